@@ -1,0 +1,62 @@
+"""The `motcua` command line: the contract used by IT staff and scripts.
+
+Each command group lives in its own module under app/cli/ with a `register(subparsers)`
+function; this module only wires them and turns errors into one-line messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.errors import message_of
+from app.settings import default_lang
+
+log = logging.getLogger("motcua.cli")
+
+# Command-group modules, in help order. Each has register(subparsers) -> None.
+COMMAND_MODULES = [
+    "app.cli.store",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="motcua",
+        description="MotCua Counter — tiếp nhận hồ sơ thủ tục hành chính tại bộ phận một cửa.",
+    )
+    parser.add_argument("--data-dir", help="data folder (default: $MOTCUA_DATA_DIR or the platform's)")
+    parser.add_argument("--lang", choices=["vi", "en"], default=None, help="message language")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.lang = args.lang or default_lang()
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the user, the details for IT in the log
+        if hasattr(exc, "message"):
+            log.info("command %s refused: %r", args.command, exc)
+        else:
+            log.exception("command %s failed", args.command)
+        prefix = "Lỗi" if args.lang != "en" else "Error"
+        print(f"{prefix}: {message_of(exc, args.lang)}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)

@@ -1,0 +1,32 @@
+"""Errors a user can act on, carrying their message in Vietnamese and English.
+
+The text lives where the error is raised, so no shared catalogue file has to change when a
+module adds a rule. The CLI and the GUI pick the language; the log gets both plus context.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a refused action: shown to the clerk, nothing was changed."""
+
+    def __init__(self, vi: str, en: str, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(en)
+        self.vi = vi
+        self.en = en
+        self.field = field  # form field the message belongs next to, if any
+        self.code = code  # machine-readable reason
+
+    def message(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+
+def message_of(exc: BaseException, lang: str = "vi") -> str:
+    """Best user-facing text for any exception that carries bilingual messages (duck-typed:
+    localdb and signing define their own error classes and may not import app)."""
+    if hasattr(exc, "message") and callable(exc.message):
+        try:
+            return str(exc.message(lang))
+        except TypeError:
+            pass
+    return str(exc)

@@ -1,0 +1,73 @@
+"""Settings, declared once with their defaults, and where the data folder is.
+
+Precedence for the data folder: --data-dir, then $MOTCUA_DATA_DIR (tests, portable installs),
+then the platform's standard user data folder (platformdirs).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR_ENV = "MOTCUA_DATA_DIR"
+LANG_ENV = "MOTCUA_LANG"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("motcua", appauthor=False))
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:
+    return Path(cli_value).expanduser() if cli_value else default_data_dir()
+
+
+def default_lang() -> str:
+    """Vietnamese unless told otherwise by MOTCUA_LANG or an English locale."""
+    lang = os.environ.get(LANG_ENV) or ""
+    if lang:
+        return "en" if lang.lower().startswith("en") else "vi"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+            return "en" if value.lower().startswith("en") else "vi"
+    return "vi"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Counter opening hours: each (start, end) in HH:MM. 8 working hours = 1 working day."""
+
+    periods: tuple[tuple[str, str], ...] = (("07:00", "11:30"), ("13:30", "17:00"))
+    hours_per_day: float = 8.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    lang: str = "vi"
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    attachment_max_bytes: int = 50 * 1024 * 1024
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "motcua.sqlite3"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh Debian/Ubuntu machine (or an already set-up one).
+# Installs the system packages the tests need when they are missing, creates .venv, installs
+# the project with its test extras, runs ruff and pytest. Extra arguments go to pytest.
+# Fails loudly when no test ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+need_pkgs=()
+command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
+command -v pdftotext >/dev/null || need_pkgs+=(poppler-utils)
+command -v zbarimg >/dev/null || need_pkgs+=(zbar-tools)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
+# Qt's offscreen platform still loads these shared libraries.
+for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
+  ldconfig -p | grep -q "$lib" || { need_pkgs+=(libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1); break; }
+done
+python3 -c 'import ensurepip, venv' 2>/dev/null || need_pkgs+=(python3-venv)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "== installing system packages: ${need_pkgs[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[test]'
+
+echo "== ruff"
+.venv/bin/ruff check .
+
+echo "== pytest"
+export QT_QPA_PLATFORM=offscreen
+set +e
+.venv/bin/python -m pytest -p no:cacheprovider -q -rfEs "$@"
+rc=$?
+set -e
+if [ $rc -eq 5 ]; then
+  echo "FAILED: no test ran" >&2
+  exit 1
+fi
+exit $rc
