@@ -1,26 +1,26 @@
-"""Text folding for search: diacritic-, case- and đ-insensitive, whitespace-collapsed.
+"""Folding text for search: no diacritics, no case, đ/Đ -> d.
 
-SQLite's FTS5 `remove_diacritics` does not fold đ/Đ to d, and clerks type without diacritics
-("nguyen van duc" must find "Nguyễn Văn Đức"), so every searchable text goes through `fold`
-both when indexed and when queried.
+SQLite's unicode61 tokenizer removes diacritics but leaves đ alone, so every indexed and queried
+string goes through fold() first ("Đặng Thị Hương" and "dang thi huong" fold alike).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+_WS = re.compile(r"\s+")
+_TOKEN = re.compile(r"[0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    """Return `text` without combining marks, with đ→d, lower-cased, whitespace collapsed.
+    """Lowercase ASCII-folded text with single spaces; idempotent."""
+    text = text.replace("đ", "d").replace("Đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WS.sub(" ", unicodedata.normalize("NFC", stripped).lower()).strip()
 
-    Idempotent: fold(fold(x)) == fold(x).
-    """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    lowered = stripped.casefold().translate(_D_MAP)
-    # casefold/NFKD can reintroduce combining marks or compose forms; normalise once more.
-    lowered = unicodedata.normalize("NFKD", lowered)
-    lowered = "".join(ch for ch in lowered if not unicodedata.combining(ch))
-    return " ".join(lowered.split())
+
+def tokens(text: str) -> list[str]:
+    """Folded alphanumeric tokens: what search indexes and what a query is split into."""
+    return _TOKEN.findall(fold(text))
