@@ -1,0 +1,238 @@
+"""The counter's SQLite store: one file, one writer, versioned schema.
+
+All writes go through `Store.write()`, a BEGIN IMMEDIATE transaction under a lock, so every
+use case (dossier + event + signature + audit + outbox) commits together or not at all, and
+concurrent processes on the same file serialise on SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from localdb.errors import StoreError
+from localdb.schema import LATEST_VERSION, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _translate(exc: sqlite3.Error) -> StoreError:
+    """Turn SQLite's failures into messages a clerk and an IT officer can act on."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(
+            "Ổ đĩa đã đầy, không lưu được. Hãy giải phóng dung lượng rồi thử lại; dữ liệu cũ vẫn an toàn.",
+            "The disk is full; nothing was saved. Free some space and retry; existing data is safe.",
+            code="disk_full",
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError(
+            "Tệp dữ liệu bị hỏng. Hãy báo bộ phận CNTT khôi phục từ bản sao lưu (motcua restore).",
+            "The data file is corrupt. Ask IT to restore it from a backup (motcua restore).",
+            code="corrupt",
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            "Dữ liệu đang bận (một chương trình khác đang ghi). Hãy thử lại sau giây lát.",
+            "The store is busy (another program is writing). Try again in a moment.",
+            code="busy",
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(
+            "Không mở được tệp dữ liệu để ghi (quyền truy cập hoặc đường dẫn).",
+            "Cannot open the data file for writing (permissions or path).",
+            code="cannot_open",
+        )
+    return StoreError(f"Lỗi cơ sở dữ liệu: {exc}", f"Database error: {exc}", code="sqlite")
+
+
+class Store:
+    """An open store. Create with `Store.open(path)`; close when done.
+
+    Thread use: the connection is shared under a lock, so the GUI hands store work to one
+    worker thread and the CLI calls it directly.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._in_tx = False
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        backups_dir: str | Path | None = None,
+        target_version: int = LATEST_VERSION,
+    ) -> Store:
+        """Open (creating if needed) and migrate. An older store is copied to `backups_dir`
+        before it is upgraded; a store from a newer version is refused."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            log.error("cannot open store %s: %s", path, exc)
+            raise _translate(exc) from exc
+        store = cls(conn, path)
+        if version > LATEST_VERSION:
+            conn.close()
+            raise StoreError(
+                f"Tệp dữ liệu được tạo bởi phiên bản mới hơn (lược đồ v{version}, phiên bản này "
+                f"hiểu tới v{LATEST_VERSION}). Hãy cài phiên bản mới nhất của MotCua.",
+                f"The store was written by a newer version (schema v{version}; this version "
+                f"knows up to v{LATEST_VERSION}). Install the latest MotCua.",
+                code="store_too_new",
+            )
+        if version < target_version:
+            if version > 0:
+                store._backup_before_upgrade(version, target_version, backups_dir)
+            store._migrate(version, target_version)
+        return store
+
+    def _backup_before_upgrade(self, old: int, new: int, backups_dir: str | Path | None) -> None:
+        folder = Path(backups_dir) if backups_dir else self.path.parent / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{self.path.stem}-v{old}-before-v{new}-{stamp}.sqlite3"
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        log.warning("store %s upgraded from v%s to v%s; copy kept at %s", self.path, old, new, target)
+        self.upgrade_backup = target
+
+    def _migrate(self, current: int, target: int) -> None:
+        for version, description, script in MIGRATIONS:
+            if current < version <= target:
+                try:
+                    # executescript commits implicitly; run the statements in our own tx.
+                    with self.write() as conn:
+                        for statement in _split_sql(script):
+                            conn.execute(statement)
+                        conn.execute(f"PRAGMA user_version = {version}")
+                except (sqlite3.Error, StoreError) as exc:
+                    log.error("migration to v%s (%s) failed: %s", version, description, exc)
+                    raise StoreError(
+                        f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
+                        f"và bản sao nằm trong thư mục backups. Chi tiết: {exc}",
+                        f"Upgrading the store to v{version} failed; the old data is untouched "
+                        f"and a copy is in the backups folder. Details: {exc}",
+                        code="migration_failed",
+                    ) from exc
+                log.info("store %s migrated to v%s: %s", self.path, version, description)
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One durable write transaction (BEGIN IMMEDIATE … COMMIT); rolls back on any error."""
+        with self._lock:
+            if self._in_tx:  # nested use joins the outer transaction
+                yield self.conn
+                return
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _translate(exc) from exc
+            self._in_tx = True
+            try:
+                yield self.conn
+            except BaseException:
+                self._in_tx = False
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback failed on %s", self.path)
+                raise
+            self._in_tx = False
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                log.error("commit failed on %s: %s", self.path, exc)
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback after failed commit on %s", self.path)
+                raise _translate(exc) from exc
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        """Read rows as dicts (parameterised SQL only)."""
+        with self._lock:
+            try:
+                cur = self.conn.execute(sql, params)
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc) from exc
+            cols = [c[0] for c in cur.description or ()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: tuple | dict = ()) -> object:
+        with self._lock:
+            try:
+                row = self.conn.execute(sql, params).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc) from exc
+            return row[0] if row else None
+
+    # -------------------------------------------------------------------- meta
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return default if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (triggers contain ';' inside BEGIN…END)."""
+    statements: list[str] = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        buf.append(line)
+        candidate = "\n".join(buf).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        statements.append(rest)
+    return statements
