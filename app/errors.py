@@ -30,3 +30,21 @@ def message_of(exc: BaseException, lang: str = "vi") -> str:
         except TypeError:
             pass
     return str(exc)
+
+
+class ValidationError(UserError):
+    """Several field errors at once, so a form can show each next to its field."""
+
+    def __init__(self, errors: list[UserError]):
+        self.errors = errors
+        super().__init__(
+            "; ".join(e.vi for e in errors), "; ".join(e.en for e in errors),
+            field=errors[0].field if len(errors) == 1 else None, code="validation",
+        )
+
+    def by_field(self, lang: str = "vi") -> dict[str, str]:
+        out: dict[str, str] = {}
+        for e in self.errors:
+            key = e.field or ""
+            out[key] = (out[key] + "; " if key in out else "") + e.message(lang)
+        return out

@@ -20,6 +20,8 @@ log = logging.getLogger("motcua.cli")
 # Command-group modules, in help order. Each has register(subparsers) -> None.
 COMMAND_MODULES = [
     "app.cli.store",
+    "app.cli.dossiers",
+    "app.cli.admin",
 ]
 
 

@@ -1,9 +1,87 @@
-"""Store commands: init, intake, show, search, list, audit, backup, restore, check."""
+"""Store commands: init, backup, restore, check, audit verify."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from app.cli.common import counter_of, emit
+from app.context import init_counter
+from localdb import audit
+from localdb import backup as bk
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
-    pass
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="set up this counter (agency code, counter number)")
+    p.add_argument("--agency-code", required=True, help="agency identifier code, e.g. 000.20.27.H57")
+    p.add_argument("--counter", type=int, required=True, help="counter number in the centre (1-99)")
+    p.add_argument("--centre-name", default="", help="name printed on receipts")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("backup", help="back the store up into one file (safe while running)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the store with a backup (keeps a copy first)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("check", help="integrity check: database, search index, audit chain, scans")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("audit", help="audit log")
+    asub = p.add_subparsers(dest="audit_cmd", required=True)
+    v = asub.add_parser("verify", help="verify the hash chain")
+    v.set_defaults(func=cmd_audit_verify)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        init_counter(counter, agency_code=args.agency_code, counter_no=args.counter,
+                     centre_name=args.centre_name)
+        emit({"agency_code": counter.agency_code, "counter_no": counter.counter_no,
+              "centre_name": counter.centre_name, "store": str(counter.settings.store_path)})
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        info = bk.backup(counter.store, Path(args.file), counter.settings.attachments_dir)
+    emit({"file": str(info.path), "dossiers": info.dossiers, "events": info.events,
+          "attachments": info.attachments, "bytes": info.bytes})
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        info = bk.restore(counter.store, Path(args.file), counter.settings.attachments_dir,
+                          counter.settings.backups_dir)
+    emit({"restored_from": str(info.path), "dossiers": info.dossiers, "events": info.events,
+          "attachments": info.attachments})
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        problems = bk.integrity_problems(counter.store, counter.settings.attachments_dir)
+    if problems:
+        head = "Phát hiện vấn đề:" if args.lang != "en" else "Problems found:"
+        print(head)
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print("Dữ liệu toàn vẹn (ok)." if args.lang != "en" else "Store is healthy (ok).")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter, counter.store.write() as conn:
+        count, problems = audit.verify(conn)
+    if problems:
+        print("Nhật ký bị thay đổi:" if args.lang != "en" else "The audit log was tampered with:")
+        for p in problems:
+            print(f"  - {p.describe(args.lang)}")
+        return 1
+    print(f"{count} dòng nhật ký, chuỗi băm nguyên vẹn." if args.lang != "en"
+          else f"{count} audit rows, hash chain intact.")
+    return 0

@@ -1,0 +1,45 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from app.context import Counter, open_counter
+from app.errors import UserError
+from app.settings import Settings, resolve_data_dir
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return Settings(data_dir=resolve_data_dir(args.data_dir), lang=args.lang)
+
+
+def counter_of(args: argparse.Namespace) -> Counter:
+    return open_counter(settings_of(args))
+
+
+def emit(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def secret(args: argparse.Namespace, env_attr: str, prompt: str, *, confirm: bool = False) -> str:
+    """A password/PIN from the environment variable named on the command line, else a prompt.
+    Never echoed, never logged."""
+    var = getattr(args, env_attr, None)
+    if var:
+        value = os.environ.get(var)
+        if value is None:
+            raise UserError(f"Biến môi trường {var} chưa được đặt.", f"Environment variable {var} is not set.",
+                            code="secret_missing")
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UserError(f"Cần nhập bí mật nhưng không có bàn phím; dùng --{env_attr.replace('_', '-')} BIẾN.",
+                        f"A secret is needed but there is no terminal; use --{env_attr.replace('_', '-')} VAR.",
+                        code="secret_missing")
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass(prompt.rstrip(": ") + " (nhập lại / again): ") != value:
+        raise UserError("Hai lần nhập không khớp.", "The two entries differ.", code="secret_mismatch")
+    return value

@@ -1,0 +1,131 @@
+"""Dossier commands: intake, show, search, list, cccd."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app import intake, queries
+from app.cli.common import counter_of, emit
+from app.domain import PortalStatus, to_plain
+from app.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("intake", help="receive a dossier from a JSON file")
+    p.add_argument("--file", required=True, help="dossier JSON ('-' for standard input)")
+    p.add_argument("--clerk", help="receiving clerk's username (default: the only account)")
+    p.add_argument("--attach", nargs="*", default=[], help="scanned documents (PDF, JPEG, PNG)")
+    p.set_defaults(func=cmd_intake)
+
+    p = sub.add_parser("show", help="show one dossier")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("search", help="search by name (no diacritics needed), ID, phone or code")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("list", help="list dossiers, newest first")
+    p.add_argument("--status", help="status slug or portal code (e.g. accepted, 2, result_ready)")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("cccd", help="parse a chip-based citizen ID card QR string (scanner test)")
+    p.add_argument("qr")
+    p.set_defaults(func=cmd_cccd)
+
+
+def _read_json(path: str) -> dict:
+    import sys
+
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+        return json.loads(text)
+    except FileNotFoundError:
+        raise UserError(f"Không tìm thấy tệp {path}.", f"File {path} not found.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"Tệp {path} không phải JSON hợp lệ: {exc}.",
+                        f"File {path} is not valid JSON: {exc}.") from None
+
+
+def _default_clerk(counter) -> str:
+    users = counter.store.query("SELECT username FROM users WHERE locked = 0 ORDER BY username")
+    if len(users) == 1:
+        return users[0]["username"]
+    if not users:
+        raise UserError("Chưa có tài khoản cán bộ; tạo bằng 'motcua user add'.",
+                        "No clerk account yet; create one with 'motcua user add'.", field="clerk")
+    raise UserError("Có nhiều tài khoản; chỉ rõ người tiếp nhận bằng --clerk.",
+                    "Several accounts exist; name the receiving clerk with --clerk.", field="clerk")
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    data = _read_json(args.file)
+    req = intake.parse_request(data, [Path(p) for p in args.attach])
+    with counter_of(args) as counter:
+        clerk = args.clerk or _default_clerk(counter)
+        signer = getattr(args, "make_signer", None)
+        result = intake.receive(counter, req, clerk=clerk, signer=signer(args) if signer else None)
+    emit(result)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        d = queries.show(counter, args.code)
+    if args.json:
+        emit(d)
+        return 0
+    en = args.lang == "en"
+    a = d["applicant"]
+    lines = [
+        f"{d['code']}  [{d['status_label_en'] if en else d['status_label']}]",
+        f"{'Procedure' if en else 'Thủ tục'}: {d['procedure']['code']} {d['procedure']['name']}",
+        f"{'Applicant' if en else 'Người nộp'}: {a['full_name']}  {a.get('citizen_id') or ''}  {a.get('phone') or ''}",
+        f"{'Received' if en else 'Tiếp nhận'}: {d['received_at']}   "
+        f"{'Appointment' if en else 'Hẹn trả'}: {d['appointment_at'] or '—'}",
+    ]
+    for e in d["events"]:
+        lines.append(f"  {e['occurred_at']}  {e['type']:<22} {e['origin']:<8} {e['actor']}")
+    print("\n".join(lines))
+    return 0
+
+
+def _table(rows: list[dict], lang: str) -> None:
+    for r in rows:
+        label = PortalStatus(r["status_code"]).label_en if lang == "en" else r["status_label"]
+        print(f"{r['code']}  {r['received_at'][:16]}  {r['applicant_name']:<28} "
+              f"{r['procedure_code']}  {label}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        res = queries.search(counter, args.text, limit=args.limit)
+    if args.json:
+        emit(res)
+    else:
+        _table(res["results"], args.lang)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with counter_of(args) as counter:
+        rows = queries.list_dossiers(counter, status=args.status, limit=args.limit)
+    if args.json:
+        emit(rows)
+    else:
+        _table(rows, args.lang)
+    return 0
+
+
+def cmd_cccd(args: argparse.Namespace) -> int:
+    from app.citizen_id import parse_cccd_qr
+
+    emit(to_plain(parse_cccd_qr(args.qr)))
+    return 0

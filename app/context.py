@@ -1,0 +1,170 @@
+"""The composition root: one open counter = settings + store + counter identity.
+
+Services take a `Counter` (dependency injection, as Vorta does with its database), so tests
+build one on a temporary folder and the GUI and CLI share the same wiring.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from app.domain import iso, now_vn
+from app.dossier_code import validate_agency_code, validate_counter_number
+from app.errors import UserError
+from app.settings import Settings
+from localdb import audit
+from localdb.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Counter:
+    settings: Settings
+    store: Store
+    _catalogue: object | None = field(default=None, repr=False)
+    _calendar: object | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------- identity
+    @property
+    def agency_code(self) -> str:
+        return self.store.get_meta("agency_code") or ""
+
+    @property
+    def counter_no(self) -> int:
+        return int(self.store.get_meta("counter_no") or 0)
+
+    @property
+    def centre_name(self) -> str:
+        return self.store.get_meta("centre_name") or ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.agency_code}#{self.counter_no:02d}" if self.agency_code else ""
+
+    @property
+    def initialised(self) -> bool:
+        return bool(self.agency_code and self.counter_no)
+
+    def require_initialised(self) -> None:
+        if not self.initialised:
+            raise UserError(
+                "Quầy chưa được khởi tạo: hãy chạy 'motcua init --agency-code MÃ --counter SỐ'.",
+                "This counter is not set up: run 'motcua init --agency-code CODE --counter N'.",
+                code="not_initialised",
+            )
+
+    # ------------------------------------------------------------- catalogue
+    def catalogue(self):
+        """The active procedure catalogue: the newest imported one, else the shipped one."""
+        if self._catalogue is None:
+            from app import catalogue as cat
+
+            body = self.store.scalar("SELECT body FROM catalogue WHERE active = 1")
+            self._catalogue = (
+                cat.parse_catalogue(str(body)) if body else cat.load_shipped_catalogue()
+            )
+        return self._catalogue
+
+    def forget_catalogue(self) -> None:
+        self._catalogue = None
+
+    # -------------------------------------------------------------- calendar
+    def calendar(self):
+        if self._calendar is None:
+            from app.workcalendar import WorkCalendar
+
+            overrides = {
+                date.fromisoformat(r["day"]): bool(r["working"])
+                for r in self.store.query("SELECT day, working FROM calendar_overrides")
+            }
+            self._calendar = WorkCalendar(self.settings.working_hours, overrides)
+        return self._calendar
+
+    def forget_calendar(self) -> None:
+        self._calendar = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Counter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_counter(settings: Settings) -> Counter:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.store_path, backups_dir=settings.backups_dir)
+    return Counter(settings, store)
+
+
+def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_name: str = "",
+                 actor: str = "system") -> None:
+    """Record the counter's identity. Changing it later would break the code scheme, so a
+    second init with different values is refused."""
+    agency = validate_agency_code(agency_code)
+    number = validate_counter_number(counter_no)
+    if counter.initialised and (counter.agency_code, counter.counter_no) != (agency, number):
+        raise UserError(
+            f"Quầy đã được khởi tạo là {counter.label}; không đổi mã định danh/số quầy được "
+            "(sẽ làm trùng mã hồ sơ).",
+            f"This counter is already set up as {counter.label}; its agency code and number "
+            "cannot change (dossier codes would collide).",
+            code="already_initialised",
+        )
+    with counter.store.write() as conn:
+        for key, value in (("agency_code", agency), ("counter_no", str(number)),
+                           ("centre_name", centre_name.strip()),
+                           ("counter_label", f"{agency}#{number:02d}")):
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value),
+            )
+        audit.append(conn, at=iso(now_vn()), actor=actor, counter=f"{agency}#{number:02d}",
+                     action="counter.init", subject=agency,
+                     detail={"counter_no": number, "centre_name": centre_name.strip()})
+
+
+def import_catalogue(counter: Counter, path: Path, *, actor: str = "system") -> dict:
+    """Validate a catalogue file and make it the active one (kept with its version)."""
+    from app import catalogue as cat
+
+    raw = Path(path).read_bytes()
+    parsed = cat.parse_catalogue(raw)
+    now = iso(now_vn())
+    body = parsed.to_json()
+    with counter.store.write() as conn:
+        known = conn.execute("SELECT body FROM catalogue WHERE version = ?", (parsed.version,)).fetchone()
+        if known and known[0] != body:
+            raise UserError(
+                f"Danh mục phiên bản {parsed.version} đã có nhưng nội dung khác; "
+                "tỉnh cần tăng số phiên bản.",
+                f"Catalogue version {parsed.version} is already known with different content; "
+                "the province must bump the version.", code="catalogue_version_conflict",
+            )
+        conn.execute("UPDATE catalogue SET active = 0")
+        conn.execute(
+            "INSERT INTO catalogue (version, imported_at, source, body, active) VALUES (?, ?, ?, ?, 1) "
+            "ON CONFLICT (version) DO UPDATE SET active = 1",
+            (parsed.version, now, str(path), body),
+        )
+        audit.append(conn, at=now, actor=actor, counter=counter.label, action="catalogue.import",
+                     subject=parsed.version, detail={"procedures": len(parsed.procedures)})
+    counter.forget_catalogue()
+    return {"version": parsed.version, "procedures": len(parsed.procedures)}
+
+
+def catalogue_versions(counter: Counter) -> list[dict]:
+    return counter.store.query(
+        "SELECT version, imported_at, source, active FROM catalogue ORDER BY imported_at DESC"
+    )
+
+
+def dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)

@@ -1,0 +1,78 @@
+"""Read-side services: show, search, list. The GUI and the CLI call these, never the store."""
+
+from __future__ import annotations
+
+import json
+
+from app.context import Counter
+from app.domain import PortalStatus
+from app.errors import UserError
+from app.status import derive_status
+from localdb import dossiers as repo
+from localdb import search as fts
+
+
+def _status(code: int) -> dict:
+    s = PortalStatus(code)
+    return {"status": s.slug, "status_code": int(s), "status_label": s.label_vi,
+            "status_label_en": s.label_en}
+
+
+def show(counter: Counter, code: str) -> dict:
+    """Everything about one dossier: data, status, events (timeline), sync state."""
+    with counter.store.write() as conn:  # serialised read of several tables
+        row = repo.get(conn, code=code.strip())
+        if row is None:
+            raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
+                            field="code", code="not_found")
+        events = repo.events_of(conn, row["id"])
+        pending = conn.execute(
+            "SELECT count(*) FROM outbox o JOIN events e ON e.id = o.event_id WHERE e.dossier_id = ?",
+            (row["id"],)).fetchone()[0]
+    derived = derive_status(events)
+    data = json.loads(row["data"])
+    return {
+        **data,
+        **_status(row["status"]),
+        "derived_status": derived.status.slug,
+        "contradictions": derived.contradictions,
+        "events": [
+            {"id": e["id"], "type": e["type"], "occurred_at": e["occurred_at"], "origin": e["origin"],
+             "actor": e["actor"], "signed": e["signature"] is not None, "synced_at": e["synced_at"],
+             "note": (json.loads(e["payload"]).get("data") or {}).get("note", "")
+             if e["type"] != "received" else ""}
+            for e in events
+        ],
+        "sync": {"pending_events": pending},
+    }
+
+
+def _public(row: dict) -> dict:
+    out = {k: row[k] for k in ("id", "code", "procedure_code", "procedure_name", "applicant_name",
+                               "citizen_id", "phone", "channel", "received_at", "appointment_at",
+                               "clerk")}
+    out.update(_status(row["status"]))
+    return out
+
+
+def search(counter: Counter, text: str, *, limit: int = 50, before: int | None = None,
+           status: int | None = None) -> dict:
+    with counter.store._lock:  # noqa: SLF001 - a read on the shared connection
+        page = fts.search(counter.store.conn, text, limit=limit, before=before, status=status)
+    return {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
+            "next_before": page.next_before}
+
+
+def list_dossiers(counter: Counter, *, status: str | None = None, limit: int = 100) -> list[dict]:
+    code = None
+    if status:
+        try:
+            code = int(status) if status.isdigit() else int(PortalStatus[status.upper()])
+            PortalStatus(code)
+        except (KeyError, ValueError):
+            names = ", ".join(s.slug for s in PortalStatus)
+            raise UserError(f"Trạng thái '{status}' không hợp lệ; chọn một trong: {names}.",
+                            f"Unknown status '{status}'; use one of: {names}.", field="status") from None
+    with counter.store._lock:  # noqa: SLF001
+        rows = repo.list_dossiers(counter.store.conn, status=code, limit=limit)
+    return [_public(r) for r in rows]
