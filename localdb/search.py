@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from localdb.folding import fold, tokens
 
 CITIZEN_ID_RE = re.compile(r"^\d{12}$")
-CODE_RE = re.compile(r"^[0-9A-Za-z.]+-\d{6}-\d{4,8}$")
+CODE_RE = re.compile(r"^[0-9A-Za-z]{3}\.[0-9A-Za-z]{2}\.[0-9A-Za-z]{2}\.[A-Za-z]\d{2}-\d{6}-\d{6}$")
 
 RESULT_COLUMNS = (
     "rowid, id, code, procedure_code, procedure_name, applicant_name, citizen_id, phone, "
