@@ -1,0 +1,391 @@
+"""The reference provincial gateway as a FastAPI application (``/api/v1``).
+
+Stateless in front of its store: every piece of state lives in the database (and, for SQLite,
+the attachment folder next to it), so any number of processes can serve one PostgreSQL.
+
+Errors are always JSON ``{"reason": <machine code>, "detail": <text>}`` — a counter must be able
+to tell a permanent refusal (4xx, park the event) from a transient one (5xx/429, retry).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.gateway import models
+from sync.gateway.service import ingest, province_act
+from sync.gateway.store import (
+    Counter,
+    HashMismatch,
+    OffsetMismatch,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+    version_key,
+)
+from sync.gateway.verify import Verifier, reject_all
+from sync.wire import is_sha256_hex
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MiB = 1024 * 1024
+
+
+@dataclass
+class GatewayConfig:
+    """Everything the app needs; the CLI fills it from flags, tests build it directly."""
+
+    db_url: str | None = None
+    data_dir: Path | None = None
+    verifier: Verifier | None = None
+    admin_token: str | None = None
+    max_batch_events: int = 500
+    max_batch_bytes: int = 8 * MiB
+    max_chunk_bytes: int = 8 * MiB
+    max_attachment_bytes: int = 200 * MiB
+    max_pull_limit: int = 1000
+    pg_pool_size: int = 8
+    store: Store | None = field(default=None, repr=False)  # an already open store (tests)
+
+
+class ApiError(Exception):
+    """An HTTP error with a machine-readable reason (and optional extra JSON fields)."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        detail: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(detail)
+        self.status = status
+        self.reason = reason
+        self.detail = detail
+        self.extra = extra or {}
+        self.headers = headers
+
+
+def _server_time() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _error(status: int, reason: str, detail: str, headers: dict[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"reason": reason, "detail": detail, **extra}, status_code=status, headers=headers
+    )
+
+
+class ServerTimeMiddleware:
+    """Adds ``Date`` and ``X-Server-Time`` to every response (errors included) so a counter can
+    measure its clock skew on any exchange. Pure ASGI: no per-request overhead worth noting."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]):
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_time(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                now = time.time()
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"date"
+                ]
+                headers.append((b"date", email.utils.formatdate(now, usegmt=True).encode()))
+                headers.append(
+                    (b"x-server-time",
+                     datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").encode())
+                )
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_time)
+
+
+async def _read_limited(request: Request, limit: int, what: str) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds ``limit`` (never buffered
+    whole first)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
+    buf = bytearray()
+    async for chunk in request.stream():
+        buf += chunk
+        if len(buf) > limit:
+            raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
+    return bytes(buf)
+
+
+_bearer = HTTPBearer(auto_error=False, description="per-counter token from `motcua-gateway enrol`")
+
+
+def create_app(config: GatewayConfig) -> FastAPI:
+    """Build the gateway app; opens (and migrates) the store now so a bad URL fails at once."""
+    store = config.store or open_store(
+        config.db_url, config.data_dir, pg_pool_size=config.pg_pool_size
+    )
+    owns_store = config.store is None
+    verifier = config.verifier or reject_all()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="MotCua provincial gateway",
+        version="1.0",
+        description="Reference provincial gateway for MotCua Counter (sync contract v1).",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.config = config
+    app.add_middleware(ServerTimeMiddleware)
+
+    # ---- error handlers: always JSON with a reason -----------------------------------------
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.reason, exc.detail, exc.headers, **exc.extra)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("store unavailable: %s", exc.detail)
+        return _error(503, exc.code, "storage temporarily unavailable", {"Retry-After": "2"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors()[:5]:
+            loc = ".".join(str(x) for x in err.get("loc", ()))
+            parts.append(f"{loc}: {err.get('msg')}")
+        return _error(422, "bad_request", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reasons = {404: "not_found", 405: "method_not_allowed"}
+        return _error(
+            exc.status_code, reasons.get(exc.status_code, "http_error"), str(exc.detail),
+            dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, "internal_error", "internal error; see the gateway log")
+
+    # ---- authentication ---------------------------------------------------------------------
+    def counter_auth(
+        creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    ) -> Counter:
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+            raise ApiError(401, "missing_token", "Authorization: Bearer <token> required",
+                           headers=challenge)
+        counter = store.counter_by_token(creds.credentials)
+        if counter is None:
+            raise ApiError(401, "unknown_token", "token not recognised", headers=challenge)
+        if not counter.active:
+            raise ApiError(401, "counter_revoked", f"counter {counter.id} was revoked",
+                           headers=challenge)
+        return counter
+
+    def admin_auth(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+        if not config.admin_token:
+            raise ApiError(403, "admin_disabled", "no admin token configured on this gateway")
+        given = creds.credentials if creds else ""
+        if not hmac.compare_digest(given.encode(), config.admin_token.encode()):
+            raise ApiError(401, "bad_admin_token", "admin token required",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+    err = {"model": models.ErrorModel}
+    r = APIRouter(prefix=API)
+
+    # ---- open endpoints ---------------------------------------------------------------------
+    @r.get("/health", response_model=models.HealthResponse, responses={503: err}, tags=["meta"])
+    def health() -> Any:
+        """Liveness plus a database round trip (503 while the store is unreachable)."""
+        store.ping()
+        return {"status": "ok", "store": "ok"}
+
+    @r.get("/time", response_model=models.TimeResponse, tags=["meta"])
+    def server_time() -> Any:
+        """Server clock, for the counter's clock-skew check."""
+        return {"server_time": _server_time(), "unix_ms": int(time.time() * 1000)}
+
+    # ---- events -----------------------------------------------------------------------------
+    push_doc: dict[str, Any] = {
+        "summary": "Push a batch of signed counter events",
+        "responses": {200: {"model": models.PushResponse}, 401: err, 413: err, 400: err, 422: err},
+        "openapi_extra": {
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": models.PushRequest.model_json_schema(
+                    ref_template="#/components/schemas/{model}")}},
+            }
+        },
+        "tags": ["events"],
+    }
+
+    async def push(request: Request, counter: Counter = Depends(counter_auth)) -> Response:
+        """Per-event answer; idempotent by event id; every accepted event is durably stored
+        before the answer leaves."""
+        raw = await _read_limited(request, config.max_batch_bytes, "batch")
+        try:
+            doc = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ApiError(400, "bad_json", f"body is not JSON: {exc}") from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+            raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
+        events = doc["events"]
+        if len(events) > config.max_batch_events:
+            raise ApiError(413, "too_many_events",
+                           f"at most {config.max_batch_events} events per batch")
+        results = await run_in_threadpool(ingest, store, verifier, counter, events)
+        return JSONResponse(
+            {"results": [x.to_json() for x in results], "server_time": _server_time()}
+        )
+
+    r.add_api_route("/events:push", push, methods=["POST"], operation_id="push_events",
+                    **push_doc)
+    r.add_api_route("/events/push", push, methods=["POST"], operation_id="push_events_alias",
+                    include_in_schema=False)
+
+    @r.get("/events", responses={200: {"model": models.PullResponse}, 400: err, 401: err},
+           tags=["events"])
+    def pull(
+        since: str | None = Query(default=None, description="cursor from the previous pull"),
+        limit: int = Query(default=200, ge=1),
+        include_own: bool = Query(default=False, description="also return this counter's own"),
+        counter: Counter = Depends(counter_auth),
+    ) -> Response:
+        """Events of the counter's centre after ``since``: status changes made at the province
+        and events pushed by the centre's other counters (so every counter sees the same dossier
+        life), oldest first."""
+        after = 0
+        if since:
+            if not since.isdigit() or len(since) > 19:
+                raise ApiError(400, "bad_cursor", "cursor must be one returned by this gateway")
+            after = int(since)
+        n = min(limit, config.max_pull_limit)
+        rows = store.pull(counter.agency_code, after, n,
+                          None if include_own else counter.id)
+        cursor = rows[-1].seq if rows else after
+        return JSONResponse({
+            "events": [e.wire.to_json() for e in rows],
+            "cursor": f"{cursor:016d}",
+            "more": len(rows) == n,
+        })
+
+    # ---- attachments ------------------------------------------------------------------------
+    def _sha(sha256: str) -> str:
+        if not is_sha256_hex(sha256):
+            raise ApiError(422, "bad_sha256", "attachment id must be lower-case sha256 hex")
+        return sha256
+
+    @r.get("/attachments/{sha256}", response_model=models.AttachmentStateModel,
+           responses={404: err, 401: err}, tags=["attachments"])
+    def attachment_state(sha256: str, counter: Counter = Depends(counter_auth)) -> Any:
+        """How much of an attachment the gateway holds (resume point for an upload)."""
+        st = store.attachment_state(_sha(sha256))
+        if st is None:
+            raise ApiError(404, "unknown_attachment", "no upload of this attachment yet")
+        return st.to_json()
+
+    @r.put(
+        "/attachments/{sha256}",
+        response_model=models.AttachmentStateModel,
+        responses={409: {"model": models.OffsetErrorModel}, 413: err, 422: err, 401: err},
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+        tags=["attachments"],
+    )
+    async def attachment_put(
+        request: Request,
+        sha256: str,
+        offset: int = Query(ge=0),
+        total: int = Query(ge=0),
+        counter: Counter = Depends(counter_auth),
+    ) -> Any:
+        """Append a raw chunk at ``offset`` (must equal ``received``, else 409 with the resume
+        point). When ``received == total`` the content's SHA-256 is checked: complete, or 422
+        ``hash_mismatch`` and the upload is discarded."""
+        _sha(sha256)
+        if total > config.max_attachment_bytes:
+            raise ApiError(413, "too_large",
+                           f"attachments are limited to {config.max_attachment_bytes} bytes")
+        chunk = await _read_limited(request, config.max_chunk_bytes, "chunk")
+        try:
+            st = await run_in_threadpool(store.attachment_put, sha256, offset, total, chunk)
+        except OffsetMismatch as exc:
+            raise ApiError(409, exc.code, exc.detail, extra={
+                "received": exc.state.received, "size": exc.state.size,
+                "complete": exc.state.complete}) from exc
+        except HashMismatch as exc:
+            raise ApiError(422, exc.code, exc.detail) from exc
+        except StoreUnavailable:
+            raise
+        except StoreError as exc:
+            raise ApiError(422, exc.code, exc.detail) from exc
+        return st.to_json()
+
+    # ---- catalogue --------------------------------------------------------------------------
+    @r.get("/catalogue", responses={200: {"content": {"application/json": {}}},
+                                    204: {"description": "no newer catalogue"}, 401: err},
+           tags=["catalogue"])
+    def catalogue(
+        since_version: str | None = Query(default=None),
+        counter: Counter = Depends(counter_auth),
+    ) -> Response:
+        """The newest procedure catalogue, if newer than ``since_version`` (204 otherwise)."""
+        latest = store.latest_catalogue()
+        if latest is None or (
+            since_version and version_key(latest[0]) <= version_key(since_version)
+        ):
+            return Response(status_code=204)
+        return Response(latest[1].encode("utf-8"), media_type="application/json",
+                        headers={"X-Catalogue-Version": latest[0]})
+
+    # ---- province simulation ----------------------------------------------------------------
+    @r.post("/province/act", status_code=201, response_model=models.ProvinceActResponse,
+            responses={401: err, 403: err, 404: err}, tags=["province"])
+    def act(body: models.ProvinceActRequest, _: None = Depends(admin_auth)) -> Any:
+        """Simulate the provincial system acting on a dossier (admin token)."""
+        try:
+            wire = province_act(store, body.dossier_code, body.action, body.note)
+        except StoreUnavailable:
+            raise
+        except StoreError as exc:
+            status = 404 if exc.code == "unknown_dossier" else 422
+            raise ApiError(status, exc.code, exc.detail) from exc
+        return {"event": wire.to_json(), "status": "accepted"}
+
+    app.include_router(r)
+    return app

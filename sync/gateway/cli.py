@@ -1,0 +1,276 @@
+"""``motcua-gateway``: run the reference provincial gateway and administer it.
+
+    motcua-gateway serve [--db URL] [--host 127.0.0.1] [--port 8443] [--tls-cert F --tls-key F]
+                         [--trust-anchors F ...] [--crl F ...] [--data-dir DIR]
+                         [--admin-token-env VAR]
+    motcua-gateway [--db URL] enrol --agency-code CODE --counter N [--centre-name NAME]
+    motcua-gateway [--db URL] revoke COUNTER_ID
+    motcua-gateway [--db URL] counters [--json]
+    motcua-gateway [--db URL] act DOSSIER_CODE ACTION [--note TEXT]
+    motcua-gateway [--db URL] catalogue publish FILE
+
+With no ``--db`` everything uses ``gateway.sqlite3`` in the data folder (``--data-dir``, else
+``$MOTCUA_GATEWAY_DATA_DIR``, else the platform's user data folder), so one command starts a
+gateway on loopback with no set-up. Exit codes: 0 ok, 1 refused (message on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DATA_DIR_ENV = "MOTCUA_GATEWAY_DATA_DIR"
+ENROL_PREFIX = "MOTCUA-ENROL1:"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("motcua-gateway", appauthor=False))
+
+
+def enrolment_string(gateway_url: str | None, counter: Any, token: str) -> str:
+    """One line the IT officer pastes at the counter (``motcua enrol``): everything the counter
+    needs, base64url JSON so it survives copy/paste and e-mail."""
+    doc = {
+        "gateway": gateway_url,
+        "counter_id": counter.id,
+        "agency_code": counter.agency_code,
+        "counter_no": counter.counter_no,
+        "token": token,
+    }
+    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return ENROL_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_enrolment_string(text: str) -> dict[str, Any]:
+    """Inverse of :func:`enrolment_string` (for the counter side and tests)."""
+    text = text.strip()
+    if not text.startswith(ENROL_PREFIX):
+        raise ValueError("not a MotCua enrolment string")
+    b = text[len(ENROL_PREFIX):]
+    raw = base64.urlsafe_b64decode(b + "=" * (-len(b) % 4))
+    doc = json.loads(raw)
+    if not isinstance(doc, dict) or not isinstance(doc.get("token"), str):
+        raise ValueError("enrolment string carries no token")
+    return doc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS,
+                        help="sqlite:///path or postgresql://… (default: SQLite in the data dir)")
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, type=Path,
+                        help=f"gateway data folder (default: ${DATA_DIR_ENV} or user data dir)")
+
+    p = argparse.ArgumentParser(prog="motcua-gateway", parents=[common],
+                                description="MotCua reference provincial gateway")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", parents=[common], help="run the HTTP(S) gateway")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--tls-cert", type=Path)
+    s.add_argument("--tls-key", type=Path)
+    s.add_argument("--trust-anchors", type=Path, nargs="+", default=[],
+                   help="root/intermediate CA certificates (PEM/DER) for clerks' signatures;"
+                        " default: *.pem|*.crt|*.cer in DATA_DIR/trust-anchors")
+    s.add_argument("--crl", type=Path, nargs="+", default=[],
+                   help="CRL files (default: files in DATA_DIR/crl)")
+    s.add_argument("--admin-token-env", metavar="VAR",
+                   help="environment variable holding the admin token for /province/act")
+    s.add_argument("--max-batch-events", type=int, default=500)
+    s.add_argument("--max-batch-bytes", type=int, default=8 * 1024 * 1024)
+
+    e = sub.add_parser("enrol", parents=[common], help="create a counter credential")
+    e.add_argument("--agency-code", required=True)
+    e.add_argument("--counter", type=int, required=True, dest="counter_no")
+    e.add_argument("--centre-name")
+    e.add_argument("--gateway-url", help="URL the counter will use (put in the enrolment line)")
+    e.add_argument("--json", action="store_true")
+
+    rv = sub.add_parser("revoke", parents=[common], help="revoke a counter credential")
+    rv.add_argument("counter_id", type=int)
+
+    ls = sub.add_parser("counters", parents=[common], help="list counters")
+    ls.add_argument("--json", action="store_true")
+
+    a = sub.add_parser("act", parents=[common], help="simulate the province acting on a dossier")
+    a.add_argument("dossier_code")
+    a.add_argument("action", choices=["processing", "supplement", "result-ready", "reject", "fee"])
+    a.add_argument("--note")
+
+    c = sub.add_parser("catalogue", parents=[common], help="procedure catalogue")
+    csub = c.add_subparsers(dest="catalogue_command", required=True)
+    cp = csub.add_parser("publish", parents=[common], help="publish a catalogue JSON file")
+    cp.add_argument("file", type=Path)
+    return p
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    d = getattr(args, "data_dir", None)
+    return Path(d).expanduser() if d else default_data_dir()
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from sync.gateway.store import open_store
+
+    data_dir = _data_dir(args)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return open_store(getattr(args, "db", None), data_dir)
+
+
+def _files_in(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.gateway.app import GatewayConfig, create_app
+    from sync.gateway.verify import default_verifier
+
+    data_dir = _data_dir(args)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("--tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    anchors = args.trust_anchors or _files_in(
+        data_dir / "trust-anchors", (".pem", ".crt", ".cer", ".der")
+    )
+    crls = args.crl
+    crl_dir = data_dir / "crl" if not crls and (data_dir / "crl").is_dir() else None
+    admin_token = None
+    if args.admin_token_env:
+        admin_token = os.environ.get(args.admin_token_env)
+        if not admin_token:
+            print(f"environment variable {args.admin_token_env} is empty", file=sys.stderr)
+            return 1
+    verifier = default_verifier(anchors, crls, crl_dir)
+    config = GatewayConfig(
+        db_url=getattr(args, "db", None),
+        data_dir=data_dir,
+        verifier=verifier,
+        admin_token=admin_token,
+        max_batch_events=args.max_batch_events,
+        max_batch_bytes=args.max_batch_bytes,
+    )
+    app = create_app(config)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"motcua-gateway on {scheme}://{args.host}:{args.port}/api/v1 (store: "
+          f"{_describe_db(getattr(args, 'db', None), data_dir)}; {len(anchors)} trust anchor(s))",
+          file=sys.stderr)
+    uvicorn.run(app, **uvicorn_options(args.host, args.port, args.tls_cert, args.tls_key))
+    return 0
+
+
+def uvicorn_options(
+    host: str, port: int, tls_cert: Path | None = None, tls_key: Path | None = None
+) -> dict[str, Any]:
+    """uvicorn settings shared by ``serve``, the tests and the benchmark. The app adds Date
+    itself (with X-Server-Time), so uvicorn's own Date/Server headers are off."""
+    opts: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "date_header": False,
+        "server_header": False,
+        "timeout_keep_alive": 30,
+    }
+    if tls_cert:
+        opts["ssl_certfile"] = str(tls_cert)
+        opts["ssl_keyfile"] = str(tls_key)
+    return opts
+
+
+def _describe_db(url: str | None, data_dir: Path) -> str:
+    if not url:
+        return f"sqlite {data_dir / 'gateway.sqlite3'}"
+    if url.startswith(("postgresql://", "postgres://")):
+        from urllib.parse import urlsplit
+
+        u = urlsplit(url)  # never print a password
+        return f"postgresql {u.hostname or 'local'}:{u.port or 5432}{u.path}"
+    return url
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from sync.gateway.store import StoreError
+
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        store = _open(args)
+        try:
+            return _admin(args, store)
+        finally:
+            store.close()
+    except StoreError as exc:
+        print(f"error ({exc.code}): {exc.detail}", file=sys.stderr)
+        return 1
+
+
+def _admin(args: argparse.Namespace, store: Any) -> int:
+    if args.command == "enrol":
+        counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
+        line = enrolment_string(args.gateway_url, counter, token)
+        if args.json:
+            print(json.dumps({**counter.to_json(), "token": token, "enrolment": line}))
+        else:
+            print(f"counter id: {counter.id}")
+            print(f"agency:     {counter.agency_code}  counter {counter.counter_no}")
+            print(f"token:      {token}")
+            print(f"enrolment:  {line}")
+            print("The token is shown only this once; the gateway keeps only its hash.")
+        return 0
+    if args.command == "revoke":
+        counter = store.revoke(args.counter_id)
+        print(f"revoked counter {counter.id} ({counter.agency_code}/{counter.counter_no})")
+        return 0
+    if args.command == "counters":
+        rows = store.list_counters()
+        if args.json:
+            print(json.dumps([c.to_json() for c in rows], ensure_ascii=False))
+        else:
+            for c in rows:
+                state = "active" if c.active else f"revoked {c.revoked_at}"
+                print(f"{c.id}\t{c.agency_code}\t{c.counter_no}\t{c.centre_name or ''}\t{state}")
+        return 0
+    if args.command == "act":
+        from sync.gateway.service import province_act
+
+        wire = province_act(store, args.dossier_code, args.action, args.note)
+        print(json.dumps({"id": wire.id, "type": wire.type, "dossier_code": wire.dossier_code,
+                          "occurred_at": wire.occurred_at}, ensure_ascii=False))
+        return 0
+    if args.command == "catalogue" and args.catalogue_command == "publish":
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+            return 1
+        version = store.publish_catalogue(text)
+        print(f"published catalogue version {version}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

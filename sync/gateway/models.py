@@ -1,0 +1,90 @@
+"""Pydantic models that describe the API in the OpenAPI document.
+
+The hot paths (push, pull) build their JSON by hand and are only *documented* with these models,
+so a 500-event batch is not validated twice; small endpoints use them directly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class WireEventModel(BaseModel):
+    id: str = Field(description="event UUID (v7); the idempotency key")
+    dossier_id: str
+    dossier_code: str
+    type: str
+    occurred_at: str = Field(description="ISO 8601 with offset, e.g. 2026-11-23T09:15:02+07:00")
+    origin: Literal["counter", "province"]
+    actor: str
+    payload: str = Field(description="base64 of the exact signed bytes (RFC 8785 JSON body)")
+    signature: str | None = Field(description="base64 DER detached CMS; null for province events")
+    attachments: list[str] = Field(default_factory=list, description="sha256 hex of attachments")
+
+
+class PushRequest(BaseModel):
+    events: list[WireEventModel]
+
+
+class PushResultModel(BaseModel):
+    id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = Field(
+        default=None,
+        description="machine code when rejected: malformed, not_canonical, envelope_mismatch,"
+        " bad_origin, signature_missing, wrong_counter, id_conflict, dossier_conflict,"
+        " bad_signature, untrusted, revoked, expired, attachment_missing, attachment_mismatch",
+    )
+    detail: str | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[PushResultModel]
+    server_time: str
+
+
+class PullResponse(BaseModel):
+    events: list[WireEventModel]
+    cursor: str = Field(description="opaque; pass back as ?since= to continue")
+    more: bool = Field(description="true when the page was full: pull again at once")
+
+
+class AttachmentStateModel(BaseModel):
+    sha256: str
+    size: int
+    received: int
+    complete: bool
+
+
+class ErrorModel(BaseModel):
+    reason: str = Field(description="machine-readable reason code")
+    detail: str = Field(description="human-readable explanation (English)")
+
+
+class OffsetErrorModel(ErrorModel):
+    received: int = Field(description="bytes the gateway has: resume the upload from here")
+    size: int
+    complete: bool
+
+
+class TimeResponse(BaseModel):
+    server_time: str
+    unix_ms: int
+
+
+class HealthResponse(BaseModel):
+    status: str
+    store: str
+
+
+class ProvinceActRequest(BaseModel):
+    dossier_code: str = Field(min_length=1, max_length=100)
+    action: Literal["processing", "supplement", "result-ready", "reject", "fee"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ProvinceActResponse(BaseModel):
+    event: WireEventModel
+    status: str

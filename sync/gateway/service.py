@@ -1,0 +1,162 @@
+"""What the gateway does, independent of HTTP: ingest a pushed batch, act as the province.
+
+The HTTP layer and the CLI both call these functions, so ``motcua-gateway act`` and
+``POST /province/act`` cannot behave differently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sync.gateway.store import Counter, NewEvent, Store, StoreError
+from sync.gateway.verify import Verifier
+from sync.wire import (
+    ORIGIN_COUNTER,
+    PushResult,
+    WireError,
+    WireEvent,
+    attachment_refs,
+    counter_no_of,
+    province_event,
+)
+
+log = logging.getLogger(__name__)
+
+#: province actions (CLI/endpoint spelling) -> event type recorded on the dossier
+PROVINCE_ACTIONS: dict[str, str] = {
+    "processing": "processing",
+    "supplement": "supplement_requested",
+    "result-ready": "result_ready",
+    "reject": "stopped",
+    "fee": "fee_requested",
+}
+
+
+def _rejected(event_id: str | None, code: str, detail: str) -> PushResult:
+    return PushResult(event_id, "rejected", code, detail)
+
+
+def _check_counter(body: dict[str, Any], counter: Counter) -> None:
+    """The signed body names the counter that made the event; it must be the one pushing."""
+    who = body.get("counter")
+    if not isinstance(who, dict):
+        raise WireError("malformed", "signed body has no 'counter' object")
+    if who.get("agency_code") != counter.agency_code or counter_no_of(
+        who.get("counter_no")
+    ) != counter.counter_no:
+        raise WireError(
+            "wrong_counter",
+            f"event was made at {who.get('agency_code')}/{who.get('counter_no')},"
+            f" but this credential is {counter.agency_code}/{counter.counter_no}",
+        )
+
+
+def ingest(
+    store: Store, verifier: Verifier, counter: Counter, events: Sequence[object]
+) -> list[PushResult]:
+    """Check, verify and store a batch; one answer per event, in order.
+
+    Each event is judged on its own (one bad event never blocks the others); all the accepted
+    ones are then committed in one durable transaction before the caller answers. Retries are
+    cheap: an id already stored with the same bytes is answered ``duplicate`` before any
+    signature work.
+    """
+    results: list[PushResult | None] = [None] * len(events)
+    parsed: list[tuple[int, WireEvent, dict[str, Any]]] = []
+    for i, obj in enumerate(events):
+        raw_id = obj.get("id") if isinstance(obj, dict) else None
+        event_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
+        try:
+            wire = WireEvent.from_json(obj)
+            if wire.origin != ORIGIN_COUNTER:
+                raise WireError("bad_origin", "counters may only push counter-origin events")
+            if wire.signature is None:
+                raise WireError("signature_missing", "counter events must be signed")
+            body = wire.body()
+            wire.check_envelope(body)
+            _check_counter(body, counter)
+        except WireError as exc:
+            results[i] = _rejected(event_id, exc.code, exc.detail)
+            continue
+        parsed.append((i, wire, body))
+
+    known = store.existing_payload_hashes(sorted({w.id for _, w, _ in parsed}))
+    shas = sorted({a for _, w, _ in parsed for a in w.attachments})
+    att_states = store.attachment_states(shas)
+
+    to_store: list[tuple[int, NewEvent]] = []
+    for i, wire, body in parsed:
+        prev = known.get(wire.id)
+        if prev is not None:
+            same = prev == NewEvent(wire, counter.agency_code, counter.id).payload_sha256
+            results[i] = (
+                PushResult(wire.id, "duplicate")
+                if same
+                else _rejected(wire.id, "id_conflict", "another payload is stored under this id")
+            )
+            continue
+        assert wire.signature is not None
+        try:
+            ok, code, detail = verifier(wire.payload, wire.signature, wire.occurred_at_dt)
+        except Exception as exc:  # noqa: BLE001 - a verifier crash on odd input is a bad signature
+            log.warning("verifier failed on event %s: %s", wire.id, exc)
+            ok, code, detail = False, "bad_signature", f"signature could not be checked: {exc}"
+        if not ok:
+            results[i] = _rejected(wire.id, code or "bad_signature", detail)
+            continue
+        problem = _attachment_problem(wire, body, att_states)
+        if problem is not None:
+            results[i] = _rejected(wire.id, *problem)
+            continue
+        to_store.append((i, NewEvent(wire, counter.agency_code, counter.id)))
+
+    outcomes = store.insert_events([ev for _, ev in to_store])
+    for (i, ev), outcome in zip(to_store, outcomes, strict=True):
+        wid = ev.wire.id
+        if outcome in ("accepted", "duplicate"):
+            results[i] = PushResult(wid, outcome)
+        elif outcome == "id_conflict":
+            results[i] = _rejected(wid, "id_conflict", "another payload is stored under this id")
+        else:
+            results[i] = _rejected(
+                wid, outcome, "dossier code or id already belongs to another dossier or centre"
+            )
+    return [r for r in results if r is not None]
+
+
+def _attachment_problem(
+    wire: WireEvent, body: dict[str, Any], states: dict[str, Any]
+) -> tuple[str, str] | None:
+    sizes = {
+        str(ref.get("sha256")): ref.get("size")
+        for ref in attachment_refs(body.get("data"))
+    }
+    for sha in wire.attachments:
+        st = states.get(sha)
+        if st is None or not st.complete:
+            return "attachment_missing", f"attachment {sha} is not (completely) uploaded"
+        size = sizes.get(sha)
+        if isinstance(size, int) and not isinstance(size, bool) and size != st.size:
+            return "attachment_mismatch", f"attachment {sha} has {st.size} bytes, body says {size}"
+    return None
+
+
+def province_act(store: Store, dossier_code: str, action: str, note: str | None) -> WireEvent:
+    """Record a province decision on a dossier the gateway knows (simulation of the province
+    system). Raises StoreError ``unknown_dossier`` / ``bad_action``."""
+    event_type = PROVINCE_ACTIONS.get(action)
+    if event_type is None:
+        raise StoreError("bad_action", f"action must be one of {sorted(PROVINCE_ACTIONS)}")
+    found = store.dossier_by_code(dossier_code)
+    if found is None:
+        raise StoreError("unknown_dossier", f"the gateway has no dossier {dossier_code!r}")
+    dossier_id, agency_code = found
+    wire = province_event(
+        dossier_id=dossier_id, dossier_code=dossier_code, event_type=event_type, note=note
+    )
+    outcome = store.insert_events([NewEvent(wire, agency_code, None)])[0]
+    if outcome != "accepted":
+        raise StoreError(outcome, "province event could not be stored")
+    return wire

@@ -1,0 +1,883 @@
+"""Gateway storage behind a URL: SQLite (one machine) or PostgreSQL (a province).
+
+One class holds the logic and the SQL (written with ``?`` placeholders, always parameterised);
+the two dialects differ only in how a connection is obtained, how a write transaction is
+serialised, the DDL, and where attachment bytes live. That keeps both back-ends behaving the
+same, which the tests check by running the same cases on both.
+
+Pull cursor and concurrent writers
+----------------------------------
+The pull cursor is the event's server sequence number (``events.seq``). A plain sequence is not
+safe on PostgreSQL: transaction A may draw seq 10, B draws 11 and commits first; a reader sees 11,
+moves its cursor past 10, and never sees A's row when A commits. We avoid that by making commit
+order equal sequence order: every transaction that inserts events first takes one
+transaction-scoped advisory lock (``pg_advisory_xact_lock``), so event writers commit one after
+the other and a sequence number is drawn only while holding the lock. PostgreSQL releases
+transaction locks only after the commit is visible, so when the next writer draws its number,
+every lower number is already committed (or rolled back, leaving a harmless gap). Readers take no
+lock: what they can see is always a gap-free prefix of the sequence. The lock is held only for
+the short insert transaction of a batch (signatures are verified before it is taken), so one
+batch costs one lock round and one commit; ingestion stays far above what counters produce.
+SQLite gives the same guarantee by itself: ``BEGIN IMMEDIATE`` admits one writer at a time.
+
+Attachment bytes: SQLite mode writes them to files under the data folder (``partial/`` while
+uploading, ``ab/<sha256>`` once complete); the database row is the truth about how many bytes
+were received and every append happens inside a write transaction, so several processes on one
+machine cannot interleave. PostgreSQL mode keeps them in the database as ``bytea`` chunks, so any
+number of gateway processes on any number of machines share them without a shared folder; the
+attachment row is locked (``SELECT … FOR UPDATE``) while a chunk is appended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import re
+import secrets
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.wire import WireEvent
+
+#: advisory-lock keys (arbitrary 64-bit constants, private to this schema)
+EVENTS_LOCK_KEY = 0x4D6F74437561_01
+MIGRATE_LOCK_KEY = 0x4D6F74437561_02
+
+TOKEN_PREFIX = "mct_"
+_AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+class StoreError(Exception):
+    """A refused store operation; ``code`` is machine-readable."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or stays locked: transient, the client should retry."""
+
+    def __init__(self, detail: str):
+        super().__init__("store_unavailable", detail)
+
+
+class OffsetMismatch(StoreError):
+    def __init__(self, state: AttachmentState):
+        super().__init__("offset_mismatch", f"upload must continue at offset {state.received}")
+        self.state = state
+
+
+class HashMismatch(StoreError):
+    def __init__(self, sha256: str, actual: str):
+        super().__init__("hash_mismatch", f"content hashes to {actual}, not {sha256}; discarded")
+
+
+def utcnow_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a bearer token. The token is 256 random bits, so a fast hash is enough (no
+    dictionary to guess from) and keeps every request's lookup cheap; only the hash is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Counter:
+    id: int
+    agency_code: str
+    counter_no: int
+    centre_name: str | None
+    created_at: str
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agency_code": self.agency_code,
+            "counter_no": self.counter_no,
+            "centre_name": self.centre_name,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
+
+
+@dataclass(frozen=True)
+class AttachmentState:
+    sha256: str
+    size: int
+    received: int
+    complete: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "received": self.received,
+            "complete": self.complete,
+        }
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event ready to store: checked, verified; ``counter_id`` None for province events."""
+
+    wire: WireEvent
+    agency_code: str
+    counter_id: int | None
+
+    @property
+    def payload_sha256(self) -> str:
+        return hashlib.sha256(self.wire.payload).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    wire: WireEvent
+    agency_code: str
+    counter_id: int | None
+    received_at: str
+
+
+_EVENT_COLS = (
+    "seq, id, dossier_id, dossier_code, type, occurred_at, origin, actor, payload, signature,"
+    " attachments, agency_code, counter_id, received_at"
+)
+
+
+def _row_to_event(row: Sequence[Any]) -> StoredEvent:
+    wire = WireEvent(
+        id=row[1],
+        dossier_id=row[2],
+        dossier_code=row[3],
+        type=row[4],
+        occurred_at=row[5],
+        origin=row[6],
+        actor=row[7],
+        payload=bytes(row[8]),
+        signature=bytes(row[9]) if row[9] is not None else None,
+        attachments=tuple(json.loads(row[10] or "[]")),
+    )
+    return StoredEvent(
+        seq=int(row[0]), wire=wire, agency_code=row[11], counter_id=row[12], received_at=row[13]
+    )
+
+
+def version_key(version: object) -> tuple[tuple[int, Any], ...]:
+    """Natural ordering for catalogue versions: 9 < 10, "2026.1" < "2026.10"."""
+    parts = re.findall(r"\d+|\D+", str(version))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+class _Tx:
+    """A cursor wrapper that speaks ``?`` placeholders on both dialects."""
+
+    def __init__(self, cur: Any, paramstyle: str):
+        self._cur = cur
+        self._pg = paramstyle == "pg"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._pg:
+            sql = sql.replace("?", "%s")
+        self._cur.execute(sql, tuple(params))
+        return self._cur
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self.execute(sql, params).fetchall())
+
+
+class Store(ABC):
+    """The gateway's state. Thread-safe: FastAPI runs sync endpoints on a thread pool."""
+
+    url: str
+
+    # ---- dialect hooks -------------------------------------------------------------------
+    @abstractmethod
+    def _read(self) -> Any:
+        """Context manager yielding a :class:`_Tx` for reads (one consistent snapshot)."""
+
+    @abstractmethod
+    def _write(self, *, events_lock: bool = False) -> Any:
+        """Context manager yielding a :class:`_Tx` in a write transaction; with
+        ``events_lock`` it is serialised against every other event writer (see module doc)."""
+
+    @abstractmethod
+    def _migrations(self) -> list[list[str]]:
+        """DDL per schema version (index 0 -> version 1)."""
+
+    @abstractmethod
+    def _blob_write(self, tx: _Tx, sha256: str, offset: int, chunk: bytes) -> None: ...
+
+    @abstractmethod
+    def _blob_digest(self, tx: _Tx, sha256: str) -> str: ...
+
+    @abstractmethod
+    def _blob_finish(self, tx: _Tx, sha256: str) -> None: ...
+
+    @abstractmethod
+    def _blob_discard(self, tx: _Tx, sha256: str) -> None: ...
+
+    @abstractmethod
+    def read_attachment(self, sha256: str) -> bytes:
+        """Whole content of a complete attachment (province side, tests)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # ---- schema ----------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; safe when several processes start at once."""
+        migrations = self._migrations()
+        with self._write(events_lock=True) as tx:
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = tx.one("SELECT version FROM schema_version")
+            current = int(row[0]) if row else 0
+            if row is None:
+                tx.execute("INSERT INTO schema_version (version) VALUES (0)")
+            for version in range(current + 1, len(migrations) + 1):
+                for stmt in migrations[version - 1]:
+                    tx.execute(stmt)
+                tx.execute("UPDATE schema_version SET version = ?", (version,))
+        return len(migrations)
+
+    def ping(self) -> None:
+        with self._read() as tx:
+            tx.one("SELECT 1")
+
+    # ---- counters --------------------------------------------------------------------------
+    def enrol(
+        self, agency_code: str, counter_no: int, centre_name: str | None = None
+    ) -> tuple[Counter, str]:
+        """Create a counter credential; returns the counter and its token (shown once)."""
+        if not _AGENCY_RE.match(agency_code or ""):
+            raise StoreError("bad_agency_code", f"invalid agency code {agency_code!r}")
+        if isinstance(counter_no, bool) or not isinstance(counter_no, int):
+            raise StoreError("bad_counter_no", "counter number must be an integer")
+        if not 1 <= counter_no <= 999:
+            raise StoreError("bad_counter_no", "counter number must be between 1 and 999")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = utcnow_iso()
+        with self._write() as tx:
+            taken = tx.one(
+                "SELECT id FROM counters WHERE agency_code = ? AND counter_no = ?"
+                " AND revoked_at IS NULL",
+                (agency_code, counter_no),
+            )
+            if taken:
+                raise StoreError(
+                    "counter_taken",
+                    f"counter {counter_no} of {agency_code} is already enrolled (id {taken[0]});"
+                    " revoke it first",
+                )
+            row = tx.one(
+                "INSERT INTO counters (agency_code, counter_no, centre_name, token_sha256,"
+                " created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (agency_code, counter_no, centre_name, token_hash(token), now),
+            )
+        return Counter(int(row[0]), agency_code, counter_no, centre_name, now, None), token
+
+    def revoke(self, counter_id: int) -> Counter:
+        now = utcnow_iso()
+        with self._write() as tx:
+            row = tx.one(
+                "SELECT id, agency_code, counter_no, centre_name, created_at, revoked_at"
+                " FROM counters WHERE id = ?",
+                (counter_id,),
+            )
+            if row is None:
+                raise StoreError("unknown_counter", f"no counter with id {counter_id}")
+            if row[5] is not None:
+                raise StoreError("already_revoked", f"counter {counter_id} was revoked {row[5]}")
+            tx.execute("UPDATE counters SET revoked_at = ? WHERE id = ?", (now, counter_id))
+        return Counter(int(row[0]), row[1], int(row[2]), row[3], row[4], now)
+
+    def list_counters(self) -> list[Counter]:
+        with self._read() as tx:
+            rows = tx.all(
+                "SELECT id, agency_code, counter_no, centre_name, created_at, revoked_at"
+                " FROM counters ORDER BY id"
+            )
+        return [Counter(int(r[0]), r[1], int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def counter_by_token(self, token: str) -> Counter | None:
+        with self._read() as tx:
+            r = tx.one(
+                "SELECT id, agency_code, counter_no, centre_name, created_at, revoked_at"
+                " FROM counters WHERE token_sha256 = ?",
+                (token_hash(token),),
+            )
+        return Counter(int(r[0]), r[1], int(r[2]), r[3], r[4], r[5]) if r else None
+
+    # ---- events ----------------------------------------------------------------------------
+    def existing_payload_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """payload SHA-256 of the events among ``ids`` already stored (fast duplicate path)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT id, payload_sha256 FROM events WHERE id IN ({marks})",  # noqa: S608 - only placeholders
+                list(ids),
+            )
+        return {r[0]: r[1] for r in rows}
+
+    def insert_events(self, items: Sequence[NewEvent]) -> list[str]:
+        """Store events in one durable transaction; per item "accepted", "duplicate" (same id,
+        same bytes), "id_conflict" (same id, other bytes) or "dossier_conflict" (the dossier
+        code already belongs to another dossier or centre)."""
+        outcomes: list[str] = []
+        if not items:
+            return outcomes
+        now = utcnow_iso()
+        with self._write(events_lock=True) as tx:
+            for item in items:
+                w = item.wire
+                digest = item.payload_sha256
+                prev = tx.one("SELECT payload_sha256 FROM events WHERE id = ?", (w.id,))
+                if prev is not None:
+                    outcomes.append("duplicate" if prev[0] == digest else "id_conflict")
+                    continue
+                by_id = tx.one(
+                    "SELECT dossier_code, agency_code FROM dossiers WHERE dossier_id = ?",
+                    (w.dossier_id,),
+                )
+                by_code = tx.one(
+                    "SELECT dossier_id, agency_code FROM dossiers WHERE dossier_code = ?",
+                    (w.dossier_code,),
+                )
+                if (by_id and (by_id[0], by_id[1]) != (w.dossier_code, item.agency_code)) or (
+                    by_code and (by_code[0], by_code[1]) != (w.dossier_id, item.agency_code)
+                ):
+                    outcomes.append("dossier_conflict")
+                    continue
+                row = tx.one(
+                    "INSERT INTO events (id, dossier_id, dossier_code, type, occurred_at, origin,"
+                    " actor, payload, payload_sha256, signature, attachments, agency_code,"
+                    " counter_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING RETURNING seq",
+                    (
+                        w.id,
+                        w.dossier_id,
+                        w.dossier_code,
+                        w.type,
+                        w.occurred_at,
+                        w.origin,
+                        w.actor,
+                        w.payload,
+                        digest,
+                        w.signature,
+                        json.dumps(list(w.attachments)),
+                        item.agency_code,
+                        item.counter_id,
+                        now,
+                    ),
+                )
+                if row is None:  # cannot happen under the events lock; kept as a safety net
+                    prev = tx.one("SELECT payload_sha256 FROM events WHERE id = ?", (w.id,))
+                    outcomes.append("duplicate" if prev and prev[0] == digest else "id_conflict")
+                    continue
+                if by_id is None:
+                    tx.execute(
+                        "INSERT INTO dossiers (dossier_id, dossier_code, agency_code, first_seen)"
+                        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (w.dossier_id, w.dossier_code, item.agency_code, now),
+                    )
+                outcomes.append("accepted")
+        return outcomes
+
+    def pull(
+        self, agency_code: str, after_seq: int, limit: int, exclude_counter_id: int | None
+    ) -> list[StoredEvent]:
+        """Events of one centre after a cursor, oldest first (see module doc for why no
+        concurrent writer can make this skip one)."""
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT {_EVENT_COLS} FROM events WHERE agency_code = ? AND seq > ?"  # noqa: S608 - constant column list
+                " AND (counter_id IS NULL OR counter_id <> ?) ORDER BY seq LIMIT ?",
+                (agency_code, after_seq, -1 if exclude_counter_id is None else exclude_counter_id,
+                 limit),
+            )
+        return [_row_to_event(r) for r in rows]
+
+    def get_event(self, event_id: str) -> StoredEvent | None:
+        with self._read() as tx:
+            r = tx.one(f"SELECT {_EVENT_COLS} FROM events WHERE id = ?", (event_id,))  # noqa: S608
+        return _row_to_event(r) if r else None
+
+    def event_count(self) -> int:
+        with self._read() as tx:
+            return int(tx.one("SELECT COUNT(*) FROM events")[0])
+
+    def all_event_ids(self) -> list[str]:
+        with self._read() as tx:
+            return [r[0] for r in tx.all("SELECT id FROM events ORDER BY seq")]
+
+    def dossier_by_code(self, dossier_code: str) -> tuple[str, str] | None:
+        """(dossier_id, agency_code) of a dossier the gateway has seen."""
+        with self._read() as tx:
+            r = tx.one(
+                "SELECT dossier_id, agency_code FROM dossiers WHERE dossier_code = ?",
+                (dossier_code,),
+            )
+        return (r[0], r[1]) if r else None
+
+    # ---- attachments -----------------------------------------------------------------------
+    def attachment_states(self, shas: Sequence[str]) -> dict[str, AttachmentState]:
+        if not shas:
+            return {}
+        marks = ",".join("?" * len(shas))
+        with self._read() as tx:
+            rows = tx.all(
+                f"SELECT sha256, total, received, complete FROM attachments WHERE sha256 IN ({marks})",  # noqa: S608 - only placeholders
+                list(shas),
+            )
+        return {r[0]: AttachmentState(r[0], int(r[1]), int(r[2]), bool(r[3])) for r in rows}
+
+    def attachment_state(self, sha256: str) -> AttachmentState | None:
+        return self.attachment_states([sha256]).get(sha256)
+
+    def attachment_put(self, sha256: str, offset: int, total: int, chunk: bytes) -> AttachmentState:
+        """Append a chunk at ``offset``. Raises :class:`OffsetMismatch` (resume from
+        ``state.received``), :class:`HashMismatch` (content discarded) or StoreError."""
+        mismatch: str | None = None
+        with self._write() as tx:
+            row = self._lock_attachment(tx, sha256)
+            if row is None:
+                if offset != 0:
+                    raise OffsetMismatch(AttachmentState(sha256, total, 0, False))
+                tx.execute(
+                    "INSERT INTO attachments (sha256, total, received, complete, created_at)"
+                    " VALUES (?, ?, 0, 0, ?) ON CONFLICT DO NOTHING",
+                    (sha256, total, utcnow_iso()),
+                )
+                row = self._lock_attachment(tx, sha256)
+            state = AttachmentState(sha256, int(row[0]), int(row[1]), bool(row[2]))
+            if state.complete:
+                return state  # already have it: nothing to do, nothing to resume
+            if state.size != total:
+                if offset != 0:
+                    raise StoreError(
+                        "total_mismatch", f"upload was started with total={state.size}"
+                    )
+                # A fresh start with another size: the old partial was wrong (its hash could
+                # never match), so it must not block this upload.
+                self._blob_discard(tx, sha256)
+                state = AttachmentState(sha256, total, 0, False)
+            if offset != state.received:
+                raise OffsetMismatch(state)
+            if state.received + len(chunk) > total:
+                raise StoreError("exceeds_total", "chunk goes beyond the declared total")
+            if chunk:
+                self._blob_write(tx, sha256, offset, chunk)
+            received = state.received + len(chunk)
+            complete = False
+            if received == total:
+                actual = self._blob_digest(tx, sha256)
+                if actual != sha256:
+                    self._blob_discard(tx, sha256)
+                    tx.execute("DELETE FROM attachments WHERE sha256 = ?", (sha256,))
+                    mismatch = actual
+                else:
+                    self._blob_finish(tx, sha256)
+                    complete = True
+            if mismatch is None:
+                tx.execute(
+                    "UPDATE attachments SET total = ?, received = ?, complete = ?,"
+                    " completed_at = ? WHERE sha256 = ?",
+                    (total, received, 1 if complete else 0,
+                     utcnow_iso() if complete else None, sha256),
+                )
+        if mismatch is not None:
+            raise HashMismatch(sha256, mismatch)
+        return AttachmentState(sha256, total, received, complete)
+
+    def _lock_attachment(self, tx: _Tx, sha256: str) -> Any:
+        return tx.one(
+            "SELECT total, received, complete FROM attachments WHERE sha256 = ?", (sha256,)
+        )
+
+    # ---- catalogue -------------------------------------------------------------------------
+    def publish_catalogue(self, document: str) -> str:
+        """Store a catalogue document (JSON text with a "version"); refuses a version that is
+        not newer than the current one, so counters never go backwards."""
+        try:
+            parsed = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise StoreError("bad_catalogue", f"catalogue is not JSON: {exc}") from exc
+        if not isinstance(parsed, dict) or parsed.get("version") in (None, ""):
+            raise StoreError("bad_catalogue", "catalogue must be an object with a 'version'")
+        version = str(parsed["version"])
+        with self._write() as tx:
+            cur = tx.one("SELECT version FROM catalogues ORDER BY seq DESC LIMIT 1")
+            if cur is not None and version_key(version) <= version_key(cur[0]):
+                raise StoreError(
+                    "catalogue_not_newer", f"version {version} is not newer than {cur[0]}"
+                )
+            tx.execute(
+                "INSERT INTO catalogues (version, document, published_at) VALUES (?, ?, ?)",
+                (version, document, utcnow_iso()),
+            )
+        return version
+
+    def latest_catalogue(self) -> tuple[str, str] | None:
+        with self._read() as tx:
+            r = tx.one("SELECT version, document FROM catalogues ORDER BY seq DESC LIMIT 1")
+        return (r[0], r[1]) if r else None
+
+
+# ============================================================================================
+# SQLite
+# ============================================================================================
+
+_COMMON_DDL_TAIL = [
+    "CREATE INDEX events_agency_seq ON events (agency_code, seq)",
+    "CREATE INDEX events_dossier ON events (dossier_id)",
+    "CREATE UNIQUE INDEX counters_active_no ON counters (agency_code, counter_no)"
+    " WHERE revoked_at IS NULL",
+]
+
+
+class SQLiteStore(Store):
+    """One file, WAL + synchronous=FULL; one connection per thread."""
+
+    def __init__(self, path: Path, blob_dir: Path, busy_timeout_s: float = 30.0):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self.blob_dir = Path(blob_dir)
+        self._busy = busy_timeout_s
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        (self.blob_dir / "partial").mkdir(parents=True, exist_ok=True)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy * 1000)}")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self, begin: str) -> Iterator[_Tx]:
+        conn = self._conn()
+        try:
+            conn.execute(begin)
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"database busy: {exc}") from exc
+        try:
+            yield _Tx(conn.cursor(), "sqlite")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            raise StoreUnavailable(f"commit failed: {exc}") from exc
+
+    def _read(self) -> Any:
+        return self._tx("BEGIN")
+
+    def _write(self, *, events_lock: bool = False) -> Any:
+        return self._tx("BEGIN IMMEDIATE")  # one writer at a time, for everything
+
+    def _migrations(self) -> list[list[str]]:
+        return [
+            [
+                "CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " agency_code TEXT NOT NULL, counter_no INTEGER NOT NULL, centre_name TEXT,"
+                " token_sha256 TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT)",
+                "CREATE TABLE dossiers (dossier_id TEXT PRIMARY KEY, dossier_code TEXT NOT NULL"
+                " UNIQUE, agency_code TEXT NOT NULL, first_seen TEXT NOT NULL)",
+                "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL"
+                " UNIQUE, dossier_id TEXT NOT NULL, dossier_code TEXT NOT NULL, type TEXT NOT NULL,"
+                " occurred_at TEXT NOT NULL, origin TEXT NOT NULL, actor TEXT NOT NULL,"
+                " payload BLOB NOT NULL, payload_sha256 TEXT NOT NULL, signature BLOB,"
+                " attachments TEXT NOT NULL, agency_code TEXT NOT NULL,"
+                " counter_id INTEGER REFERENCES counters(id), received_at TEXT NOT NULL)",
+                "CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, total INTEGER NOT NULL,"
+                " received INTEGER NOT NULL, complete INTEGER NOT NULL, created_at TEXT NOT NULL,"
+                " completed_at TEXT)",
+                "CREATE TABLE catalogues (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " version TEXT NOT NULL, document TEXT NOT NULL, published_at TEXT NOT NULL)",
+                *_COMMON_DDL_TAIL,
+            ]
+        ]
+
+    def _part(self, sha256: str) -> Path:
+        return self.blob_dir / "partial" / f"{sha256}.part"
+
+    def _final(self, sha256: str) -> Path:
+        return self.blob_dir / sha256[:2] / sha256
+
+    def _blob_write(self, tx: _Tx, sha256: str, offset: int, chunk: bytes) -> None:
+        part = self._part(sha256)
+        mode = "r+b" if part.exists() else "w+b"
+        with open(part, mode) as f:
+            f.seek(offset)
+            f.write(chunk)
+            f.truncate()  # bytes past the DB's `received` are leftovers of a crashed append
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _blob_digest(self, tx: _Tx, sha256: str) -> str:
+        h = hashlib.sha256()
+        part = self._part(sha256)
+        if not part.exists():  # total == 0: nothing was ever written
+            part.touch()
+        with open(part, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+
+    def _blob_finish(self, tx: _Tx, sha256: str) -> None:
+        final = self._final(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self._part(sha256), final)
+        _fsync_dir(final.parent)
+
+    def _blob_discard(self, tx: _Tx, sha256: str) -> None:
+        self._part(sha256).unlink(missing_ok=True)
+
+    def read_attachment(self, sha256: str) -> bytes:
+        return self._final(sha256).read_bytes()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ============================================================================================
+# PostgreSQL
+# ============================================================================================
+
+
+class _PgPool:
+    """A small bounded connection pool (psycopg_pool is not a dependency). Connections are in
+    autocommit mode; writes use explicit ``conn.transaction()`` blocks."""
+
+    def __init__(self, url: str, max_size: int):
+        self._url = url
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(max_size)
+        self._closed = False
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        import psycopg
+
+        if not self._slots.acquire(timeout=30):
+            raise StoreUnavailable("no free database connection")
+        conn = None
+        try:
+            try:
+                conn = self._idle.get_nowait()
+                if conn.closed or conn.broken:
+                    conn = None
+            except queue.Empty:
+                conn = None
+            if conn is None:
+                try:
+                    conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+                except psycopg.OperationalError as exc:
+                    raise StoreUnavailable(f"cannot connect to the database: {exc}") from exc
+            try:
+                yield conn
+            except psycopg.OperationalError as exc:
+                raise StoreUnavailable(f"database error: {exc}") from exc
+        finally:
+            if conn is not None:
+                if conn.closed or conn.broken or self._closed:
+                    try:
+                        conn.close()
+                    except Exception:  # noqa: BLE001,S110 - closing a dead connection
+                        pass
+                else:
+                    self._idle.put(conn)
+            self._slots.release()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+class PostgresStore(Store):
+    """Many gateway processes over one PostgreSQL; attachment bytes as bytea chunks."""
+
+    def __init__(self, url: str, pool_size: int = 8):
+        self.url = url
+        self._pool = _PgPool(url, pool_size)
+
+    @contextmanager
+    def _read(self) -> Iterator[_Tx]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _Tx(cur, "pg")
+
+    @contextmanager
+    def _write(self, *, events_lock: bool = False) -> Iterator[_Tx]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            tx = _Tx(cur, "pg")
+            if events_lock:
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (EVENTS_LOCK_KEY,))
+            yield tx
+
+    def migrate(self) -> int:
+        # Two processes starting together must not both run the DDL.
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK_KEY,))
+            tx = _Tx(cur, "pg")
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = tx.one("SELECT version FROM schema_version")
+            current = int(row[0]) if row else 0
+            if row is None:
+                tx.execute("INSERT INTO schema_version (version) VALUES (0)")
+            migrations = self._migrations()
+            for version in range(current + 1, len(migrations) + 1):
+                for stmt in migrations[version - 1]:
+                    tx.execute(stmt)
+                tx.execute("UPDATE schema_version SET version = ?", (version,))
+        return len(self._migrations())
+
+    def _migrations(self) -> list[list[str]]:
+        return [
+            [
+                "CREATE TABLE counters (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+                " agency_code TEXT NOT NULL, counter_no INTEGER NOT NULL, centre_name TEXT,"
+                " token_sha256 TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT)",
+                "CREATE TABLE dossiers (dossier_id TEXT PRIMARY KEY, dossier_code TEXT NOT NULL"
+                " UNIQUE, agency_code TEXT NOT NULL, first_seen TEXT NOT NULL)",
+                "CREATE TABLE events (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                " id TEXT NOT NULL UNIQUE, dossier_id TEXT NOT NULL, dossier_code TEXT NOT NULL,"
+                " type TEXT NOT NULL, occurred_at TEXT NOT NULL, origin TEXT NOT NULL,"
+                " actor TEXT NOT NULL, payload BYTEA NOT NULL, payload_sha256 TEXT NOT NULL,"
+                " signature BYTEA, attachments TEXT NOT NULL, agency_code TEXT NOT NULL,"
+                " counter_id BIGINT REFERENCES counters(id), received_at TEXT NOT NULL)",
+                "CREATE TABLE attachments (sha256 TEXT PRIMARY KEY, total BIGINT NOT NULL,"
+                " received BIGINT NOT NULL, complete SMALLINT NOT NULL, created_at TEXT NOT NULL,"
+                " completed_at TEXT)",
+                "CREATE TABLE attachment_chunks (sha256 TEXT NOT NULL, pos BIGINT NOT NULL,"
+                " data BYTEA NOT NULL, PRIMARY KEY (sha256, pos))",
+                "CREATE TABLE catalogues (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                " version TEXT NOT NULL, document TEXT NOT NULL, published_at TEXT NOT NULL)",
+                *_COMMON_DDL_TAIL,
+            ]
+        ]
+
+    def _lock_attachment(self, tx: _Tx, sha256: str) -> Any:
+        return tx.one(
+            "SELECT total, received, complete FROM attachments WHERE sha256 = ? FOR UPDATE",
+            (sha256,),
+        )
+
+    def _blob_write(self, tx: _Tx, sha256: str, offset: int, chunk: bytes) -> None:
+        tx.execute(
+            "INSERT INTO attachment_chunks (sha256, pos, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (sha256, pos) DO UPDATE SET data = EXCLUDED.data",
+            (sha256, offset, chunk),
+        )
+
+    def _iter_chunks(self, tx: _Tx, sha256: str) -> Iterator[bytes]:
+        pos = -1
+        while True:  # one chunk at a time: a 20 MB scan never sits in memory whole
+            r = tx.one(
+                "SELECT pos, data FROM attachment_chunks WHERE sha256 = ? AND pos > ?"
+                " ORDER BY pos LIMIT 1",
+                (sha256, pos),
+            )
+            if r is None:
+                return
+            pos = int(r[0])
+            yield bytes(r[1])
+
+    def _blob_digest(self, tx: _Tx, sha256: str) -> str:
+        h = hashlib.sha256()
+        for chunk in self._iter_chunks(tx, sha256):
+            h.update(chunk)
+        return h.hexdigest()
+
+    def _blob_finish(self, tx: _Tx, sha256: str) -> None:
+        pass
+
+    def _blob_discard(self, tx: _Tx, sha256: str) -> None:
+        tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?", (sha256,))
+
+    def read_attachment(self, sha256: str) -> bytes:
+        with self._read() as tx:
+            return b"".join(self._iter_chunks(tx, sha256))
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_store(url: str | None, data_dir: Path | None = None, *, pg_pool_size: int = 8) -> Store:
+    """Open (and migrate) the store named by ``url``: ``sqlite:///path``, a bare file path, or
+    ``postgresql://…``. With no URL, ``gateway.sqlite3`` in ``data_dir``."""
+    if not url:
+        if data_dir is None:
+            raise StoreError("no_store", "neither a database URL nor a data folder was given")
+        url = f"sqlite:///{Path(data_dir) / 'gateway.sqlite3'}"
+    store: Store
+    if url.startswith(("postgresql://", "postgres://")):
+        store = PostgresStore(url, pool_size=pg_pool_size)
+    else:
+        path_text = url[len("sqlite://"):] if url.startswith("sqlite://") else url
+        if re.match(r"^/[A-Za-z]:[/\\]", path_text):  # sqlite:///C:/x on Windows
+            path_text = path_text[1:]
+        if path_text.startswith("//"):  # sqlite:////abs/path (SQLAlchemy spelling)
+            path_text = path_text[1:]
+        if "://" in path_text or not path_text:
+            raise StoreError("bad_db_url", "database URL must be sqlite:///path or postgresql://…")
+        path = Path(path_text).expanduser()
+        blob_dir = (Path(data_dir) if data_dir else path.parent) / "attachments"
+        store = SQLiteStore(path, blob_dir)
+    store.migrate()
+    return store

@@ -1,0 +1,61 @@
+"""Signature verification seen from the gateway: one small callable, injected into the app.
+
+The gateway only needs "is this signature over these bytes valid, chained to our anchors, not
+revoked, at that time?" plus a machine-readable reason. Keeping that behind a callable lets the
+gateway be built and tested independently of ``signing/``, and lets a province plug another
+verifier in without touching the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: (payload, detached CMS DER, claimed signing time) -> (ok, reason code, detail text)
+Verifier = Callable[[bytes, bytes, datetime], tuple[bool, str, str]]
+
+
+def reject_all(reason: str = "untrusted", detail: str = "") -> Verifier:
+    """A verifier for a gateway with no trust anchors: refuses everything, loudly."""
+    text = detail or "the gateway has no trust anchors configured"
+
+    def verify(payload: bytes, signature: bytes, occurred_at: datetime) -> tuple[bool, str, str]:
+        return False, reason, text
+
+    return verify
+
+
+def signing_verifier(
+    anchors: Sequence[Path], crl_files: Sequence[Path] = (), crl_dir: Path | None = None
+) -> Verifier:
+    """The production verifier, backed by ``signing.verify.verify_detached``: CMS signature,
+    RFC 5280 chain to the gateway's own anchors, CRLs. Verified at the event's claimed time so
+    that an event signed offline before a certificate expired or was revoked still counts
+    (the CRL's revocation date decides)."""
+    from signing.trust import TrustStore
+    from signing.verify import verify_detached
+
+    trust = TrustStore.from_paths([Path(p) for p in anchors], Path(crl_dir) if crl_dir else None)
+    for crl in crl_files:
+        trust.add_crl(Path(crl).read_bytes())
+
+    def verify(payload: bytes, signature: bytes, occurred_at: datetime) -> tuple[bool, str, str]:
+        result = verify_detached(payload, signature, trust, at=occurred_at)
+        code = "ok" if result.ok else (result.code or "bad_signature")
+        return bool(result.ok), code, str(result.message_en or "")
+
+    return verify
+
+
+def default_verifier(
+    anchors: Sequence[Path], crl_files: Sequence[Path] = (), crl_dir: Path | None = None
+) -> Verifier:
+    """What ``serve`` uses: the signing verifier when anchors are configured, else reject all."""
+    if not anchors:
+        log.warning("no trust anchors configured: every counter event will be rejected")
+        return reject_all()
+    return signing_verifier(anchors, crl_files, crl_dir)

@@ -1,0 +1,285 @@
+"""Wire format of sync events (counter <-> provincial gateway), shared by client and gateway.
+
+The contract is in docs/ARCHITECTURE.md ("Sync wire format"): an envelope whose fields repeat
+what the signed body says, the exact signed bytes as base64 ``payload`` and a detached CMS
+``signature`` (null for province events). Keeping the (de)serialisation in one module means
+the client engine and the gateway cannot drift apart.
+
+Every check here raises :class:`WireError` with a machine-readable ``code`` so that the gateway
+can answer per event and the client can park an event with a reason a clerk can read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import rfc8785
+
+#: Vietnam has no daylight saving time: every local timestamp is +07:00.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+ORIGIN_COUNTER = "counter"
+ORIGIN_PROVINCE = "province"
+ORIGINS = (ORIGIN_COUNTER, ORIGIN_PROVINCE)
+
+#: Envelope fields that the signed body must repeat verbatim.
+MIRRORED_FIELDS = ("id", "dossier_id", "dossier_code", "type", "occurred_at", "actor")
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class WireError(ValueError):
+    """A wire event that cannot be accepted; ``code`` is the machine-readable reason."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def is_sha256_hex(value: object) -> bool:
+    """Lower-case 64-hex-digit SHA-256, the only spelling used for content addresses."""
+    return isinstance(value, str) and bool(_SHA256_RE.match(value))
+
+
+def canonical_bytes(body: dict[str, Any]) -> bytes:
+    """RFC 8785 (JCS) bytes of an event body: what gets signed and stored."""
+    return rfc8785.dumps(body)
+
+
+def now_vn() -> datetime:
+    """Current time in Vietnam, second precision (receipt times are legal facts, not micros)."""
+    return datetime.now(VN_TZ).replace(microsecond=0)
+
+
+def parse_timestamp(value: object, field_name: str = "occurred_at") -> datetime:
+    """ISO 8601 timestamp that carries its UTC offset; naive times are ambiguous, so refused."""
+    if not isinstance(value, str):
+        raise WireError("malformed", f"{field_name} must be an ISO 8601 string")
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise WireError("malformed", f"{field_name} is not ISO 8601: {value!r}") from exc
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        raise WireError("malformed", f"{field_name} has no UTC offset: {value!r}")
+    return ts
+
+
+def _uuid(value: object, field_name: str) -> str:
+    if not isinstance(value, str):
+        raise WireError("malformed", f"{field_name} must be a UUID string")
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError as exc:
+        raise WireError("malformed", f"{field_name} is not a UUID: {value!r}") from exc
+    if str(parsed) != value.lower():
+        raise WireError("malformed", f"{field_name} must use the canonical UUID spelling")
+    return value
+
+
+def _text(value: object, field_name: str, max_len: int = 200) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise WireError("malformed", f"{field_name} must be a non-empty string (≤ {max_len})")
+    return value
+
+
+def _b64(value: object, field_name: str) -> bytes:
+    if not isinstance(value, str):
+        raise WireError("malformed", f"{field_name} must be a base64 string")
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise WireError("malformed", f"{field_name} is not valid base64") from exc
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def counter_no_of(value: object) -> int | None:
+    """Counter number as an int; accepts 3 or "03" (bodies may carry either), nothing else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def attachment_refs(data: object) -> list[dict[str, Any]]:
+    """Every attachment reference in a body's ``data``: objects listed under any key named
+    ``attachments`` that carry a ``sha256``. Searched recursively so the gateway does not depend
+    on how the counter nests its dossier."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "attachments" and isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, dict) and "sha256" in item:
+                            found.append(item)
+                        else:
+                            walk(item)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    return found
+
+
+@dataclass(frozen=True)
+class WireEvent:
+    """One event as it travels; ``payload`` is the exact signed bytes (decoded)."""
+
+    id: str
+    dossier_id: str
+    dossier_code: str
+    type: str
+    occurred_at: str
+    origin: str
+    actor: str
+    payload: bytes
+    signature: bytes | None
+    attachments: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "dossier_id": self.dossier_id,
+            "dossier_code": self.dossier_code,
+            "type": self.type,
+            "occurred_at": self.occurred_at,
+            "origin": self.origin,
+            "actor": self.actor,
+            "payload": b64(self.payload),
+            "signature": b64(self.signature) if self.signature is not None else None,
+            "attachments": list(self.attachments),
+        }
+
+    @classmethod
+    def from_json(cls, obj: object) -> WireEvent:
+        """Parse the envelope (shape and types only; see :meth:`body` for the signed part)."""
+        if not isinstance(obj, dict):
+            raise WireError("malformed", "event must be a JSON object")
+        origin = obj.get("origin")
+        if origin not in ORIGINS:
+            raise WireError("malformed", f"origin must be one of {ORIGINS}")
+        sig_raw = obj.get("signature")
+        signature = None if sig_raw is None else _b64(sig_raw, "signature")
+        atts = obj.get("attachments", [])
+        if atts is None:
+            atts = []
+        if not isinstance(atts, list) or not all(is_sha256_hex(a) for a in atts):
+            raise WireError("malformed", "attachments must be a list of lower-case sha256 hex")
+        occurred_at = obj.get("occurred_at")
+        parse_timestamp(occurred_at)
+        return cls(
+            id=_uuid(obj.get("id"), "id"),
+            dossier_id=_uuid(obj.get("dossier_id"), "dossier_id"),
+            dossier_code=_text(obj.get("dossier_code"), "dossier_code", 100),
+            type=_text(obj.get("type"), "type", 64),
+            occurred_at=str(occurred_at),
+            origin=str(origin),
+            actor=_text(obj.get("actor"), "actor", 200),
+            payload=_b64(obj.get("payload"), "payload"),
+            signature=signature,
+            attachments=tuple(atts),
+        )
+
+    @property
+    def occurred_at_dt(self) -> datetime:
+        return parse_timestamp(self.occurred_at)
+
+    def body(self) -> dict[str, Any]:
+        """The signed body, decoded. Must be RFC 8785 canonical so that the bytes a clerk
+        signed are the only spelling of the event."""
+        try:
+            body = json.loads(self.payload.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WireError("malformed", "payload is not UTF-8 JSON") from exc
+        if not isinstance(body, dict):
+            raise WireError("malformed", "payload must be a JSON object")
+        try:
+            canonical = canonical_bytes(body)
+        except Exception as exc:  # rfc8785 refuses e.g. integers beyond 2**53
+            raise WireError("not_canonical", f"payload cannot be canonicalised: {exc}") from exc
+        if canonical != self.payload:
+            raise WireError("not_canonical", "payload is not RFC 8785 canonical JSON")
+        return body
+
+    def check_envelope(self, body: dict[str, Any]) -> None:
+        """Envelope and signed body must say the same thing: the envelope is only an index,
+        the signed body is the truth."""
+        for name in MIRRORED_FIELDS:
+            if body.get(name) != getattr(self, name):
+                raise WireError(
+                    "envelope_mismatch", f"envelope {name!r} differs from the signed body"
+                )
+        if "origin" in body and body["origin"] != self.origin:
+            raise WireError("envelope_mismatch", "envelope 'origin' differs from the signed body")
+        body_atts = sorted({str(a.get("sha256")) for a in attachment_refs(body.get("data"))})
+        if body_atts != sorted(set(self.attachments)):
+            raise WireError(
+                "envelope_mismatch", "envelope attachments differ from those in the signed body"
+            )
+
+
+def province_event(
+    *,
+    dossier_id: str,
+    dossier_code: str,
+    event_type: str,
+    note: str | None = None,
+    occurred_at: datetime | None = None,
+    event_id: str | None = None,
+) -> WireEvent:
+    """An unsigned province-origin event, built like counter events (canonical JSON body)."""
+    import uuid6
+
+    occurred = (occurred_at or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
+    body = {
+        "id": event_id or str(uuid6.uuid7()),
+        "dossier_id": dossier_id,
+        "dossier_code": dossier_code,
+        "type": event_type,
+        "occurred_at": occurred.isoformat(),
+        "actor": "province",
+        "data": {"note": note or ""},
+    }
+    return WireEvent(
+        id=body["id"],
+        dossier_id=dossier_id,
+        dossier_code=dossier_code,
+        type=event_type,
+        occurred_at=body["occurred_at"],
+        origin=ORIGIN_PROVINCE,
+        actor="province",
+        payload=canonical_bytes(body),
+        signature=None,
+        attachments=(),
+    )
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The gateway's answer for one pushed event."""
+
+    id: str | None
+    status: str  # accepted | duplicate | rejected
+    reason: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "status": self.status, "reason": self.reason, "detail": self.detail}
