@@ -302,5 +302,5 @@ def words_en(dt: datetime) -> str:
 
 
 def weekday_vi(d: date) -> str:
-    """"Thứ Hai" … "Chủ nhật", for showing the appointment's day of the week."""
+    """Day of the week in Vietnamese ("Thứ Hai" … "Chủ nhật") to print beside a date."""
     return _WEEKDAYS_VI[_as_date(d).weekday()]
