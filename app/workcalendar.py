@@ -19,7 +19,9 @@ Conventions (decided here, relied on by the receipt and the overdue reports):
 * Appointments are computed from the received time truncated to the minute (the time printed
   on the receipt), so both printed times agree to the minute and results are whole minutes.
 * working_days N = N x hours_per_day working hours (8 h = 1 day). With the default periods
-  (8 h a day) the appointment keeps the clock time: Mon 09:00 + 1 day -> Tue 09:00.
+  (8 h a day) the appointment keeps the clock time: Mon 09:00 + 1 day -> Tue 09:00. If a
+  centre configures periods that do not add up to hours_per_day, a "day" still means
+  hours_per_day working hours and the clock time drifts accordingly.
 * calendar_days N: counted from the next working moment (for a counter receipt inside working
   hours that is the received time itself), N calendar days later at the same clock time. If
   that day is not a working day the appointment moves to the *opening* of the next working day
