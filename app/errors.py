@@ -38,7 +38,8 @@ class ValidationError(UserError):
     def __init__(self, errors: list[UserError]):
         self.errors = errors
         super().__init__(
-            "; ".join(e.vi for e in errors), "; ".join(e.en for e in errors),
+            "; ".join(e.vi.rstrip(".") for e in errors) + ".",
+            "; ".join(e.en.rstrip(".") for e in errors) + ".",
             field=errors[0].field if len(errors) == 1 else None, code="validation",
         )
 

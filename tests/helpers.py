@@ -1,0 +1,57 @@
+"""Small builders shared by tests (not fixtures: plain functions, explicit at the call site)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app import accounts
+from app.context import Counter, init_counter, open_counter
+from app.settings import Settings
+
+AGENCY = "000.20.27.H57"
+PASSWORD = "mat-khau-demo-1"
+
+
+def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
+                 clerk: str = "lan") -> Counter:
+    counter = open_counter(Settings(data_dir=Path(data_dir)))
+    if not counter.initialised:
+        init_counter(counter, agency_code=agency, counter_no=counter_no,
+                     centre_name="Trung tâm Phục vụ hành chính công phường Sài Gòn")
+        accounts.add_user(counter.store, clerk, "Nguyễn Thị Lan", "clerk", PASSWORD)
+    return counter
+
+
+def dossier_json(**over) -> dict:
+    data = {
+        "procedure_code": "1.001193",
+        "applicant": {
+            "full_name": "Đặng Thị Hương", "citizen_id": "079190000123",
+            "date_of_birth": "1990-05-12", "gender": "female", "phone": "0912 345 678",
+            "email": "huong@example.vn",
+            "address": {"province_code": "79", "commune_code": "26740", "detail": "12 Lê Lợi"},
+        },
+        "documents": [
+            {"name": "Tờ khai đăng ký khai sinh", "form": "original", "count": 1},
+            {"name": "Giấy chứng sinh", "form": "original", "count": 1},
+        ],
+    }
+    data.update(over)
+    return data
+
+
+def motcua(*args: str, data_dir: Path, env: dict | None = None, input: str | None = None,
+           lang: str = "vi") -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess."""
+    full_env = {**os.environ, "MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_LANG": lang,
+                **(env or {})}
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          env=full_env, input=input, timeout=120)
+
+
+def counts(counter: Counter) -> dict[str, int]:
+    return {t: int(counter.store.scalar(f"SELECT count(*) FROM {t}") or 0)  # noqa: S608
+            for t in ("dossiers", "events", "outbox", "attachments")}
