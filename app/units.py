@@ -7,7 +7,8 @@ this module costs nothing, which keeps GUI start-up fast.
 Codes are the GSO codes as zero-padded strings: provinces 2 digits ("01", "79"), communes
 5 digits ("00070", "26734"). The package keeps them as integers; lookups here also accept an int
 or a shorter digit string ("1", 79) and pad it, so a code typed or scanned without leading zeros
-still resolves, while stored codes are always the padded form.
+still resolves, while stored codes are always the padded form. Longer strings ("001") and
+anything but ASCII digits are rejected (lookups return None).
 """
 
 from __future__ import annotations

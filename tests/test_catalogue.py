@@ -408,3 +408,9 @@ def test_search_never_raises(text, limit):
     hits = cat.search(text, limit=limit)
     assert len(hits) <= max(limit, 0)
     assert all(isinstance(p, Procedure) for p in hits)
+
+
+def test_shipped_file_is_in_canonical_form(cat):
+    """The file is exactly what to_json() writes, so tools can rewrite it without noise."""
+    shipped = (ROOT / "app" / "data" / "procedures.json").read_text(encoding="utf-8")
+    assert cat.to_json() == shipped
