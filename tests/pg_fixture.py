@@ -1,0 +1,135 @@
+"""A throw-away PostgreSQL cluster for tests and benchmarks.
+
+Started once per process from the system's server binaries (``initdb`` + ``pg_ctl``) in a temp
+folder, listening on 127.0.0.1 on a free port, stopped at exit. PostgreSQL refuses to run as
+root, so as root (CI) the cluster is created and run as the ``postgres`` system user via
+``runuser``. With ``MOTCUA_TEST_PG_URL`` set (an admin URL to an existing server) that server is
+used instead. Each caller gets a fresh database from :func:`fresh_database_url`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_URL_ENV = "MOTCUA_TEST_PG_URL"
+_lock = threading.Lock()
+_cluster: PgCluster | None = None
+
+
+def _bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    return candidates[0] if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PgCluster:
+    """A running server; ``admin_url`` connects as the superuser to database ``postgres``."""
+
+    def __init__(self, admin_url: str, stop: callable | None = None):  # type: ignore[valid-type]
+        self.admin_url = admin_url
+        self._stop = stop
+
+    def url_for(self, dbname: str) -> str:
+        base, _, _ = self.admin_url.rpartition("/")
+        return f"{base}/{dbname}"
+
+    def create_database(self, name: str | None = None) -> str:
+        import psycopg
+
+        name = name or f"motcua_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url_for(name)
+
+    def stop(self) -> None:
+        if self._stop:
+            self._stop()
+            self._stop = None
+
+
+def _as_pg_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+def start_cluster(*, durable: bool = False) -> PgCluster:
+    """Start a new cluster. ``durable=False`` turns fsync off (fast tests); benchmarks pass
+    True so commits really reach the disk."""
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    root = os.geteuid() == 0
+    if root:
+        import pwd
+
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError as exc:
+            raise FileNotFoundError("running as root and no 'postgres' system user") from exc
+    base = Path(tempfile.mkdtemp(prefix="motcua-pg-"))
+    if root:
+        os.chown(base, pw.pw_uid, pw.pw_gid)
+    data = base / "data"
+    port = _free_port()
+    subprocess.run(
+        _as_pg_user([initdb, "-D", str(data), "--auth=trust", "--username=postgres",
+                     "--encoding=UTF8", "--no-sync"]),
+        check=True, capture_output=True,
+    )
+    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=300"
+    if not durable:
+        opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    subprocess.run(
+        _as_pg_user([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "server.log"),
+                     "-w", "-t", "60", "start"]),
+        check=True, capture_output=True,
+    )
+
+    def stop() -> None:
+        subprocess.run(_as_pg_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+    return PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
+
+
+def shared_cluster() -> PgCluster:
+    """The process-wide test cluster (started on first use); skips the test when impossible."""
+    global _cluster
+    with _lock:
+        if _cluster is None:
+            env = os.environ.get(PG_URL_ENV)
+            if env:
+                _cluster = PgCluster(env)
+            else:
+                try:
+                    _cluster = start_cluster()
+                except FileNotFoundError as exc:
+                    pytest.skip(f"PostgreSQL not available: {exc}")
+                atexit.register(_cluster.stop)
+        return _cluster
+
+
+def fresh_database_url() -> str:
+    """A new, empty database on the shared cluster."""
+    return shared_cluster().create_database()
