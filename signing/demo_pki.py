@@ -1,0 +1,458 @@
+"""A throw-away PKI for development, tests and `motcua demo`. TEST ONLY, never for real use.
+
+Every subject carries O="MotCua DEMO — KHÔNG DÙNG THẬT (test only)" so a demo certificate can
+never be mistaken for one issued under the Government CA. Keys are generated fresh each time and
+only written into password-protected PKCS#12 files (plus the CA keys, which stay in memory on
+the returned `DemoPki` so tests can issue more CRLs).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+DEMO_ORG = "MotCua DEMO — KHÔNG DÙNG THẬT (test only)"
+# cryptography caps commonName at 64 UTF-8 *bytes*: "(TEST ONLY)" no longer fits after the
+# Vietnamese name, so the root carries the marking in O and OU instead.
+ROOT_CN = "DEMO Cơ quan chứng thực số chuyên dùng Chính phủ"
+TEST_OU = "TEST ONLY — KHÔNG DÙNG THẬT"
+SUBCA_CN = "DEMO CA phục vụ các cơ quan Nhà nước (TEST ONLY)"
+OTHER_ROOT_CN = "DEMO Untrusted Other Root CA (TEST ONLY)"
+DEFAULT_CRL_URL = "http://127.0.0.1:8765/crl/subca.crl"
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+# Special certificates for failure tests: name -> status.
+SPECIALS = ("expired", "notyet", "wrong_usage", "untrusted", "expiring")
+
+
+@dataclass
+class DemoClerk:
+    """One demo end-entity: its PKCS#12 file and (in memory) its key for test tooling."""
+
+    name: str
+    status: str  # valid | revoked | expired | notyet | wrong_usage | untrusted | expiring
+    key_type: str  # rsa | ec
+    p12: Path
+    cert_pem: Path
+    cert: x509.Certificate
+    key: PrivateKey = field(repr=False)
+
+
+@dataclass
+class DemoPki:
+    """Files and in-memory CA material of a generated demo PKI."""
+
+    out_dir: Path
+    root: x509.Certificate
+    subca: x509.Certificate
+    root_key: PrivateKey = field(repr=False)
+    subca_key: PrivateKey = field(repr=False)
+    other_root: x509.Certificate
+    root_pem: Path
+    subca_pem: Path
+    chain_pem: Path
+    crl_der: Path
+    crl_pem: Path
+    crl_dir: Path
+    crl_url: str
+    manifest: Path
+    clerks: dict[str, DemoClerk]
+
+    def clerk(self, name: str) -> DemoClerk:
+        return self.clerks[name]
+
+
+def _name(cn: str, ou: str | None = None) -> x509.Name:
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
+    ]
+    if ou:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+    return x509.Name(attrs)
+
+
+def _new_key(kind: str) -> PrivateKey:
+    if kind == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _ku(*, sign: bool = False, ca: bool = False, cert_sign_only: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=sign,
+        content_commitment=sign,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca or cert_sign_only,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _cdp(url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints(
+        [x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)]
+    )
+
+
+def _issue(
+    subject: x509.Name,
+    public_key: Any,
+    issuer: x509.Certificate | None,
+    issuer_key: PrivateKey,
+    *,
+    not_before: datetime,
+    not_after: datetime,
+    ca_path_len: int | None = None,
+    is_ca: bool = False,
+    key_usage: x509.KeyUsage,
+    eku: Sequence[x509.ObjectIdentifier] = (),
+    crl_url: str | None = None,
+) -> x509.Certificate:
+    issuer_name = issuer.subject if issuer is not None else subject
+    issuer_pub = issuer.public_key() if issuer is not None else public_key
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=ca_path_len), critical=True)
+        .add_extension(key_usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_pub), critical=False
+        )
+    )
+    if eku:
+        b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
+    if crl_url:
+        b = b.add_extension(_cdp(crl_url), critical=False)
+    return b.sign(issuer_key, hashes.SHA256())
+
+
+def issue_crl(
+    issuer: x509.Certificate,
+    issuer_key: PrivateKey,
+    revoked: Iterable[tuple[int, datetime]] = (),
+    *,
+    this_update: datetime | None = None,
+    next_update: datetime | None = None,
+    number: int = 1,
+) -> x509.CertificateRevocationList:
+    """A CRL from `issuer` listing (serial, revocation date) pairs. Tests use it for stale CRLs."""
+    now = datetime.now(UTC)
+    this_update = this_update or now - timedelta(minutes=5)
+    next_update = next_update or now + timedelta(days=7)
+    b = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.subject)
+        .last_update(this_update)
+        .next_update(next_update)
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()),
+            critical=False,
+        )
+    )
+    for serial, when in revoked:
+        b = b.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(when)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
+    return b.sign(issuer_key, hashes.SHA256())
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def make_demo_pki(
+    out_dir: Path,
+    *,
+    clerks: Sequence[str] = ("clerk1", "clerk2", "clerk3"),
+    revoked: Sequence[str] = ("clerk3",),
+    password: str = "demo",
+    crl_url: str = DEFAULT_CRL_URL,
+    root_crl_url: str | None = None,
+) -> DemoPki:
+    """Generate root, sub-CA, clerk PKCS#12 files, CRLs and a manifest into `out_dir`.
+
+    The second clerk gets an ECDSA P-256 key, the others RSA-2048, so both algorithms are
+    always exercised. Special certificates for failure tests: expired, notyet (not yet valid),
+    wrong_usage (keyCertSign only), untrusted (from another root), expiring (in 10 days).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC).replace(microsecond=0)
+    root_crl_url = root_crl_url or re.sub(r"[^/]*$", "root.crl", crl_url)
+    pw = password.encode()
+
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root = _issue(
+        _name(ROOT_CN, ou=TEST_OU), root_key.public_key(), None, root_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
+        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
+    )
+    subca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subca = _issue(
+        _name(SUBCA_CN, ou=TEST_OU), subca_key.public_key(), root, root_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
+        is_ca=True, ca_path_len=0, key_usage=_ku(ca=True), crl_url=root_crl_url,
+    )
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_root = _issue(
+        _name(OTHER_ROOT_CN, ou=TEST_OU), other_key.public_key(), None, other_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
+        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
+    )
+
+    eku = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+    specs: list[tuple[str, str, str]] = []  # (name, status, key type)
+    for i, name in enumerate(clerks):
+        status = "revoked" if name in revoked else "valid"
+        specs.append((name, status, "ec" if i == 1 else "rsa"))
+    specs += [
+        ("expired", "expired", "rsa"),
+        ("notyet", "notyet", "ec"),
+        ("wrong_usage", "wrong_usage", "rsa"),
+        ("untrusted", "untrusted", "rsa"),
+        ("expiring", "expiring", "rsa"),
+    ]
+    made: dict[str, DemoClerk] = {}
+    for name, status, kind in specs:
+        key = _new_key(kind)
+        nb, na = now - timedelta(days=1), now + timedelta(days=365)
+        if status == "expired":
+            nb, na = now - timedelta(days=400), now - timedelta(days=30)
+        elif status == "notyet":
+            nb, na = now + timedelta(days=30), now + timedelta(days=400)
+        elif status == "expiring":
+            na = now + timedelta(days=10)
+        issuer, issuer_key = (other_root, other_key) if status == "untrusted" else (subca, subca_key)
+        ku = _ku(cert_sign_only=True) if status == "wrong_usage" else _ku(sign=True)
+        subject = _name(f"{name} — Cán bộ một cửa (TEST ONLY)", ou="UBND xã DEMO — Bộ phận một cửa")
+        cert = _issue(
+            subject, key.public_key(), issuer, issuer_key, not_before=nb, not_after=na,
+            key_usage=ku, eku=() if status == "wrong_usage" else eku, crl_url=crl_url,
+        )
+        cas = [other_root] if status == "untrusted" else [subca, root]
+        p12 = _write(
+            out_dir / f"{name}.p12",
+            pkcs12.serialize_key_and_certificates(
+                name.encode(), key, cert, cas, serialization.BestAvailableEncryption(pw)
+            ),
+        )
+        cert_pem = _write(out_dir / f"{name}.pem", _pem(cert))
+        made[name] = DemoClerk(name, status, kind, p12, cert_pem, cert, key)
+
+    revoked_at = now - timedelta(minutes=1)
+    sub_crl = issue_crl(
+        subca, subca_key, [(made[n].cert.serial_number, revoked_at) for n in revoked if n in made]
+    )
+    root_crl = issue_crl(root, root_key, [])
+    root_pem = _write(out_dir / "root.pem", _pem(root))
+    subca_pem = _write(out_dir / "subca.pem", _pem(subca))
+    chain_pem = _write(out_dir / "chain.pem", _pem(subca) + _pem(root))
+    _write(out_dir / "other-root.pem", _pem(other_root))
+    crl_der = _write(out_dir / "crl.der", sub_crl.public_bytes(serialization.Encoding.DER))
+    crl_pem = _write(out_dir / "crl.pem", sub_crl.public_bytes(serialization.Encoding.PEM))
+    crl_dir = out_dir / "crl"
+    crl_dir.mkdir(exist_ok=True)
+    _write(crl_dir / "subca.crl", sub_crl.public_bytes(serialization.Encoding.DER))
+    _write(crl_dir / "root.crl", root_crl.public_bytes(serialization.Encoding.DER))
+
+    manifest = {
+        "test_only": True,
+        "warning": "DEMO PKI — KHÔNG DÙNG THẬT. Test only: never trust these certificates.",
+        "generated_at": now.isoformat(),
+        "root": "root.pem",
+        "subca": "subca.pem",
+        "chain": "chain.pem",
+        "untrusted_root": "other-root.pem",
+        "crl": {"der": "crl.der", "pem": "crl.pem", "dir": "crl", "url": crl_url,
+                "root_url": root_crl_url, "revoked": [n for n in revoked if n in made]},
+        "p12_password": "given by the caller (not stored)",
+        "clerks": {
+            c.name: {
+                "p12": c.p12.name,
+                "cert": c.cert_pem.name,
+                "status": c.status,
+                "key_type": "ECDSA P-256" if c.key_type == "ec" else "RSA-2048",
+                "subject": c.cert.subject.rfc4514_string(),
+                "serial_hex": format(c.cert.serial_number, "x"),
+                "sha256": c.cert.fingerprint(hashes.SHA256()).hex(),
+                "not_before": c.cert.not_valid_before_utc.isoformat(),
+                "not_after": c.cert.not_valid_after_utc.isoformat(),
+            }
+            for c in made.values()
+        },
+    }
+    manifest_path = out_dir / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return DemoPki(
+        out_dir=out_dir, root=root, subca=subca, root_key=root_key, subca_key=subca_key,
+        other_root=other_root, root_pem=root_pem, subca_pem=subca_pem, chain_pem=chain_pem,
+        crl_der=crl_der, crl_pem=crl_pem, crl_dir=crl_dir, crl_url=crl_url,
+        manifest=manifest_path, clerks=made,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# SoftHSM
+
+
+def softhsm_env(softhsm_conf_dir: Path) -> dict[str, str]:
+    """Write a SoftHSM2 config whose tokens live in `softhsm_conf_dir/tokens`; return the env
+    (SOFTHSM2_CONF) a process needs *before* it loads the module."""
+    conf_dir = Path(softhsm_conf_dir)
+    tokens = conf_dir / "tokens"
+    tokens.mkdir(parents=True, exist_ok=True)
+    conf = conf_dir / "softhsm2.conf"
+    if not conf.exists():
+        conf.write_text(
+            f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n"
+            "slots.removable = false\n",
+            encoding="utf-8",
+        )
+    return {"SOFTHSM2_CONF": str(conf)}
+
+
+def _softhsm_labels(env: dict[str, str]) -> list[str]:
+    out = subprocess.run(
+        ["softhsm2-util", "--show-slots"], env={**os.environ, **env},
+        capture_output=True, text=True, check=False,
+    ).stdout
+    return [m.strip() for m in re.findall(r"^\s*Label:\s*(.*)$", out, re.M)]
+
+
+def load_into_softhsm(
+    pki: DemoPki,
+    clerk: str,
+    *,
+    token_label: str,
+    pin: str,
+    so_pin: str,
+    softhsm_conf_dir: Path,
+    module: str = SOFTHSM_MODULE,
+) -> dict[str, Any]:
+    """Initialise a SoftHSM token (unless one with this label exists) and import the clerk's
+    key (sensitive, non-extractable) and certificate under the same CKA_ID.
+
+    Sets SOFTHSM2_CONF in this process's environment so a later in-process load of the module
+    sees the token; a process that already loaded SoftHSM with another config will not.
+    PINs go to child processes via stdin/env, never on a command line we log.
+    """
+    c = pki.clerks[clerk]
+    env = softhsm_env(softhsm_conf_dir)
+    os.environ.update(env)
+    if token_label not in _softhsm_labels(env):
+        # softhsm2-util takes PINs only as arguments; they are demo PINs for a throw-away token.
+        subprocess.run(
+            ["softhsm2-util", "--init-token", "--free", "--label", token_label,
+             "--pin", pin, "--so-pin", so_pin],
+            env={**os.environ, **env}, capture_output=True, text=True, check=True,
+        )
+    key_id = c.cert.fingerprint(hashes.SHA1())[:8]  # noqa: S303 - an object id, not security
+    job = {
+        "module": module,
+        "token_label": token_label,
+        "label": clerk,
+        "id": key_id.hex(),
+        "key": base64.b64encode(
+            c.key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption(),
+            )
+        ).decode(),
+        "key_type": c.key_type,
+        "cert": base64.b64encode(c.cert.public_bytes(serialization.Encoding.DER)).decode(),
+    }
+    root = str(Path(__file__).resolve().parent.parent)
+    child_env = {**os.environ, **env, "MOTCUA_IMPORT_PIN": pin,
+                 "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    r = subprocess.run(
+        [sys.executable, "-m", "signing.demo_pki", "--softhsm-import"],
+        input=json.dumps(job), env=child_env, capture_output=True, text=True, check=False,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"SoftHSM import failed: {r.stderr.strip()[-500:]}")
+    return {
+        "module": module,
+        "token_label": token_label,
+        "key_label": clerk,
+        "key_id": key_id.hex(),
+        "softhsm2_conf": env["SOFTHSM2_CONF"],
+        "cert_sha256": c.cert.fingerprint(hashes.SHA256()).hex(),
+    }
+
+
+def _softhsm_import_main() -> int:
+    """Child-process half of load_into_softhsm: loads the module with the right SOFTHSM2_CONF."""
+    import pkcs11
+    from pkcs11 import Attribute
+    from pkcs11.util.ec import decode_ec_private_key
+    from pkcs11.util.rsa import decode_rsa_private_key
+    from pkcs11.util.x509 import decode_x509_certificate
+
+    job = json.loads(sys.stdin.read())
+    pin = os.environ.pop("MOTCUA_IMPORT_PIN")
+    lib = pkcs11.lib(job["module"])
+    token = lib.get_token(token_label=job["token_label"])
+    key_der = base64.b64decode(job["key"])
+    attrs = (decode_ec_private_key(key_der) if job["key_type"] == "ec"
+             else decode_rsa_private_key(key_der))
+    common = {Attribute.TOKEN: True, Attribute.ID: bytes.fromhex(job["id"]),
+              Attribute.LABEL: job["label"]}
+    attrs.update(common)
+    attrs.update({Attribute.PRIVATE: True, Attribute.SENSITIVE: True,
+                  Attribute.EXTRACTABLE: False, Attribute.SIGN: True})
+    # A signing key: no decryption or unwrapping.
+    attrs.update({Attribute.DECRYPT: False, Attribute.UNWRAP: False})
+    if job["key_type"] == "ec":
+        attrs[Attribute.DERIVE] = False
+    cert_attrs = decode_x509_certificate(base64.b64decode(job["cert"]))
+    cert_attrs.update(common)
+    with token.open(user_pin=pin, rw=True) as session:
+        session.create_object(attrs)
+        session.create_object(cert_attrs)
+    return 0
+
+
+if __name__ == "__main__":
+    if "--softhsm-import" in sys.argv:
+        sys.exit(_softhsm_import_main())
+    print("usage: motcua pki demo --out DIR", file=sys.stderr)
+    sys.exit(2)
