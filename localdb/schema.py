@@ -128,7 +128,7 @@ CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """
 CREATE VIRTUAL TABLE dossier_fts USING fts5(
   search_text, content='dossiers', content_rowid='rowid',
-  tokenize="unicode61 remove_diacritics 2", prefix='3'
+  tokenize="unicode61 remove_diacritics 2", prefix='3 4 5 6'
 );
 INSERT INTO dossier_fts (dossier_fts) VALUES ('rebuild');
 CREATE TRIGGER dossiers_fts_insert AFTER INSERT ON dossiers BEGIN
