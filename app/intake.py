@@ -244,7 +244,8 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str,
                 f"Chỉ nhập bù hồ sơ tiếp nhận trong vòng {MAX_LATE_ENTRY_DAYS} ngày.",
                 f"Late entry is limited to dossiers received in the last {MAX_LATE_ENTRY_DAYS} days.",
                 field="received_at")
-    appointment = counter.calendar().appointment(received_at, procedure.processing_time)
+    legal_time = procedure.time_for(req.channel.value)
+    appointment = counter.calendar().appointment(received_at, legal_time)
     stored = [att.store_file(p, counter.settings.attachments_dir,
                              counter.settings.attachment_max_bytes) for p in req.attachments]
     fee = req.fee_vnd if req.fee_vnd is not None else procedure.fee_vnd
@@ -260,7 +261,7 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str,
             "code": code,
             "procedure": {
                 "code": procedure.code, "name": procedure.name, "field": procedure.field,
-                "processing_time": to_plain(procedure.processing_time),
+                "processing_time": to_plain(legal_time),
                 "fee_vnd": procedure.fee_vnd,
             },
             "applicant": to_plain(req.applicant),

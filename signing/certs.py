@@ -8,6 +8,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 # keyUsage bit names as in RFC 5280 (cryptography attribute names).
@@ -65,10 +66,12 @@ class CertInfo:
             is_ca = False
         cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         key = cert.public_key()
-        key_type = type(key).__name__.lstrip("_").replace("PublicKey", "")
-        size = getattr(key, "key_size", None)
-        curve = getattr(getattr(key, "curve", None), "name", None)
-        key_type = f"{key_type}-{curve}" if curve else f"{key_type}-{size}" if size else key_type
+        if isinstance(key, rsa.RSAPublicKey):
+            key_type = f"RSA-{key.key_size}"
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key_type = f"EC-{key.curve.name}"
+        else:
+            key_type = type(key).__name__
         return cls(
             subject=cert.subject.rfc4514_string(),
             issuer=cert.issuer.rfc4514_string(),

@@ -216,7 +216,7 @@ def make_demo_pki(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).replace(microsecond=0)
-    root_crl_url = root_crl_url or re.sub(r"[^/]*$", "root.crl", crl_url)
+    root_crl_url = root_crl_url or crl_url.rsplit("/", 1)[0] + "/root.crl"
     pw = password.encode()
 
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
