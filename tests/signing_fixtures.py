@@ -1,0 +1,68 @@
+"""Session-scoped signing fixtures: one demo PKI and one SoftHSM token per test session.
+
+Import the fixtures you need into a test module (pytest registers imported fixtures):
+    from signing_fixtures import demo_pki, softhsm, trust  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from signing.demo_pki import SOFTHSM_MODULE, DemoPki, load_into_softhsm, make_demo_pki
+from signing.trust import TrustStore
+
+PASSWORD = "demo-Mật-khẩu"  # non-ASCII on purpose: PKCS#12 passwords are UTF-8
+PIN = "123456"
+SO_PIN = "654321"
+TOKEN_LABEL = "MOTCUA-TEST"
+
+needs_softhsm = pytest.mark.skipif(
+    not Path(SOFTHSM_MODULE).exists() or shutil.which("softhsm2-util") is None,
+    reason=f"SoftHSM2 not installed ({SOFTHSM_MODULE} absent); CI installs package softhsm2",
+)
+
+
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    return make_demo_pki(tmp_path_factory.mktemp("pki"), password=PASSWORD)
+
+
+@pytest.fixture
+def trust(demo_pki: DemoPki) -> TrustStore:
+    """Fresh per test (tests add CRLs): root anchor + sub-CA + the demo CRLs."""
+    return TrustStore.from_paths([demo_pki.root_pem, demo_pki.subca_pem], demo_pki.crl_dir)
+
+
+@pytest.fixture(scope="session")
+def softhsm(demo_pki: DemoPki, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A SoftHSM token holding clerk1 (RSA) and clerk2 (ECDSA P-256), set up before this
+    process loads the module (SOFTHSM2_CONF is read once, at C_Initialize)."""
+    if not Path(SOFTHSM_MODULE).exists():
+        pytest.skip(f"SoftHSM2 not installed ({SOFTHSM_MODULE} absent)")
+    conf_dir = tmp_path_factory.mktemp("softhsm")
+    info = {}
+    for clerk in ("clerk1", "clerk2"):
+        info[clerk] = load_into_softhsm(
+            demo_pki, clerk, token_label=TOKEN_LABEL, pin=PIN, so_pin=SO_PIN,
+            softhsm_conf_dir=conf_dir,
+        )
+    assert os.environ["SOFTHSM2_CONF"] == info["clerk1"]["softhsm2_conf"]
+    return {"module": SOFTHSM_MODULE, "label": TOKEN_LABEL, "conf_dir": conf_dir, **info}
+
+
+def openssl_verify(sig: bytes, data: bytes, pki: DemoPki, tmp: Path, *,
+                   ca: Path | None = None) -> subprocess.CompletedProcess:
+    """The outside party's check: `openssl cms -verify` with only the root as CA file."""
+    (tmp / "sig.p7s").write_bytes(sig)
+    (tmp / "data.bin").write_bytes(data)
+    return subprocess.run(
+        ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp / "sig.p7s"),
+         "-content", str(tmp / "data.bin"), "-CAfile", str(ca or pki.root_pem),
+         "-purpose", "any", "-out", os.devnull],
+        capture_output=True, text=True,
+    )
