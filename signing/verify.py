@@ -49,7 +49,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 
 from signing.certs import CertInfo
-from signing.cms import attr_value, signed_attrs_tbs
+from signing.cms import signed_attrs_tbs
 from signing.trust import TrustStore
 
 OK = "ok"
@@ -188,18 +188,24 @@ def validate_chain(
     others: Iterable[x509.Certificate],
     trust: TrustStore,
     moment: datetime,
+    *,
+    cert_der: bytes | None = None,
+    other_ders: tuple[bytes, ...] | None = None,
 ) -> ChainOutcome | tuple[str, str]:
     """Path-validate `cert` at `moment`; cached when the outcome does not depend on time.
 
     Returns a ChainOutcome, or (code, detail) for a time-dependent failure (expired / not yet
     valid / revoked before `moment` as judged by certvalidator) that must not be cached.
     """
-    cert_der = _der(cert)
-    other_ders = tuple(_der(o) for o in others)
+    if cert_der is None:
+        cert_der = _der(cert)
+    if other_ders is None:
+        other_ders = tuple(_der(o) for o in others)
     key = (cert_der, other_ders, trust.generation)
     hit = trust.chain_cache.get(key)
     if hit is not None:
         return hit
+    trust.remember_certificate(cert)  # its CRL distribution point, for refresh_crls()
     out = _validate_uncached(cert, cert_der, other_ders, trust, moment)
     if isinstance(out, ChainOutcome):
         if len(trust.chain_cache) > 20_000:
@@ -303,19 +309,31 @@ def judge_chain(
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
+@functools.lru_cache(maxsize=4096)
+def _cert_ids(der: bytes) -> tuple[bytes, int, bytes | None]:
+    """(issuer name DER, serial, subject key identifier) of an embedded certificate."""
+    c = ax509.Certificate.load(der)
+    return c.issuer.dump(), c.serial_number, c.key_identifier
+
+
 def _find_signer(signer_info: cms.SignerInfo, certs: list[bytes]) -> bytes | None:
     sid = signer_info["sid"]
     if sid.name == "issuer_and_serial_number":
         want_issuer = sid.chosen["issuer"]
+        want_issuer_der = want_issuer.dump()
         want_serial = sid.chosen["serial_number"].native
         for der in certs:
-            c = ax509.Certificate.load(der)
-            if c.serial_number == want_serial and c.issuer == want_issuer:
+            issuer_der, serial, _ski = _cert_ids(der)
+            if serial != want_serial:
+                continue
+            # Byte-equal names first: asn1crypto's semantic Name comparison runs LDAP
+            # stringprep and costs more than the signature check itself.
+            if issuer_der == want_issuer_der or ax509.Certificate.load(der).issuer == want_issuer:
                 return der
     else:  # subject_key_identifier
         ski = sid.chosen.native
         for der in certs:
-            if ax509.Certificate.load(der).key_identifier == ski:
+            if _cert_ids(der)[2] == ski:
                 return der
     return None
 
@@ -370,12 +388,17 @@ def verify_detached(
         has_attrs = bool(si["signed_attrs"])
         if has_attrs:
             tbs = signed_attrs_tbs(si)
-            md = attr_value(si, "message_digest")
-            ct = attr_value(si, "content_type")
-            st = attr_value(si, "signing_time")
-            md_bytes = md.native if md is not None else None
-            ct_name = ct.native if ct is not None else None
-            signing_time = st.native if st is not None else None
+            found = {}
+            for a in si["signed_attrs"]:  # one pass; attribute order is DER-sorted
+                name = a["type"].native
+                if name in ("message_digest", "content_type", "signing_time"):
+                    values = a["values"]
+                    if len(values) != 1:
+                        return _result(MALFORMED, detail=f"{name}: {len(values)} values")
+                    found[name] = values[0].native
+            md_bytes = found.get("message_digest")
+            ct_name = found.get("content_type")
+            signing_time = found.get("signing_time")
         else:
             tbs = data
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
@@ -399,15 +422,15 @@ def verify_detached(
         return _result(MALFORMED, detail=str(exc))
     if not _check_signature(cert, sig_algo, hash_name, sig, tbs):
         return _result(BAD_SIGNATURE, signer=info, signing_time=signing_time)
-    trust.remember_certificate(cert)
     warnings: list[str] = []
     if signing_time is None and at is None:
         warnings.append(W_NO_SIGNING_TIME)
     moment = at or signing_time or datetime.now(UTC)
     if not info.can_sign:
         return _result(KEY_USAGE, signer=info, signing_time=signing_time)
-    others = [_x509(d) for d in certs if d != signer_der]
-    outcome = validate_chain(cert, others, trust, moment)
+    other_ders = tuple(d for d in certs if d != signer_der)
+    outcome = validate_chain(cert, [_x509(d) for d in other_ders] if other_ders else [], trust,
+                             moment, cert_der=signer_der, other_ders=other_ders)
     code, w, detail = judge_chain(outcome, moment, trusted_time=at is not None,
                                   require_crl=require_crl)
     return _result(code, signer=info, signing_time=signing_time, warnings=warnings + w,

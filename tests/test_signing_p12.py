@@ -32,10 +32,11 @@ def test_canonical_bytes_is_rfc8785():
     assert e.value.code == "malformed"
 
 
+@pytest.mark.parametrize("backend", ["template", "builder"])
 @pytest.mark.parametrize("clerk,key", [("clerk1", "RSA-2048"), ("clerk2", "EC-secp256r1")])
-def test_sign_and_openssl_verifies(demo_pki, trust, tmp_path, clerk, key):
+def test_sign_and_openssl_verifies(demo_pki, trust, tmp_path, clerk, key, backend):
     data = canonical_bytes(EVENT)
-    with P12Signer.open(demo_pki.clerk(clerk).p12, PASSWORD, trust=trust) as s:
+    with P12Signer.open(demo_pki.clerk(clerk).p12, PASSWORD, trust=trust, backend=backend) as s:
         assert s.info.key_type == key
         assert [c.subject for c in s.chain] == [demo_pki.subca.subject]
         sig = s.sign(data)
@@ -49,8 +50,9 @@ def test_sign_and_openssl_verifies(demo_pki, trust, tmp_path, clerk, key):
     assert abs((res.signing_time - datetime.now(UTC)).total_seconds()) < 120
 
 
-def test_cms_has_signing_time_and_chain(demo_pki):
-    sig = P12Signer.open(demo_pki.clerk("clerk1").p12, PASSWORD).sign(b"abc")
+@pytest.mark.parametrize("backend", ["template", "builder"])
+def test_cms_has_signing_time_and_chain(demo_pki, backend):
+    sig = P12Signer.open(demo_pki.clerk("clerk1").p12, PASSWORD, backend=backend).sign(b"abc")
     sd = cms.ContentInfo.load(sig)["content"]
     assert sd["encap_content_info"]["content"].native is None  # detached
     attrs = {a["type"].native for a in sd["signer_infos"][0]["signed_attrs"]}

@@ -1,0 +1,162 @@
+"""Signing benchmark: CMS cost as a ratio to the bare signature, measured in the same run.
+
+    python bench/bench_signing.py [--n 300]
+
+Rows:
+- P12 (RSA-2048 / ECDSA P-256): detached CMS via cryptography's PKCS7SignatureBuilder and via
+  our prepared template (the default) vs the bare signature of the same bytes with the same
+  key (target <= 1.3x for RSA; an ECDSA P-256 signature takes ~30 us, so any fixed CMS cost
+  shows as a large ratio). `sign()` adds the pre-sign checks (validity, key usage, cached
+  chain + CRL verdict).
+- SoftHSM (same key types): CMS via signing.cms.CmsTemplate + token signature vs the bare
+  token signature (target <= 1.5x).
+- Verify: verify_detached throughput with the chain cache warm vs cold, and against a bare
+  public-key verification.
+Ratios compare medians of interleaved batches, so machine noise hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from signing.canonical import canonical_bytes  # noqa: E402
+from signing.demo_pki import SOFTHSM_MODULE, load_into_softhsm, make_demo_pki  # noqa: E402
+from signing.signer import P12Signer, Pkcs11Signer  # noqa: E402
+from signing.trust import TrustStore  # noqa: E402
+from signing.verify import verify_detached, verify_many  # noqa: E402
+
+PIN = "246810"
+
+
+def event_bytes(i: int) -> bytes:
+    """A realistic ~2 KB signed event body."""
+    return canonical_bytes({
+        "id": f"0193a0b4-0000-7000-8000-{i:012d}", "type": "received",
+        "dossier_code": "000.20.27.H57-261123-010001", "actor": "Nguyễn Văn An",
+        "occurred_at": "2026-11-23T09:15:02+07:00",
+        "counter": {"agency_code": "000.20.27.H57", "counter_no": 1},
+        "data": {"applicant": {"name": "Trần Thị Bình", "citizen_id": "079123456789",
+                               "address": "Số 1 đường Lê Lợi, phường Bến Thành"},
+                 "documents": [{"name": f"Giấy tờ số {k}", "form": "copy"} for k in range(25)]},
+    })
+
+
+def per_op(fn: Callable[[], object], n: int) -> float:
+    t = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t) / n
+
+
+def compare(*fns: Callable[[], object], n: int, rounds: int = 7) -> list[float]:
+    """Median per-op seconds of each function, measured in alternating batches."""
+    for f in fns:
+        f()  # warm-up
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for i, f in enumerate(fns):
+            times[i].append(per_op(f, n))
+    return [statistics.median(t) for t in times]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=300, help="operations per batch")
+    args = ap.parse_args()
+    n = args.n
+    rows: list[tuple[str, str, str, str, str]] = []
+    data = event_bytes(1)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pki = make_demo_pki(Path(tmp) / "pki", password="bench")
+        trust = TrustStore.from_paths([pki.root_pem, pki.subca_pem], pki.crl_dir)
+
+        for clerk, kind in (("clerk1", "RSA-2048"), ("clerk2", "ECDSA P-256")):
+            target = "<= 1.3x" if kind.startswith("RSA") else "(tiny bare op)"
+            b = P12Signer.open(pki.clerk(clerk).p12, "bench", trust=trust, backend="builder")
+            s = P12Signer.open(pki.clerk(clerk).p12, "bench", trust=trust)
+            bare, built, cms_, full = compare(
+                lambda s=s: s.raw_sign(data), lambda b=b: b._sign(data),
+                lambda s=s: s._sign(data), lambda s=s: s.sign(data), n=n)
+            rows.append((f"P12 {kind}: CMS (builder)", f"{bare * 1e3:.3f}",
+                         f"{built * 1e3:.3f}", f"{built / bare:.2f}x", target))
+            rows.append((f"P12 {kind}: CMS (template, default)", f"{bare * 1e3:.3f}",
+                         f"{cms_ * 1e3:.3f}", f"{cms_ / bare:.2f}x", target))
+            rows.append((f"P12 {kind}: sign() incl. checks", f"{bare * 1e3:.3f}",
+                         f"{full * 1e3:.3f}", f"{full / bare:.2f}x", target))
+
+        hsm_note = ""
+        if Path(SOFTHSM_MODULE).exists():
+            for clerk in ("clerk1", "clerk2"):
+                load_into_softhsm(pki, clerk, token_label="BENCH", pin=PIN, so_pin=PIN,
+                                  softhsm_conf_dir=Path(tmp) / "softhsm")
+            for clerk, kind in (("clerk1", "RSA-2048"), ("clerk2", "ECDSA P-256")):
+                with Pkcs11Signer.open(SOFTHSM_MODULE, token_label="BENCH", pin=PIN,
+                                       key_label=clerk, trust=trust) as s:
+                    bare, cms_, full = compare(lambda s=s: s.raw_sign(data),
+                                               lambda s=s: s._sign(data),
+                                               lambda s=s: s.sign(data), n=n)
+                rows.append((f"SoftHSM {kind}: CMS (template)", f"{bare * 1e3:.3f}",
+                             f"{cms_ * 1e3:.3f}", f"{cms_ / bare:.2f}x", "<= 1.5x"))
+                rows.append((f"SoftHSM {kind}: sign() incl. checks", f"{bare * 1e3:.3f}",
+                             f"{full * 1e3:.3f}", f"{full / bare:.2f}x", "<= 1.5x"))
+        else:
+            hsm_note = f"(SoftHSM rows skipped: {SOFTHSM_MODULE} not installed)"
+
+        # Verification throughput, 2 clerks, RSA + ECDSA interleaved.
+        signers = [P12Signer.open(pki.clerk(c).p12, "bench") for c in ("clerk1", "clerk2")]
+        m = max(n, 1000)
+        items = [(event_bytes(i), signers[i % 2].sign(event_bytes(i))) for i in range(m)]
+        cold_store = TrustStore.from_paths([pki.root_pem, pki.subca_pem], pki.crl_dir)
+        t = time.perf_counter()
+        assert verify_detached(*items[0], cold_store).ok
+        cold = time.perf_counter() - t
+        verify_many(items[:2], trust)  # warm the cache for both clerks
+        ts = []
+        for _ in range(3):
+            t = time.perf_counter()
+            res = verify_many(items, trust)
+            ts.append((time.perf_counter() - t) / m)
+        warm = statistics.median(ts)
+        assert all(r.ok for r in res)
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+        pubs = [s.certificate.public_key() for s in signers]
+        raws = [s.raw_sign(d) for s, d in zip(signers, (items[0][0], items[1][0]), strict=True)]
+
+        def bare_verify() -> None:
+            pubs[0].verify(raws[0], items[0][0], padding.PKCS1v15(), hashes.SHA256())
+            pubs[1].verify(raws[1], items[1][0], ec.ECDSA(hashes.SHA256()))
+
+        bv = per_op(bare_verify, n) / 2
+        rows.append(("Verify, chain cache warm (per event)", f"{bv * 1e3:.3f}", f"{warm * 1e3:.3f}",
+                     f"{warm / bv:.2f}x", f"{1 / warm:,.0f} ev/s/core"))
+        rows.append(("Verify, first sight of a chain (cold)", f"{bv * 1e3:.3f}",
+                     f"{cold * 1e3:.3f}", f"{cold / bv:.0f}x", "once per clerk"))
+        for s in signers:
+            s.close()
+
+    w = max(len(r[0]) for r in rows)
+    head = ("case", "bare ms", "ours ms", "ratio", "target/note")
+    print(f"{head[0]:<{w}}  {head[1]:>8}  {head[2]:>8}  {head[3]:>7}  {head[4]}")
+    for r in rows:
+        print(f"{r[0]:<{w}}  {r[1]:>8}  {r[2]:>8}  {r[3]:>7}  {r[4]}")
+    if hsm_note:
+        print(hsm_note)
+    print(f"(n={n} per batch, median of interleaved batches; event body {len(data)} bytes; "
+          f"pid {os.getpid()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
