@@ -19,7 +19,9 @@ from signing.trust import TrustStore
 PASSWORD = "demo-Mật-khẩu"  # non-ASCII on purpose: PKCS#12 passwords are UTF-8
 PIN = "123456"
 SO_PIN = "654321"
-TOKEN_LABEL = "MOTCUA-TEST"
+TOKEN_LABEL = "MOTCUA-TEST"  # clerk1 (RSA) only: one key, so no key label is needed
+TOKEN_LABEL_EC = "MOTCUA-TEST-EC"  # clerk2 (ECDSA P-256) only
+TOKEN_LABEL_BOTH = "MOTCUA-TEST-2"  # clerk1 + clerk2: selection needs a key label
 
 needs_softhsm = pytest.mark.skipif(
     not Path(SOFTHSM_MODULE).exists() or shutil.which("softhsm2-util") is None,
@@ -40,17 +42,20 @@ def trust(demo_pki: DemoPki) -> TrustStore:
 
 @pytest.fixture(scope="session")
 def softhsm(demo_pki: DemoPki, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """A SoftHSM token holding clerk1 (RSA) and clerk2 (ECDSA P-256), set up before this
-    process loads the module (SOFTHSM2_CONF is read once, at C_Initialize)."""
+    """SoftHSM tokens: TOKEN_LABEL (clerk1, RSA), TOKEN_LABEL_EC (clerk2, ECDSA P-256) and
+    TOKEN_LABEL_BOTH (both keys), set up before this process loads the module (SOFTHSM2_CONF
+    is read once, at C_Initialize). info[clerk] describes the clerk on its own token."""
     if not Path(SOFTHSM_MODULE).exists():
         pytest.skip(f"SoftHSM2 not installed ({SOFTHSM_MODULE} absent)")
     conf_dir = tmp_path_factory.mktemp("softhsm")
     info = {}
-    for clerk in ("clerk1", "clerk2"):
-        info[clerk] = load_into_softhsm(
-            demo_pki, clerk, token_label=TOKEN_LABEL, pin=PIN, so_pin=SO_PIN,
+    for clerk, label in (("clerk1", TOKEN_LABEL), ("clerk2", TOKEN_LABEL_EC),
+                         ("clerk1", TOKEN_LABEL_BOTH), ("clerk2", TOKEN_LABEL_BOTH)):
+        loaded = load_into_softhsm(
+            demo_pki, clerk, token_label=label, pin=PIN, so_pin=SO_PIN,
             softhsm_conf_dir=conf_dir,
         )
+        info.setdefault(clerk, loaded)
     assert os.environ["SOFTHSM2_CONF"] == info["clerk1"]["softhsm2_conf"]
     return {"module": SOFTHSM_MODULE, "label": TOKEN_LABEL, "conf_dir": conf_dir, **info}
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 import signing_fixtures as fx
-from signing_fixtures import PIN, TOKEN_LABEL, needs_softhsm, openssl_verify
+from signing_fixtures import (
+    PIN,
+    TOKEN_LABEL,
+    TOKEN_LABEL_BOTH,
+    TOKEN_LABEL_EC,
+    needs_softhsm,
+    openssl_verify,
+)
 
 from signing.canonical import canonical_bytes
 from signing.errors import SigningError
@@ -20,20 +27,21 @@ DATA = canonical_bytes({"id": "e1", "type": "received", "actor": "Trần Thị B
 def test_list_tokens_and_certificates(softhsm):
     toks = list_tokens(softhsm["module"])
     labels = [t["label"] for t in toks]
-    assert TOKEN_LABEL in labels
-    tok = toks[labels.index(TOKEN_LABEL)]
+    assert {TOKEN_LABEL, TOKEN_LABEL_EC, TOKEN_LABEL_BOTH} <= set(labels)
+    tok = toks[labels.index(TOKEN_LABEL_BOTH)]
     assert tok["serial"] and "TOKEN_INITIALIZED" in tok["flags"]
     assert "SoftHSM" in tok["manufacturer"]
-    certs = list_token_certificates(softhsm["module"], token_label=TOKEN_LABEL)
+    certs = list_token_certificates(softhsm["module"], token_label=TOKEN_LABEL_BOTH)
     assert sorted(c.label for c in certs) == ["clerk1", "clerk2"]
     by_serial = list_token_certificates(softhsm["module"], token_serial=tok["serial"], pin=PIN)
     assert {c.sha256 for c in by_serial} == {c.sha256 for c in certs}
 
 
-@pytest.mark.parametrize("clerk,kind", [("clerk1", "RSA-2048"), ("clerk2", "EC-secp256r1")])
-def test_token_sign_openssl_verifies(softhsm, demo_pki, trust, tmp_path, clerk, kind):
-    with Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL, pin=PIN,
-                           key_label=clerk, trust=trust) as s:
+@pytest.mark.parametrize("clerk,kind,label", [("clerk1", "RSA-2048", TOKEN_LABEL),
+                                              ("clerk2", "EC-secp256r1", TOKEN_LABEL_EC)])
+def test_token_sign_openssl_verifies(softhsm, demo_pki, trust, tmp_path, clerk, kind, label):
+    # a token with one signing key: no key label needed
+    with Pkcs11Signer.open(softhsm["module"], token_label=label, pin=PIN, trust=trust) as s:
         assert s.info.key_type == kind
         assert s.info.sha256 == softhsm[clerk]["cert_sha256"]
         assert [c.subject for c in s.chain] == [demo_pki.subca.subject]
@@ -51,16 +59,19 @@ def test_token_sign_openssl_verifies(softhsm, demo_pki, trust, tmp_path, clerk, 
 
 
 def test_select_by_certificate_fingerprint(softhsm):
-    with Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL, pin=PIN,
+    with Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL_BOTH, pin=PIN,
                            cert_sha256=softhsm["clerk2"]["cert_sha256"]) as s:
         assert s.info.common_name.startswith("clerk2")
+    with Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL_BOTH, pin=PIN,
+                           key_label="clerk1") as s:
+        assert s.info.common_name.startswith("clerk1")
 
 
 def test_key_stays_on_token(softhsm):
     import pkcs11
 
     lib = pkcs11.lib(softhsm["module"])
-    tok = lib.get_token(token_label=TOKEN_LABEL)
+    tok = lib.get_token(token_label=TOKEN_LABEL_BOTH)
     with tok.open(user_pin=PIN) as session:
         keys = list(session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.PRIVATE_KEY}))
         assert len(keys) == 2
@@ -105,7 +116,7 @@ def test_key_label_not_found_and_ambiguous(softhsm):
         Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL, pin=PIN, key_label="nobody")
     assert e.value.code == "no_key"
     with pytest.raises(SigningError) as e:
-        Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL, pin=PIN)
+        Pkcs11Signer.open(softhsm["module"], token_label=TOKEN_LABEL_BOTH, pin=PIN)
     assert e.value.code == "ambiguous"
 
 
