@@ -72,9 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", default=argparse.SUPPRESS, type=Path,
                         help=f"gateway data folder (default: ${DATA_DIR_ENV} or user data dir)")
 
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     p = argparse.ArgumentParser(prog="motcua-gateway", parents=[common],
                                 description="MotCua reference provincial gateway")
-    p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", parents=[common], help="run the HTTP(S) gateway")
@@ -188,6 +188,9 @@ def uvicorn_options(
         "date_header": False,
         "server_header": False,
         "timeout_keep_alive": 30,
+        # A client holding a TLS keep-alive connection must not stall a restart for the
+        # 30 s TLS close timeout: finish in-flight requests, then go.
+        "timeout_graceful_shutdown": 5,
     }
     if tls_cert:
         opts["ssl_certfile"] = str(tls_cert)
@@ -209,7 +212,7 @@ def _describe_db(url: str | None, data_dir: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from sync.gateway.store import StoreError
