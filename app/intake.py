@@ -214,9 +214,9 @@ def parse_request(data: dict, attach: Sequence[Path] = ()) -> IntakeRequest:
     )
 
 
-def receive(counter: Counter, req: IntakeRequest, *, clerk: str,
-            signer: EventSigner | None = None, now: datetime | None = None) -> dict:
-    """Receive one dossier. Returns the saved dossier summary (as printed by the CLI)."""
+def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSigner,
+            now: datetime | None = None) -> dict:
+    """Receive one dossier, signed by the clerk. Returns the saved summary (as the CLI prints)."""
     counter.require_initialised()
     now = (now or now_vn()).astimezone(VN_TZ)
     procedure = counter.catalogue().get(req.procedure_code)
@@ -284,10 +284,11 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str,
             "v": PAYLOAD_VERSION, "id": event_id, "dossier_id": dossier_id, "dossier_code": code,
             "type": EventType.RECEIVED.value, "occurred_at": iso(received_at), "actor": clerk,
             "counter": {"agency_code": counter.agency_code, "counter_no": counter.counter_no},
+            "signer": signer_fields(signer),
             "data": data,
         }
         payload = canonical_bytes(body)
-        signature = signer.sign(payload) if signer is not None else None
+        signature = signer.sign(payload)
         repo.insert_dossier(conn, {
             "id": dossier_id, "code": code, "procedure_code": procedure.code,
             "procedure_name": procedure.name, "applicant_name": req.applicant.full_name,
@@ -304,10 +305,19 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str,
         audit.append(conn, at=recorded_at, actor=clerk, counter=counter.label,
                      action="dossier.late_entry" if late else "dossier.receive", subject=code,
                      detail={"dossier_id": dossier_id, "event_id": event_id,
-                             "received_at": iso(received_at), "signed": signature is not None})
+                             "received_at": iso(received_at),
+                             "signer_sha256": body["signer"].get("sha256", "")})
         outbox.enqueue(conn, event_id, recorded_at)
-    log.info("dossier %s received by %s (late=%s, signed=%s)", code, clerk, late, signer is not None)
+    log.info("dossier %s received by %s (late=%s)", code, clerk, late)
     return summary(data, PortalStatus.ACCEPTED)
+
+
+def signer_fields(signer: EventSigner) -> dict:
+    """Who signs, inside the signed bytes: the certificate's subject, serial and fingerprint."""
+    info = getattr(signer, "info", None)
+    if info is None:
+        return {}
+    return {"subject": info.subject, "serial": info.serial_hex, "sha256": info.sha256}
 
 
 def summary(data: dict, status: PortalStatus) -> dict:

@@ -105,8 +105,10 @@ def get(conn: sqlite3.Connection, *, code: str | None = None, id: str | None = N
 
 def events_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
     return _rows(conn.execute(
-        "SELECT seq, id, type, occurred_at, origin, actor, payload, signature, recorded_at, "
-        "synced_at FROM events WHERE dossier_id = ? ORDER BY occurred_at, seq",
+        # CAST: bytes stay bytes even if someone stored them as TEXT behind our back
+        "SELECT seq, id, type, occurred_at, origin, actor, CAST(payload AS BLOB) AS payload, "
+        "CAST(signature AS BLOB) AS signature, recorded_at, synced_at FROM events "
+        "WHERE dossier_id = ? ORDER BY occurred_at, seq",
         (dossier_id,),
     ))
 

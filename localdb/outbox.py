@@ -22,7 +22,7 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int) -
     """Oldest pending events, bounded by count and by payload+signature bytes (always ≥1)."""
     rows = conn.execute(
         "SELECT o.seq, e.id, e.dossier_id, d.code, e.type, e.occurred_at, e.origin, e.actor, "
-        "e.payload, e.signature FROM outbox o JOIN events e ON e.id = o.event_id "
+        "CAST(e.payload AS BLOB), CAST(e.signature AS BLOB) FROM outbox o JOIN events e ON e.id = o.event_id "
         "JOIN dossiers d ON d.id = e.dossier_id "
         "WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?",
         (max_items,),

@@ -5,14 +5,38 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from functools import cache
 from pathlib import Path
 
 from app import accounts
 from app.context import Counter, init_counter, open_counter
 from app.settings import Settings
+from app.trust import add_anchor
 
 AGENCY = "000.20.27.H57"
 PASSWORD = "mat-khau-demo-1"
+P12_PASSWORD = "demo"
+
+
+@cache
+def shared_pki():
+    """One demo PKI per test process (test-only CA, clerk .p12 files with password 'demo')."""
+    from signing.demo_pki import make_demo_pki
+
+    return make_demo_pki(Path(tempfile.mkdtemp(prefix="motcua-pki-")))
+
+
+def demo_signer(clerk: str = "clerk1", counter: Counter | None = None):
+    """An open PKCS#12 signer for a demo clerk, checked against the counter's anchors."""
+    from signing.signer import P12Signer
+
+    trust = None
+    if counter is not None:
+        from app.trust import load_trust
+
+        trust = load_trust(counter.settings)
+    return P12Signer.open(shared_pki().clerk(clerk).p12, P12_PASSWORD, trust=trust)
 
 
 def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
@@ -22,6 +46,13 @@ def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
         init_counter(counter, agency_code=agency, counter_no=counter_no,
                      centre_name="Trung tâm Phục vụ hành chính công phường Sài Gòn")
         accounts.add_user(counter.store, clerk, "Nguyễn Thị Lan", "clerk", PASSWORD)
+        pki = shared_pki()
+        add_anchor(counter.settings, pki.root_pem)
+        add_anchor(counter.settings, pki.subca_pem)
+        from app.trust import crls_dir
+
+        crls_dir(counter.settings).mkdir(parents=True, exist_ok=True)
+        (crls_dir(counter.settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
     return counter
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import dossier_json, motcua
+from tests.helpers import dossier_json, motcua, shared_pki
+
+P12 = ("--p12", str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12_PW")
+SECRET = {"P12_PW": "demo"}
 
 
 def setup(data_dir):
@@ -13,6 +16,9 @@ def setup(data_dir):
     r = motcua("user", "add", "lan", "--name", "Nguyễn Thị Lan", "--password-env", "PW",
                data_dir=data_dir, env={"PW": "mat-khau-demo"})
     assert r.returncode == 0, r.stderr
+    pki = shared_pki()
+    for pem in (pki.root_pem, pki.subca_pem):
+        assert motcua("trust", "add", str(pem), data_dir=data_dir).returncode == 0
 
 
 def test_full_offline_cycle(data_dir, tmp_path):
@@ -21,7 +27,8 @@ def test_full_offline_cycle(data_dir, tmp_path):
     f.write_text(json.dumps(dossier_json(), ensure_ascii=False), encoding="utf-8")
     scan = tmp_path / "scan.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    r = motcua("intake", "--file", str(f), "--attach", str(scan), data_dir=data_dir)
+    r = motcua("intake", "--file", str(f), "--attach", str(scan), *P12, data_dir=data_dir,
+               env=SECRET)
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["code"].startswith("000.20.27.H57-") and d["code"].endswith("-020001")

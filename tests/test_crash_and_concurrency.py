@@ -16,7 +16,7 @@ from app.dossier_code import format_code, parse_code
 from localdb import audit
 from localdb import backup as bk
 from localdb.store import Store
-from tests.helpers import make_counter
+from tests.helpers import make_counter, shared_pki
 
 WORKER = r"""
 import sys, json
@@ -27,19 +27,22 @@ from app.settings import Settings
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from tests.helpers import dossier_json
+from signing.signer import P12Signer
 counter = open_counter(Settings(data_dir=Path(sys.argv[1])))
+signer = P12Signer.open(sys.argv[4], "demo")
 req = intake.parse_request(dossier_json())
 n = int(sys.argv[2])
 i = 0
 while n < 0 or i < n:
-    d = intake.receive(counter, req, clerk="lan")
+    d = intake.receive(counter, req, clerk="lan", signer=signer)
     print(d["code"], flush=True)
     i += 1
 """
 
 
 def _worker(data_dir, n, cwd):
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(data_dir), str(n), cwd],
+    p12 = str(shared_pki().clerk("clerk1").p12)
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(data_dir), str(n), cwd, p12],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
 
 

@@ -12,7 +12,9 @@ from app.domain import VN_TZ
 from app.errors import UserError, ValidationError
 from localdb import audit
 from localdb import backup as bk
-from tests.helpers import counts, dossier_json, make_counter
+from tests.helpers import counts, demo_signer, dossier_json, make_counter
+
+SIGNER = demo_signer()
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
 
 def test_receive_writes_dossier_event_audit_outbox_together(counter):
     req = intake.parse_request(dossier_json())
-    d = intake.receive(counter, req, clerk="lan", now=MON_10)
+    d = intake.receive(counter, req, clerk="lan", signer=SIGNER, now=MON_10)
     assert d["code"] == "000.20.27.H57-261123-010001"
     assert d["status_label"] == "Được tiếp nhận"
     assert d["applicant"]["full_name"] == "Đặng Thị Hương"
@@ -45,9 +47,9 @@ def test_receive_writes_dossier_event_audit_outbox_together(counter):
 
 def test_codes_follow_each_other_per_day(counter):
     req = intake.parse_request(dossier_json())
-    codes = [intake.receive(counter, req, clerk="lan", now=MON_10)["code"] for _ in range(3)]
+    codes = [intake.receive(counter, req, clerk="lan", signer=SIGNER, now=MON_10)["code"] for _ in range(3)]
     assert codes == [f"000.20.27.H57-261123-01000{i}" for i in (1, 2, 3)]
-    nxt = intake.receive(counter, req, clerk="lan", now=MON_10 + timedelta(days=2))
+    nxt = intake.receive(counter, req, clerk="lan", signer=SIGNER, now=MON_10 + timedelta(days=2))
     assert nxt["code"] == "000.20.27.H57-261125-010001"
 
 
@@ -70,7 +72,7 @@ def test_codes_follow_each_other_per_day(counter):
 def test_bad_input_is_refused_with_a_field_message_and_nothing_written(counter, change, field, vi_fragment):
     with pytest.raises(ValidationError) as err:
         req = intake.parse_request(dossier_json(**change))
-        intake.receive(counter, req, clerk="lan", now=MON_10)
+        intake.receive(counter, req, clerk="lan", signer=SIGNER, now=MON_10)
     fields = err.value.by_field("vi")
     if field:
         assert field in fields, fields
@@ -81,10 +83,10 @@ def test_bad_input_is_refused_with_a_field_message_and_nothing_written(counter, 
 def test_unknown_procedure_and_unknown_clerk_change_nothing(counter):
     with pytest.raises(UserError) as err:
         intake.receive(counter, intake.parse_request(dossier_json(procedure_code="9.999999")),
-                       clerk="lan", now=MON_10)
+                       clerk="lan", signer=SIGNER, now=MON_10)
     assert err.value.field == "procedure_code"
     with pytest.raises(UserError) as err:
-        intake.receive(counter, intake.parse_request(dossier_json()), clerk="ghost", now=MON_10)
+        intake.receive(counter, intake.parse_request(dossier_json()), clerk="ghost", signer=SIGNER, now=MON_10)
     assert err.value.code == "no_user"
     assert counts(counter) == {"dossiers": 0, "events": 0, "outbox": 0, "attachments": 0}
     assert counter.store.scalar("SELECT count(*) FROM code_sequences") == 0
@@ -93,7 +95,7 @@ def test_unknown_procedure_and_unknown_clerk_change_nothing(counter):
 def test_late_entry_keeps_the_paper_time_and_says_so_in_the_audit(counter):
     paper = "2026-11-20T15:30:00+07:00"  # Friday, during an outage
     d = intake.receive(counter, intake.parse_request(dossier_json(received_at=paper)),
-                       clerk="lan", now=MON_10)
+                       clerk="lan", signer=SIGNER, now=MON_10)
     assert d["received_at"] == paper and d["late_entry"] is True
     assert d["code"] == "000.20.27.H57-261120-010001"
     assert d["appointment_at"] == "2026-11-23T15:30:00+07:00"  # next working day
@@ -102,7 +104,8 @@ def test_late_entry_keeps_the_paper_time_and_says_so_in_the_audit(counter):
     assert json.loads(row["detail"])["received_at"] == paper
     with pytest.raises(UserError) as err:
         intake.receive(counter, intake.parse_request(
-            dossier_json(received_at="2026-11-24T10:00:00+07:00")), clerk="lan", now=MON_10)
+            dossier_json(received_at="2026-11-24T10:00:00+07:00")), clerk="lan", signer=SIGNER,
+            now=MON_10)
     assert "tương lai" in err.value.message("vi")
 
 
@@ -112,10 +115,10 @@ def test_scans_are_content_addressed_and_checked(counter, tmp_path):
     fake = tmp_path / "virus.pdf"
     fake.write_bytes(b"MZ\x90\x00 not a pdf")
     with pytest.raises(UserError) as err:
-        intake.receive(counter, intake.parse_request(dossier_json(), [fake]), clerk="lan", now=MON_10)
+        intake.receive(counter, intake.parse_request(dossier_json(), [fake]), clerk="lan", signer=SIGNER, now=MON_10)
     assert "không phải PDF" in err.value.message("vi")
     assert counts(counter)["dossiers"] == 0
-    d = intake.receive(counter, intake.parse_request(dossier_json(), [pdf]), clerk="lan", now=MON_10)
+    d = intake.receive(counter, intake.parse_request(dossier_json(), [pdf]), clerk="lan", signer=SIGNER, now=MON_10)
     sha = d["attachments"][0]["sha256"]
     stored = bk.attachment_path(counter.settings.attachments_dir, sha)
     assert stored.read_bytes() == pdf.read_bytes()
@@ -138,7 +141,7 @@ def test_too_large_scan_is_refused(data_dir, tmp_path):
     big = tmp_path / "big.png"
     big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 200)
     with pytest.raises(UserError) as err:
-        intake.receive(c, intake.parse_request(dossier_json(), [big]), clerk="lan", now=MON_10)
+        intake.receive(c, intake.parse_request(dossier_json(), [big]), clerk="lan", signer=SIGNER, now=MON_10)
     assert "quá lớn" in err.value.message("vi")
     c.close()
 
@@ -148,7 +151,7 @@ def test_search_and_show_after_intake(counter):
         a = {**dossier_json()["applicant"], "full_name": name, "citizen_id": cid,
              "gender": "male" if "Văn" in name else "female"}
         intake.receive(counter, intake.parse_request(dossier_json(applicant=a)), clerk="lan",
-                       now=MON_10)
+                       signer=SIGNER, now=MON_10)
     hits = queries.search(counter, "dang thi huong")["results"]
     assert [h["applicant_name"] for h in hits] == ["Đặng Thị Hương"]
     assert queries.search(counter, "001090000456")["results"][0]["applicant_name"] == "Nguyễn Văn An"
@@ -159,6 +162,6 @@ def test_search_and_show_after_intake(counter):
 
 
 def test_audit_chain_covers_intake(counter):
-    intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan", now=MON_10)
+    intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan", signer=SIGNER, now=MON_10)
     n, problems = audit.verify(counter.store.conn)
     assert n >= 3 and problems == []

@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "app.cli.store",
     "app.cli.dossiers",
     "app.cli.admin",
+    "app.cli.evidence",
+    "app.cli.pki",
 ]
 
 

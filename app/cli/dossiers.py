@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app import intake, queries
 from app.cli.common import counter_of, emit
+from app.cli.signer_opts import add_signer_args, open_signer
 from app.domain import PortalStatus, to_plain
 from app.errors import UserError
 
@@ -17,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", required=True, help="dossier JSON ('-' for standard input)")
     p.add_argument("--clerk", help="receiving clerk's username (default: the only account)")
     p.add_argument("--attach", nargs="*", default=[], help="scanned documents (PDF, JPEG, PNG)")
+    add_signer_args(p)
     p.set_defaults(func=cmd_intake)
 
     p = sub.add_parser("show", help="show one dossier")
@@ -70,8 +72,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
     req = intake.parse_request(data, [Path(p) for p in args.attach])
     with counter_of(args) as counter:
         clerk = args.clerk or _default_clerk(counter)
-        signer = getattr(args, "make_signer", None)
-        result = intake.receive(counter, req, clerk=clerk, signer=signer(args) if signer else None)
+        with open_signer(args, counter) as signer:
+            result = intake.receive(counter, req, clerk=clerk, signer=signer)
     emit(result)
     return 0
 
