@@ -35,7 +35,9 @@ class PushResultModel(BaseModel):
         default=None,
         description="machine code when rejected: malformed, not_canonical, envelope_mismatch,"
         " bad_origin, signature_missing, wrong_counter, id_conflict, dossier_conflict,"
-        " bad_signature, untrusted, revoked, expired, attachment_missing, attachment_mismatch",
+        " attachment_missing, attachment_mismatch, and the signature verifier's codes:"
+        " digest_mismatch, bad_signature, signature_malformed, untrusted, revoked,"
+        " expired_at_signing, not_yet_valid_at_signing, key_usage, no_crl",
     )
     detail: str | None = None
 

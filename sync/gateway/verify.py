@@ -33,9 +33,15 @@ def signing_verifier(
     anchors: Sequence[Path], crl_files: Sequence[Path] = (), crl_dir: Path | None = None
 ) -> Verifier:
     """The production verifier, backed by ``signing.verify.verify_detached``: CMS signature,
-    RFC 5280 chain to the gateway's own anchors, CRLs. Verified at the event's claimed time so
-    that an event signed offline before a certificate expired or was revoked still counts
-    (the CRL's revocation date decides)."""
+    RFC 5280 chain to the gateway's own anchors, the gateway's CRLs.
+
+    ``occurred_at`` is deliberately NOT passed as the validation time: it is asserted by the
+    counter, exactly like the CMS signing-time, so it is not a trusted time. Without one,
+    ``signing.verify`` checks validity at the signing time and treats any revocation as fatal
+    (a back-dated event signed with a stolen key must not pass). An event signed offline by a
+    clerk whose certificate was revoked since is therefore rejected (``revoked``) and parked
+    for a person to look at, which is the safe side.
+    """
     from signing.trust import TrustStore
     from signing.verify import verify_detached
 
@@ -44,11 +50,23 @@ def signing_verifier(
         trust.add_crl(Path(crl).read_bytes())
 
     def verify(payload: bytes, signature: bytes, occurred_at: datetime) -> tuple[bool, str, str]:
-        result = verify_detached(payload, signature, trust, at=occurred_at)
-        code = "ok" if result.ok else (result.code or "bad_signature")
-        return bool(result.ok), code, str(result.message_en or "")
+        result = verify_detached(payload, signature, trust)
+        if result.ok:
+            if result.warnings:
+                log.info("signature accepted with warnings %s", ",".join(result.warnings))
+            return True, "ok", ""
+        code = SIGNING_CODES.get(result.code, result.code or "bad_signature")
+        detail = str(result.message_en or "")
+        if result.detail:
+            detail = f"{detail} ({result.detail})"
+        return False, code, detail
 
     return verify
+
+
+#: signing.verify codes -> push rejection reasons. Passed through unchanged except where the
+#: name would be ambiguous next to the gateway's own reasons ("malformed" is the envelope's).
+SIGNING_CODES = {"malformed": "signature_malformed"}
 
 
 def default_verifier(
