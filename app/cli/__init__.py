@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "app.cli.admin",
     "app.cli.evidence",
     "app.cli.pki",
+    "app.cli.demo",
 ]
 
 

@@ -1,0 +1,84 @@
+"""Demo mode: a throw-away counter with a demo PKI (TEST ONLY) and a few sample dossiers,
+so anyone can try the whole flow with one command and no province."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from app import accounts, intake
+from app.context import Counter, init_counter, open_counter
+from app.domain import now_vn
+from app.settings import Settings
+from app.trust import add_anchor, crls_dir
+
+log = logging.getLogger(__name__)
+
+DEMO_AGENCY = "000.20.27.H57"
+DEMO_CENTRE = "Trung tâm Phục vụ hành chính công phường Sài Gòn (DEMO)"
+DEMO_USER, DEMO_USER_PASSWORD = "demo", "demo-demo"
+DEMO_P12_PASSWORD = "demo"
+
+SAMPLES = [
+    ("1.001193", "Đặng Thị Hương", "079190000123", "1990-05-12", "female", "0912345678",
+     [("Tờ khai đăng ký khai sinh", "original", 1), ("Giấy chứng sinh", "original", 1)]),
+    ("1.000894", "Nguyễn Văn An", "001090000456", "1990-02-01", "male", "0987654321",
+     [("Tờ khai đăng ký kết hôn", "original", 1)]),
+    ("2.000815", "Trần Đức Đông", "001085000789", "1985-07-30", "male", "0901112223",
+     [("Bằng tốt nghiệp (bản chính để đối chiếu)", "shown", 1), ("Bản sao cần chứng thực", "copy", 3)]),
+    ("1.004873", "Lê Thị Mai", "079195001234", "1995-11-11", "female", "0977000111",
+     [("Tờ khai cấp Giấy xác nhận tình trạng hôn nhân", "original", 1)]),
+]
+
+
+@dataclass(frozen=True)
+class Demo:
+    data_dir: Path
+    pki_dir: Path
+    clerk_p12: Path
+    codes: list[str]
+
+
+def prepare(data_dir: Path) -> Demo:
+    """Set up (once) a demo counter in `data_dir`; idempotent."""
+    from signing.demo_pki import make_demo_pki
+    from signing.signer import P12Signer
+
+    settings = Settings(data_dir=Path(data_dir))
+    counter: Counter = open_counter(settings)
+    try:
+        pki_dir = settings.data_dir / "demo-pki"
+        if not counter.initialised:
+            init_counter(counter, agency_code=DEMO_AGENCY, counter_no=1, centre_name=DEMO_CENTRE)
+            accounts.add_user(counter.store, DEMO_USER, "Cán bộ Demo", "administrator",
+                              DEMO_USER_PASSWORD)
+            accounts.add_user(counter.store, "lan", "Nguyễn Thị Lan", "clerk", DEMO_USER_PASSWORD)
+            pki = make_demo_pki(pki_dir, password=DEMO_P12_PASSWORD)
+            add_anchor(settings, pki.root_pem)
+            add_anchor(settings, pki.subca_pem)
+            crls_dir(settings).mkdir(parents=True, exist_ok=True)
+            (crls_dir(settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
+        p12 = pki_dir / "clerk1.p12"
+        codes = [r["code"] for r in counter.store.query("SELECT code FROM dossiers ORDER BY rowid")]
+        if not codes:
+            from app.trust import load_trust
+
+            with P12Signer.open(p12, DEMO_P12_PASSWORD, trust=load_trust(settings)) as signer:
+                start = now_vn() - timedelta(days=len(SAMPLES))
+                for i, (proc, name, cid, dob, gender, phone, docs) in enumerate(SAMPLES):
+                    req = intake.parse_request({
+                        "procedure_code": proc,
+                        "applicant": {"full_name": name, "citizen_id": cid, "date_of_birth": dob,
+                                      "gender": gender, "phone": phone,
+                                      "address": {"province_code": "79", "commune_code": "26740",
+                                                  "detail": f"{12 + i} Lê Lợi"}},
+                        "documents": [{"name": n, "form": f, "count": c} for n, f, c in docs],
+                        "received_at": (start + timedelta(days=i)).replace(
+                            hour=9, minute=15 + i, second=0, microsecond=0).isoformat(),
+                    })
+                    codes.append(intake.receive(counter, req, clerk=DEMO_USER, signer=signer)["code"])
+        return Demo(settings.data_dir, pki_dir, p12, codes)
+    finally:
+        counter.close()
