@@ -276,6 +276,18 @@ class Store(ABC):
             raise StoreError("bad_counter_no", "counter number must be between 1 and 999")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = utcnow_iso()
+        try:
+            return self._enrol(agency_code, counter_no, centre_name, token, now)
+        except Exception as exc:
+            # two administrators enrolling the same number at once: the partial unique index
+            # decides, and the loser gets the same answer as a sequential second attempt
+            if type(exc).__name__ in ("IntegrityError", "UniqueViolation"):
+                raise StoreError("counter_taken", f"counter {counter_no} of {agency_code} is"
+                                 " already enrolled") from exc
+            raise
+
+    def _enrol(self, agency_code: str, counter_no: int, centre_name: str | None, token: str,
+               now: str) -> tuple[Counter, str]:
         with self._write() as tx:
             taken = tx.one(
                 "SELECT id FROM counters WHERE agency_code = ? AND counter_no = ?"
