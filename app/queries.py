@@ -33,6 +33,8 @@ def show(counter: Counter, code: str) -> dict:
     data = json.loads(row["data"])
     return {
         **data,
+        "appointment_at": row["appointment_at"],  # current: moves when a supplement arrives
+        "first_appointment_at": data.get("appointment_at"),
         **_status(row["status"]),
         "derived_status": derived.status.slug,
         "contradictions": derived.contradictions,

@@ -33,7 +33,6 @@ _PROJECTION = {
     "phone": lambda d: d["applicant"].get("phone") or "",
     "channel": lambda d: d["channel"],
     "received_at": lambda d: d["received_at"],
-    "appointment_at": lambda d: d["appointment_at"],
     "clerk": lambda d: d["clerk"]["username"],
 }
 
@@ -84,6 +83,7 @@ def verify_store(counter: Counter) -> VerifyReport:
             code = row["code"]
             events = repo.events_of(conn, row["id"])
             received = None
+            appointment = None
             for ev in events:
                 try:
                     body = json.loads(ev["payload"])
@@ -106,6 +106,9 @@ def verify_store(counter: Counter) -> VerifyReport:
                                      res.message_en, res.detail)
                 if ev["type"] == "received" and received is None:
                     received = body.get("data")
+                    appointment = (received or {}).get("appointment_at")
+                elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
+                    appointment = (body.get("data") or {}).get("appointment_at") or appointment
             if received is None:
                 _problem(report, code, None, "no_receipt")
                 continue
@@ -113,6 +116,7 @@ def verify_store(counter: Counter) -> VerifyReport:
                 stored = json.loads(row["data"])
                 mismatch = stored != received or any(
                     row[c] != f(received) for c, f in _PROJECTION.items())
+                mismatch = mismatch or row["appointment_at"] != appointment
                 mismatch = mismatch or row["search_text"] != search_text(
                     applicant_name=row["applicant_name"], citizen_id=row["citizen_id"],
                     phone=row["phone"], code=row["code"])

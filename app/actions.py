@@ -1,0 +1,209 @@
+"""What happens to a dossier after intake: every action is a signed, appended event.
+
+request supplement · record supplement received · return the result · record withdrawal.
+Each writes the event (exact signed bytes + signature), the new status, an audit entry and an
+outbox entry in one transaction; an action the current status does not allow is refused with
+a message naming the status. Province events arrive through `apply_remote_events`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import uuid6
+
+from app.context import Counter
+from app.domain import ALLOWED_AFTER, VN_TZ, EventType, PortalStatus, iso, now_vn
+from app.errors import UserError, ValidationError
+from app.intake import EventSigner, signer_fields
+from app.status import derive_status
+from localdb import audit, outbox
+from localdb import dossiers as repo
+from signing.canonical import canonical_bytes
+
+log = logging.getLogger(__name__)
+
+SUPPLEMENT_FORMS = ("original", "certified_copy", "copy")
+
+
+def _load(conn, code: str) -> tuple[dict, list[dict]]:
+    row = repo.get(conn, code=code.strip())
+    if row is None:
+        raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
+                        field="code", code="not_found")
+    return row, repo.events_of(conn, row["id"])
+
+
+def _check_allowed(status: PortalStatus, etype: EventType, code: str) -> None:
+    if etype not in ALLOWED_AFTER.get(status, set()):
+        raise UserError(
+            f"Không thể thực hiện khi hồ sơ {code} đang ở trạng thái «{status.label_vi}».",
+            f"Not possible while dossier {code} is «{status.label_en}».",
+            code="not_allowed")
+
+
+def record(counter: Counter, code: str, etype: EventType, data: dict, *, clerk: str,
+           signer: EventSigner, now: datetime | None = None) -> dict:
+    """Append one signed counter event; returns {code, event_id, type, status…}."""
+    counter.require_initialised()
+    now = (now or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
+    event_id = str(uuid6.uuid7())
+    with counter.store.write() as conn:
+        row, events = _load(conn, code)
+        current = derive_status(events).status
+        _check_allowed(current, etype, row["code"])
+        occurred = iso(now)
+        if events and occurred < max(e["occurred_at"] for e in events):
+            occurred = max(e["occurred_at"] for e in events)  # a clock set back never reorders
+        body = {
+            "v": 1, "id": event_id, "dossier_id": row["id"], "dossier_code": row["code"],
+            "type": etype.value, "occurred_at": occurred, "actor": clerk,
+            "counter": {"agency_code": counter.agency_code, "counter_no": counter.counter_no},
+            "signer": signer_fields(signer), "data": data,
+        }
+        payload = canonical_bytes(body)
+        signature = signer.sign(payload)
+        repo.insert_event(conn, id=event_id, dossier_id=row["id"], type=etype.value,
+                          occurred_at=occurred, origin="counter", actor=clerk, payload=payload,
+                          signature=signature, recorded_at=iso(now))
+        new = derive_status([*events, {"id": event_id, "type": etype.value,
+                                       "occurred_at": occurred, "seq": 1 << 62}]).status
+        repo.set_status(conn, row["id"], int(new), iso(now))
+        if data.get("appointment_at"):
+            conn.execute("UPDATE dossiers SET appointment_at = ? WHERE id = ?",
+                         (data["appointment_at"], row["id"]))
+        audit.append(conn, at=iso(now), actor=clerk, counter=counter.label,
+                     action=f"dossier.{etype.value}", subject=row["code"],
+                     detail={"event_id": event_id})
+        outbox.enqueue(conn, event_id, iso(now))
+    log.info("dossier %s: %s by %s", row["code"], etype.value, clerk)
+    return {"code": row["code"], "event_id": event_id, "type": etype.value,
+            "status": new.slug, "status_code": int(new), "status_label": new.label_vi}
+
+
+def request_supplement(counter: Counter, code: str, items: list[dict], *, reason: str, clerk: str,
+                       signer: EventSigner, now: datetime | None = None) -> dict:
+    """Form 02: what is missing (name, original/certified/photocopy) and why."""
+    errors: list[UserError] = []
+    clean = []
+    for i, it in enumerate(items or [], 1):
+        name = " ".join(str(it.get("name") or "").split())
+        form = str(it.get("form") or "original")
+        if not name:
+            errors.append(UserError(f"Giấy tờ cần bổ sung thứ {i} thiếu tên.",
+                                    f"Missing item {i} has no name.", field="items"))
+        elif form not in SUPPLEMENT_FORMS:
+            errors.append(UserError(f"Giấy tờ thứ {i}: hình thức '{form}' không hợp lệ.",
+                                    f"Item {i}: form '{form}' is invalid.", field="items"))
+        else:
+            clean.append({"name": name, "form": form, "count": int(it.get("count") or 1)})
+    if not clean and not errors:
+        errors.append(UserError("Cần ghi ít nhất một giấy tờ cần bổ sung.",
+                                "List at least one missing document.", field="items"))
+    if not reason.strip():
+        errors.append(UserError("Cần ghi lý do yêu cầu bổ sung.", "Give the reason.", field="reason"))
+    if errors:
+        raise ValidationError(errors)
+    return record(counter, code, EventType.SUPPLEMENT_REQUESTED,
+                  {"items": clean, "reason": reason.strip()}, clerk=clerk, signer=signer, now=now)
+
+
+def record_supplement_received(counter: Counter, code: str, *, note: str = "", clerk: str,
+                               signer: EventSigner, now: datetime | None = None) -> dict:
+    """The processing time counts again from the complete dossier: a new appointment."""
+    now = (now or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
+    row = counter.store.query("SELECT data FROM dossiers WHERE code = ?", (code.strip().upper(),))
+    appointment = None
+    if row:
+        proc = counter.catalogue().get(json.loads(row[0]["data"])["procedure"]["code"])
+        if proc is not None:
+            when = counter.calendar().appointment(now, proc.time_for(json.loads(row[0]["data"])["channel"]))
+            appointment = iso(when) if when else None
+    return record(counter, code, EventType.SUPPLEMENT_RECEIVED,
+                  {"note": note.strip(), "appointment_at": appointment}, clerk=clerk,
+                  signer=signer, now=now)
+
+
+def return_result(counter: Counter, code: str, *, recipient_name: str, recipient_id: str = "",
+                  relation: str = "self", method: str = "at_counter", note: str = "", clerk: str,
+                  signer: EventSigner, now: datetime | None = None) -> dict:
+    """Hand the result over: to whom (name, ID), in person or by post."""
+    from app.citizen_id import validate_citizen_id
+
+    errors: list[UserError] = []
+    name = " ".join(recipient_name.split())
+    if not name:
+        errors.append(UserError("Cần ghi họ tên người nhận kết quả.",
+                                "The recipient's name is required.", field="recipient_name"))
+    rid = recipient_id.strip()
+    if rid:
+        try:
+            rid = validate_citizen_id(rid)
+        except UserError as e:
+            errors.append(e)
+    if method not in ("at_counter", "post", "online"):
+        errors.append(UserError("Hình thức trả không hợp lệ.", "Invalid return method.",
+                                field="method"))
+    if errors:
+        raise ValidationError(errors)
+    return record(counter, code, EventType.RETURNED,
+                  {"recipient": {"name": name, "citizen_id": rid, "relation": relation},
+                   "method": method, "note": note.strip()}, clerk=clerk, signer=signer, now=now)
+
+
+def record_withdrawal(counter: Counter, code: str, *, reason: str, clerk: str, signer: EventSigner,
+                      now: datetime | None = None) -> dict:
+    if not reason.strip():
+        raise UserError("Cần ghi lý do rút hồ sơ.", "Give the reason for the withdrawal.",
+                        field="reason")
+    return record(counter, code, EventType.WITHDRAWN, {"reason": reason.strip()}, clerk=clerk,
+                  signer=signer, now=now)
+
+
+def apply_remote_events(counter: Counter, events: list[dict]) -> dict[str, int]:
+    """Store events pulled from the gateway (province status changes, other counters' events),
+    idempotently by id, and re-derive each touched dossier's status. Events for dossiers this
+    counter does not know are counted as `unknown_dossier` and left for a later pull.
+
+    Each event dict: id, dossier_id, dossier_code, type, occurred_at, origin, actor,
+    payload (bytes), signature (bytes | None).
+    """
+    stats = {"applied": 0, "duplicate": 0, "unknown_dossier": 0, "conflict": 0}
+    now = iso(now_vn())
+    touched: set[str] = set()
+    with counter.store.write() as conn:
+        for ev in events:
+            row = repo.get(conn, id=ev["dossier_id"])
+            if row is None:
+                stats["unknown_dossier"] += 1
+                continue
+            try:
+                fresh = repo.insert_event(
+                    conn, id=ev["id"], dossier_id=ev["dossier_id"], type=ev["type"],
+                    occurred_at=ev["occurred_at"], origin=ev["origin"], actor=ev["actor"],
+                    payload=ev["payload"], signature=ev.get("signature"), recorded_at=now,
+                    synced_at=now)
+            except Exception as exc:  # conflicting bytes under a known id: keep ours, log
+                if getattr(exc, "code", "") != "event_conflict":
+                    raise
+                log.error("pulled event %s for %s conflicts with the stored one", ev["id"],
+                          row["code"])
+                stats["conflict"] += 1
+                continue
+            if not fresh:
+                stats["duplicate"] += 1
+                continue
+            stats["applied"] += 1
+            touched.add(row["id"])
+            audit.append(conn, at=now, actor=ev["actor"], counter=counter.label,
+                         action=f"sync.{ev['type']}", subject=row["code"],
+                         detail={"event_id": ev["id"], "origin": ev["origin"]})
+        for dossier_id in touched:
+            derived = derive_status(repo.events_of(conn, dossier_id))
+            repo.set_status(conn, dossier_id, int(derived.status), now)
+            if derived.contradictions:
+                log.warning("dossier %s has contradictory events: %s", dossier_id,
+                            derived.contradictions)
+    return stats
