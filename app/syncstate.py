@@ -1,0 +1,57 @@
+"""What the clerk and IT see of sync: online/offline, pending, parked, last success, last error.
+
+The sync engine writes its state into the store's `sync_state` table; the GUI status bar, the
+sync panel and `motcua sync status` read it here, so they never share memory with the engine.
+"""
+
+from __future__ import annotations
+
+import json
+
+from app.context import Counter
+from app.domain import iso, now_vn
+from localdb import audit, outbox
+
+KEYS = ("online", "offline_since", "last_success", "last_error", "last_error_reason",
+        "clock_skew_seconds", "gateway_url", "cursor")
+
+
+def read(counter: Counter) -> dict:
+    """Plain dict: online (bool|None = never tried), offline_since, pending, parked,
+    last_success, last_error, last_error_reason, clock_skew_seconds, gateway_url."""
+    with counter.store._lock:  # noqa: SLF001
+        conn = counter.store.conn
+        state = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM sync_state")}
+        state.update(outbox.counts(conn))
+    out = {k: state.get(k) for k in KEYS}
+    out["pending"] = state.get("pending", 0)
+    out["parked"] = state.get("parked", 0)
+    out["configured"] = bool(counter.store.get_meta("gateway_url"))
+    return out
+
+
+def write(counter: Counter, **values: object) -> None:
+    """Engine side: record state values (JSON-encoded) in one small transaction."""
+    unknown = set(values) - set(KEYS)
+    if unknown:
+        raise ValueError(f"unknown sync state keys: {sorted(unknown)}")
+    with counter.store.write() as conn:
+        for k, v in values.items():
+            conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (k, json.dumps(v)))
+
+
+def parked_events(counter: Counter) -> list[dict]:
+    with counter.store._lock:  # noqa: SLF001
+        return outbox.parked(counter.store.conn)
+
+
+def retry_parked(counter: Counter, *, actor: str = "system") -> int:
+    now = iso(now_vn())
+    with counter.store.write() as conn:
+        n = outbox.retry_parked(conn, now)
+        if n:
+            audit.append(conn, at=now, actor=actor, counter=counter.label, action="sync.retry_parked",
+                         detail={"events": n})
+    return n
