@@ -60,6 +60,12 @@ class PgCluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url_for(name)
 
+    def pause(self) -> None:
+        raise NotImplementedError("only clusters started by start_cluster() can be paused")
+
+    def resume(self) -> None:
+        raise NotImplementedError
+
     def stop(self) -> None:
         if self._stop:
             self._stop()
@@ -110,7 +116,20 @@ def start_cluster(*, durable: bool = False) -> PgCluster:
                        capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
-    return PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
+    def pause() -> None:  # crash-stop the server, keep its data (fault tests)
+        subprocess.run(_as_pg_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                       check=True, capture_output=True)
+
+    def resume() -> None:
+        subprocess.run(
+            _as_pg_user([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "server.log"),
+                         "-w", "-t", "60", "start"]),
+            check=True, capture_output=True,
+        )
+
+    cluster = PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
+    cluster.pause, cluster.resume = pause, resume  # type: ignore[method-assign]
+    return cluster
 
 
 def shared_cluster() -> PgCluster:
