@@ -124,6 +124,10 @@ def test_same_event_ten_times_is_stored_once(gw):
     ev2 = make_event()
     assert statuses(push(gw.url, gw.t1, [ev2] * 10)) == [("accepted", None)] + [
         ("duplicate", None)] * 9
+    # the slash spelling of the endpoint is the same endpoint
+    r = requests.post(f"{gw.url}{API}/events/push", json={"events": [ev2]}, headers=auth(gw.t1),
+                      timeout=10)
+    assert statuses(r) == [("duplicate", None)]
     assert gw.store.event_count() == 2
     stored = gw.store.get_event(ev["id"])
     assert stored is not None
