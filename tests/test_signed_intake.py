@@ -133,6 +133,12 @@ def test_cli_wrong_password_and_expiry_warning(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "hết hạn sau" in r.stderr
     assert motcua("verify", data_dir=data_dir).returncode == 0
+    r = motcua("verify", "--json", "--p12", str(pki.clerk("clerk1").p12), "--secret-env", "PW",
+               data_dir=data_dir, env={"PW": "demo"})
+    assert r.returncode == 0 and json.loads(r.stdout)["key"]["ok"] is True
+    r = motcua("verify", "--p12", str(pki.clerk("clerk3").p12), "--secret-env", "PW",
+               data_dir=data_dir, env={"PW": "demo"})
+    assert r.returncode == 2 and "thu hồi" in r.stderr
 
 
 @needs_softhsm

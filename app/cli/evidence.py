@@ -7,13 +7,16 @@ from pathlib import Path
 
 from app import signatures
 from app.cli.common import counter_of, emit, settings_of
+from app.cli.signer_opts import add_signer_args, open_signer
 from app.domain import to_plain
 from app.trust import add_anchor, anchor_files, load_trust
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("verify", help="re-verify every stored signature and signed record")
+    p = sub.add_parser("verify", help="re-verify every stored signature and signed record; with a "
+                                      "signing key, also check that key can sign and verify now")
     p.add_argument("--json", action="store_true")
+    add_signer_args(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("export", help="write a dossier's signed bytes, .p7s and chain for openssl")
@@ -36,14 +39,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=cmd_trust_refresh)
 
 
+def _check_key(args: argparse.Namespace, counter) -> dict:
+    """Sign a probe with the given key and verify it against this counter's trust: the IT
+    officer's 'does this clerk's certificate work here?' check."""
+    from signing.verify import verify_detached
+
+    probe = b"motcua key check"
+    with open_signer(args, counter) as signer:
+        sig = signer.sign(probe)
+        info = signer.info
+        days = signer.days_left()
+    res = verify_detached(probe, sig, load_trust(counter.settings))
+    return {"subject": info.subject, "serial": info.serial_hex, "days_left": days, "ok": res.ok,
+            "code": res.code, "message": res.message(args.lang), "warnings": res.warnings}
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     with counter_of(args) as counter:
+        key = _check_key(args, counter) if (args.p12 or args.pkcs11_module) else None
         report = signatures.verify_store(counter)
     en = args.lang == "en"
+    if key is not None and not args.json:
+        print(("Signing key: " if en else "Khoá ký: ") + f"{key['subject']} — {key['message']}")
     if args.json:
         emit({"dossiers": report.dossiers, "signatures": report.signatures,
               "bad_dossiers": report.bad_dossiers, "problems": report.problems,
-              "warnings": sorted(report.warnings)})
+              "warnings": sorted(report.warnings), **({"key": key} if key else {})})
     else:
         for w in sorted(report.warnings):
             print(("Warning: " if en else "Cảnh báo: ") + w)
@@ -53,7 +74,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
               f"{len(report.bad_dossiers)} failing" if en else
               f"{report.dossiers} hồ sơ, {report.signatures} chữ ký, "
               f"{len(report.bad_dossiers)} hồ sơ không hợp lệ")
-    return 1 if report.problems else 0
+    return 1 if report.problems or (key is not None and not key["ok"]) else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
