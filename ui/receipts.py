@@ -1,0 +1,239 @@
+"""Layouts of the one-stop documents (receipt, slips, tracking book) as Qt rich text.
+
+The text comes from `app.receipts` (no wording is decided here); this module only decides
+how it sits on A4, A5 and an 80 mm thermal roll. Output is HTML for QTextDocument, whose
+layout engine wraps long procedure names and table cells; `ui.printing` paints it on a PDF
+writer or a printer. Sizes are in points (fonts) and CSS pixels of 1/96 inch (images), both
+scaled by Qt to the paint device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from app.receipts import Field, Header, Model, ReceiptModel, SignatureBlock, SlipModel, TableModel
+
+QR_URL = "motcua://qr"
+LAYOUTS = ("a4", "a5", "roll80")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paper and type sizes of one layout (millimetres, points)."""
+
+    name: str
+    width_mm: float
+    height_mm: float | None  # None: continuous roll, height follows the content
+    margins_mm: tuple[float, float, float, float]  # left, top, right, bottom
+    base_pt: float
+    title_pt: float
+    small_pt: float
+    qr_mm: float
+    sign_space: int  # empty lines left for a handwritten signature
+
+    @property
+    def roll(self) -> bool:
+        return self.height_mm is None
+
+    def landscape(self) -> Layout:
+        if self.roll:
+            return self
+        return Layout(self.name, self.height_mm or 0, self.width_mm, self.margins_mm,
+                      self.base_pt, self.title_pt, self.small_pt, self.qr_mm, self.sign_space)
+
+
+LAYOUT_SPECS: dict[str, Layout] = {
+    "a4": Layout("a4", 210, 297, (20, 15, 15, 15), 11, 13.5, 9.5, 28, 4),
+    "a5": Layout("a5", 148, 210, (12, 10, 10, 10), 8.5, 10.5, 7.5, 22, 3),
+    # 80 mm paper, 72 mm printable on common thermal heads.
+    "roll80": Layout("roll80", 80, None, (4, 3, 4, 8), 7.5, 9, 6.5, 34, 3),
+}
+
+
+def layout_spec(model: Model, layout: str) -> Layout:
+    """The paper for a model: wide tables (the tracking book) go landscape on sheets."""
+    if layout not in LAYOUT_SPECS:
+        from app.errors import UserError
+
+        raise UserError(f"Khổ giấy '{layout}' không hợp lệ (a4, a5, roll80).",
+                        f"Unknown layout '{layout}' (a4, a5, roll80).", field="layout")
+    spec = LAYOUT_SPECS[layout]
+    if isinstance(model, TableModel) and model.kind == "book":
+        return spec.landscape()
+    return spec
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True).replace("\n", "<br>")
+
+
+def _px(mm: float) -> int:
+    return round(mm / 25.4 * 96)
+
+
+def _header(h: Header, spec: Layout) -> str:
+    left = []
+    if h.authority:
+        left.append(f"<div>{_e(h.authority)}</div>")
+    left.append(f"<div><b><u>{_e(h.office)}</u></b></div>")
+    right = (f"<div><b>{_e(h.nation)}</b></div>"
+             f"<div><b><u>{_e(h.motto)}</u></b></div>")
+    date = f'<div style="margin-top:6px;"><i>{_e(h.place_date)}</i></div>'
+    if spec.roll:
+        return (f'<div align="center" style="font-size:{spec.small_pt}pt;">{"".join(left)}</div>'
+                f'<div align="center" style="margin-top:4px;">{right}</div>'
+                f'<div align="center" style="font-size:{spec.small_pt}pt;">{date}</div>')
+    return (f'<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+            f'<td width="42%" align="center" style="font-size:{spec.small_pt + 0.5}pt;">'
+            f'{"".join(left)}</td>'
+            f'<td width="58%" align="center">{right}</td></tr>'
+            f'<tr><td></td><td align="center">{date}</td></tr></table>')
+
+
+def _title(text: str, spec: Layout, sub: str = "") -> str:
+    out = (f'<p align="center" style="margin-top:{10 if not spec.roll else 6}px; '
+           f'margin-bottom:2px; font-size:{spec.title_pt}pt;"><b>{_e(text)}</b></p>')
+    if sub:
+        out += f'<p align="center" style="margin-top:0px;"><i>{_e(sub)}</i></p>'
+    return out
+
+
+def _field(f: Field) -> str:
+    value = f"<b>{_e(f.value)}</b>" if f.strong else _e(f.value)
+    label = f"{_e(f.label)}: " if f.label else ""
+    return f'<p style="margin-top:2px; margin-bottom:2px;">{label}{value}</p>'
+
+
+def _signatures(blocks: tuple[SignatureBlock, ...], spec: Layout) -> str:
+    space = "<br>" * spec.sign_space
+
+    # On the roll two titles share 72 mm: a smaller size keeps each on one line.
+    title_pt = spec.small_pt - 0.5 if spec.roll else spec.base_pt
+
+    def cell(b: SignatureBlock, width: int) -> str:
+        return (f'<td width="{width}%" align="center" valign="top">'
+                f'<b style="font-size:{title_pt}pt;">{_e(b.title)}</b><br>'
+                f'<i style="font-size:{spec.small_pt}pt;">{_e(b.hint)}</i>{space}'
+                f"<b>{_e(b.name)}</b></td>")
+
+    if len(blocks) == 1 and not spec.roll:  # a lone signer signs on the right, as on paper
+        cells = '<td width="45%"></td>' + cell(blocks[0], 55)
+    else:
+        cells = "".join(cell(b, 100 // max(1, len(blocks))) for b in blocks)
+    return (f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-top:10px;">'
+            f"<tr>{cells}</tr></table>")
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...],
+           spec: Layout, numeric: tuple[int, ...] = ()) -> str:
+    pad = 2 if spec.roll else 3
+    head = "".join(f'<th width="{w}%" bgcolor="#e8e8e8" align="center">{_e(c)}</th>'
+                   for c, w in zip(columns, widths, strict=True))
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td valign="top"{" align=center" if i in numeric else ""}>{_e(c)}</td>'
+            for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return (f'<table width="100%" border="1" cellspacing="0" cellpadding="{pad}" '
+            f'style="border-collapse:collapse; border-color:#000; margin-top:4px;">'
+            f"<thead><tr>{head}</tr></thead>{body}</table>")
+
+
+def _qr_img(spec: Layout, mm: float | None = None) -> str:
+    size = _px(mm or spec.qr_mm)
+    return f'<img src="{QR_URL}" width="{size}" height="{size}">'
+
+
+# ------------------------------------------------------------------------------- receipt
+
+
+def _receipt(m: ReceiptModel, spec: Layout) -> str:
+    out = [_header(m.header, spec), _title(m.title, spec)]
+    code = (f'<p align="center" style="margin-top:0px; margin-bottom:0px;">'
+            f'Mã hồ sơ: <b>{_e(m.code)}</b></p>'
+            f'<p align="center" style="margin-top:0px;"><i>({_e(m.copy_label)})</i></p>')
+    if m.reprint:
+        code += (f'<p align="center" style="margin-top:0px; font-size:{spec.small_pt}pt;">'
+                 f'<b>{_e(m.reprint.text)}</b></p>')
+    out.append(code)
+    body = [f'<p style="margin-top:2px; margin-bottom:2px;">{_e(m.intro)}</p>']
+    body += [_field(f) for f in m.applicant]
+    if spec.roll:
+        out += body
+    else:  # applicant block beside the QR code
+        caption = (f'<br><span style="font-size:{spec.small_pt - 1}pt;">'
+                   f'{_e(m.qr_caption)}</span>')
+        out.append(f'<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+                   f'<td valign="top">{"".join(body)}</td>'
+                   f'<td width="{_px(spec.qr_mm + 4)}" align="center" valign="top">'
+                   f'{_qr_img(spec)}{caption}</td></tr></table>')
+    out.append(_field(m.procedure))
+    out.append(f'<p style="margin-top:4px; margin-bottom:2px;">{_e(m.documents_heading)}</p>')
+    if spec.roll:
+        out += [f'<p style="margin-top:0px; margin-bottom:1px; margin-left:8px;">'
+                f'{_e(d.text)}</p>' for d in m.documents]
+    else:
+        out.append(_table(("STT", "Tên giấy tờ", "Hình thức", "Số lượng"),
+                          [(str(d.index), d.name, d.form_label, f"{d.count:02d}")
+                           for d in m.documents], (7, 55, 25, 13), spec, numeric=(0, 3)))
+    out += [_field(f) for f in m.items]
+    out.append(f'<p style="margin-top:4px;"><i>{_e(m.book)}</i></p>')
+    out.append(_signatures(m.signatures, spec))
+    if spec.roll:
+        out.append(f'<p align="center" style="margin-top:10px; margin-bottom:0px;">'
+                   f'{_qr_img(spec)}</p>'
+                   f'<p align="center" style="margin-top:0px; font-size:{spec.small_pt}pt;">'
+                   f'{_e(m.qr_caption)}<br>{_e(m.code)}</p>')
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------- slips
+
+
+def _slip(m: SlipModel, spec: Layout) -> str:
+    out = [_header(m.header, spec), _title(m.title, spec)]
+    if m.code:
+        out.append(f'<p align="center" style="margin-top:0px;">Mã hồ sơ: <b>{_e(m.code)}</b></p>')
+    out += [_field(f) for f in m.fields]
+    if m.list_heading:
+        out.append(f'<p style="margin-top:6px; margin-bottom:2px;"><b>{_e(m.list_heading)}'
+                   f"</b></p>")
+        out += [f'<p style="margin-top:1px; margin-bottom:1px; margin-left:12px;">{_e(i)}</p>'
+                for i in m.items]
+    out += [f'<p style="margin-top:6px; margin-bottom:2px;">{_e(p)}</p>' for p in m.paragraphs]
+    out.append(_signatures(m.signatures, spec))
+    return "".join(out)
+
+
+def _table_doc(m: TableModel, spec: Layout) -> str:
+    out = [_header(m.header, spec), _title(m.title, spec, m.subtitle)]
+    out += [_field(f) for f in m.fields]
+    if spec.roll:  # no room for columns on a roll: one block per row
+        for r in m.rows:
+            lines = "".join(f"<br>{_e(c)}: {_e(v)}" for c, v in zip(m.columns[1:], r[1:],
+                                                                    strict=True) if v)
+            out.append(f'<p style="margin-top:5px; margin-bottom:0px;">'
+                       f"<b>{_e(m.columns[0])} {_e(r[0])}</b>{lines}</p><hr>")
+    else:
+        numeric = (0, 3) if m.kind == "book" else ()
+        size = f' style="font-size:{spec.small_pt}pt;"' if m.kind == "book" else ""
+        out.append(f"<div{size}>" + _table(m.columns, list(m.rows), m.widths, spec, numeric)
+                   + "</div>")
+    out += [f'<p style="margin-top:6px;"><i>{_e(t)}</i></p>' for t in m.footer]
+    if m.signatures:
+        out.append(_signatures(m.signatures, spec))
+    return "".join(out)
+
+
+def document_html(model: Model, layout: str) -> str:
+    """The model laid out for `layout` as Qt rich text (the QR code is the image QR_URL)."""
+    spec = layout_spec(model, layout)
+    if isinstance(model, ReceiptModel):
+        body = _receipt(model, spec)
+    elif isinstance(model, SlipModel):
+        body = _slip(model, spec)
+    elif isinstance(model, TableModel):
+        body = _table_doc(model, spec)
+    else:
+        raise TypeError(f"not a printable model: {type(model).__name__}")
+    return f'<html><body style="font-size:{spec.base_pt}pt;">{body}</body></html>'
