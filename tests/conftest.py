@@ -17,3 +17,23 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(d))
     monkeypatch.setenv("MOTCUA_LANG", "vi")
     return d
+
+
+@pytest.fixture
+def counter(data_dir):
+    """An initialised counter (agency 000.20.27.H57, counter 1, clerk 'lan') trusting the
+    shared demo PKI, on a fresh data folder."""
+    from tests.helpers import make_counter
+
+    c = make_counter(data_dir)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def signer(counter):
+    """clerk1's demo PKCS#12 signer, checked against the counter's trust anchors."""
+    from tests.helpers import demo_signer
+
+    with demo_signer("clerk1", counter) as s:
+        yield s

@@ -14,22 +14,9 @@ from app import actions, intake, queries, signatures
 from app.domain import VN_TZ, EventType
 from app.errors import UserError, ValidationError
 from signing.canonical import canonical_bytes
-from tests.helpers import demo_signer, dossier_json, make_counter
+from tests.helpers import dossier_json
 
 MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
-
-
-@pytest.fixture
-def counter(data_dir):
-    c = make_counter(data_dir)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def signer(counter):
-    with demo_signer("clerk1", counter) as s:
-        yield s
 
 
 def province_event(d: dict, etype: str, at: datetime) -> dict:

@@ -17,13 +17,6 @@ from tests.helpers import counts, demo_signer, dossier_json, make_counter
 SIGNER = demo_signer()
 
 
-@pytest.fixture
-def counter(data_dir):
-    c = make_counter(data_dir)
-    yield c
-    c.close()
-
-
 MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
 
 

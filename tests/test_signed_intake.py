@@ -19,13 +19,6 @@ from tests.helpers import counts, demo_signer, dossier_json, make_counter, motcu
 MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
 
 
-@pytest.fixture
-def counter(data_dir):
-    c = make_counter(data_dir)
-    yield c
-    c.close()
-
-
 def _receive(counter, signer, **over):
     return intake.receive(counter, intake.parse_request(dossier_json(**over)), clerk="lan",
                           signer=signer, now=MON_10)
