@@ -1,0 +1,217 @@
+"""Receipt and slip commands: `motcua receipt …`, `motcua slip supplement|refusal|control|book`.
+
+Qt is imported inside the command functions only (ui.printing), so building the parser — and
+every other command — works without Qt. Each command writes one PDF (optionally PAdES-signed
+with the clerk's key) and prints a JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from app import receipts
+from app.cli.common import counter_of, emit
+from app.cli.signer_opts import add_signer_args, open_signer
+from app.context import Counter
+from app.errors import UserError
+
+LAYOUT_CHOICES = ("a4", "a5", "roll80")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("receipt", help="write a dossier's receipt (form 01) as PDF")
+    p.add_argument("code", help="dossier code")
+    _output_args(p, default_layout="a4")
+    p.add_argument("--copy", choices=["1", "2"], default="2",
+                   help="1 = Liên 1: lưu (kept), 2 = Liên 2: giao người nộp (citizen's, default)")
+    p.add_argument("--reprint-reason", help="this is a reprint: the reason (logged, printed)")
+    p.add_argument("--clerk", help="username of the clerk reprinting (with --reprint-reason)")
+    p.set_defaults(func=cmd_receipt)
+
+    p = sub.add_parser("slip", help="one-stop slips and the tracking book as PDF")
+    ss = p.add_subparsers(dest="slip_cmd", required=True, metavar="KIND")
+
+    a = ss.add_parser("supplement", help="supplement request slip (form 02)")
+    a.add_argument("code", help="dossier code")
+    a.add_argument("--item", action="append", required=True, metavar="NAME[|FORM[|COUNT[|NOTE]]]",
+                   help="a missing item, repeatable; FORM: original (default), certified_copy, "
+                        "copy, shown")
+    a.add_argument("--reason", required=True, help="why the dossier is incomplete")
+    a.add_argument("--clerk", help="guiding clerk's username (default: the receiving clerk)")
+    a.add_argument("--contact-phone", help="phone to call (default: meta receipt.contact_phone)")
+    _output_args(a, default_layout="a4")
+    a.set_defaults(func=cmd_supplement)
+
+    a = ss.add_parser("refusal", help="refusal slip (form 03)")
+    a.add_argument("code", nargs="?", help="dossier code, when the dossier was entered")
+    a.add_argument("--file", help="dossier JSON (intake format) of a dossier never entered")
+    a.add_argument("--reason", required=True, help="why the dossier is refused")
+    a.add_argument("--clerk", help="refusing clerk's username")
+    _output_args(a, default_layout="a4")
+    a.set_defaults(func=cmd_refusal)
+
+    a = ss.add_parser("control", help="processing-control slip (form 04)")
+    a.add_argument("code", help="dossier code")
+    a.add_argument("--blank-rows", type=int, default=3, help="empty rows for later steps")
+    _output_args(a, default_layout="a4")
+    a.set_defaults(func=cmd_control)
+
+    a = ss.add_parser("book", help="tracking book (sổ theo dõi hồ sơ) for a date range")
+    a.add_argument("--from", dest="date_from", help="first day YYYY-MM-DD (default: today)")
+    a.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD (default: --from)")
+    _output_args(a, default_layout="a4")
+    a.set_defaults(func=cmd_book)
+
+
+def _output_args(p: argparse.ArgumentParser, *, default_layout: str) -> None:
+    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--layout", choices=LAYOUT_CHOICES, default=default_layout,
+                   help="a4, a5 or roll80 (80 mm thermal roll, one continuous page)")
+    p.add_argument("--sign", action="store_true",
+                   help="sign the PDF (PAdES) with the clerk's certificate")
+    add_signer_args(p)
+
+
+def _wants_signature(args: argparse.Namespace) -> bool:
+    return bool(args.sign or args.p12 or args.pkcs11_module)
+
+
+def _write(args: argparse.Namespace, counter: Counter, model: receipts.Model,
+           signer: object | None = None) -> dict:
+    """Render (Qt, imported here) and optionally sign; the JSON summary of the output."""
+    from ui.printing import render_pdf
+
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        raise UserError(f"Thư mục {out.parent} không tồn tại.",
+                        f"Folder {out.parent} does not exist.", field="out")
+    pages = render_pdf(model, out, args.layout)
+    if signer is not None:
+        from signing.pdf import sign_pdf
+
+        try:
+            sign_pdf(out, out, signer, reason=model.title.capitalize(),
+                     location=receipts.place_of(counter))
+        except BaseException:
+            out.unlink(missing_ok=True)  # never leave an unsigned file that was asked signed
+            raise
+    return {"out": str(out), "layout": args.layout, "pages": pages,
+            "signed": signer is not None, "document": model.kind,
+            "code": getattr(model, "code", "")}
+
+
+def _run(args: argparse.Namespace, build) -> int:  # type: ignore[no-untyped-def]
+    """Open the counter (and the signer before anything is logged), build, write."""
+    with counter_of(args) as counter:
+        counter.require_initialised()
+        signer = open_signer(args, counter) if _wants_signature(args) else None
+        try:
+            model, extra = build(counter)
+            emit(_write(args, counter, model, signer) | extra)
+        finally:
+            if signer is not None:
+                signer.close()
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    def build(counter: Counter):  # type: ignore[no-untyped-def]
+        reprint = None
+        if args.reprint_reason is not None:
+            if not args.clerk:
+                raise UserError("In lại giấy tiếp nhận cần --clerk TÊN_ĐĂNG_NHẬP.",
+                                "A reprint needs --clerk USER.", field="clerk")
+            receipts.receipt_model(counter, args.code)  # the dossier exists before logging
+            receipts.record_reprint(counter, args.code, args.reprint_reason, args.clerk)
+            reprint = receipts.last_reprint(counter, args.code)
+        model = receipts.receipt_model(counter, args.code, copy_label=int(args.copy),
+                                       reprint=reprint)
+        return model, {"reprint": reprint.number if reprint else None}
+
+    return _run(args, build)
+
+
+def cmd_supplement(args: argparse.Namespace) -> int:
+    def build(counter: Counter):  # type: ignore[no-untyped-def]
+        items = [receipts.parse_missing_item(t) for t in args.item]
+        return receipts.supplement_model(counter, args.code, items, args.reason,
+                                         clerk=args.clerk,
+                                         contact_phone=args.contact_phone), {}
+
+    return _run(args, build)
+
+
+def _read_dossier_file(path: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UserError(f"Không tìm thấy tệp {path}.", f"File {path} not found.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"Tệp {path} không phải JSON hợp lệ: {exc}.",
+                        f"File {path} is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict):
+        raise UserError(f"Tệp {path} phải là một đối tượng JSON.",
+                        f"File {path} must hold a JSON object.")
+    return data
+
+
+def _refused_fields(counter: Counter, data: dict) -> dict:
+    """Applicant and procedure of a refused dossier, read leniently: a refused dossier is
+    often incomplete, which is why it is refused."""
+    from app import units
+
+    a = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
+    addr = a.get("address") if isinstance(a.get("address"), dict) else {}
+    commune = units.commune(addr.get("commune_code")) if addr.get("commune_code") else None
+    province = units.province(addr.get("province_code")) if addr.get("province_code") else None
+    address = ", ".join(p for p in (str(addr.get("detail") or "").strip(),
+                                    commune.name if commune else "",
+                                    province.name if province else "") if p)
+    proc = counter.catalogue().get(str(data.get("procedure_code") or ""))
+    return {"applicant_name": str(a.get("full_name") or ""), "address": address,
+            "phone": str(a.get("phone") or ""), "email": str(a.get("email") or ""),
+            "procedure_name": proc.name if proc else str(data.get("procedure_code") or "")}
+
+
+def cmd_refusal(args: argparse.Namespace) -> int:
+    if not args.code and not args.file:
+        raise UserError("Cần MÃ_HỒ_SƠ hoặc --file HỒ_SƠ.json.", "Give a CODE or --file DOSSIER.json.",
+                        field="code")
+
+    def build(counter: Counter):  # type: ignore[no-untyped-def]
+        extra = _refused_fields(counter, _read_dossier_file(args.file)) if args.file else {}
+        return receipts.refusal_model(counter, reason=args.reason, code=args.code,
+                                      clerk=args.clerk, **extra), {}
+
+    return _run(args, build)
+
+
+def cmd_control(args: argparse.Namespace) -> int:
+    return _run(args, lambda counter: (
+        receipts.control_model(counter, args.code, blank_rows=max(0, args.blank_rows)), {}))
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"Ngày '{text}' không đúng dạng YYYY-MM-DD.",
+                        f"Date '{text}' is not YYYY-MM-DD.", field=name) from None
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from app.domain import now_vn
+
+    first = _day(args.date_from, "from") or now_vn().date()
+    last = _day(args.date_to, "to") or first
+    return _run(args, lambda counter: (receipts.tracking_book_model(counter, first, last),
+                                       {"from": first.isoformat(), "to": last.isoformat()}))
+
+
+__all__ = ["register", "cmd_receipt", "cmd_supplement", "cmd_refusal", "cmd_control",
+           "cmd_book", "LAYOUT_CHOICES"]
