@@ -751,7 +751,7 @@ def tracking_book_model(counter: Counter, date_from: date, date_to: date) -> Tab
         columns=("Số TT", "Mã hồ sơ", "Tên thủ tục hành chính", "Số bộ", "Người nộp",
                  "Địa chỉ, số điện thoại", "Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả",
                  "Trạng thái"),
-        widths=(5, 13, 20, 4, 11, 14, 9, 9, 7, 8),
+        widths=(4, 20, 18, 4, 11, 13, 9, 9, 6, 6),
         rows=tuple(out),
     )
 

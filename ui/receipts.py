@@ -216,7 +216,9 @@ def _table_doc(m: TableModel, spec: Layout) -> str:
                        f"<b>{_e(m.columns[0])} {_e(r[0])}</b>{lines}</p><hr>")
     else:
         numeric = (0, 3) if m.kind == "book" else ()
-        size = f' style="font-size:{spec.small_pt}pt;"' if m.kind == "book" else ""
+        # The book has ten columns: small type (smaller still on A5) keeps codes on one line.
+        book_pt = 8 if spec.name == "a4" else 6
+        size = f' style="font-size:{book_pt}pt;"' if m.kind == "book" else ""
         out.append(f"<div{size}>" + _table(m.columns, list(m.rows), m.widths, spec, numeric)
                    + "</div>")
     out += [f'<p style="margin-top:6px;"><i>{_e(t)}</i></p>' for t in m.footer]
