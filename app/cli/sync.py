@@ -1,0 +1,182 @@
+"""`motcua enrol` and `motcua sync …`: connect this counter to the provincial gateway and sync.
+
+    motcua enrol LINE_OR_URL [--token-env VAR] [--ca-bundle FILE] [--gateway-url URL]
+    motcua sync once [--json]        drain the outbox and pull once
+    motcua sync run                  keep syncing (Ctrl-C / SIGTERM to stop)
+    motcua sync status [--json]      online/offline, pending, parked, last success/error, skew
+    motcua sync retry-parked         put parked events back in the queue
+
+Exit codes of `sync once` (scripts and monitoring rely on them):
+    0  everything delivered, nothing pending or parked
+    3  the gateway answered, but events remain pending or parked (see `sync status`)
+    4  the gateway could not be reached or answered a transient error (offline; retry later)
+    5  the gateway refused this counter's credential (re-enrol)
+    2  refused input, e.g. the counter is not enrolled (as every other command)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from app.cli.common import counter_of, emit
+from app.errors import UserError
+
+EXIT_OK, EXIT_REMAINING, EXIT_OFFLINE, EXIT_AUTH = 0, 3, 4, 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enrol", help="enrol this counter with the provincial gateway")
+    p.add_argument("line", metavar="LINE_OR_URL",
+                   help="the MOTCUA-ENROL1:… line from 'motcua-gateway enrol', or the gateway URL")
+    p.add_argument("--token-env", metavar="VAR",
+                   help="environment variable holding the counter credential (with a URL)")
+    p.add_argument("--ca-bundle", metavar="FILE",
+                   help="CA certificate(s) that issued the gateway's TLS certificate")
+    p.add_argument("--gateway-url", metavar="URL", help="override the URL in the line")
+    p.add_argument("--no-check", action="store_true", help="do not contact the gateway now")
+    p.set_defaults(func=cmd_enrol)
+
+    p = sub.add_parser("sync", help="sync with the provincial gateway")
+    ss = p.add_subparsers(dest="sync_cmd", required=True)
+    o = ss.add_parser("once", help="drain the outbox and pull once (exit 0/3/4/5)")
+    o.add_argument("--json", action="store_true")
+    o.set_defaults(func=cmd_once)
+    r = ss.add_parser("run", help="keep syncing until stopped")
+    r.set_defaults(func=cmd_run)
+    s = ss.add_parser("status", help="sync state")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_status)
+    rp = ss.add_parser("retry-parked", help="queue parked events again")
+    rp.set_defaults(func=cmd_retry_parked)
+
+
+def _t(args: argparse.Namespace, vi: str, en: str) -> str:
+    return en if args.lang == "en" else vi
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from app import sync_service
+
+    token = None
+    if args.token_env:
+        token = os.environ.get(args.token_env)
+        if not token:
+            raise UserError(f"Biến môi trường {args.token_env} chưa được đặt.",
+                            f"Environment variable {args.token_env} is not set.",
+                            code="secret_missing")
+    with counter_of(args) as counter:
+        info = sync_service.enrol(counter, args.line, token=token, ca_bundle=args.ca_bundle,
+                                  gateway_url=args.gateway_url)
+        if not args.no_check:
+            info["check"] = _probe(counter)
+    emit(info)
+    check = info.get("check")
+    if check and not check["ok"]:
+        print(_t(args, "Đã lưu đăng ký, nhưng chưa kết nối được cổng: ",
+                 "Enrolment saved, but the gateway could not be reached: ")
+              + f"{check['reason']}: {check['detail']}", file=sys.stderr)
+    return 0
+
+
+def _probe(counter) -> dict:  # type: ignore[no-untyped-def]
+    """One authenticated read, so IT learns at once whether URL, CA and credential work."""
+    from app import sync_service
+    from sync.client import SyncError
+
+    client = sync_service.make_client(counter, read_timeout=15)
+    try:
+        client.pull(None, limit=1)
+        skew = client.last_skew
+        return {"ok": True, "clock_skew_seconds": None if skew is None else round(skew, 1)}
+    except SyncError as exc:
+        return {"ok": False, "reason": exc.reason, "detail": exc.detail}
+    finally:
+        client.close()
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    from app import sync_service
+    from sync.client import AuthError
+
+    with counter_of(args) as counter:
+        result = sync_service.sync_once(counter)
+    if args.json:
+        emit(result.to_json())
+    else:
+        print(_t(args, "Đã gửi", "Delivered") + f": {result.delivered}, "
+              + _t(args, "tạm giữ", "parked") + f": {result.parked}, "
+              + _t(args, "nhận về", "pulled") + f": {result.pulled}; "
+              + _t(args, "còn chờ", "pending") + f": {result.pending}, "
+              + _t(args, "đang tạm giữ", "parked in total") + f": {result.parked_total}")
+        if result.error is not None:
+            print(_t(args, "Lỗi đồng bộ", "Sync error")
+                  + f" ({result.error.reason}): {result.error.detail}", file=sys.stderr)
+    if isinstance(result.error, AuthError):
+        return EXIT_AUTH
+    if result.offline:
+        return EXIT_OFFLINE
+    if result.error is not None or result.pending or result.parked_total:
+        return EXIT_REMAINING
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from app import sync_service
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    with counter_of(args) as counter:
+        try:
+            sync_service.run_forever(counter, stop)
+        except KeyboardInterrupt:
+            return 130
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app import syncstate
+
+    with counter_of(args) as counter:
+        state = syncstate.read(counter)
+        state["parked_events"] = syncstate.parked_events(counter)
+    if args.json:
+        emit(state)
+        return 0
+    if not state["configured"]:
+        print(_t(args, "Chưa đăng ký với cổng tỉnh (motcua enrol).",
+                 "Not enrolled with the gateway (motcua enrol)."))
+    online = state["online"]
+    label = (_t(args, "chưa thử", "never tried") if online is None else
+             _t(args, "trực tuyến", "online") if online else
+             _t(args, "ngoại tuyến từ ", "offline since ") + str(state["offline_since"]))
+    print(_t(args, "Cổng", "Gateway") + f": {state['gateway_url'] or '-'} ({label})")
+    print(_t(args, "Chờ gửi", "Pending") + f": {state['pending']}  "
+          + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
+    print(_t(args, "Thành công gần nhất", "Last success") + f": {state['last_success'] or '-'}")
+    if state["last_error"]:
+        print(_t(args, "Lỗi gần nhất", "Last error")
+              + f": {state['last_error']} ({state['last_error_reason']})")
+    if state["clock_skew_seconds"]:
+        print(_t(args, "CẢNH BÁO: đồng hồ máy lệch so với cổng ",
+                 "WARNING: this PC's clock differs from the gateway's by ")
+              + f"{state['clock_skew_seconds']:+} s")
+    for ev in state["parked_events"]:
+        print(f"  - {ev['dossier_code']} {ev['type']}: {ev['parked_reason']}")
+    return 0
+
+
+def cmd_retry_parked(args: argparse.Namespace) -> int:
+    from app import sync_service
+
+    with counter_of(args) as counter:
+        n = sync_service.retry_parked(counter)
+    emit({"requeued": n})
+    return 0

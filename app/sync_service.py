@@ -1,0 +1,353 @@
+"""The app side of sync: the engine's store over a Counter, enrolment, and the ways to run it
+(once from the CLI, forever from `motcua sync run`, in the background of the GUI).
+
+`sync/` knows nothing of the app: it talks to :class:`CounterSyncStore`, which maps its calls
+onto the outbox, `app.actions.apply_remote_events`, `app.syncstate` and the catalogue import,
+each write in one store transaction.
+
+Secrets: the counter credential (Bearer token) lives only in ``<data>/gateway-credential``
+(mode 0600), never in the database, the audit log or a log line; the store's meta holds the
+gateway URL and the path of the CA bundle that pins the gateway's TLS certificate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app import actions, syncstate
+from app.context import Counter, import_catalogue
+from app.domain import iso, now_vn
+from app.errors import UserError
+from localdb import audit, outbox
+from localdb.backup import attachment_path
+from sync.client import GatewayClient, check_gateway_url
+from sync.engine import EngineConfig, SyncEngine, SyncResult
+from sync.wire import WireEvent
+
+log = logging.getLogger(__name__)
+
+CREDENTIAL_FILE = "gateway-credential"
+META_URL = "gateway_url"
+META_CA = "gateway_ca_bundle"
+META_COUNTER_ID = "gateway_counter_id"
+ENROL_PREFIX = "MOTCUA-ENROL1:"
+
+
+def credential_path(counter: Counter) -> Path:
+    return counter.settings.data_dir / CREDENTIAL_FILE
+
+
+# =============================================================================================
+# the engine's store
+# =============================================================================================
+
+
+class CounterSyncStore:
+    """`sync.engine.SyncStore` over a Counter. Called from the engine's single store thread."""
+
+    def __init__(self, counter: Counter):
+        self.counter = counter
+
+    def _read(self) -> Any:
+        return self.counter.store._lock  # noqa: SLF001 - the store's documented sharing lock
+
+    def pending_batch(self, max_items: int, max_bytes: int) -> list[dict[str, Any]]:
+        with self._read():
+            return outbox.pending_batch(self.counter.store.conn, max_items=max_items,
+                                        max_bytes=max_bytes)
+
+    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]]) -> None:
+        now = iso(now_vn())
+        with self.counter.store.write() as conn:
+            if delivered:
+                outbox.mark_delivered(conn, delivered, now)
+            for event_id, reason in parked:
+                outbox.park(conn, event_id, reason, now)
+                audit.append(conn, at=now, actor="sync", counter=self.counter.label,
+                             action="sync.parked", subject=event_id,
+                             detail={"reason": reason[:200]})
+
+    def note_attempt(self, ids: Sequence[str], error: str) -> None:
+        with self.counter.store.write() as conn:
+            outbox.note_attempt(conn, ids, error, iso(now_vn()))
+
+    def cursor(self) -> str | None:
+        return syncstate.read(self.counter).get("cursor")
+
+    def apply_pulled(self, events: Sequence[WireEvent], cursor: str) -> dict[str, int]:
+        """Events and cursor in ONE transaction: a crash leaves both or neither, so a restart
+        pulls again from the old cursor and the by-id idempotence absorbs the repeat."""
+        dicts = [{"id": e.id, "dossier_id": e.dossier_id, "dossier_code": e.dossier_code,
+                  "type": e.type, "occurred_at": e.occurred_at, "origin": e.origin,
+                  "actor": e.actor, "payload": e.payload, "signature": e.signature,
+                  "attachments": list(e.attachments)} for e in events]
+        with self.counter.store.write():  # the calls below join this transaction
+            stats = actions.apply_remote_events(self.counter, dicts) if dicts else {}
+            syncstate.write(self.counter, cursor=cursor)
+        return stats
+
+    def catalogue_version(self) -> str | None:
+        return str(self.counter.catalogue().version)
+
+    def store_catalogue(self, version: str, document: bytes) -> None:
+        from app import catalogue as cat
+
+        parsed = cat.parse_catalogue(document)
+        if parsed.version != version:
+            raise UserError(
+                f"Danh mục từ cổng ghi phiên bản {parsed.version}, khác {version}.",
+                f"The gateway's catalogue says version {parsed.version}, not {version}.",
+                code="catalogue_version_mismatch")
+        current = self.counter.catalogue()
+        if parsed.version_key() <= current.version_key():
+            return  # never go backwards (or re-import the same version)
+        folder = self.counter.settings.data_dir / "catalogue-updates"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{re.sub(r'[^0-9A-Za-z._-]', '_', version)}.json"
+        _atomic_write(path, document, 0o644)
+        import_catalogue(self.counter, path, actor="sync")
+
+    def attachment_path(self, sha256: str) -> Path:
+        return attachment_path(self.counter.settings.attachments_dir, sha256)
+
+    def state(self) -> dict[str, Any]:
+        return syncstate.read(self.counter)
+
+    def write_state(self, **values: Any) -> None:
+        syncstate.write(self.counter, **values)
+
+    def counts(self) -> dict[str, int]:
+        with self._read():
+            return outbox.counts(self.counter.store.conn)
+
+
+# =============================================================================================
+# enrolment
+# =============================================================================================
+
+
+def _atomic_write(path: Path, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX: the credential is readable by its owner only
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def parse_enrolment(text: str) -> dict[str, Any]:
+    """The line printed by ``motcua-gateway enrol``: ``MOTCUA-ENROL1:<base64url JSON>``."""
+    import base64
+    import binascii
+    import json
+
+    text = text.strip()
+    b = text[len(ENROL_PREFIX):]
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise UserError("Chuỗi đăng ký quầy bị hỏng (sao chép thiếu?).",
+                        "The enrolment line is damaged (copied incompletely?).",
+                        code="bad_enrolment") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("token"), str) or not doc["token"]:
+        raise UserError("Chuỗi đăng ký quầy không có mã xác thực.",
+                        "The enrolment line carries no credential.", code="bad_enrolment")
+    return doc
+
+
+def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
+          ca_bundle: str | Path | None = None, gateway_url: str | None = None,
+          actor: str = "system") -> dict[str, Any]:
+    """Store what this counter needs to sync: the gateway URL and CA bundle path (meta) and
+    the credential (0600 file). Accepts the enrolment line, or a URL plus ``token``."""
+    counter.require_initialised()
+    counter_id = None
+    text = line_or_url.strip()
+    if text.startswith(ENROL_PREFIX):
+        doc = parse_enrolment(text)
+        agency, number = doc.get("agency_code"), doc.get("counter_no")
+        if agency and (agency != counter.agency_code or int(number or 0) != counter.counter_no):
+            raise UserError(
+                f"Chuỗi đăng ký dành cho quầy {agency}#{int(number or 0):02d}, không phải quầy "
+                f"này ({counter.label}).",
+                f"The enrolment line is for counter {agency}#{int(number or 0):02d}, not this "
+                f"one ({counter.label}).", code="wrong_counter")
+        token = token or doc["token"]
+        url = gateway_url or doc.get("gateway")
+        counter_id = doc.get("counter_id")
+        if not url:
+            raise UserError("Chuỗi đăng ký không ghi địa chỉ cổng; hãy thêm --gateway-url.",
+                            "The enrolment line has no gateway address; add --gateway-url.",
+                            code="no_gateway_url")
+    else:
+        url = gateway_url or text
+    if not token:
+        raise UserError("Cần mã xác thực của quầy (--token-env BIẾN).",
+                        "The counter credential is required (--token-env VAR).",
+                        code="no_token")
+    try:
+        url = check_gateway_url(str(url))
+    except ValueError as exc:
+        raise UserError(f"Địa chỉ cổng không hợp lệ: {exc}", f"Invalid gateway address: {exc}",
+                        code="bad_gateway_url") from exc
+    ca_path = None
+    if ca_bundle is not None:
+        ca_path = Path(ca_bundle).expanduser().resolve()
+        if not ca_path.is_file():
+            raise UserError(f"Không tìm thấy tệp CA: {ca_path}", f"CA bundle not found: {ca_path}",
+                            code="no_ca_bundle")
+    elif url.startswith("https://"):
+        log.info("no CA bundle given: the system certificate store will verify %s", url)
+
+    data_dir = counter.settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _atomic_write(credential_path(counter), token.encode("utf-8"), 0o600)
+    now = iso(now_vn())
+    with counter.store.write() as conn:
+        for key, value in ((META_URL, url), (META_CA, str(ca_path) if ca_path else ""),
+                           (META_COUNTER_ID, str(counter_id or ""))):
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        audit.append(conn, at=now, actor=actor, counter=counter.label, action="sync.enrol",
+                     subject=url, detail={"counter_id": counter_id,
+                                          "ca_bundle": str(ca_path) if ca_path else None})
+        syncstate.write(counter, gateway_url=url)
+    log.info("counter %s enrolled with %s", counter.label, url)
+    return {"gateway_url": url, "ca_bundle": str(ca_path) if ca_path else None,
+            "counter_id": counter_id, "credential_file": str(credential_path(counter))}
+
+
+def _not_enrolled() -> UserError:
+    return UserError("Quầy chưa đăng ký với cổng tỉnh: hãy chạy 'motcua enrol CHUỖI_ĐĂNG_KÝ'.",
+                     "This counter is not enrolled with the gateway: run 'motcua enrol LINE'.",
+                     code="not_enrolled")
+
+
+def make_client(counter: Counter, *, connect_timeout: float = 5.0,
+                read_timeout: float = 30.0) -> GatewayClient:
+    """A client from the stored enrolment (raises UserError when not enrolled)."""
+    url = counter.store.get_meta(META_URL)
+    cred = credential_path(counter)
+    if not url or not cred.is_file():
+        raise _not_enrolled()
+    token = cred.read_text(encoding="utf-8").strip()
+    ca = counter.store.get_meta(META_CA) or None
+    try:
+        return GatewayClient(url, token, ca_bundle=ca, connect_timeout=connect_timeout,
+                             read_timeout=read_timeout)
+    except ValueError as exc:
+        raise UserError(f"Cấu hình đồng bộ không hợp lệ: {exc}",
+                        f"The sync configuration is invalid: {exc}", code="bad_sync_config") \
+            from exc
+
+
+def make_engine(counter: Counter, config: EngineConfig | None = None,
+                client: GatewayClient | None = None) -> SyncEngine:
+    counter.require_initialised()
+    return SyncEngine(CounterSyncStore(counter), client or make_client(counter), config)
+
+
+# =============================================================================================
+# running it
+# =============================================================================================
+
+
+def sync_once(counter: Counter, config: EngineConfig | None = None,
+              client: GatewayClient | None = None) -> SyncResult:
+    """One round (drain, pull, catalogue) on a private event loop; for the CLI and tests."""
+    engine = make_engine(counter, config, client)
+
+    async def go() -> SyncResult:
+        try:
+            return await engine.run_once()
+        finally:
+            engine.close()
+
+    return asyncio.run(go())
+
+
+def run_forever(counter: Counter, stop_event: threading.Event | None = None,
+                config: EngineConfig | None = None, client: GatewayClient | None = None) -> None:
+    """Rounds until ``stop_event`` is set (or Ctrl-C); `motcua sync run`."""
+    engine = make_engine(counter, config, client)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        watcher = None
+        if stop_event is not None:
+            def watch() -> None:
+                stop_event.wait()
+                loop.call_soon_threadsafe(stop.set)
+            watcher = threading.Thread(target=watch, daemon=True, name="sync-stop")
+            watcher.start()
+        try:
+            await engine.run_forever(stop)
+        finally:
+            engine.close(wait=False)
+
+    asyncio.run(go())
+
+
+@dataclass
+class BackgroundSync:
+    """Handle the GUI keeps: ``wake()`` = "retry now", ``stop()`` ends the task. Both are safe
+    to call from any thread. State is read through ``app.syncstate.read(counter)``."""
+
+    engine: SyncEngine
+    loop: asyncio.AbstractEventLoop
+    task: asyncio.Task[None]
+    _stop: asyncio.Event
+    _wake: asyncio.Event
+
+    def wake(self) -> None:
+        self.loop.call_soon_threadsafe(self._wake.set)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self._stop.set)
+
+    async def stopped(self) -> None:
+        """Await the end of the task after :meth:`stop` (threads released)."""
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+
+def start_background(counter: Counter, loop: asyncio.AbstractEventLoop | None = None,
+                     config: EngineConfig | None = None,
+                     client: GatewayClient | None = None) -> BackgroundSync:
+    """Run the engine as a task on ``loop`` (the GUI's qasync loop). Must be called on the
+    loop's thread. Raises UserError when the counter is not enrolled."""
+    loop = loop or asyncio.get_event_loop()
+    engine = make_engine(counter, config, client)
+    stop, wake = asyncio.Event(), asyncio.Event()
+
+    async def go() -> None:
+        try:
+            await engine.run_forever(stop, wake)
+        finally:
+            engine.close(wait=False)
+
+    task = loop.create_task(go(), name="motcua-sync")
+    return BackgroundSync(engine, loop, task, stop, wake)
+
+
+def retry_parked(counter: Counter, *, actor: str = "system") -> int:
+    """Put every parked event back in the queue (after a clerk or IT fixed the cause)."""
+    return syncstate.retry_parked(counter, actor=actor)

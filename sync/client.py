@@ -1,0 +1,488 @@
+"""HTTP client for the provincial gateway (``/api/v1``), blocking, over ``requests``.
+
+Every call has a timeout (a request without one can freeze the GUI's loop on exit), carries
+the counter's Bearer credential, and verifies TLS against the configured CA bundle. ``verify=``
+is passed on EVERY request: ``requests`` lets ``REQUESTS_CA_BUNDLE`` from the environment
+override ``Session.verify``, so setting it once on the session is not enough. Verification is
+never turned off; plain ``http://`` is accepted only for loopback (demo and tests).
+
+Failures are sorted here into what the engine must do with them:
+
+* :class:`TransientError` — connection refused/reset, DNS, timeouts (TLS handshake included),
+  5xx, 429, a body that is not the JSON we expect: retry later with backoff, never park.
+* :class:`TlsError` — the gateway's certificate does not verify against the CA bundle: also
+  retried (IT may fix the bundle), but reported with its own clear reason.
+* :class:`AuthError` — 401/403: the credential is unknown or revoked; nothing to park, IT must
+  re-enrol the counter.
+* :class:`BatchRefused` — a 4xx answer to a whole push (too large, malformed request): the
+  engine splits the batch to find the event at fault and parks only that one.
+
+The client also measures the counter's clock against the gateway's on every response
+(``X-Server-Time``, else ``Date``), because receipt times printed at the counter are legal facts.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import ipaddress
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from sync.backoff import parse_retry_after
+from sync.wire import PushResult, WireError, WireEvent, is_sha256_hex
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MiB = 1024 * 1024
+PUSH_STATUSES = ("accepted", "duplicate", "rejected")
+
+
+class SyncError(Exception):
+    """A failed exchange with a machine-readable ``reason`` (never contains the token)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class TransientError(SyncError):
+    """Retry later; ``retry_after`` is the server's wish in seconds, when it said one."""
+
+    def __init__(self, reason: str, detail: str, retry_after: float | None = None):
+        super().__init__(reason, detail)
+        self.retry_after = retry_after
+
+
+class InvalidResponse(TransientError):
+    """The gateway (or something in between) answered something we cannot trust."""
+
+    def __init__(self, detail: str):
+        super().__init__("invalid_response", detail)
+
+
+class TlsError(TransientError):
+    """The gateway's certificate does not verify against the configured CA bundle."""
+
+
+class AuthError(SyncError):
+    """401/403: the counter credential is missing, unknown or revoked."""
+
+
+class BatchRefused(SyncError):
+    """A 4xx answer about the whole request (not one event): the engine bisects."""
+
+    def __init__(self, status: int, reason: str, detail: str):
+        super().__init__(reason, detail)
+        self.status = status
+
+
+class AttachmentRefused(SyncError):
+    """The gateway refused an attachment's content (hash mismatch, too large)."""
+
+
+@dataclass(frozen=True)
+class AttachmentState:
+    sha256: str
+    size: int
+    received: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    sha256: str
+    size: int
+    resumed_from: int
+    bytes_sent: int
+    already_complete: bool
+
+
+@dataclass(frozen=True)
+class PullPage:
+    events: list[WireEvent]
+    cursor: str
+    more: bool
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_gateway_url(url: str) -> str:
+    """Normalised base URL (no trailing slash, no /api/v1). ``https`` is required except on
+    loopback: the Bearer credential must never cross a network in clear."""
+    text = url.strip().rstrip("/")
+    if text.endswith(API):
+        text = text[: -len(API)]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"gateway URL must be https://host[:port]: {url!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError("plain http is only allowed on loopback; use https for a gateway")
+    return text
+
+
+def server_time_of(headers: Any) -> float | None:
+    """Gateway clock (Unix seconds) from ``X-Server-Time`` (ms precision) or ``Date`` (1 s)."""
+    xs = headers.get("X-Server-Time") if headers is not None else None
+    if xs:
+        try:
+            ts = datetime.fromisoformat(xs.strip())
+            if ts.tzinfo is not None:
+                return ts.timestamp()
+        except ValueError:
+            pass
+    date = headers.get("Date") if headers is not None else None
+    if date:
+        try:
+            dt = email.utils.parsedate_to_datetime(date)
+            if dt is not None and dt.tzinfo is not None:
+                return dt.timestamp()
+        except (TypeError, ValueError, IndexError):
+            pass
+    return None
+
+
+class GatewayClient:
+    """Blocking client; safe to call from several worker threads (one Session per thread)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        ca_bundle: str | Path | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        on_skew: Callable[[float], None] | None = None,
+        user_agent: str = "motcua-counter-sync/1",
+    ):
+        if not token or not isinstance(token, str):
+            raise ValueError("a counter credential is required")
+        self.base_url = check_gateway_url(base_url)
+        self._token = token
+        if ca_bundle is not None and not Path(ca_bundle).is_file():
+            raise ValueError(f"CA bundle not found: {ca_bundle}")
+        # A path string pins the bundle; True means the system store. Never False.
+        self._verify: str | bool = str(ca_bundle) if ca_bundle is not None else True
+        self.timeout = (connect_timeout, read_timeout)
+        self.clock = clock
+        self.on_skew = on_skew
+        self.last_skew: float | None = None
+        self._ua = user_agent
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self.bytes_uploaded = 0  # attachment body bytes sent (tests count re-sent bytes)
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GatewayClient({self.base_url!r})"
+
+    # ---- plumbing -----------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            s.headers["Authorization"] = f"Bearer {self._token}"
+            s.headers["User-Agent"] = self._ua
+            s.verify = self._verify
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def close(self) -> None:
+        with self._lock:
+            for s in self._sessions:
+                s.close()
+            self._sessions.clear()
+        self._local = threading.local()
+
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None,
+        data: bytes | None = None, headers: dict[str, str] | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> requests.Response:
+        url = f"{self.base_url}{API}{path}"
+        t0 = self.clock()
+        try:
+            resp = self._session().request(
+                method, url, params=params, data=data, headers=headers,
+                timeout=timeout or self.timeout, verify=self._verify, allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            text = str(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+                raise TlsError(
+                    "tls_untrusted",
+                    f"the gateway's TLS certificate does not verify against the CA bundle"
+                    f" ({self._verify if self._verify is not True else 'system store'})",
+                ) from exc
+            if "hostname" in text.lower() or "doesn't match" in text:
+                raise TlsError("tls_hostname", "the gateway's TLS certificate is for another"
+                               " host name") from exc
+            raise TransientError("tls_error", f"TLS handshake failed: {_short(exc)}") from exc
+        except requests.exceptions.ConnectTimeout as exc:
+            raise TransientError("timeout", f"connect timed out: {_short(exc)}") from exc
+        except requests.exceptions.Timeout as exc:
+            raise TransientError("timeout", f"no answer in time: {_short(exc)}") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise TransientError("connection", f"cannot reach the gateway: {_short(exc)}") \
+                from exc
+        except requests.exceptions.RequestException as exc:  # ChunkedEncodingError, …
+            raise TransientError("connection", f"exchange failed: {_short(exc)}") from exc
+        t1 = self.clock()
+        self._note_clock(resp, (t0 + t1) / 2)
+        status = resp.status_code
+        if status == 429 or status >= 500:
+            reason, detail = _error_of(resp)
+            raise TransientError(
+                reason or ("rate_limited" if status == 429 else f"http_{status}"),
+                f"HTTP {status}: {detail}",
+                parse_retry_after(resp.headers.get("Retry-After"), now=time.time()),
+            )
+        if status in (401, 403):
+            reason, detail = _error_of(resp)
+            raise AuthError(reason or "unauthorized", f"HTTP {status}: {detail}")
+        if 300 <= status < 400:
+            raise InvalidResponse(f"unexpected redirect (HTTP {status})")
+        return resp
+
+    def _note_clock(self, resp: requests.Response, local_mid: float) -> None:
+        server = server_time_of(resp.headers)
+        if server is None:
+            return
+        self.last_skew = server - local_mid
+        if self.on_skew is not None:
+            try:
+                self.on_skew(self.last_skew)
+            except Exception:  # noqa: BLE001 - a reporting hook must not break sync
+                log.exception("clock-skew hook failed")
+
+    def _json(self, resp: requests.Response) -> Any:
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise InvalidResponse(
+                f"HTTP {resp.status_code} body is not JSON ({len(resp.content)} bytes)"
+            ) from exc
+
+    # ---- endpoints ----------------------------------------------------------------------
+    def server_time(self) -> float:
+        """Gateway clock (Unix seconds); also updates ``last_skew``."""
+        resp = self._request("GET", "/time")
+        body = self._json(resp)
+        if not isinstance(body, dict) or not isinstance(body.get("unix_ms"), int):
+            raise InvalidResponse("/time answer has no unix_ms")
+        return body["unix_ms"] / 1000.0
+
+    def push(self, events: Sequence[dict[str, Any]]) -> list[PushResult]:
+        """Push one batch of wire events (``WireEvent.to_json()`` dicts). Returns the per-event
+        answers, checked against what was sent; raises on anything untrustworthy."""
+        body = json.dumps({"events": list(events)}, separators=(",", ":")).encode()
+        resp = self._request("POST", "/events:push", data=body,
+                             headers={"Content-Type": "application/json"})
+        if resp.status_code != 200:
+            reason, detail = _error_of(resp)
+            raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
+        doc = self._json(resp)
+        return check_push_answer(doc, [str(e.get("id")) for e in events])
+
+    def pull(self, since: str | None, limit: int = 500) -> PullPage:
+        params: dict[str, Any] = {"limit": limit}
+        if since:
+            params["since"] = since
+        resp = self._request("GET", "/events", params=params)
+        if resp.status_code != 200:
+            reason, detail = _error_of(resp)
+            if resp.status_code == 400 and reason == "bad_cursor":
+                raise SyncError("bad_cursor", detail)
+            raise InvalidResponse(f"pull answered HTTP {resp.status_code}: {detail}")
+        doc = self._json(resp)
+        if not isinstance(doc, dict) or not isinstance(doc.get("events"), list) or \
+                not isinstance(doc.get("cursor"), str) or not isinstance(doc.get("more"), bool):
+            raise InvalidResponse("pull answer is not {events, cursor, more}")
+        events = []
+        for obj in doc["events"]:
+            try:
+                events.append(WireEvent.from_json(obj))
+            except WireError as exc:
+                raise InvalidResponse(f"pulled event is malformed: {exc}") from exc
+        cursor = doc["cursor"]
+        if not cursor.isdigit() or len(cursor) > 20:
+            raise InvalidResponse("pull cursor is not one this client understands")
+        return PullPage(events, cursor, doc["more"])
+
+    def catalogue(self, since_version: str | None) -> tuple[str, bytes] | None:
+        """The newest procedure catalogue if newer than ``since_version`` (else None)."""
+        params = {"since_version": since_version} if since_version else None
+        resp = self._request("GET", "/catalogue", params=params)
+        if resp.status_code == 204:
+            return None
+        if resp.status_code != 200:
+            _, detail = _error_of(resp)
+            raise InvalidResponse(f"catalogue answered HTTP {resp.status_code}: {detail}")
+        version = resp.headers.get("X-Catalogue-Version")
+        if not version:
+            raise InvalidResponse("catalogue answer has no X-Catalogue-Version")
+        return version, resp.content
+
+    def attachment_state(self, sha256: str) -> AttachmentState | None:
+        resp = self._request("GET", f"/attachments/{sha256}")
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            reason, detail = _error_of(resp)
+            raise AttachmentRefused(reason or f"http_{resp.status_code}", detail)
+        return _attachment_state(self._json(resp), sha256)
+
+    def upload_attachment(
+        self, sha256: str, path: Path, *, chunk_size: int = MiB, check_hash: bool = True,
+    ) -> UploadReport:
+        """Resumable upload: ask the gateway how much it holds, then PUT the rest in chunks.
+        A cut costs at most the chunk in flight; the next call resumes from what the gateway
+        confirmed. Raises TransientError (retry), AttachmentRefused (park the events) or
+        FileNotFoundError/LocalAttachmentError for a local problem."""
+        if not is_sha256_hex(sha256):
+            raise ValueError("attachment id must be lower-case sha256 hex")
+        path = Path(path)
+        state = self.attachment_state(sha256)
+        if state is not None and state.complete:
+            return UploadReport(sha256, state.size, state.size, 0, True)
+        size = path.stat().st_size
+        if check_hash:
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(MiB), b""):
+                    h.update(block)
+            if h.hexdigest() != sha256:
+                raise LocalAttachmentError(
+                    "attachment_altered", f"local file {path.name} no longer hashes to {sha256}"
+                )
+        offset = state.received if state is not None and state.size == size else 0
+        resumed_from = offset
+        sent = 0
+        with open(path, "rb") as f:
+            while True:
+                f.seek(offset)
+                chunk = f.read(chunk_size) if offset < size else b""
+                resp = self._request(
+                    "PUT", f"/attachments/{sha256}", params={"offset": offset, "total": size},
+                    data=chunk, headers={"Content-Type": "application/octet-stream"},
+                )
+                sent += len(chunk)
+                self.bytes_uploaded += len(chunk)
+                if resp.status_code == 409:
+                    doc = self._json(resp)
+                    received = doc.get("received") if isinstance(doc, dict) else None
+                    if not isinstance(received, int) or not 0 <= received <= size:
+                        raise InvalidResponse("409 answer without a usable 'received'")
+                    if doc.get("complete"):
+                        return UploadReport(sha256, size, resumed_from, sent, False)
+                    offset = received
+                    continue
+                if resp.status_code != 200:
+                    reason, detail = _error_of(resp)
+                    raise AttachmentRefused(reason or f"http_{resp.status_code}", detail)
+                st = _attachment_state(self._json(resp), sha256)
+                if st.complete:
+                    return UploadReport(sha256, size, resumed_from, sent, False)
+                if st.received <= offset and chunk:
+                    raise InvalidResponse("gateway did not advance the upload")
+                offset = st.received
+
+
+class LocalAttachmentError(SyncError):
+    """The counter's own copy of an attachment is missing or altered."""
+
+
+def check_push_answer(doc: Any, sent_ids: Sequence[str]) -> list[PushResult]:
+    """Per-event answers, refusing any answer for an event that was not in the batch (a proxy
+    mixing responses up, or a gateway bug): trusting it could mark unsent events delivered."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        raise InvalidResponse("push answer has no 'results' list")
+    sent = set(sent_ids)
+    seen: dict[str, PushResult] = {}
+    for r in doc["results"]:
+        if not isinstance(r, dict):
+            raise InvalidResponse("push result is not an object")
+        rid, status = r.get("id"), r.get("status")
+        if not isinstance(rid, str) or rid not in sent:
+            raise InvalidResponse(f"push answer names an event that was not sent: {rid!r}")
+        if status not in PUSH_STATUSES:
+            raise InvalidResponse(f"push result has an unknown status {status!r}")
+        reason = r.get("reason")
+        detail = r.get("detail")
+        res = PushResult(rid, status, str(reason) if reason is not None else None,
+                         str(detail) if detail is not None else None)
+        prev = seen.get(rid)
+        if prev is not None and prev.status != res.status:
+            raise InvalidResponse(f"push answer contradicts itself for {rid}")
+        seen[rid] = res
+    return list(seen.values())
+
+
+def _attachment_state(doc: Any, sha256: str) -> AttachmentState:
+    if not isinstance(doc, dict) or doc.get("sha256") != sha256:
+        raise InvalidResponse("attachment state is not for the requested attachment")
+    try:
+        return AttachmentState(sha256, int(doc["size"]), int(doc["received"]),
+                               bool(doc["complete"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidResponse("attachment state is incomplete") from exc
+
+
+def _error_of(resp: requests.Response) -> tuple[str | None, str]:
+    """(reason, detail) from a gateway error body; tolerant of proxies' HTML pages."""
+    try:
+        doc = resp.json()
+    except ValueError:
+        return None, (resp.text or "")[:200].strip() or resp.reason or ""
+    if isinstance(doc, dict):
+        reason = doc.get("reason")
+        return (str(reason) if reason else None), str(doc.get("detail") or "")[:500]
+    return None, str(doc)[:200]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def wire_json(item: dict[str, Any]) -> dict[str, Any]:
+    """Wire JSON of an outbox item (bytes payload/signature), as ``WireEvent.to_json``."""
+    sig = item.get("signature")
+    return {
+        "id": item["id"],
+        "dossier_id": item["dossier_id"],
+        "dossier_code": item["dossier_code"],
+        "type": item["type"],
+        "occurred_at": item["occurred_at"],
+        "origin": item["origin"],
+        "actor": item["actor"],
+        "payload": base64.b64encode(item["payload"]).decode("ascii"),
+        "signature": base64.b64encode(sig).decode("ascii") if sig is not None else None,
+        "attachments": list(item.get("attachments") or ()),
+    }

@@ -1,0 +1,456 @@
+"""The counter's sync engine (asyncio, no Qt, no app imports).
+
+One round (:meth:`SyncEngine.run_once`): drain the outbox to the gateway, pull what the province
+(and the centre's other counters) did since the durable cursor, fetch a newer procedure
+catalogue. :meth:`SyncEngine.run_forever` repeats rounds, backing off on transient failures and
+waking at once when asked ("retry now" in the GUI).
+
+Exactly once rests on two facts: the gateway is idempotent by event id (a resent event is
+answered ``duplicate``), and an outbox row is removed only after the gateway answered for that
+very event. So a request lost at any point (before the gateway, after its commit, in the
+response) only causes a resend, never a loss or a second copy. Pulled events are applied
+idempotently by id, in the same store transaction that advances the cursor.
+
+The engine never touches the store or the network on the event loop: store work goes to one
+dedicated thread (the app's store is single-writer), HTTP to a small pool (several batches
+can be in flight, which lets a gateway with several worker processes verify them in parallel).
+The app implements :class:`SyncStore`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from sync.backoff import Backoff
+from sync.client import (
+    AttachmentRefused,
+    AuthError,
+    BatchRefused,
+    GatewayClient,
+    InvalidResponse,
+    LocalAttachmentError,
+    MiB,
+    SyncError,
+    TransientError,
+    wire_json,
+)
+from sync.wire import WireEvent, now_vn
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SyncStore(Protocol):
+    """What the engine needs from the counter's store. Every method is blocking and is called
+    from the engine's single store thread; each write is one transaction."""
+
+    def pending_batch(self, max_items: int, max_bytes: int) -> list[dict[str, Any]]:
+        """Oldest pending outbox events (see ``localdb.outbox.pending_batch``), ≥1 if any."""
+
+    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]]) -> None:
+        """Remove delivered events from the outbox and park rejected ones with their reason."""
+
+    def note_attempt(self, ids: Sequence[str], error: str) -> None:
+        """Remember a failed attempt on still-pending events (for IT)."""
+
+    def cursor(self) -> str | None:
+        """The durable pull cursor (None before the first pull)."""
+
+    def apply_pulled(self, events: Sequence[WireEvent], cursor: str) -> dict[str, int]:
+        """Apply pulled events idempotently and store ``cursor`` in the SAME transaction."""
+
+    def catalogue_version(self) -> str | None: ...
+
+    def store_catalogue(self, version: str, document: bytes) -> None:
+        """Validate and activate a catalogue from the gateway (raise to refuse it)."""
+
+    def attachment_path(self, sha256: str) -> Path: ...
+
+    def state(self) -> dict[str, Any]:
+        """The persisted sync state (see ``write_state``)."""
+
+    def write_state(self, **values: Any) -> None:
+        """Persist state keys: online, offline_since, last_success, last_error,
+        last_error_reason, clock_skew_seconds, gateway_url."""
+
+    def counts(self) -> dict[str, int]:
+        """{"pending": n, "parked": m}"""
+
+
+@dataclass
+class EngineConfig:
+    """Tunables; the defaults suit a commune counter on a flaky link."""
+
+    batch_max_items: int = 250
+    batch_max_bytes: int = 2 * MiB  # raw payload+signature; base64 JSON stays under 8 MiB
+    parallel_batches: int = 2
+    pull_limit: int = 500
+    poll_interval: float = 20.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 10.0
+    auth_retry_interval: float = 60.0
+    skew_threshold: float = 180.0
+    chunk_size: int = MiB
+    pull: bool = True
+    catalogue: bool = True
+
+
+@dataclass
+class SyncResult:
+    """What one round did; ``error`` is None when every step succeeded."""
+
+    delivered: int = 0
+    parked: int = 0
+    pulled: int = 0
+    applied: int = 0
+    uploaded_bytes: int = 0
+    catalogue_version: str | None = None
+    catalogue_error: str | None = None
+    error: SyncError | None = None
+    pending: int = 0
+    parked_total: int = 0
+    clock_skew_seconds: float | None = None
+    parked_reasons: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def offline(self) -> bool:
+        return isinstance(self.error, TransientError)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "delivered": self.delivered, "parked": self.parked,
+            "pulled": self.pulled, "applied": self.applied,
+            "uploaded_bytes": self.uploaded_bytes, "catalogue_version": self.catalogue_version,
+            "catalogue_error": self.catalogue_error, "pending": self.pending,
+            "parked_total": self.parked_total, "clock_skew_seconds": self.clock_skew_seconds,
+            "error": None if self.error is None else {
+                "reason": self.error.reason, "detail": self.error.detail,
+                "transient": isinstance(self.error, TransientError)},
+        }
+
+
+def _now_iso() -> str:
+    return now_vn().isoformat()
+
+
+class SyncEngine:
+    """Drives one counter's sync. Create it on (or before) the loop that will run it."""
+
+    def __init__(self, store: SyncStore, client: GatewayClient,
+                 config: EngineConfig | None = None):
+        self.store = store
+        self.client = client
+        self.config = config or EngineConfig()
+        self.backoff = Backoff(base=self.config.backoff_base, cap=self.config.backoff_cap)
+        self.wake_event: asyncio.Event | None = None
+        self._http = ThreadPoolExecutor(max(1, self.config.parallel_batches),
+                                        thread_name_prefix="sync-http")
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="sync-store")
+        self._uploaded: set[str] = set()
+        self._skew: float | None = None
+        self._skew_reported: float | None = None
+        self._was_offline = False
+        client.on_skew = self._on_skew
+
+    # ---- thread hops ------------------------------------------------------------------------
+    async def _in_store(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def _in_http(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._http, fn, *args)
+
+    def close(self, wait: bool = True) -> None:
+        """Release the worker threads (HTTP calls all have timeouts, so waiting is bounded)."""
+        self._http.shutdown(wait=wait, cancel_futures=True)
+        self._db.shutdown(wait=wait, cancel_futures=True)
+
+    def _on_skew(self, skew: float) -> None:  # called from HTTP threads
+        self._skew = skew
+
+    # ---- one round --------------------------------------------------------------------------
+    async def run_once(self) -> SyncResult:
+        """Drain, pull, catalogue. Never raises for network or gateway trouble: the error is in
+        the result and in the persisted state."""
+        result = SyncResult()
+        uploaded_before = self.client.bytes_uploaded
+        try:
+            await self._drain(result)
+            if self.config.pull:
+                await self._pull(result)
+            if self.config.catalogue:
+                await self._catalogue(result)
+        except SyncError as exc:
+            result.error = exc
+        result.uploaded_bytes = self.client.bytes_uploaded - uploaded_before
+        await self._record_round(result)
+        return result
+
+    async def _drain(self, result: SyncResult) -> None:
+        cfg = self.config
+        par = max(1, cfg.parallel_batches)
+        while True:
+            items = await self._in_store(self.store.pending_batch, cfg.batch_max_items * par,
+                                         cfg.batch_max_bytes * par)
+            if not items:
+                return
+            parked: list[tuple[str, str]] = []
+            items = await self._upload_attachments(items, parked)
+            batches = _split(items, cfg.batch_max_items, cfg.batch_max_bytes)
+            outcomes = await asyncio.gather(*(self._push(b) for b in batches),
+                                            return_exceptions=True)
+            delivered: list[str] = []
+            failure: BaseException | None = None
+            failed_ids: list[str] = []
+            for batch, outcome in zip(batches, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    failure = failure or outcome
+                    failed_ids.extend(i["id"] for i in batch)
+                    continue
+                ok_ids, rejected, missing = outcome
+                delivered.extend(ok_ids)
+                parked.extend(rejected)
+                if missing:
+                    failure = failure or InvalidResponse(
+                        f"the gateway did not answer for {len(missing)} event(s) it was sent")
+                    failed_ids.extend(missing)
+            if delivered or parked:
+                await self._in_store(self.store.record_results, delivered, parked)
+            result.delivered += len(delivered)
+            result.parked += len(parked)
+            result.parked_reasons.extend(parked)
+            for eid, reason in parked:
+                log.warning("event %s parked: %s", eid, reason)
+            if failure is not None:
+                err = failure if isinstance(failure, SyncError) else \
+                    TransientError("internal", f"{type(failure).__name__}: {failure}")
+                if not isinstance(failure, SyncError):
+                    log.error("push failed unexpectedly", exc_info=failure)
+                if failed_ids:
+                    with contextlib.suppress(Exception):
+                        await self._in_store(self.store.note_attempt, failed_ids,
+                                             f"{err.reason}: {err.detail}"[:500])
+                raise err
+            if not delivered and not parked:  # nothing moved: do not spin
+                raise InvalidResponse("the gateway answered but no event was settled")
+
+    async def _push(self, batch: list[dict[str, Any]]
+                    ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+        """Push one batch; a 4xx about the whole request is narrowed down by halving until the
+        event at fault is alone, and only that one is parked."""
+        try:
+            results = await self._in_http(_push_items, self.client, batch)
+        except BatchRefused as exc:
+            if len(batch) == 1:
+                return [], [(batch[0]["id"], _reason(exc.reason, exc.detail))], []
+            mid = len(batch) // 2
+            a = await self._push(batch[:mid])
+            b = await self._push(batch[mid:])
+            return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+        ok: list[str] = []
+        rejected: list[tuple[str, str]] = []
+        for r in results:
+            assert r.id is not None  # check_push_answer guarantees it
+            if r.status in ("accepted", "duplicate"):
+                ok.append(r.id)
+            else:
+                rejected.append((r.id, _reason(r.reason or "rejected", r.detail or "")))
+        answered = {r.id for r in results}
+        missing = [i["id"] for i in batch if i["id"] not in answered]
+        return ok, rejected, missing
+
+    async def _upload_attachments(self, items: list[dict[str, Any]],
+                                  parked: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Upload every attachment the batch's events need before the events themselves (the
+        gateway refuses an event whose scans it does not hold). A local or content problem
+        parks the events that need that attachment; a network problem ends the round."""
+        needed: dict[str, list[str]] = {}
+        for it in items:
+            for sha in it.get("attachments") or ():
+                if sha not in self._uploaded:
+                    needed.setdefault(sha, []).append(it["id"])
+        bad: dict[str, str] = {}
+        for sha, _ids in needed.items():
+            path = await self._in_store(self.store.attachment_path, sha)
+            try:
+                report = await self._in_http(self._upload_one, sha, path)
+            except FileNotFoundError:
+                bad[sha] = _reason("attachment_missing_locally",
+                                   f"scan {sha[:12]}… is missing from this counter")
+                continue
+            except (LocalAttachmentError, AttachmentRefused) as exc:
+                bad[sha] = _reason(exc.reason, exc.detail)
+                continue
+            self._uploaded.add(sha)
+            if report.bytes_sent:
+                log.info("attachment %s… uploaded: %d bytes (resumed from %d)", sha[:12],
+                         report.bytes_sent, report.resumed_from)
+        if not bad:
+            return items
+        keep = []
+        for it in items:
+            problem = next((bad[s] for s in it.get("attachments") or () if s in bad), None)
+            if problem is None:
+                keep.append(it)
+            else:
+                parked.append((it["id"], problem))
+        return keep
+
+    def _upload_one(self, sha: str, path: Path) -> Any:
+        return self.client.upload_attachment(sha, path, chunk_size=self.config.chunk_size)
+
+    async def _pull(self, result: SyncResult) -> None:
+        cursor = await self._in_store(self.store.cursor)
+        while True:
+            page = await self._in_http(self.client.pull, cursor, self.config.pull_limit)
+            if page.events or page.cursor != cursor:
+                stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor)
+                result.pulled += len(page.events)
+                result.applied += int(stats.get("applied", 0))
+            if not page.more or page.cursor == cursor:
+                return
+            cursor = page.cursor
+
+    async def _catalogue(self, result: SyncResult) -> None:
+        current = await self._in_store(self.store.catalogue_version)
+        got = await self._in_http(self.client.catalogue, current)
+        if got is None:
+            return
+        version, document = got
+        try:
+            await self._in_store(self.store.store_catalogue, version, document)
+        except Exception as exc:  # noqa: BLE001 - a bad catalogue must not stop sync
+            result.catalogue_error = f"{version}: {exc}"
+            log.error("catalogue %s from the gateway refused: %s", version, exc)
+            return
+        result.catalogue_version = version
+        log.info("procedure catalogue %s installed from the gateway", version)
+
+    # ---- state ------------------------------------------------------------------------------
+    async def _record_round(self, result: SyncResult) -> None:
+        now = _now_iso()
+        values: dict[str, Any] = {}
+        skew = self._skew
+        if skew is not None:
+            result.clock_skew_seconds = round(skew, 1)
+            beyond = abs(skew) > self.config.skew_threshold
+            reported = round(skew) if beyond else None
+            if beyond and (self._skew_reported is None
+                           or abs(self._skew_reported - skew) > 30):
+                log.warning("counter clock differs from the gateway's by %+.0f s (limit %.0f s);"
+                            " receipt times may be wrong", skew, self.config.skew_threshold)
+            if not beyond and self._skew_reported is not None:
+                log.info("counter clock agrees with the gateway again (%+.1f s)", skew)
+            self._skew_reported = skew if beyond else None
+            values["clock_skew_seconds"] = reported
+        err = result.error
+        if err is None:
+            values.update(online=True, offline_since=None, last_success=now)
+            if self._was_offline:
+                log.info("gateway reachable again")
+            self._was_offline = False
+        else:
+            prev = await self._safe_state()
+            since = prev.get("offline_since") if prev.get("online") is False else None
+            values.update(online=False, offline_since=since or now, last_error=now,
+                          last_error_reason=err.reason)
+            level = logging.WARNING if not self._was_offline else logging.INFO
+            log.log(level, "sync round failed (%s): %s", err.reason, err.detail)
+            self._was_offline = True
+        values["gateway_url"] = self.client.base_url
+        try:
+            await self._in_store(lambda: self.store.write_state(**values))
+            counts = await self._in_store(self.store.counts)
+            result.pending = counts.get("pending", 0)
+            result.parked_total = counts.get("parked", 0)
+        except Exception:  # noqa: BLE001 - the round's outcome stands even if state is busy
+            log.exception("could not record the sync state")
+
+    async def _safe_state(self) -> dict[str, Any]:
+        try:
+            return await self._in_store(self.store.state)
+        except Exception:  # noqa: BLE001
+            return {}
+
+    # ---- forever ----------------------------------------------------------------------------
+    def next_delay(self, result: SyncResult) -> float:
+        """How long to wait after a round: the poll interval after success, backoff (with the
+        server's Retry-After) after a transient failure, longer after a refused credential."""
+        err = result.error
+        if err is None:
+            self.backoff.reset()
+            return self.config.poll_interval
+        if isinstance(err, AuthError):
+            self.backoff.failures += 1
+            return self.config.auth_retry_interval
+        return self.backoff.next_delay(getattr(err, "retry_after", None))
+
+    async def run_forever(self, stop: asyncio.Event, wake: asyncio.Event | None = None,
+                          on_round: Callable[[SyncResult], None] | None = None) -> None:
+        """Rounds until ``stop`` is set; ``wake`` cuts any wait short (GUI "retry now")."""
+        wake = wake or asyncio.Event()
+        self.wake_event = wake
+        while not stop.is_set():
+            result = await self.run_once()
+            if on_round is not None:
+                try:
+                    on_round(result)
+                except Exception:  # noqa: BLE001
+                    log.exception("on_round hook failed")
+            delay = self.next_delay(result)
+            if stop.is_set():
+                break
+            await _wait_any(stop, wake, delay)
+            wake.clear()
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, delay: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waits, timeout=max(0.0, delay), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
+def _push_items(client: GatewayClient, batch: list[dict[str, Any]]) -> Any:
+    """Encode (base64, JSON) and push in the HTTP thread: keeps the loop free."""
+    return client.push([wire_json(i) for i in batch])
+
+
+def _split(items: list[dict[str, Any]], max_items: int, max_bytes: int
+           ) -> list[list[dict[str, Any]]]:
+    """Cut into batches bounded by count and by payload+signature bytes (≥1 item each),
+    of even size so parallel batches finish together."""
+    if items:
+        max_items = math.ceil(len(items) / math.ceil(len(items) / max_items))
+    out: list[list[dict[str, Any]]] = []
+    cur: list[dict[str, Any]] = []
+    size = 0
+    for it in items:
+        n = len(it["payload"]) + len(it.get("signature") or b"")
+        if cur and (len(cur) >= max_items or size + n > max_bytes):
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(it)
+        size += n
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _reason(code: str, detail: str) -> str:
+    text = f"{code}: {detail}" if detail else code
+    return text[:500]
