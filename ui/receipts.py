@@ -9,6 +9,7 @@ scaled by Qt to the paint device.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -64,8 +65,24 @@ def layout_spec(model: Model, layout: str) -> Layout:
     return spec
 
 
+# Date/time phrases wrap as a whole ("ngày 23 tháng 11 năm" / "2026" looks broken).
+_KEEP_RE = re.compile(r"\d\d giờ \d\d phút|ngày \d\d tháng \d\d năm \d{4}")
+
+
 def _e(text: str) -> str:
-    return escape(text, quote=True).replace("\n", "<br>")
+    out = escape(text, quote=True)
+    out = _KEEP_RE.sub(lambda m: m.group(0).replace(" ", "&nbsp;"), out)
+    return out.replace("\n", "<br>")
+
+
+def _balanced(text: str) -> str:
+    """A long title on the roll: break it into two lines of similar length."""
+    words = text.split()
+    if len(text) < 28 or len(words) < 2:
+        return _e(text)
+    best = min(range(1, len(words)),
+               key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return _e(" ".join(words[:best])) + "<br>" + _e(" ".join(words[best:]))
 
 
 def _px(mm: float) -> int:
@@ -93,9 +110,11 @@ def _header(h: Header, spec: Layout) -> str:
 
 def _title(text: str, spec: Layout, sub: str = "") -> str:
     out = (f'<p align="center" style="margin-top:{10 if not spec.roll else 6}px; '
-           f'margin-bottom:2px; font-size:{spec.title_pt}pt;"><b>{_e(text)}</b></p>')
+           f'margin-bottom:2px; font-size:{spec.title_pt}pt;">'
+           f"<b>{_balanced(text) if spec.roll else _e(text)}</b></p>")
     if sub:
-        out += f'<p align="center" style="margin-top:0px;"><i>{_e(sub)}</i></p>'
+        out += (f'<p align="center" style="margin-top:0px; margin-bottom:6px;">'
+                f"<i>{_e(sub)}</i></p>")
     return out
 
 
@@ -134,7 +153,8 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[
         "<tr>" + "".join(
             f'<td valign="top"{" align=center" if i in numeric else ""}>{_e(c)}</td>'
             for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return (f'<table width="100%" border="1" cellspacing="0" cellpadding="{pad}" '
+    # 99%: the outer border is drawn outside the width; keep it inside the margin.
+    return (f'<table width="99%" border="1" cellspacing="0" cellpadding="{pad}" '
             f'style="border-collapse:collapse; border-color:#000; margin-top:4px;">'
             f"<thead><tr>{head}</tr></thead>{body}</table>")
 
@@ -151,9 +171,11 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
     out = [_header(m.header, spec), _title(m.title, spec)]
     code = (f'<p align="center" style="margin-top:0px; margin-bottom:0px;">'
             f'Mã hồ sơ: <b>{_e(m.code)}</b></p>'
-            f'<p align="center" style="margin-top:0px;"><i>({_e(m.copy_label)})</i></p>')
+            f'<p align="center" style="margin-top:0px; margin-bottom:4px;">'
+            f"<i>({_e(m.copy_label)})</i></p>")
     if m.reprint:
-        code += (f'<p align="center" style="margin-top:0px; font-size:{spec.small_pt}pt;">'
+        code += (f'<p align="center" style="margin-top:0px; margin-bottom:4px; '
+                 f'font-size:{spec.small_pt}pt;">'
                  f'<b>{_e(m.reprint.text)}</b></p>')
     out.append(code)
     body = [f'<p style="margin-top:2px; margin-bottom:2px;">{_e(m.intro)}</p>']
@@ -193,7 +215,8 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
 def _slip(m: SlipModel, spec: Layout) -> str:
     out = [_header(m.header, spec), _title(m.title, spec)]
     if m.code:
-        out.append(f'<p align="center" style="margin-top:0px;">Mã hồ sơ: <b>{_e(m.code)}</b></p>')
+        out.append(f'<p align="center" style="margin-top:0px; margin-bottom:6px;">'
+                   f"Mã hồ sơ: <b>{_e(m.code)}</b></p>")
     out += [_field(f) for f in m.fields]
     if m.list_heading:
         out.append(f'<p style="margin-top:6px; margin-bottom:2px;"><b>{_e(m.list_heading)}'
