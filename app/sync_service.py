@@ -109,7 +109,7 @@ class CounterSyncStore:
                 f"The gateway's catalogue says version {parsed.version}, not {version}.",
                 code="catalogue_version_mismatch")
         current = self.counter.catalogue()
-        if parsed.version_key() <= current.version_key():
+        if parsed.version_key <= current.version_key:
             return  # never go backwards (or re-import the same version)
         folder = self.counter.settings.data_dir / "catalogue-updates"
         folder.mkdir(parents=True, exist_ok=True)
