@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "app.cli.dossiers",
     "app.cli.admin",
     "app.cli.evidence",
+    "app.cli.receipts",
     "app.cli.pki",
     "app.cli.demo",
 ]
@@ -50,9 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "func", None):  # no subcommand: the counter window
+        from app.cli.common import settings_of
+        from app.gui import run_gui
+
+        return run_gui(settings_of(args))
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
