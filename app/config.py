@@ -1,0 +1,511 @@
+"""Layered configuration: what IT deploys, what a user sets, and where each value came from.
+
+Layers, lowest first: built-in defaults (Settings / preferences) < the site-wide file IT
+deploys (TOML) < the per-user file < environment variables < the command line. Every value
+remembers its layer and origin (file path, variable name or option), so `motcua config show`
+can answer "why is the gateway this one?" on a PC nobody at the centre can explain.
+
+Files (TOML, flat keys, see KEYS):
+* site-wide: $MOTCUA_SITE_CONFIG, else /etc/motcua/motcua.toml on Linux (then the XDG site
+  folder), %PROGRAMDATA%\\MotCua\\motcua.toml on Windows (platformdirs.site_config_dir);
+* per-user: $MOTCUA_USER_CONFIG, else platformdirs.user_config_dir()/motcua.toml.
+
+Decisions:
+* An invalid value or unreadable file is an error naming the file and key (a counter must not
+  run half-configured); an unknown key is only a warning (a newer site file must not stop an
+  older install) and its value is never shown, it might be a secret.
+* Paths in a file may use ~ and environment variables (%USERNAME% on Windows, $USER on Linux);
+  relative paths are relative to that file's folder.
+* Files are checked for syntax and types here; whether ca_bundle parses as certificates is
+  the self-test's job, so `config show` and `diagnostics` still work when it does not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from app.errors import UserError
+from app.settings import DATA_DIR_ENV, LANG_ENV, Settings, WorkingHours
+
+APP_NAME = "motcua"
+SITE_APP_NAME = "MotCua"
+CONFIG_FILE = "motcua.toml"
+SITE_CONFIG_ENV = "MOTCUA_SITE_CONFIG"
+USER_CONFIG_ENV = "MOTCUA_USER_CONFIG"
+LOG_DIR_ENV = "MOTCUA_LOG_DIR"
+ENV_PREFIX = "MOTCUA_"
+
+LAYERS = ("default", "site", "user", "env", "cli")
+LAYOUTS = ("a4", "a5", "roll80")
+LANGUAGES = ("vi", "en")
+REDACTED = "***"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SECRET_PARTS = {"password", "passwd", "pwd", "pass", "passphrase", "pin", "token", "secret",
+                 "apikey", "key", "credential", "credentials", "auth", "authorization", "cookie",
+                 "session", "sig", "signature"}
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """One effective value and where it came from (layer + file/variable/option)."""
+
+    key: str
+    value: Any
+    source: str  # one of LAYERS
+    origin: str  # file path, environment variable, command-line option, or "built-in"
+
+
+@dataclass
+class Config:
+    values: dict[str, ConfigValue]
+    files: dict[str, Path | None]  # layer -> file read (None: no file found)
+    looked_for: dict[str, list[Path]]  # layer -> candidates tried, for `config show`
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (vi, en)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key].value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.values.get(key)
+        return default if v is None else v.value
+
+    def source(self, key: str) -> str:
+        return self.values[key].source
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self["data_dir"])
+
+    @property
+    def log_dir(self) -> Path:
+        return Path(self["log_dir"])
+
+    @property
+    def lang(self) -> str:
+        return str(self["language"])
+
+    def settings(self) -> Settings:
+        """The Settings the services take (its fields are unchanged: data_dir, lang, hours)."""
+        periods = tuple(tuple(p) for p in self["working_hours"])
+        return Settings(data_dir=self.data_dir, lang=self.lang,
+                        working_hours=WorkingHours(periods=periods))  # type: ignore[arg-type]
+
+    def preference(self, key: str, stored: str | None) -> str:
+        """A per-counter preference: what was saved in the store at this counter beats the
+        built-in default and the deployed files, but an environment variable or option wins."""
+        v = self.values[key]
+        if stored not in (None, "") and v.source in ("default", "site", "user"):
+            return str(stored)
+        return _plain(v.value)
+
+    def as_dict(self, *, redact: bool = True) -> dict[str, dict[str, Any]]:
+        """key -> {value, source, origin}; secrets removed unless redact=False."""
+        out = {}
+        for key in KEYS:
+            v = self.values[key]
+            value = _jsonable(v.value)
+            if redact:
+                value = redact_value(key, value)
+            out[key] = {"value": value, "source": v.source, "origin": v.origin}
+        return out
+
+    def report(self, lang: str = "vi") -> str:
+        """Human-readable `config show` text (secrets removed)."""
+        en = lang == "en"
+        lines = []
+        for layer in ("site", "user"):
+            found = self.files.get(layer)
+            name = {"site": ("Tệp cấu hình chung", "Site-wide file"),
+                    "user": ("Tệp cấu hình người dùng", "Per-user file")}[layer][en]
+            if found:
+                lines.append(f"# {name}: {found}")
+            else:
+                tried = ", ".join(str(p) for p in self.looked_for.get(layer, []))
+                lines.append(f"# {name}: " + ("(none; looked for " if en else "(không có; đã tìm ")
+                             + tried + ")")
+        width = max(len(k) for k in KEYS)
+        for key, row in self.as_dict().items():
+            value = _plain(row["value"])
+            where = row["source"] if row["source"] == "default" else f"{row['source']}: {row['origin']}"
+            lines.append(f"{key:<{width}} = {value!s:<40} [{where}]")
+        for vi, en_text in self.warnings:
+            lines.append(("! " + en_text) if en else ("! " + vi))
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- validators
+
+
+def _err(where: str, key: str, vi: str, en: str) -> UserError:
+    return UserError(f"Cấu hình {where}, khoá '{key}': {vi}", f"Configuration {where}, key '{key}': {en}",
+                     field=key, code="config_invalid")
+
+
+def _text(value: Any, where: str, key: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _err(where, key, "phải là một chuỗi.", "must be a string.")
+    return str(value).strip()
+
+
+def _url(value: Any, where: str, key: str) -> str:
+    text = _text(value, where, key)
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname or " " in text:
+        raise _err(where, key, f"'{redact_url(text)}' không phải địa chỉ https:// hợp lệ.",
+                   f"'{redact_url(text)}' is not a valid https:// address.")
+    return text.rstrip("/") if key == "gateway_url" else text
+
+
+def _path(base: Path | None) -> Callable[[Any, str, str], str]:
+    def parse(value: Any, where: str, key: str) -> str:
+        text = _text(value, where, key)
+        if not text:
+            return ""
+        p = Path(os.path.expandvars(os.path.expanduser(text)))
+        if not p.is_absolute() and base is not None:
+            p = base / p
+        return str(p)
+    return parse
+
+
+def _int(lo: int, hi: int) -> Callable[[Any, str, str], int]:
+    def parse(value: Any, where: str, key: str) -> int:
+        try:
+            n = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            n = None
+        if n is None or not lo <= n <= hi:
+            raise _err(where, key, f"phải là số nguyên từ {lo} đến {hi}.",
+                       f"must be a whole number from {lo} to {hi}.")
+        return n
+    return parse
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str], str]:
+    def parse(value: Any, where: str, key: str) -> str:
+        text = _text(value, where, key).lower()
+        if text not in choices:
+            raise _err(where, key, f"'{text}' không hợp lệ (chọn: {', '.join(choices)}).",
+                       f"'{text}' is not valid (one of: {', '.join(choices)}).")
+        return text
+    return parse
+
+
+def _agency(value: Any, where: str, key: str) -> str:
+    from app.dossier_code import validate_agency_code
+
+    text = _text(value, where, key)
+    if not text:
+        return ""
+    try:
+        return validate_agency_code(text)
+    except UserError as exc:
+        raise _err(where, key, exc.vi, exc.en) from None
+
+
+def _minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
+def _hours(value: Any, where: str, key: str) -> tuple[tuple[str, str], ...]:
+    """'07:00-11:30, 13:30-17:00', ["07:00-11:30", …] or [["07:00", "11:30"], …]."""
+    bad = _err(where, key, "dạng đúng là \"07:00-11:30, 13:30-17:00\" (tăng dần, không chồng nhau).",
+               "expected \"07:00-11:30, 13:30-17:00\" (ascending, not overlapping).")
+    if isinstance(value, str):
+        items: list[Any] = [s for s in re.split(r"[,;]", value) if s.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise bad
+    periods = []
+    for item in items:
+        if isinstance(item, str):
+            pair = [s.strip() for s in item.split("-")]
+        elif isinstance(item, list | tuple):
+            pair = [str(s).strip() for s in item]
+        else:
+            raise bad
+        if len(pair) != 2 or not all(_HHMM.match(s) for s in pair):
+            raise bad
+        periods.append((pair[0], pair[1]))
+    last = -1
+    for start, end in periods:
+        if not last < _minutes(start) < _minutes(end):
+            raise bad
+        last = _minutes(end)
+    if not periods:
+        raise bad
+    return tuple(periods)
+
+
+def _lenient_lang(value: Any, where: str, key: str) -> str:
+    """MOTCUA_LANG kept its historical meaning: anything starting with 'en' is English."""
+    return "en" if _text(value, where, key).lower().startswith("en") else "vi"
+
+
+# ------------------------------------------------------------------------------ the keys
+
+
+def _default_data_dir() -> str:
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def _default_log_dir() -> str:
+    import platformdirs
+
+    return str(Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
+
+
+def _default_lang() -> str:
+    """Vietnamese unless the system locale is English (MOTCUA_LANG is the env layer)."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+            return "en" if value.lower().startswith("en") else "vi"
+    return "vi"
+
+
+def _defaults() -> dict[str, Any]:
+    from app import preferences as prefs
+
+    return {
+        "gateway_url": "",
+        "ca_bundle": "",
+        "agency_code": "",
+        "counter": 0,  # 0: not set here (`motcua init` / the first-run wizard ask)
+        "centre_name": "",
+        "working_hours": WorkingHours().periods,
+        "receipt_layout": prefs.DEFAULTS["receipt_layout"],
+        "printer": prefs.DEFAULTS["printer"],
+        "lookup_url": "",  # empty: app.receipts.DEFAULT_LOOKUP_URL
+        "data_dir": _default_data_dir(),
+        "log_dir": _default_log_dir(),
+        "idle_lock_minutes": int(prefs.DEFAULTS["idle_lock_minutes"]),
+        "language": _default_lang(),
+    }
+
+
+def _parsers(base: Path | None) -> dict[str, Callable[[Any, str, str], Any]]:
+    return {
+        "gateway_url": _url,
+        "ca_bundle": _path(base),
+        "agency_code": _agency,
+        "counter": _int(0, 99),
+        "centre_name": _text,
+        "working_hours": _hours,
+        "receipt_layout": _choice(LAYOUTS),
+        "printer": _text,
+        "lookup_url": _url,
+        "data_dir": _path(base),
+        "log_dir": _path(base),
+        "idle_lock_minutes": _int(1, 240),
+        "language": _choice(LANGUAGES),
+    }
+
+
+KEYS: tuple[str, ...] = ("gateway_url", "ca_bundle", "agency_code", "counter", "centre_name",
+                         "working_hours", "receipt_layout", "printer", "lookup_url", "data_dir",
+                         "log_dir", "idle_lock_minutes", "language")
+# Environment variables: MOTCUA_<KEY>, plus the historical names.
+ENV_NAMES: dict[str, tuple[str, ...]] = {k: (ENV_PREFIX + k.upper(),) for k in KEYS}
+ENV_NAMES["data_dir"] = (DATA_DIR_ENV,)
+ENV_NAMES["log_dir"] = (LOG_DIR_ENV,)
+ENV_NAMES["language"] = ("MOTCUA_LANGUAGE", LANG_ENV)
+CLI_ALIASES = {"lang": "language", "data-dir": "data_dir", "log-dir": "log_dir"}
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def site_config_candidates() -> list[Path]:
+    env = os.environ.get(SITE_CONFIG_ENV)
+    if env:
+        return [Path(env).expanduser()]
+    import platformdirs
+
+    out = []
+    if sys.platform.startswith("linux"):
+        out.append(Path("/etc/motcua") / CONFIG_FILE)
+    out.append(Path(platformdirs.site_config_dir(SITE_APP_NAME if sys.platform == "win32" else APP_NAME,
+                                                 appauthor=False)) / CONFIG_FILE)
+    return out
+
+
+def user_config_candidates() -> list[Path]:
+    env = os.environ.get(USER_CONFIG_ENV)
+    if env:
+        return [Path(env).expanduser()]
+    import platformdirs
+
+    return [Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE]
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The TOML table of one file; a clear bilingual error naming the file otherwise."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"Không đọc được tệp cấu hình {path}: {exc.strerror or exc}.",
+                        f"Cannot read the configuration file {path}: {exc.strerror or exc}.",
+                        code="config_unreadable") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad on Windows may add a BOM
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise UserError(f"Tệp cấu hình {path} không phải UTF-8 (hãy lưu lại với mã UTF-8).",
+                        f"The configuration file {path} is not UTF-8 (save it as UTF-8).",
+                        code="config_invalid") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}.",
+                        f"The configuration file {path} is not valid TOML: {exc}.",
+                        code="config_invalid") from None
+    # Accept an optional [motcua] table, so one file can serve several tools.
+    if set(data) == {"motcua"} and isinstance(data["motcua"], dict):
+        data = data["motcua"]
+    return data
+
+
+def _first_existing(candidates: list[Path], explicit: bool) -> Path | None:
+    for p in candidates:
+        if p.is_file():
+            return p
+    if explicit and candidates:  # a path named by the variable must exist: a typo is an error
+        raise UserError(f"Không tìm thấy tệp cấu hình {candidates[0]}.",
+                        f"Configuration file {candidates[0]} not found.", code="config_unreadable")
+    return None
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_config(cli_overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """The effective configuration. `cli_overrides` maps key (or option name, e.g. 'lang',
+    'data-dir') to a value; None values are ignored (option not given)."""
+    env = os.environ if environ is None else environ
+    defaults = _defaults()
+    values = {k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}
+    warnings: list[tuple[str, str]] = []
+    files: dict[str, Path | None] = {}
+    looked: dict[str, list[Path]] = {}
+
+    for layer, candidates, var in (("site", site_config_candidates(), SITE_CONFIG_ENV),
+                                   ("user", user_config_candidates(), USER_CONFIG_ENV)):
+        looked[layer] = candidates
+        # a site file named by IT must exist (a typo would silently drop the whole layer);
+        # a per-user file named for a user may not have been written yet
+        path = _first_existing(candidates, explicit=layer == "site" and bool(env.get(var)))
+        files[layer] = path
+        if path is None:
+            continue
+        parsers = _parsers(path.parent)
+        for key, raw in read_file(path).items():
+            if key not in parsers:
+                warnings.append((f"Tệp {path}: khoá '{key}' không được hỗ trợ, bỏ qua.",
+                                 f"File {path}: unknown key '{key}' ignored."))
+                continue
+            values[key] = ConfigValue(key, parsers[key](raw, str(path), key), layer, str(path))
+
+    parsers = _parsers(Path.cwd())
+    for key in KEYS:
+        for var in reversed(ENV_NAMES[key]):  # the first name listed wins
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            parse = _lenient_lang if var == LANG_ENV else parsers[key]
+            values[key] = ConfigValue(key, parse(raw, f"${var}", key), "env", var)
+
+    for name, raw in (cli_overrides or {}).items():
+        if raw is None:
+            continue
+        key = CLI_ALIASES.get(name, name).replace("-", "_")
+        if key not in parsers:
+            raise KeyError(name)
+        option = "--" + ("lang" if key == "language" else key.replace("_", "-"))
+        values[key] = ConfigValue(key, parsers[key](raw, option, key), "cli", option)
+
+    return Config(values, files, looked, warnings)
+
+
+def default_config() -> Config:
+    """Built-in defaults only: what the self-test and diagnostics fall back to when the
+    configuration cannot be read (they report that error and go on)."""
+    defaults = _defaults()
+    return Config({k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}, {}, {})
+
+
+def cli_overrides(args: Any) -> dict[str, Any]:
+    """Overrides from the global options of `motcua` (argparse namespace). `lang_cli`, when
+    the CLI keeps it, is the --lang actually typed (args.lang is already defaulted)."""
+    lang = getattr(args, "lang_cli", None)
+    if lang is None and not hasattr(args, "lang_cli"):
+        from app.settings import default_lang
+
+        given = getattr(args, "lang", None)
+        lang = given if given and given != default_lang() else None
+    return {"data_dir": getattr(args, "data_dir", None), "language": lang,
+            "log_dir": getattr(args, "log_dir", None)}
+
+
+def config_of(args: Any) -> Config:
+    return load_config(cli_overrides(args))
+
+
+# ----------------------------------------------------------------------------- secrets
+
+
+def is_secret_name(name: str) -> bool:
+    """'gateway_token', 'user-pin', 'password' … but not 'mapping' or 'spinner'."""
+    parts = [p for p in re.split(r"[^a-z0-9]+", name.lower()) if p]
+    joined = "".join(parts)
+    return any(p in _SECRET_PARTS for p in parts) or any(
+        w in joined for w in ("password", "passwd", "secret", "token", "apikey", "credential"))
+
+
+def redact_url(url: str) -> str:
+    """Remove a password in user:pass@ and values of secret-looking query parameters."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = (user.split(":", 1)[0] + ":" + REDACTED if ":" in user else user) + "@" + host
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, REDACTED if is_secret_name(k) else v) for k, v in pairs], safe="{}*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_value(key: str, value: Any) -> Any:
+    if is_secret_name(key) and value not in ("", None, 0):
+        return REDACTED
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return redact_url(value)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join("-".join(p) if isinstance(p, list | tuple) else str(p) for p in value)
+    return str(value)

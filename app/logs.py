@@ -1,0 +1,171 @@
+"""Log files IT can read and send to support without leaking citizens' data.
+
+Rotating files (`motcua.log`, 5 × 2 MB) in the platform log folder (platformdirs
+user_log_dir; config key `log_dir` / $MOTCUA_LOG_DIR override it). Every record passes a
+redaction filter on the *handler*, so records from any library logger are covered too:
+12-digit citizen ID numbers and values that look like passwords, PINs, tokens or keys are
+replaced; dossier codes (`000.20.27.H57-261123-010001`), UUIDs and dates are kept because
+support needs them to find a dossier.
+
+Logging must never stop the counter: an unwritable log folder falls back to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+LOG_FILE = "motcua.log"
+MAX_BYTES = 2 * 1024 * 1024
+BACKUP_COUNT = 5
+FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+MASK_ID = "[CCCD]"
+MASK_SECRET = "***"
+_MARK = "_motcua_handler"
+
+# A 12-digit run that is not part of a longer number, a UUID group or a dash-joined code.
+# Also the printed grouping "079 190 000 123".
+_CITIZEN_ID = re.compile(r"(?<![\d\-])(?:\d{12}|\d{3} \d{3} \d{3} \d{3}|\d{4} \d{4} \d{4})(?![\d\-])")
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credential",
+                 "matkhau", "mật khẩu", "mat khau")
+_SECRET_PARTS = {"pwd", "pass", "pin", "key", "auth", "authorization", "cookie", "otp", "sopin"}
+# key=value, key: value, "key": "value", key => value (the key is checked in _secret_key)
+_KEY_VALUE = re.compile(
+    r"""(?P<key>\b(?:mật khẩu|mat khau)|["']?[\w.\-]{1,40}["']?)(?P<sep>\s*(?:=>|[:=])\s*)"""
+    r"""(?P<val>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|b'[^']*'|[^\s,;&)}\]]+)""",
+    re.IGNORECASE,
+)
+_QUERY = re.compile(r"(?P<key>[?&][^=&\s#]{1,40})=(?P<val>[^&\s#]*)")
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=\-]{6,}")
+_URL_USERINFO = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.\-]*://[^\s/:@]+):[^\s/@]+@", re.IGNORECASE)
+_PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
+
+
+def _secret_key(key: str) -> bool:
+    k = key.strip().strip("\"'").strip().lower()
+    parts = [p for p in re.split(r"[^0-9a-zà-ỹđ]+", k) if p]
+    joined = "".join(parts)
+    if any(w.replace(" ", "") in joined for w in _SECRET_WORDS):
+        return True
+    # only the last word decides for short parts: "user pin" yes, "pin count" no
+    return bool(parts) and parts[-1] in _SECRET_PARTS
+
+
+def _mask_pair(m: re.Match[str]) -> str:
+    if not _secret_key(m.group("key")):
+        return m.group(0)
+    val = m.group("val")
+    quote = val[0] if val[:1] in ("'", '"') else ""
+    return f"{m.group('key')}{m.group('sep')}{quote}{MASK_SECRET}{quote}"
+
+
+def redact(text: str) -> str:
+    """Remove citizen ID numbers and secret values from one log text."""
+    if not text:
+        return text
+    text = _PEM.sub("[PRIVATE KEY]", text)
+    text = _URL_USERINFO.sub(lambda m: f"{m.group('pre')}:{MASK_SECRET}@", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK_SECRET}", text)
+    text = _QUERY.sub(lambda m: f"{m.group('key')}={MASK_SECRET}"
+                      if _secret_key(m.group("key")[1:]) else m.group(0), text)
+    text = _KEY_VALUE.sub(_mask_pair, text)
+    return _CITIZEN_ID.sub(MASK_ID, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final message (and traceback) through `redact`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def default_log_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("motcua", appauthor=False))
+
+
+def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
+                  level: int = logging.INFO) -> Path | None:
+    """Install the rotating file handler (and stderr: warnings, or everything with -v).
+
+    Idempotent: handlers installed by an earlier call are replaced. Returns the log file, or
+    None when the folder could not be written (then only stderr logs)."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, _MARK, False):
+            root.removeHandler(h)
+            h.close()
+    root.setLevel(min(level, logging.INFO if verbose else level))
+    redactor = RedactingFilter()
+    formatter = logging.Formatter(FORMAT)
+
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.INFO if verbose else logging.WARNING)
+    stderr.addFilter(redactor)
+    stderr.setFormatter(formatter)
+    setattr(stderr, _MARK, True)
+    root.addHandler(stderr)
+
+    folder = Path(log_dir) if log_dir else default_log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            folder / LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8",
+            delay=True)
+        # delay=True opens on first record: prove now that the file can be written
+        handler.acquire()
+        try:
+            handler.stream = handler._open()
+        finally:
+            handler.release()
+    except OSError as exc:
+        logging.getLogger(__name__).warning(
+            "cannot write logs to %s (%s); logging to stderr only", folder, exc)
+        return None
+    handler.setLevel(level)
+    handler.addFilter(redactor)
+    handler.setFormatter(formatter)
+    setattr(handler, _MARK, True)
+    root.addHandler(handler)
+    return folder / LOG_FILE
+
+
+def setup_from_config(config: Any = None, *, verbose: bool = False) -> Path | None:
+    """Logging from the effective configuration; a broken configuration still gets logs in
+    the default folder (the error itself is reported by the command)."""
+    log_dir = None
+    try:
+        if config is None:
+            from app.config import load_config
+
+            config = load_config()
+        log_dir = config.log_dir
+    except Exception:  # noqa: BLE001 - the command will report the configuration error
+        log_dir = None
+    return setup_logging(log_dir, verbose=verbose)
+
+
+def log_files(log_dir: str | Path | None = None) -> list[Path]:
+    """Current and rotated log files, newest first."""
+    folder = Path(log_dir) if log_dir else default_log_dir()
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob(LOG_FILE + "*") if p.is_file()]
+    return sorted(files, key=lambda p: (p.name != LOG_FILE, p.name))
