@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,8 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_demo)
 
 
+def has_display() -> bool:
+    """A screen to open the window on (offscreen/minimal Qt platforms and a Linux session
+    without X11/Wayland have none: then the demo prints how to use it instead)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     folder = Path(args.keep or args.data_dir or tempfile.mkdtemp(prefix="motcua-demo-"))
+    if not args.no_gui and has_display():
+        from app.gui import run_gui
+        from app.settings import Settings
+
+        return run_gui(Settings(data_dir=folder, lang=args.lang), demo=True)
     d = demo.prepare(folder)
     en = args.lang == "en"
     print(("MotCua demo (TEST-ONLY certificates) in " if en else

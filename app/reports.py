@@ -1,0 +1,239 @@
+"""Read-side services for the GUI's lists, home queue and reports.
+
+SQL is allowed here (through `counter.store.query`, parameterised only) because these are
+aggregate/filter reads that app.queries does not offer: a filtered keyset page (status,
+procedure, date range), today's work queue, and counts per day / per procedure with on-time
+rates. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from app.context import Counter
+from app.domain import PortalStatus, iso, now_vn
+
+_COLUMNS = ("rowid, id, code, procedure_code, procedure_name, applicant_name, citizen_id, phone, "
+            "channel, received_at, appointment_at, status, clerk")
+OPEN_STATUSES = (1, 2, 4, 5, 6, 9)
+_OPEN_SQL = ",".join(str(s) for s in OPEN_STATUSES)
+MAX_SCANNED_PAGES = 20  # a text search post-filtered by procedure/date reads at most this many
+
+
+def _row(r: dict) -> dict:
+    s = PortalStatus(r["status"])
+    out = {k: r[k] for k in ("rowid", "id", "code", "procedure_code", "procedure_name",
+                             "applicant_name", "citizen_id", "phone", "channel", "received_at",
+                             "appointment_at", "clerk")}
+    out.update(status=s.slug, status_code=int(s), status_label=s.label_vi,
+               status_label_en=s.label_en)
+    return out
+
+
+def _next_day(d: date) -> str:
+    return (d + timedelta(days=1)).isoformat()
+
+
+def dossier_page(counter: Counter, text: str = "", *, before: int | None = None,
+                 status: int | None = None, procedure_code: str = "",
+                 date_from: date | None = None, date_to: date | None = None,
+                 limit: int = 100) -> dict:
+    """Newest-first keyset page: {"results": [...], "next_before": rowid | None}.
+
+    With text, the full-text search of app.queries does the matching and procedure/date are
+    filtered on its pages; without text a plain indexed query applies every filter."""
+    limit = max(1, min(limit, 500))
+    if text.strip():
+        from app import queries
+
+        out: list[dict] = []
+        cursor = before
+        for _ in range(MAX_SCANNED_PAGES):
+            page = queries.search(counter, text, limit=limit, before=cursor, status=status)
+            for r in page["results"]:
+                if procedure_code and r["procedure_code"] != procedure_code:
+                    continue
+                day = r["received_at"][:10]
+                if date_from and day < date_from.isoformat():
+                    continue
+                if date_to and day > date_to.isoformat():
+                    continue
+                out.append(r)
+            cursor = page["next_before"]
+            if cursor is None or len(out) >= limit:
+                break
+        return {"results": out, "next_before": cursor}
+    where, params = ["1"], []
+    if before:
+        where.append("rowid < ?")
+        params.append(before)
+    if status is not None:
+        where.append("status = ?")
+        params.append(int(status))
+    if procedure_code:
+        where.append("procedure_code = ?")
+        params.append(procedure_code)
+    if date_from:
+        where.append("received_at >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append("received_at < ?")
+        params.append(_next_day(date_to))
+    rows = counter.store.query(
+        f"SELECT {_COLUMNS} FROM dossiers WHERE {' AND '.join(where)} "  # noqa: S608
+        "ORDER BY rowid DESC LIMIT ?", (*params, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"results": [_row(r) for r in rows],
+            "next_before": rows[-1]["rowid"] if more and rows else None}
+
+
+def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) -> dict:
+    """Today's work at the counter: results waiting to be handed over, dossiers due today or
+    overdue (open only), and today's counts."""
+    now = now or now_vn()
+    today = now.date()
+    tomorrow = _next_day(today)
+    rows = counter.store.query(
+        f"SELECT {_COLUMNS} FROM dossiers "  # noqa: S608 - constants only
+        f"WHERE status = 9 OR (status IN ({_OPEN_SQL}) AND appointment_at IS NOT NULL "
+        "AND appointment_at < ?) ORDER BY appointment_at LIMIT ?", (tomorrow, limit))
+    received_today = int(counter.store.scalar(
+        "SELECT count(*) FROM dossiers WHERE received_at >= ? AND received_at < ?",
+        (today.isoformat(), tomorrow)) or 0)
+    now_s = iso(now)
+    items = [_row(r) for r in rows]
+    overdue = sum(1 for r in items if r["appointment_at"] and r["appointment_at"] < now_s
+                  and r["status_code"] != 9)
+    return {"items": items, "received_today": received_today, "overdue": overdue,
+            "result_ready": sum(1 for r in items if r["status_code"] == 9),
+            "due_today": sum(1 for r in items if r["appointment_at"]
+                             and r["appointment_at"][:10] == today.isoformat())}
+
+
+def due_state(row: dict, now: datetime | None = None) -> str:
+    """"overdue", "due_today" or "" for one list row (only open dossiers can be late)."""
+    if row.get("status_code") not in OPEN_STATUSES or not row.get("appointment_at"):
+        return ""
+    now = now or now_vn()
+    if row["appointment_at"] < iso(now):
+        return "overdue"
+    if row["appointment_at"][:10] == now.date().isoformat():
+        return "due_today"
+    return ""
+
+
+# ----------------------------------------------------------------------------- reports
+@dataclass
+class ProcedureLine:
+    code: str
+    name: str
+    received: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    open_overdue: int = 0
+
+
+@dataclass
+class Report:
+    date_from: date
+    date_to: date
+    per_day: dict[str, int] = field(default_factory=dict)  # YYYY-MM-DD -> received
+    per_procedure: dict[str, ProcedureLine] = field(default_factory=dict)
+
+    @property
+    def received(self) -> int:
+        return sum(self.per_day.values())
+
+    @property
+    def on_time(self) -> int:
+        return sum(p.done_on_time for p in self.per_procedure.values())
+
+    @property
+    def late(self) -> int:
+        return sum(p.done_late for p in self.per_procedure.values())
+
+    @property
+    def overdue(self) -> int:
+        return sum(p.open_overdue for p in self.per_procedure.values())
+
+    @property
+    def on_time_rate(self) -> float | None:
+        done = self.on_time + self.late
+        return self.on_time / done if done else None
+
+
+def _months(a: date, b: date) -> list[tuple[date, date]]:
+    out, start = [], a
+    while start <= b:
+        nxt = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((start, min(b, nxt - timedelta(days=1))))
+        start = nxt
+    return out
+
+
+def build_report(counter: Counter, date_from: date, date_to: date, *,
+                 progress: Callable[[int, int], None] | None = None,
+                 now: datetime | None = None) -> Report:
+    """Counts of dossiers received in [date_from, date_to] per day and per procedure, and how
+    many were done (result ready or returned) on time / late, or are open and overdue.
+
+    Worked month by month so a year's report reports progress and never holds the store long."""
+    if date_to < date_from:
+        date_from, date_to = date_to, date_from
+    now_s = iso(now or now_vn())
+    report = Report(date_from, date_to)
+    d = date_from
+    while d <= date_to:
+        report.per_day[d.isoformat()] = 0
+        d += timedelta(days=1)
+    chunks = _months(date_from, date_to)
+    for i, (a, b) in enumerate(chunks):
+        rows = counter.store.query(
+            "SELECT d.procedure_code, d.procedure_name, substr(d.received_at, 1, 10) AS day, "
+            "d.appointment_at, d.status, "
+            "(SELECT min(e.occurred_at) FROM events e WHERE e.dossier_id = d.id "
+            " AND e.type IN ('result_ready', 'returned')) AS done_at "
+            "FROM dossiers d WHERE d.received_at >= ? AND d.received_at < ?",
+            (a.isoformat(), _next_day(b)))
+        for r in rows:
+            report.per_day[r["day"]] = report.per_day.get(r["day"], 0) + 1
+            line = report.per_procedure.setdefault(
+                r["procedure_code"], ProcedureLine(r["procedure_code"], r["procedure_name"]))
+            line.received += 1
+            due = r["appointment_at"]
+            if r["done_at"]:
+                if due is None or r["done_at"] <= due:
+                    line.done_on_time += 1
+                else:
+                    line.done_late += 1
+            elif r["status"] in OPEN_STATUSES and due and due < now_s:
+                line.open_overdue += 1
+        if progress:
+            progress(i + 1, len(chunks))
+    return report
+
+
+CSV_HEADERS = {
+    "vi": ("Mã thủ tục", "Tên thủ tục", "Tiếp nhận", "Đúng hạn", "Trễ hạn", "Đang quá hạn"),
+    "en": ("Procedure code", "Procedure", "Received", "On time", "Late", "Open overdue"),
+}
+
+
+def write_csv(report: Report, path: Path, lang: str = "vi") -> Path:
+    """Per-procedure lines, then per-day counts; UTF-8 with BOM so Excel reads Vietnamese."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_HEADERS.get(lang, CSV_HEADERS["vi"]))
+        for p in sorted(report.per_procedure.values(), key=lambda p: (-p.received, p.code)):
+            w.writerow((p.code, p.name, p.received, p.done_on_time, p.done_late, p.open_overdue))
+        w.writerow(())
+        w.writerow(("Ngày", "Tiếp nhận") if lang != "en" else ("Day", "Received"))
+        for day, n in report.per_day.items():
+            w.writerow((f"{day[8:10]}/{day[5:7]}/{day[:4]}", n))
+    return path

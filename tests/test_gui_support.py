@@ -1,0 +1,65 @@
+"""Helpers for the GUI tests (no tests here): a demo store copied from one prepared template,
+and clerk-like input (Vietnamese text per character, as IBus/Unikey deliver it)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+QR = ("001090000456||Nguyễn Văn An|01021990|Nam|"
+      "Số 5 Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội|15062021")
+
+
+@cache
+def demo_template() -> Path:
+    """One prepared demo counter per test process (PKI + 4 signed dossiers)."""
+    from app import demo
+
+    folder = Path(tempfile.mkdtemp(prefix="motcua-gui-demo-")) / "data"
+    demo.prepare(folder)
+    return folder
+
+
+def demo_copy(dest: Path):  # noqa: ANN201 - app.demo.Demo
+    """A fresh copy of the demo counter in `dest` (keeps the tests independent)."""
+    from app import demo
+
+    shutil.copytree(demo_template(), dest, dirs_exist_ok=True)
+    return demo.prepare(dest)  # idempotent: returns paths for this copy
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type any text, one key event per character (QTest.keyClicks aborts on non-ASCII)."""
+    for ch in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
+                           Qt.KeyboardModifier.NoModifier)
+
+
+def press(widget: QWidget, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+          ) -> None:
+    QTest.keyClick(widget, key, mods)
+
+
+async def until(cond, timeout: float = 15.0, what="") -> None:  # noqa: ANN001
+    """Let the qasync loop (Qt events + store worker results) run until cond() is true."""
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
+        await asyncio.sleep(0.02)
+
+
+def run(loop: asyncio.AbstractEventLoop, coro, timeout: float = 120.0):  # noqa: ANN001, ANN201
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+def app() -> QApplication:
+    return QApplication.instance()

@@ -1,0 +1,320 @@
+"""Settings (administrators): preferences, gateway, accounts and maintenance tasks.
+
+Long tasks (backup, restore, catalogue import) run on the store worker behind a progress
+dialog, so the window keeps repainting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ValidationError, message_of
+from ui.qtutil import Banner, spawn, with_progress
+from ui.session import Session
+
+
+def printer_names() -> list[str]:
+    try:
+        from ui.printing import installed_printers
+
+        return installed_printers()
+    except Exception:  # no print support on this PC: the clerk saves PDFs instead
+        return []
+
+
+class SettingsPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.lang = session.lang
+        self.banner = Banner(self)
+        # -- preferences
+        self.printer = QComboBox()
+        self.printer.addItem(self.tr("System default printer"), "")
+        for name in printer_names():
+            self.printer.addItem(name, name)
+        self.layout_combo = QComboBox()
+        for key, text in (("a4", self.tr("A4")), ("a5", self.tr("A5")),
+                          ("roll80", self.tr("80 mm roll"))):
+            self.layout_combo.addItem(text, key)
+        self.copies = QSpinBox()
+        self.copies.setRange(1, 2)
+        self.idle = QSpinBox()
+        self.idle.setRange(1, 240)
+        self.idle.setSuffix(self.tr(" min"))
+        self.language = QComboBox()
+        self.language.addItem("Tiếng Việt", "vi")
+        self.language.addItem("English", "en")
+        self.print_after = QCheckBox(self.tr("Ctrl+S also prints the receipt"))
+        self.save_prefs_btn = QPushButton(self.tr("&Save preferences"))
+        prefs = QGroupBox(self.tr("This counter"))
+        f = QFormLayout(prefs)
+        for text, w in ((self.tr("Receipt &printer:"), self.printer),
+                        (self.tr("Receipt &layout:"), self.layout_combo),
+                        (self.tr("Cop&ies:"), self.copies),
+                        (self.tr("&Idle lock after:"), self.idle),
+                        (self.tr("Lan&guage:"), self.language)):
+            lab = QLabel(text)
+            lab.setBuddy(w)
+            f.addRow(lab, w)
+        f.addRow("", self.print_after)
+        f.addRow("", self.save_prefs_btn)
+        # -- gateway
+        self.gateway_url = QLineEdit()
+        self.gateway_url.setPlaceholderText("https://motcua.example.gov.vn")
+        self.gateway_ca = QLineEdit()
+        self.offline_only = QCheckBox(self.tr("Offline only (no gateway)"))
+        self.save_gw_btn = QPushButton(self.tr("Save &gateway"))
+        gw = QGroupBox(self.tr("Provincial gateway"))
+        g = QFormLayout(gw)
+        g.addRow(self.tr("URL:"), self.gateway_url)
+        g.addRow(self.tr("CA bundle:"), self.gateway_ca)
+        g.addRow("", self.offline_only)
+        g.addRow("", self.save_gw_btn)
+        self.offline_only.toggled.connect(lambda on: (self.gateway_url.setEnabled(not on),
+                                                      self.gateway_ca.setEnabled(not on)))
+        # -- users
+        self.users = QTableWidget(0, 4)
+        self.users.setHorizontalHeaderLabels([self.tr("Username"), self.tr("Name"),
+                                              self.tr("Role"), self.tr("Locked")])
+        self.users.verticalHeader().hide()
+        self.users.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.users.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.users.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.new_user = QLineEdit()
+        self.new_name = QLineEdit()
+        self.new_role = QComboBox()
+        for role, text in (("clerk", self.tr("Clerk")), ("supervisor", self.tr("Supervisor")),
+                           ("administrator", self.tr("Administrator"))):
+            self.new_role.addItem(text, role)
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_user_btn = QPushButton(self.tr("&Add account"))
+        self.lock_btn = QPushButton(self.tr("Lock / unlock"))
+        users = QGroupBox(self.tr("Accounts"))
+        u = QVBoxLayout(users)
+        u.addWidget(self.users)
+        add = QGridLayout()
+        for i, (text, w) in enumerate(((self.tr("Username:"), self.new_user),
+                                       (self.tr("Name:"), self.new_name),
+                                       (self.tr("Role:"), self.new_role),
+                                       (self.tr("Password:"), self.new_password))):
+            add.addWidget(QLabel(text), i // 2, (i % 2) * 2)
+            add.addWidget(w, i // 2, (i % 2) * 2 + 1)
+        u.addLayout(add)
+        ub = QHBoxLayout()
+        ub.addWidget(self.add_user_btn)
+        ub.addWidget(self.lock_btn)
+        ub.addStretch(1)
+        u.addLayout(ub)
+        # -- maintenance
+        self.backup_btn = QPushButton(self.tr("&Back up…"))
+        self.restore_btn = QPushButton(self.tr("&Restore…"))
+        self.catalogue_btn = QPushButton(self.tr("Import &catalogue…"))
+        self.anchor_btn = QPushButton(self.tr("Add &trust anchor…"))
+        maint = QGroupBox(self.tr("Maintenance"))
+        m = QHBoxLayout(maint)
+        for b in (self.backup_btn, self.restore_btn, self.catalogue_btn, self.anchor_btn):
+            m.addWidget(b)
+        m.addStretch(1)
+
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.addWidget(prefs, 0, 0)
+        grid.addWidget(gw, 1, 0)
+        grid.addWidget(users, 0, 1, 2, 1)
+        grid.addWidget(maint, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addWidget(scroll, 1)
+
+        self.save_prefs_btn.clicked.connect(lambda: spawn(self.save_prefs()))
+        self.save_gw_btn.clicked.connect(lambda: spawn(self.save_gateway()))
+        self.add_user_btn.clicked.connect(lambda: spawn(self.add_user()))
+        self.lock_btn.clicked.connect(lambda: spawn(self.toggle_lock()))
+        self.backup_btn.clicked.connect(lambda: self._file(self.tr("Back up to"), True,
+                                                           self.tr("Backups (*.motcua *.zip *)"),
+                                                           self.backup))
+        self.restore_btn.clicked.connect(lambda: self._file(self.tr("Restore from"), False,
+                                                            self.tr("Backups (*.motcua *.zip *)"),
+                                                            self.restore))
+        self.catalogue_btn.clicked.connect(lambda: self._file(self.tr("Catalogue file"), False,
+                                                              self.tr("JSON (*.json)"),
+                                                              self.import_catalogue))
+        self.anchor_btn.clicked.connect(lambda: self._file(self.tr("CA certificate"), False,
+                                                           self.tr("Certificates (*.pem *.crt *.cer *.der)"),
+                                                           self.add_anchor))
+
+    # ------------------------------------------------------------------ loading
+    async def load(self) -> None:
+        from app import accounts, setup
+
+        s = self.session
+        prefs = await s.preferences()
+        self.printer.setCurrentIndex(max(0, self.printer.findData(prefs["printer"])))
+        self.layout_combo.setCurrentIndex(max(0, self.layout_combo.findData(prefs["receipt_layout"])))
+        self.copies.setValue(int(prefs["receipt_copies"]))
+        self.idle.setValue(int(prefs["idle_lock_minutes"]))
+        self.language.setCurrentIndex(max(0, self.language.findData(prefs["language"])))
+        self.print_after.setChecked(prefs["print_after_save"] == "1")
+        gw = await s.run(setup.gateway_config, s.counter)
+        self.gateway_url.setText(gw["url"])
+        self.gateway_ca.setText(gw["ca_bundle"])
+        self.offline_only.setChecked(not gw["url"])
+        users = await s.run(accounts.list_users, s.counter.store)
+        self.users.setRowCount(len(users))
+        for i, usr in enumerate(users):
+            for c, v in enumerate((usr["username"], usr["display_name"], usr["role"],
+                                   self.tr("yes") if usr["locked"] else "")):
+                self.users.setItem(i, c, QTableWidgetItem(v))
+
+    def _fail(self, e: Exception) -> None:
+        if isinstance(e, ValidationError):
+            self.banner.show_text(" ".join(e.by_field(self.lang).values()), "error")
+        elif hasattr(e, "message"):
+            self.banner.show_text(message_of(e, self.lang), "error")
+        else:
+            raise e
+
+    async def save_prefs(self) -> None:
+        try:
+            await self.session.set_preferences({
+                "printer": self.printer.currentData(),
+                "receipt_layout": self.layout_combo.currentData(),
+                "receipt_copies": str(self.copies.value()),
+                "idle_lock_minutes": str(self.idle.value()),
+                "language": self.language.currentData(),
+                "print_after_save": "1" if self.print_after.isChecked() else "0"})
+        except Exception as e:
+            self._fail(e)
+            return
+        self.banner.show_text(self.tr("Preferences saved."), "ok")
+
+    async def save_gateway(self) -> None:
+        from app import setup
+
+        s = self.session
+        url = "" if self.offline_only.isChecked() else self.gateway_url.text()
+        ca = "" if self.offline_only.isChecked() else self.gateway_ca.text().strip()
+        current = await s.run(setup.gateway_config, s.counter)
+        try:
+            await s.run(setup.set_gateway, s.counter, url,
+                        None if ca == current["ca_bundle"] else (ca or None))
+        except Exception as e:
+            self._fail(e)
+            return
+        self.banner.show_text(self.tr("Gateway saved."), "ok")
+
+    async def add_user(self) -> None:
+        from app import accounts
+
+        s = self.session
+        try:
+            await s.run(lambda: accounts.add_user(
+                s.counter.store, self.new_user.text(), self.new_name.text(),
+                self.new_role.currentData(), self.new_password.text(), actor=s.username))
+        except Exception as e:
+            self._fail(e)
+            return
+        self.new_password.clear()
+        self.banner.show_text(self.tr("Account %1 added.").replace("%1", self.new_user.text()), "ok")
+        await self.load()
+
+    async def toggle_lock(self) -> None:
+        from app import accounts
+
+        row = self.users.currentRow()
+        if row < 0:
+            return
+        name = self.users.item(row, 0).text()
+        locked = bool(self.users.item(row, 3).text())
+        s = self.session
+        try:
+            await s.run(lambda: accounts.set_locked(s.counter.store, name, not locked,
+                                                    actor=s.username))
+        except Exception as e:
+            self._fail(e)
+            return
+        await self.load()
+
+    # ------------------------------------------------------------- long tasks
+    def _file(self, title: str, save: bool, name_filter: str, then) -> None:  # noqa: ANN001
+        dlg = QFileDialog(self, title)
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
+                          else QFileDialog.AcceptMode.AcceptOpen)
+        dlg.setNameFilter(name_filter)
+        dlg.fileSelected.connect(lambda p: spawn(then(p)))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    async def _long(self, title: str, fn) -> object:  # noqa: ANN001
+        async def work(_report):  # noqa: ANN001, ANN202
+            return await self.session.run(fn)
+
+        try:
+            return await with_progress(self, title, title + "…", work)
+        except Exception as e:
+            self._fail(e)
+            return None
+
+    async def backup(self, path: str) -> None:
+        from app import setup
+
+        r = await self._long(self.tr("Backing up"), lambda: setup.backup(self.session.counter,
+                                                                          Path(path)))
+        if r:
+            self.banner.show_text(self.tr("Backup written: %1 (%2 dossiers).")
+                                  .replace("%1", r["file"]).replace("%2", str(r["dossiers"])), "ok")
+
+    async def restore(self, path: str) -> None:
+        from app import setup
+
+        r = await self._long(self.tr("Restoring"), lambda: setup.restore(self.session.counter,
+                                                                          Path(path)))
+        if r:
+            self.banner.show_text(self.tr("Restored %1 dossiers from %2.")
+                                  .replace("%1", str(r["dossiers"])).replace("%2", r["file"]), "ok")
+
+    async def import_catalogue(self, path: str) -> None:
+        from app.context import import_catalogue
+
+        s = self.session
+        r = await self._long(self.tr("Importing the catalogue"),
+                             lambda: import_catalogue(s.counter, Path(path), actor=s.username))
+        if r:
+            self.banner.show_text(self.tr("Catalogue version %1 imported (%2 procedures).")
+                                  .replace("%1", r["version"]).replace("%2", str(r["procedures"])),
+                                  "ok")
+
+    async def add_anchor(self, path: str) -> None:
+        from app.trust import add_anchor
+
+        r = await self._long(self.tr("Adding the trust anchor"),
+                             lambda: add_anchor(self.session.settings, Path(path)))
+        if r:
+            self.banner.show_text(self.tr("Trust anchor installed: %1").replace("%1", str(r)), "ok")

@@ -1,0 +1,170 @@
+"""Start the GUI: QApplication, fonts, translations, excepthook, qasync loop, main window.
+
+Imported late by app.gui (the command line never loads Qt). Only what the login screen needs
+is imported here; the work screens are imported after the first login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from app.settings import Settings
+
+log = logging.getLogger("motcua.gui")
+HERE = Path(__file__).resolve().parent
+I18N_DIR = HERE / "i18n"
+FONT_DIR = HERE / "fonts"
+_translators: list = []
+CURRENT = {"lang": "vi"}  # read by the excepthook
+
+
+def make_app(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
+    """The QApplication, with the bundled Vietnamese font at the system's font size."""
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0] if sys.argv and sys.argv[0] else "motcua"])
+    app.setApplicationName("MotCua Counter")
+    app.setOrganizationName("motcua")
+    family = ""
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        path = FONT_DIR / name
+        if path.exists():
+            fid = QFontDatabase.addApplicationFont(str(path))
+            if fid >= 0 and not family:
+                family = QFontDatabase.applicationFontFamilies(fid)[0]
+    if family:
+        font = QFont(app.font())  # keep the system's point size: the window scales with it
+        font.setFamily(family)
+        app.setFont(font)
+    return app
+
+
+def install_translator(lang: str) -> bool:
+    """Install ui/i18n/motcua_<lang>.qm (source strings are English, so 'en' needs none)."""
+    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+    app = QCoreApplication.instance()
+    CURRENT["lang"] = lang
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    QLocale.setDefault(QLocale(QLocale.Language.Vietnamese if lang != "en"
+                               else QLocale.Language.English, QLocale.Country.Vietnam))
+    t = QTranslator()
+    if t.load(str(I18N_DIR / f"motcua_{lang}.qm")):
+        app.installTranslator(t)
+        _translators.append(t)
+        return True
+    if lang != "en":
+        log.warning("translation %s not found in %s", lang, I18N_DIR)
+    return False
+
+
+def install_excepthook(lang_of) -> None:  # noqa: ANN001 - callable returning "vi"/"en"
+    """Unexpected errors: full details to the log for IT, a short message box for the clerk."""
+
+    def hook(etype, value, tb) -> None:  # noqa: ANN001
+        log.error("unexpected error", exc_info=(etype, value, tb))
+        if issubclass(etype, KeyboardInterrupt):
+            return
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            from ui.qtutil import show_message
+
+            if QApplication.instance() is None:
+                return
+            en = lang_of() == "en"
+            text = ("Something went wrong; the details were written to the log for IT. "
+                    "Your form is kept as a draft." if en else
+                    "Đã xảy ra lỗi; chi tiết đã được ghi vào nhật ký cho bộ phận CNTT. "
+                    "Nội dung đang nhập vẫn được lưu nháp.")
+            show_message(QApplication.activeWindow(), "MotCua", text, error=True,
+                         details="".join(traceback.format_exception(etype, value, tb)))
+        except Exception:  # never let the hook itself raise
+            log.exception("excepthook failed")
+
+    sys.excepthook = hook
+
+
+def setup_logging(settings: Settings) -> None:
+    try:
+        settings.logs_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(settings.logs_dir / "gui.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        if logging.getLogger().level > logging.INFO:
+            logging.getLogger().setLevel(logging.INFO)
+    except OSError:
+        log.warning("cannot write the GUI log in %s", settings.logs_dir)
+
+
+def gui_language(settings: Settings, stored: str | None) -> str:
+    """--lang / MOTCUA_LANG / locale decide; the counter's stored preference applies when
+    nothing explicit asked for a language."""
+    if os.environ.get("MOTCUA_LANG") or settings.lang == "en":
+        return settings.lang
+    return stored or settings.lang
+
+
+async def open_window(settings: Settings, *, demo: object | None = None):  # noqa: ANN201
+    """Open the session and show the main window (login or first-run wizard)."""
+    from dataclasses import replace
+
+    from ui.mainwindow import MainWindow
+    from ui.session import Session
+
+    session = await Session.open(settings)
+    stored = await session.run(session.counter.store.get_meta, "pref.language")
+    lang = gui_language(settings, stored)
+    session.lang = lang
+    session.settings = replace(settings, lang=lang)
+    install_translator(lang)
+    window = MainWindow(session, demo=demo, switch_language=install_translator)
+    window.show()
+    window.activateWindow()
+    await window.start()
+    return window
+
+
+async def main(settings: Settings, *, demo: object | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    window = await open_window(settings, demo=demo)
+    closed = asyncio.get_running_loop().create_future()
+    window.closed.connect(lambda: closed.done() or closed.set_result(0))
+    if os.environ.get("MOTCUA_GUI_EXIT_WHEN_READY"):  # benchmark: cold start to interactive
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, window.close)
+    await closed
+    await window.session.close()
+    QApplication.instance().processEvents()
+    return 0
+
+
+def run(settings: Settings, *, demo: bool = False) -> int:
+    """Blocking entry point used by app.gui.run_gui."""
+    os.environ.setdefault("QT_API", "pyside6")
+    setup_logging(settings)
+    demo_info = None
+    if demo:
+        from app import demo as demo_mod
+
+        demo_info = demo_mod.prepare(settings.data_dir)
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)
+    CURRENT["lang"] = settings.lang
+    install_excepthook(lambda: CURRENT["lang"])
+    import qasync
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        return runner.run(main(settings, demo=demo_info))

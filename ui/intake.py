@@ -1,0 +1,597 @@
+"""The intake screen: what a clerk uses all day, keyboard first.
+
+Slots stay thin: they collect the form into the plain JSON shape of `app.intake.parse_request`
+and hand it to `Session.save_intake` (store worker). Validation comes back as a
+ValidationError whose `by_field` messages are shown next to the fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import UserError, ValidationError, message_of
+from ui.draft import DraftStore
+from ui.fmt import date_vn, money, parse_date_vn, parse_money
+from ui.qtutil import Banner, FieldError, spawn
+from ui.scan import Action, ScanDetector
+from ui.session import Session
+from ui.widgets import AttachmentList, ChecklistTable, SearchPicker
+
+log = logging.getLogger(__name__)
+_INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QPushButton)
+
+
+class IntakePage(QWidget):
+    """Receive one dossier: scan or type the applicant, pick the procedure, tick the
+    documents, save and sign (Ctrl+S), print (Ctrl+P) or both (Ctrl+Enter)."""
+
+    saved = Signal(str)  # dossier code
+
+    def __init__(self, session: Session, *, ensure_key: Callable[[], Awaitable[bool]],
+                 print_receipt: Callable[[str], Awaitable[object]],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.ensure_key = ensure_key
+        self.print_receipt = print_receipt
+        self.draft = DraftStore(session.settings.data_dir)
+        self.last_code = ""
+        self.saving = False
+        self._loading = False
+        self._scan = ScanDetector()
+        self._snapshot: tuple[QLineEdit, str] | None = None
+        self._build()
+        self._wire()
+        self.restore_draft()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        lang = self.session.lang
+        self.banner = Banner(self)
+        self.errors: dict[str, FieldError] = {}
+
+        def err(name: str) -> FieldError:
+            e = FieldError(self)
+            self.errors[name] = e
+            return e
+
+        def with_error(widget: QWidget, name: str) -> QWidget:
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(0)
+            lay.addWidget(widget)
+            lay.addWidget(err(name))
+            return box
+
+        # -- applicant
+        self.qr_status = QLabel(self.tr("Scan the citizen ID card's QR code at any time: "
+                                        "the fields fill themselves."))
+        self.qr_status.setWordWrap(True)
+        self.qr_status.setStyleSheet("QLabel { color:#35507a; }")
+        self.name = QLineEdit()
+        self.citizen_id = QLineEdit()
+        self.citizen_id.setMaxLength(12)
+        self.dob = QLineEdit()
+        self.dob.setPlaceholderText(self.tr("dd/mm/yyyy"))
+        self.gender = QComboBox()
+        self.gender.addItem(self.tr("—"), "")
+        self.gender.addItem(self.tr("Male"), "male")
+        self.gender.addItem(self.tr("Female"), "female")
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        from app import units
+
+        self.province = SearchPicker(
+            lambda t: [(p.code, p.name) for p in units.search_provinces(t)])
+        self.province.setPlaceholderText(self.tr("type to filter, e.g. ho chi minh"))
+        self.commune = SearchPicker(self._search_communes)
+        self.commune.setPlaceholderText(self.tr("type to filter, e.g. sai gon"))
+        self.address = QLineEdit()
+        self.address.setPlaceholderText(self.tr("house number, street, hamlet"))
+
+        app_box = QGroupBox(self.tr("Applicant"))
+        f = QFormLayout(app_box)
+        f.addRow(self.qr_status)
+        f.addRow(err("citizen_qr"))
+        f.addRow(self._label(self.tr("Full &name:"), self.name), with_error(self.name, "full_name"))
+        f.addRow(self._label(self.tr("Citizen &ID:"), self.citizen_id),
+                 with_error(self.citizen_id, "citizen_id"))
+        f.addRow(self._label(self.tr("Date of &birth:"), self.dob),
+                 with_error(self.dob, "date_of_birth"))
+        f.addRow(self._label(self.tr("&Gender:"), self.gender), with_error(self.gender, "gender"))
+        f.addRow(self._label(self.tr("P&hone:"), self.phone), with_error(self.phone, "phone"))
+        f.addRow(self._label(self.tr("E-&mail:"), self.email), with_error(self.email, "email"))
+        f.addRow(self._label(self.tr("Pro&vince/city:"), self.province),
+                 with_error(self.province, "province_code"))
+        f.addRow(self._label(self.tr("Comm&une/ward:"), self.commune),
+                 with_error(self.commune, "commune_code"))
+        f.addRow(self._label(self.tr("A&ddress:"), self.address), self.address)
+
+        # -- dossier
+        self.procedure = SearchPicker(self._search_procedures)
+        self.procedure.setPlaceholderText(self.tr("code or name without diacritics, e.g. khai sinh"))
+        self.proc_info = QLabel()
+        self.proc_info.setWordWrap(True)
+        self.channel = QComboBox()
+        self.channel.addItem(self.tr("In person"), "in_person")
+        self.channel.addItem(self.tr("Online"), "online")
+        self.channel.addItem(self.tr("By post"), "post")
+        self.checklist = ChecklistTable()
+        self.sets = QSpinBox()
+        self.sets.setRange(1, 20)
+        self.fee = QLineEdit()
+        self.fee_text = QLabel()
+        self.fee_text.setWordWrap(True)
+        self.appointment = QLabel("—")
+        self.appointment.setWordWrap(True)
+        self.appointment.setStyleSheet("QLabel { font-weight:bold; }")
+        self.attachments = AttachmentList()
+        self.note = QLineEdit()
+
+        dos_box = QGroupBox(self.tr("Dossier"))
+        g = QFormLayout(dos_box)
+        g.addRow(self._label(self.tr("&Procedure:"), self.procedure),
+                 with_error(self.procedure, "procedure_code"))
+        g.addRow("", self.proc_info)
+        g.addRow(self._label(self.tr("&Channel:"), self.channel), with_error(self.channel, "channel"))
+        g.addRow(self._label(self.tr("Documents &received:"), self.checklist.table),
+                 with_error(self.checklist, "documents"))
+        g.addRow(self._label(self.tr("&Sets:"), self.sets), with_error(self.sets, "sets"))
+        g.addRow(self._label(self.tr("&Fee (VND):"), self.fee), with_error(self.fee, "fee_vnd"))
+        g.addRow("", self.fee_text)
+        g.addRow(self.tr("Appointment:"), self.appointment)
+        g.addRow(self._label(self.tr("Scanned &files:"), self.attachments.list), self.attachments)
+        g.addRow(self._label(self.tr("N&ote:"), self.note), self.note)
+
+        # -- actions
+        self.save_btn = QPushButton(self.tr("Save && sign  (Ctrl+S)"))
+        self.save_btn.setDefault(False)
+        self.print_btn = QPushButton(self.tr("Print receipt  (Ctrl+P)"))
+        self.both_btn = QPushButton(self.tr("Save, sign && print  (Ctrl+Enter)"))
+        self.clear_btn = QPushButton(self.tr("Clear form"))
+        self.print_btn.setEnabled(False)
+        buttons = QHBoxLayout()
+        for b in (self.save_btn, self.both_btn, self.print_btn):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_btn)
+
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.addWidget(app_box, 0, 0)
+        grid.addWidget(dos_box, 0, 1)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 3)
+        grid.setRowStretch(1, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addWidget(scroll, 1)
+        lay.addLayout(buttons)
+        self.lang = lang
+
+        # tab order follows how a citizen's card is read, then the dossier
+        order = [self.name, self.citizen_id, self.dob, self.gender, self.phone, self.email,
+                 self.province, self.commune, self.address, self.procedure, self.channel,
+                 self.checklist.table, self.checklist.add_btn, self.sets, self.fee,
+                 self.attachments.add_btn, self.note, self.save_btn, self.both_btn,
+                 self.print_btn, self.clear_btn]
+        for a, b in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        lab = QLabel(text)
+        lab.setBuddy(buddy)
+        return lab
+
+    def _wire(self) -> None:
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.sc_save = QShortcut(QKeySequence.StandardKey.Save, self, context=ctx)
+        self.sc_save.activated.connect(self.on_save)
+        self.sc_print = QShortcut(QKeySequence.StandardKey.Print, self, context=ctx)
+        self.sc_print.activated.connect(self.on_print)
+        self.sc_both = [QShortcut(QKeySequence(seq), self, context=ctx)
+                        for seq in ("Ctrl+Return", "Ctrl+Enter")]
+        for sc in self.sc_both:
+            sc.activated.connect(self.on_save_and_print)
+        self.save_btn.clicked.connect(self.on_save)
+        self.both_btn.clicked.connect(self.on_save_and_print)
+        self.print_btn.clicked.connect(self.on_print)
+        self.clear_btn.clicked.connect(self.clear_form)
+        self.procedure.chosen.connect(self._procedure_chosen)
+        self.province.chosen.connect(self._province_chosen)
+        self.commune.chosen.connect(self._commune_chosen)
+        self.channel.currentIndexChanged.connect(lambda *_: self.update_appointment())
+        self.attachments.add_requested.connect(self._pick_files)
+
+        self._draft_timer = QTimer(self, singleShot=True, interval=400)
+        self._draft_timer.timeout.connect(self.save_draft)
+        for w in (self.name, self.citizen_id, self.dob, self.phone, self.email, self.address,
+                  self.fee, self.note, self.province, self.commune, self.procedure):
+            w.textChanged.connect(self._changed)
+        for c in (self.gender, self.channel):
+            c.currentIndexChanged.connect(self._changed)
+        self.sets.valueChanged.connect(self._changed)
+        self.checklist.changed.connect(self._changed)
+        self.attachments.changed.connect(self._changed)
+        self._minute = QTimer(self, interval=60_000)
+        self._minute.timeout.connect(self.update_appointment)
+        self._minute.start()
+        self._scan_timer = QTimer(self, interval=150)
+        self._scan_timer.timeout.connect(self._scan_expire)
+
+    # ------------------------------------------------------------ searching
+    def _search_procedures(self, text: str) -> list[tuple[str, str]]:
+        cat = self.session.counter.catalogue()
+        return [(p.code, f"{p.code} — {p.name}") for p in cat.search(text, limit=30)]
+
+    def _search_communes(self, text: str) -> list[tuple[str, str]]:
+        from app import units
+
+        prov = self.province.code() or None
+        hits = units.search_communes(prov, text, limit=50)
+        if prov:
+            return [(c.code, c.name) for c in hits]
+        names = {p.code: p.short_name for p in units.provinces()}
+        return [(c.code, f"{c.name} ({names.get(c.province_code, '')})") for c in hits]
+
+    def _procedure_chosen(self, code: str) -> None:
+        proc = self.session.counter.catalogue().get(code) if code else None
+        if proc is None:
+            self.proc_info.setText("")
+            self.fee_text.setText("")
+            self.update_appointment()
+            return
+        if not self._loading:
+            self.checklist.set_items([{"name": d.name, "form": d.form, "count": d.count}
+                                      for d in proc.checklist()])
+            self.fee.setText(money(proc.fee_vnd, self.lang) if proc.fee_vnd is not None else "")
+        self.proc_info.setText(f"{proc.field}")
+        self.fee_text.setText(proc.fee_text)
+        self.update_appointment()
+
+    def _province_chosen(self, code: str) -> None:
+        if self._loading:
+            return
+        from app import units
+
+        com = units.commune(self.commune.code()) if self.commune.code() else None
+        if com is not None and com.province_code != code:
+            self.commune.clear_value()
+
+    def _commune_chosen(self, code: str) -> None:
+        from app import units
+
+        com = units.commune(code) if code else None
+        if com is not None and self.province.code() != com.province_code:
+            p = units.province(com.province_code)
+            if p is not None:
+                self.province.set_value(p.code, p.name, emit=False)
+        if com is not None:
+            self.commune.set_value(com.code, com.name, emit=False)
+
+    def update_appointment(self) -> None:
+        from app.workcalendar import NO_APPOINTMENT_EN, NO_APPOINTMENT_VI, words_en, words_vi
+
+        code = self.procedure.code()
+        if not code:
+            self.appointment.setText("—")
+            return
+        when, fixed = self.session.appointment_preview(code, self.channel.currentData())
+        if not fixed or when is None:
+            self.appointment.setText(NO_APPOINTMENT_EN if self.lang == "en" else NO_APPOINTMENT_VI)
+        else:
+            words = words_en(when) if self.lang == "en" else words_vi(when)
+            self.appointment.setText(f"{words}  ({date_vn(when)})")
+
+    def _pick_files(self) -> None:
+        dlg = QFileDialog(self, self.tr("Attach scanned documents"))
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dlg.setNameFilter(self.tr("Scanned documents (*.pdf *.jpg *.jpeg *.png)"))
+        dlg.filesSelected.connect(self.attachments.add_paths)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    # ------------------------------------------------------------- the form
+    def form_dict(self) -> dict:
+        """The form in the JSON shape of app.intake.parse_request."""
+        dob_text = self.dob.text().strip()
+        dob = parse_date_vn(dob_text)
+        fee = parse_money(self.fee.text())
+        return {
+            "procedure_code": self.procedure.code(),
+            "channel": self.channel.currentData(),
+            "applicant": {
+                "full_name": self.name.text(), "citizen_id": self.citizen_id.text().strip(),
+                "date_of_birth": dob.isoformat() if dob else dob_text,
+                "gender": self.gender.currentData(), "phone": self.phone.text(),
+                "email": self.email.text(),
+                "address": {"province_code": self.province.code(),
+                            "commune_code": self.commune.code(),
+                            "detail": self.address.text()},
+            },
+            "documents": self.checklist.received(),
+            "sets": self.sets.value(),
+            "fee_vnd": fee,
+            "note": self.note.text(),
+        }
+
+    def draft_dict(self) -> dict:
+        return {"v": 1, "form": self.form_dict(), "dob_text": self.dob.text(),
+                "fee_text": self.fee.text(),
+                "labels": {"procedure": self.procedure.label(), "province": self.province.label(),
+                           "commune": self.commune.label()},
+                "checklist": self.checklist.rows(), "attachments": self.attachments.paths(),
+                "clerk": self.session.username}
+
+    def is_empty(self) -> bool:
+        f = self.form_dict()
+        a = f["applicant"]
+        return not (f["procedure_code"] or a["full_name"].strip() or a["citizen_id"]
+                    or a["phone"].strip() or a["address"]["detail"].strip()
+                    or self.attachments.paths() or f["note"].strip())
+
+    def _changed(self, *_: object) -> None:
+        if not self._loading:
+            self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Autosave (debounced): the whole form as JSON in the data folder."""
+        self._draft_timer.stop()
+        try:
+            if self.is_empty():
+                self.draft.clear()
+            else:
+                self.draft.save(self.draft_dict())
+        except OSError:
+            log.exception("could not write the intake draft")
+
+    def restore_draft(self) -> bool:
+        d = self.draft.load()
+        if not d or "form" not in d:
+            return False
+        self.load_draft(d)
+        self.banner.show_text(self.tr("The unfinished form was restored."), "warn")
+        return True
+
+    def load_draft(self, d: dict) -> None:
+        self._loading = True
+        try:
+            f = d["form"]
+            a = f.get("applicant", {})
+            addr = a.get("address", {})
+            labels = d.get("labels", {})
+            self.name.setText(a.get("full_name", ""))
+            self.citizen_id.setText(a.get("citizen_id", ""))
+            self.dob.setText(d.get("dob_text", ""))
+            self.gender.setCurrentIndex(max(0, self.gender.findData(a.get("gender", ""))))
+            self.phone.setText(a.get("phone", ""))
+            self.email.setText(a.get("email", ""))
+            self.province.set_value(addr.get("province_code", ""), labels.get("province", ""))
+            self.commune.set_value(addr.get("commune_code", ""), labels.get("commune", ""))
+            self.address.setText(addr.get("detail", ""))
+            self.channel.setCurrentIndex(max(0, self.channel.findData(f.get("channel"))))
+            self.procedure.set_value(f.get("procedure_code", ""), labels.get("procedure", ""))
+            self.checklist.set_items(d.get("checklist", []))
+            self.sets.setValue(int(f.get("sets") or 1))
+            self.fee.setText(d.get("fee_text", ""))
+            self.note.setText(f.get("note", ""))
+            self.attachments.clear()
+            self.attachments.add_paths([p for p in d.get("attachments", []) if p])
+        finally:
+            self._loading = False
+        self.update_appointment()
+
+    def clear_form(self) -> None:
+        """Ready for the next citizen."""
+        self._loading = True
+        try:
+            for w in (self.name, self.citizen_id, self.dob, self.phone, self.email, self.address,
+                      self.fee, self.note):
+                w.clear()
+            for p in (self.province, self.commune, self.procedure):
+                p.set_value("", "", emit=False)
+            self.gender.setCurrentIndex(0)
+            self.channel.setCurrentIndex(0)
+            self.sets.setValue(1)
+            self.checklist.clear()
+            self.attachments.clear()
+            self.proc_info.clear()
+            self.fee_text.clear()
+            self.appointment.setText("—")
+        finally:
+            self._loading = False
+        self.clear_errors()
+        self.draft.clear()
+        self._draft_timer.stop()
+        self.name.setFocus()
+
+    def clear_errors(self) -> None:
+        for e in self.errors.values():
+            e.set_error("")
+
+    def show_errors(self, by_field: dict[str, str]) -> None:
+        self.clear_errors()
+        general = []
+        first: QWidget | None = None
+        for fld, text in by_field.items():
+            label = self.errors.get(fld)
+            if label is None:
+                general.append(text)
+                continue
+            label.set_error(text)
+            first = first or label
+        self.banner.show_text(self.tr("Please correct the fields marked in red.")
+                              + ("  " + " ".join(general) if general else ""), "error")
+        if first is not None:
+            buddy = first.parentWidget().layout().itemAt(0).widget() if first.parentWidget() \
+                else None
+            if buddy is not None and buddy is not self:
+                buddy.setFocus()
+
+    # --------------------------------------------------------------- actions
+    def on_save(self) -> None:
+        spawn(self.save())
+
+    def on_save_and_print(self) -> None:
+        spawn(self.save(print_after=True))
+
+    def on_print(self) -> None:
+        if self.last_code:
+            spawn(self.print_receipt(self.last_code))
+
+    async def save(self, print_after: bool = False) -> dict | None:
+        """Save and sign the form; on success the form is cleared for the next citizen."""
+        if self.saving:
+            return None
+        self.saving = True
+        try:
+            form = self.form_dict()
+            atts = self.attachments.paths()
+            self.clear_errors()
+            if self.session.signer is None and not await self.ensure_key():
+                self.banner.show_text(self.tr("The dossier was not saved: unlock your signing "
+                                              "key first (Session menu)."), "error")
+                return None
+            try:
+                result = await self.session.save_intake(form, atts)
+            except ValidationError as e:
+                self.show_errors(e.by_field(self.lang))
+                return None
+            except Exception as e:  # UserError, SigningError, StoreError: say it, keep the form
+                if not hasattr(e, "message"):
+                    raise
+                log.info("intake refused: %r", e)
+                if isinstance(e, UserError) and e.field and e.field in self.errors:
+                    self.show_errors({e.field: e.message(self.lang)})
+                    return None
+                self.banner.show_text(self.tr("Not saved: ") + message_of(e, self.lang)
+                                      + " " + self.tr("The form is kept."), "error")
+                if getattr(e, "code", "") in ("token_removed", "token_not_found", "token_error"):
+                    spawn(self.ensure_key())
+                return None
+            self.last_code = result["code"]
+            self.print_btn.setEnabled(True)
+            self.clear_form()
+            self.banner.show_text(self._saved_text(result), "ok")
+            self.saved.emit(result["code"])
+        finally:
+            self.saving = False
+        if print_after or self._print_after_save:
+            await self.print_receipt(result["code"])
+        return result
+
+    _print_after_save = False  # set from preferences by the main window
+
+    def _saved_text(self, r: dict) -> str:
+        from app.workcalendar import NO_APPOINTMENT_EN, NO_APPOINTMENT_VI
+
+        when = (date_vn(r["appointment_at"]) + " " + r["appointment_at"][11:16]) \
+            if r.get("appointment_at") else (NO_APPOINTMENT_EN if self.lang == "en"
+                                             else NO_APPOINTMENT_VI)
+        return self.tr("Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.") \
+            .replace("%1", r["code"]).replace("%2", r["applicant"]["full_name"]).replace("%3", when)
+
+    # ---------------------------------------------------------------- QR scan
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        QApplication.instance().installEventFilter(self)
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        QApplication.instance().removeEventFilter(self)
+        self.save_draft()
+        super().hideEvent(event)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, _INPUTS) \
+                or not self.isAncestorOf(obj):
+            return False
+        text = event.text()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            text = "\r"
+        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return False
+        action = self._scan.feed(text, time.monotonic())
+        if action is Action.SNAPSHOT_AND_PASS:
+            self._snapshot = (obj, obj.text()) if isinstance(obj, QLineEdit) else None
+            return False
+        if action is Action.START:
+            if self._snapshot is not None:
+                widget, before = self._snapshot
+                widget.setText(before)
+            self._scan_timer.start()
+            return True
+        if action is Action.SWALLOW:
+            return True
+        if action is Action.DONE:
+            self._scan_timer.stop()
+            self.apply_qr(self._scan.text)
+            return True
+        return False
+
+    def _scan_expire(self) -> None:
+        text = self._scan.expire(time.monotonic())
+        if text is not None:
+            self._scan_timer.stop()
+            self.apply_qr(text)
+
+    def apply_qr(self, text: str) -> bool:
+        """Fill the applicant from a chip-card QR string; a bad scan says why and fills nothing."""
+        from app import units
+        from app.citizen_id import parse_cccd_qr, split_address
+
+        self.errors["citizen_qr"].set_error("")
+        try:
+            qr = parse_cccd_qr(text)
+        except UserError as e:
+            self.errors["citizen_qr"].set_error(e.message(self.lang))
+            return False
+        self.name.setText(qr.full_name)
+        self.citizen_id.setText(qr.citizen_id)
+        self.dob.setText(date_vn(qr.date_of_birth))
+        self.gender.setCurrentIndex(max(0, self.gender.findData(qr.gender.value)))
+        detail, commune_part, province_part = split_address(qr.address)
+        prov = units.search_provinces(province_part, limit=1) if province_part else []
+        if prov:
+            self.province.set_value(prov[0].code, prov[0].name)
+        com = units.search_communes(prov[0].code if prov else None, commune_part, limit=1) \
+            if commune_part else []
+        if com:
+            self._commune_chosen(com[0].code)
+            self.address.setText(detail)
+        else:  # an old (pre-2025) commune name: keep it in the detail, the clerk picks the new one
+            self.commune.set_value("", "", emit=False)
+            self.address.setText(", ".join(p for p in (detail, commune_part) if p))
+        self.qr_status.setText(self.tr("Card scanned: %1, %2.").replace("%1", qr.full_name)
+                               .replace("%2", qr.citizen_id))
+        self._changed()
+        (self.phone if not self.procedure.code() else self.procedure).setFocus()
+        return True

@@ -1,0 +1,427 @@
+"""The main window: a stack of the login screen and the work area (tabs), a status bar with the
+user, the signing key and the sync indicator, menus with mnemonics and shortcuts.
+
+Only the login screen is built at start-up (fast cold start); the work area's screens are
+imported and built after the first login. A language switch rebuilds the screens (the intake
+draft survives it, as it survives a crash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+
+from app.errors import message_of
+from ui.login import LoginPage
+from ui.qtutil import run_dialog, show_message, spawn
+from ui.session import Session
+
+log = logging.getLogger(__name__)
+SYNC_POLL_MS = 3000
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+    language_switched = Signal(str)
+
+    def __init__(self, session: Session, *, demo: object | None = None,
+                 switch_language=None, parent: QWidget | None = None):  # noqa: ANN001
+        super().__init__(parent)
+        self.session = session
+        self.demo = demo  # app.demo.Demo in demo mode (pre-fills login and the .p12)
+        self.switch_language = switch_language  # installs a translator; set by ui.app
+        self.work: QTabWidget | None = None
+        self.pages: dict[str, QWidget] = {}
+        self.idle_minutes = 10
+        self.last_activity = time.monotonic()
+        self._key_future: asyncio.Future | None = None
+        self._polling = False
+        self.receipts = None
+        self.setWindowTitle(self.tr("MotCua Counter"))
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.user_label = QLabel()
+        self.key_label = QLabel()
+        self.sync_label = None
+        self._build_login()
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.key_label)
+        fm = self.fontMetrics()
+        self.resize(fm.averageCharWidth() * 150, fm.height() * 45)
+
+    # ------------------------------------------------------------------ screens
+    def _build_login(self) -> None:
+        centre = self.session.counter.centre_name if self.session.counter else ""
+        self.login = LoginPage(self.session, centre=centre, demo=self.demo is not None)
+        self.login.logged_in.connect(lambda user: spawn(self.after_login(user)))
+        self.login.language_changed.connect(self.set_language)
+        self.stack.addWidget(self.login)
+        self.stack.setCurrentWidget(self.login)
+
+    def _build_work(self) -> None:
+        """Import and build the work screens (after the first login: keeps start-up fast)."""
+        from ui.detail import DetailPage
+        from ui.helppage import HelpPage
+        from ui.home import HomePage
+        from ui.intake import IntakePage
+        from ui.receipt_actions import ReceiptPrinter
+        from ui.reportview import ReportsPage
+        from ui.search import SearchPage
+        from ui.syncpanel import SyncIndicator, SyncPanel
+
+        s = self.session
+        self.receipts = ReceiptPrinter(s)
+        self.home = HomePage(s)
+        self.intake = IntakePage(s, ensure_key=self.ensure_key, print_receipt=self.print_receipt)
+        self.search = SearchPage(s.search_page, self.intake._search_procedures, s.lang)
+        self.detail = DetailPage(s, ensure_key=self.ensure_key, reprint=self.reprint)
+        self.sync = SyncPanel(s)
+        self.reports = ReportsPage(s)
+        self.helppage = HelpPage()
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        for key, page, text in (("home", self.home, self.tr("&Home")),
+                                ("intake", self.intake, self.tr("&Intake")),
+                                ("search", self.search, self.tr("&Search")),
+                                ("detail", self.detail, self.tr("&Dossier")),
+                                ("sync", self.sync, self.tr("S&ync")),
+                                ("reports", self.reports, self.tr("&Reports"))):
+            tabs.addTab(page, text)
+            self.pages[key] = page
+        if s.is_admin:
+            from ui.admin import SettingsPage
+
+            self.settings_page = SettingsPage(s)
+            tabs.addTab(self.settings_page, self.tr("Se&ttings"))
+            self.pages["settings"] = self.settings_page
+        tabs.addTab(self.helppage, self.tr("Help"))
+        self.pages["help"] = self.helppage
+        tabs.currentChanged.connect(self._tab_changed)
+        self.work = tabs
+        self.stack.addWidget(tabs)
+
+        self.home.open_dossier.connect(self.open_dossier)
+        self.home.new_intake.connect(lambda: self.show_page("intake"))
+        self.search.open_dossier.connect(self.open_dossier)
+        self.intake.saved.connect(lambda *_: self._after_change())
+        self.detail.changed.connect(lambda *_: self._after_change())
+
+        self.sync_label = SyncIndicator()
+        self.sync_label.clicked.connect(lambda: self.show_page("sync"))
+        self.statusBar().insertPermanentWidget(0, self.sync_label)
+        self._sync_timer = QTimer(self, interval=SYNC_POLL_MS)
+        self._sync_timer.timeout.connect(lambda: spawn(self.poll_sync()))
+        self._sync_timer.start()
+        self._idle_timer = QTimer(self, interval=15_000)
+        self._idle_timer.timeout.connect(self._check_idle)
+        self._idle_timer.start()
+        QApplication.instance().installEventFilter(self)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        mb.clear()
+        fm = mb.addMenu(self.tr("&File"))
+        if self.session.is_admin:
+            for text, fn in ((self.tr("&Back up…"), lambda: self.settings_page.backup_btn.click()),
+                             (self.tr("&Restore…"), lambda: self.settings_page.restore_btn.click()),
+                             (self.tr("Import &catalogue…"),
+                              lambda: self.settings_page.catalogue_btn.click())):
+                fm.addAction(text, fn)
+            fm.addSeparator()
+        quit_action = fm.addAction(self.tr("&Quit"), self.close)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        sm = mb.addMenu(self.tr("S&ession"))
+        a = sm.addAction(self.tr("&Unlock signing key…"), lambda: spawn(self.ensure_key(force=True)))
+        a.setShortcut(QKeySequence("Ctrl+K"))
+        a = sm.addAction(self.tr("&Lock screen"), self.lock_screen)
+        a.setShortcut(QKeySequence("Ctrl+L"))
+        sm.addAction(self.tr("Log &out"), lambda: spawn(self.logout()))
+        vm = mb.addMenu(self.tr("&View"))
+        keys = ["home", "intake", "search", "detail", "sync", "reports", "settings"]
+        for i, key in enumerate(keys, 1):
+            if key not in self.pages:
+                continue
+            idx = self.work.indexOf(self.pages[key])
+            act = QAction(self.work.tabText(idx).replace("&", ""), self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i}"))
+            act.triggered.connect(lambda _=False, k=key: self.show_page(k))
+            vm.addAction(act)
+            self.addAction(act)
+        for seq, key in (("F2", "intake"), ("F3", "search"), ("F1", "help")):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.activated.connect(lambda k=key: self.show_page(k))
+        lm = mb.addMenu(self.tr("&Language"))
+        lm.addAction("Tiếng Việt", lambda: self.set_language("vi"))
+        lm.addAction("English", lambda: self.set_language("en"))
+        hm = mb.addMenu(self.tr("&Help"))
+        hm.addAction(self.tr("&Keyboard shortcuts"), lambda: self.show_page("help"))
+        hm.addAction(self.tr("&About"), self._about)
+
+    def _about(self) -> None:
+        import app
+
+        show_message(self, self.tr("About"), self.tr("MotCua Counter %1 — dossier intake for "
+                                                     "commune public-administration service "
+                                                     "centres.").replace("%1", app.__version__))
+
+    def show_page(self, key: str) -> None:
+        if self.work is None or key not in self.pages or self.stack.currentWidget() is not self.work:
+            return
+        self.work.setCurrentWidget(self.pages[key])
+        if key == "search":
+            self.search.focus_search()
+        elif key == "intake":
+            self.intake.name.setFocus()
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.work.widget(index) if self.work else None
+        if page is self.home:
+            self.home.refresh()
+        elif page is self.sync:
+            spawn(self.sync.refresh())
+        elif page is getattr(self, "settings_page", None):
+            spawn(self.settings_page.load())
+        elif page is self.search and self.search.model.rowCount() == 0:
+            self.search.run_query()
+
+    def open_dossier(self, code: str) -> None:
+        self.show_page("detail")
+        spawn(self.detail.show_code(code))
+
+    def _after_change(self) -> None:
+        spawn(self.poll_sync())
+
+    # ------------------------------------------------------------------ session
+    async def start(self) -> None:
+        """First run → wizard; otherwise the login screen."""
+        if await self.session.needs_setup():
+            from ui.wizard import SetupWizard
+
+            self.wizard = SetupWizard(self.session, self)
+            self.wizard.done_ok.connect(self._after_setup)
+            self.wizard.open()
+        else:
+            self.login.reset(clear=False)
+
+    def _after_setup(self) -> None:
+        self.login.centre.setText(self.session.counter.centre_name)
+        self.login.username.setText(self.wizard.admin_user.text())
+        self.login.reset(self.tr("The counter is set up. Log in with the administrator account."))
+
+    async def after_login(self, user: dict) -> None:
+        s = self.session
+        relogin = self.login.locked_user and self.login.locked_user == user["username"] \
+            and self.work is not None
+        self.login.locked_user = ""
+        if not relogin:
+            if self.work is not None:
+                self._drop_work()
+            await s.preload()
+            self._build_work()
+        prefs = await s.preferences()
+        self.idle_minutes = int(prefs.get("idle_lock_minutes") or 10)
+        self.intake._print_after_save = prefs.get("print_after_save") == "1"
+        self.user_label.setText(f"{user['display_name']} ({user['username']})")
+        self.stack.setCurrentWidget(self.work)
+        self.last_activity = time.monotonic()
+        if not relogin:
+            self.work.setCurrentWidget(self.intake)
+            self.home.refresh()
+            self.intake.name.setFocus()
+        self._update_key_label()
+        spawn(self.poll_sync())
+        if s.signer is None:
+            await self.ensure_key()
+
+    def _drop_work(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        if self.sync_label is not None:
+            self.statusBar().removeWidget(self.sync_label)
+            self.sync_label.deleteLater()
+            self.sync_label = None
+        for t in ("_sync_timer", "_idle_timer"):
+            if hasattr(self, t):
+                getattr(self, t).stop()
+        if self.work is not None:
+            self.intake.save_draft()
+            self.stack.removeWidget(self.work)
+            self.work.deleteLater()
+        self.work = None
+        self.pages = {}
+        self.menuBar().clear()
+
+    async def logout(self) -> None:
+        if self.work is not None:
+            self.intake.save_draft()
+        await self.session.logout()
+        self._drop_work()
+        self.user_label.clear()
+        self._update_key_label()
+        self.stack.setCurrentWidget(self.login)
+        self.login.reset()
+
+    def lock_screen(self) -> None:
+        if self.work is None or self.stack.currentWidget() is not self.work:
+            return
+        self.intake.save_draft()
+        self.login.lock(self.session.username, self.idle_minutes)
+        self.stack.setCurrentWidget(self.login)
+
+    def _check_idle(self) -> None:
+        if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
+            self.lock_screen()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
+                            QEvent.Type.Wheel):
+            self.last_activity = time.monotonic()
+        return False
+
+    # ------------------------------------------------------------------ signing key
+    async def ensure_key(self, force: bool = False) -> bool:
+        """Unlock the clerk's key once per session (dialog); True when a key is ready."""
+        s = self.session
+        if s.signer is not None and not force:
+            return True
+        if self._key_future is not None:
+            return await asyncio.shield(self._key_future)
+        self._key_future = asyncio.get_running_loop().create_future()
+        try:
+            from ui.login import UnlockKeyDialog
+
+            hint, path = "", ""
+            if self.demo is not None:
+                from app.demo import DEMO_P12_PASSWORD
+
+                path = str(self.demo.clerk_p12)
+                hint = self.tr("DEMO certificate, password: %1").replace("%1", DEMO_P12_PASSWORD)
+            message = ""
+            if s.key_lost is not None:
+                message = message_of(s.key_lost, s.lang) + " " + self.tr(
+                    "Unlock it again; the form is kept.")
+                s.key_lost = None
+            self.key_dialog = UnlockKeyDialog(s, p12_path=path, hint=hint, message=message,
+                                              parent=self)
+            await run_dialog(self.key_dialog)
+            self._update_key_label()
+            info = s.signer_info
+            if info is not None and info.expiring:
+                show_message(self, self.tr("Certificate expires soon"),
+                             self.tr("Your signing certificate expires in %1 days. Ask IT to "
+                                     "renew it.").replace("%1", str(info.days_left)))
+            ok = s.signer is not None
+            self._key_future.set_result(ok)
+            return ok
+        finally:
+            self._key_future = None
+            self.key_dialog = None
+
+    def _update_key_label(self) -> None:
+        info = self.session.signer_info
+        if info is None:
+            text, color = self.tr("Signing key locked"), "#b00020"
+        else:
+            name = info.subject.split("CN=")[-1].split(",")[0]
+            if info.expiring:
+                text = self.tr("Key: %1 — expires in %2 days, renew it!")
+                color = "#b35c00"
+            else:
+                text = self.tr("Key: %1 (%2 days left)")
+                color = "#0b5a1e"
+            text = text.replace("%1", name).replace("%2", str(info.days_left))
+        self.key_label.setText(text)
+        self.key_label.setStyleSheet(f"QLabel {{ color:{color}; }}")
+
+    # ------------------------------------------------------------------ receipts
+    async def print_receipt(self, code: str) -> str | None:
+        try:
+            where = await self.receipts.print_code(code)
+        except Exception as e:
+            if not hasattr(e, "message"):
+                raise
+            self.intake.banner.show_text(self.tr("Receipt not printed: ") +
+                                         message_of(e, self.session.lang), "error")
+            return None
+        if where.endswith(".pdf"):
+            msg = self.tr("No printer installed: receipt %1 saved as %2").replace("%1", code) \
+                .replace("%2", where)
+        else:
+            msg = self.tr("Receipt %1 sent to the printer.").replace("%1", code)
+        self.statusBar().showMessage(msg, 10_000)
+        return where
+
+    async def reprint(self, code: str, reason: str) -> str:
+        where = await self.receipts.reprint(code, reason)
+        self.statusBar().showMessage(self.tr("Receipt %1 reprinted.").replace("%1", code), 10_000)
+        return where
+
+    # ------------------------------------------------------------------ sync
+    async def poll_sync(self) -> dict | None:
+        if self._polling or self.sync_label is None:
+            return None
+        self._polling = True
+        try:
+            st = await self.session.sync_state()
+        except Exception:
+            log.warning("reading sync state failed", exc_info=True)
+            return None
+        finally:
+            self._polling = False
+        if self.sync_label is not None:
+            self.sync_label.update_state(st)
+        return st
+
+    # ------------------------------------------------------------------ language
+    def set_language(self, lang: str) -> None:
+        if lang == self.session.lang:
+            return
+        logged_in = self.work is not None and self.session.user is not None
+        on_work = logged_in and self.stack.currentWidget() is self.work
+        if self.work is not None:
+            self.intake.save_draft()
+        self.session.lang = lang
+        if self.switch_language:
+            self.switch_language(lang)
+        self.setWindowTitle(self.tr("MotCua Counter"))
+        username = self.login.username.text()
+        self.stack.removeWidget(self.login)
+        self.login.deleteLater()
+        self._build_login()
+        self.login.username.setText(username)
+        if logged_in:
+            self._drop_work()
+            self._build_work()
+            self.user_label.setText(f"{self.session.user['display_name']} "
+                                    f"({self.session.username})")
+            self._update_key_label()
+            spawn(self.poll_sync())
+            if on_work:
+                self.stack.setCurrentWidget(self.work)
+                self.work.setCurrentWidget(self.intake)
+        else:
+            self.login.reset()
+        if self.session.user is not None:
+            spawn(self.session.set_preferences({"language": lang}))
+        self.language_switched.emit(lang)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        if self.work is not None:
+            self.intake.save_draft()
+        QApplication.instance().removeEventFilter(self)
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+def wait_until_shown(window: QMainWindow) -> None:
+    """Process events until the window is exposed (bench / tests)."""
+    app = QApplication.instance()
+    while not window.isVisible():
+        app.processEvents()
+

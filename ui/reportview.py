@@ -1,0 +1,204 @@
+"""Reports: counts per day and per procedure, on-time/late rates, a bar chart, CSV export.
+
+The queries are app.reports (store worker, month by month with progress); the chart is painted
+with QPainter (QtCharts lives in PySide6-Addons, which the app does not depend on)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.fmt import number_vn
+from ui.qtutil import Banner, spawn, with_progress
+from ui.session import Session
+
+
+class BarChart(QWidget):
+    """Received dossiers per day (or per month for long ranges) as bars."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.points: list[tuple[str, int]] = []
+        self.setMinimumHeight(self.fontMetrics().height() * 10)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_points(self, points: list[tuple[str, int]]) -> None:
+        self.points = points
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = self.fontMetrics()
+        r = QRectF(self.rect()).adjusted(fm.horizontalAdvance("00000") + 4, fm.height(),
+                                         -fm.height(), -fm.height() * 2)
+        p.fillRect(self.rect(), self.palette().base())
+        if not self.points or r.width() <= 0:
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("No data"))
+            return
+        top = max(1, max(v for _, v in self.points))
+        p.setPen(QPen(QColor("#888")))
+        p.drawLine(r.bottomLeft(), r.bottomRight())
+        for frac in (0.5, 1.0):
+            y = r.bottom() - r.height() * frac
+            p.drawText(QRectF(0, y - fm.height() / 2, r.left() - 4, fm.height()),
+                       Qt.AlignmentFlag.AlignRight, number_vn(top * frac))
+        n = len(self.points)
+        slot = r.width() / n
+        bar = max(1.0, slot * 0.7)
+        every = max(1, int(fm.horizontalAdvance("00/00 ") / max(slot, 1)) + 1)
+        for i, (label, v) in enumerate(self.points):
+            h = r.height() * v / top
+            x = r.left() + i * slot + (slot - bar) / 2
+            p.fillRect(QRectF(x, r.bottom() - h, bar, h), QColor("#2f6db5"))
+            if i % every == 0:
+                p.setPen(QPen(self.palette().text().color()))
+                p.drawText(QRectF(r.left() + i * slot - slot, r.bottom() + 2, slot * 3,
+                                  fm.height()), Qt.AlignmentFlag.AlignHCenter, label)
+        p.end()
+
+
+def chart_points(per_day: dict[str, int]) -> list[tuple[str, int]]:
+    """Per day up to ~2 months, per month beyond (a year stays readable)."""
+    if len(per_day) <= 62:
+        return [(f"{d[8:10]}/{d[5:7]}", n) for d, n in per_day.items()]
+    months: dict[str, int] = {}
+    for d, n in per_day.items():
+        key = f"{d[5:7]}/{d[:4]}"
+        months[key] = months.get(key, 0) + n
+    return list(months.items())
+
+
+class ReportsPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.report = None
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(QDate(today.year(), today.month(), 1))
+        self.date_to = QDateEdit(today)
+        for d in (self.date_from, self.date_to):
+            d.setDisplayFormat("dd/MM/yyyy")
+            d.setCalendarPopup(True)
+        self.month_btn = QPushButton(self.tr("This &month"))
+        self.year_btn = QPushButton(self.tr("This &year"))
+        self.build_btn = QPushButton(self.tr("&Build report"))
+        self.csv_btn = QPushButton(self.tr("Export &CSV…"))
+        self.csv_btn.setEnabled(False)
+        self.banner = Banner(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.chart = BarChart()
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Procedure"),
+                                              self.tr("Received"), self.tr("On time"),
+                                              self.tr("Late"), self.tr("Open overdue")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        lf, lt = QLabel(self.tr("&From:")), QLabel(self.tr("&To:"))
+        lf.setBuddy(self.date_from)
+        lt.setBuddy(self.date_to)
+        row = QHBoxLayout()
+        for w in (lf, self.date_from, lt, self.date_to, self.month_btn, self.year_btn,
+                  self.build_btn):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.csv_btn)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.table)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.summary)
+        lay.addWidget(split, 1)
+        self.build_btn.clicked.connect(lambda: spawn(self.build()))
+        self.month_btn.clicked.connect(self._this_month)
+        self.year_btn.clicked.connect(self._this_year)
+        self.csv_btn.clicked.connect(self._export)
+
+    def _this_month(self) -> None:
+        t = QDate.currentDate()
+        self.date_from.setDate(QDate(t.year(), t.month(), 1))
+        self.date_to.setDate(t)
+        spawn(self.build())
+
+    def _this_year(self) -> None:
+        t = QDate.currentDate()
+        self.date_from.setDate(QDate(t.year(), 1, 1))
+        self.date_to.setDate(t)
+        spawn(self.build())
+
+    @staticmethod
+    def _d(q: QDate) -> date:
+        return date(q.year(), q.month(), q.day())
+
+    async def build(self) -> None:
+        from app import reports
+
+        a, b = self._d(self.date_from.date()), self._d(self.date_to.date())
+        counter = self.session.counter
+
+        async def work(report):  # noqa: ANN001, ANN202
+            return await self.session.run(lambda: reports.build_report(counter, a, b,
+                                                                       progress=report))
+
+        self.build_btn.setEnabled(False)
+        try:
+            rep = await with_progress(self, self.tr("Report"), self.tr("Counting dossiers…"), work)
+        finally:
+            self.build_btn.setEnabled(True)
+        self.report = rep
+        self.csv_btn.setEnabled(True)
+        rate = rep.on_time_rate
+        self.summary.setText(
+            self.tr("Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · "
+                    "on-time rate: %5")
+            .replace("%1", number_vn(rep.received)).replace("%2", number_vn(rep.on_time))
+            .replace("%3", number_vn(rep.late)).replace("%4", number_vn(rep.overdue))
+            .replace("%5", f"{rate * 100:.1f} %".replace(".", ",") if rate is not None else "—"))
+        self.chart.set_points(chart_points(rep.per_day))
+        lines = sorted(rep.per_procedure.values(), key=lambda p: (-p.received, p.code))
+        self.table.setRowCount(len(lines))
+        for i, p in enumerate(lines):
+            for c, v in enumerate((p.code, p.name, number_vn(p.received), number_vn(p.done_on_time),
+                                   number_vn(p.done_late), number_vn(p.open_overdue))):
+                item = QTableWidgetItem(v)
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, c, item)
+
+    def _export(self) -> None:
+        dlg = QFileDialog(self, self.tr("Export report"))
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setDefaultSuffix("csv")
+        dlg.setNameFilter(self.tr("CSV files (*.csv)"))
+        dlg.fileSelected.connect(lambda path: spawn(self.export_csv(path)))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    async def export_csv(self, path: str) -> None:
+        from app import reports
+
+        if self.report is None:
+            return
+        rep = self.report
+        await self.session.run(reports.write_csv, rep, path, self.session.lang)
+        self.banner.show_text(self.tr("Saved %1").replace("%1", path), "ok")

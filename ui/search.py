@@ -1,0 +1,286 @@
+"""Search and lists: one box, filters, and a table that fetches pages lazily.
+
+`DossierPageModel` asks for the next keyset page (`before` = last rowid) only when the view
+scrolls near the end (canFetchMore/fetchMore), so a store of a million dossiers scrolls without
+loading them all. The fetch itself is an awaited call on the store worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import PortalStatus
+from app.reports import due_state
+from ui.fmt import datetime_vn
+from ui.qtutil import spawn
+from ui.widgets import SearchPicker
+
+Fetcher = Callable[..., Awaitable[dict]]
+OVERDUE_BG = QColor("#f8d7da")
+DUE_TODAY_BG = QColor("#fff3cd")
+
+
+class DossierPageModel(QAbstractTableModel):
+    """Rows of dossiers, newest first, fetched page by page from `fetch(before=…, **filters)`."""
+
+    loaded = Signal()
+
+    def __init__(self, fetch: Fetcher, *, page_size: int = 100, lang: str = "vi",
+                 parent: object = None):
+        super().__init__(parent)
+        self.fetch = fetch
+        self.page_size = page_size
+        self.lang = lang
+        self.rows: list[dict] = []
+        self.filters: dict = {}
+        self.next_before: int | None = None
+        self.has_more = False
+        self.fetching = False
+        self.pages = 0
+        self._generation = 0
+        self.headers = [self.tr("Dossier code"), self.tr("Applicant"), self.tr("Citizen ID"),
+                        self.tr("Procedure"), self.tr("Received"), self.tr("Appointment"),
+                        self.tr("Status")]
+
+    # -- loading
+    def set_filters(self, **filters: object) -> None:
+        """New query: drop the rows and load the first page."""
+        self.beginResetModel()
+        self._generation += 1
+        self.rows, self.filters = [], filters
+        self.next_before, self.has_more, self.fetching, self.pages = None, True, False, 0
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and self.has_more and not self.fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802, B008
+        if self.canFetchMore(parent):
+            self.fetching = True
+            spawn(self.load_next())
+
+    async def load_next(self) -> None:
+        gen = self._generation
+        try:
+            page = await self.fetch(before=self.next_before, limit=self.page_size, **self.filters)
+        finally:
+            if gen == self._generation:
+                self.fetching = False
+        if gen != self._generation:
+            return  # a newer query replaced this one
+        rows = page["results"]
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.next_before = page["next_before"]
+        self.has_more = self.next_before is not None
+        self.pages += 1
+        self.loaded.emit()
+
+    # -- Qt model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            col = index.column()
+            if col == 0:
+                return r["code"]
+            if col == 1:
+                return r["applicant_name"]
+            if col == 2:
+                return r["citizen_id"]
+            if col == 3:
+                return r["procedure_name"]
+            if col == 4:
+                return datetime_vn(r["received_at"])
+            if col == 5:
+                return datetime_vn(r["appointment_at"]) if r["appointment_at"] else "—"
+            if col == 6:
+                return r["status_label_en"] if self.lang == "en" else r["status_label"]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            state = due_state(r)
+            if state == "overdue":
+                return QBrush(OVERDUE_BG)
+            if state == "due_today":
+                return QBrush(DUE_TODAY_BG)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            state = due_state(r)
+            if state == "overdue":
+                return self.tr("Overdue")
+            if state == "due_today":
+                return self.tr("Due today")
+        if role == Qt.ItemDataRole.UserRole:
+            return r["code"]
+        return None
+
+
+def dossier_table(model: QAbstractTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(False)
+    view.verticalHeader().hide()
+    h = view.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    h.setStretchLastSection(True)
+    h.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    h.setSectionResizeMode(6, QHeaderView.ResizeMode.ResizeToContents)
+    return view
+
+
+class SearchPage(QWidget):
+    """One search box over codes, citizen IDs, names without diacritics and phones."""
+
+    open_dossier = Signal(str)
+
+    def __init__(self, fetch: Fetcher, search_procedures: Callable[[str], list[tuple[str, str]]],
+                 lang: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lang = lang
+        self.box = QLineEdit()
+        self.box.setPlaceholderText(self.tr("Name (no diacritics needed), citizen ID, phone or "
+                                            "dossier code"))
+        self.box.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.addItem(self.tr("All statuses"), None)
+        for s in PortalStatus:
+            self.status.addItem(f"{int(s)} · {s.label_en if lang == 'en' else s.label_vi}", int(s))
+        self.procedure = SearchPicker(search_procedures)
+        self.procedure.setPlaceholderText(self.tr("any procedure"))
+        self.use_from = QCheckBox(self.tr("&From"))
+        self.date_from = QDateEdit(QDate.currentDate().addDays(-30))
+        self.use_to = QCheckBox(self.tr("&To"))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for d in (self.date_from, self.date_to):
+            d.setDisplayFormat("dd/MM/yyyy")
+            d.setCalendarPopup(True)
+        self.model = DossierPageModel(fetch, lang=lang, parent=self)
+        self.view = dossier_table(self.model)
+        self.count = QLabel()
+        self.model.loaded.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+
+        lab = QLabel(self.tr("&Search:"))
+        lab.setBuddy(self.box)
+        top = QHBoxLayout()
+        top.addWidget(lab)
+        top.addWidget(self.box, 3)
+        filters = QHBoxLayout()
+        st = QLabel(self.tr("Stat&us:"))
+        st.setBuddy(self.status)
+        pr = QLabel(self.tr("&Procedure:"))
+        pr.setBuddy(self.procedure)
+        for w in (st, self.status, pr, self.procedure, self.use_from, self.date_from, self.use_to,
+                  self.date_to):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        legend = QLabel(self.tr("Red: overdue · Yellow: due today · Enter opens the dossier"))
+        legend.setStyleSheet("QLabel { color:#555; }")
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(filters)
+        lay.addWidget(self.view, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(legend)
+        bottom.addStretch(1)
+        bottom.addWidget(self.count)
+        lay.addLayout(bottom)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.run_query)
+        self.box.textChanged.connect(lambda *_: self._debounce.start())
+        self.box.returnPressed.connect(self._enter)
+        self.status.currentIndexChanged.connect(lambda *_: self.run_query())
+        self.procedure.chosen.connect(lambda *_: self.run_query())
+        for w in (self.use_from, self.use_to):
+            w.toggled.connect(lambda *_: self.run_query())
+        for d in (self.date_from, self.date_to):
+            d.dateChanged.connect(lambda *_: self.run_query())
+        self.view.doubleClicked.connect(self._open_index)
+        self.view.activated.connect(self._open_index)
+        sc = QShortcut(QKeySequence("Ctrl+F"), self,
+                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(lambda: (self.box.setFocus(), self.box.selectAll()))
+        QWidget.setTabOrder(self.box, self.status)
+        QWidget.setTabOrder(self.status, self.procedure)
+        QWidget.setTabOrder(self.procedure, self.use_from)
+        QWidget.setTabOrder(self.use_from, self.date_from)
+        QWidget.setTabOrder(self.date_from, self.use_to)
+        QWidget.setTabOrder(self.use_to, self.date_to)
+        QWidget.setTabOrder(self.date_to, self.view)
+
+    def query(self) -> dict:
+        def qd(d: QDate) -> date:
+            return date(d.year(), d.month(), d.day())
+
+        return {"text": self.box.text(), "status": self.status.currentData(),
+                "procedure_code": self.procedure.code(),
+                "date_from": qd(self.date_from.date()) if self.use_from.isChecked() else None,
+                "date_to": qd(self.date_to.date()) if self.use_to.isChecked() else None}
+
+    def run_query(self) -> None:
+        self._debounce.stop()
+        self.model.set_filters(**self.query())
+
+    def _enter(self) -> None:
+        self.run_query()
+        self.view.setFocus()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        more = "+" if self.model.has_more else ""
+        self.count.setText(self.tr("%1 dossiers").replace("%1", f"{n}{more}"))
+        if n and not self.view.currentIndex().isValid():
+            self.view.selectRow(0)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_dossier.emit(self.model.rows[index.row()]["code"])
+
+    def focus_search(self) -> None:
+        self.box.setFocus()
+        self.box.selectAll()
+

@@ -1,0 +1,302 @@
+"""The GUI's window onto the app services — Qt-free, so it is tested with pytest-asyncio.
+
+Anki-style: every call that touches the store or a signing token runs on ONE worker thread
+(`StoreWorker`), so SQLite and the PKCS#11 session are only ever used from that thread and
+calls are naturally serialised; the GUI awaits the result as a value. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.context import Counter
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXPIRY_WARNING_DAYS = 30
+OPEN_STATUSES = (1, 2, 4, 5, 6, 9)  # not final: can still be due / overdue
+
+
+class StoreWorker:
+    """One thread for all store and token work: SQLite connection and token session stay on it."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="motcua-store")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: fn(*args))
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class SignerInfo:
+    """What the GUI shows about the unlocked key (never the secret)."""
+
+    subject: str
+    kind: str  # "p12" | "token"
+    days_left: int
+    expiring: bool
+    where: str
+
+
+@dataclass
+class Session:
+    """One running counter: settings, the open store, the logged-in clerk and their signer."""
+
+    settings: Settings
+    counter: Counter
+    worker: StoreWorker = field(default_factory=StoreWorker)
+    user: dict | None = None
+    signer: Any = None
+    signer_info: SignerInfo | None = None
+    lang: str = "vi"
+    key_lost: Exception | None = None  # why the signer was dropped (token removed…)
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    async def open(cls, settings: Settings, worker: StoreWorker | None = None) -> Session:
+        from app.context import open_counter
+
+        worker = worker or StoreWorker()
+        counter = await worker.run(open_counter, settings)
+        return cls(settings, counter, worker, lang=settings.lang)
+
+    async def close(self) -> None:
+        await self.lock_key()
+        await self.worker.run(self.counter.close)
+        self.worker.shutdown()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run any app service call on the store worker."""
+        return await self.worker.run(fn, *args)
+
+    # ------------------------------------------------------------------ set-up
+    async def needs_setup(self) -> bool:
+        from app import setup
+
+        return await self.run(setup.needs_setup, self.counter)
+
+    async def initial_setup(self, values: dict) -> None:
+        from app import setup
+
+        await self.run(lambda: setup.initial_setup(self.counter, **values))
+
+    async def counter_identity(self) -> dict:
+        c = self.counter
+        return await self.run(lambda: {"agency_code": c.agency_code, "counter_no": c.counter_no,
+                                       "centre_name": c.centre_name, "label": c.label})
+
+    # ------------------------------------------------------------- accounts
+    async def login(self, username: str, password: str) -> dict:
+        from app import accounts
+
+        s = self.settings
+        user = await self.run(lambda: accounts.authenticate(
+            self.counter.store, username, password, max_failures=s.login_max_failures,
+            lockout_minutes=s.login_lockout_minutes))
+        if self.user and self.user["username"] != user["username"]:
+            await self.lock_key()  # another clerk: never sign with the previous clerk's key
+        self.user = user
+        return user
+
+    async def logout(self) -> None:
+        await self.lock_key()
+        self.user = None
+
+    @property
+    def username(self) -> str:
+        return self.user["username"] if self.user else ""
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.user and self.user.get("role") == "administrator")
+
+    async def preload(self) -> None:
+        """Warm the catalogue and calendar on the worker so the intake form computes locally."""
+        await self.run(lambda: (self.counter.catalogue(), self.counter.calendar()))
+
+    # ---------------------------------------------------------------- signing key
+    async def unlock_p12(self, path: str | Path, password: str) -> SignerInfo:
+        from app.trust import load_trust
+        from signing.signer import P12Signer
+
+        def open_() -> Any:
+            signer = P12Signer.open(Path(path), password, trust=load_trust(self.settings))
+            signer.check()
+            return signer
+
+        signer = await self.run(open_)
+        return await self._adopt(signer, "p12", str(path))
+
+    async def unlock_token(self, module: str, token_label: str, pin: str,
+                           key_label: str = "") -> SignerInfo:
+        from app.trust import load_trust
+        from signing.signer import Pkcs11Signer
+
+        def open_() -> Any:
+            signer = Pkcs11Signer.open(module, token_label=token_label or None, pin=pin,
+                                       key_label=key_label or None,
+                                       trust=load_trust(self.settings))
+            signer.check()
+            return signer
+
+        signer = await self.run(open_)
+        return await self._adopt(signer, "token", token_label or module)
+
+    async def _adopt(self, signer: Any, kind: str, where: str) -> SignerInfo:
+        await self.lock_key()
+        self.signer = signer
+        self.signer_info = SignerInfo(
+            subject=signer.info.subject, kind=kind, days_left=signer.days_left(),
+            expiring=signer.expires_within(EXPIRY_WARNING_DAYS), where=where)
+        return self.signer_info
+
+    async def lock_key(self) -> None:
+        signer, self.signer, self.signer_info = self.signer, None, None
+        if signer is not None:
+            try:
+                await self.run(signer.close)
+            except Exception:  # a removed token may fail to close: nothing to keep
+                log.warning("closing the signer failed", exc_info=True)
+
+    def require_signer(self) -> Any:
+        if self.signer is None:
+            from app.errors import UserError
+
+            raise UserError("Chưa mở khoá chứng thư số để ký; hãy mở khoá khoá ký.",
+                            "The signing key is not unlocked; unlock it first.", code="no_signer")
+        return self.signer
+
+    # ------------------------------------------------------------------- intake
+    async def save_intake(self, form: dict, attachments: list[str]) -> dict:
+        """Validate (ValidationError with every field) then receive + sign in one transaction.
+
+        A SigningError with code token_removed drops the signer so the GUI asks to re-unlock."""
+        from app import intake
+
+        req = intake.parse_request(form, [Path(p) for p in attachments])
+        signer = self.require_signer()
+        try:
+            return await self.run(lambda: intake.receive(self.counter, req, clerk=self.username,
+                                                         signer=signer))
+        except Exception as exc:
+            if getattr(exc, "code", "") in ("token_removed", "token_not_found", "token_error"):
+                self.signer, self.signer_info, self.key_lost = None, None, exc
+            raise
+
+    def appointment_preview(self, procedure_code: str, channel: str = "in_person",
+                            now: datetime | None = None) -> tuple[datetime | None, bool]:
+        """(appointment, has_fixed_date) computed locally from the warmed catalogue/calendar."""
+        from app.domain import now_vn
+
+        proc = self.counter.catalogue().get(procedure_code) if procedure_code else None
+        if proc is None:
+            return None, False
+        when = self.counter.calendar().appointment(now or now_vn(), proc.time_for(channel))
+        return when, when is not None
+
+    # ------------------------------------------------------------- reading
+    async def search_page(self, text: str = "", *, before: int | None = None,
+                          status: int | None = None, procedure_code: str = "",
+                          date_from: date | None = None, date_to: date | None = None,
+                          limit: int = 100) -> dict:
+        from app import reports
+
+        return await self.run(lambda: reports.dossier_page(
+            self.counter, text, before=before, status=status, procedure_code=procedure_code,
+            date_from=date_from, date_to=date_to, limit=limit))
+
+    async def show(self, code: str) -> dict:
+        from app import queries
+
+        return await self.run(queries.show, self.counter, code)
+
+    async def work_queue(self) -> dict:
+        from app import reports
+
+        return await self.run(reports.work_queue, self.counter)
+
+    async def verify_dossier(self, code: str) -> list[dict]:
+        """Signature problems of one dossier ([] = every signature verifies).
+
+        app.signatures only offers verify_store (whole store); a per-dossier helper there would
+        make this cheap on a big store — asked of the lead."""
+        from app import signatures
+
+        report = await self.run(signatures.verify_store, self.counter)
+        return [p for p in report.problems if p["code"] == code]
+
+    # ------------------------------------------------------------- actions
+    async def request_supplement(self, code: str, items: list[dict], reason: str) -> dict:
+        from app import actions
+
+        signer = self.require_signer()
+        return await self.run(lambda: actions.request_supplement(
+            self.counter, code, items, reason=reason, clerk=self.username, signer=signer))
+
+    async def supplement_received(self, code: str, note: str = "") -> dict:
+        from app import actions
+
+        signer = self.require_signer()
+        return await self.run(lambda: actions.record_supplement_received(
+            self.counter, code, note=note, clerk=self.username, signer=signer))
+
+    async def return_result(self, code: str, *, recipient_name: str, recipient_id: str = "",
+                            relation: str = "self", method: str = "at_counter",
+                            note: str = "") -> dict:
+        from app import actions
+
+        signer = self.require_signer()
+        return await self.run(lambda: actions.return_result(
+            self.counter, code, recipient_name=recipient_name, recipient_id=recipient_id,
+            relation=relation, method=method, note=note, clerk=self.username, signer=signer))
+
+    async def withdraw(self, code: str, reason: str) -> dict:
+        from app import actions
+
+        signer = self.require_signer()
+        return await self.run(lambda: actions.record_withdrawal(
+            self.counter, code, reason=reason, clerk=self.username, signer=signer))
+
+    # ------------------------------------------------------------- sync
+    async def sync_state(self) -> dict:
+        from app import syncstate
+
+        return await self.run(syncstate.read, self.counter)
+
+    async def parked_events(self) -> list[dict]:
+        from app import syncstate
+
+        return await self.run(syncstate.parked_events, self.counter)
+
+    async def retry_parked(self) -> int:
+        from app import syncstate
+
+        return await self.run(lambda: syncstate.retry_parked(self.counter, actor=self.username))
+
+    # ------------------------------------------------------------- preferences
+    async def preferences(self) -> dict[str, str]:
+        from app import preferences
+
+        return await self.run(preferences.all_prefs, self.counter)
+
+    async def set_preferences(self, values: dict[str, str]) -> None:
+        from app import preferences
+
+        def apply() -> None:
+            for k, v in values.items():
+                preferences.set_pref(self.counter, k, v)
+
+        await self.run(apply)

@@ -1,0 +1,136 @@
+"""Sync: the status-bar indicator and the panel with parked events and "retry now".
+
+The sync engine (sync/, another module) writes its state to the store; the GUI only reads it
+with app.syncstate.read on the store worker, every few seconds. Going offline changes nothing
+for the clerk but this indicator.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.fmt import datetime_vn
+from ui.qtutil import Banner, spawn
+from ui.session import Session
+
+
+class SyncIndicator(QLabel):
+    """"● Online · 0 waiting" / "● Offline since 09:12 · 3 waiting" in the status bar."""
+
+    clicked = Signal()
+
+    def update_state(self, st: dict) -> None:
+        pending, parked = st.get("pending", 0), st.get("parked", 0)
+        if not st.get("configured"):
+            text, color = self.tr("○ Offline only (no gateway)"), "#555"
+        elif st.get("online") is False:
+            since = datetime_vn(st.get("offline_since")) if st.get("offline_since") else ""
+            text = self.tr("● Offline since %1").replace("%1", since) if since else self.tr("● Offline")
+            color = "#b35c00"
+        elif st.get("online") is None:
+            text, color = self.tr("● Not synced yet"), "#555"
+        else:
+            text, color = self.tr("● Online"), "#0b7a2a"
+        text += " · " + self.tr("%1 waiting").replace("%1", str(pending))
+        if parked:
+            text += " · " + self.tr("%1 refused").replace("%1", str(parked))
+            color = "#b00020"
+        if st.get("last_success"):
+            text += " · " + self.tr("last sync %1").replace("%1", datetime_vn(st["last_success"]))
+        self.setText(text)
+        self.setStyleSheet(f"QLabel {{ color:{color}; }}")
+        self.setProperty("online", st.get("online"))
+        self.setProperty("pending", pending)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class SyncPanel(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.banner = Banner(self)
+        self.state_labels: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, text in (("online", self.tr("Connection:")), ("gateway_url", self.tr("Gateway:")),
+                          ("pending", self.tr("Waiting to send:")),
+                          ("parked", self.tr("Refused by the province:")),
+                          ("last_success", self.tr("Last successful sync:")),
+                          ("last_error", self.tr("Last error:"))):
+            lab = QLabel()
+            lab.setWordWrap(True)
+            form.addRow(text, lab)
+            self.state_labels[key] = lab
+        state = QGroupBox(self.tr("Sync with the province"))
+        state.setLayout(form)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Dossier"), self.tr("Event"),
+                                              self.tr("Reason"), self.tr("Since")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        parked = QGroupBox(self.tr("Events refused by the province (parked)"))
+        QVBoxLayout(parked).addWidget(self.table)
+        self.retry_btn = QPushButton(self.tr("&Retry now"))
+        self.refresh_btn = QPushButton(self.tr("Re&fresh"))
+        self.retry_btn.clicked.connect(lambda: spawn(self.retry()))
+        self.refresh_btn.clicked.connect(lambda: spawn(self.refresh()))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.refresh_btn)
+        row.addWidget(self.retry_btn)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addWidget(state)
+        lay.addWidget(parked, 1)
+        lay.addLayout(row)
+
+    async def refresh(self) -> None:
+        st = await self.session.sync_state()
+        events = await self.session.parked_events()
+        L = self.state_labels
+        if not st.get("configured"):
+            L["online"].setText(self.tr("Offline only: no gateway configured. Dossiers are kept "
+                                        "here and sent once a gateway is set in Settings."))
+        elif st.get("online") is False:
+            L["online"].setText(self.tr("Offline since %1 — work goes on; everything is sent "
+                                        "when the link returns.")
+                                .replace("%1", datetime_vn(st.get("offline_since"))))
+        elif st.get("online") is None:
+            L["online"].setText(self.tr("Not synced yet"))
+        else:
+            L["online"].setText(self.tr("Online"))
+        L["gateway_url"].setText(st.get("gateway_url") or "—")
+        L["pending"].setText(str(st.get("pending", 0)))
+        L["parked"].setText(str(st.get("parked", 0)))
+        L["last_success"].setText(datetime_vn(st.get("last_success")) or "—")
+        err = st.get("last_error") or ""
+        if st.get("last_error_reason"):
+            err = f"{err} ({st['last_error_reason']})"
+        L["last_error"].setText(err or "—")
+        self.table.setRowCount(len(events))
+        for i, e in enumerate(events):
+            for c, v in enumerate((e["dossier_code"], e["type"], e.get("parked_reason") or "",
+                                   datetime_vn(e.get("updated_at")))):
+                self.table.setItem(i, c, QTableWidgetItem(v))
+        self.retry_btn.setEnabled(bool(events))
+
+    async def retry(self) -> None:
+        n = await self.session.retry_parked()
+        self.banner.show_text(self.tr("%1 event(s) queued to be sent again.").replace("%1", str(n)),
+                              "ok")
+        await self.refresh()
