@@ -1,0 +1,86 @@
+"""A reference provincial gateway on loopback for `motcua demo`: the whole flow (intake, sync,
+a province status coming back) with one command and no province.
+
+Plain HTTP on 127.0.0.1 (the token never leaves the machine); the gateway trusts the demo PKI's
+root and sub-CA and applies its CRL, exactly like a province gateway with real anchors. Its
+SQLite store lives in ``<demo data>/demo-gateway``, so the province can also be simulated from
+a shell:  ``motcua-gateway --data-dir <demo data>/demo-gateway act CODE result-ready``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app import sync_service
+from app.context import open_counter
+from app.demo import Demo
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoGateway:
+    """Handle on the running demo gateway (keep it; call ``stop()`` on exit)."""
+
+    url: str
+    data_dir: Path
+    admin_token: str
+    server: Any
+    store: Any
+
+    def act(self, dossier_code: str, action: str = "result-ready", note: str | None = None
+            ) -> dict[str, Any]:
+        """Simulate the province acting on a dossier (processing, supplement, result-ready,
+        reject, fee); the counter sees it at its next pull."""
+        from sync.gateway.service import province_act
+
+        wire = province_act(self.store, dossier_code, action, note)
+        return {"id": wire.id, "type": wire.type, "dossier_code": wire.dossier_code}
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.store.close()
+
+
+def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, DemoGateway]:
+    """Start the gateway in a background thread and enrol the demo counter with it.
+    Returns (url, handle). Safe to call again on a kept demo folder (re-enrols)."""
+    from sync.gateway import GatewayConfig, create_app
+    from sync.gateway.server import GatewayServer
+    from sync.gateway.store import StoreError, open_store
+    from sync.gateway.verify import signing_verifier
+
+    gw_dir = Path(demo.data_dir) / "demo-gateway"
+    gw_dir.mkdir(parents=True, exist_ok=True)
+    pki = Path(demo.pki_dir)
+    crls = [p for p in (pki / "crl.der",) if p.is_file()]
+    verifier = signing_verifier([pki / "root.pem", pki / "subca.pem"], crls)
+    store = open_store(None, gw_dir)
+    admin = secrets.token_urlsafe(24)
+    app = create_app(GatewayConfig(data_dir=gw_dir, verifier=verifier, admin_token=admin,
+                                   store=store))
+    server = GatewayServer(app, host="127.0.0.1", port=port).start()
+    counter = open_counter(Settings(data_dir=Path(demo.data_dir)))
+    try:
+        try:
+            _, token = store.enrol(counter.agency_code, counter.counter_no,
+                                   counter.centre_name or None)
+        except StoreError as exc:
+            if exc.code != "counter_taken":
+                raise
+            for c in store.list_counters():  # a kept demo folder: replace the old credential
+                if c.active and (c.agency_code, c.counter_no) == (counter.agency_code,
+                                                                  counter.counter_no):
+                    store.revoke(c.id)
+            _, token = store.enrol(counter.agency_code, counter.counter_no,
+                                   counter.centre_name or None)
+        sync_service.enrol(counter, server.url, token=token, actor="demo")
+    finally:
+        counter.close()
+    log.info("demo gateway on %s (store %s)", server.url, gw_dir)
+    return server.url, DemoGateway(server.url, gw_dir, admin, server, store)
