@@ -212,8 +212,7 @@ class UnlockKeyDialog(QDialog):
         lay.addWidget(self.banner)
         lay.addWidget(self.tabs)
         lay.addWidget(self.buttons)
-        self.p12_password.returnPressed.connect(lambda: spawn(self.unlock()))
-        self.pin.returnPressed.connect(lambda: spawn(self.unlock()))
+        self._busy = False  # Return reaches both the field and the default button
         (self.p12_password if p12_path else self.p12_path).setFocus()
 
     def _browse(self) -> None:
@@ -224,6 +223,9 @@ class UnlockKeyDialog(QDialog):
         dlg.open()
 
     async def unlock(self) -> SignerInfo | None:
+        if self._busy or self.info is not None:
+            return self.info
+        self._busy = True
         self.unlock_btn.setEnabled(False)
         try:
             if self.tabs.currentIndex() == 0:
@@ -241,6 +243,7 @@ class UnlockKeyDialog(QDialog):
             return None
         finally:
             self.unlock_btn.setEnabled(True)
+            self._busy = False
         self.info = info
         self.p12_password.clear()
         self.pin.clear()

@@ -83,25 +83,31 @@ class DossierPageModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: N802, B008
         if self.canFetchMore(parent):
             self.fetching = True
-            spawn(self.load_next())
+            spawn(self.load_next(self._generation, self.next_before))
 
-    async def load_next(self) -> None:
-        gen = self._generation
+    async def load_next(self, gen: int, before: int | None) -> None:
+        """One page; `gen` and `before` are captured when the fetch was asked for, so a page
+        of an older query (or cursor) is never inserted into the current one."""
+        filters = dict(self.filters)
         try:
-            page = await self.fetch(before=self.next_before, limit=self.page_size, **self.filters)
-        finally:
+            page = await self.fetch(before=before, limit=self.page_size, **filters)
+        except BaseException:
             if gen == self._generation:
                 self.fetching = False
+            raise
         if gen != self._generation:
             return  # a newer query replaced this one
         rows = page["results"]
-        if rows:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
-            self.rows.extend(rows)
-            self.endInsertRows()
+        # cursor first: inserting rows makes the view ask canFetchMore() synchronously
         self.next_before = page["next_before"]
         self.has_more = self.next_before is not None
         self.pages += 1
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.fetching = False
+            self.endInsertRows()
+        self.fetching = False
         self.loaded.emit()
 
     # -- Qt model

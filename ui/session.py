@@ -156,11 +156,17 @@ class Session:
         return await self._adopt(signer, "token", token_label or module)
 
     async def _adopt(self, signer: Any, kind: str, where: str) -> SignerInfo:
-        await self.lock_key()
-        self.signer = signer
+        old = self.signer
+        self.signer = signer  # swap first: there is never a moment without a key
         self.signer_info = SignerInfo(
             subject=signer.info.subject, kind=kind, days_left=signer.days_left(),
             expiring=signer.expires_within(EXPIRY_WARNING_DAYS), where=where)
+        self.key_lost = None
+        if old is not None and old is not signer:
+            try:
+                await self.run(old.close)
+            except Exception:
+                log.warning("closing the previous signer failed", exc_info=True)
         return self.signer_info
 
     async def lock_key(self) -> None:
