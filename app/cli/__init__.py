@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "app.cli.admin",
     "app.cli.evidence",
     "app.cli.receipts",
+    "app.cli.sync",
     "app.cli.pki",
     "app.cli.demo",
 ]
