@@ -593,16 +593,34 @@ def main(args: Any = None) -> int:
     from app.config import cli_overrides, load_config
 
     overrides = cli_overrides(args) if args is not None else None
-    lang = getattr(args, "lang", None)
-    if lang is None:
-        try:
-            lang = load_config(overrides).lang
-        except Exception:  # noqa: BLE001 - the config check reports it
-            lang = "vi"
+    try:
+        lang = load_config(overrides).lang  # --lang > MOTCUA_LANG(UAGE) > files > locale
+    except Exception:  # noqa: BLE001 - the configuration check reports it
+        lang = getattr(args, "lang", None) or "vi"
     return run(overrides, lang=lang, as_json=bool(getattr(args, "json", False)))
 
 
-if __name__ == "__main__":  # python -m app.selftest (before the CLI flag is wired)
+def cli(argv: list[str] | None = None) -> int:
+    """`python -m app.selftest [--data-dir D] [--lang vi|en] [--json]`: the same report without
+    the rest of the command line (used until `motcua --self-test` is wired, and by the bundle's
+    entry script)."""
+    import argparse
+
+    from app.settings import default_lang
+
+    p = argparse.ArgumentParser(prog="motcua --self-test")
+    p.add_argument("--self-test", action="store_true")
+    p.add_argument("--data-dir")
+    p.add_argument("--lang", choices=["vi", "en"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args, _ = p.parse_known_args(argv)
+    args.lang_cli = args.lang
+    args.lang = args.lang or default_lang()
+    return main(args)
+
+
+if __name__ == "__main__":
     if os.environ.get(CHILD_ENV) == "qt":
         raise SystemExit(qt_child_main())
-    raise SystemExit(main())
+    raise SystemExit(cli())

@@ -1,0 +1,159 @@
+"""Build the MotCua Counter bundle: `python packaging/build.py`.
+
+Produces `dist/motcua/` (PyInstaller one-folder bundle from packaging/motcua.spec) and, on
+Linux, `dist/motcua-<version>-linux-<arch>.tar.gz` with a .desktop entry, the icon and an
+install script. On Windows the same command builds `dist\\motcua\\`; the installer is then made
+with Inno Setup (packaging/windows/BUILD.md). Prints (and writes to dist/motcua-build.json) the
+build time and the bundle size, the figures the release notes report.
+
+Runs with the project's virtualenv Python (needs the `build` extra: pip install -e '.[build]').
+Standard library only, so it runs unchanged on Windows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+SPEC = PACKAGING / "motcua.spec"
+BUDGET_MB = 150
+
+DESKTOP = """[Desktop Entry]
+Type=Application
+Version=1.5
+Name=MotCua Counter
+Name[vi]=MotCua - Tiếp nhận hồ sơ một cửa
+Comment=Receive administrative-procedure dossiers at the one-stop counter
+Comment[vi]=Tiếp nhận hồ sơ thủ tục hành chính tại bộ phận một cửa
+Exec=motcua
+Icon=motcua
+Terminal=false
+Categories=Office;
+StartupWMClass=motcua
+"""
+
+INSTALL_SH = """#!/bin/sh
+# Install MotCua Counter {version} system-wide (run as root from the unpacked folder):
+#   sudo ./install.sh            -> /opt/motcua, /usr/local/bin/motcua, menu entry
+# Upgrading: run the new version's install.sh; data and the store stay where they are
+# (~/.local/share/motcua), the store is backed up before any schema upgrade.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+PREFIX=${{PREFIX:-/opt/motcua}}
+rm -rf "$PREFIX.new"
+mkdir -p "$PREFIX.new"
+cp -a "$HERE/." "$PREFIX.new/"
+rm -rf "$PREFIX.old"
+[ -d "$PREFIX" ] && mv "$PREFIX" "$PREFIX.old"
+mv "$PREFIX.new" "$PREFIX"
+ln -sf "$PREFIX/motcua" /usr/local/bin/motcua
+install -Dm644 "$PREFIX/motcua.desktop" /usr/share/applications/motcua.desktop
+install -Dm644 "$PREFIX/motcua.png" /usr/share/icons/hicolor/256x256/apps/motcua.png
+install -Dm644 "$PREFIX/motcua.svg" /usr/share/icons/hicolor/scalable/apps/motcua.svg
+command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q || true
+echo "MotCua Counter {version} installed in $PREFIX. Check it with: motcua --self-test"
+"""
+
+
+def project_version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def check_environment(version: str) -> None:
+    """Fail early with the fix, not after a minute of PyInstaller."""
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        sys.exit("PyInstaller is missing: pip install -e '.[build]'  (or pip install 'pyinstaller>=6.10')")
+    from importlib import metadata
+
+    try:
+        installed = metadata.version("motcua")
+    except metadata.PackageNotFoundError:
+        installed = None
+    if installed != version:
+        sys.exit(f"the installed motcua metadata is {installed}, pyproject.toml says {version}: "
+                 "run pip install -e . first (the bundle's version comes from it)")
+
+
+def folder_size(path: Path) -> int:
+    total = 0
+    for p in path.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            total += p.stat().st_size
+    return total
+
+
+def run_pyinstaller(dist: Path, work: Path, clean: bool) -> float:
+    cmd = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
+           "--distpath", str(dist), "--workpath", str(work)]
+    if clean:
+        cmd.append("--clean")
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    return time.perf_counter() - started
+
+
+def linux_tarball(bundle: Path, dist: Path, version: str) -> Path:
+    """motcua-<v>/ = the bundle + motcua.desktop + icons + install.sh, as one .tar.gz."""
+    arch = platform.machine().lower() or "x86_64"
+    name = f"motcua-{version}-linux-{arch}"
+    for fname, text in (("motcua.desktop", DESKTOP), ("install.sh", INSTALL_SH.format(version=version))):
+        (bundle / fname).write_text(text, encoding="utf-8", newline="\n")
+    (bundle / "install.sh").chmod(0o755)
+    for icon in ("motcua.png", "motcua.svg"):
+        shutil.copyfile(PACKAGING / icon, bundle / icon)
+    out = dist / f"{name}.tar.gz"
+    tmp = out.with_suffix(".tmp")
+    with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
+        tar.add(bundle, arcname=name)
+    os.replace(tmp, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dist", default=str(ROOT / "dist"), help="output folder (default dist/)")
+    p.add_argument("--work", default=str(ROOT / "build" / "pyinstaller"), help="PyInstaller work folder")
+    p.add_argument("--clean", action="store_true", help="drop PyInstaller's cache first")
+    p.add_argument("--no-archive", action="store_true", help="bundle only, no .tar.gz")
+    args = p.parse_args(argv)
+
+    version = project_version()
+    check_environment(version)
+    dist, work = Path(args.dist).resolve(), Path(args.work).resolve()
+    print(f"== building MotCua Counter {version} with {SPEC.relative_to(ROOT)}", flush=True)
+    seconds = run_pyinstaller(dist, work, args.clean)
+    bundle = dist / "motcua"
+    size = folder_size(bundle)
+    summary = {"version": version, "platform": sys.platform, "machine": platform.machine(),
+               "build_seconds": round(seconds, 1), "bundle": str(bundle), "bundle_bytes": size,
+               "bundle_mb": round(size / 1e6, 1), "budget_mb": BUDGET_MB}
+    if sys.platform.startswith("linux") and not args.no_archive:
+        tar = linux_tarball(bundle, dist, version)
+        summary["archive"] = str(tar)
+        summary["archive_mb"] = round(tar.stat().st_size / 1e6, 1)
+    (dist / "motcua-build.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(json.dumps(summary, indent=2))
+    if size > BUDGET_MB * 1e6:
+        print(f"bundle is {size / 1e6:.1f} MB, over the {BUDGET_MB} MB budget", file=sys.stderr)
+        return 1
+    if sys.platform == "win32":
+        print('next: "C:\\Program Files (x86)\\Inno Setup 6\\ISCC.exe" '
+              f"/DMyAppVersion={version} packaging\\windows\\motcua.iss")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
