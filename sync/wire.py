@@ -66,7 +66,7 @@ def _plain_json(node: object) -> bool:
         n = stack.pop()
         if isinstance(n, dict):
             for k, v in n.items():
-                if any(ord(c) > 0xFFFF for c in k):
+                if not k.isascii() and max(k) > "\uffff":
                     return False
                 stack.append(v)
         elif isinstance(n, list):
