@@ -61,6 +61,7 @@ ln -sf "$PREFIX/motcua" /usr/local/bin/motcua
 install -Dm644 "$PREFIX/motcua.desktop" /usr/share/applications/motcua.desktop
 install -Dm644 "$PREFIX/motcua.png" /usr/share/icons/hicolor/256x256/apps/motcua.png
 install -Dm644 "$PREFIX/motcua.svg" /usr/share/icons/hicolor/scalable/apps/motcua.svg
+install -Dm644 "$PREFIX/motcua.toml.example" /etc/motcua/motcua.toml.example
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q || true
 echo "MotCua Counter {version} installed in $PREFIX. Check it with: motcua --self-test"
 """
@@ -112,8 +113,8 @@ def linux_tarball(bundle: Path, dist: Path, version: str) -> Path:
     for fname, text in (("motcua.desktop", DESKTOP), ("install.sh", INSTALL_SH.format(version=version))):
         (bundle / fname).write_text(text, encoding="utf-8", newline="\n")
     (bundle / "install.sh").chmod(0o755)
-    for icon in ("motcua.png", "motcua.svg"):
-        shutil.copyfile(PACKAGING / icon, bundle / icon)
+    for extra in ("motcua.png", "motcua.svg", "motcua.toml.example"):
+        shutil.copyfile(PACKAGING / extra, bundle / extra)
     out = dist / f"{name}.tar.gz"
     tmp = out.with_suffix(".tmp")
     with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
