@@ -111,13 +111,14 @@ def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) 
                   and r["status_code"] != 9)
     return {"items": items, "received_today": received_today, "overdue": overdue,
             "result_ready": sum(1 for r in items if r["status_code"] == 9),
-            "due_today": sum(1 for r in items if r["appointment_at"]
-                             and r["appointment_at"][:10] == today.isoformat())}
+            "due_today": sum(1 for r in items if due_state(r, now) == "due_today")}
 
 
 def due_state(row: dict, now: datetime | None = None) -> str:
-    """"overdue", "due_today" or "" for one list row (only open dossiers can be late)."""
-    if row.get("status_code") not in OPEN_STATUSES or not row.get("appointment_at"):
+    """"overdue", "due_today" (still on time) or "" for one list row. Only dossiers still being
+    processed can be late: a result that is ready is waiting for the citizen, not for us."""
+    if row.get("status_code") not in OPEN_STATUSES or row.get("status_code") == 9 \
+            or not row.get("appointment_at"):
         return ""
     now = now or now_vn()
     if row["appointment_at"] < iso(now):

@@ -70,6 +70,7 @@ def test_login_scan_save_print_search_open_return(loop, demo, qtbot):
         qtbot.addWidget(w)
         page = w.intake
         assert w.work.currentWidget() is page
+        assert page.save_btn.text().startswith("Lưu")  # Vietnamese through the shipped .qm
         # -- the scanner types the QR string into whatever has focus (here: the phone field)
         page.phone.setFocus()
         type_text(page.phone, QR)
@@ -212,6 +213,7 @@ def test_english_window_and_search_model_pages_lazily(loop, demo, qtbot):
         w = await open_logged_in(demo, lang="en")
         qtbot.addWidget(w)
         assert w.session.lang == "en"
+        assert w.intake.save_btn.text().startswith("Save")
         model = w.search.model
         model.page_size = 2
         w.show_page("search")

@@ -188,8 +188,11 @@ class SettingsPage(QWidget):
         self.offline_only.setChecked(not gw["url"])
         users = await s.run(accounts.list_users, s.counter.store)
         self.users.setRowCount(len(users))
+        roles = {"clerk": self.tr("Clerk"), "supervisor": self.tr("Supervisor"),
+                 "administrator": self.tr("Administrator")}
         for i, usr in enumerate(users):
-            for c, v in enumerate((usr["username"], usr["display_name"], usr["role"],
+            for c, v in enumerate((usr["username"], usr["display_name"],
+                                   roles.get(usr["role"], usr["role"]),
                                    self.tr("yes") if usr["locked"] else "")):
                 self.users.setItem(i, c, QTableWidgetItem(v))
 

@@ -136,8 +136,6 @@ async def open_window(settings: Settings, *, demo: object | None = None):  # noq
 
 
 async def main(settings: Settings, *, demo: object | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
     window = await open_window(settings, demo=demo)
     closed = asyncio.get_running_loop().create_future()
     window.closed.connect(lambda: closed.done() or closed.set_result(0))
@@ -147,7 +145,6 @@ async def main(settings: Settings, *, demo: object | None = None) -> int:
         QTimer.singleShot(0, window.close)
     await closed
     await window.session.close()
-    QApplication.instance().processEvents()
     return 0
 
 

@@ -61,6 +61,9 @@ class ActionDialog(QDialog):
         self.banner = Banner(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
+        # Qt ships no Vietnamese qtbase translation: name the standard buttons ourselves
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(lambda: spawn(self._ok()))
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -126,6 +129,7 @@ class DetailPage(QWidget):
         self.title.setFont(f)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
+        self.status.setStyleSheet("QLabel { font-weight:bold; }")
         self.fields = QFormLayout()
         self.field_labels: dict[str, QLabel] = {}
         for key, text in (("applicant", self.tr("Applicant:")), ("citizen_id", self.tr("Citizen ID:")),
@@ -180,11 +184,12 @@ class DetailPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(info)
         left.addWidget(sig)
+        left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(tl)
         cols = QHBoxLayout()
-        cols.addLayout(left, 3)
-        cols.addLayout(right, 2)
+        cols.addLayout(left, 1)
+        cols.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
         head = QHBoxLayout()
@@ -230,8 +235,10 @@ class DetailPage(QWidget):
         L["address"].setText(", ".join(p for p in (addr.get("detail"), addr.get("commune_name"),
                                                    addr.get("province_name")) if p) or "—")
         L["procedure"].setText(f"{d['procedure']['code']} — {d['procedure']['name']}")
-        L["documents"].setText("\n".join(f"• {x['name']} ({x['form']}, {x['count']})"
-                                         for x in d.get("documents", [])))
+        forms = {"original": self.tr("original"), "copy": self.tr("copy"),
+                 "certified_copy": self.tr("certified copy"), "shown": self.tr("shown")}
+        L["documents"].setText("\n".join(f"• {x['name']} ({forms.get(x['form'], x['form'])}, "
+                                         f"{x['count']})" for x in d.get("documents", [])))
         L["fee"].setText(money(d.get("fee_vnd"), self.lang))
         L["received"].setText(datetime_vn(d["received_at"]))
         appt = datetime_vn(d["appointment_at"]) if d.get("appointment_at") else "—"

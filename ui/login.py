@@ -213,6 +213,7 @@ class UnlockKeyDialog(QDialog):
         lay.addWidget(self.tabs)
         lay.addWidget(self.buttons)
         self._busy = False  # Return reaches both the field and the default button
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         (self.p12_password if p12_path else self.p12_path).setFocus()
 
     def _browse(self) -> None:

@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ sync
     async def poll_sync(self) -> dict | None:
-        if self._polling or self.sync_label is None:
+        if self._polling or self.sync_label is None or self.session.closed:
             return None
         self._polling = True
         try:
@@ -412,6 +412,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        for t in ("_sync_timer", "_idle_timer"):
+            if hasattr(self, t):
+                getattr(self, t).stop()
         if self.work is not None:
             self.intake.save_draft()
         QApplication.instance().removeEventFilter(self)

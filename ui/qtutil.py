@@ -65,6 +65,7 @@ def show_message(parent: QWidget | None, title: str, text: str, *, error: bool =
     """A non-blocking message box (open(), not exec())."""
     box = QMessageBox(QMessageBox.Icon.Critical if error else QMessageBox.Icon.Information,
                       title, text, QMessageBox.StandardButton.Ok, parent)
+    box.button(QMessageBox.StandardButton.Ok).setText(QCoreApplication.translate("Common", "OK"))
     if details:
         box.setDetailedText(details)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

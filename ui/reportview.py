@@ -55,10 +55,11 @@ class BarChart(QWidget):
         top = max(1, max(v for _, v in self.points))
         p.setPen(QPen(QColor("#888")))
         p.drawLine(r.bottomLeft(), r.bottomRight())
-        for frac in (0.5, 1.0):
-            y = r.bottom() - r.height() * frac
+        ticks = {0, top} | ({top // 2} if top >= 4 else set())
+        for value in sorted(ticks):
+            y = r.bottom() - r.height() * value / top
             p.drawText(QRectF(0, y - fm.height() / 2, r.left() - 4, fm.height()),
-                       Qt.AlignmentFlag.AlignRight, number_vn(top * frac))
+                       Qt.AlignmentFlag.AlignRight, number_vn(value))
         n = len(self.points)
         slot = r.width() / n
         bar = max(1.0, slot * 0.7)

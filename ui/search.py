@@ -173,7 +173,15 @@ def dossier_table(model: QAbstractTableModel) -> QTableView:
     h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     h.setStretchLastSection(True)
     h.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    h.setSectionResizeMode(6, QHeaderView.ResizeMode.ResizeToContents)
+    view.setWordWrap(False)
+
+    def fit() -> None:  # once the first rows are there (sizes follow the font, not pixels)
+        if getattr(model, "pages", 1) == 1:
+            for col in (0, 1, 2, 4, 5):
+                view.resizeColumnToContents(col)
+
+    if hasattr(model, "loaded"):
+        model.loaded.connect(fit)
     return view
 
 

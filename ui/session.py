@@ -63,6 +63,7 @@ class Session:
     signer_info: SignerInfo | None = None
     lang: str = "vi"
     key_lost: Exception | None = None  # why the signer was dropped (token removed…)
+    closed: bool = False
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -74,6 +75,9 @@ class Session:
         return cls(settings, counter, worker, lang=settings.lang)
 
     async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         await self.lock_key()
         await self.worker.run(self.counter.close)
         self.worker.shutdown()

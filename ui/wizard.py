@@ -121,6 +121,12 @@ class SetupWizard(QWizard):
         f5.addRow(self.banner)
         for p in (p1, p2, p3, p4, p5):
             self.addPage(p)
+        # Qt ships no Vietnamese qtbase translation: name the wizard's buttons ourselves
+        for which, text in ((QWizard.WizardButton.BackButton, self.tr("< &Back")),
+                            (QWizard.WizardButton.NextButton, self.tr("&Next >")),
+                            (QWizard.WizardButton.FinishButton, self.tr("&Finish")),
+                            (QWizard.WizardButton.CancelButton, self.tr("Cancel"))):
+            self.setButtonText(which, text)
 
     def _pick(self, then, title: str) -> None:  # noqa: ANN001
         dlg = QFileDialog(self, title)

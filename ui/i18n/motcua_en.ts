@@ -1,0 +1,1961 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../detail.py" line="65"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="66"/>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentList</name>
+    <message>
+        <location filename="../widgets.py" line="236"/>
+        <location filename="../widgets.py" line="274"/>
+        <source>Drop scanned files (PDF, JPEG, PNG) here</source>
+        <translation>Drop scanned files (PDF, JPEG, PNG) here</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="240"/>
+        <source>Attach &amp;file…</source>
+        <translation>Attach &amp;file…</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="241"/>
+        <source>Remove file</source>
+        <translation>Remove file</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="295"/>
+        <source>PDF document: %1</source>
+        <translation>PDF document: %1</translation>
+    </message>
+</context>
+<context>
+    <name>BarChart</name>
+    <message>
+        <location filename="../reportview.py" line="53"/>
+        <source>No data</source>
+        <translation>No data</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistTable</name>
+    <message>
+        <location filename="../widgets.py" line="131"/>
+        <source>Rcvd</source>
+        <translation>Rcvd</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="131"/>
+        <source>Document</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="132"/>
+        <source>Form</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="132"/>
+        <source>Count</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="141"/>
+        <source>&amp;Add document</source>
+        <translation>&amp;Add document</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="142"/>
+        <source>Remove document</source>
+        <translation>Remove document</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="155"/>
+        <source>Original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="155"/>
+        <source>Certified copy</source>
+        <translation>Certified copy</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="156"/>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="156"/>
+        <source>Shown (to compare)</source>
+        <translation>Shown (to compare)</translation>
+    </message>
+</context>
+<context>
+    <name>Common</name>
+    <message>
+        <location filename="../qtutil.py" line="68"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPage</name>
+    <message>
+        <location filename="../detail.py" line="125"/>
+        <source>Open a dossier from the search screen (Ctrl+F).</source>
+        <translation>Open a dossier from the search screen (Ctrl+F).</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="135"/>
+        <source>Applicant:</source>
+        <translation>Applicant:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="135"/>
+        <source>Citizen ID:</source>
+        <translation>Citizen ID:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="136"/>
+        <source>Date of birth:</source>
+        <translation>Date of birth:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="136"/>
+        <source>Phone:</source>
+        <translation>Phone:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="137"/>
+        <source>Address:</source>
+        <translation>Address:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="137"/>
+        <source>Procedure:</source>
+        <translation>Procedure:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="138"/>
+        <source>Documents:</source>
+        <translation>Documents:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="138"/>
+        <source>Fee:</source>
+        <translation>Fee:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="139"/>
+        <source>Received:</source>
+        <translation>Received:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="140"/>
+        <source>Appointment:</source>
+        <translation>Appointment:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="140"/>
+        <source>Clerk:</source>
+        <translation>Clerk:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="141"/>
+        <source>Scanned files:</source>
+        <translation>Scanned files:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="147"/>
+        <source>Dossier</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="151"/>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="151"/>
+        <source>Event</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="152"/>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="152"/>
+        <source>By</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="153"/>
+        <source>Synced</source>
+        <translation>Synced</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="157"/>
+        <source>Timeline</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="160"/>
+        <location filename="../detail.py" line="268"/>
+        <source>Signatures not checked yet.</source>
+        <translation>Signatures not checked yet.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="162"/>
+        <source>&amp;Check signatures</source>
+        <translation>&amp;Check signatures</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="164"/>
+        <source>Signature and sync</source>
+        <translation>Signature and sync</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="172"/>
+        <source>Request &amp;supplement…</source>
+        <translation>Request &amp;supplement…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="173"/>
+        <source>Supplement recei&amp;ved…</source>
+        <translation>Supplement recei&amp;ved…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="174"/>
+        <source>&amp;Return result…</source>
+        <translation>&amp;Return result…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="175"/>
+        <source>&amp;Withdrawal…</source>
+        <translation>&amp;Withdrawal…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="176"/>
+        <source>Re&amp;print receipt…</source>
+        <translation>Re&amp;print receipt…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="229"/>
+        <source>male</source>
+        <translation>male</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="229"/>
+        <source>female</source>
+        <translation>female</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="238"/>
+        <source>original</source>
+        <translation>original</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="238"/>
+        <source>copy</source>
+        <translation>copy</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="239"/>
+        <source>certified copy</source>
+        <translation>certified copy</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="239"/>
+        <source>shown</source>
+        <translation>shown</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="246"/>
+        <source>(first: %1)</source>
+        <translation>(first: %1)</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="255"/>
+        <source>counter</source>
+        <translation>counter</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="255"/>
+        <source>province</source>
+        <translation>province</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="257"/>
+        <source>waiting</source>
+        <translation>waiting</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="262"/>
+        <source>All events sent to the province.</source>
+        <translation>All events sent to the province.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="263"/>
+        <source>%1 event(s) waiting to be sent to the province.</source>
+        <translation>%1 event(s) waiting to be sent to the province.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="266"/>
+        <source>This dossier has contradictory events; ask the province to check them.</source>
+        <translation>This dossier has contradictory events; ask the province to check them.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="279"/>
+        <source>Received at the counter</source>
+        <translation>Received at the counter</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="279"/>
+        <source>Not accepted</source>
+        <translation>Not accepted</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="280"/>
+        <source>Forwarded for processing</source>
+        <translation>Forwarded for processing</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="280"/>
+        <source>Processing</source>
+        <translation>Processing</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="281"/>
+        <source>Supplement requested</source>
+        <translation>Supplement requested</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="346"/>
+        <source>Supplement received</source>
+        <translation>Supplement received</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="283"/>
+        <source>Fee requested</source>
+        <translation>Fee requested</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="283"/>
+        <source>Fee paid</source>
+        <translation>Fee paid</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="284"/>
+        <source>Withdrawn</source>
+        <translation>Withdrawn</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="284"/>
+        <source>Processing stopped</source>
+        <translation>Processing stopped</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="285"/>
+        <source>Result ready</source>
+        <translation>Result ready</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="285"/>
+        <source>Result returned</source>
+        <translation>Result returned</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="286"/>
+        <source>Submitted online</source>
+        <translation>Submitted online</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="293"/>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="299"/>
+        <source>✔ Every signature is valid and the data matches.</source>
+        <translation>✔ Every signature is valid and the data matches.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="303"/>
+        <source>✘ Not valid: </source>
+        <translation>✘ Not valid: </translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="319"/>
+        <source>Done: %1 is now «%2».</source>
+        <translation>Done: %1 is now «%2».</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="329"/>
+        <source>one missing document per line</source>
+        <translation>one missing document per line</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="336"/>
+        <source>Request supplement</source>
+        <translation>Request supplement</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="337"/>
+        <source>&amp;Missing documents:</source>
+        <translation>&amp;Missing documents:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="377"/>
+        <location filename="../detail.py" line="394"/>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Reason:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="346"/>
+        <source>&amp;Note:</source>
+        <translation>&amp;Note:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="353"/>
+        <source>The applicant</source>
+        <translation>The applicant</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="354"/>
+        <source>Authorised person</source>
+        <translation>Authorised person</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="355"/>
+        <source>At the counter</source>
+        <translation>At the counter</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="356"/>
+        <source>By post</source>
+        <translation>By post</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="363"/>
+        <source>Return the result</source>
+        <translation>Return the result</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="364"/>
+        <source>Handed to (&amp;name):</source>
+        <translation>Handed to (&amp;name):</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="365"/>
+        <source>Their citizen &amp;ID:</source>
+        <translation>Their citizen &amp;ID:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="366"/>
+        <source>&amp;Relation:</source>
+        <translation>&amp;Relation:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="367"/>
+        <source>&amp;Method:</source>
+        <translation>&amp;Method:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="368"/>
+        <source>N&amp;ote:</source>
+        <translation>N&amp;ote:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="376"/>
+        <source>Record withdrawal</source>
+        <translation>Record withdrawal</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="393"/>
+        <source>Reprint the receipt</source>
+        <translation>Reprint the receipt</translation>
+    </message>
+</context>
+<context>
+    <name>DossierPageModel</name>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Dossier code</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Applicant</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Citizen ID</source>
+        <translation>Citizen ID</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Procedure</source>
+        <translation>Procedure</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Appointment</source>
+        <translation>Appointment</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="68"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="156"/>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="158"/>
+        <source>Due today</source>
+        <translation>Due today</translation>
+    </message>
+</context>
+<context>
+    <name>HelpPage</name>
+    <message>
+        <location filename="../helppage.py" line="19"/>
+        <source>New dossier (intake screen)</source>
+        <translation>New dossier (intake screen)</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="20"/>
+        <source>Save and sign the dossier</source>
+        <translation>Save and sign the dossier</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="21"/>
+        <source>Print the receipt of the last saved dossier</source>
+        <translation>Print the receipt of the last saved dossier</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="22"/>
+        <source>Save, sign and print</source>
+        <translation>Save, sign and print</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="23"/>
+        <source>QR scanner</source>
+        <translation>QR scanner</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="23"/>
+        <source>Scan the citizen ID card anywhere on the intake screen: name, ID, date of birth, gender and address are filled</source>
+        <translation>Scan the citizen ID card anywhere on the intake screen: name, ID, date of birth, gender and address are filled</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="26"/>
+        <source>In a picker: show the matches / take the first one</source>
+        <translation>In a picker: show the matches / take the first one</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="27"/>
+        <source>Search dossiers</source>
+        <translation>Search dossiers</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="28"/>
+        <source>In the results: open the dossier</source>
+        <translation>In the results: open the dossier</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="29"/>
+        <source>Home, Intake, Search, Dossier, Sync, Reports, Settings</source>
+        <translation>Home, Intake, Search, Dossier, Sync, Reports, Settings</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="30"/>
+        <source>Unlock the signing key</source>
+        <translation>Unlock the signing key</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="31"/>
+        <source>Lock the screen</source>
+        <translation>Lock the screen</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="32"/>
+        <source>underlined letter</source>
+        <translation>underlined letter</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="32"/>
+        <source>Jump to that field or button</source>
+        <translation>Jump to that field or button</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="33"/>
+        <source>This help</source>
+        <translation>This help</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="34"/>
+        <source>Quit</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="37"/>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="37"/>
+        <source>What it does</source>
+        <translation>What it does</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="46"/>
+        <source>Nothing typed is lost: the intake form is saved as a draft while you type and comes back after a restart. Work goes on offline; the status bar shows the link to the province.</source>
+        <translation>Nothing typed is lost: the intake form is saved as a draft while you type and comes back after a restart. Work goes on offline; the status bar shows the link to the province.</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <location filename="../home.py" line="37"/>
+        <source>Received today</source>
+        <translation>Received today</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="38"/>
+        <source>Due today</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="39"/>
+        <source>Overdue</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="40"/>
+        <source>Results to hand over</source>
+        <translation>Results to hand over</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="53"/>
+        <source>&amp;New dossier (F2)</source>
+        <translation>&amp;New dossier (F2)</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="54"/>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="61"/>
+        <source>Today&apos;s work queue</source>
+        <translation>Today's work queue</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="76"/>
+        <source>Hello, %1</source>
+        <translation>Hello, %1</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePage</name>
+    <message>
+        <location filename="../intake.py" line="91"/>
+        <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
+        <translation>Scan the citizen ID card's QR code at any time: the fields fill themselves.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="99"/>
+        <source>dd/mm/yyyy</source>
+        <translation>dd/mm/yyyy</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="101"/>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="102"/>
+        <source>Male</source>
+        <translation>Male</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="103"/>
+        <source>Female</source>
+        <translation>Female</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="110"/>
+        <source>type to filter, e.g. ho chi minh</source>
+        <translation>type to filter, e.g. ho chi minh</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="112"/>
+        <source>type to filter, e.g. sai gon</source>
+        <translation>type to filter, e.g. sai gon</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="114"/>
+        <source>house number, street, hamlet</source>
+        <translation>house number, street, hamlet</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="116"/>
+        <source>Applicant</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="120"/>
+        <source>Full &amp;name:</source>
+        <translation>Full &amp;name:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="121"/>
+        <source>Citizen &amp;ID:</source>
+        <translation>Citizen &amp;ID:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="123"/>
+        <source>Date of &amp;birth:</source>
+        <translation>Date of &amp;birth:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="125"/>
+        <source>&amp;Gender:</source>
+        <translation>&amp;Gender:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="126"/>
+        <source>P&amp;hone:</source>
+        <translation>P&amp;hone:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="127"/>
+        <source>E-&amp;mail:</source>
+        <translation>E-&amp;mail:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="128"/>
+        <source>Pro&amp;vince/city:</source>
+        <translation>Pro&amp;vince/city:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="130"/>
+        <source>Comm&amp;une/ward:</source>
+        <translation>Comm&amp;une/ward:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="132"/>
+        <source>A&amp;ddress:</source>
+        <translation>A&amp;ddress:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="136"/>
+        <source>code or name without diacritics, e.g. khai sinh</source>
+        <translation>code or name without diacritics, e.g. khai sinh</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="140"/>
+        <source>In person</source>
+        <translation>In person</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="141"/>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="142"/>
+        <source>By post</source>
+        <translation>By post</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="155"/>
+        <source>Dossier</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="157"/>
+        <source>&amp;Procedure:</source>
+        <translation>&amp;Procedure:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="160"/>
+        <source>&amp;Channel:</source>
+        <translation>&amp;Channel:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="161"/>
+        <source>Documents &amp;received:</source>
+        <translation>Documents &amp;received:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="163"/>
+        <source>&amp;Sets:</source>
+        <translation>&amp;Sets:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="164"/>
+        <source>&amp;Fee (VND):</source>
+        <translation>&amp;Fee (VND):</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="166"/>
+        <source>Appointment:</source>
+        <translation>Appointment:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="167"/>
+        <source>Scanned &amp;files:</source>
+        <translation>Scanned &amp;files:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="168"/>
+        <source>N&amp;ote:</source>
+        <translation>N&amp;ote:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="171"/>
+        <source>Save &amp;&amp; sign  (Ctrl+S)</source>
+        <translation>Save &amp;&amp; sign  (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="173"/>
+        <source>Print receipt  (Ctrl+P)</source>
+        <translation>Print receipt  (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="174"/>
+        <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
+        <translation>Save, sign &amp;&amp; print  (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="175"/>
+        <source>Clear form</source>
+        <translation>Clear form</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="316"/>
+        <source>Attach scanned documents</source>
+        <translation>Attach scanned documents</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="318"/>
+        <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
+        <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="382"/>
+        <source>The unfinished form was restored.</source>
+        <translation>The unfinished form was restored.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="452"/>
+        <source>Please correct the fields marked in red.</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="481"/>
+        <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
+        <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="496"/>
+        <source>Not saved: </source>
+        <translation>Not saved: </translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="497"/>
+        <source>The form is kept.</source>
+        <translation>The form is kept.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="520"/>
+        <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
+        <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="593"/>
+        <source>Card scanned: %1, %2.</source>
+        <translation>Card scanned: %1, %2.</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../login.py" line="46"/>
+        <source>MotCua Counter</source>
+        <translation>MotCua Counter</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="61"/>
+        <source>&amp;Log in</source>
+        <translation>&amp;Log in</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="68"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Username:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="68"/>
+        <source>&amp;Password:</source>
+        <translation>&amp;Password:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="69"/>
+        <source>Lan&amp;guage:</source>
+        <translation>Lan&amp;guage:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="105"/>
+        <source>DEMO: user %1, password %2 (test-only data).</source>
+        <translation>DEMO: user %1, password %2 (test-only data).</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="114"/>
+        <source>Locked after %1 minutes without activity. Enter your password to continue.</source>
+        <translation>Locked after %1 minutes without activity. Enter your password to continue.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../mainwindow.py" line="45"/>
+        <location filename="../mainwindow.py" line="391"/>
+        <source>MotCua Counter</source>
+        <translation>MotCua Counter</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="88"/>
+        <source>&amp;Home</source>
+        <translation>&amp;Home</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="89"/>
+        <source>&amp;Intake</source>
+        <translation>&amp;Intake</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="90"/>
+        <source>&amp;Search</source>
+        <translation>&amp;Search</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="91"/>
+        <source>&amp;Dossier</source>
+        <translation>&amp;Dossier</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="92"/>
+        <source>S&amp;ync</source>
+        <translation>S&amp;ync</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="93"/>
+        <source>&amp;Reports</source>
+        <translation>&amp;Reports</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="100"/>
+        <source>Se&amp;ttings</source>
+        <translation>Se&amp;ttings</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="102"/>
+        <source>Help</source>
+        <translation>Help</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="129"/>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="131"/>
+        <source>&amp;Back up…</source>
+        <translation>&amp;Back up…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="132"/>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Restore…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="133"/>
+        <source>Import &amp;catalogue…</source>
+        <translation>Import &amp;catalogue…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="137"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="139"/>
+        <source>S&amp;ession</source>
+        <translation>S&amp;ession</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="140"/>
+        <source>&amp;Unlock signing key…</source>
+        <translation>&amp;Unlock signing key…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="142"/>
+        <source>&amp;Lock screen</source>
+        <translation>&amp;Lock screen</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="144"/>
+        <source>Log &amp;out</source>
+        <translation>Log &amp;out</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="145"/>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="159"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="162"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="163"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="164"/>
+        <source>&amp;About</source>
+        <translation>&amp;About</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="169"/>
+        <source>About</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="169"/>
+        <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
+        <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="215"/>
+        <source>The counter is set up. Log in with the administrator account.</source>
+        <translation>The counter is set up. Log in with the administrator account.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="303"/>
+        <source>DEMO certificate, password: %1</source>
+        <translation>DEMO certificate, password: %1</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="307"/>
+        <source>Unlock it again; the form is kept.</source>
+        <translation>Unlock it again; the form is kept.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="315"/>
+        <source>Certificate expires soon</source>
+        <translation>Certificate expires soon</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="316"/>
+        <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
+        <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="328"/>
+        <source>Signing key locked</source>
+        <translation>Signing key locked</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="332"/>
+        <source>Key: %1 — expires in %2 days, renew it!</source>
+        <translation>Key: %1 — expires in %2 days, renew it!</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="335"/>
+        <source>Key: %1 (%2 days left)</source>
+        <translation>Key: %1 (%2 days left)</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="348"/>
+        <source>Receipt not printed: </source>
+        <translation>Receipt not printed: </translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="352"/>
+        <source>No printer installed: receipt %1 saved as %2</source>
+        <translation>No printer installed: receipt %1 saved as %2</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="355"/>
+        <source>Receipt %1 sent to the printer.</source>
+        <translation>Receipt %1 sent to the printer.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="361"/>
+        <source>Receipt %1 reprinted.</source>
+        <translation>Receipt %1 reprinted.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../reportview.py" line="100"/>
+        <source>This &amp;month</source>
+        <translation>This &amp;month</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="101"/>
+        <source>This &amp;year</source>
+        <translation>This &amp;year</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="102"/>
+        <source>&amp;Build report</source>
+        <translation>&amp;Build report</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="103"/>
+        <source>Export &amp;CSV…</source>
+        <translation>Export &amp;CSV…</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="110"/>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="110"/>
+        <source>Procedure</source>
+        <translation>Procedure</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="111"/>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="111"/>
+        <source>On time</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="112"/>
+        <source>Late</source>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="112"/>
+        <source>Open overdue</source>
+        <translation>Open overdue</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="116"/>
+        <source>&amp;From:</source>
+        <translation>&amp;From:</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="116"/>
+        <source>&amp;To:</source>
+        <translation>&amp;To:</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="166"/>
+        <source>Report</source>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="166"/>
+        <source>Counting dossiers…</source>
+        <translation>Counting dossiers…</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="173"/>
+        <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
+        <translation>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="190"/>
+        <source>Export report</source>
+        <translation>Export report</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="193"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="205"/>
+        <source>Saved %1</source>
+        <translation>Saved %1</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPage</name>
+    <message>
+        <location filename="../search.py" line="191"/>
+        <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
+        <translation>Name (no diacritics needed), citizen ID, phone or dossier code</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="195"/>
+        <source>All statuses</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="199"/>
+        <source>any procedure</source>
+        <translation>any procedure</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="200"/>
+        <source>&amp;From</source>
+        <translation>&amp;From</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="202"/>
+        <source>&amp;To</source>
+        <translation>&amp;To</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="213"/>
+        <source>&amp;Search:</source>
+        <translation>&amp;Search:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="219"/>
+        <source>Stat&amp;us:</source>
+        <translation>Stat&amp;us:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="221"/>
+        <source>&amp;Procedure:</source>
+        <translation>&amp;Procedure:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="227"/>
+        <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
+        <translation>Red: overdue · Yellow: due today · Enter opens the dossier</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="282"/>
+        <source>%1 dossiers</source>
+        <translation>%1 dossiers</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../admin.py" line="53"/>
+        <source>System default printer</source>
+        <translation>System default printer</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="57"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="57"/>
+        <source>A5</source>
+        <translation>A5</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="58"/>
+        <source>80 mm roll</source>
+        <translation>80 mm roll</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="64"/>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="68"/>
+        <source>Ctrl+S also prints the receipt</source>
+        <translation>Ctrl+S also prints the receipt</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="69"/>
+        <source>&amp;Save preferences</source>
+        <translation>&amp;Save preferences</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="70"/>
+        <source>This counter</source>
+        <translation>This counter</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="72"/>
+        <source>Receipt &amp;printer:</source>
+        <translation>Receipt &amp;printer:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="73"/>
+        <source>Receipt &amp;layout:</source>
+        <translation>Receipt &amp;layout:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="74"/>
+        <source>Cop&amp;ies:</source>
+        <translation>Cop&amp;ies:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="75"/>
+        <source>&amp;Idle lock after:</source>
+        <translation>&amp;Idle lock after:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="76"/>
+        <source>Lan&amp;guage:</source>
+        <translation>Lan&amp;guage:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="86"/>
+        <source>Offline only (no gateway)</source>
+        <translation>Offline only (no gateway)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="87"/>
+        <source>Save &amp;gateway</source>
+        <translation>Save &amp;gateway</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="88"/>
+        <source>Provincial gateway</source>
+        <translation>Provincial gateway</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="90"/>
+        <source>URL:</source>
+        <translation>URL:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="91"/>
+        <source>CA bundle:</source>
+        <translation>CA bundle:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="98"/>
+        <source>Username</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="98"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="99"/>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="99"/>
+        <source>Locked</source>
+        <translation>Locked</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="107"/>
+        <location filename="../admin.py" line="191"/>
+        <source>Clerk</source>
+        <translation>Clerk</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="107"/>
+        <location filename="../admin.py" line="191"/>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="108"/>
+        <location filename="../admin.py" line="192"/>
+        <source>Administrator</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="112"/>
+        <source>&amp;Add account</source>
+        <translation>&amp;Add account</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="113"/>
+        <source>Lock / unlock</source>
+        <translation>Lock / unlock</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="114"/>
+        <source>Accounts</source>
+        <translation>Accounts</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="118"/>
+        <source>Username:</source>
+        <translation>Username:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="119"/>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="120"/>
+        <source>Role:</source>
+        <translation>Role:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="121"/>
+        <source>Password:</source>
+        <translation>Password:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="131"/>
+        <source>&amp;Back up…</source>
+        <translation>&amp;Back up…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="132"/>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Restore…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="133"/>
+        <source>Import &amp;catalogue…</source>
+        <translation>Import &amp;catalogue…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="134"/>
+        <source>Add &amp;trust anchor…</source>
+        <translation>Add &amp;trust anchor…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="135"/>
+        <source>Maintenance</source>
+        <translation>Maintenance</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="160"/>
+        <source>Back up to</source>
+        <translation>Back up to</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="161"/>
+        <location filename="../admin.py" line="164"/>
+        <source>Backups (*.motcua *.zip *)</source>
+        <translation>Backups (*.motcua *.zip *)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="163"/>
+        <source>Restore from</source>
+        <translation>Restore from</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="166"/>
+        <source>Catalogue file</source>
+        <translation>Catalogue file</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="167"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="169"/>
+        <source>CA certificate</source>
+        <translation>CA certificate</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="170"/>
+        <source>Certificates (*.pem *.crt *.cer *.der)</source>
+        <translation>Certificates (*.pem *.crt *.cer *.der)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="196"/>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="219"/>
+        <source>Preferences saved.</source>
+        <translation>Preferences saved.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="234"/>
+        <source>Gateway saved.</source>
+        <translation>Gateway saved.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="248"/>
+        <source>Account %1 added.</source>
+        <translation>Account %1 added.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="291"/>
+        <source>Backing up</source>
+        <translation>Backing up</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="294"/>
+        <source>Backup written: %1 (%2 dossiers).</source>
+        <translation>Backup written: %1 (%2 dossiers).</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="300"/>
+        <source>Restoring</source>
+        <translation>Restoring</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="303"/>
+        <source>Restored %1 dossiers from %2.</source>
+        <translation>Restored %1 dossiers from %2.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="310"/>
+        <source>Importing the catalogue</source>
+        <translation>Importing the catalogue</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="313"/>
+        <source>Catalogue version %1 imported (%2 procedures).</source>
+        <translation>Catalogue version %1 imported (%2 procedures).</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="320"/>
+        <source>Adding the trust anchor</source>
+        <translation>Adding the trust anchor</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="323"/>
+        <source>Trust anchor installed: %1</source>
+        <translation>Trust anchor installed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../wizard.py" line="48"/>
+        <source>Set up this counter</source>
+        <translation>Set up this counter</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="53"/>
+        <source>Administrator account</source>
+        <translation>Administrator account</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="54"/>
+        <source>The administrator manages accounts and settings of this counter.</source>
+        <translation>The administrator manages accounts and settings of this counter.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="61"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Username:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="61"/>
+        <source>Full &amp;name:</source>
+        <translation>Full &amp;name:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="62"/>
+        <source>&amp;Password (8+ characters):</source>
+        <translation>&amp;Password (8+ characters):</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="63"/>
+        <source>Password &amp;again:</source>
+        <translation>Password &amp;again:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="66"/>
+        <source>Centre and counter</source>
+        <translation>Centre and counter</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="67"/>
+        <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
+        <translation>The agency code and the counter number are part of every dossier code and cannot be changed later.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="74"/>
+        <source>Centre &amp;name:</source>
+        <translation>Centre &amp;name:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="75"/>
+        <source>&amp;Agency identifier code:</source>
+        <translation>&amp;Agency identifier code:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="76"/>
+        <source>&amp;Counter number:</source>
+        <translation>&amp;Counter number:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="79"/>
+        <source>Provincial gateway</source>
+        <translation>Provincial gateway</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="80"/>
+        <source>Dossiers are always saved here first; the gateway receives them whenever the link works.</source>
+        <translation>Dossiers are always saved here first; the gateway receives them whenever the link works.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="82"/>
+        <source>&amp;Offline only (no gateway yet)</source>
+        <translation>&amp;Offline only (no gateway yet)</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="86"/>
+        <source>Browse…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="87"/>
+        <source>CA bundle</source>
+        <translation>CA bundle</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="91"/>
+        <source>Gateway &amp;URL:</source>
+        <translation>Gateway &amp;URL:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="92"/>
+        <source>CA &amp;bundle:</source>
+        <translation>CA &amp;bundle:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="98"/>
+        <source>Trust anchors</source>
+        <translation>Trust anchors</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="99"/>
+        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</source>
+        <translation>Root and intermediate CA certificates that clerks' signing certificates must chain to.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="102"/>
+        <source>&amp;Add certificate…</source>
+        <translation>&amp;Add certificate…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="103"/>
+        <source>CA certificate</source>
+        <translation>CA certificate</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="109"/>
+        <source>Receipt printing</source>
+        <translation>Receipt printing</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="111"/>
+        <source>System default printer</source>
+        <translation>System default printer</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="115"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="115"/>
+        <source>A5</source>
+        <translation>A5</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="116"/>
+        <source>80 mm roll</source>
+        <translation>80 mm roll</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="119"/>
+        <source>&amp;Printer:</source>
+        <translation>&amp;Printer:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="120"/>
+        <source>&amp;Layout:</source>
+        <translation>&amp;Layout:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="125"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; &amp;Back</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="126"/>
+        <source>&amp;Next &gt;</source>
+        <translation>&amp;Next &gt;</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="127"/>
+        <source>&amp;Finish</source>
+        <translation>&amp;Finish</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="128"/>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="156"/>
+        <source>The two passwords differ.</source>
+        <translation>The two passwords differ.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <location filename="../syncpanel.py" line="37"/>
+        <source>○ Offline only (no gateway)</source>
+        <translation>○ Offline only (no gateway)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="40"/>
+        <source>● Offline since %1</source>
+        <translation>● Offline since %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="40"/>
+        <source>● Offline</source>
+        <translation>● Offline</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="43"/>
+        <source>● Not synced yet</source>
+        <translation>● Not synced yet</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="45"/>
+        <source>● Online</source>
+        <translation>● Online</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="46"/>
+        <source>%1 waiting</source>
+        <translation>%1 waiting</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="48"/>
+        <source>%1 refused</source>
+        <translation>%1 refused</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="51"/>
+        <source>last sync %1</source>
+        <translation>last sync %1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <location filename="../syncpanel.py" line="69"/>
+        <source>Connection:</source>
+        <translation>Connection:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="69"/>
+        <source>Gateway:</source>
+        <translation>Gateway:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="70"/>
+        <source>Waiting to send:</source>
+        <translation>Waiting to send:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="71"/>
+        <source>Refused by the province:</source>
+        <translation>Refused by the province:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="72"/>
+        <source>Last successful sync:</source>
+        <translation>Last successful sync:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="73"/>
+        <source>Last error:</source>
+        <translation>Last error:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="78"/>
+        <source>Sync with the province</source>
+        <translation>Sync with the province</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="81"/>
+        <source>Dossier</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="81"/>
+        <source>Event</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="82"/>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="82"/>
+        <source>Since</source>
+        <translation>Since</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="86"/>
+        <source>Events refused by the province (parked)</source>
+        <translation>Events refused by the province (parked)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="88"/>
+        <source>&amp;Retry now</source>
+        <translation>&amp;Retry now</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="89"/>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="107"/>
+        <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
+        <translation>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="110"/>
+        <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
+        <translation>Offline since %1 — work goes on; everything is sent when the link returns.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="114"/>
+        <source>Not synced yet</source>
+        <translation>Not synced yet</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="116"/>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="134"/>
+        <source>%1 event(s) queued to be sent again.</source>
+        <translation>%1 event(s) queued to be sent again.</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockKeyDialog</name>
+    <message>
+        <location filename="../login.py" line="158"/>
+        <source>Unlock signing key</source>
+        <translation>Unlock signing key</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="162"/>
+        <source>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</source>
+        <translation>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="170"/>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Browse…</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="178"/>
+        <source>Certificate &amp;file:</source>
+        <translation>Certificate &amp;file:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="181"/>
+        <source>Pass&amp;word:</source>
+        <translation>Pass&amp;word:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="186"/>
+        <source>Certificate file (.p12)</source>
+        <translation>Certificate file (.p12)</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="196"/>
+        <source>PKCS#11 &amp;module:</source>
+        <translation>PKCS#11 &amp;module:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="197"/>
+        <source>Token &amp;label:</source>
+        <translation>Token &amp;label:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="198"/>
+        <source>&amp;Key label (optional):</source>
+        <translation>&amp;Key label (optional):</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="199"/>
+        <source>P&amp;IN:</source>
+        <translation>P&amp;IN:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="203"/>
+        <source>USB token</source>
+        <translation>USB token</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="205"/>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Unlock</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="207"/>
+        <source>Later</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="219"/>
+        <source>Certificate file</source>
+        <translation>Certificate file</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="220"/>
+        <source>PKCS#12 files (*.p12 *.pfx)</source>
+        <translation>PKCS#12 files (*.p12 *.pfx)</translation>
+    </message>
+</context>
+</TS>

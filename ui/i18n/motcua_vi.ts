@@ -1,0 +1,1961 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN">
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../detail.py" line="65"/>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="66"/>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentList</name>
+    <message>
+        <location filename="../widgets.py" line="236"/>
+        <location filename="../widgets.py" line="274"/>
+        <source>Drop scanned files (PDF, JPEG, PNG) here</source>
+        <translation>Kéo thả tệp scan (PDF, JPEG, PNG) vào đây</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="240"/>
+        <source>Attach &amp;file…</source>
+        <translation>Đính &amp;kèm tệp…</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="241"/>
+        <source>Remove file</source>
+        <translation>Bỏ tệp</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="295"/>
+        <source>PDF document: %1</source>
+        <translation>Tài liệu PDF: %1</translation>
+    </message>
+</context>
+<context>
+    <name>BarChart</name>
+    <message>
+        <location filename="../reportview.py" line="53"/>
+        <source>No data</source>
+        <translation>Không có dữ liệu</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistTable</name>
+    <message>
+        <location filename="../widgets.py" line="131"/>
+        <source>Rcvd</source>
+        <translation>Đã nhận</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="131"/>
+        <source>Document</source>
+        <translation>Giấy tờ</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="132"/>
+        <source>Form</source>
+        <translation>Hình thức</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="132"/>
+        <source>Count</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="141"/>
+        <source>&amp;Add document</source>
+        <translation>&amp;Thêm giấy tờ</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="142"/>
+        <source>Remove document</source>
+        <translation>Bỏ giấy tờ</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="155"/>
+        <source>Original</source>
+        <translation>Bản chính</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="155"/>
+        <source>Certified copy</source>
+        <translation>Bản sao chứng thực</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="156"/>
+        <source>Copy</source>
+        <translation>Bản sao</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="156"/>
+        <source>Shown (to compare)</source>
+        <translation>Xuất trình (đối chiếu)</translation>
+    </message>
+</context>
+<context>
+    <name>Common</name>
+    <message>
+        <location filename="../qtutil.py" line="68"/>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPage</name>
+    <message>
+        <location filename="../detail.py" line="125"/>
+        <source>Open a dossier from the search screen (Ctrl+F).</source>
+        <translation>Mở một hồ sơ từ màn hình tra cứu (Ctrl+F).</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="135"/>
+        <source>Applicant:</source>
+        <translation>Người nộp:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="135"/>
+        <source>Citizen ID:</source>
+        <translation>Số định danh:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="136"/>
+        <source>Date of birth:</source>
+        <translation>Ngày sinh:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="136"/>
+        <source>Phone:</source>
+        <translation>Điện thoại:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="137"/>
+        <source>Address:</source>
+        <translation>Địa chỉ:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="137"/>
+        <source>Procedure:</source>
+        <translation>Thủ tục:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="138"/>
+        <source>Documents:</source>
+        <translation>Thành phần hồ sơ:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="138"/>
+        <source>Fee:</source>
+        <translation>Phí, lệ phí:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="139"/>
+        <source>Received:</source>
+        <translation>Tiếp nhận:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="140"/>
+        <source>Appointment:</source>
+        <translation>Hẹn trả:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="140"/>
+        <source>Clerk:</source>
+        <translation>Cán bộ tiếp nhận:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="141"/>
+        <source>Scanned files:</source>
+        <translation>Tệp scan:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="147"/>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="151"/>
+        <source>Time</source>
+        <translation>Thời điểm</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="151"/>
+        <source>Event</source>
+        <translation>Sự kiện</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="152"/>
+        <source>From</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="152"/>
+        <source>By</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="153"/>
+        <source>Synced</source>
+        <translation>Đã đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="157"/>
+        <source>Timeline</source>
+        <translation>Quá trình xử lý</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="160"/>
+        <location filename="../detail.py" line="268"/>
+        <source>Signatures not checked yet.</source>
+        <translation>Chưa kiểm tra chữ ký.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="162"/>
+        <source>&amp;Check signatures</source>
+        <translation>&amp;Kiểm tra chữ ký</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="164"/>
+        <source>Signature and sync</source>
+        <translation>Chữ ký số và đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="172"/>
+        <source>Request &amp;supplement…</source>
+        <translation>Yêu cầu &amp;bổ sung…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="173"/>
+        <source>Supplement recei&amp;ved…</source>
+        <translation>Đã nhận bổ s&amp;ung…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="174"/>
+        <source>&amp;Return result…</source>
+        <translation>&amp;Trả kết quả…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="175"/>
+        <source>&amp;Withdrawal…</source>
+        <translation>&amp;Rút hồ sơ…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="176"/>
+        <source>Re&amp;print receipt…</source>
+        <translation>&amp;In lại giấy tiếp nhận…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="229"/>
+        <source>male</source>
+        <translation>nam</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="229"/>
+        <source>female</source>
+        <translation>nữ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="238"/>
+        <source>original</source>
+        <translation>bản chính</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="238"/>
+        <source>copy</source>
+        <translation>bản sao</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="239"/>
+        <source>certified copy</source>
+        <translation>bản sao chứng thực</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="239"/>
+        <source>shown</source>
+        <translation>xuất trình</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="246"/>
+        <source>(first: %1)</source>
+        <translation>(hẹn lần đầu: %1)</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="255"/>
+        <source>counter</source>
+        <translation>quầy</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="255"/>
+        <source>province</source>
+        <translation>tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="257"/>
+        <source>waiting</source>
+        <translation>đang chờ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="262"/>
+        <source>All events sent to the province.</source>
+        <translation>Mọi sự kiện đã được gửi lên tỉnh.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="263"/>
+        <source>%1 event(s) waiting to be sent to the province.</source>
+        <translation>%1 sự kiện đang chờ gửi lên tỉnh.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="266"/>
+        <source>This dossier has contradictory events; ask the province to check them.</source>
+        <translation>Hồ sơ có sự kiện mâu thuẫn; hãy đề nghị tỉnh kiểm tra.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="279"/>
+        <source>Received at the counter</source>
+        <translation>Tiếp nhận tại quầy</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="279"/>
+        <source>Not accepted</source>
+        <translation>Không tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="280"/>
+        <source>Forwarded for processing</source>
+        <translation>Chuyển xử lý</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="280"/>
+        <source>Processing</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="281"/>
+        <source>Supplement requested</source>
+        <translation>Yêu cầu bổ sung</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="346"/>
+        <source>Supplement received</source>
+        <translation>Đã nhận bổ sung</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="283"/>
+        <source>Fee requested</source>
+        <translation>Yêu cầu nộp phí</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="283"/>
+        <source>Fee paid</source>
+        <translation>Đã nộp phí</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="284"/>
+        <source>Withdrawn</source>
+        <translation>Rút hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="284"/>
+        <source>Processing stopped</source>
+        <translation>Dừng xử lý</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="285"/>
+        <source>Result ready</source>
+        <translation>Đã có kết quả</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="285"/>
+        <source>Result returned</source>
+        <translation>Đã trả kết quả</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="286"/>
+        <source>Submitted online</source>
+        <translation>Nộp trực tuyến</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="293"/>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="299"/>
+        <source>✔ Every signature is valid and the data matches.</source>
+        <translation>✔ Mọi chữ ký hợp lệ và dữ liệu khớp.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="303"/>
+        <source>✘ Not valid: </source>
+        <translation>✘ Không hợp lệ: </translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="319"/>
+        <source>Done: %1 is now «%2».</source>
+        <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="329"/>
+        <source>one missing document per line</source>
+        <translation>mỗi dòng một giấy tờ còn thiếu</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="336"/>
+        <source>Request supplement</source>
+        <translation>Yêu cầu bổ sung hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="337"/>
+        <source>&amp;Missing documents:</source>
+        <translation>&amp;Giấy tờ còn thiếu:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="377"/>
+        <location filename="../detail.py" line="394"/>
+        <source>&amp;Reason:</source>
+        <translation>&amp;Lý do:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="346"/>
+        <source>&amp;Note:</source>
+        <translation>&amp;Ghi chú:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="353"/>
+        <source>The applicant</source>
+        <translation>Người nộp hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="354"/>
+        <source>Authorised person</source>
+        <translation>Người được ủy quyền</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="355"/>
+        <source>At the counter</source>
+        <translation>Tại quầy</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="356"/>
+        <source>By post</source>
+        <translation>Qua bưu chính</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="363"/>
+        <source>Return the result</source>
+        <translation>Trả kết quả</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="364"/>
+        <source>Handed to (&amp;name):</source>
+        <translation>&amp;Họ tên người nhận:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="365"/>
+        <source>Their citizen &amp;ID:</source>
+        <translation>&amp;Số định danh người nhận:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="366"/>
+        <source>&amp;Relation:</source>
+        <translation>&amp;Quan hệ:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="367"/>
+        <source>&amp;Method:</source>
+        <translation>&amp;Hình thức trả:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="368"/>
+        <source>N&amp;ote:</source>
+        <translation>Gh&amp;i chú:</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="376"/>
+        <source>Record withdrawal</source>
+        <translation>Ghi nhận rút hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="393"/>
+        <source>Reprint the receipt</source>
+        <translation>In lại giấy tiếp nhận</translation>
+    </message>
+</context>
+<context>
+    <name>DossierPageModel</name>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Dossier code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="66"/>
+        <source>Citizen ID</source>
+        <translation>Số định danh</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Received</source>
+        <translation>Tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="67"/>
+        <source>Appointment</source>
+        <translation>Hẹn trả</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="68"/>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="156"/>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="158"/>
+        <source>Due today</source>
+        <translation>Đến hạn hôm nay</translation>
+    </message>
+</context>
+<context>
+    <name>HelpPage</name>
+    <message>
+        <location filename="../helppage.py" line="19"/>
+        <source>New dossier (intake screen)</source>
+        <translation>Hồ sơ mới (màn hình tiếp nhận)</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="20"/>
+        <source>Save and sign the dossier</source>
+        <translation>Lưu và ký số hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="21"/>
+        <source>Print the receipt of the last saved dossier</source>
+        <translation>In giấy tiếp nhận của hồ sơ vừa lưu</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="22"/>
+        <source>Save, sign and print</source>
+        <translation>Lưu, ký số và in</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="23"/>
+        <source>QR scanner</source>
+        <translation>Máy quét QR</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="23"/>
+        <source>Scan the citizen ID card anywhere on the intake screen: name, ID, date of birth, gender and address are filled</source>
+        <translation>Quét căn cước ở bất kỳ ô nào của màn hình tiếp nhận: họ tên, số định danh, ngày sinh, giới tính và địa chỉ được điền sẵn</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="26"/>
+        <source>In a picker: show the matches / take the first one</source>
+        <translation>Trong ô chọn: hiện danh sách / chọn mục đầu tiên</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="27"/>
+        <source>Search dossiers</source>
+        <translation>Tra cứu hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="28"/>
+        <source>In the results: open the dossier</source>
+        <translation>Trong kết quả: mở hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="29"/>
+        <source>Home, Intake, Search, Dossier, Sync, Reports, Settings</source>
+        <translation>Trang chủ, Tiếp nhận, Tra cứu, Hồ sơ, Đồng bộ, Báo cáo, Cài đặt</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="30"/>
+        <source>Unlock the signing key</source>
+        <translation>Mở khóa chữ ký số</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="31"/>
+        <source>Lock the screen</source>
+        <translation>Khóa màn hình</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="32"/>
+        <source>underlined letter</source>
+        <translation>chữ gạch chân</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="32"/>
+        <source>Jump to that field or button</source>
+        <translation>Chuyển tới ô hoặc nút đó</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="33"/>
+        <source>This help</source>
+        <translation>Trang trợ giúp này</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="34"/>
+        <source>Quit</source>
+        <translation>Thoát</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="37"/>
+        <source>Keys</source>
+        <translation>Phím</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="37"/>
+        <source>What it does</source>
+        <translation>Tác dụng</translation>
+    </message>
+    <message>
+        <location filename="../helppage.py" line="46"/>
+        <source>Nothing typed is lost: the intake form is saved as a draft while you type and comes back after a restart. Work goes on offline; the status bar shows the link to the province.</source>
+        <translation>Không mất dữ liệu đã nhập: biểu mẫu tiếp nhận được lưu nháp trong khi gõ và khôi phục sau khi khởi động lại. Mất mạng vẫn làm việc bình thường; thanh trạng thái cho biết kết nối với tỉnh.</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <location filename="../home.py" line="37"/>
+        <source>Received today</source>
+        <translation>Tiếp nhận hôm nay</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="38"/>
+        <source>Due today</source>
+        <translation>Đến hạn hôm nay</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="39"/>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="40"/>
+        <source>Results to hand over</source>
+        <translation>Kết quả chờ trả</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="53"/>
+        <source>&amp;New dossier (F2)</source>
+        <translation>Hồ sơ &amp;mới (F2)</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="54"/>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="61"/>
+        <source>Today&apos;s work queue</source>
+        <translation>Việc cần làm hôm nay</translation>
+    </message>
+    <message>
+        <location filename="../home.py" line="76"/>
+        <source>Hello, %1</source>
+        <translation>Xin chào, %1</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePage</name>
+    <message>
+        <location filename="../intake.py" line="91"/>
+        <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
+        <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="99"/>
+        <source>dd/mm/yyyy</source>
+        <translation>ngày/tháng/năm</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="101"/>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="102"/>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="103"/>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="110"/>
+        <source>type to filter, e.g. ho chi minh</source>
+        <translation>gõ để lọc, ví dụ: ho chi minh</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="112"/>
+        <source>type to filter, e.g. sai gon</source>
+        <translation>gõ để lọc, ví dụ: sai gon</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="114"/>
+        <source>house number, street, hamlet</source>
+        <translation>số nhà, đường, thôn/tổ</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="116"/>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="120"/>
+        <source>Full &amp;name:</source>
+        <translation>&amp;Họ và tên:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="121"/>
+        <source>Citizen &amp;ID:</source>
+        <translation>&amp;Số định danh:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="123"/>
+        <source>Date of &amp;birth:</source>
+        <translation>Ngày &amp;sinh:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="125"/>
+        <source>&amp;Gender:</source>
+        <translation>&amp;Giới tính:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="126"/>
+        <source>P&amp;hone:</source>
+        <translation>Điện th&amp;oại:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="127"/>
+        <source>E-&amp;mail:</source>
+        <translation>Th&amp;ư điện tử:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="128"/>
+        <source>Pro&amp;vince/city:</source>
+        <translation>Tỉn&amp;h/thành phố:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="130"/>
+        <source>Comm&amp;une/ward:</source>
+        <translation>&amp;Xã/phường:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="132"/>
+        <source>A&amp;ddress:</source>
+        <translation>Địa &amp;chỉ:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="136"/>
+        <source>code or name without diacritics, e.g. khai sinh</source>
+        <translation>mã hoặc tên không dấu, ví dụ: khai sinh</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="140"/>
+        <source>In person</source>
+        <translation>Trực tiếp</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="141"/>
+        <source>Online</source>
+        <translation>Trực tuyến</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="142"/>
+        <source>By post</source>
+        <translation>Qua bưu chính</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="155"/>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="157"/>
+        <source>&amp;Procedure:</source>
+        <translation>&amp;Thủ tục:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="160"/>
+        <source>&amp;Channel:</source>
+        <translation>&amp;Kênh nộp:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="161"/>
+        <source>Documents &amp;received:</source>
+        <translation>Giấy tờ đã &amp;nhận:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="163"/>
+        <source>&amp;Sets:</source>
+        <translation>Số &amp;bộ:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="164"/>
+        <source>&amp;Fee (VND):</source>
+        <translation>&amp;Lệ phí (đồng):</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="166"/>
+        <source>Appointment:</source>
+        <translation>Hẹn trả:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="167"/>
+        <source>Scanned &amp;files:</source>
+        <translation>Tệp scan đính &amp;kèm:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="168"/>
+        <source>N&amp;ote:</source>
+        <translation>Gh&amp;i chú:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="171"/>
+        <source>Save &amp;&amp; sign  (Ctrl+S)</source>
+        <translation>Lưu &amp;&amp; ký số  (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="173"/>
+        <source>Print receipt  (Ctrl+P)</source>
+        <translation>In giấy tiếp nhận  (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="174"/>
+        <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
+        <translation>Lưu, ký &amp;&amp; in  (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="175"/>
+        <source>Clear form</source>
+        <translation>Xóa biểu mẫu</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="316"/>
+        <source>Attach scanned documents</source>
+        <translation>Đính kèm tài liệu scan</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="318"/>
+        <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
+        <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="382"/>
+        <source>The unfinished form was restored.</source>
+        <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="452"/>
+        <source>Please correct the fields marked in red.</source>
+        <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="481"/>
+        <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
+        <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="496"/>
+        <source>Not saved: </source>
+        <translation>Chưa lưu: </translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="497"/>
+        <source>The form is kept.</source>
+        <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="520"/>
+        <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
+        <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="593"/>
+        <source>Card scanned: %1, %2.</source>
+        <translation>Đã quét thẻ: %1, %2.</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
+    <message>
+        <location filename="../login.py" line="46"/>
+        <source>MotCua Counter</source>
+        <translation>Quầy Một Cửa</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="61"/>
+        <source>&amp;Log in</source>
+        <translation>Đăng &amp;nhập</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="68"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Tên đăng nhập:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="68"/>
+        <source>&amp;Password:</source>
+        <translation>&amp;Mật khẩu:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="69"/>
+        <source>Lan&amp;guage:</source>
+        <translation>&amp;Ngôn ngữ:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="105"/>
+        <source>DEMO: user %1, password %2 (test-only data).</source>
+        <translation>DEMO: tài khoản %1, mật khẩu %2 (dữ liệu chỉ để thử).</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="114"/>
+        <source>Locked after %1 minutes without activity. Enter your password to continue.</source>
+        <translation>Đã khóa sau %1 phút không thao tác. Nhập mật khẩu để tiếp tục.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../mainwindow.py" line="45"/>
+        <location filename="../mainwindow.py" line="391"/>
+        <source>MotCua Counter</source>
+        <translation>Quầy Một Cửa</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="88"/>
+        <source>&amp;Home</source>
+        <translation>&amp;Trang chủ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="89"/>
+        <source>&amp;Intake</source>
+        <translation>Tiếp &amp;nhận</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="90"/>
+        <source>&amp;Search</source>
+        <translation>Tra &amp;cứu</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="91"/>
+        <source>&amp;Dossier</source>
+        <translation>&amp;Hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="92"/>
+        <source>S&amp;ync</source>
+        <translation>&amp;Đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="93"/>
+        <source>&amp;Reports</source>
+        <translation>&amp;Báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="100"/>
+        <source>Se&amp;ttings</source>
+        <translation>Cài đặ&amp;t</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="102"/>
+        <source>Help</source>
+        <translation>Trợ giúp</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="129"/>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="131"/>
+        <source>&amp;Back up…</source>
+        <translation>Sao &amp;lưu…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="132"/>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Khôi phục…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="133"/>
+        <source>Import &amp;catalogue…</source>
+        <translation>Nhập &amp;danh mục thủ tục…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="137"/>
+        <source>&amp;Quit</source>
+        <translation>T&amp;hoát</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="139"/>
+        <source>S&amp;ession</source>
+        <translation>&amp;Phiên làm việc</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="140"/>
+        <source>&amp;Unlock signing key…</source>
+        <translation>&amp;Mở khóa chữ ký số…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="142"/>
+        <source>&amp;Lock screen</source>
+        <translation>&amp;Khóa màn hình</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="144"/>
+        <source>Log &amp;out</source>
+        <translation>Đăng &amp;xuất</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="145"/>
+        <source>&amp;View</source>
+        <translation>&amp;Xem</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="159"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="162"/>
+        <source>&amp;Help</source>
+        <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="163"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Phím tắt</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="164"/>
+        <source>&amp;About</source>
+        <translation>&amp;Giới thiệu</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="169"/>
+        <source>About</source>
+        <translation>Giới thiệu</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="169"/>
+        <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
+        <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="215"/>
+        <source>The counter is set up. Log in with the administrator account.</source>
+        <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="303"/>
+        <source>DEMO certificate, password: %1</source>
+        <translation>Chứng thư DEMO, mật khẩu: %1</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="307"/>
+        <source>Unlock it again; the form is kept.</source>
+        <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="315"/>
+        <source>Certificate expires soon</source>
+        <translation>Chứng thư số sắp hết hạn</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="316"/>
+        <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
+        <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="328"/>
+        <source>Signing key locked</source>
+        <translation>Chưa mở khóa chữ ký số</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="332"/>
+        <source>Key: %1 — expires in %2 days, renew it!</source>
+        <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="335"/>
+        <source>Key: %1 (%2 days left)</source>
+        <translation>Chữ ký: %1 (còn %2 ngày)</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="348"/>
+        <source>Receipt not printed: </source>
+        <translation>Chưa in được giấy tiếp nhận: </translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="352"/>
+        <source>No printer installed: receipt %1 saved as %2</source>
+        <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="355"/>
+        <source>Receipt %1 sent to the printer.</source>
+        <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="361"/>
+        <source>Receipt %1 reprinted.</source>
+        <translation>Đã in lại giấy tiếp nhận %1.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../reportview.py" line="100"/>
+        <source>This &amp;month</source>
+        <translation>Tháng &amp;này</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="101"/>
+        <source>This &amp;year</source>
+        <translation>&amp;Năm nay</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="102"/>
+        <source>&amp;Build report</source>
+        <translation>&amp;Lập báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="103"/>
+        <source>Export &amp;CSV…</source>
+        <translation>Xuất &amp;CSV…</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="110"/>
+        <source>Code</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="110"/>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="111"/>
+        <source>Received</source>
+        <translation>Tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="111"/>
+        <source>On time</source>
+        <translation>Đúng hạn</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="112"/>
+        <source>Late</source>
+        <translation>Trễ hạn</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="112"/>
+        <source>Open overdue</source>
+        <translation>Đang quá hạn</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="116"/>
+        <source>&amp;From:</source>
+        <translation>Từ &amp;ngày:</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="116"/>
+        <source>&amp;To:</source>
+        <translation>Đến n&amp;gày:</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="166"/>
+        <source>Report</source>
+        <translation>Báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="166"/>
+        <source>Counting dossiers…</source>
+        <translation>Đang thống kê hồ sơ…</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="173"/>
+        <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
+        <translation>Tiếp nhận: %1 · giải quyết đúng hạn: %2 · trễ hạn: %3 · đang quá hạn: %4 · tỷ lệ đúng hạn: %5</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="190"/>
+        <source>Export report</source>
+        <translation>Xuất báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="193"/>
+        <source>CSV files (*.csv)</source>
+        <translation>Tệp CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="205"/>
+        <source>Saved %1</source>
+        <translation>Đã lưu %1</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPage</name>
+    <message>
+        <location filename="../search.py" line="191"/>
+        <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
+        <translation>Họ tên (gõ không dấu được), số định danh, điện thoại hoặc mã hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="195"/>
+        <source>All statuses</source>
+        <translation>Mọi trạng thái</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="199"/>
+        <source>any procedure</source>
+        <translation>mọi thủ tục</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="200"/>
+        <source>&amp;From</source>
+        <translation>Từ &amp;ngày</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="202"/>
+        <source>&amp;To</source>
+        <translation>Đến n&amp;gày</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="213"/>
+        <source>&amp;Search:</source>
+        <translation>Tra &amp;cứu:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="219"/>
+        <source>Stat&amp;us:</source>
+        <translation>Trạng t&amp;hái:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="221"/>
+        <source>&amp;Procedure:</source>
+        <translation>&amp;Thủ tục:</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="227"/>
+        <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
+        <translation>Đỏ: quá hạn · Vàng: đến hạn hôm nay · Enter để mở hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="282"/>
+        <source>%1 dossiers</source>
+        <translation>%1 hồ sơ</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../admin.py" line="53"/>
+        <source>System default printer</source>
+        <translation>Máy in mặc định của hệ thống</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="57"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="57"/>
+        <source>A5</source>
+        <translation>A5</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="58"/>
+        <source>80 mm roll</source>
+        <translation>Giấy cuộn 80 mm</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="64"/>
+        <source> min</source>
+        <translation> phút</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="68"/>
+        <source>Ctrl+S also prints the receipt</source>
+        <translation>Ctrl+S đồng thời in giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="69"/>
+        <source>&amp;Save preferences</source>
+        <translation>&amp;Lưu tùy chọn</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="70"/>
+        <source>This counter</source>
+        <translation>Quầy này</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="72"/>
+        <source>Receipt &amp;printer:</source>
+        <translation>&amp;Máy in giấy tiếp nhận:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="73"/>
+        <source>Receipt &amp;layout:</source>
+        <translation>&amp;Khổ giấy:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="74"/>
+        <source>Cop&amp;ies:</source>
+        <translation>Số &amp;liên:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="75"/>
+        <source>&amp;Idle lock after:</source>
+        <translation>Tự &amp;khóa sau:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="76"/>
+        <source>Lan&amp;guage:</source>
+        <translation>&amp;Ngôn ngữ:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="86"/>
+        <source>Offline only (no gateway)</source>
+        <translation>Chỉ làm việc ngoại tuyến (không có cổng kết nối)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="87"/>
+        <source>Save &amp;gateway</source>
+        <translation>Lưu &amp;cổng kết nối</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="88"/>
+        <source>Provincial gateway</source>
+        <translation>Cổng kết nối của tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="90"/>
+        <source>URL:</source>
+        <translation>Địa chỉ:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="91"/>
+        <source>CA bundle:</source>
+        <translation>Chứng thư CA:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="98"/>
+        <source>Username</source>
+        <translation>Tên đăng nhập</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="98"/>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="99"/>
+        <source>Role</source>
+        <translation>Vai trò</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="99"/>
+        <source>Locked</source>
+        <translation>Bị khóa</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="107"/>
+        <location filename="../admin.py" line="191"/>
+        <source>Clerk</source>
+        <translation>Cán bộ tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="107"/>
+        <location filename="../admin.py" line="191"/>
+        <source>Supervisor</source>
+        <translation>Giám sát</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="108"/>
+        <location filename="../admin.py" line="192"/>
+        <source>Administrator</source>
+        <translation>Quản trị</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="112"/>
+        <source>&amp;Add account</source>
+        <translation>&amp;Thêm tài khoản</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="113"/>
+        <source>Lock / unlock</source>
+        <translation>Khóa / mở khóa</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="114"/>
+        <source>Accounts</source>
+        <translation>Tài khoản</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="118"/>
+        <source>Username:</source>
+        <translation>Tên đăng nhập:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="119"/>
+        <source>Name:</source>
+        <translation>Họ tên:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="120"/>
+        <source>Role:</source>
+        <translation>Vai trò:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="121"/>
+        <source>Password:</source>
+        <translation>Mật khẩu:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="131"/>
+        <source>&amp;Back up…</source>
+        <translation>Sao &amp;lưu…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="132"/>
+        <source>&amp;Restore…</source>
+        <translation>&amp;Khôi phục…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="133"/>
+        <source>Import &amp;catalogue…</source>
+        <translation>Nhập &amp;danh mục thủ tục…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="134"/>
+        <source>Add &amp;trust anchor…</source>
+        <translation>Thêm chứng thư &amp;gốc…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="135"/>
+        <source>Maintenance</source>
+        <translation>Bảo trì</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="160"/>
+        <source>Back up to</source>
+        <translation>Sao lưu vào</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="161"/>
+        <location filename="../admin.py" line="164"/>
+        <source>Backups (*.motcua *.zip *)</source>
+        <translation>Bản sao lưu (*.motcua *.zip *)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="163"/>
+        <source>Restore from</source>
+        <translation>Khôi phục từ</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="166"/>
+        <source>Catalogue file</source>
+        <translation>Tệp danh mục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="167"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="169"/>
+        <source>CA certificate</source>
+        <translation>Chứng thư CA</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="170"/>
+        <source>Certificates (*.pem *.crt *.cer *.der)</source>
+        <translation>Chứng thư số (*.pem *.crt *.cer *.der)</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="196"/>
+        <source>yes</source>
+        <translation>có</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="219"/>
+        <source>Preferences saved.</source>
+        <translation>Đã lưu tùy chọn.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="234"/>
+        <source>Gateway saved.</source>
+        <translation>Đã lưu cổng kết nối.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="248"/>
+        <source>Account %1 added.</source>
+        <translation>Đã thêm tài khoản %1.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="291"/>
+        <source>Backing up</source>
+        <translation>Đang sao lưu</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="294"/>
+        <source>Backup written: %1 (%2 dossiers).</source>
+        <translation>Đã sao lưu: %1 (%2 hồ sơ).</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="300"/>
+        <source>Restoring</source>
+        <translation>Đang khôi phục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="303"/>
+        <source>Restored %1 dossiers from %2.</source>
+        <translation>Đã khôi phục %1 hồ sơ từ %2.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="310"/>
+        <source>Importing the catalogue</source>
+        <translation>Đang nhập danh mục thủ tục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="313"/>
+        <source>Catalogue version %1 imported (%2 procedures).</source>
+        <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="320"/>
+        <source>Adding the trust anchor</source>
+        <translation>Đang thêm chứng thư gốc</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="323"/>
+        <source>Trust anchor installed: %1</source>
+        <translation>Đã cài chứng thư gốc: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../wizard.py" line="48"/>
+        <source>Set up this counter</source>
+        <translation>Thiết lập quầy</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="53"/>
+        <source>Administrator account</source>
+        <translation>Tài khoản quản trị</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="54"/>
+        <source>The administrator manages accounts and settings of this counter.</source>
+        <translation>Quản trị viên quản lý tài khoản và cài đặt của quầy.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="61"/>
+        <source>&amp;Username:</source>
+        <translation>&amp;Tên đăng nhập:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="61"/>
+        <source>Full &amp;name:</source>
+        <translation>&amp;Họ và tên:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="62"/>
+        <source>&amp;Password (8+ characters):</source>
+        <translation>&amp;Mật khẩu (từ 8 ký tự):</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="63"/>
+        <source>Password &amp;again:</source>
+        <translation>&amp;Nhập lại mật khẩu:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="66"/>
+        <source>Centre and counter</source>
+        <translation>Trung tâm và quầy</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="67"/>
+        <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
+        <translation>Mã định danh cơ quan và số quầy nằm trong mọi mã hồ sơ, không đổi được về sau.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="74"/>
+        <source>Centre &amp;name:</source>
+        <translation>&amp;Tên trung tâm:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="75"/>
+        <source>&amp;Agency identifier code:</source>
+        <translation>&amp;Mã định danh cơ quan:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="76"/>
+        <source>&amp;Counter number:</source>
+        <translation>&amp;Số quầy:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="79"/>
+        <source>Provincial gateway</source>
+        <translation>Cổng kết nối của tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="80"/>
+        <source>Dossiers are always saved here first; the gateway receives them whenever the link works.</source>
+        <translation>Hồ sơ luôn được lưu tại quầy trước; cổng kết nối nhận hồ sơ khi có mạng.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="82"/>
+        <source>&amp;Offline only (no gateway yet)</source>
+        <translation>Chỉ làm việc &amp;ngoại tuyến (chưa có cổng kết nối)</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="86"/>
+        <source>Browse…</source>
+        <translation>Chọn tệp…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="87"/>
+        <source>CA bundle</source>
+        <translation>Chứng thư CA</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="91"/>
+        <source>Gateway &amp;URL:</source>
+        <translation>&amp;Địa chỉ cổng kết nối:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="92"/>
+        <source>CA &amp;bundle:</source>
+        <translation>&amp;Chứng thư CA:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="98"/>
+        <source>Trust anchors</source>
+        <translation>Chứng thư gốc tin cậy</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="99"/>
+        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</source>
+        <translation>Chứng thư CA gốc và trung gian mà chứng thư ký số của cán bộ phải thuộc về.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="102"/>
+        <source>&amp;Add certificate…</source>
+        <translation>&amp;Thêm chứng thư…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="103"/>
+        <source>CA certificate</source>
+        <translation>Chứng thư CA</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="109"/>
+        <source>Receipt printing</source>
+        <translation>In giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="111"/>
+        <source>System default printer</source>
+        <translation>Máy in mặc định của hệ thống</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="115"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="115"/>
+        <source>A5</source>
+        <translation>A5</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="116"/>
+        <source>80 mm roll</source>
+        <translation>Giấy cuộn 80 mm</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="119"/>
+        <source>&amp;Printer:</source>
+        <translation>&amp;Máy in:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="120"/>
+        <source>&amp;Layout:</source>
+        <translation>&amp;Khổ giấy:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="125"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; &amp;Quay lại</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="126"/>
+        <source>&amp;Next &gt;</source>
+        <translation>&amp;Tiếp &gt;</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="127"/>
+        <source>&amp;Finish</source>
+        <translation>&amp;Hoàn tất</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="128"/>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="156"/>
+        <source>The two passwords differ.</source>
+        <translation>Hai lần nhập mật khẩu không khớp.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <location filename="../syncpanel.py" line="37"/>
+        <source>○ Offline only (no gateway)</source>
+        <translation>○ Chỉ ngoại tuyến (chưa có cổng kết nối)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="40"/>
+        <source>● Offline since %1</source>
+        <translation>● Mất kết nối từ %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="40"/>
+        <source>● Offline</source>
+        <translation>● Mất kết nối</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="43"/>
+        <source>● Not synced yet</source>
+        <translation>● Chưa đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="45"/>
+        <source>● Online</source>
+        <translation>● Đang kết nối</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="46"/>
+        <source>%1 waiting</source>
+        <translation>%1 chờ gửi</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="48"/>
+        <source>%1 refused</source>
+        <translation>%1 bị từ chối</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="51"/>
+        <source>last sync %1</source>
+        <translation>đồng bộ lần cuối %1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <location filename="../syncpanel.py" line="69"/>
+        <source>Connection:</source>
+        <translation>Kết nối:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="69"/>
+        <source>Gateway:</source>
+        <translation>Cổng kết nối:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="70"/>
+        <source>Waiting to send:</source>
+        <translation>Đang chờ gửi:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="71"/>
+        <source>Refused by the province:</source>
+        <translation>Bị tỉnh từ chối:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="72"/>
+        <source>Last successful sync:</source>
+        <translation>Đồng bộ thành công lần cuối:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="73"/>
+        <source>Last error:</source>
+        <translation>Lỗi gần nhất:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="78"/>
+        <source>Sync with the province</source>
+        <translation>Đồng bộ với tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="81"/>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="81"/>
+        <source>Event</source>
+        <translation>Sự kiện</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="82"/>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="82"/>
+        <source>Since</source>
+        <translation>Từ lúc</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="86"/>
+        <source>Events refused by the province (parked)</source>
+        <translation>Sự kiện bị tỉnh từ chối (tạm giữ)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="88"/>
+        <source>&amp;Retry now</source>
+        <translation>&amp;Gửi lại ngay</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="89"/>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="107"/>
+        <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
+        <translation>Chỉ ngoại tuyến: chưa cấu hình cổng kết nối. Hồ sơ được lưu tại quầy và sẽ gửi đi khi cổng kết nối được thiết lập trong Cài đặt.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="110"/>
+        <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
+        <translation>Mất kết nối từ %1 — vẫn làm việc bình thường; mọi thứ sẽ được gửi khi có mạng trở lại.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="114"/>
+        <source>Not synced yet</source>
+        <translation>Chưa đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="116"/>
+        <source>Online</source>
+        <translation>Trực tuyến</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="134"/>
+        <source>%1 event(s) queued to be sent again.</source>
+        <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockKeyDialog</name>
+    <message>
+        <location filename="../login.py" line="158"/>
+        <source>Unlock signing key</source>
+        <translation>Mở khóa chữ ký số</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="162"/>
+        <source>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</source>
+        <translation>Mỗi hồ sơ được ký bằng chứng thư số của bạn. Chỉ cần mở khóa một lần cho phiên làm việc; mật khẩu hoặc mã PIN không bao giờ được lưu.</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="170"/>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Chọn tệp…</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="178"/>
+        <source>Certificate &amp;file:</source>
+        <translation>&amp;Tệp chứng thư:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="181"/>
+        <source>Pass&amp;word:</source>
+        <translation>&amp;Mật khẩu:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="186"/>
+        <source>Certificate file (.p12)</source>
+        <translation>Tệp chứng thư (.p12)</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="196"/>
+        <source>PKCS#11 &amp;module:</source>
+        <translation>&amp;Thư viện PKCS#11:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="197"/>
+        <source>Token &amp;label:</source>
+        <translation>&amp;Nhãn token:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="198"/>
+        <source>&amp;Key label (optional):</source>
+        <translation>Nhãn &amp;khóa (không bắt buộc):</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="199"/>
+        <source>P&amp;IN:</source>
+        <translation>Mã P&amp;IN:</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="203"/>
+        <source>USB token</source>
+        <translation>Token USB</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="205"/>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Mở khóa</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="207"/>
+        <source>Later</source>
+        <translation>Để sau</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="219"/>
+        <source>Certificate file</source>
+        <translation>Tệp chứng thư</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="220"/>
+        <source>PKCS#12 files (*.p12 *.pfx)</source>
+        <translation>Tệp PKCS#12 (*.p12 *.pfx)</translation>
+    </message>
+</context>
+</TS>

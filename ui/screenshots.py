@@ -1,0 +1,162 @@
+"""Render every main screen with demo data to PNG files (`motcua screenshots DIR`), in
+Vietnamese and English: the docs keep the current set and reviewers look at each one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+QR_SAMPLE = ("001090000456||Nguyễn Văn An|01021990|Nam|"
+             "Số 5 Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội|15062021")
+
+
+async def _settle(seconds: float = 0.2) -> None:
+    """Let the qasync loop lay out and paint (never processEvents() inside a coroutine:
+    it would run other tasks re-entrantly)."""
+    for _ in range(4):
+        await asyncio.sleep(seconds / 4)
+
+
+async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
+    from app import actions, demo
+    from app.domain import now_vn
+    from app.settings import Settings
+    from ui.app import open_window
+    from ui.qtutil import pending_tasks
+
+    files: list[Path] = []
+
+    def save(widget, name: str) -> None:  # noqa: ANN001
+        path = out / f"gui-{name}-{lang}.png"
+        widget.grab().save(str(path))
+        files.append(path)
+
+    # -- first-run wizard on an empty folder
+    fresh = Settings(data_dir=work / f"fresh-{lang}", lang=lang)
+    w0 = await open_window(fresh)
+    await asyncio.sleep(0.1)
+    w0.wizard.resize(w0.fontMetrics().averageCharWidth() * 90, w0.fontMetrics().height() * 28)
+    w0.wizard.admin_name.setText("Nguyễn Văn Quản")
+    await _settle()
+    save(w0.wizard, "wizard")
+    w0.wizard.reject()
+    w0.close()
+    await w0.session.close()
+
+    # -- demo counter
+    d = demo.prepare(work / f"demo-{lang}")
+    w = await open_window(Settings(data_dir=d.data_dir, lang=lang), demo=d)
+    w.resize(1280, 800)  # a typical counter PC screen, so the set is comparable over time
+    await _settle()
+    save(w, "login")
+    await w.login.login()
+    while getattr(w, "key_dialog", None) is None:
+        await asyncio.sleep(0.02)
+    dlg = w.key_dialog
+    dlg.p12_password.setText(demo.DEMO_P12_PASSWORD)
+    await _settle()
+    save(dlg, "unlock")
+    await dlg.unlock()
+    while getattr(w, "key_dialog", None) is not None:
+        await asyncio.sleep(0.02)
+    s = w.session
+    # a result waiting at the counter, so the home queue and the return action show
+    first = d.codes[0]
+    shown = await s.show(first)
+    await s.run(actions.apply_remote_events, s.counter, [_province_event(shown, now_vn())])
+
+    w.intake.apply_qr(QR_SAMPLE)
+    w.intake.commune.set_value("00070", "Phường Hoàn Kiếm")
+    w.intake.phone.setText("0987654321")
+    w.intake.procedure.set_value("1.001193", "1.001193 — " + s.counter.catalogue().get("1.001193").name)
+    w.show_page("intake")
+    await _settle()
+    save(w, "intake")
+    w.intake.name.clear()
+    w.intake.citizen_id.setText("999123456789")
+    await w.intake.save()
+    await _settle()
+    save(w, "intake-errors")
+    w.intake.clear_form()
+
+    w.show_page("home")
+    await w.home.refreshed()
+    await _settle()
+    save(w, "home")
+
+    w.show_page("search")
+    w.search.box.setText("nguyen")
+    w.search.run_query()
+    while w.search.model.fetching:
+        await asyncio.sleep(0.02)
+    w.search.box.clear()
+    w.search.run_query()
+    while w.search.model.fetching:
+        await asyncio.sleep(0.02)
+    await _settle()
+    save(w, "search")
+
+    w.show_page("detail")
+    await w.detail.show_code(first)
+    await w.detail.check_signatures()
+    await _settle()
+    save(w, "detail")
+
+    w.show_page("sync")
+    await w.sync.refresh()
+    await _settle()
+    save(w, "sync")
+
+    w.show_page("reports")
+    await w.reports.build()
+    await _settle()
+    save(w, "reports")
+
+    w.show_page("settings")
+    await w.settings_page.load()
+    await _settle()
+    save(w, "settings")
+
+    w.show_page("help")
+    await _settle()
+    save(w, "help")
+
+    for t in pending_tasks():
+        t.cancel()
+    w.close()
+    await s.close()
+    return files
+
+
+def _province_event(d: dict, at) -> dict:  # noqa: ANN001
+    import uuid6
+
+    from signing.canonical import canonical_bytes
+
+    body = {"v": 1, "id": str(uuid6.uuid7()), "dossier_id": d["id"], "dossier_code": d["code"],
+            "type": "result_ready", "occurred_at": at.isoformat(timespec="seconds"),
+            "actor": "province", "data": {"note": "Sở Tư pháp (DEMO)"}}
+    return {**{k: body[k] for k in ("id", "dossier_id", "dossier_code", "type", "occurred_at",
+                                     "actor")}, "origin": "province",
+            "payload": canonical_bytes(body), "signature": None}
+
+
+def render_all(out: Path, langs: list[str] | None = None) -> list[Path]:
+    """Every main screen in each language, on throw-away demo data."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+
+    from ui.app import make_app
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)
+    files: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="motcua-shots-") as tmp:
+        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+            for lang in langs or ["vi", "en"]:
+                files += runner.run(_shoot_lang(lang, out, Path(tmp)))
+    return files
