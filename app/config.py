@@ -439,11 +439,32 @@ def load_config(cli_overrides: Mapping[str, Any] | None = None,
     return Config(values, files, looked, warnings)
 
 
-def default_config() -> Config:
-    """Built-in defaults only: what the self-test and diagnostics fall back to when the
-    configuration cannot be read (they report that error and go on)."""
+def default_config(cli_overrides: Mapping[str, Any] | None = None,
+                   environ: Mapping[str, str] | None = None) -> Config:
+    """Built-in defaults, plus whatever environment variables and options are valid: what the
+    self-test and diagnostics fall back to when a configuration file cannot be used (they
+    report that error and go on, still looking at the data folder they were pointed to)."""
+    env = os.environ if environ is None else environ
     defaults = _defaults()
-    return Config({k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}, {}, {})
+    values = {k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}
+    parsers = _parsers(Path.cwd())
+    for key in KEYS:
+        for var in reversed(ENV_NAMES[key]):
+            raw = env.get(var)
+            if raw:
+                try:
+                    parse = _lenient_lang if var == LANG_ENV else parsers[key]
+                    values[key] = ConfigValue(key, parse(raw, f"${var}", key), "env", var)
+                except UserError:
+                    pass
+    for name, raw in (cli_overrides or {}).items():
+        key = CLI_ALIASES.get(name, name).replace("-", "_")
+        if raw is not None and key in parsers:
+            try:
+                values[key] = ConfigValue(key, parsers[key](raw, name, key), "cli", f"--{name}")
+            except UserError:
+                pass
+    return Config(values, {}, {})
 
 
 def cli_overrides(args: Any) -> dict[str, Any]:

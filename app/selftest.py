@@ -84,7 +84,7 @@ def _check_config(check: Check, holder: dict[str, Any]) -> None:
     except Exception:
         from app.config import default_config
 
-        holder["config"] = default_config()
+        holder["config"] = default_config(holder.get("overrides"))
         raise
     holder["config"] = config
     files = [str(p) for p in config.files.values() if p]

@@ -163,7 +163,7 @@ def store_statistics(store_path: Path) -> dict[str, Any]:
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
     """Everything but the logs, as one JSON-able dict."""
-    from app.config import config_of, default_config
+    from app.config import cli_overrides, config_of, default_config
 
     report: dict[str, Any] = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                               "versions": versions()}
@@ -171,7 +171,7 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         config = config_of(args)
     except UserError as exc:
         report["configuration_error"] = {"vi": exc.vi, "en": exc.en}
-        config = default_config()
+        config = default_config(cli_overrides(args))
     report["configuration"] = {
         "values": config.as_dict(),
         "files": {k: str(v) if v else None for k, v in config.files.items()},

@@ -1,0 +1,235 @@
+"""`motcua --self-test` and `motcua diagnostics`: what IT runs after an install and sends to
+support. The self-test runs for real in a subprocess with an empty HOME, offscreen."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK_KEYS = ("config", "data_dir", "log_dir", "store", "intake", "search", "catalogue", "units",
+              "trust", "qt", "print", "fonts", "receipt", "gui")
+
+
+def _cli_has_flag() -> bool:
+    from app.cli import build_parser
+
+    return "--self-test" in build_parser()._option_string_actions  # noqa: SLF001
+
+
+def fresh_env(home: Path, **extra: str) -> dict[str, str]:
+    """A clean environment: empty HOME, no MOTCUA_* from the test runner, offscreen Qt."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+           "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8",
+           "PYTHONIOENCODING": "utf-8", "TMPDIR": str(home.parent)}
+    env.update(extra)
+    return env
+
+
+def self_test(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`motcua --self-test` from source (the module directly until the CLI flag is wired)."""
+    cmd = [sys.executable, "-m", "app", *args, "--self-test"] if _cli_has_flag() else \
+        [sys.executable, "-m", "app.selftest", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=env["HOME"])
+
+
+def lines_by_mark(stdout: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"✔": [], "⚠": [], "✘": []}
+    for line in stdout.splitlines():
+        if line[:1] in out:
+            out[line[:1]].append(line)
+    return out
+
+
+def test_self_test_passes_in_a_fresh_home(tmp_path):
+    env = fresh_env(tmp_path / "home")
+    out = self_test(env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    marks = lines_by_mark(out.stdout)
+    assert not marks["✘"], out.stdout
+    assert len(marks["✔"]) + len(marks["⚠"]) == len(CHECK_KEYS)
+    text = out.stdout
+    assert "tự kiểm tra" in text and "sẵn sàng" in text
+    assert "34 tỉnh/thành phố, 3321 xã" in text
+    assert "ĐđƯưƠơẠạỹ" in text and "FTS5" in text and "PKI demo" in text
+    # a new PC has no trust anchor yet: a warning, not a failure
+    assert any("Chứng thư tin cậy" in w for w in marks["⚠"])
+    # the real data folder is only looked at: no store was created there
+    assert not list((tmp_path / "home").rglob("motcua.sqlite3"))
+
+
+def test_self_test_in_english_with_json(tmp_path):
+    env = fresh_env(tmp_path / "home", MOTCUA_LANG="en")
+    out = self_test(env, "--lang", "en")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "All 14 checks passed" in out.stdout and "Vietnamese fonts" in out.stdout
+
+
+def test_self_test_fails_on_a_corrupt_site_configuration(tmp_path):
+    site = tmp_path / "motcua.toml"
+    site.write_text('gateway_url = "https://gw.vn\nreceipt_layout = a5\n', encoding="utf-8")
+    out = self_test(fresh_env(tmp_path / "home", MOTCUA_SITE_CONFIG=str(site)))
+    assert out.returncode == 1, out.stdout + out.stderr
+    failed = lines_by_mark(out.stdout)["✘"]
+    assert len(failed) == 1 and "Cấu hình" in failed[0] and str(site) in failed[0]
+    assert "KHÔNG ĐẠT" in out.stdout
+    # the other checks still ran with the defaults
+    assert "Đơn vị hành chính" in out.stdout and "Giấy tiếp nhận" in out.stdout
+
+
+def test_self_test_fails_when_data_folder_cannot_be_written_and_ca_bundle_is_garbage(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    bad_ca = tmp_path / "gateway-ca.pem"
+    bad_ca.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    env = fresh_env(tmp_path / "home", MOTCUA_DATA_DIR=str(blocker / "data"),
+                    MOTCUA_CA_BUNDLE=str(bad_ca))
+    out = self_test(env)
+    assert out.returncode == 1, out.stdout
+    failed = lines_by_mark(out.stdout)["✘"]
+    assert any("Thư mục dữ liệu" in f and "not-a-folder" in f for f in failed), out.stdout
+    assert any("Chứng thư tin cậy" in f and "gateway-ca.pem" in f for f in failed), out.stdout
+    assert len(failed) == 2
+
+
+def test_data_folder_check_reads_the_store_version_without_opening_it(tmp_path):
+    from app.config import default_config
+    from app.selftest import FAIL, OK, Check, _check_data_dir
+    from localdb.schema import LATEST_VERSION
+
+    config = default_config()
+    config.values["data_dir"] = config.values["data_dir"].__class__(
+        "data_dir", str(tmp_path), "cli", "--data-dir")
+    store = tmp_path / "motcua.sqlite3"
+    conn = sqlite3.connect(store)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    conn.close()
+    before = store.read_bytes()
+    c = Check("data_dir", "", "")
+    _check_data_dir(c, config)
+    assert c.status == FAIL and f"v{LATEST_VERSION + 5}" in c.detail_en
+    assert store.read_bytes() == before
+    conn = sqlite3.connect(store)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    c = Check("data_dir", "", "")
+    _check_data_dir(c, config)
+    assert c.status == OK and "upgraded" in c.detail_en
+
+
+def test_report_falls_back_to_ascii_marks():
+    from app.selftest import FAIL, OK, WARN, Check, format_report
+
+    checks = [Check("a", "Một", "One", OK, "tốt", "good"), Check("b", "Hai", "Two", WARN, "?", "?"),
+              Check("c", "Ba", "Three", FAIL, "hỏng", "broken")]
+    text = format_report(checks, "en", ascii_only=True)
+    assert "[OK] One" in text and "[!!] Two" in text and "[XX] Three" in text
+    assert "1 check(s) FAILED" in text
+
+
+# ---------------------------------------------------------------------------- diagnostics
+
+
+CITIZEN_IDS = ("079190000123", "001090000456", "001085000789", "079195001234")
+
+
+@pytest.fixture
+def demo_counter_dir(tmp_path, monkeypatch):
+    from app import demo
+
+    for var in list(os.environ):
+        if var.startswith("MOTCUA_"):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    data = tmp_path / "data"
+    demo.prepare(data)
+    return data
+
+
+def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_counter_dir, tmp_path,
+                                                                        monkeypatch):
+    import logging
+
+    from app.cli.ops import cmd_diagnostics
+    from app.logs import setup_logging
+
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("MOTCUA_LOG_DIR", str(logs))
+    monkeypatch.setenv("MOTCUA_GATEWAY_URL", "https://lan:gw-pass-1@gw.example.vn/?token=tk-secret-9")
+    (demo_counter_dir / "gateway-credential").write_text("cred-secret-7")
+    root_before = list(logging.getLogger().handlers)
+    try:
+        setup_logging(logs)
+        logging.getLogger("motcua.test").warning("intake for %s code 000.20.27.H57-261123-010001",
+                                                 CITIZEN_IDS[0])
+    finally:
+        for h in list(logging.getLogger().handlers):
+            if h not in root_before:
+                logging.getLogger().removeHandler(h)
+                h.close()
+    # a log written by an older version, without redaction
+    (logs / "motcua.log.1").write_text(f"old line citizen {CITIZEN_IDS[1]} pin=4321\n", encoding="utf-8")
+
+    out = tmp_path / "diag.zip"
+    args = argparse.Namespace(data_dir=str(demo_counter_dir), lang="en", out=str(out))
+    assert cmd_diagnostics(args) == 0
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        blob = b"".join(z.read(n) for n in names).decode("utf-8")
+        report = json.loads(z.read("diagnostics.json"))
+    assert names == ["diagnostics.json", "logs/motcua.log", "logs/motcua.log.1"]
+    for secret in (*CITIZEN_IDS, "gw-pass-1", "tk-secret-9", "cred-secret-7", "4321",
+                   "Đặng Thị Hương", "Nguyễn Văn An", "0912345678", "BEGIN PRIVATE KEY",
+                   "BEGIN ENCRYPTED PRIVATE KEY"):
+        assert secret not in blob, secret
+    assert "000.20.27.H57-261123-010001" in blob  # dossier codes are what support needs
+    store = report["store"]
+    assert store["schema_version"] >= 2 and store["integrity_check"] == "ok"
+    assert store["tables"]["dossiers"] == 4 and store["tables"]["events"] == 4
+    assert store["outbox"] == {"pending": 4, "parked": 0}
+    assert store["audit_chain"]["problems"] == 0
+    assert store["meta"]["agency_code"] == "000.20.27.H57"
+    assert report["data_dir"]["gateway_credential"]["present"] is True
+    assert report["versions"]["python"].startswith(sys.version.split()[0])
+    assert "qt" in report["versions"] and report["versions"]["libraries"]["motcua"]
+    assert report["configuration"]["values"]["gateway_url"]["source"] == "env"
+    assert report["configuration"]["values"]["data_dir"]["origin"] == "--data-dir"
+
+
+def test_diagnostics_store_is_opened_read_only(demo_counter_dir, tmp_path):
+    from app.cli.ops import store_statistics
+
+    store = demo_counter_dir / "motcua.sqlite3"
+    os.chmod(store, 0o444)
+    before = store.read_bytes()
+    stats = store_statistics(store)
+    assert stats["tables"]["dossiers"] == 4 and store.read_bytes() == before
+
+
+def test_diagnostics_with_a_broken_configuration_still_writes_the_archive(tmp_path, monkeypatch):
+    from app.cli.ops import cmd_diagnostics
+
+    site = tmp_path / "site.toml"
+    site.write_text("receipt_layout = 'a3'\n")
+    monkeypatch.setenv("MOTCUA_SITE_CONFIG", str(site))
+    monkeypatch.setenv("MOTCUA_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    out = tmp_path / "d.zip"
+    args = argparse.Namespace(data_dir=str(tmp_path / "data"), lang="vi", out=str(out))
+    assert cmd_diagnostics(args) == 0
+    with zipfile.ZipFile(out) as z:
+        report = json.loads(z.read("diagnostics.json"))
+    assert "receipt_layout" in report["configuration_error"]["en"]
+    assert report["store"] == {"path": str(tmp_path / "data" / "motcua.sqlite3"), "exists": False}
+    with pytest.raises(Exception) as e:
+        cmd_diagnostics(argparse.Namespace(data_dir=None, lang="vi", out=str(tmp_path / "d.txt")))
+    assert ".zip" in str(e.value)
