@@ -14,10 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.context import Counter
 from app.settings import Settings
+
+if TYPE_CHECKING:  # the store (sqlite_utils…) is imported on the worker, off the start-up path
+    from app.context import Counter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,6 +40,12 @@ class StoreWorker:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _open_counter(settings: Settings) -> Counter:
+    from app.context import open_counter
+
+    return open_counter(settings)
 
 
 @dataclass
@@ -68,10 +76,10 @@ class Session:
     # ----------------------------------------------------------------- opening
     @classmethod
     async def open(cls, settings: Settings, worker: StoreWorker | None = None) -> Session:
-        from app.context import open_counter
-
+        """Open the store on the worker thread (its imports too), so the GUI thread can build
+        the first screen meanwhile."""
         worker = worker or StoreWorker()
-        counter = await worker.run(open_counter, settings)
+        counter = await worker.run(_open_counter, settings)
         return cls(settings, counter, worker, lang=settings.lang)
 
     async def close(self) -> None:
