@@ -88,6 +88,22 @@ def check_environment(version: str) -> None:
                  "run pip install -e . first (the bundle's version comes from it)")
 
 
+# Qt's xcb platform plugin links these; when the build machine lacks them PyInstaller cannot
+# bundle them and the target PC must have them (Debian/Ubuntu package names).
+XCB_LIBS = {"libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+            "libxcb-cursor.so.0": "libxcb-cursor0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0"}
+
+
+def missing_xcb_libs() -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return []
+    try:
+        cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    except OSError:
+        return []
+    return [pkg for lib, pkg in XCB_LIBS.items() if lib not in cache]
+
+
 def folder_size(path: Path) -> int:
     total = 0
     for p in path.rglob("*"):
@@ -135,12 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     check_environment(version)
     dist, work = Path(args.dist).resolve(), Path(args.work).resolve()
     print(f"== building MotCua Counter {version} with {SPEC.relative_to(ROOT)}", flush=True)
+    missing = missing_xcb_libs()
+    if missing:
+        print("note: this machine lacks " + " ".join(missing) + ": the bundle will need them on the "
+              "target PC for the desktop window (apt-get install them here to bundle them)",
+              file=sys.stderr)
     seconds = run_pyinstaller(dist, work, args.clean)
     bundle = dist / "motcua"
     size = folder_size(bundle)
     summary = {"version": version, "platform": sys.platform, "machine": platform.machine(),
                "build_seconds": round(seconds, 1), "bundle": str(bundle), "bundle_bytes": size,
-               "bundle_mb": round(size / 1e6, 1), "budget_mb": BUDGET_MB}
+               "bundle_mb": round(size / 1e6, 1), "budget_mb": BUDGET_MB,
+               "unbundled_system_packages": missing}
     if sys.platform.startswith("linux") and not args.no_archive:
         tar = linux_tarball(bundle, dist, version)
         summary["archive"] = str(tar)
