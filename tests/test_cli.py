@@ -112,12 +112,12 @@ def test_catalogue_import_validates_and_versions(data_dir, tmp_path):
 
 def test_demo_prepares_a_signed_counter_once(tmp_path):
     folder = tmp_path / "demo"
-    r = motcua("demo", "--keep", str(folder), data_dir=folder)
+    r = motcua("demo", "--keep", str(folder), "--no-gui", data_dir=folder)
     assert r.returncode == 0, r.stderr
     assert "CHỈ ĐỂ THỬ" in r.stdout
     r = motcua("verify", "--json", data_dir=folder)
     assert r.returncode == 0, r.stdout
     assert json.loads(r.stdout)["signatures"] == 4
-    assert motcua("demo", "--keep", str(folder), data_dir=folder).returncode == 0  # idempotent
+    assert motcua("demo", "--keep", str(folder), "--no-gui", data_dir=folder).returncode == 0
     r = motcua("search", "le thi mai", "--json", data_dir=folder)
     assert len(json.loads(r.stdout)["results"]) == 1

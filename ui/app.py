@@ -125,6 +125,7 @@ async def open_window(settings: Settings, *, demo: object | None = None):  # noq
     from ui.mainwindow import MainWindow  # …while this thread imports the widgets
 
     session = await opening
+    await session.start_sync()
     stored = await session.run(session.counter.store.get_meta, "pref.language")
     lang = gui_language(settings, stored)
     session.lang = lang
@@ -157,15 +158,26 @@ def run(settings: Settings, *, demo: bool = False) -> int:
     os.environ.setdefault("QT_API", "pyside6")
     setup_logging(settings)
     demo_info = None
+    gateway = None
     if demo:
         from app import demo as demo_mod
+        from app.demo_gateway import start_demo_gateway
 
         demo_info = demo_mod.prepare(settings.data_dir)
+        try:  # the whole flow with no province: a reference gateway on loopback
+            url, gateway = start_demo_gateway(demo_info)
+            logging.getLogger(__name__).info("demo gateway on %s", url)
+        except Exception:
+            logging.getLogger(__name__).exception("demo gateway did not start; offline only")
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
     CURRENT["lang"] = settings.lang
     install_excepthook(lambda: CURRENT["lang"])
     import qasync
 
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-        return runner.run(main(settings, demo=demo_info))
+    try:
+        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+            return runner.run(main(settings, demo=demo_info))
+    finally:
+        if gateway is not None:
+            gateway.stop()

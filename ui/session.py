@@ -72,6 +72,7 @@ class Session:
     lang: str = "vi"
     key_lost: Exception | None = None  # why the signer was dropped (token removed…)
     closed: bool = False
+    sync: Any = None  # app.sync_service.BackgroundSync while the counter is enrolled
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -86,6 +87,10 @@ class Session:
         if self.closed:
             return
         self.closed = True
+        if self.sync is not None:
+            self.sync.stop()
+            await self.sync.stopped()
+            self.sync = None
         await self.lock_key()
         await self.worker.run(self.counter.close)
         self.worker.shutdown()
@@ -289,6 +294,28 @@ class Session:
             self.counter, code, reason=reason, clerk=self.username, signer=signer))
 
     # ------------------------------------------------------------- sync
+    async def start_sync(self) -> bool:
+        """Run the sync engine in the background on this loop when the counter is enrolled;
+        going offline then changes nothing for the clerk but the indicator."""
+        from app import sync_service
+
+        if self.sync is not None:
+            return True
+
+        def enrolled() -> bool:
+            return bool(self.counter.store.get_meta(sync_service.META_URL)) and \
+                sync_service.credential_path(self.counter).is_file()
+
+        if not await self.run(enrolled):
+            return False
+        self.sync = sync_service.start_background(self.counter, asyncio.get_running_loop())
+        return True
+
+    def wake_sync(self) -> None:
+        """"Retry now": end the current back-off wait at once."""
+        if self.sync is not None:
+            self.sync.wake()
+
     async def sync_state(self) -> dict:
         from app import syncstate
 
@@ -302,7 +329,9 @@ class Session:
     async def retry_parked(self) -> int:
         from app import syncstate
 
-        return await self.run(lambda: syncstate.retry_parked(self.counter, actor=self.username))
+        n = await self.run(lambda: syncstate.retry_parked(self.counter, actor=self.username))
+        self.wake_sync()
+        return n
 
     # ------------------------------------------------------------- preferences
     async def preferences(self) -> dict[str, str]:

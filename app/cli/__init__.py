@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "app.cli.sync",
     "app.cli.pki",
     "app.cli.demo",
+    "app.cli.gui",
 ]
 
 

@@ -1764,7 +1764,7 @@
     <message>
         <location filename="../syncpanel.py" line="45"/>
         <source>● Online</source>
-        <translation>● Đang kết nối</translation>
+        <translation>● Trực tuyến</translation>
     </message>
     <message>
         <location filename="../syncpanel.py" line="46"/>
