@@ -1,8 +1,15 @@
 """MotCua Counter: domain, services, configuration and the command line."""
 
-from importlib import metadata
+from __future__ import annotations
 
-try:
-    __version__ = metadata.version("motcua")
-except metadata.PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+
+def __getattr__(name: str) -> str:
+    # Lazy: importlib.metadata costs ~40 ms, and the GUI's cold start is budgeted.
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("motcua")
+        except metadata.PackageNotFoundError:  # a source tree that was not installed
+            return "0.0.0+source"
+    raise AttributeError(name)

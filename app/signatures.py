@@ -69,70 +69,90 @@ def _problem(report: VerifyReport, code: str, event_id: str | None, problem: str
 
 
 def verify_store(counter: Counter) -> VerifyReport:
+    """Every dossier of the store (see the module docstring)."""
+    return _verify(counter, None)
+
+
+def verify_dossier(counter: Counter, code: str) -> VerifyReport:
+    """One dossier, for the detail screen's "check signatures" (no whole-store scan)."""
+    report = _verify(counter, code.strip().upper())
+    if report.dossiers == 0:
+        raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
+                        code="not_found")
+    return report
+
+
+def _verify(counter: Counter, code: str | None) -> VerifyReport:
     from signing.verify import verify_detached
 
     trust = load_trust(counter.settings)
     report = VerifyReport()
     with counter.store._lock:  # noqa: SLF001 - consistent read of the whole store
         conn = counter.store.conn
-        dossier_rows = conn.execute("SELECT * FROM dossiers ORDER BY rowid")
+        if code is None:
+            dossier_rows = conn.execute("SELECT * FROM dossiers ORDER BY rowid")
+        else:
+            dossier_rows = conn.execute("SELECT * FROM dossiers WHERE code = ?", (code,))
         cols = [c[0] for c in dossier_rows.description]
         for raw in dossier_rows.fetchall():
-            row = dict(zip(cols, raw, strict=True))
-            report.dossiers += 1
-            code = row["code"]
-            events = repo.events_of(conn, row["id"])
-            received = None
-            appointment = None
-            for ev in events:
-                try:
-                    body = json.loads(ev["payload"])
-                except (ValueError, UnicodeDecodeError):
-                    _problem(report, code, ev["id"], "payload_unreadable")
-                    continue
-                expected = {"id": ev["id"], "dossier_id": row["id"], "type": ev["type"],
-                            "occurred_at": ev["occurred_at"], "actor": ev["actor"]}
-                if any(body.get(k) != v for k, v in expected.items()):
-                    _problem(report, code, ev["id"], "body_mismatch")
-                if ev["origin"] == "counter":
-                    if ev["signature"] is None:
-                        _problem(report, code, ev["id"], "unsigned")
-                    else:
-                        report.signatures += 1
-                        res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust)
-                        report.warnings.update(res.warnings)
-                        if not res.ok:
-                            _problem(report, code, ev["id"], res.code, res.message_vi,
-                                     res.message_en, res.detail)
-                if ev["type"] == "received" and received is None:
-                    received = body.get("data")
-                    appointment = (received or {}).get("appointment_at")
-                elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
-                    appointment = (body.get("data") or {}).get("appointment_at") or appointment
-            if received is None:
-                _problem(report, code, None, "no_receipt")
-                continue
-            try:
-                stored = json.loads(row["data"])
-                mismatch = stored != received or any(
-                    row[c] != f(received) for c, f in _PROJECTION.items())
-                mismatch = mismatch or row["appointment_at"] != appointment
-                mismatch = mismatch or row["search_text"] != search_text(
-                    applicant_name=row["applicant_name"], citizen_id=row["citizen_id"],
-                    phone=row["phone"], code=row["code"])
-            except (ValueError, KeyError, TypeError):
-                mismatch = True
-            if mismatch:
-                _problem(report, code, None, "row_mismatch")
-            atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
-                    for a in repo.attachments_of(conn, row["id"])}
-            signed_atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
-                           for a in received.get("attachments", [])}
-            if atts != signed_atts:
-                _problem(report, code, None, "attachments_mismatch")
-            if int(derive_status(events).status) != row["status"]:
-                _problem(report, code, None, "status_mismatch")
+            _verify_one(conn, dict(zip(cols, raw, strict=True)), trust, report, verify_detached)
     return report
+
+
+def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -> None:  # noqa: ANN001
+    report.dossiers += 1
+    code = row["code"]
+    events = repo.events_of(conn, row["id"])
+    received = None
+    appointment = None
+    for ev in events:
+        try:
+            body = json.loads(ev["payload"])
+        except (ValueError, UnicodeDecodeError):
+            _problem(report, code, ev["id"], "payload_unreadable")
+            continue
+        expected = {"id": ev["id"], "dossier_id": row["id"], "type": ev["type"],
+                    "occurred_at": ev["occurred_at"], "actor": ev["actor"]}
+        if any(body.get(k) != v for k, v in expected.items()):
+            _problem(report, code, ev["id"], "body_mismatch")
+        if ev["origin"] == "counter":
+            if ev["signature"] is None:
+                _problem(report, code, ev["id"], "unsigned")
+            else:
+                report.signatures += 1
+                res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust)
+                report.warnings.update(res.warnings)
+                if not res.ok:
+                    _problem(report, code, ev["id"], res.code, res.message_vi,
+                             res.message_en, res.detail)
+        if ev["type"] == "received" and received is None:
+            received = body.get("data")
+            appointment = (received or {}).get("appointment_at")
+        elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
+            appointment = (body.get("data") or {}).get("appointment_at") or appointment
+    if received is None:
+        _problem(report, code, None, "no_receipt")
+        return
+    try:
+        stored = json.loads(row["data"])
+        mismatch = stored != received or any(
+            row[c] != f(received) for c, f in _PROJECTION.items())
+        mismatch = mismatch or row["appointment_at"] != appointment
+        mismatch = mismatch or row["search_text"] != search_text(
+            applicant_name=row["applicant_name"], citizen_id=row["citizen_id"],
+            phone=row["phone"], code=row["code"])
+    except (ValueError, KeyError, TypeError):
+        mismatch = True
+    if mismatch:
+        _problem(report, code, None, "row_mismatch")
+    atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
+            for a in repo.attachments_of(conn, row["id"])}
+    signed_atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
+                   for a in received.get("attachments", [])}
+    if atts != signed_atts:
+        _problem(report, code, None, "attachments_mismatch")
+    if int(derive_status(events).status) != row["status"]:
+        _problem(report, code, None, "status_mismatch")
 
 
 def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from localdb.errors import StoreError
 from localdb.schema import LATEST_VERSION, MIGRATIONS
 
@@ -65,7 +63,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self._lock = threading.RLock()
         self._in_tx = False
 
@@ -142,6 +140,16 @@ class Store:
                         code="migration_failed",
                     ) from exc
                 log.info("store %s migrated to v%s: %s", self.path, version, description)
+
+    @property
+    def db(self):  # noqa: ANN201 - sqlite_utils.Database
+        """sqlite-utils view of the same connection (imported lazily: it costs ~50 ms at
+        start-up, and only IT tooling — diagnostics, statistics — needs it)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     @property
     def version(self) -> int:

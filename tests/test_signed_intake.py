@@ -157,3 +157,13 @@ def test_token_signed_intake_and_wrong_pin(data_dir, tmp_path, softhsm, demo_pki
                           "-purpose", "any", "-out", "/dev/null"], cwd=folder, capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_verify_one_dossier(counter):
+    with demo_signer("clerk1", counter) as s:
+        good = _receive(counter, s)
+        bad = _receive(counter, s)
+    _tamper(counter, "UPDATE dossiers SET phone = '0999999999' WHERE code = ?", (bad["code"],))
+    assert signatures.verify_dossier(counter, good["code"]).problems == []
+    one = signatures.verify_dossier(counter, bad["code"])
+    assert one.dossiers == 1 and [p["problem"] for p in one.problems] == ["row_mismatch"]
