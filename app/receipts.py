@@ -44,8 +44,6 @@ META_LOOKUP_URL = "receipt.lookup_url"
 META_PLACE = "receipt.place"
 META_AUTHORITY = "receipt.authority"
 META_CONTACT_PHONE = "receipt.contact_phone"
-META_PRINTER = "receipt.printer"
-META_LAYOUT = "receipt.layout"
 REPRINT_ACTION = "receipt.reprint"
 MAX_REASON = 500
 MAX_BOOK_DAYS = 366
@@ -759,32 +757,10 @@ def tracking_book_model(counter: Counter, date_from: date, date_to: date) -> Tab
 # ============================================================================ preferences
 
 
-def remembered_printer(counter: Counter) -> str | None:
-    """The printer this counter last chose (the GUI offers it first)."""
-    return counter.store.get_meta(META_PRINTER) or None
-
-
-def remember_printer(counter: Counter, name: str) -> None:
-    counter.store.set_meta(META_PRINTER, name)
-
-
-def remembered_layout(counter: Counter) -> str:
-    value = counter.store.get_meta(META_LAYOUT) or "a5"
-    return value if value in ("a4", "a5", "roll80") else "a5"
-
-
-def remember_layout(counter: Counter, layout: str) -> None:
-    if layout not in ("a4", "a5", "roll80"):
-        raise UserError(f"Khổ giấy '{layout}' không hợp lệ (a4, a5, roll80).",
-                        f"Unknown layout '{layout}' (a4, a5, roll80).", field="layout")
-    counter.store.set_meta(META_LAYOUT, layout)
-
-
 __all__ = [
     "DEFAULT_LOOKUP_URL", "COPY_ARCHIVE", "COPY_CITIZEN", "Header", "Field", "DocumentLine",
     "SignatureBlock", "Reprint", "ReceiptModel", "MissingItem", "SlipModel", "TableModel",
     "Model", "receipt_model", "record_reprint", "reprints", "last_reprint", "supplement_model",
     "refusal_model", "control_model", "tracking_book_model", "parse_missing_item",
-    "qr_payload", "processing_time_vi", "remembered_printer", "remember_printer",
-    "remembered_layout", "remember_layout",
+    "qr_payload", "processing_time_vi",
 ]
