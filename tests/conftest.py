@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -37,3 +38,21 @@ def signer(counter):
 
     with demo_signer("clerk1", counter) as s:
         yield s
+
+
+_EXIT = {"status": None}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT["status"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """PySide6 can crash while Python finalises after many windows and qasync loops in one
+    process (seen as SIGABRT after every test passed). Once pytest has reported everything,
+    leave without running the interpreter's finalisers, keeping pytest's exit status."""
+    if _EXIT["status"] is not None and "PySide6.QtWidgets" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT["status"])
