@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from localdb.errors import StoreError
-from localdb.schema import LATEST_VERSION, MIGRATIONS
+from localdb.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,15 @@ class Store:
         path: str | Path,
         *,
         backups_dir: str | Path | None = None,
-        target_version: int = LATEST_VERSION,
+        target_version: int | None = None,
+        migrations: list[tuple[int, str, str]] | None = None,
     ) -> Store:
         """Open (creating if needed) and migrate. An older store is copied to `backups_dir`
-        before it is upgraded; a store from a newer version is refused."""
+        before it is upgraded; a store from a newer version is refused. `migrations` replaces
+        the shipped list (tests of a failing upgrade)."""
+        migrations = MIGRATIONS if migrations is None else migrations
+        latest = migrations[-1][0]
+        target_version = latest if target_version is None else target_version
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -93,19 +98,23 @@ class Store:
             log.error("cannot open store %s: %s", path, exc)
             raise _translate(exc) from exc
         store = cls(conn, path)
-        if version > LATEST_VERSION:
+        if version > latest:
             conn.close()
             raise StoreError(
                 f"Tệp dữ liệu được tạo bởi phiên bản mới hơn (lược đồ v{version}, phiên bản này "
-                f"hiểu tới v{LATEST_VERSION}). Hãy cài phiên bản mới nhất của MotCua.",
+                f"hiểu tới v{latest}). Hãy cài phiên bản mới nhất của MotCua.",
                 f"The store was written by a newer version (schema v{version}; this version "
-                f"knows up to v{LATEST_VERSION}). Install the latest MotCua.",
+                f"knows up to v{latest}). Install the latest MotCua.",
                 code="store_too_new",
             )
         if version < target_version:
             if version > 0:
                 store._backup_before_upgrade(version, target_version, backups_dir)
-            store._migrate(version, target_version)
+            try:
+                store._migrate(version, target_version, migrations)
+            except StoreError:
+                conn.close()
+                raise
         return store
 
     def _backup_before_upgrade(self, old: int, new: int, backups_dir: str | Path | None) -> None:
@@ -121,8 +130,12 @@ class Store:
         log.warning("store %s upgraded from v%s to v%s; copy kept at %s", self.path, old, new, target)
         self.upgrade_backup = target
 
-    def _migrate(self, current: int, target: int) -> None:
-        for version, description, script in MIGRATIONS:
+    def _migrate(self, current: int, target: int,
+                 migrations: list[tuple[int, str, str]] = MIGRATIONS) -> None:
+        backup = getattr(self, "upgrade_backup", None)
+        where_vi = f"bản sao {backup}" if backup else "thư mục backups"
+        where_en = f"the copy {backup}" if backup else "the backups folder"
+        for version, description, script in migrations:
             if current < version <= target:
                 try:
                     # executescript commits implicitly; run the statements in our own tx.
@@ -134,9 +147,11 @@ class Store:
                     log.error("migration to v%s (%s) failed: %s", version, description, exc)
                     raise StoreError(
                         f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
-                        f"và bản sao nằm trong thư mục backups. Chi tiết: {exc}",
+                        f"(thư mục backups: {where_vi}). Để quay lại, hãy cài lại phiên bản trước "
+                        f"của MotCua; nó mở tệp dữ liệu như cũ. Chi tiết: {exc}",
                         f"Upgrading the store to v{version} failed; the old data is untouched "
-                        f"and a copy is in the backups folder. Details: {exc}",
+                        f"(backups folder: {where_en}). To roll back, reinstall the previous "
+                        f"version of MotCua; it opens the store as before. Details: {exc}",
                         code="migration_failed",
                     ) from exc
                 log.info("store %s migrated to v%s: %s", self.path, version, description)

@@ -196,8 +196,6 @@ def test_failed_migration_from_a_broken_migration_list(tmp_path):
     _assert_untouched_after_failure(store_file, digest, e.value)
 
 
-@pytest.mark.xfail(strict=True, reason="lead: the migration_failed message should name the backup "
-                   "file and say to reinstall the previous version (see packaging report)")
 def test_failed_migration_message_says_how_to_roll_back(tmp_path):
     store_file = _conflicting_v1_store(tmp_path)
     with pytest.raises(StoreError) as e:
