@@ -6,6 +6,10 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "MOTCUA_LOG_DIR" not in os.environ:  # test runs never write logs into the user's HOME
+    import tempfile
+
+    os.environ["MOTCUA_LOG_DIR"] = tempfile.mkdtemp(prefix="motcua-test-logs-")
 
 import pytest  # noqa: E402
 

@@ -96,15 +96,10 @@ def install_excepthook(lang_of) -> None:  # noqa: ANN001 - callable returning "v
 
 
 def setup_logging(settings: Settings) -> None:
-    try:
-        settings.logs_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(settings.logs_dir / "gui.log", encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-        if logging.getLogger().level > logging.INFO:
-            logging.getLogger().setLevel(logging.INFO)
-    except OSError:
-        log.warning("cannot write the GUI log in %s", settings.logs_dir)
+    """The same redacted rotating log as the command line (no citizen IDs, secrets)."""
+    from app.logs import setup_from_config
+
+    setup_from_config()
 
 
 def gui_language(settings: Settings, stored: str | None) -> str:

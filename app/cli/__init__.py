@@ -28,7 +28,14 @@ COMMAND_MODULES = [
     "app.cli.pki",
     "app.cli.demo",
     "app.cli.gui",
+    "app.cli.ops",
 ]
+
+
+def _version() -> str:
+    import app
+
+    return f"motcua {app.__version__}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="data folder (default: $MOTCUA_DATA_DIR or the platform's)")
     parser.add_argument("--lang", choices=["vi", "en"], default=None, help="message language")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation and exit (0 = all passed)")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -48,11 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang_cli = args.lang  # `config show` tells a typed --lang from the default
     args.lang = args.lang or default_lang()
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from app.logs import setup_from_config
+
+    setup_from_config(verbose=args.verbose)  # rotating file (redacted) + warnings on stderr
+    if args.self_test:
+        from app.selftest import main as self_test
+
+        return self_test(args)
     if not getattr(args, "func", None):  # no subcommand: the counter window
         from app.cli.common import settings_of
         from app.gui import run_gui

@@ -7,14 +7,20 @@ import getpass
 import json
 import os
 import sys
+from dataclasses import replace
 
 from app.context import Counter, open_counter
 from app.errors import UserError
-from app.settings import Settings, resolve_data_dir
+from app.settings import Settings
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    return Settings(data_dir=resolve_data_dir(args.data_dir), lang=args.lang)
+    """Settings from the layered configuration (defaults < site file < user file < env <
+    command line), so what IT deploys applies to every command."""
+    from app.config import config_of
+
+    settings = config_of(args).settings()
+    return replace(settings, lang=args.lang) if getattr(args, "lang", None) else settings
 
 
 def counter_of(args: argparse.Namespace) -> Counter:
