@@ -21,6 +21,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libGL.so.1; do
   ldconfig -p | grep -q "$lib" || { need_pkgs+=(libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libgl1); break; }
 done
+# The bundle test: xcb helpers PyInstaller must ship, and the .desktop validator.
+ldconfig -p | grep -q libxcb-icccm.so.4 || need_pkgs+=(libxcb-icccm4)
+ldconfig -p | grep -q libxcb-keysyms.so.1 || need_pkgs+=(libxcb-keysyms1)
+command -v desktop-file-validate >/dev/null || need_pkgs+=(desktop-file-utils)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_pkgs+=(python3-venv)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing system packages: ${need_pkgs[*]}"
