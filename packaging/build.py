@@ -31,7 +31,7 @@ BUDGET_MB = 150
 
 DESKTOP = """[Desktop Entry]
 Type=Application
-Version=1.5
+Version=1.4
 Name=MotCua Counter
 Name[vi]=MotCua - Tiếp nhận hồ sơ một cửa
 Comment=Receive administrative-procedure dossiers at the one-stop counter
