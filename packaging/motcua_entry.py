@@ -15,7 +15,7 @@ import sys
 
 def main() -> int:
     if os.environ.get("MOTCUA_SELFTEST_CHILD") == "qt":
-        from app.selftest import qt_child_main
+        from ui.selftest_qt import qt_child_main
 
         return qt_child_main()
     argv = sys.argv[1:]

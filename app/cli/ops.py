@@ -98,12 +98,10 @@ def versions() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "libraries": libs,
     }
-    try:
-        from PySide6 import __version__ as pyside
-        from PySide6.QtCore import qVersion
-
-        out["qt"] = {"pyside6": pyside, "qt": qVersion()}
-    except ImportError as exc:
+    try:  # from the metadata: the diagnostics command must not load Qt
+        pyside = metadata.version("PySide6-Essentials")
+        out["qt"] = {"pyside6": pyside, "qt": pyside}  # PySide6 X.Y.Z wraps Qt X.Y.Z
+    except metadata.PackageNotFoundError as exc:
         out["qt"] = {"error": str(exc)}
     return out
 
