@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.settings import Settings
 
-if TYPE_CHECKING:  # the store (sqlite_utils…) is imported on the worker, off the start-up path
+if TYPE_CHECKING:  # the store and its libraries load on the worker, off the start-up path
     from app.context import Counter
 
 log = logging.getLogger(__name__)
