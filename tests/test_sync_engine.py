@@ -92,18 +92,6 @@ def event_ids(counter) -> set[str]:
     return {r["id"] for r in counter.store.query("SELECT id FROM events WHERE origin='counter'")}
 
 
-async def drive(engine: SyncEngine, rounds: int = 40):
-    """Rounds until one succeeds with nothing pending; returns every result."""
-    results = []
-    for _ in range(rounds):
-        r = await engine.run_once()
-        results.append(r)
-        if r.ok and r.pending == 0:
-            return results
-        await asyncio.sleep(min(engine.next_delay(r), 0.3))
-    raise AssertionError(f"did not finish: {[x.to_json() for x in results[-3:]]}")
-
-
 async def test_drain_in_bounded_batches_then_pull_province_status(tmp_path, gw):
     server, gstore = gw
     counter = counter_with(tmp_path / "c", 30)
