@@ -145,6 +145,37 @@ CREATE TRIGGER dossiers_fts_delete AFTER DELETE ON dossiers BEGIN
 END;
 """,
     ),
+    (
+        3,
+        "RFC 3161 time-stamp tokens on events; certificates bound to clerk accounts",
+        """
+ALTER TABLE events ADD COLUMN tst BLOB;
+CREATE TRIGGER events_tst_once BEFORE UPDATE OF tst ON events WHEN old.tst IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a time-stamp token is written once'); END;
+
+CREATE TABLE user_certs (
+  seq INTEGER PRIMARY KEY,
+  username TEXT NOT NULL REFERENCES users (username),
+  sha256 TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  bound_at TEXT NOT NULL,
+  bound_by TEXT NOT NULL,
+  unbound_at TEXT,
+  unbound_by TEXT
+);
+CREATE INDEX user_certs_user ON user_certs (username, sha256);
+CREATE TRIGGER user_certs_fixed BEFORE UPDATE OF
+  seq, username, sha256, subject, serial, not_after, bound_at, bound_by ON user_certs
+BEGIN SELECT RAISE(ABORT, 'certificate bindings are append-only'); END;
+CREATE TRIGGER user_certs_unbind_once BEFORE UPDATE OF unbound_at, unbound_by ON user_certs
+  WHEN old.unbound_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'certificate bindings are append-only'); END;
+CREATE TRIGGER user_certs_no_delete BEFORE DELETE ON user_certs
+BEGIN SELECT RAISE(ABORT, 'certificate bindings are append-only'); END;
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -135,26 +135,28 @@ class Store:
         backup = getattr(self, "upgrade_backup", None)
         where_vi = f"bản sao {backup}" if backup else "thư mục backups"
         where_en = f"the copy {backup}" if backup else "the backups folder"
-        for version, description, script in migrations:
-            if current < version <= target:
-                try:
-                    # executescript commits implicitly; run the statements in our own tx.
-                    with self.write() as conn:
-                        for statement in _split_sql(script):
-                            conn.execute(statement)
-                        conn.execute(f"PRAGMA user_version = {version}")
-                except (sqlite3.Error, StoreError) as exc:
-                    log.error("migration to v%s (%s) failed: %s", version, description, exc)
-                    raise StoreError(
-                        f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
-                        f"(thư mục backups: {where_vi}). Để quay lại, hãy cài lại phiên bản trước "
-                        f"của MotCua; nó mở tệp dữ liệu như cũ. Chi tiết: {exc}",
-                        f"Upgrading the store to v{version} failed; the old data is untouched "
-                        f"(backups folder: {where_en}). To roll back, reinstall the previous "
-                        f"version of MotCua; it opens the store as before. Details: {exc}",
-                        code="migration_failed",
-                    ) from exc
-                log.info("store %s migrated to v%s: %s", self.path, version, description)
+        pending = [m for m in migrations if current < m[0] <= target]
+        version = current
+        try:
+            # All pending steps in ONE transaction (executescript would commit implicitly):
+            # a failure at any step leaves the file exactly as the old version wrote it.
+            with self.write() as conn:
+                for version, description, script in pending:
+                    for statement in _split_sql(script):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {version}")
+                    log.info("store %s migrating to v%s: %s", self.path, version, description)
+        except (sqlite3.Error, StoreError) as exc:
+            log.error("migration to v%s failed: %s", version, exc)
+            raise StoreError(
+                f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
+                f"(thư mục backups: {where_vi}). Để quay lại, hãy cài lại phiên bản trước "
+                f"của MotCua; nó mở tệp dữ liệu như cũ. Chi tiết: {exc}",
+                f"Upgrading the store to v{version} failed; the old data is untouched "
+                f"(backups folder: {where_en}). To roll back, reinstall the previous "
+                f"version of MotCua; it opens the store as before. Details: {exc}",
+                code="migration_failed",
+            ) from exc
 
     @property
     def db(self):  # noqa: ANN201 - sqlite_utils.Database

@@ -75,8 +75,9 @@ def check_upgraded(data_dir: Path, before: dict[str, list[tuple]], names: tuple[
         assert snapshot(backup) == before
         # data intact: every row of every old table, byte for byte (payloads, signatures)
         after = snapshot(store.path)
-        for table, rows in before.items():
-            assert after[table] == rows, table
+        for table, rows in before.items():  # columns added by later migrations come last
+            width = len(rows[0]) if rows else 0
+            assert [r[:width] for r in after[table]] == rows, table
         # the new version's features work on old data
         for name in names:
             folded = {"Đặng Thị Hương": "dang thi huong", "Nguyễn Văn An": "nguyen van an",
