@@ -43,8 +43,17 @@ def write(counter: Counter, **values: object) -> None:
 
 
 def parked_events(counter: Counter) -> list[dict]:
+    """Parked events with the gateway's reason (``parked_reason``, machine code first) and the
+    same reason in words (``reason_vi``, ``reason_en``)."""
+    from sync.reasons import reason_code, reason_words
+
     with counter.store._lock:  # noqa: SLF001
-        return outbox.parked(counter.store.conn)
+        rows = outbox.parked(counter.store.conn)
+    for r in rows:
+        r["reason_code"] = reason_code(r["parked_reason"])
+        r["reason_vi"] = reason_words(r["parked_reason"], "vi")
+        r["reason_en"] = reason_words(r["parked_reason"], "en")
+    return rows
 
 
 def retry_parked(counter: Counter, *, actor: str = "system") -> int:

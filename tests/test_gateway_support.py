@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,19 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+_SEQ = itertools.count()
+
+
+def next_code(agency: str = AGENCY, counter_no: int = 1) -> tuple[str, str]:
+    """(dossier code, occurred_at) in the counter's own range, unique within this process:
+    the daily number runs 1..9999, then the date steps back a day (codes in the past are
+    fine; the gateway refuses only codes dated more than a day ahead of its clock)."""
+    n = next(_SEQ)
+    day = date(2026, 11, 23) - timedelta(days=n // 9999)
+    return (f"{agency}-{day:%y%m%d}-{counter_no:02d}{n % 9999 + 1:04d}",
+            f"{day.isoformat()}T09:15:02+07:00")
+
+
 def make_body(
     *,
     agency: str = AGENCY,
@@ -59,12 +73,13 @@ def make_body(
     note: str = "",
 ) -> dict[str, Any]:
     dossier_id = dossier_id or str(uuid.uuid4())
+    code, occurred_at = next_code(agency, counter_no)
     return {
         "id": event_id or str(uuid.uuid4()),
         "dossier_id": dossier_id,
-        "dossier_code": dossier_code or f"{agency}-261123-{counter_no:02d}{uuid.uuid4().hex[:6]}",
+        "dossier_code": dossier_code or code,
         "type": event_type,
-        "occurred_at": "2026-11-23T09:15:02+07:00",
+        "occurred_at": occurred_at if dossier_code is None else "2026-11-23T09:15:02+07:00",
         "actor": "clerk.lan",
         "counter": {"agency_code": agency, "counter_no": counter_no},
         "data": {

@@ -169,7 +169,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                  "WARNING: this PC's clock differs from the gateway's by ")
               + f"{state['clock_skew_seconds']:+} s")
     for ev in state["parked_events"]:
-        print(f"  - {ev['dossier_code']} {ev['type']}: {ev['parked_reason']}")
+        words = ev["reason_en"] if args.lang == "en" else ev["reason_vi"]
+        print(f"  - {ev['dossier_code']} {ev['type']}: {words} ({ev['parked_reason']})")
     return 0
 
 

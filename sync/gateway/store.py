@@ -471,6 +471,23 @@ class Store(ABC):
         with self._read() as tx:
             return [r[0] for r in tx.all("SELECT id FROM events ORDER BY seq")]
 
+    def dossiers_by_ids(self, dossier_ids: Sequence[str]) -> dict[str, Any]:
+        """The gateway's record (code, centre) of the dossiers among ``dossier_ids`` it holds,
+        as ``sync.gateway.authz.KnownDossier``."""
+        from sync.gateway.authz import KnownDossier
+
+        out: dict[str, Any] = {}
+        with self._read() as tx:
+            for part in _chunks(list(dossier_ids)):
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    "SELECT dossier_id, dossier_code, agency_code FROM dossiers"  # noqa: S608 - only placeholders
+                    f" WHERE dossier_id IN ({marks})",
+                    part,
+                ):
+                    out[r[0]] = KnownDossier(r[1], r[2])
+        return out
+
     def dossier_by_code(self, dossier_code: str) -> tuple[str, str] | None:
         """(dossier_id, agency_code) of a dossier the gateway has seen."""
         with self._read() as tx:

@@ -1,0 +1,87 @@
+"""Why an event was parked, in words a clerk reads (Vietnamese first, English available).
+
+The gateway answers with machine reasons (``not_your_code``…); the counter stores
+``"<reason>: <detail>"`` with the parked event and shows the words from this table.
+"""
+
+from __future__ import annotations
+
+REASONS: dict[str, tuple[str, str]] = {
+    # authorization table (sync/gateway/authz.py)
+    "type_not_allowed": ("Cổng tỉnh không nhận loại sự kiện này.",
+                         "The gateway does not accept this type of event."),
+    "province_only": ("Chỉ tỉnh mới được ghi sự kiện này, quầy không được gửi.",
+                      "Only the province records this event; a counter may not send it."),
+    "bad_code": ("Mã hồ sơ sai dạng hoặc ngày trong mã không khớp ngày tiếp nhận.",
+                 "The dossier code is malformed or its date is not the receipt date."),
+    "not_your_code": ("Mã hồ sơ không thuộc dải mã của quầy này (cơ quan hoặc số quầy khác).",
+                      "The dossier code is outside this counter's range (other agency or"
+                      " counter)."),
+    "future_dated": ("Ngày của hồ sơ ở tương lai so với đồng hồ cổng tỉnh: kiểm tra đồng hồ"
+                     " máy này.",
+                     "The dossier is dated in the future by the gateway's clock: check this"
+                     " PC's clock."),
+    "not_your_dossier": ("Hồ sơ thuộc trung tâm khác, quầy này không được ghi vào.",
+                         "The dossier belongs to another centre; this counter may not act on"
+                         " it."),
+    "unknown_dossier": ("Cổng tỉnh chưa có hồ sơ này (sự kiện tiếp nhận chưa được gửi).",
+                        "The gateway does not have this dossier yet (its receipt was not"
+                        " delivered)."),
+    "wrong_counter": ("Sự kiện ghi tên quầy khác với quầy đã đăng ký.",
+                      "The event names another counter than the enrolled one."),
+    "dossier_conflict": ("Mã hồ sơ đã thuộc về một hồ sơ khác trên cổng tỉnh.",
+                         "The dossier code already belongs to another dossier at the gateway."),
+    "id_conflict": ("Cổng tỉnh đã có sự kiện cùng mã nhưng khác nội dung.",
+                    "The gateway holds another event under the same id."),
+    # envelope and signature
+    "malformed": ("Sự kiện sai cấu trúc.", "The event is malformed."),
+    "not_canonical": ("Nội dung đã ký không ở dạng chuẩn.", "The signed content is not canonical."),
+    "envelope_mismatch": ("Phần bao ngoài khác nội dung đã ký.",
+                          "The envelope differs from the signed content."),
+    "bad_origin": ("Quầy chỉ được gửi sự kiện của quầy.", "A counter may only send counter events."),
+    "signature_missing": ("Sự kiện chưa được ký.", "The event is not signed."),
+    "bad_signature": ("Chữ ký không khớp nội dung.", "The signature does not match the content."),
+    "digest_mismatch": ("Chữ ký không khớp nội dung.", "The signature does not match the content."),
+    "signature_malformed": ("Chữ ký hỏng.", "The signature is damaged."),
+    "untrusted": ("Chứng thư ký không thuộc tổ chức cấp được tin cậy.",
+                  "The signing certificate is not from a trusted issuer."),
+    "revoked": ("Chứng thư ký đã bị thu hồi.", "The signing certificate was revoked."),
+    "expired_at_signing": ("Chứng thư ký đã hết hạn khi ký.",
+                           "The signing certificate had expired when signing."),
+    "not_yet_valid_at_signing": ("Chứng thư ký chưa có hiệu lực khi ký.",
+                                 "The signing certificate was not yet valid when signing."),
+    "key_usage": ("Chứng thư không được phép dùng để ký.",
+                  "The certificate may not be used for signing."),
+    # attachments and whole-request refusals
+    "attachment_missing": ("Cổng tỉnh chưa nhận đủ tệp đính kèm.",
+                           "The gateway does not hold the attachments yet."),
+    "attachment_mismatch": ("Tệp đính kèm khác với mô tả trong hồ sơ.",
+                            "The attachment differs from what the dossier says."),
+    "attachment_missing_locally": ("Tệp đính kèm không còn trên máy này.",
+                                   "The attachment is missing from this PC."),
+    "attachment_altered": ("Tệp đính kèm trên máy này đã bị thay đổi.",
+                           "The attachment on this PC was altered."),
+    "hash_mismatch": ("Nội dung tệp đính kèm không khớp mã băm.",
+                      "The attachment's content does not match its hash."),
+    "too_large": ("Sự kiện quá lớn để gửi.", "The event is too large to send."),
+    "too_deep": ("Nội dung lồng nhau quá sâu.", "The content is nested too deeply."),
+    "number_too_large": ("Nội dung có số quá lớn.", "The content has a number that is too large."),
+    "bad_json": ("Nội dung không phải JSON hợp lệ.", "The content is not valid JSON."),
+    "bad_request": ("Cổng tỉnh từ chối yêu cầu vì sai cấu trúc.",
+                    "The gateway refused the request as malformed."),
+}
+
+
+def reason_code(parked_reason: str | None) -> str:
+    """The machine code in front of a stored ``"<code>: <detail>"``."""
+    return (parked_reason or "").split(":", 1)[0].strip()
+
+
+def reason_words(parked_reason: str | None, lang: str = "vi") -> str:
+    """The clerk's sentence for a stored parked reason (the raw text when the code is new)."""
+    code = reason_code(parked_reason)
+    words = REASONS.get(code)
+    if words is None:
+        text = parked_reason or ""
+        return ("Cổng tỉnh từ chối: " if lang != "en" else "Refused by the gateway: ") + text
+    return words[1] if lang == "en" else words[0]
