@@ -23,6 +23,10 @@ _KU_BITS = (
 )
 _KU_NAMES = {"content_commitment": "non_repudiation"}
 SIGNING_USAGES = frozenset({"digital_signature", "non_repudiation"})
+# Reasons a certificate may not sign dossiers (also the verify / SigningError codes).
+POLICY_CA = "ca_certificate"
+POLICY_NO_KEY_USAGE = "no_key_usage"
+POLICY_KEY_USAGE = "key_usage"
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,25 @@ class CertInfo:
         )
 
     @property
+    def policy_problem(self) -> str | None:
+        """Why this certificate may not sign dossiers (RFC 5280 policy), or None.
+
+        Only end-entity certificates (not CA:TRUE) whose keyUsage extension is present and
+        has digitalSignature or nonRepudiation sign dossiers: a CA key signs certificates, and
+        a certificate without keyUsage states no purpose at all.
+        """
+        if self.is_ca:
+            return POLICY_CA
+        if not self.key_usage:
+            return POLICY_NO_KEY_USAGE
+        if not SIGNING_USAGES & set(self.key_usage):
+            return POLICY_KEY_USAGE
+        return None
+
+    @property
     def can_sign(self) -> bool:
-        """keyUsage allows document signatures (absent extension = unrestricted, RFC 5280)."""
-        return not self.key_usage or bool(SIGNING_USAGES & set(self.key_usage))
+        """This certificate may sign dossiers (see `policy_problem`)."""
+        return self.policy_problem is None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

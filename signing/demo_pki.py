@@ -74,6 +74,11 @@ class DemoPki:
     crl_url: str
     manifest: Path
     clerks: dict[str, DemoClerk]
+    # The gateway's time-stamping authority (RFC 3161): EKU timeStamping, critical.
+    tsa: x509.Certificate | None = None
+    tsa_key: PrivateKey | None = field(default=None, repr=False)
+    tsa_pem: Path | None = None  # TSA certificate then the sub-CA (its chain)
+    tsa_key_pem: Path | None = None  # unencrypted PKCS#8 PEM, mode 0600 (a demo key)
 
     def clerk(self, name: str) -> DemoClerk:
         return self.clerks[name]
@@ -128,6 +133,7 @@ def _issue(
     is_ca: bool = False,
     key_usage: x509.KeyUsage,
     eku: Sequence[x509.ObjectIdentifier] = (),
+    eku_critical: bool = False,
     crl_url: str | None = None,
 ) -> x509.Certificate:
     issuer_name = issuer.subject if issuer is not None else subject
@@ -148,7 +154,7 @@ def _issue(
         )
     )
     if eku:
-        b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
+        b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=eku_critical)
     if crl_url:
         b = b.add_extension(_cdp(crl_url), critical=False)
     return b.sign(issuer_key, hashes.SHA256())
@@ -157,13 +163,15 @@ def _issue(
 def issue_crl(
     issuer: x509.Certificate,
     issuer_key: PrivateKey,
-    revoked: Iterable[tuple[int, datetime]] = (),
+    revoked: Iterable[tuple[Any, ...]] = (),
     *,
     this_update: datetime | None = None,
     next_update: datetime | None = None,
     number: int = 1,
 ) -> x509.CertificateRevocationList:
-    """A CRL from `issuer` listing (serial, revocation date) pairs. Tests use it for stale CRLs."""
+    """A CRL from `issuer` listing (serial, revocation date[, reason[, invalidity date]])
+    entries; the reason is an `x509.ReasonFlags` (default keyCompromise), None for no reason
+    extension. Tests use it for stale CRLs and for revocation policy cases."""
     now = datetime.now(UTC)
     this_update = this_update or now - timedelta(minutes=5)
     next_update = next_update or now + timedelta(days=7)
@@ -178,14 +186,15 @@ def issue_crl(
             critical=False,
         )
     )
-    for serial, when in revoked:
-        b = b.add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(serial)
-            .revocation_date(when)
-            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
-            .build()
-        )
+    for serial, when, *more in revoked:
+        reason = more[0] if more else x509.ReasonFlags.key_compromise
+        invalidity = more[1] if len(more) > 1 else None
+        rb = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        if reason is not None:
+            rb = rb.add_extension(x509.CRLReason(reason), critical=False)
+        if invalidity is not None:
+            rb = rb.add_extension(x509.InvalidityDate(invalidity), critical=False)
+        b = b.add_revoked_certificate(rb.build())
     return b.sign(issuer_key, hashes.SHA256())
 
 
@@ -277,6 +286,22 @@ def make_demo_pki(
         cert_pem = _write(out_dir / f"{name}.pem", _pem(cert))
         made[name] = DemoClerk(name, status, kind, p12, cert_pem, cert, key)
 
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tsa = _issue(
+        _name("DEMO Dịch vụ dấu thời gian cổng tỉnh (TEST ONLY)", ou=TEST_OU),
+        tsa_key.public_key(), subca, subca_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
+        key_usage=_ku(sign=True), eku=(ExtendedKeyUsageOID.TIME_STAMPING,), eku_critical=True,
+        crl_url=crl_url,
+    )
+    tsa_pem = _write(out_dir / "tsa.pem", _pem(tsa) + _pem(subca))
+    tsa_key_pem = out_dir / "tsa.key"
+    tsa_key_pem.touch(mode=0o600)
+    tsa_key_pem.chmod(0o600)
+    _write(tsa_key_pem, tsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+
     revoked_at = now - timedelta(minutes=1)
     sub_crl = issue_crl(
         subca, subca_key, [(made[n].cert.serial_number, revoked_at) for n in revoked if n in made]
@@ -301,6 +326,7 @@ def make_demo_pki(
         "subca": "subca.pem",
         "chain": "chain.pem",
         "untrusted_root": "other-root.pem",
+        "tsa": {"cert": "tsa.pem", "key": "tsa.key"},
         "crl": {"der": "crl.der", "pem": "crl.pem", "dir": "crl", "url": crl_url,
                 "root_url": root_crl_url, "revoked": [n for n in revoked if n in made]},
         "p12_password": "given by the caller (not stored)",
@@ -325,7 +351,8 @@ def make_demo_pki(
         out_dir=out_dir, root=root, subca=subca, root_key=root_key, subca_key=subca_key,
         other_root=other_root, root_pem=root_pem, subca_pem=subca_pem, chain_pem=chain_pem,
         crl_der=crl_der, crl_pem=crl_pem, crl_dir=crl_dir, crl_url=crl_url,
-        manifest=manifest_path, clerks=made,
+        manifest=manifest_path, clerks=made, tsa=tsa, tsa_key=tsa_key, tsa_pem=tsa_pem,
+        tsa_key_pem=tsa_key_pem,
     )
 
 

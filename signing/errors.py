@@ -7,7 +7,10 @@ Messages never contain a password, PIN or key material.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+
+#: Vietnam time (UTC+7, no daylight saving): every time shown to a person is in it.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 class SigningError(Exception):
@@ -44,10 +47,48 @@ MODULE_ERROR = "module_error"
 AMBIGUOUS = "ambiguous"
 UNSUPPORTED_KEY = "unsupported_key"
 TOKEN_ERROR = "token_error"
+CA_CERTIFICATE = "ca_certificate"
+NO_KEY_USAGE = "no_key_usage"
+MISSING_INTERMEDIATE = "missing_intermediate"
+NOT_BOUND = "not_bound"
+
+
+def vn_time(t: datetime, lang: str = "vi") -> str:
+    """dd/mm/yyyy HH:MM in Vietnam time, labelled (certificate times are stored in UTC)."""
+    if t.tzinfo is None:
+        from datetime import UTC
+
+        t = t.replace(tzinfo=UTC)
+    label = "giờ Việt Nam" if lang != "en" else "Vietnam time"
+    return f"{t.astimezone(VN_TZ):%d/%m/%Y %H:%M} ({label})"
 
 
 def _d(t: datetime) -> str:
-    return t.strftime("%d/%m/%Y %H:%M UTC")
+    return vn_time(t, "vi")
+
+
+def _de(t: datetime) -> str:
+    return vn_time(t, "en")
+
+
+#: CRLReason (RFC 5280 §5.3.1) in words: cryptography's ReasonFlags value -> (vi, en).
+REASON_WORDS: dict[str, tuple[str, str]] = {
+    "unspecified": ("không nêu lý do", "no reason given"),
+    "keyCompromise": ("khóa bí mật bị lộ", "key compromise"),
+    "cACompromise": ("khóa của tổ chức chứng thực bị lộ", "CA key compromise"),
+    "affiliationChanged": ("thay đổi đơn vị công tác", "affiliation changed"),
+    "superseded": ("đã được thay bằng chứng thư mới", "superseded by a new certificate"),
+    "cessationOfOperation": ("ngừng hoạt động", "cessation of operation"),
+    "certificateHold": ("tạm dừng hiệu lực", "certificate on hold"),
+    "privilegeWithdrawn": ("bị rút quyền sử dụng", "privilege withdrawn"),
+    "aACompromise": ("khóa của cơ quan cấp thuộc tính bị lộ", "attribute authority compromise"),
+    "removeFromCRL": ("gỡ khỏi danh sách thu hồi", "removed from the CRL"),
+}
+
+
+def reason_words(reason: str | None, lang: str = "vi") -> str:
+    vi, en = REASON_WORDS.get(reason or "unspecified", (reason or "", reason or ""))
+    return en if lang == "en" else vi
 
 
 def wrong_p12_password() -> SigningError:
@@ -159,7 +200,7 @@ def unsupported_key(kind: str) -> SigningError:
 def cert_expired(not_after: datetime) -> SigningError:
     return SigningError(
         f"Chứng thư số đã hết hạn từ {_d(not_after)}. Không thể ký; hãy gia hạn chứng thư số.",
-        f"The certificate expired on {_d(not_after)}. Cannot sign; renew the certificate.",
+        f"The certificate expired on {_de(not_after)}. Cannot sign; renew the certificate.",
         code=CERT_EXPIRED,
     )
 
@@ -168,7 +209,7 @@ def cert_not_yet_valid(not_before: datetime) -> SigningError:
     return SigningError(
         f"Chứng thư số chưa có hiệu lực (hiệu lực từ {_d(not_before)}). Hãy kiểm tra đồng hồ "
         "máy tính hoặc chờ đến ngày hiệu lực.",
-        f"The certificate is not valid yet (valid from {_d(not_before)}). Check the computer "
+        f"The certificate is not valid yet (valid from {_de(not_before)}). Check the computer "
         "clock or wait until then.",
         code=CERT_NOT_YET_VALID,
     )
@@ -184,6 +225,47 @@ def key_usage_wrong() -> SigningError:
     )
 
 
+def ca_certificate(subject: str) -> SigningError:
+    return SigningError(
+        f"Chứng thư số «{subject}» là chứng thư của tổ chức chứng thực (CA:TRUE), không phải "
+        "chứng thư ký của cán bộ; không được dùng để ký hồ sơ.",
+        f"Certificate «{subject}» is a certification authority certificate (CA:TRUE), not a "
+        "clerk's signing certificate; it may not sign dossiers.",
+        code=CA_CERTIFICATE,
+    )
+
+
+def no_key_usage(subject: str) -> SigningError:
+    return SigningError(
+        f"Chứng thư số «{subject}» không có phần mở rộng keyUsage nên không nêu mục đích ký số; "
+        "chỉ chứng thư có digitalSignature hoặc nonRepudiation mới được ký hồ sơ.",
+        f"Certificate «{subject}» has no keyUsage extension, so it states no signing purpose; "
+        "only certificates with digitalSignature or nonRepudiation may sign dossiers.",
+        code=NO_KEY_USAGE,
+    )
+
+
+def policy_error(code: str, subject: str) -> SigningError:
+    """The SigningError for a `signing.certs` policy problem code."""
+    if code == CA_CERTIFICATE:
+        return ca_certificate(subject)
+    if code == NO_KEY_USAGE:
+        return no_key_usage(subject)
+    return key_usage_wrong()
+
+
+def missing_intermediate(issuer_cn: str) -> SigningError:
+    return SigningError(
+        f"Thiếu chứng thư trung gian «{issuer_cn}» (tổ chức đã cấp chứng thư số này): máy chỉ "
+        "tin chứng thư gốc nên không dựng được chuỗi tin cậy. Bộ phận CNTT cần cài chứng thư "
+        "này bằng 'motcua trust add TỆP'.",
+        f"The intermediate certificate «{issuer_cn}» (the CA that issued this certificate) is "
+        "missing: only the root is trusted here, so no chain can be built. IT must install it "
+        "with 'motcua trust add FILE'.",
+        code=MISSING_INTERMEDIATE,
+    )
+
+
 def untrusted_issuer(detail: str = "") -> SigningError:
     extra_vi = f" ({detail})" if detail else ""
     return SigningError(
@@ -195,11 +277,13 @@ def untrusted_issuer(detail: str = "") -> SigningError:
     )
 
 
-def revoked(when: datetime | None) -> SigningError:
+def revoked(when: datetime | None, reason: str | None = None) -> SigningError:
     at_vi = f" từ {_d(when)}" if when else ""
-    at_en = f" on {_d(when)}" if when else ""
+    at_en = f" on {_de(when)}" if when else ""
+    why_vi = f", lý do: {reason_words(reason)}" if when else ""
+    why_en = f", reason: {reason_words(reason, 'en')}" if when else ""
     return SigningError(
-        f"Chứng thư số đã bị thu hồi{at_vi}. Không thể ký bằng chứng thư này.",
-        f"The certificate was revoked{at_en}. It cannot be used to sign.",
+        f"Chứng thư số đã bị thu hồi{at_vi}{why_vi}. Không thể ký bằng chứng thư này.",
+        f"The certificate was revoked{at_en}{why_en}. It cannot be used to sign.",
         code=REVOKED,
     )

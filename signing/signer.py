@@ -75,6 +75,7 @@ class Signer(ABC):
                trust: TrustStore | None) -> None:
         self.certificate = cert
         self.trust = trust
+        self._pool = list(pool)
         extra = list(trust.intermediates) if trust is not None else []
         self.chain = build_chain(cert, [*pool, *extra])
         self.info = CertInfo.from_certificate(cert)
@@ -90,8 +91,9 @@ class Signer(ABC):
             raise E.cert_not_yet_valid(cert.not_valid_before_utc)
         if now > cert.not_valid_after_utc:
             raise E.cert_expired(cert.not_valid_after_utc)
-        if not self.info.can_sign:
-            raise E.key_usage_wrong()
+        problem = self.info.policy_problem
+        if problem is not None:  # CA:TRUE, no keyUsage, or keyUsage without a signing bit
+            raise E.policy_error(problem, self.info.common_name or self.info.subject)
         if self.trust is not None:
             self._check_trust(now)
 
@@ -112,8 +114,17 @@ class Signer(ABC):
         if code == V.OK:
             return
         if code == V.REVOKED:
-            present, when, _ = trust.revocation_of(self.certificate)
-            raise E.revoked(when if present else None)
+            revs = outcome.revocations if isinstance(outcome, V.ChainOutcome) else ()
+            rev = revs[0] if revs else None
+            raise E.revoked(rev.revoked_at if rev else None, rev.reason if rev else None)
+        if isinstance(outcome, V.ChainOutcome) and outcome.missing_issuer:
+            # The issuer is unknown here. When the key file/token carries it as a root of its
+            # own, that root is simply not trusted; otherwise an intermediate is missing.
+            own_root = any(is_self_signed(c) and c.subject == self.certificate.issuer
+                           for c in self._pool)
+            if not own_root:
+                raise E.missing_intermediate(outcome.missing_issuer)
+            raise E.untrusted_issuer(outcome.missing_issuer)
         if code == V.EXPIRED_AT_SIGNING:
             raise E.untrusted_issuer("chứng thư CA đã hết hạn / a CA certificate expired")
         if code == V.NOT_YET_VALID_AT_SIGNING:

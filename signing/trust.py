@@ -36,6 +36,40 @@ class CrlStatus(NamedTuple):
     stale: bool
 
 
+#: Reasons that mean the key itself was (or may have been) in other hands: then the
+#: invalidity date, not the revocation date, ends the signatures we can trust.
+COMPROMISE_REASONS = frozenset({"keyCompromise", "cACompromise", "aACompromise"})
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """One CRL entry for a certificate on a signer's path."""
+
+    subject: str  # the revoked certificate's common name (or full subject), for messages
+    revoked_at: datetime
+    reason: str | None = None  # RFC 5280 CRLReason name (cryptography spelling), None = absent
+    invalidity_date: datetime | None = None
+
+    @property
+    def compromise(self) -> bool:
+        return self.reason in COMPROMISE_REASONS
+
+    @property
+    def cutoff(self) -> datetime:
+        """Signatures proven (by a trusted time) earlier than this stay valid: the revocation
+        date, or for a key compromise the invalidity date when the CRL gives one."""
+        if self.compromise and self.invalidity_date is not None:
+            return min(self.invalidity_date, self.revoked_at)
+        return self.revoked_at
+
+
+def _display_name(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
+    cns = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(cns[0].value) if cns else name.rfc4514_string()
+
+
 @dataclass
 class _Crl:
     crl: x509.CertificateRevocationList
@@ -250,6 +284,38 @@ class TrustStore:
         entry = c.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         when = entry.revocation_date_utc if entry is not None else None
         return True, when, c.stale(datetime.now(UTC))
+
+    def revocation_entry(self, cert: x509.Certificate) -> Revocation | None:
+        """The cached CRL entry for `cert` (date, reason, invalidity date), or None.
+
+        Only a CRL whose issuer key also signed `cert` counts. An entry with reason
+        removeFromCRL (delta CRLs) means "no longer revoked".
+        """
+        c = self.crl_for(cert.issuer)
+        if c is None:
+            return None
+        try:
+            cert.verify_directly_issued_by(c.issuer_cert)
+        except Exception:  # noqa: BLE001 - another CA with the same name
+            return None
+        entry = c.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        if entry is None:
+            return None
+        reason: str | None = None
+        invalidity: datetime | None = None
+        try:
+            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
+        except x509.ExtensionNotFound:
+            pass
+        try:
+            inv = entry.extensions.get_extension_for_class(x509.InvalidityDate).value
+            invalidity = inv.invalidity_date_utc
+        except x509.ExtensionNotFound:
+            pass
+        if reason == "removeFromCRL":
+            return None
+        return Revocation(_display_name(cert.subject), entry.revocation_date_utc, reason,
+                          invalidity)
 
     # -- fetching -------------------------------------------------------------------------
 

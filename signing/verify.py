@@ -7,11 +7,18 @@
    valid at the validation time: `at` when the caller has a trusted time (e.g. when the gateway
    first received the event), else the CMS signing-time attribute, else now.
 3. keyUsage of the signer allows digitalSignature or nonRepudiation.
-4. Revocation against the cached CRLs (see TrustStore). Policy:
-   - a CRL covering the issuer lists the certificate -> code `revoked` (hard fail). Without a
-     trusted `at`, a revocation at *any* date fails: the signing-time attribute is asserted by
-     the signer and could be back-dated with a stolen key. With a trusted `at` before the
-     revocation date the signature stands, with a `revoked_later` warning.
+   Only end-entity certificates (not CA:TRUE) whose keyUsage is present and has
+   digitalSignature or nonRepudiation sign dossiers (codes `ca_certificate`, `no_key_usage`,
+   `key_usage`).
+4. Revocation against the cached CRLs (see TrustStore), RFC 5280 §5.3:
+   - a CRL covering the issuer lists the certificate. Without a proof of time (an RFC 3161
+     time-stamp token, `tst`, or a caller's trusted `at`), a revocation at *any* date fails
+     (code `revoked`): the signing-time attribute is asserted by the signer and could be
+     back-dated with a stolen key; the message says so. With a proven time earlier than the
+     revocation the signature stands (warning `revoked_later`) unless the reason is
+     keyCompromise (or cACompromise/aACompromise): then the CRL's invalidity date, when it
+     gives one, decides instead of the revocation date. Messages give the revocation date
+     (Vietnam time) and the reason in words.
    - no CRL for some issuer on the path -> verification passes with warning `no_crl` (a commune
      is often offline; the warning makes the gap visible). `require_crl=True` turns it into
      the failure code `no_crl`.
@@ -50,7 +57,8 @@ from pyhanko_certvalidator.policy_decl import (
 
 from signing.certs import CertInfo
 from signing.cms import signed_attrs_tbs
-from signing.trust import TrustStore
+from signing.errors import reason_words, vn_time
+from signing.trust import Revocation, TrustStore, _display_name
 
 OK = "ok"
 DIGEST_MISMATCH = "digest_mismatch"
@@ -62,6 +70,9 @@ REVOKED = "revoked"
 KEY_USAGE = "key_usage"
 MALFORMED = "malformed"
 NO_CRL = "no_crl"
+CA_CERTIFICATE = "ca_certificate"
+NO_KEY_USAGE = "no_key_usage"
+TIMESTAMP_INVALID = "timestamp_invalid"
 # warnings
 W_NO_CRL = "no_crl"
 W_CRL_STALE = "crl_stale"
@@ -92,8 +103,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     REVOKED: ("Chứng thư số ký đã bị thu hồi.", "The signing certificate has been revoked."),
     KEY_USAGE: (
-        "Chứng thư số không được phép dùng để ký số (key usage).",
-        "The certificate's key usage does not allow signing.",
+        "Chứng thư số không được phép dùng để ký số (keyUsage không có digitalSignature hay "
+        "nonRepudiation).",
+        "The certificate's keyUsage does not allow signing (neither digitalSignature nor "
+        "nonRepudiation).",
     ),
     MALFORMED: (
         "Dữ liệu chữ ký số bị hỏng hoặc không đúng định dạng CMS.",
@@ -102,6 +115,23 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     NO_CRL: (
         "Không có danh sách thu hồi (CRL) để kiểm tra chứng thư số.",
         "No revocation list (CRL) is available to check the certificate.",
+    ),
+    CA_CERTIFICATE: (
+        "Chữ ký được tạo bằng chứng thư của tổ chức chứng thực (CA:TRUE), không phải chứng thư "
+        "ký của cán bộ; chứng thư CA không được ký hồ sơ.",
+        "The signature was made with a certification authority certificate (CA:TRUE), not a "
+        "clerk's signing certificate; CA certificates may not sign dossiers.",
+    ),
+    NO_KEY_USAGE: (
+        "Chứng thư số ký không có phần mở rộng keyUsage (không nêu mục đích ký số); chỉ chứng "
+        "thư có digitalSignature hoặc nonRepudiation mới được ký hồ sơ.",
+        "The signing certificate has no keyUsage extension (no signing purpose stated); only "
+        "certificates with digitalSignature or nonRepudiation may sign dossiers.",
+    ),
+    TIMESTAMP_INVALID: (
+        "Dấu thời gian (RFC 3161) kèm chữ ký không hợp lệ hoặc không thuộc chữ ký này.",
+        "The RFC 3161 time-stamp attached to the signature is invalid or belongs to another "
+        "signature.",
     ),
 }
 
@@ -116,6 +146,8 @@ class VerifyResult:
     signing_time: datetime | None = None
     warnings: list[str] = field(default_factory=list)
     detail: str = ""  # technical detail for logs (never shown as the clerk message)
+    time_proof: datetime | None = None  # genTime of a verified RFC 3161 token over the signature
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en)
 
     def message(self, lang: str = "vi") -> str:
         return self.message_en if lang == "en" else self.message_vi
@@ -142,15 +174,19 @@ class ChainOutcome:
     revoked_at: datetime | None = None  # earliest revocation of a path certificate
     crl_missing: bool = False
     crl_next_updates: tuple[datetime, ...] = ()
+    revocations: tuple[Revocation, ...] = ()  # every revoked certificate on the path
+    crl_missing_for: tuple[str, ...] = ()  # names of the CAs whose CRL is missing
+    missing_issuer: str = ""  # untrusted because this issuing CA is unknown here
 
 
 _REV_POLICY = CertRevTrustPolicy(
+    # Revocation is judged by us (judge) from the CRL entries of every path certificate,
+    # because the decision depends on the reason, the invalidity date and whether the
+    # signature's time is proven, which certvalidator's single "moment" cannot express.
     RevocationCheckingPolicy(
-        ee_certificate_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
-        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+        ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
+        intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
     ),
-    # Use cached CRLs whatever their age: staleness is reported as a warning by us, and a
-    # certificate listed on an old CRL is still revoked.
     freshness=timedelta(days=365 * 100),
     freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
 )
@@ -246,7 +282,8 @@ def _validate_uncached(
         return (NOT_YET_VALID_AT_SIGNING, str(exc))
     except (cv_errors.PathBuildingError, cv_errors.PathValidationError,
             cv_errors.ValidationError) as exc:
-        return ChainOutcome(UNTRUSTED, f"{type(exc).__name__}: {exc}")
+        return ChainOutcome(UNTRUSTED, f"{type(exc).__name__}: {exc}",
+                            missing_issuer=_missing_issuer(cert, other_ders, trust))
     path_certs = [_x509(c.dump()) for c in path.iter_certs(include_root=False)]
     nb = max(c.not_valid_before_utc for c in path_certs)
     na = min(c.not_valid_after_utc for c in path_certs)
@@ -256,19 +293,147 @@ def _validate_uncached(
         rc = _x509(root.dump())
         nb, na = max(nb, rc.not_valid_before_utc), min(na, rc.not_valid_after_utc)
     revoked_at: datetime | None = None
-    missing = False
+    missing: list[str] = []
     next_updates: list[datetime] = []
+    revocations: list[Revocation] = []
     for c in path_certs:
-        present, when, _stale = trust.revocation_of(c)
+        present, _when, _stale = trust.revocation_of(c)
         if not present:
-            missing = True
+            name = _display_name(c.issuer)
+            if name not in missing:
+                missing.append(name)
             continue
         crl = trust.crl_for(c.issuer)
         if crl is not None and crl.next_update is not None:
             next_updates.append(crl.next_update)
-        if when is not None and (revoked_at is None or when < revoked_at):
-            revoked_at = when
-    return ChainOutcome(OK, "", nb, na, revoked_at, missing, tuple(next_updates))
+        rev = trust.revocation_entry(c)
+        if rev is not None:
+            revocations.append(rev)
+            if revoked_at is None or rev.revoked_at < revoked_at:
+                revoked_at = rev.revoked_at
+    return ChainOutcome(OK, "", nb, na, revoked_at, bool(missing), tuple(next_updates),
+                        tuple(revocations), tuple(missing))
+
+
+def _missing_issuer(cert: x509.Certificate, other_ders: tuple[bytes, ...],
+                    trust: TrustStore) -> str:
+    """When no path could be built: the name of the first CA up the chain that nobody here
+    knows (neither an anchor, a known intermediate nor embedded), else ""."""
+    known = [*trust.anchors, *trust.intermediates, *(_x509(d) for d in other_ders)]
+    current = cert
+    for _ in range(8):
+        issuer = next((k for k in known if k.subject == current.issuer and k != current), None)
+        if issuer is None:
+            return _display_name(current.issuer)
+        if issuer.subject == issuer.issuer:  # reached a root we know: the path broke elsewhere
+            return ""
+        current = issuer
+    return ""
+
+
+@dataclass
+class Judgement:
+    """judge()'s verdict with the words a clerk or an inspector reads."""
+
+    code: str
+    warnings: list[str]
+    detail: str
+    message_vi: str | None = None  # None: the code's standard message
+    message_en: str | None = None
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _revocation_words(rev: Revocation, lang: str) -> str:
+    when = vn_time(rev.revoked_at, lang)
+    why = reason_words(rev.reason, lang)
+    if lang == "en":
+        text = f"«{rev.subject}» was revoked on {when}, reason: {why}"
+        if rev.compromise and rev.invalidity_date is not None:
+            text += f" (key invalid since {vn_time(rev.invalidity_date, lang)})"
+        return text
+    text = f"«{rev.subject}» đã bị thu hồi lúc {when}, lý do: {why}"
+    if rev.compromise and rev.invalidity_date is not None:
+        text += f" (khóa mất hiệu lực từ {vn_time(rev.invalidity_date, lang)})"
+    return text
+
+
+def judge(
+    outcome: ChainOutcome | tuple[str, str],
+    moment: datetime,
+    *,
+    trusted_time: bool,
+    require_crl: bool = False,
+    now: datetime | None = None,
+) -> Judgement:
+    """The verdict on a chain outcome for a signature made at `moment`.
+
+    `trusted_time` says whether `moment` is proven (an RFC 3161 token, or a time the caller
+    witnessed itself) rather than asserted by the signer.
+    """
+    if isinstance(outcome, tuple):
+        return Judgement(outcome[0], [], outcome[1])
+    if outcome.code != OK:
+        j = Judgement(outcome.code, [], outcome.detail)
+        if outcome.code == UNTRUSTED and outcome.missing_issuer:
+            name = outcome.missing_issuer
+            j.message_vi = (f"Chứng thư số ký do «{name}» cấp, nhưng máy này không có chứng thư "
+                            "của tổ chức đó: thiếu chứng thư trung gian (CNTT cài bằng 'motcua "
+                            "trust add TỆP') hoặc đó là một CA không được tin cậy.")
+            j.message_en = (f"The signing certificate was issued by «{name}», whose certificate "
+                            "is not known here: an intermediate certificate is missing (IT "
+                            "installs it with 'motcua trust add FILE') or that CA is not "
+                            "trusted.")
+        return j
+    warnings: list[str] = []
+    notes: dict[str, tuple[str, str]] = {}
+    assert outcome.not_before is not None and outcome.not_after is not None
+    if moment < outcome.not_before:
+        return Judgement(NOT_YET_VALID_AT_SIGNING, [],
+                         f"valid from {outcome.not_before.isoformat()}")
+    if moment > outcome.not_after:
+        return Judgement(EXPIRED_AT_SIGNING, [], f"path expired {outcome.not_after.isoformat()}")
+    for rev in sorted(outcome.revocations, key=lambda r: r.cutoff):
+        words_vi, words_en = _revocation_words(rev, "vi"), _revocation_words(rev, "en")
+        detail = f"revoked {rev.revoked_at.isoformat()} reason {rev.reason}"
+        if not trusted_time:
+            return Judgement(
+                REVOKED, [], detail,
+                f"Chứng thư số ký {words_vi}. Chữ ký không có dấu thời gian (RFC 3161) chứng "
+                "minh nó được tạo trước thời điểm đó, nên không được công nhận.",
+                f"The signing certificate {words_en}. The signature has no RFC 3161 time-stamp "
+                "proving it was made before that, so it is not accepted.")
+        if moment >= rev.cutoff:
+            at_vi, at_en = vn_time(moment, "vi"), vn_time(moment, "en")
+            return Judgement(
+                REVOKED, [], detail,
+                f"Chứng thư số ký {words_vi}; chữ ký được chứng minh có lúc {at_vi}, không "
+                "sớm hơn thời điểm đó.",
+                f"The signing certificate {words_en}; the signature is proven to exist at "
+                f"{at_en}, not earlier than that.")
+        warnings.append(W_REVOKED_LATER)
+        notes[W_REVOKED_LATER] = (
+            f"Chứng thư số ký {words_vi}; chữ ký vẫn hợp lệ vì đã có lúc {vn_time(moment)}, "
+            "trước thời điểm đó.",
+            f"The signing certificate {words_en}; the signature stays valid because it existed "
+            f"at {vn_time(moment, 'en')}, before that.")
+    now = now or datetime.now(UTC)
+    if any(now > nu for nu in outcome.crl_next_updates):
+        warnings.append(W_CRL_STALE)
+    if outcome.crl_missing:
+        names = ", ".join(f"«{n}»" for n in outcome.crl_missing_for) or "?"
+        if require_crl:
+            return Judgement(NO_CRL, warnings, "no CRL for an issuer on the path",
+                             f"Không có danh sách thu hồi (CRL) của {names} để kiểm tra chứng "
+                             "thư số.",
+                             f"No revocation list (CRL) from {names} is available to check the "
+                             "certificate.", notes)
+        warnings.append(W_NO_CRL)
+        notes[W_NO_CRL] = (
+            f"Chưa có danh sách thu hồi (CRL) của {names}: chưa kiểm tra được chứng thư có bị "
+            "thu hồi không ('motcua trust refresh' khi có mạng, hoặc 'motcua trust add-crl TỆP').",
+            f"No revocation list (CRL) from {names} yet: revocation could not be checked "
+            "('motcua trust refresh' when online, or 'motcua trust add-crl FILE').")
+    return Judgement(OK, warnings, "", notes=notes)
 
 
 def judge_chain(
@@ -279,29 +444,41 @@ def judge_chain(
     require_crl: bool = False,
     now: datetime | None = None,
 ) -> tuple[str, list[str], str]:
-    """(code, warnings, detail) for a chain outcome at `moment`."""
-    if isinstance(outcome, tuple):
-        return outcome[0], [], outcome[1]
-    if outcome.code != OK:
-        return outcome.code, [], outcome.detail
-    warnings: list[str] = []
-    assert outcome.not_before is not None and outcome.not_after is not None
-    if moment < outcome.not_before:
-        return NOT_YET_VALID_AT_SIGNING, [], f"valid from {outcome.not_before.isoformat()}"
-    if moment > outcome.not_after:
-        return EXPIRED_AT_SIGNING, [], f"path expired {outcome.not_after.isoformat()}"
-    if outcome.revoked_at is not None:
-        if not trusted_time or outcome.revoked_at <= moment:
-            return REVOKED, [], f"revoked {outcome.revoked_at.isoformat()}"
-        warnings.append(W_REVOKED_LATER)
-    now = now or datetime.now(UTC)
-    if any(now > nu for nu in outcome.crl_next_updates):
-        warnings.append(W_CRL_STALE)
-    if outcome.crl_missing:
-        if require_crl:
-            return NO_CRL, warnings, "no CRL for an issuer on the path"
-        warnings.append(W_NO_CRL)
-    return OK, warnings, ""
+    """(code, warnings, detail) for a chain outcome at `moment` (see `judge`)."""
+    j = judge(outcome, moment, trusted_time=trusted_time, require_crl=require_crl, now=now)
+    return j.code, j.warnings, j.detail
+
+
+def _apply(res: VerifyResult, j: Judgement) -> VerifyResult:
+    """Put a judgement's own words on a result."""
+    if j.message_vi:
+        res.message_vi = j.message_vi
+    if j.message_en:
+        res.message_en = j.message_en
+    res.notes.update(j.notes)
+    return res
+
+
+def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetime | VerifyResult:
+    """The proven time of a signature from its RFC 3161 signatureTimeStampToken: the token
+    must time-stamp this CMS's signature value and be signed by a time-stamping authority
+    (EKU timeStamping, critical) whose certificate chains to this trust store's anchors and
+    was valid (and not revoked) at the token's time. A VerifyResult when it does not."""
+    from signing import tsa
+
+    try:
+        facts = tsa.read_token(token, tsa.signature_value(signature_der))
+    except (ValueError, TypeError, KeyError) as exc:
+        code = getattr(exc, "code", "timestamp_malformed")
+        return _result(TIMESTAMP_INVALID, detail=f"{code}: {exc}")
+    gen = facts.gen_time
+    other_ders = tuple(_der(c) for c in facts.other_certs)
+    outcome = validate_chain(facts.tsa_cert, facts.other_certs, trust, gen,
+                             other_ders=other_ders)
+    j = judge(outcome, gen, trusted_time=True)
+    if j.code != OK:
+        return _result(TIMESTAMP_INVALID, detail=f"TSA certificate: {j.code} {j.detail}")
+    return gen
 
 
 # -- CMS ----------------------------------------------------------------------------------
@@ -361,12 +538,21 @@ def verify_detached(
     *,
     at: datetime | None = None,
     require_crl: bool = False,
+    tst: bytes | None = None,
 ) -> VerifyResult:
     """Verify a detached CMS signature over exactly `data` (see module docstring for policy).
 
     `at` is a *trusted* validation time (e.g. the gateway's first receipt of the event); when
     omitted, the CMS signing-time attribute is used for validity, and revocation is strict.
+    `tst` is an RFC 3161 signatureTimeStampToken over this signature (stored next to it, or
+    carried as the CMS unsigned attribute): once verified, its genTime is the proven time.
     """
+    proven: datetime | None = None
+    if tst is not None:
+        proof = time_proof(tst, signature_der, trust)
+        if isinstance(proof, VerifyResult):
+            return proof
+        proven = at = proof
     try:
         ci = cms.ContentInfo.load(signature_der)
         if ci["content_type"].native != "signed_data":
@@ -426,15 +612,17 @@ def verify_detached(
     if signing_time is None and at is None:
         warnings.append(W_NO_SIGNING_TIME)
     moment = at or signing_time or datetime.now(UTC)
-    if not info.can_sign:
-        return _result(KEY_USAGE, signer=info, signing_time=signing_time)
+    problem = info.policy_problem
+    if problem is not None:
+        return _result(problem, signer=info, signing_time=signing_time)
     other_ders = tuple(d for d in certs if d != signer_der)
     outcome = validate_chain(cert, [_x509(d) for d in other_ders] if other_ders else [], trust,
                              moment, cert_der=signer_der, other_ders=other_ders)
-    code, w, detail = judge_chain(outcome, moment, trusted_time=at is not None,
-                                  require_crl=require_crl)
-    return _result(code, signer=info, signing_time=signing_time, warnings=warnings + w,
-                   detail=detail)
+    j = judge(outcome, moment, trusted_time=at is not None, require_crl=require_crl)
+    res = _result(j.code, signer=info, signing_time=signing_time, warnings=warnings + j.warnings,
+                  detail=j.detail)
+    res.time_proof = proven
+    return _apply(res, j)
 
 
 def verify_many(

@@ -1,0 +1,240 @@
+"""RFC 3161 time-stamps over event signatures: issuing (at the gateway) and checking.
+
+The gateway acts as a time-stamping authority (TSA) with its own certificate (extendedKeyUsage
+timeStamping, critical — RFC 3161 §2.3). For every event it accepts it time-stamps the event's
+*signature value* (the SignerInfo's signature octets), exactly what RFC 3161 Appendix A calls a
+signatureTimeStampToken: the token proves the signature existed at the token's genTime, which is
+what a revocation decision needs (RFC 5280 §6.3 / signing.verify). Tokens are built by pyHanko's
+`DummyTimeStamper` (a real RFC 3161 TSA implementation over asn1crypto, no hand-written DER) and
+read back with asn1crypto; the TSA's signature is checked with `cryptography`, its certificate
+path with pyhanko-certvalidator (signing.verify.validate_chain), never by hand.
+
+`with_timestamp` adds the token to a CMS as the unsigned attribute signatureTimeStampToken
+(id-aa-signatureTimeStampToken, 1.2.840.113549.1.9.16.2.14): unsigned attributes are outside
+the signed bytes, so the clerk's signature is unchanged and `openssl cms -verify` still accepts
+the file, while `openssl ts -verify` accepts the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from asn1crypto import cms, tsp
+from asn1crypto import keys as akeys
+from asn1crypto import x509 as ax509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+class TimeStampError(ValueError):
+    """A token that does not prove anything (malformed, wrong imprint, bad TSA signature,
+    TSA certificate not fit for time-stamping). `.code` is machine-readable."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def signature_value(cms_der: bytes) -> bytes:
+    """The signature octets of the (single) SignerInfo of a CMS SignedData."""
+    ci = cms.ContentInfo.load(cms_der)
+    if ci["content_type"].native != "signed_data":
+        raise ValueError("not a CMS SignedData")
+    infos = ci["content"]["signer_infos"]
+    if len(infos) != 1:
+        raise ValueError(f"{len(infos)} signers")
+    return infos[0]["signature"].native
+
+
+def is_tsa_certificate(cert: x509.Certificate) -> bool:
+    """extendedKeyUsage is exactly present, critical, and contains id-kp-timeStamping."""
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return False
+    return ext.critical and ExtendedKeyUsageOID.TIME_STAMPING in ext.value
+
+
+# -- issuing ------------------------------------------------------------------------------
+
+
+class TimeStampAuthority:
+    """A TSA from a certificate (EKU timeStamping, critical) and its RSA key.
+
+    `stamp(signature_value)` returns a DER TimeStampToken (a CMS ContentInfo) whose
+    messageImprint is SHA-256 of the given bytes and whose genTime is now.
+    """
+
+    def __init__(self, cert: x509.Certificate, key: rsa.RSAPrivateKey,
+                 chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = ()):
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        if not is_tsa_certificate(cert):
+            raise ValueError("the TSA certificate needs extendedKeyUsage timeStamping (critical)")
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("the TSA key must be RSA")
+        der = serialization.Encoding.DER
+        self.certificate = cert
+        self._stamper = DummyTimeStamper(
+            tsa_cert=ax509.Certificate.load(cert.public_bytes(der)),
+            tsa_key=akeys.PrivateKeyInfo.load(key.private_bytes(
+                der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+            certs_to_embed=[ax509.Certificate.load(c.public_bytes(der)) for c in chain],
+            include_nonce=False,
+        )
+
+    @classmethod
+    def from_files(cls, cert_pem: Path, key_pem: Path,
+                   chain_pem: Path | None = None) -> TimeStampAuthority:
+        """Certificate (PEM; further certificates in the same file are its chain) and an
+        unencrypted PEM/DER private key file (keep it mode 0600, like the TLS key)."""
+        certs = x509.load_pem_x509_certificates(Path(cert_pem).read_bytes())
+        blob = Path(key_pem).read_bytes()
+        key = (serialization.load_pem_private_key(blob, None) if b"-----BEGIN" in blob
+               else serialization.load_der_private_key(blob, None))
+        chain = list(certs[1:])
+        if chain_pem is not None:
+            chain += x509.load_pem_x509_certificates(Path(chain_pem).read_bytes())
+        return cls(certs[0], key, [c for c in chain if c.subject != c.issuer])  # type: ignore[arg-type]
+
+    def stamp(self, data: bytes) -> bytes:
+        """A TimeStampToken (DER) over SHA-256 of `data`."""
+        _nonce, req = self._stamper.request_cms(hashlib.sha256(data).digest(), "sha256")
+        resp = self._stamper.request_tsa_response(req)
+        return resp["time_stamp_token"].dump()
+
+    def stamp_signature(self, cms_der: bytes) -> bytes:
+        """The signatureTimeStampToken for a CMS: a token over its signature value."""
+        return self.stamp(signature_value(cms_der))
+
+
+# -- reading and checking -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenFacts:
+    """What a token says, once its TSA signature and imprint have been checked."""
+
+    gen_time: datetime
+    tsa_cert: x509.Certificate
+    other_certs: tuple[x509.Certificate, ...]
+    serial: int
+
+
+def _check_sig(cert: x509.Certificate, algo: str, hash_name: str, sig: bytes, tbs: bytes) -> bool:
+    key = cert.public_key()
+    h = _HASHES[hash_name]()
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and algo == "rsassa_pkcs1v15":
+            key.verify(sig, tbs, padding.PKCS1v15(), h)
+        elif isinstance(key, ec.EllipticCurvePublicKey) and algo == "ecdsa":
+            key.verify(sig, tbs, ec.ECDSA(h))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True
+
+
+def read_token(token_der: bytes, imprinted: bytes) -> TokenFacts:
+    """Parse a TimeStampToken and check everything that does not need the trust store: the
+    messageImprint is the hash of `imprinted`, the TSA's CMS signature verifies with the
+    embedded TSA certificate, and that certificate is a TSA certificate (EKU timeStamping,
+    critical). Raises TimeStampError otherwise."""
+    try:
+        ci = cms.ContentInfo.load(token_der)
+        if ci["content_type"].native != "signed_data":
+            raise TimeStampError("timestamp_malformed", "token is not a SignedData")
+        sd = ci["content"]
+        eci = sd["encap_content_info"]
+        if eci["content_type"].native != "tst_info":
+            raise TimeStampError("timestamp_malformed", "token content is not a TSTInfo")
+        tst_bytes = eci["content"].contents
+        info = tsp.TSTInfo.load(tst_bytes)
+        imprint = info["message_imprint"]
+        imprint_algo = imprint["hash_algorithm"]["algorithm"].native
+        if imprint_algo not in _HASHES:
+            raise TimeStampError("timestamp_malformed", f"imprint hash {imprint_algo}")
+        if hashlib.new(imprint_algo, imprinted).digest() != imprint["hashed_message"].native:
+            raise TimeStampError("timestamp_mismatch",
+                                 "the token time-stamps another signature")
+        gen_time = info["gen_time"].native
+        serial = int(info["serial_number"].native)
+        infos = sd["signer_infos"]
+        if len(infos) != 1:
+            raise TimeStampError("timestamp_malformed", f"{len(infos)} TSA signers")
+        si = infos[0]
+        certs = [c.chosen for c in (sd["certificates"] or []) if c.name == "certificate"]
+        sid = si["sid"]
+        signer = None
+        for c in certs:
+            if sid.name == "issuer_and_serial_number":
+                if (c.serial_number == sid.chosen["serial_number"].native
+                        and c.issuer == sid.chosen["issuer"]):
+                    signer = c
+                    break
+            elif c.key_identifier == sid.chosen.native:
+                signer = c
+                break
+        if signer is None:
+            raise TimeStampError("timestamp_invalid", "the TSA certificate is not in the token")
+        hash_name = si["digest_algorithm"]["algorithm"].native
+        if hash_name not in _HASHES or not si["signed_attrs"]:
+            raise TimeStampError("timestamp_malformed", "unsupported TSA signature layout")
+        attrs = {a["type"].native: a["values"][0].native for a in si["signed_attrs"]}
+        if attrs.get("content_type") != "tst_info":
+            raise TimeStampError("timestamp_malformed", "signed contentType is not tst_info")
+        if attrs.get("message_digest") != hashlib.new(hash_name, tst_bytes).digest():
+            raise TimeStampError("timestamp_invalid", "TSTInfo was changed after signing")
+        tbs = b"\x31" + si["signed_attrs"].dump()[1:]
+        algo = si["signature_algorithm"].signature_algo
+        tsa_cert = x509.load_der_x509_certificate(signer.dump())
+        others = tuple(x509.load_der_x509_certificate(c.dump()) for c in certs if c is not signer)
+    except TimeStampError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise TimeStampError("timestamp_malformed", f"{type(exc).__name__}: {exc}") from exc
+    if not _check_sig(tsa_cert, algo, hash_name, si["signature"].native, tbs):
+        raise TimeStampError("timestamp_invalid", "the TSA signature does not verify")
+    if not is_tsa_certificate(tsa_cert):
+        raise TimeStampError("timestamp_invalid",
+                             "the token's signer is not a time-stamping authority "
+                             "(extendedKeyUsage timeStamping, critical, is missing)")
+    return TokenFacts(gen_time, tsa_cert, others, serial)
+
+
+def timestamp_of(cms_der: bytes) -> bytes | None:
+    """The signatureTimeStampToken unsigned attribute of a CMS, when it carries one."""
+    ci = cms.ContentInfo.load(cms_der)
+    infos = ci["content"]["signer_infos"]
+    if len(infos) != 1:
+        return None
+    unsigned = infos[0]["unsigned_attrs"]
+    if not unsigned:
+        return None
+    for a in unsigned:
+        if a["type"].native == "signature_time_stamp_token":
+            return a["values"][0].dump()
+    return None
+
+
+def with_timestamp(cms_der: bytes, token_der: bytes) -> bytes:
+    """The same CMS with `token_der` as its signatureTimeStampToken unsigned attribute (any
+    earlier one replaced). The signed part is byte-identical."""
+    ci = cms.ContentInfo.load(cms_der)
+    si = ci["content"]["signer_infos"][0]
+    kept = [a for a in (si["unsigned_attrs"] or [])
+            if a["type"].native != "signature_time_stamp_token"]
+    token = cms.ContentInfo.load(token_der)
+    si["unsigned_attrs"] = cms.CMSAttributes(
+        [*kept, cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [token]})])
+    return ci.dump(force=False)
