@@ -1,9 +1,25 @@
 """Layered configuration: what IT deploys, what a user sets, and where each value came from.
 
-Layers, lowest first: built-in defaults (Settings / preferences) < the site-wide file IT
-deploys (TOML) < the per-user file < environment variables < the command line. Every value
-remembers its layer and origin (file path, variable name or option), so `motcua config show`
-can answer "why is the gateway this one?" on a PC nobody at the centre can explain.
+Layers, lowest first (one precedence, used by every command and the window):
+
+  default < site < user < counter < env < cli
+
+* default: built in (Settings / preferences);
+* site: the file IT deploys (TOML);
+* user: the per-user file;
+* counter: what was recorded in THIS counter's store by `motcua init`, `motcua enrol`, the
+  first-run wizard or the Settings screen (printer, layout, idle lock, language, gateway…).
+  It beats the files because an administrator chose it at this counter; empty values are
+  "not set" and let the files decide;
+* env: MOTCUA_<KEY> variables; cli: command-line options.
+
+Identity is the exception: once a counter is set up, its agency code and counter number come
+from its store whatever any layer says (dossier codes would collide otherwise); a file or
+variable that disagrees is shown as a warning by `config show`. Every value remembers its
+layer and origin (file path, store, variable name or option), so `motcua config show` can
+answer "why is the gateway this one?" on a PC nobody at the centre can explain. Counter
+objects (`app.context.Counter.config`) give the effective configuration with the counter
+layer; `load_config()` alone has every layer but that one.
 
 Files (TOML, flat keys, see KEYS):
 * site-wide: $MOTCUA_SITE_CONFIG, else /etc/motcua/motcua.toml on Linux (then the XDG site
@@ -12,12 +28,17 @@ Files (TOML, flat keys, see KEYS):
 
 Decisions:
 * An invalid value or unreadable file is an error naming the file and key (a counter must not
-  run half-configured); an unknown key is only a warning (a newer site file must not stop an
+  run half-configured), and every error of every file is reported at once; an unknown key is only a warning (a newer site file must not stop an
   older install) and its value is never shown, it might be a secret.
-* Paths in a file may use ~ and environment variables (%USERNAME% on Windows, $USER on Linux);
-  relative paths are relative to that file's folder.
-* Files are checked for syntax and types here; whether ca_bundle parses as certificates is
-  the self-test's job, so `config show` and `diagnostics` still work when it does not.
+* Paths in a file may use ~ and environment variables (%USERNAME% on Windows, $USER on Linux;
+  an unset $USER/$USERNAME falls back to the account name, any other unset variable is an
+  error); relative paths are relative to that file's folder.
+* Values are checked as their consumers need them: gateway_url is https (plain http only on
+  loopback, for the demo), lookup_url is https and contains {code}, ca_bundle must exist.
+  Whether ca_bundle parses as certificates is the self-test's job, so `config show` and
+  `diagnostics` still work when it does not.
+* A file may keep its keys at the top level or in a [motcua] table (one file shared with
+  other tools); other tables are left to their tools.
 """
 
 from __future__ import annotations
@@ -43,7 +64,7 @@ USER_CONFIG_ENV = "MOTCUA_USER_CONFIG"
 LOG_DIR_ENV = "MOTCUA_LOG_DIR"
 ENV_PREFIX = "MOTCUA_"
 
-LAYERS = ("default", "site", "user", "env", "cli")
+LAYERS = ("default", "site", "user", "counter", "env", "cli")
 LAYOUTS = ("a4", "a5", "roll80")
 LANGUAGES = ("vi", "en")
 REDACTED = "***"
@@ -93,18 +114,61 @@ class Config:
         return str(self["language"])
 
     def settings(self) -> Settings:
-        """The Settings the services take (its fields are unchanged: data_dir, lang, hours)."""
+        """The Settings the services take; they carry this Config, so a Counter opened on them
+        reads every other key through it (`Counter.config`)."""
         periods = tuple(tuple(p) for p in self["working_hours"])
         return Settings(data_dir=self.data_dir, lang=self.lang,
-                        working_hours=WorkingHours(periods=periods))  # type: ignore[arg-type]
+                        working_hours=WorkingHours(periods=periods),  # type: ignore[arg-type]
+                        config=self)
+
+    def with_counter(self, meta: Mapping[str, str | None], origin: str) -> Config:
+        """This configuration with the counter layer: the values recorded in one counter's
+        store (`meta` maps meta keys to values). Identity keys come from the store whatever
+        the other layers say; the others only beat default/site/user."""
+        values = dict(self.values)
+        warnings = list(self.warnings)
+        parsers = _parsers(None)
+        for key, meta_key in STORE_META.items():
+            raw = meta.get(meta_key)
+            if key == "ca_bundle" and not raw:
+                raw = meta.get(LEGACY_CA_META)
+            if raw in (None, ""):
+                continue
+            try:
+                value = parsers[key](raw, origin, key) if key != "ca_bundle" else str(raw)
+            except UserError:
+                warnings.append((f"Giá trị '{key}' lưu trong {origin} không hợp lệ, bỏ qua.",
+                                 f"The value of '{key}' kept in {origin} is invalid; ignored."))
+                continue
+            current = values[key]
+            if key in IDENTITY_KEYS:
+                if current.source != "default" and current.value not in ("", 0) \
+                        and current.value != value:
+                    shown = f"{current.source}: {current.origin}"
+                    warnings.append((
+                        f"'{key}' = {current.value} ({shown}) bị bỏ qua: quầy này đã được khởi tạo "
+                        f"với {value} (không đổi được, mã hồ sơ sẽ trùng).",
+                        f"'{key}' = {current.value} ({shown}) is ignored: this counter is set up "
+                        f"as {value} (it cannot change, dossier codes would collide)."))
+                values[key] = ConfigValue(key, value, "counter", origin)
+            elif current.source in ("default", "site", "user"):
+                values[key] = ConfigValue(key, value, "counter", origin)
+        files = dict(self.files)
+        files["counter"] = Path(origin)
+        return Config(values, files, self.looked_for, warnings)
 
     def preference(self, key: str, stored: str | None) -> str:
         """A per-counter preference: what was saved in the store at this counter beats the
-        built-in default and the deployed files, but an environment variable or option wins."""
+        built-in default and the deployed files, but an environment variable or option wins
+        (the counter layer, for one key)."""
         v = self.values[key]
         if stored not in (None, "") and v.source in ("default", "site", "user"):
             return str(stored)
         return _plain(v.value)
+
+    def text(self, key: str) -> str:
+        """The value as the store/preferences spell it ("10", "a4", "07:00-11:30, …")."""
+        return _plain(self[key])
 
     def as_dict(self, *, redact: bool = True) -> dict[str, dict[str, Any]]:
         """key -> {value, source, origin}; secrets removed unless redact=False."""
@@ -131,6 +195,10 @@ class Config:
                 tried = ", ".join(str(p) for p in self.looked_for.get(layer, []))
                 lines.append(f"# {name}: " + ("(none; looked for " if en else "(không có; đã tìm ")
                              + tried + ")")
+        if self.files.get("counter"):
+            name = "Counter store" if en else "Kho dữ liệu của quầy"
+            lines.append(f"# {name}: {self.files['counter']}")
+        lines.append("# " + ("precedence: " if en else "thứ tự ưu tiên: ") + " < ".join(LAYERS))
         width = max(len(k) for k in KEYS)
         for key, row in self.as_dict().items():
             value = _plain(row["value"])
@@ -155,15 +223,76 @@ def _text(value: Any, where: str, key: str) -> str:
     return str(value).strip()
 
 
-def _url(value: Any, where: str, key: str) -> str:
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _https(value: Any, where: str, key: str) -> tuple[str, Any]:
     text = _text(value, where, key)
     if not text:
-        return ""
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname or " " in text:
+        return "", None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("https", "http") or not host or " " in text:
         raise _err(where, key, f"'{redact_url(text)}' không phải địa chỉ https:// hợp lệ.",
                    f"'{redact_url(text)}' is not a valid https:// address.")
-    return text.rstrip("/") if key == "gateway_url" else text
+    if parts.scheme == "http" and not (key == "gateway_url" and _is_loopback(host)):
+        raise _err(where, key, f"'{redact_url(text)}' dùng http:// không mã hoá; phải là https://.",
+                   f"'{redact_url(text)}' uses unencrypted http://; it must be https://.")
+    return text, parts
+
+
+def _gateway_url(value: Any, where: str, key: str) -> str:
+    """https://host[/path] (plain http only on loopback: the demo gateway), as sync needs it."""
+    text, _ = _https(value, where, key)
+    text = text.rstrip("/")
+    return text[: -len("/api/v1")] if text.endswith("/api/v1") else text
+
+
+def _lookup_url(value: Any, where: str, key: str) -> str:
+    """The receipt QR template: https and a {code} placeholder for the dossier code."""
+    text, _ = _https(value, where, key)
+    if text and "{code}" not in text:
+        raise _err(where, key, "phải chứa {code} (chỗ đặt mã hồ sơ), ví dụ …?ma_ho_so={code}.",
+                   "must contain {code} (where the dossier code goes), e.g. …?ma_ho_so={code}.")
+    return text
+
+
+_VAR = re.compile(r"\$(\w+)|\$\{([^}]+)\}|%([^%/\\]+)%")
+_ACCOUNT_VARS = ("USER", "USERNAME", "LOGNAME")
+
+
+def _expand(text: str, where: str, key: str) -> str:
+    """~ and $VAR / ${VAR} / %VAR%. $USER/%USERNAME% fall back to the account name when unset
+    (services, `env -i`, some sudo setups); any other unset variable is an error."""
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        if m.group(3) is not None and sys.platform != "win32" and name not in os.environ \
+                and name.upper() not in _ACCOUNT_VARS:
+            return m.group(0)  # a literal % in a POSIX path
+        value = os.environ.get(name)
+        if value is None and name.upper() in _ACCOUNT_VARS:
+            import getpass
+
+            try:
+                value = getpass.getuser()
+            except Exception:  # noqa: BLE001 - no account name at all: the error below
+                value = None
+        if value is None:
+            raise _err(where, key, f"biến môi trường {name} chưa được đặt.",
+                       f"environment variable {name} is not set.")
+        return value
+    return _VAR.sub(sub, os.path.expanduser(text))
 
 
 def _path(base: Path | None) -> Callable[[Any, str, str], str]:
@@ -171,10 +300,24 @@ def _path(base: Path | None) -> Callable[[Any, str, str], str]:
         text = _text(value, where, key)
         if not text:
             return ""
-        p = Path(os.path.expandvars(os.path.expanduser(text)))
+        p = Path(_expand(text, where, key))
         if not p.is_absolute() and base is not None:
             p = base / p
         return str(p)
+    return parse
+
+
+def _existing_file(base: Path | None) -> Callable[[Any, str, str], str]:
+    """A path that must name an existing file (ca_bundle): missing is said as missing."""
+    as_path = _path(base)
+
+    def parse(value: Any, where: str, key: str) -> str:
+        text = as_path(value, where, key)
+        if text and not Path(text).is_file():
+            what = "là một thư mục" if Path(text).is_dir() else "không tồn tại"
+            what_en = "is a folder" if Path(text).is_dir() else "does not exist"
+            raise _err(where, key, f"tệp {text} {what}.", f"file {text} {what_en}.")
+        return text
     return parse
 
 
@@ -299,15 +442,15 @@ def _defaults() -> dict[str, Any]:
 
 def _parsers(base: Path | None) -> dict[str, Callable[[Any, str, str], Any]]:
     return {
-        "gateway_url": _url,
-        "ca_bundle": _path(base),
+        "gateway_url": _gateway_url,
+        "ca_bundle": _existing_file(base),
         "agency_code": _agency,
         "counter": _int(0, 99),
         "centre_name": _text,
         "working_hours": _hours,
         "receipt_layout": _choice(LAYOUTS),
         "printer": _text,
-        "lookup_url": _url,
+        "lookup_url": _lookup_url,
         "data_dir": _path(base),
         "log_dir": _path(base),
         "idle_lock_minutes": _int(1, 240),
@@ -324,6 +467,17 @@ ENV_NAMES["data_dir"] = (DATA_DIR_ENV,)
 ENV_NAMES["log_dir"] = (LOG_DIR_ENV,)
 ENV_NAMES["language"] = ("MOTCUA_LANGUAGE", LANG_ENV)
 CLI_ALIASES = {"lang": "language", "data-dir": "data_dir", "log-dir": "log_dir"}
+# The counter layer: config key -> the store's meta key (written by init, enrol, the wizard
+# and the Settings screen).
+STORE_META: dict[str, str] = {
+    "agency_code": "agency_code", "counter": "counter_no", "centre_name": "centre_name",
+    "gateway_url": "gateway_url", "ca_bundle": "gateway_ca_bundle",
+    "receipt_layout": "pref.receipt_layout", "printer": "pref.printer",
+    "idle_lock_minutes": "pref.idle_lock_minutes", "language": "pref.language",
+    "lookup_url": "receipt.lookup_url",
+}
+LEGACY_CA_META = "gateway_ca"  # what the first-run wizard wrote before 0.3
+IDENTITY_KEYS = ("agency_code", "counter")
 
 
 # ------------------------------------------------------------------------------ files
@@ -371,9 +525,18 @@ def read_file(path: Path) -> dict[str, Any]:
         raise UserError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}.",
                         f"The configuration file {path} is not valid TOML: {exc}.",
                         code="config_invalid") from None
-    # Accept an optional [motcua] table, so one file can serve several tools.
-    if set(data) == {"motcua"} and isinstance(data["motcua"], dict):
-        data = data["motcua"]
+    # An optional [motcua] table, so one file can serve several tools: its keys join the
+    # top-level ones, and the other tables belong to the other tools.
+    table = data.get("motcua")
+    if isinstance(table, dict):
+        top = {k: v for k, v in data.items() if not isinstance(v, dict)}
+        clash = sorted(set(top) & set(table))
+        if clash:
+            raise UserError(f"Tệp cấu hình {path}: khoá {', '.join(clash)} có cả ở đầu tệp lẫn "
+                            "trong [motcua].",
+                            f"The configuration file {path}: key {', '.join(clash)} is both at the "
+                            "top and in [motcua].", code="config_invalid")
+        return {**top, **table}
     return data
 
 
@@ -390,33 +553,63 @@ def _first_existing(candidates: list[Path], explicit: bool) -> Path | None:
 # ----------------------------------------------------------------------------- loading
 
 
+class ConfigErrors(UserError):
+    """Every error of every configuration file and variable, one line each (all at once, so
+    IT fixes a file in one round)."""
+
+    def __init__(self, errors: list[UserError]):
+        first = errors[0]
+        super().__init__("\n".join(e.vi for e in errors), "\n".join(e.en for e in errors),
+                         field=first.field, code=first.code)
+        self.errors = errors
+
+
 def load_config(cli_overrides: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] | None = None) -> Config:
     """The effective configuration. `cli_overrides` maps key (or option name, e.g. 'lang',
-    'data-dir') to a value; None values are ignored (option not given)."""
+    'data-dir') to a value; None values are ignored (option not given). Raises ConfigErrors
+    (a UserError) listing every problem found."""
     env = os.environ if environ is None else environ
     defaults = _defaults()
     values = {k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}
     warnings: list[tuple[str, str]] = []
+    errors: list[UserError] = []
     files: dict[str, Path | None] = {}
     looked: dict[str, list[Path]] = {}
+
+    def parse_into(layer: str, origin: str, where: str, key: str, raw: Any,
+                   parse: Callable[[Any, str, str], Any]) -> None:
+        try:
+            values[key] = ConfigValue(key, parse(raw, where, key), layer, origin)
+        except UserError as exc:
+            errors.append(exc)
 
     for layer, candidates, var in (("site", site_config_candidates(), SITE_CONFIG_ENV),
                                    ("user", user_config_candidates(), USER_CONFIG_ENV)):
         looked[layer] = candidates
         # a site file named by IT must exist (a typo would silently drop the whole layer);
         # a per-user file named for a user may not have been written yet
-        path = _first_existing(candidates, explicit=layer == "site" and bool(env.get(var)))
+        try:
+            path = _first_existing(candidates, explicit=layer == "site" and bool(env.get(var)))
+            data = read_file(path) if path is not None else {}
+        except UserError as exc:
+            errors.append(exc)
+            files[layer] = None
+            continue
         files[layer] = path
         if path is None:
             continue
         parsers = _parsers(path.parent)
-        for key, raw in read_file(path).items():
+        for key, raw in data.items():
             if key not in parsers:
-                warnings.append((f"Tệp {path}: khoá '{key}' không được hỗ trợ, bỏ qua.",
-                                 f"File {path}: unknown key '{key}' ignored."))
+                if isinstance(raw, dict):
+                    warnings.append((f"Tệp {path}: bảng [{key}] không thuộc motcua, bỏ qua.",
+                                     f"File {path}: table [{key}] is not motcua's; ignored."))
+                else:
+                    warnings.append((f"Tệp {path}: khoá '{key}' không được hỗ trợ, bỏ qua.",
+                                     f"File {path}: unknown key '{key}' ignored."))
                 continue
-            values[key] = ConfigValue(key, parsers[key](raw, str(path), key), layer, str(path))
+            parse_into(layer, str(path), str(path), key, raw, parsers[key])
 
     parsers = _parsers(Path.cwd())
     for key in KEYS:
@@ -424,8 +617,8 @@ def load_config(cli_overrides: Mapping[str, Any] | None = None,
             raw = env.get(var)
             if raw is None or raw == "":
                 continue
-            parse = _lenient_lang if var == LANG_ENV else parsers[key]
-            values[key] = ConfigValue(key, parse(raw, f"${var}", key), "env", var)
+            parse_into("env", var, f"${var}", key, raw,
+                       _lenient_lang if var == LANG_ENV else parsers[key])
 
     for name, raw in (cli_overrides or {}).items():
         if raw is None:
@@ -434,8 +627,10 @@ def load_config(cli_overrides: Mapping[str, Any] | None = None,
         if key not in parsers:
             raise KeyError(name)
         option = "--" + ("lang" if key == "language" else key.replace("_", "-"))
-        values[key] = ConfigValue(key, parsers[key](raw, option, key), "cli", option)
+        parse_into("cli", option, option, key, raw, parsers[key])
 
+    if errors:
+        raise ConfigErrors(errors)
     return Config(values, files, looked, warnings)
 
 
@@ -467,6 +662,39 @@ def default_config(cli_overrides: Mapping[str, Any] | None = None,
     return Config(values, {}, {})
 
 
+def builtin_config(settings: Settings) -> Config:
+    """For Settings built without a Config (tests, tools): the built-in defaults, with the
+    settings' own data folder and language."""
+    defaults = _defaults()
+    values = {k: ConfigValue(k, defaults[k], "default", "built-in") for k in KEYS}
+    values["data_dir"] = ConfigValue("data_dir", str(settings.data_dir), "default", "settings")
+    values["language"] = ConfigValue("language", settings.lang, "default", "settings")
+    values["working_hours"] = ConfigValue("working_hours", settings.working_hours.periods,
+                                          "default", "settings")
+    return Config(values, {}, {})
+
+
+def store_meta(store_path: Path) -> dict[str, str] | None:
+    """The counter layer's values read from a store file WITHOUT opening it for writing (no
+    migration, no lock): for `config show` and diagnostics. None when there is no store or it
+    cannot be read (then the layer is simply absent)."""
+    import sqlite3
+
+    if not Path(store_path).is_file():
+        return None
+    try:
+        uri = Path(store_path).resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=2)
+        try:
+            keys = {*STORE_META.values(), LEGACY_CA_META}
+            rows = [r for r in conn.execute("SELECT key, value FROM meta") if r[0] in keys]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return {str(k): str(v) for k, v in rows if v is not None}
+
+
 def cli_overrides(args: Any) -> dict[str, Any]:
     """Overrides from the global options of `motcua` (argparse namespace). `lang_cli`, when
     the CLI keeps it, is the --lang actually typed (args.lang is already defaulted)."""
@@ -481,7 +709,26 @@ def cli_overrides(args: Any) -> dict[str, Any]:
 
 
 def config_of(args: Any) -> Config:
-    return load_config(cli_overrides(args))
+    """The configuration of one `motcua` run, loaded once (its error, once, too)."""
+    cached = getattr(args, "_config", None)
+    if isinstance(cached, UserError):
+        raise cached
+    if cached is None:
+        try:
+            cached = load_config(cli_overrides(args))
+        except UserError as exc:
+            with _suppress():
+                args._config = exc
+            raise
+        with _suppress():
+            args._config = cached
+    return cached
+
+
+def _suppress():  # noqa: ANN202
+    import contextlib
+
+    return contextlib.suppress(AttributeError, TypeError)
 
 
 # ----------------------------------------------------------------------------- secrets

@@ -40,7 +40,24 @@ class Counter:
 
     @property
     def centre_name(self) -> str:
-        return self.store.get_meta("centre_name") or ""
+        """What `init`/the wizard recorded, else the configured one (site file…)."""
+        return str(self.setting("centre_name") or "")
+
+    # --------------------------------------------------------- configuration
+    @property
+    def config(self):  # noqa: ANN201 - app.config.Config (imported late: config imports us)
+        """The effective configuration of this counter: every layer of the settings' Config
+        plus the counter layer read from this store (see app/config.py for the precedence)."""
+        from app.config import LEGACY_CA_META, STORE_META, builtin_config
+
+        base = self.settings.config or builtin_config(self.settings)
+        keys = {*STORE_META.values(), LEGACY_CA_META}
+        meta = {r["key"]: r["value"] for r in self.store.query("SELECT key, value FROM meta")
+                if r["key"] in keys}
+        return base.with_counter(meta, str(self.settings.store_path))
+
+    def setting(self, key: str):  # noqa: ANN201 - the typed value of one configuration key
+        return self.config[key]
 
     @property
     def label(self) -> str:
@@ -119,9 +136,11 @@ def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_
             code="already_initialised",
         )
     with counter.store.write() as conn:
-        for key, value in (("agency_code", agency), ("counter_no", str(number)),
-                           ("centre_name", centre_name.strip()),
-                           ("counter_label", f"{agency}#{number:02d}")):
+        rows = [("agency_code", agency), ("counter_no", str(number)),
+                ("counter_label", f"{agency}#{number:02d}")]
+        if centre_name.strip():  # empty: the configured centre_name keeps deciding
+            rows.append(("centre_name", centre_name.strip()))
+        for key, value in rows:
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value),

@@ -1,7 +1,9 @@
-"""Per-counter preferences kept in the store (printer, receipt layout, idle lock, language).
+"""Per-counter preferences (printer, receipt layout, idle lock, language…).
 
-Declared once here with their defaults; the site-wide configuration file that IT deploys
-(packaging) will be layered on top of these.
+Those that are also configuration keys (printer, receipt_layout, idle_lock_minutes, language)
+are read through the counter's effective configuration (app/config.py: default < site < user <
+counter < env < cli), where what is saved here is the "counter" layer; the others
+(receipt_copies, print_after_save) live only in the store.
 """
 
 from __future__ import annotations
@@ -21,14 +23,20 @@ CHOICES = {"receipt_layout": ("a4", "a5", "roll80"), "language": ("vi", "en"),
            "print_after_save": ("0", "1")}
 
 
-def get(counter: Counter, key: str) -> str:
+CONFIGURED = ("printer", "receipt_layout", "idle_lock_minutes", "language")
+
+
+def get(counter: Counter, key: str, *, config=None) -> str:  # noqa: ANN001
     if key not in DEFAULTS:
         raise KeyError(key)
+    if key in CONFIGURED:
+        return (config or counter.config).text(key)
     return counter.store.get_meta(f"pref.{key}", DEFAULTS[key]) or DEFAULTS[key]
 
 
 def all_prefs(counter: Counter) -> dict[str, str]:
-    return {k: get(counter, k) for k in DEFAULTS}
+    config = counter.config
+    return {k: get(counter, k, config=config) for k in DEFAULTS}
 
 
 def set_pref(counter: Counter, key: str, value: str) -> None:

@@ -12,8 +12,9 @@ Decisions recorded here:
   were entered into this counter's store (rowid). A late entry takes the next free line, as on
   paper, so a number once printed never changes. The tracking-book slip uses the same numbers.
 * QR payload: the lookup URL template with `{code}` replaced by the URL-quoted dossier code.
-  Default `DEFAULT_LOOKUP_URL`; a province overrides it with the meta key `receipt.lookup_url`
-  (the code is appended when the template has no `{code}`).
+  Default `DEFAULT_LOOKUP_URL`; a province sets `lookup_url` in the site file (or the meta key
+  `receipt.lookup_url`, the counter layer); the configuration refuses a template without
+  `{code}` (an old stored one gets the code appended).
 * Place in "Phường Sài Gòn, ngày …": meta `receipt.place`, else the commune named in the centre
   name ("… phường Sài Gòn (DEMO)" -> "Phường Sài Gòn"). The authority line above the centre
   name: meta `receipt.authority`, else "ỦY BAN NHÂN DÂN <PLACE>".
@@ -357,7 +358,9 @@ def header_of(counter: Counter, day: date) -> Header:
 
 
 def lookup_url(counter: Counter) -> str:
-    return (counter.store.get_meta(META_LOOKUP_URL) or "").strip() or DEFAULT_LOOKUP_URL
+    """The configured `lookup_url` (site file, store meta `receipt.lookup_url`, …; see
+    app/config.py), else the national portal's."""
+    return str(counter.setting("lookup_url") or "").strip() or DEFAULT_LOOKUP_URL
 
 
 def qr_payload(counter: Counter, code: str) -> str:

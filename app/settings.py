@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATA_DIR_ENV = "MOTCUA_DATA_DIR"
 LANG_ENV = "MOTCUA_LANG"
@@ -55,6 +56,9 @@ class Settings:
     attachment_max_bytes: int = 50 * 1024 * 1024
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # the app.config.Config these settings came from (None: built-in defaults only, as tests
+    # build them); a Counter reads every other configured key through it
+    config: Any = field(default=None, compare=False, repr=False)
 
     @property
     def store_path(self) -> Path:

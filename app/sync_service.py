@@ -190,7 +190,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
                 f"The enrolment line is for counter {agency}#{int(number or 0):02d}, not this "
                 f"one ({counter.label}).", code="wrong_counter")
         token = token or doc["token"]
-        url = gateway_url or doc.get("gateway")
+        url = gateway_url or doc.get("gateway") or counter.setting("gateway_url")
         counter_id = doc.get("counter_id")
         if not url:
             raise UserError("Chuỗi đăng ký không ghi địa chỉ cổng; hãy thêm --gateway-url.",
@@ -208,6 +208,8 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
         raise UserError(f"Địa chỉ cổng không hợp lệ: {exc}", f"Invalid gateway address: {exc}",
                         code="bad_gateway_url") from exc
     ca_path = None
+    if ca_bundle is None and counter.setting("ca_bundle"):
+        ca_bundle = counter.setting("ca_bundle")  # the configured one (site file…)
     if ca_bundle is not None:
         ca_path = Path(ca_bundle).expanduser().resolve()
         if not ca_path.is_file():
@@ -240,15 +242,21 @@ def _not_enrolled() -> UserError:
                      code="not_enrolled")
 
 
+def is_enrolled(counter: Counter) -> bool:
+    """A sync target in effect (enrolment, site file, MOTCUA_GATEWAY_URL…) and a credential."""
+    return bool(counter.setting("gateway_url")) and credential_path(counter).is_file()
+
+
 def make_client(counter: Counter, *, connect_timeout: float = 5.0,
                 read_timeout: float = 30.0) -> GatewayClient:
     """A client from the stored enrolment (raises UserError when not enrolled)."""
-    url = counter.store.get_meta(META_URL)
+    config = counter.config  # enrolment (counter layer) < MOTCUA_GATEWAY_URL / options
+    url = config["gateway_url"]
     cred = credential_path(counter)
     if not url or not cred.is_file():
         raise _not_enrolled()
     token = cred.read_text(encoding="utf-8").strip()
-    ca = counter.store.get_meta(META_CA) or None
+    ca = config["ca_bundle"] or None
     try:
         return GatewayClient(url, token, ca_bundle=ca, connect_timeout=connect_timeout,
                              read_timeout=read_timeout)

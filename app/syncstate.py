@@ -26,7 +26,10 @@ def read(counter: Counter) -> dict:
     out = {k: state.get(k) for k in KEYS}
     out["pending"] = state.get("pending", 0)
     out["parked"] = state.get("parked", 0)
-    out["configured"] = bool(counter.store.get_meta("gateway_url"))
+    url = counter.setting("gateway_url")  # the effective target (enrolment, site file, env…)
+    out["gateway_url"] = url or out.get("gateway_url")
+    # configured = enrolled: a target AND the credential `motcua enrol` wrote
+    out["configured"] = bool(url) and (counter.settings.data_dir / "gateway-credential").is_file()
     return out
 
 

@@ -104,6 +104,7 @@ def test_historical_lang_variable_and_new_name(cfg_env, monkeypatch):
 def test_relative_paths_and_variables_in_files(cfg_env, monkeypatch):
     site, _ = cfg_env
     monkeypatch.setenv("CENTRE", "sg")
+    (site.parent / "gateway-ca.pem").write_text("x")
     write(site, 'ca_bundle = "gateway-ca.pem"\nlog_dir = "~/logs/$CENTRE"\n')
     c = load_config()
     assert c["ca_bundle"] == str(site.parent / "gateway-ca.pem")

@@ -121,8 +121,13 @@ async def open_window(settings: Settings, *, demo: object | None = None):  # noq
 
     session = await opening
     await session.start_sync()
-    stored = await session.run(session.counter.store.get_meta, "pref.language")
-    lang = gui_language(settings, stored)
+    if settings.config is not None:  # the one precedence of app/config.py, counter layer included
+        from app import preferences
+
+        lang = await session.run(preferences.get, session.counter, "language")
+    else:
+        stored = await session.run(session.counter.store.get_meta, "pref.language")
+        lang = gui_language(settings, stored)
     session.lang = lang
     session.settings = replace(settings, lang=lang)
     install_translator(lang)

@@ -300,8 +300,7 @@ class Session:
             return True
 
         def enrolled() -> bool:
-            return bool(self.counter.store.get_meta(sync_service.META_URL)) and \
-                sync_service.credential_path(self.counter).is_file()
+            return sync_service.is_enrolled(self.counter)
 
         if not await self.run(enrolled):
             return False

@@ -59,10 +59,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.lang_cli = args.lang  # `config show` tells a typed --lang from the default
-    args.lang = args.lang or default_lang()
+    from app.config import config_of
+
+    try:  # --lang > MOTCUA_LANG(UAGE) > user/site file > locale (the counter's, once opened)
+        config = config_of(args)
+        args.lang = config.lang
+    except Exception:  # noqa: BLE001 - the command reports the configuration error itself
+        config = None
+        args.lang = args.lang or default_lang()
     from app.logs import setup_from_config
 
-    setup_from_config(verbose=args.verbose)  # rotating file (redacted) + warnings on stderr
+    setup_from_config(config, verbose=args.verbose)  # rotating file (redacted) + stderr
     if args.self_test:
         from app.selftest import main as self_test
 

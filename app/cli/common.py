@@ -7,7 +7,6 @@ import getpass
 import json
 import os
 import sys
-from dataclasses import replace
 
 from app.context import Counter, open_counter
 from app.errors import UserError
@@ -19,12 +18,18 @@ def settings_of(args: argparse.Namespace) -> Settings:
     command line), so what IT deploys applies to every command."""
     from app.config import config_of
 
-    settings = config_of(args).settings()
-    return replace(settings, lang=args.lang) if getattr(args, "lang", None) else settings
+    return config_of(args).settings()
 
 
 def counter_of(args: argparse.Namespace) -> Counter:
-    return open_counter(settings_of(args))
+    """The counter, opened on the layered configuration; from here on the command speaks the
+    counter's effective language (its stored preference counts, unless --lang/MOTCUA_LANG)."""
+    counter = open_counter(settings_of(args))
+    try:
+        args.lang = counter.setting("language")
+    except Exception:  # noqa: BLE001 - the language must never stop a command
+        pass
+    return counter
 
 
 def emit(obj: object) -> None:

@@ -58,9 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
-    from app.config import config_of
+    from app.config import config_of, store_meta
 
     config = config_of(args)
+    # the counter layer, read without opening the store for writing (no migration, no lock)
+    store_path = config.settings().store_path
+    meta = store_meta(store_path)
+    if meta is not None:
+        config = config.with_counter(meta, str(store_path))
     if args.json:
         emit({"values": config.as_dict(),
               "files": {k: str(v) if v else None for k, v in config.files.items()},

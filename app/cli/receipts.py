@@ -68,8 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _output_args(p: argparse.ArgumentParser, *, default_layout: str) -> None:
     p.add_argument("--out", required=True, help="PDF file to write")
-    p.add_argument("--layout", choices=LAYOUT_CHOICES, default=default_layout,
-                   help="a4, a5 or roll80 (80 mm thermal roll, one continuous page)")
+    p.add_argument("--layout", choices=LAYOUT_CHOICES, default=None,
+                   help="a4, a5 or roll80 (80 mm thermal roll, one continuous page); default: "
+                        "the configured receipt_layout")
     p.add_argument("--sign", action="store_true",
                    help="sign the PDF (PAdES) with the clerk's certificate")
     add_signer_args(p)
@@ -88,7 +89,8 @@ def _write(args: argparse.Namespace, counter: Counter, model: receipts.Model,
     if out.parent and not out.parent.exists():
         raise UserError(f"Thư mục {out.parent} không tồn tại.",
                         f"Folder {out.parent} does not exist.", field="out")
-    pages = render_pdf(model, out, args.layout)
+    layout = args.layout or counter.setting("receipt_layout")
+    pages = render_pdf(model, out, layout)
     if signer is not None:
         from signing.pdf import sign_pdf
 
@@ -98,7 +100,7 @@ def _write(args: argparse.Namespace, counter: Counter, model: receipts.Model,
         except BaseException:
             out.unlink(missing_ok=True)  # never leave an unsigned file that was asked signed
             raise
-    return {"out": str(out), "layout": args.layout, "pages": pages,
+    return {"out": str(out), "layout": layout, "pages": pages,
             "signed": signer is not None, "document": model.kind,
             "code": getattr(model, "code", "")}
 

@@ -13,9 +13,12 @@ from localdb import backup as bk
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="set up this counter (agency code, counter number)")
-    p.add_argument("--agency-code", required=True, help="agency identifier code, e.g. 000.20.27.H57")
-    p.add_argument("--counter", type=int, required=True, help="counter number in the centre (1-99)")
-    p.add_argument("--centre-name", default="", help="name printed on receipts")
+    p.add_argument("--agency-code", help="agency identifier code, e.g. 000.20.27.H57 "
+                   "(default: agency_code from the configuration)")
+    p.add_argument("--counter", type=int, help="counter number in the centre (1-99) "
+                   "(default: counter from the configuration)")
+    p.add_argument("--centre-name", default=None, help="name printed on receipts (default: "
+                   "centre_name from the configuration, which then keeps deciding it)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("backup", help="back the store up into one file (safe while running)")
@@ -36,9 +39,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """Identity from the options, else from the configuration (site/user file, MOTCUA_*):
+    the agency code and number are recorded in the store (they never change afterwards); a
+    centre name given here is recorded too, else the configured one keeps applying."""
+    from app.errors import UserError
+
     with counter_of(args) as counter:
-        init_counter(counter, agency_code=args.agency_code, counter_no=args.counter,
-                     centre_name=args.centre_name)
+        config = counter.settings.config
+        agency = args.agency_code or (config.get("agency_code") if config else "") or ""
+        number = args.counter if args.counter is not None else (
+            int(config.get("counter") or 0) if config else 0)
+        missing = [opt for opt, v in (("--agency-code", agency), ("--counter", number)) if not v]
+        if missing:
+            raise UserError(
+                f"Thiếu {' và '.join(missing)}: hãy ghi trên dòng lệnh hoặc đặt agency_code/"
+                "counter trong tệp cấu hình (motcua config show).",
+                f"Missing {' and '.join(missing)}: give it on the command line or set "
+                "agency_code/counter in the configuration file (motcua config show).",
+                code="init_identity_missing")
+        init_counter(counter, agency_code=agency, counter_no=number,
+                     centre_name=args.centre_name or "")
         emit({"agency_code": counter.agency_code, "counter_no": counter.counter_no,
               "centre_name": counter.centre_name, "store": str(counter.settings.store_path)})
     return 0
