@@ -225,3 +225,59 @@ def test_config_show_command(cfg_env, tmp_path):
     out = _cli("config", "show", env=env)
     assert out.returncode == 2 and "receipt_layout" in out.stderr and str(site) in out.stderr
     assert out.stderr.startswith("Lỗi:")
+
+
+def test_every_error_of_a_file_at_once(cfg_env):
+    site, _ = cfg_env
+    write(site, 'receipt_layout = "a3"\nidle_lock_minutes = 0\nlanguage = "fr"\n')
+    with pytest.raises(UserError) as e:
+        load_config()
+    lines = e.value.en.splitlines()
+    assert len(lines) == 3 and all(str(site) in line for line in lines)
+    assert [k for k in ("receipt_layout", "idle_lock_minutes", "language") if k in e.value.vi] == \
+        ["receipt_layout", "idle_lock_minutes", "language"]
+
+
+def test_motcua_table_next_to_other_tables(cfg_env):
+    site, _ = cfg_env
+    write(site, 'language = "en"\n[other_tool]\nx = 1\n[motcua]\nreceipt_layout = "a5"\n'
+                '[logging]\nlevel = "debug"\n')
+    c = load_config()
+    assert (c["receipt_layout"], c["language"]) == ("a5", "en")
+    assert c.values["receipt_layout"].origin == str(site)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('gateway_url = "http://gw.example.gov.vn"', "https://"),
+    ('lookup_url = "https://tracuu.vn/ho-so"', "{code}"),
+    ('lookup_url = "http://tracuu.vn/?ma={code}"', "https://"),
+    ('ca_bundle = "missing-ca.pem"', "does not exist"),
+])
+def test_values_checked_as_their_consumers_need(cfg_env, text, words):
+    site, _ = cfg_env
+    write(site, text + "\n")
+    with pytest.raises(UserError) as e:
+        load_config()
+    assert words in e.value.en and str(site) in e.value.en
+    assert "parse" not in e.value.en
+
+
+def test_loopback_http_gateway_is_the_demo_and_allowed(cfg_env):
+    site, _ = cfg_env
+    write(site, 'gateway_url = "http://127.0.0.1:8443/api/v1/"\n')
+    assert load_config()["gateway_url"] == "http://127.0.0.1:8443"
+
+
+def test_unset_user_variable_falls_back_to_the_account(cfg_env, monkeypatch):
+    import getpass
+
+    site, _ = cfg_env
+    for var in ("USER", "USERNAME", "LOGNAME", "LNAME"):
+        monkeypatch.delenv(var, raising=False)
+    write(site, 'data_dir = "/srv/motcua/$USER"\n')
+    c = load_config()
+    assert "$USER" not in c["data_dir"] and c["data_dir"] == f"/srv/motcua/{getpass.getuser()}"
+    write(site, 'data_dir = "/srv/motcua/$NO_SUCH_VARIABLE_X"\n')
+    with pytest.raises(UserError) as e:
+        load_config()
+    assert "NO_SUCH_VARIABLE_X" in e.value.en and "not set" in e.value.en
