@@ -163,47 +163,16 @@ def record_withdrawal(counter: Counter, code: str, *, reason: str, clerk: str, s
 
 
 def apply_remote_events(counter: Counter, events: list[dict]) -> dict[str, int]:
-    """Store events pulled from the gateway (province status changes, other counters' events),
-    idempotently by id, and re-derive each touched dossier's status. Events for dossiers this
-    counter does not know are counted as `unknown_dossier` and left for a later pull.
+    """Events made elsewhere (province, the centre's other counters), as dicts with id,
+    dossier_id, dossier_code, type, occurred_at, origin, actor, payload (bytes), signature
+    (bytes | None), attachments: checked and applied by :func:`app.remote.apply_signed_events`
+    (which materialises other counters' dossiers and holds events that arrive before their
+    dossier)."""
+    from app.remote import apply_signed_events
+    from sync.wire import WireEvent
 
-    Each event dict: id, dossier_id, dossier_code, type, occurred_at, origin, actor,
-    payload (bytes), signature (bytes | None).
-    """
-    stats = {"applied": 0, "duplicate": 0, "unknown_dossier": 0, "conflict": 0}
-    now = iso(now_vn())
-    touched: set[str] = set()
-    with counter.store.write() as conn:
-        for ev in events:
-            row = repo.get(conn, id=ev["dossier_id"])
-            if row is None:
-                stats["unknown_dossier"] += 1
-                continue
-            try:
-                fresh = repo.insert_event(
-                    conn, id=ev["id"], dossier_id=ev["dossier_id"], type=ev["type"],
-                    occurred_at=ev["occurred_at"], origin=ev["origin"], actor=ev["actor"],
-                    payload=ev["payload"], signature=ev.get("signature"), recorded_at=now,
-                    synced_at=now)
-            except Exception as exc:  # conflicting bytes under a known id: keep ours, log
-                if getattr(exc, "code", "") != "event_conflict":
-                    raise
-                log.error("pulled event %s for %s conflicts with the stored one", ev["id"],
-                          row["code"])
-                stats["conflict"] += 1
-                continue
-            if not fresh:
-                stats["duplicate"] += 1
-                continue
-            stats["applied"] += 1
-            touched.add(row["id"])
-            audit.append(conn, at=now, actor=ev["actor"], counter=counter.label,
-                         action=f"sync.{ev['type']}", subject=row["code"],
-                         detail={"event_id": ev["id"], "origin": ev["origin"]})
-        for dossier_id in touched:
-            derived = derive_status(repo.events_of(conn, dossier_id))
-            repo.set_status(conn, dossier_id, int(derived.status), now)
-            if derived.contradictions:
-                log.warning("dossier %s has contradictory events: %s", dossier_id,
-                            derived.contradictions)
-    return stats
+    wires = [WireEvent(id=e["id"], dossier_id=e["dossier_id"], dossier_code=e["dossier_code"],
+                       type=e["type"], occurred_at=e["occurred_at"], origin=e["origin"],
+                       actor=e["actor"], payload=e["payload"], signature=e.get("signature"),
+                       attachments=tuple(e.get("attachments") or ())) for e in events]
+    return apply_signed_events(counter, wires).to_dict()

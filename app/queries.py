@@ -31,8 +31,13 @@ def show(counter: Counter, code: str) -> dict:
             (row["id"],)).fetchone()[0]
     derived = derive_status(events)
     data = json.loads(row["data"])
+    from app.remote import owner_of
+
+    owner = owner_of(row["code"])
     return {
         **data,
+        "owner_counter": owner,  # the counter that received it (its digits are in the code)
+        "own": owner == counter.counter_no,
         "appointment_at": row["appointment_at"],  # current: moves when a supplement arrives
         "first_appointment_at": data.get("appointment_at"),
         **_status(row["status"]),

@@ -2,7 +2,7 @@
 (once from the CLI, forever from `motcua sync run`, in the background of the GUI).
 
 `sync/` knows nothing of the app: it talks to :class:`CounterSyncStore`, which maps its calls
-onto the outbox, `app.actions.apply_remote_events`, `app.syncstate` and the catalogue import,
+onto the outbox, `app.remote.apply_signed_events`, `app.syncstate` and the catalogue import,
 each write in one store transaction.
 
 Secrets: the counter credential (Bearer token) lives only in ``<data>/gateway-credential``
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import actions, syncstate
+from app import syncstate
 from app.context import Counter, import_catalogue
 from app.domain import iso, now_vn
 from app.errors import UserError
@@ -87,12 +87,11 @@ class CounterSyncStore:
     def apply_pulled(self, events: Sequence[WireEvent], cursor: str) -> dict[str, int]:
         """Events and cursor in ONE transaction: a crash leaves both or neither, so a restart
         pulls again from the old cursor and the by-id idempotence absorbs the repeat."""
-        dicts = [{"id": e.id, "dossier_id": e.dossier_id, "dossier_code": e.dossier_code,
-                  "type": e.type, "occurred_at": e.occurred_at, "origin": e.origin,
-                  "actor": e.actor, "payload": e.payload, "signature": e.signature,
-                  "attachments": list(e.attachments)} for e in events]
+        from app import remote
+
         with self.counter.store.write():  # the calls below join this transaction
-            stats = actions.apply_remote_events(self.counter, dicts) if dicts else {}
+            stats = remote.apply_signed_events(self.counter, list(events),
+                                               source="gateway").to_dict() if events else {}
             syncstate.write(self.counter, cursor=cursor)
         return stats
 

@@ -176,6 +176,20 @@ CREATE TRIGGER user_certs_no_delete BEFORE DELETE ON user_certs
 BEGIN SELECT RAISE(ABORT, 'certificate bindings are append-only'); END;
 """,
     ),
+    (
+        4,
+        "pulled events waiting for their dossier (the pull cursor never skips them)",
+        """
+CREATE TABLE pulled_waiting (
+  event_id TEXT PRIMARY KEY,
+  dossier_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  source TEXT NOT NULL,
+  held_at TEXT NOT NULL
+);
+CREATE INDEX pulled_waiting_dossier ON pulled_waiting (dossier_id);
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app import actions, intake, queries, sync_service, syncstate
+from app import intake, queries, sync_service, syncstate
 from sync.backoff import Backoff, parse_retry_after
 from sync.client import GatewayClient, TlsError, check_gateway_url, server_time_of
 from sync.engine import EngineConfig, SyncEngine
@@ -404,19 +404,21 @@ def test_apply_pulled_cursor_and_events_commit_together(tmp_path):
     st = sync_service.CounterSyncStore(counter)
     st.apply_pulled([ev], "0000000000000005")
     assert st.cursor() == "0000000000000005"
-    orig = actions.apply_remote_events
+    from app import remote
 
-    def boom(c, events):
-        orig(c, events)
+    orig = remote.apply_signed_events
+
+    def boom(c, events, **kw):
+        orig(c, events, **kw)
         raise RuntimeError("crash after applying, before commit")
 
-    actions.apply_remote_events = boom
+    remote.apply_signed_events = boom
     try:
         with pytest.raises(RuntimeError):
             st.apply_pulled([province_event(dossier_id=d["id"], dossier_code=d["code"],
                                             event_type="processing")], "0000000000000009")
     finally:
-        actions.apply_remote_events = orig
+        remote.apply_signed_events = orig
     assert st.cursor() == "0000000000000005"
     assert counter.store.scalar("SELECT count(*) FROM events WHERE origin='province'") == 1
     stats = st.apply_pulled([ev, bad], "0000000000000010")  # repeat + conflicting bytes
