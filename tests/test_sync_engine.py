@@ -261,6 +261,10 @@ async def test_offline_state_then_back_within_seconds_and_wake(tmp_path, gw):
             await asyncio.sleep(0.05)
         assert syncstate.read(counter)["pending"] == 0
         assert time.monotonic() - back < 2.5  # within the 1 s cap (+ the round itself)
+        for _ in range(100):  # the round records its state after the pull that follows
+            if syncstate.read(counter)["online"] is True:
+                break
+            await asyncio.sleep(0.05)
         assert syncstate.read(counter)["online"] is True
         # now it sleeps for the poll interval (an hour); wake() makes it sync at once
         n = len(rounds)
