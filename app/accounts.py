@@ -36,8 +36,10 @@ def add_user(store: Store, username: str, display_name: str, role: str, password
     if role not in ROLES:
         raise UserError(f"Vai trò phải là một trong {', '.join(ROLES)}.",
                         f"Role must be one of {', '.join(ROLES)}.", field="role")
-    if not display_name.strip():
-        raise UserError("Cần nhập họ tên hiển thị.", "A display name is required.", field="display_name")
+    from app import inputs
+
+    display_name = inputs.clean_text(display_name, "display_name", inputs.NAME_MAX,
+                                     required=True, collapse=True)
     _check_password(password)
     hashed = _hasher.hash(password)
     with store.write() as conn:
@@ -45,7 +47,7 @@ def add_user(store: Store, username: str, display_name: str, role: str, password
             raise UserError(f"Tài khoản '{username}' đã tồn tại.", f"User '{username}' already exists.",
                             field="username")
         now = iso(now_vn())
-        repo.insert(conn, username=username, display_name=display_name.strip(), role=role,
+        repo.insert(conn, username=username, display_name=display_name, role=role,
                     password_hash=hashed, created_at=now)
         audit.append(conn, at=now, actor=actor, counter=_counter(store), action="user.add",
                      subject=username, detail={"role": role})

@@ -16,7 +16,7 @@ import uuid6
 
 from app.context import Counter
 from app.domain import ALLOWED_AFTER, VN_TZ, EventType, PortalStatus, iso, now_vn
-from app.errors import UserError, ValidationError
+from app.errors import UserError
 from app.intake import EventSigner, signer_fields
 from app.status import derive_status
 from localdb import audit, outbox
@@ -25,7 +25,7 @@ from signing.canonical import canonical_bytes
 
 log = logging.getLogger(__name__)
 
-SUPPLEMENT_FORMS = ("original", "certified_copy", "copy")
+SUPPLEMENT_FORMS = ("original", "certified_copy", "copy")  # as app.inputs
 
 
 def _load(conn, code: str) -> tuple[dict, list[dict]]:
@@ -85,34 +85,22 @@ def record(counter: Counter, code: str, etype: EventType, data: dict, *, clerk: 
 
 def request_supplement(counter: Counter, code: str, items: list[dict], *, reason: str, clerk: str,
                        signer: EventSigner, now: datetime | None = None) -> dict:
-    """Form 02: what is missing (name, original/certified/photocopy) and why."""
-    errors: list[UserError] = []
-    clean = []
-    for i, it in enumerate(items or [], 1):
-        name = " ".join(str(it.get("name") or "").split())
-        form = str(it.get("form") or "original")
-        if not name:
-            errors.append(UserError(f"Giấy tờ cần bổ sung thứ {i} thiếu tên.",
-                                    f"Missing item {i} has no name.", field="items"))
-        elif form not in SUPPLEMENT_FORMS:
-            errors.append(UserError(f"Giấy tờ thứ {i}: hình thức '{form}' không hợp lệ.",
-                                    f"Item {i}: form '{form}' is invalid.", field="items"))
-        else:
-            clean.append({"name": name, "form": form, "count": int(it.get("count") or 1)})
-    if not clean and not errors:
-        errors.append(UserError("Cần ghi ít nhất một giấy tờ cần bổ sung.",
-                                "List at least one missing document.", field="items"))
-    if not reason.strip():
-        errors.append(UserError("Cần ghi lý do yêu cầu bổ sung.", "Give the reason.", field="reason"))
-    if errors:
-        raise ValidationError(errors)
+    """Form 02: what is missing (name, original/certified/photocopy) and why. Items and reason
+    follow app.inputs.SupplementIn (≤ 100 items of ≤ 300 characters, reason ≤ 2,000)."""
+    from app import inputs
+
+    doc = inputs.validate(inputs.SupplementIn, {"items": list(items or []), "reason": reason})
+    clean = [{"name": it.name, "form": it.form, "count": it.count} for it in doc.items]
     return record(counter, code, EventType.SUPPLEMENT_REQUESTED,
-                  {"items": clean, "reason": reason.strip()}, clerk=clerk, signer=signer, now=now)
+                  {"items": clean, "reason": doc.reason}, clerk=clerk, signer=signer, now=now)
 
 
 def record_supplement_received(counter: Counter, code: str, *, note: str = "", clerk: str,
                                signer: EventSigner, now: datetime | None = None) -> dict:
     """The processing time counts again from the complete dossier: a new appointment."""
+    from app import inputs
+
+    note = inputs.clean_text(note, "note", inputs.NOTE_MAX, multiline=True)
     now = (now or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
     row = counter.store.query("SELECT data FROM dossiers WHERE code = ?", (code.strip().upper(),))
     appointment = None
@@ -122,43 +110,32 @@ def record_supplement_received(counter: Counter, code: str, *, note: str = "", c
             when = counter.calendar().appointment(now, proc.time_for(json.loads(row[0]["data"])["channel"]))
             appointment = iso(when) if when else None
     return record(counter, code, EventType.SUPPLEMENT_RECEIVED,
-                  {"note": note.strip(), "appointment_at": appointment}, clerk=clerk,
+                  {"note": note, "appointment_at": appointment}, clerk=clerk,
                   signer=signer, now=now)
 
 
 def return_result(counter: Counter, code: str, *, recipient_name: str, recipient_id: str = "",
                   relation: str = "self", method: str = "at_counter", note: str = "", clerk: str,
                   signer: EventSigner, now: datetime | None = None) -> dict:
-    """Hand the result over: to whom (name, ID), in person or by post."""
-    from app.citizen_id import validate_citizen_id
+    """Hand the result over: to whom (name, ID), in person or by post (app.inputs.ReturnIn)."""
+    from app import inputs
 
-    errors: list[UserError] = []
-    name = " ".join(recipient_name.split())
-    if not name:
-        errors.append(UserError("Cần ghi họ tên người nhận kết quả.",
-                                "The recipient's name is required.", field="recipient_name"))
-    rid = recipient_id.strip()
-    if rid:
-        try:
-            rid = validate_citizen_id(rid)
-        except UserError as e:
-            errors.append(e)
-    if method not in ("at_counter", "post", "online"):
-        errors.append(UserError("Hình thức trả không hợp lệ.", "Invalid return method.",
-                                field="method"))
-    if errors:
-        raise ValidationError(errors)
+    doc = inputs.validate(inputs.ReturnIn, {
+        "recipient_name": recipient_name, "citizen_id": recipient_id, "relation": relation,
+        "method": method, "note": note})
     return record(counter, code, EventType.RETURNED,
-                  {"recipient": {"name": name, "citizen_id": rid, "relation": relation},
-                   "method": method, "note": note.strip()}, clerk=clerk, signer=signer, now=now)
+                  {"recipient": {"name": doc.recipient_name, "citizen_id": doc.citizen_id,
+                                 "relation": doc.relation},
+                   "method": doc.method, "note": doc.note}, clerk=clerk, signer=signer, now=now)
 
 
 def record_withdrawal(counter: Counter, code: str, *, reason: str, clerk: str, signer: EventSigner,
                       now: datetime | None = None) -> dict:
-    if not reason.strip():
-        raise UserError("Cần ghi lý do rút hồ sơ.", "Give the reason for the withdrawal.",
-                        field="reason")
-    return record(counter, code, EventType.WITHDRAWN, {"reason": reason.strip()}, clerk=clerk,
+    from app import inputs
+
+    reason = inputs.clean_text(reason, "reason", inputs.REASON_MAX, required=True,
+                               multiline=True)
+    return record(counter, code, EventType.WITHDRAWN, {"reason": reason}, clerk=clerk,
                   signer=signer, now=now)
 
 

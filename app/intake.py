@@ -34,7 +34,7 @@ from app.domain import (
     to_plain,
 )
 from app.dossier_code import format_code
-from app.errors import UserError, ValidationError
+from app.errors import UserError
 from localdb import audit, outbox
 from localdb import dossiers as repo
 from signing.canonical import canonical_bytes
@@ -42,7 +42,7 @@ from signing.canonical import canonical_bytes
 log = logging.getLogger(__name__)
 
 PAYLOAD_VERSION = 1
-DOCUMENT_FORMS = ("original", "copy", "certified_copy", "shown")
+DOCUMENT_FORMS = ("original", "copy", "certified_copy", "shown")  # as app.inputs
 RETURN_METHODS = ("at_counter", "post", "online")
 MAX_LATE_ENTRY_DAYS = 60
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
@@ -68,148 +68,35 @@ class IntakeRequest:
     attachments: tuple[Path, ...] = field(default_factory=tuple)
 
 
-def _err(vi: str, en: str, fld: str) -> UserError:
-    return UserError(vi, en, field=fld)
-
-
 def parse_request(data: dict, attach: Sequence[Path] = ()) -> IntakeRequest:
-    """Turn the CLI/GUI JSON shape into a request, collecting every field error at once."""
-    from app.citizen_id import validate_citizen_id
+    """Turn the CLI/GUI JSON shape into a request, collecting every field error at once.
 
-    errors: list[UserError] = []
-    if not isinstance(data, dict):
-        raise ValidationError([_err("Dữ liệu hồ sơ phải là một đối tượng JSON.",
-                                    "Dossier data must be a JSON object.", "")])
-    a = data.get("applicant") or {}
-    if not isinstance(a, dict):
-        a = {}
-        errors.append(_err("Thiếu thông tin người nộp.", "Applicant is missing.", "applicant"))
-    name = " ".join(str(a.get("full_name") or "").split())
-    if not name:
-        errors.append(_err("Cần nhập họ tên người nộp.", "The applicant's full name is required.",
-                            "full_name"))
-    dob: date | None = None
-    if a.get("date_of_birth"):
-        try:
-            dob = date.fromisoformat(str(a["date_of_birth"]))
-            if dob > date.today() or dob.year < 1900:
-                raise ValueError
-        except ValueError:
-            errors.append(_err(f"Ngày sinh '{a['date_of_birth']}' không hợp lệ (YYYY-MM-DD).",
-                               f"Date of birth '{a['date_of_birth']}' is invalid (YYYY-MM-DD).",
-                               "date_of_birth"))
-    gender: Gender | None = None
-    if a.get("gender"):
-        try:
-            gender = Gender(str(a["gender"]))
-        except ValueError:
-            errors.append(_err("Giới tính phải là 'male' hoặc 'female'.",
-                               "Gender must be 'male' or 'female'.", "gender"))
-    cid = str(a.get("citizen_id") or "").strip()
-    if cid:
-        try:
-            cid = validate_citizen_id(cid, date_of_birth=dob, gender=gender)
-        except UserError as e:
-            errors.append(e)
-    phone = "".join(ch for ch in str(a.get("phone") or "") if ch.isdigit() or ch == "+")
-    if phone and not (9 <= len(phone.lstrip("+")) <= 12):
-        errors.append(_err(f"Số điện thoại '{a.get('phone')}' không hợp lệ.",
-                           f"Phone number '{a.get('phone')}' is invalid.", "phone"))
-    email = str(a.get("email") or "").strip()
-    if email and ("@" not in email or " " in email):
-        errors.append(_err(f"Thư điện tử '{email}' không hợp lệ.", f"E-mail '{email}' is invalid.",
-                           "email"))
-    addr = a.get("address") or {}
+    The shape, limits and text rules are declared once in `app.inputs.IntakeIn` (strict: no
+    coercion, NFC, no control characters); a refusal is a ValidationError whose messages
+    name each field and its limit."""
+    from app import inputs, units
+
+    doc = inputs.validate(inputs.IntakeIn, data)
+    a = doc.applicant
     address = Address()
-    if isinstance(addr, dict) and (addr.get("province_code") or addr.get("commune_code")):
-        from app import units
-
-        try:
-            units.validate_address(str(addr.get("province_code") or ""),
-                                   str(addr.get("commune_code") or ""))
-            p = units.province(str(addr["province_code"]))
-            c = units.commune(str(addr["commune_code"]))
-            address = Address(p.code, c.code, str(addr.get("detail") or "").strip(), p.name, c.name)
-        except UserError as e:
-            errors.append(e)
-    elif isinstance(addr, dict):
-        address = Address(detail=str(addr.get("detail") or "").strip())
-
-    code = str(data.get("procedure_code") or "").strip()
-    if not code:
-        errors.append(_err("Cần chọn thủ tục.", "A procedure is required.", "procedure_code"))
-
-    docs: list[DocumentItem] = []
-    raw_docs = data.get("documents")
-    if not isinstance(raw_docs, list) or not raw_docs:
-        errors.append(_err("Cần ghi ít nhất một giấy tờ đã nhận.",
-                           "List at least one document received.", "documents"))
-    else:
-        for i, d in enumerate(raw_docs, 1):
-            if isinstance(d, str):
-                d = {"name": d}
-            if not isinstance(d, dict) or not str(d.get("name") or "").strip():
-                errors.append(_err(f"Giấy tờ thứ {i} thiếu tên.", f"Document {i} has no name.",
-                                   "documents"))
-                continue
-            form = str(d.get("form") or "original")
-            try:
-                count = int(d.get("count", 1))
-            except (TypeError, ValueError):
-                count = 0
-            if form not in DOCUMENT_FORMS:
-                errors.append(_err(f"Giấy tờ thứ {i}: hình thức '{form}' không hợp lệ.",
-                                   f"Document {i}: form '{form}' is invalid.", "documents"))
-            elif count < 1 or count > 99:
-                errors.append(_err(f"Giấy tờ thứ {i}: số lượng phải từ 1 đến 99.",
-                                   f"Document {i}: count must be 1 to 99.", "documents"))
-            else:
-                docs.append(DocumentItem(" ".join(str(d["name"]).split()), form, count))
-
-    try:
-        channel = Channel(str(data.get("channel") or "in_person"))
-    except ValueError:
-        errors.append(_err("Kênh nộp phải là in_person, online hoặc post.",
-                           "Channel must be in_person, online or post.", "channel"))
-        channel = Channel.IN_PERSON
-    try:
-        sets = int(data.get("sets", 1))
-        if not 1 <= sets <= 20:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors.append(_err("Số bộ hồ sơ phải từ 1 đến 20.", "Number of sets must be 1 to 20.", "sets"))
-        sets = 1
-    fee: int | None = None
-    if data.get("fee_vnd") is not None:
-        try:
-            fee = int(data["fee_vnd"])
-            if fee < 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.append(_err("Lệ phí phải là số đồng không âm.", "Fee must be a non-negative amount.",
-                               "fee_vnd"))
-    received_at: datetime | None = None
-    if data.get("received_at"):
-        try:
-            received_at = datetime.fromisoformat(str(data["received_at"]))
-            if received_at.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            errors.append(_err("Thời điểm tiếp nhận phải có dạng ISO kèm múi giờ, "
-                               "ví dụ 2026-11-23T09:15:00+07:00.",
-                               "received_at must be ISO with an offset, e.g. 2026-11-23T09:15:00+07:00.",
-                               "received_at"))
-    ret = str(data.get("return_method") or "at_counter")
-    if ret not in RETURN_METHODS:
-        errors.append(_err("Hình thức trả kết quả phải là at_counter, post hoặc online.",
-                           "Return method must be at_counter, post or online.", "return_method"))
-    if errors:
-        raise ValidationError(errors)
+    if a.address is not None:
+        if a.address.province_code or a.address.commune_code:
+            p = units.province(a.address.province_code or "")
+            c = units.commune(a.address.commune_code or "")
+            address = Address(p.code, c.code, a.address.detail or "", p.name, c.name)
+        else:
+            address = Address(detail=a.address.detail or "")
+    applicant = Applicant(
+        a.full_name, a.citizen_id or "",
+        date.fromisoformat(a.date_of_birth) if a.date_of_birth else None,
+        Gender(a.gender) if a.gender else None, a.phone or "", a.email or "", address)
     return IntakeRequest(
-        procedure_code=code,
-        applicant=Applicant(name, cid, dob, gender, phone, email, address),
-        documents=tuple(docs), channel=channel, sets=sets, fee_vnd=fee, received_at=received_at,
-        return_method=ret, note=str(data.get("note") or "").strip(),
+        procedure_code=doc.procedure_code,
+        applicant=applicant,
+        documents=tuple(DocumentItem(d.name, d.form, d.count) for d in doc.documents),
+        channel=Channel(doc.channel or "in_person"), sets=doc.sets, fee_vnd=doc.fee_vnd,
+        received_at=datetime.fromisoformat(doc.received_at) if doc.received_at else None,
+        return_method=doc.return_method or "at_counter", note=doc.note or "",
         attachments=tuple(Path(p) for p in attach),
     )
 

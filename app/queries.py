@@ -62,15 +62,48 @@ def _public(row: dict) -> dict:
     return out
 
 
+MAX_LIMIT = fts.MAX_LIMIT
+MAX_QUERY = 200  # characters: more than any name, ID, phone and code typed together
+
+NO_TERMS = {
+    "code": "no_terms",
+    "vi": "Từ khoá không có chữ cái hay chữ số nào để tìm; hãy gõ tên, số định danh, "
+          "số điện thoại hoặc mã hồ sơ.",
+    "en": "The query has no letter or digit to search for; type a name, citizen ID, phone "
+          "number or dossier code.",
+}
+
+
+def check_limit(limit: object) -> int:
+    """A page size within 1–1,000, or a one-line refusal naming the limit."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise UserError("Số kết quả (--limit) phải là số nguyên từ 1 đến "
+                        f"{MAX_LIMIT:,}.".replace(",", "."),
+                        f"The number of results (--limit) must be a whole number from 1 to "
+                        f"{MAX_LIMIT:,}.", field="limit", code="bad_limit")
+    return limit
+
+
 def search(counter: Counter, text: str, *, limit: int = 50, before: int | None = None,
            status: int | None = None) -> dict:
+    """One page of search results, newest first. A query with no letter or digit finds
+    nothing; the answer then carries `notice` (code, vi, en) saying why."""
+    check_limit(limit)
+    if len(text) > MAX_QUERY:
+        raise UserError(f"Từ khoá tìm kiếm: tối đa {MAX_QUERY} ký tự.",
+                        f"Search text: at most {MAX_QUERY} characters.", field="text",
+                        code="too_long")
     with counter.store._lock:  # noqa: SLF001 - a read on the shared connection
         page = fts.search(counter.store.conn, text, limit=limit, before=before, status=status)
-    return {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
-            "next_before": page.next_before}
+    out: dict = {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
+                 "next_before": page.next_before}
+    if page.reason == "no_terms":
+        out["notice"] = dict(NO_TERMS)
+    return out
 
 
 def list_dossiers(counter: Counter, *, status: str | None = None, limit: int = 100) -> list[dict]:
+    check_limit(limit)
     code = None
     if status:
         try:

@@ -45,15 +45,19 @@ def dossier_page(counter: Counter, text: str = "", *, before: int | None = None,
     """Newest-first keyset page: {"results": [...], "next_before": rowid | None}.
 
     With text, the full-text search of app.queries does the matching and procedure/date are
-    filtered on its pages; without text a plain indexed query applies every filter."""
-    limit = max(1, min(limit, 500))
-    if text.strip():
-        from app import queries
+    filtered on its pages; without text a plain indexed query applies every filter. `limit`
+    must be within 1–1,000; a text with no letter or digit finds nothing and the answer
+    carries `notice` (as app.queries.search)."""
+    from app import queries
 
+    queries.check_limit(limit)
+    if text.strip():
         out: list[dict] = []
         cursor = before
         for _ in range(MAX_SCANNED_PAGES):
             page = queries.search(counter, text, limit=limit, before=cursor, status=status)
+            if "notice" in page:
+                return {"results": [], "next_before": None, "notice": page["notice"]}
             for r in page["results"]:
                 if procedure_code and r["procedure_code"] != procedure_code:
                     continue

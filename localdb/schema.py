@@ -190,6 +190,16 @@ CREATE TABLE pulled_waiting (
 CREATE INDEX pulled_waiting_dossier ON pulled_waiting (dossier_id);
 """,
     ),
+    (
+        5,
+        "search index rebuilt: phones in national form (0 / +84 / 84 typed alike)",
+        # motcua_search_text is registered on every connection (store.register_functions).
+        """
+UPDATE dossiers SET search_text = motcua_search_text(applicant_name, citizen_id, phone, code)
+  WHERE search_text IS NOT motcua_search_text(applicant_name, citizen_id, phone, code);
+INSERT INTO dossier_fts (dossier_fts) VALUES ('rebuild');
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

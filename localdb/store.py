@@ -93,6 +93,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            register_functions(conn)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             log.error("cannot open store %s: %s", path, exc)
@@ -245,6 +246,18 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions migrations may call: `motcua_search_text(name, citizen_id, phone, code)`
+    recomputes a dossier's indexed text with today's rules (localdb.search.search_text)."""
+    from localdb.search import search_text
+
+    conn.create_function(
+        "motcua_search_text", 4,
+        lambda name, cid, phone, code: search_text(
+            applicant_name=name or "", citizen_id=cid or "", phone=phone or "", code=code or ""),
+        deterministic=True)
 
 
 def _split_sql(script: str) -> list[str]:

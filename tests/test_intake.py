@@ -69,7 +69,7 @@ def test_bad_input_is_refused_with_a_field_message_and_nothing_written(counter, 
     fields = err.value.by_field("vi")
     if field:
         assert field in fields, fields
-        assert vi_fragment in fields[field]
+        assert vi_fragment.lower() in fields[field].lower()
     assert counts(counter)["dossiers"] == 0
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import PortalStatus
+from app.queries import MAX_QUERY
 from app.reports import due_state
 from ui.fmt import datetime_vn
 from ui.qtutil import spawn
@@ -59,6 +60,7 @@ class DossierPageModel(QAbstractTableModel):
         self.rows: list[dict] = []
         self.filters: dict = {}
         self.next_before: int | None = None
+        self.notice: dict | None = None  # why a query found nothing (e.g. no letter or digit)
         self.has_more = False
         self.fetching = False
         self.pages = 0
@@ -74,6 +76,7 @@ class DossierPageModel(QAbstractTableModel):
         self._generation += 1
         self.rows, self.filters = [], filters
         self.next_before, self.has_more, self.fetching, self.pages = None, True, False, 0
+        self.notice = None
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
@@ -100,6 +103,7 @@ class DossierPageModel(QAbstractTableModel):
         rows = page["results"]
         # cursor first: inserting rows makes the view ask canFetchMore() synchronously
         self.next_before = page["next_before"]
+        self.notice = page.get("notice")
         self.has_more = self.next_before is not None
         self.pages += 1
         if rows:
@@ -198,6 +202,7 @@ class SearchPage(QWidget):
         self.box.setPlaceholderText(self.tr("Name (no diacritics needed), citizen ID, phone or "
                                             "dossier code"))
         self.box.setClearButtonEnabled(True)
+        self.box.setMaxLength(MAX_QUERY)
         self.status = QComboBox()
         self.status.addItem(self.tr("All statuses"), None)
         for s in PortalStatus:
@@ -286,7 +291,11 @@ class SearchPage(QWidget):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         more = "+" if self.model.has_more else ""
-        self.count.setText(self.tr("%1 dossiers").replace("%1", f"{n}{more}"))
+        notice = self.model.notice
+        if notice and not n:
+            self.count.setText(notice["en" if self.lang == "en" else "vi"])
+        else:
+            self.count.setText(self.tr("%1 dossiers").replace("%1", f"{n}{more}"))
         if n and not self.view.currentIndex().isValid():
             self.view.selectRow(0)
 

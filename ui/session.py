@@ -141,8 +141,12 @@ class Session:
         return bool(self.user and self.user.get("role") == "administrator")
 
     async def preload(self) -> None:
-        """Warm the catalogue and calendar on the worker so the intake form computes locally."""
-        await self.run(lambda: (self.counter.catalogue(), self.counter.calendar()))
+        """Warm the catalogue and calendar on the worker so the intake form computes locally,
+        and import the input schema (pydantic) there, not on the first save."""
+        import importlib
+
+        await self.run(lambda: (self.counter.catalogue(), self.counter.calendar(),
+                                importlib.import_module("app.inputs")))
 
     # ---------------------------------------------------------------- signing key
     async def unlock_p12(self, path: str | Path, password: str) -> SignerInfo:

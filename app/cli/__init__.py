@@ -89,5 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             log.exception("command %s failed", args.command)
         prefix = "Lỗi" if args.lang != "en" else "Error"
-        print(f"{prefix}: {message_of(exc, args.lang)}", file=sys.stderr)
+        from app.textrules import printable  # a message may quote what was typed: escaped
+
+        print(f"{prefix}: {printable(message_of(exc, args.lang))}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)

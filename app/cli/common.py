@@ -33,7 +33,11 @@ def counter_of(args: argparse.Namespace) -> Counter:
 
 
 def emit(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+    """JSON on stdout; DEL, C1 controls, bidi and zero-width characters escaped (json escapes
+    the C0 controls itself), so stored text never drives the terminal."""
+    from app.textrules import json_printable
+
+    print(json_printable(json.dumps(obj, ensure_ascii=False, indent=2)))
 
 
 def secret(args: argparse.Namespace, env_attr: str, prompt: str, *, confirm: bool = False) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 
 from app import intake, queries
@@ -11,6 +11,7 @@ from app.cli.common import counter_of, emit
 from app.cli.signer_opts import add_signer_args, open_signer
 from app.domain import PortalStatus, to_plain
 from app.errors import UserError
+from app.textrules import printable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,13 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("search", help="search by name (no diacritics needed), ID, phone or code")
     p.add_argument("text")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_limit, default=20, help="1–1000 (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("list", help="list dossiers, newest first")
     p.add_argument("--status", help="status slug or portal code (e.g. accepted, 2, result_ready)")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_limit, default=50, help="1–1000 (default 50)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 
@@ -43,17 +44,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_cccd)
 
 
-def _read_json(path: str) -> dict:
-    import sys
-
+def _limit(text: str) -> int | str:
+    """--limit: a whole number; the range (1–1,000) is checked by the service, which says so
+    in the user's language (argparse's own message would be English only)."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-        return json.loads(text)
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _read_json(path: str) -> dict:
+    """The dossier document: at most 1 MiB of UTF-8 JSON (app.inputs.load_json)."""
+    from app.inputs import JSON_MAX_BYTES, load_json
+
+    shown = printable(path, limit=200)
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read(JSON_MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read(JSON_MAX_BYTES + 1)
     except FileNotFoundError:
-        raise UserError(f"Không tìm thấy tệp {path}.", f"File {path} not found.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"Tệp {path} không phải JSON hợp lệ: {exc}.",
-                        f"File {path} is not valid JSON: {exc}.") from None
+        raise UserError(f"Không tìm thấy tệp {shown}.", f"File {shown} not found.") from None
+    except OSError as exc:
+        raise UserError(f"Không đọc được tệp {shown}: {exc.strerror}.",
+                        f"Cannot read file {shown}: {exc.strerror}.") from None
+    return load_json(raw, source=shown)
 
 
 def _default_clerk(counter) -> str:
@@ -95,15 +111,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     ]
     for e in d["events"]:
         lines.append(f"  {e['occurred_at']}  {e['type']:<22} {e['origin']:<8} {e['actor']}")
-    print("\n".join(lines))
+    # stored text is printed escaped: a control character never reaches the terminal raw
+    print("\n".join(printable(line) for line in lines))
     return 0
 
 
 def _table(rows: list[dict], lang: str) -> None:
     for r in rows:
         label = PortalStatus(r["status_code"]).label_en if lang == "en" else r["status_label"]
-        print(f"{r['code']}  {r['received_at'][:16]}  {r['applicant_name']:<28} "
-              f"{r['procedure_code']}  {label}")
+        print(printable(f"{r['code']}  {r['received_at'][:16]}  {r['applicant_name']:<28} "
+                        f"{r['procedure_code']}  {label}"))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -113,6 +130,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         emit(res)
     else:
         _table(res["results"], args.lang)
+    if "notice" in res:  # nothing to search for: say why (one line, on stderr)
+        print(res["notice"]["en" if args.lang == "en" else "vi"], file=sys.stderr)
     return 0
 
 
