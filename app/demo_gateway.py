@@ -62,8 +62,13 @@ def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, Dem
     verifier = signing_verifier([pki / "root.pem", pki / "subca.pem"], crls)
     store = open_store(None, gw_dir)
     admin = secrets.token_urlsafe(24)
+    tsa = None
+    if (pki / "tsa.pem").is_file() and (pki / "tsa.key").is_file():  # demo PKIs made since v3
+        from signing.tsa import TimeStampAuthority
+
+        tsa = TimeStampAuthority.from_files(pki / "tsa.pem", pki / "tsa.key")
     app = create_app(GatewayConfig(data_dir=gw_dir, verifier=verifier, admin_token=admin,
-                                   store=store))
+                                   store=store, tsa=tsa))
     server = GatewayServer(app, host="127.0.0.1", port=port).start()
     counter = open_counter(Settings(data_dir=Path(demo.data_dir)))
     try:

@@ -9,6 +9,7 @@ therefore reported, naming the dossier.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class VerifyReport:
     signatures: int = 0
     problems: list[dict] = field(default_factory=list)  # {code, event_id, problem, message_vi, message_en}
     warnings: set[str] = field(default_factory=set)
+    notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en) words
+    timestamped: int = 0  # counter signatures with a verified RFC 3161 time proof
+    not_timestamped: list[str] = field(default_factory=list)  # dossier codes awaiting a token
 
     @property
     def bad_dossiers(self) -> list[str]:
@@ -120,8 +124,15 @@ def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -
                 _problem(report, code, ev["id"], "unsigned")
             else:
                 report.signatures += 1
-                res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust)
+                tst = ev.get("tst")
+                res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust,
+                                      tst=bytes(tst) if tst is not None else None)
                 report.warnings.update(res.warnings)
+                report.notes.update(res.notes)
+                if res.time_proof is not None:
+                    report.timestamped += 1
+                elif tst is None and len(report.not_timestamped) < 10_000:
+                    report.not_timestamped.append(code)  # not yet sent/answered: not invalid
                 if not res.ok:
                     _problem(report, code, ev["id"], res.code, res.message_vi,
                              res.message_en, res.detail)
@@ -182,13 +193,26 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
         written.append(data)
         if ev["signature"] is not None:
             sig = folder / f"{stem}.p7s"
-            sig.write_bytes(bytes(ev["signature"]))
+            cms_der = bytes(ev["signature"])
+            token = ev.get("tst")
+            if token is not None:  # RFC 3161 token as the unsigned signatureTimeStampToken
+                from signing.tsa import signature_value, with_timestamp
+
+                cms_der = with_timestamp(cms_der, bytes(token))
+                tst_file = folder / f"{stem}.tst"
+                tst_file.write_bytes(bytes(token))
+                written.append(tst_file)
+                sv_digest = hashlib.sha256(signature_value(cms_der)).hexdigest()
+            sig.write_bytes(cms_der)
             written.append(sig)
             for cert in pkcs7.load_der_pkcs7_certificates(bytes(ev["signature"])):
                 chain[cert.fingerprint(cert.signature_hash_algorithm or _sha256())] = \
                     cert.public_bytes(Encoding.PEM)
             lines.append(f"  openssl cms -verify -binary -inform DER -in {stem}.p7s "
                          f"-content {stem}.json -CAfile root.pem -purpose any -out /dev/null")
+            if token is not None:
+                lines.append(f"  openssl ts -verify -in {stem}.tst -token_in -digest {sv_digest} "
+                             "-CAfile root.pem")
         else:
             lines.append(f"  ({stem}: sự kiện từ tỉnh, không có chữ ký của quầy / province event, "
                          "not signed by the counter)")

@@ -19,7 +19,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,11 +66,16 @@ class CounterSyncStore:
             return outbox.pending_batch(self.counter.store.conn, max_items=max_items,
                                         max_bytes=max_bytes)
 
-    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]]) -> None:
+    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]],
+                       tsts: Mapping[str, str] | None = None) -> None:
         now = iso(now_vn())
         with self.counter.store.write() as conn:
             if delivered:
                 outbox.mark_delivered(conn, delivered, now)
+            if tsts:
+                from app.timestamps import store_tokens
+
+                store_tokens(conn, tsts)
             for event_id, reason in parked:
                 outbox.park(conn, event_id, reason, now)
                 audit.append(conn, at=now, actor="sync", counter=self.counter.label,

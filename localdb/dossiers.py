@@ -107,7 +107,8 @@ def events_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
     return _rows(conn.execute(
         # CAST: bytes stay bytes even if someone stored them as TEXT behind our back
         "SELECT seq, id, type, occurred_at, origin, actor, CAST(payload AS BLOB) AS payload, "
-        "CAST(signature AS BLOB) AS signature, recorded_at, synced_at FROM events "
+        "CAST(signature AS BLOB) AS signature, recorded_at, synced_at, "
+        "CAST(tst AS BLOB) AS tst FROM events "
         "WHERE dossier_id = ? ORDER BY occurred_at, seq",
         (dossier_id,),
     ))

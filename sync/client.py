@@ -436,12 +436,25 @@ def check_push_answer(doc: Any, sent_ids: Sequence[str]) -> list[PushResult]:
         reason = r.get("reason")
         detail = r.get("detail")
         res = PushResult(rid, status, str(reason) if reason is not None else None,
-                         str(detail) if detail is not None else None)
+                         str(detail) if detail is not None else None,
+                         _tst_of(r.get("tst")))
         prev = seen.get(rid)
         if prev is not None and prev.status != res.status:
             raise InvalidResponse(f"push answer contradicts itself for {rid}")
         seen[rid] = res
     return list(seen.values())
+
+
+def _tst_of(value: Any) -> str | None:
+    """A time-stamp token as sent (base64 text), or None when absent or not base64 (the
+    token is checked properly before it is stored; a bad one only costs the proof of time)."""
+    if not isinstance(value, str) or not value or len(value) > 64 * 1024:
+        return None
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:
+        return None
+    return value
 
 
 def _attachment_state(doc: Any, sha256: str) -> AttachmentState:

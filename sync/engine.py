@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +56,10 @@ class SyncStore(Protocol):
     def pending_batch(self, max_items: int, max_bytes: int) -> list[dict[str, Any]]:
         """Oldest pending outbox events (see ``localdb.outbox.pending_batch``), ≥1 if any."""
 
-    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]]) -> None:
-        """Remove delivered events from the outbox and park rejected ones with their reason."""
+    def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]],
+                       tsts: Mapping[str, str] | None = None) -> None:
+        """Remove delivered events from the outbox and park rejected ones with their reason;
+        keep the gateway's RFC 3161 tokens (`tsts`: event id -> base64 DER) with the events."""
 
     def note_attempt(self, ids: Sequence[str], error: str) -> None:
         """Remember a failed attempt on still-pending events (for IT)."""
@@ -160,6 +162,7 @@ class SyncEngine:
                                         thread_name_prefix="sync-http")
         self._db = ThreadPoolExecutor(1, thread_name_prefix="sync-store")
         self._uploaded: set[str] = set()
+        self._tsts: dict[str, str] = {}  # event id -> time-stamp token from the last push
         self._skew: float | None = None
         self._skew_reported: float | None = None
         self._was_offline = False
@@ -226,8 +229,10 @@ class SyncEngine:
                     failure = failure or InvalidResponse(
                         f"the gateway did not answer for {len(missing)} event(s) it was sent")
                     failed_ids.extend(missing)
+            tsts = {i: self._tsts.pop(i) for i in delivered if i in self._tsts}
+            self._tsts.clear()
             if delivered or parked:
-                await self._in_store(self.store.record_results, delivered, parked)
+                await self._in_store(self.store.record_results, delivered, parked, tsts)
             result.delivered += len(delivered)
             result.parked += len(parked)
             result.parked_reasons.extend(parked)
@@ -265,6 +270,8 @@ class SyncEngine:
             assert r.id is not None  # check_push_answer guarantees it
             if r.status in ("accepted", "duplicate"):
                 ok.append(r.id)
+                if r.tst:
+                    self._tsts[r.id] = r.tst
             else:
                 rejected.append((r.id, _reason(r.reason or "rejected", r.detail or "")))
         answered = {r.id for r in results}

@@ -319,6 +319,10 @@ class PushResult:
     status: str  # accepted | duplicate | rejected
     reason: str | None = None
     detail: str | None = None
+    tst: str | None = None  # accepted/duplicate: base64 DER RFC 3161 token over the signature
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "reason": self.reason, "detail": self.detail}
+        out = {"id": self.id, "status": self.status, "reason": self.reason, "detail": self.detail}
+        if self.tst is not None:
+            out["tst"] = self.tst
+        return out

@@ -64,10 +64,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.json:
         emit({"dossiers": report.dossiers, "signatures": report.signatures,
               "bad_dossiers": report.bad_dossiers, "problems": report.problems,
-              "warnings": sorted(report.warnings), **({"key": key} if key else {})})
+              "warnings": sorted(report.warnings),
+              "warning_messages": {k: v[1 if en else 0] for k, v in report.notes.items()},
+              "timestamped": report.timestamped,
+              "not_timestamped": sorted(set(report.not_timestamped)),
+              **({"key": key} if key else {})})
     else:
         for w in sorted(report.warnings):
-            print(("Warning: " if en else "Cảnh báo: ") + w)
+            words = report.notes.get(w)
+            text = (words[1] if en else words[0]) if words else w
+            print(("Warning: " if en else "Cảnh báo: ") + text)
+        waiting = sorted(set(report.not_timestamped))
+        if waiting:
+            print(f"{len(waiting)} dossier(s) not time-stamped yet (the province gateway adds "
+                  "an RFC 3161 time-stamp when it accepts them; not an error): "
+                  + ", ".join(waiting[:20]) + (" …" if len(waiting) > 20 else "")
+                  if en else
+                  f"{len(waiting)} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC 3161 "
+                  "khi nhận hồ sơ; không phải lỗi): " + ", ".join(waiting[:20])
+                  + (" …" if len(waiting) > 20 else ""))
         for p in report.problems:
             print(f"{p['code']}: {p['message_en'] if en else p['message_vi']}")
         print(f"{report.dossiers} dossiers, {report.signatures} signatures, "

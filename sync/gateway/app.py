@@ -64,6 +64,9 @@ class GatewayConfig:
     max_pull_limit: int = 1000
     pg_pool_size: int = 8
     store: Store | None = field(default=None, repr=False)  # an already open store (tests)
+    # RFC 3161 time-stamping authority (signing.tsa.TimeStampAuthority): when set, every
+    # accepted event's signature is time-stamped and the push answer carries the token.
+    tsa: Any = field(default=None, repr=False)
 
 
 class ApiError(Exception):
@@ -268,7 +271,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
         if len(events) > config.max_batch_events:
             raise ApiError(413, "too_many_events",
                            f"at most {config.max_batch_events} events per batch")
-        results = await run_in_threadpool(ingest, store, verifier, counter, events)
+        results = await run_in_threadpool(ingest, store, verifier, counter, events, config.tsa)
         return JSONResponse(
             {"results": [x.to_json() for x in results], "server_time": _server_time()}
         )

@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CRL files (default: files in DATA_DIR/crl)")
     s.add_argument("--admin-token-env", metavar="VAR",
                    help="environment variable holding the admin token for /province/act")
+    s.add_argument("--tsa-cert", type=Path,
+                   help="time-stamping authority certificate (PEM, EKU timeStamping critical;"
+                        " its chain may follow in the same file): every accepted event's"
+                        " signature is time-stamped (RFC 3161)")
+    s.add_argument("--tsa-key", type=Path, help="the TSA's private key (PEM, keep it 0600)")
     s.add_argument("--max-batch-events", type=int, default=500)
     s.add_argument("--max-batch-bytes", type=int, default=8 * 1024 * 1024)
 
@@ -158,8 +163,21 @@ def _serve(args: argparse.Namespace) -> int:
         if not admin_token:
             print(f"environment variable {args.admin_token_env} is empty", file=sys.stderr)
             return 1
+    if bool(args.tsa_cert) != bool(args.tsa_key):
+        print("--tsa-cert and --tsa-key go together", file=sys.stderr)
+        return 2
+    tsa = None
+    if args.tsa_cert:
+        from signing.tsa import TimeStampAuthority
+
+        try:
+            tsa = TimeStampAuthority.from_files(args.tsa_cert, args.tsa_key)
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"cannot use the TSA certificate/key: {exc}", file=sys.stderr)
+            return 2
     verifier = default_verifier(anchors, crls, crl_dir)
     config = GatewayConfig(
+        tsa=tsa,
         db_url=getattr(args, "db", None),
         data_dir=data_dir,
         verifier=verifier,

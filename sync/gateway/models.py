@@ -40,6 +40,12 @@ class PushResultModel(BaseModel):
         " expired_at_signing, not_yet_valid_at_signing, key_usage, no_crl",
     )
     detail: str | None = None
+    tst: str | None = Field(
+        default=None,
+        description="accepted or duplicate events, when the gateway is a time-stamping"
+        " authority: base64 DER RFC 3161 TimeStampToken over the event's CMS signature value"
+        " (the CMS unsigned attribute signatureTimeStampToken)",
+    )
 
 
 class PushResponse(BaseModel):

@@ -41,7 +41,8 @@ def _rejected(event_id: str | None, code: str, detail: str) -> PushResult:
 
 
 def ingest(
-    store: Store, verifier: Verifier, counter: Counter, events: Sequence[object]
+    store: Store, verifier: Verifier, counter: Counter, events: Sequence[object],
+    tsa: Any = None,
 ) -> list[PushResult]:
     """Check, verify and store a batch; one answer per event, in order.
 
@@ -49,6 +50,10 @@ def ingest(
     ones are then committed in one durable transaction before the caller answers. Retries are
     cheap: an id already stored with the same bytes is answered ``duplicate`` before any
     signature work.
+
+    With a time-stamping authority (`tsa`, a signing.tsa.TimeStampAuthority), every accepted
+    event's signature value is time-stamped (RFC 3161) once the event is stored; the token is
+    kept and sent back (`tst`) for the event, and again when a retry gets ``duplicate``.
     """
     results: list[PushResult | None] = [None] * len(events)
     parsed: list[tuple[int, WireEvent, dict[str, Any]]] = []
@@ -121,7 +126,37 @@ def ingest(
             results[i] = _rejected(
                 wid, outcome, "dossier code or id already belongs to another dossier or centre"
             )
-    return [r for r in results if r is not None]
+    final = [r for r in results if r is not None]
+    if tsa is not None:
+        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _ in parsed})
+    return final
+
+
+def _time_stamp(store: Store, tsa: Any, results: list[PushResult],
+                signatures: dict[str, bytes | None]) -> list[PushResult]:
+    """Attach an RFC 3161 token to every accepted or duplicate result (issued once, kept)."""
+    import base64
+    import dataclasses
+
+    settled = [r.id for r in results if r.status in ("accepted", "duplicate") and r.id]
+    if not settled:
+        return results
+    known = store.time_stamps(settled)
+    fresh: dict[str, bytes] = {}
+    out: list[PushResult] = []
+    for r in results:
+        token = known.get(r.id) if r.id else None
+        sig = signatures.get(r.id) if r.id else None
+        if token is None and r.status == "accepted" and sig is not None and r.id:
+            try:
+                token = fresh[r.id] = tsa.stamp_signature(sig)
+            except Exception:  # noqa: BLE001 - no token is "not yet time-stamped", not an error
+                log.warning("time-stamping event %s failed", r.id, exc_info=True)
+        if token is not None and r.status in ("accepted", "duplicate"):
+            r = dataclasses.replace(r, tst=base64.b64encode(token).decode("ascii"))
+        out.append(r)
+    store.save_time_stamps(fresh)
+    return out
 
 
 def _attachment_problem(

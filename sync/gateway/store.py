@@ -361,6 +361,31 @@ class Store(ABC):
             )
         return {r[0]: r[1] for r in rows}
 
+    def time_stamps(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The RFC 3161 tokens already issued for these events."""
+        out: dict[str, bytes] = {}
+        with self._read() as tx:
+            for part in _chunks(sorted(set(ids))):
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    f"SELECT event_id, tst FROM event_tsts WHERE event_id IN ({marks})",  # noqa: S608 - only placeholders
+                    part,
+                ):
+                    out[r[0]] = bytes(r[1])
+        return out
+
+    def save_time_stamps(self, tokens: dict[str, bytes]) -> None:
+        """Keep issued tokens (first one wins), so a retried push gets the same token back."""
+        if not tokens:
+            return
+        now = utcnow_iso()
+        with self._write() as tx:
+            tx.executemany(
+                "INSERT INTO event_tsts (event_id, tst, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (event_id) DO NOTHING",
+                [(k, v, now) for k, v in sorted(tokens.items())],
+            )
+
     def insert_events(self, items: Sequence[NewEvent]) -> list[str]:
         """Store events in one durable transaction; per item "accepted", "duplicate" (same id,
         same bytes), "id_conflict" (same id, other bytes) or "dossier_conflict" (the dossier
@@ -692,7 +717,11 @@ class SQLiteStore(Store):
                 "CREATE TABLE catalogues (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
                 " version TEXT NOT NULL, document TEXT NOT NULL, published_at TEXT NOT NULL)",
                 *_COMMON_DDL_TAIL,
-            ]
+            ],
+            [  # v2: the RFC 3161 token the gateway issued for each accepted event
+                "CREATE TABLE event_tsts (event_id TEXT PRIMARY KEY, tst BLOB NOT NULL,"
+                " created_at TEXT NOT NULL)",
+            ],
         ]
 
     def _part(self, sha256: str) -> Path:
@@ -872,7 +901,11 @@ class PostgresStore(Store):
                 "CREATE TABLE catalogues (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                 " version TEXT NOT NULL, document TEXT NOT NULL, published_at TEXT NOT NULL)",
                 *_COMMON_DDL_TAIL,
-            ]
+            ],
+            [  # v2: the RFC 3161 token the gateway issued for each accepted event
+                "CREATE TABLE event_tsts (event_id TEXT PRIMARY KEY, tst BYTEA NOT NULL,"
+                " created_at TEXT NOT NULL)",
+            ],
         ]
 
     def _lock_attachment(self, tx: _Tx, sha256: str) -> Any:
