@@ -107,6 +107,7 @@ def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -
     report.dossiers += 1
     code = row["code"]
     events = repo.events_of(conn, row["id"])
+    tsts = repo.time_stamps_of(conn, row["id"])
     received = None
     appointment = None
     for ev in events:
@@ -124,9 +125,9 @@ def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -
                 _problem(report, code, ev["id"], "unsigned")
             else:
                 report.signatures += 1
-                tst = ev.get("tst")
+                tst = tsts.get(ev["id"])
                 res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust,
-                                      tst=bytes(tst) if tst is not None else None)
+                                      tst=tst)
                 report.warnings.update(res.warnings)
                 report.notes.update(res.notes)
                 if res.time_proof is not None:
@@ -177,6 +178,7 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
             raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
                             code="not_found")
         events = repo.events_of(counter.store.conn, row["id"])
+        tsts = repo.time_stamps_of(counter.store.conn, row["id"])
     folder = Path(out_dir) / row["code"]
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -194,7 +196,7 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
         if ev["signature"] is not None:
             sig = folder / f"{stem}.p7s"
             cms_der = bytes(ev["signature"])
-            token = ev.get("tst")
+            token = tsts.get(ev["id"])
             if token is not None:  # RFC 3161 token as the unsigned signatureTimeStampToken
                 from signing.tsa import signature_value, with_timestamp
 

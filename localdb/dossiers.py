@@ -107,11 +107,17 @@ def events_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
     return _rows(conn.execute(
         # CAST: bytes stay bytes even if someone stored them as TEXT behind our back
         "SELECT seq, id, type, occurred_at, origin, actor, CAST(payload AS BLOB) AS payload, "
-        "CAST(signature AS BLOB) AS signature, recorded_at, synced_at, "
-        "CAST(tst AS BLOB) AS tst FROM events "
+        "CAST(signature AS BLOB) AS signature, recorded_at, synced_at FROM events "
         "WHERE dossier_id = ? ORDER BY occurred_at, seq",
         (dossier_id,),
     ))
+
+
+def time_stamps_of(conn: sqlite3.Connection, dossier_id: str) -> dict[str, bytes]:
+    """RFC 3161 tokens (events.tst, schema v3+) of a dossier's events, by event id."""
+    return {r[0]: bytes(r[1]) for r in conn.execute(
+        "SELECT id, CAST(tst AS BLOB) FROM events WHERE dossier_id = ? AND tst IS NOT NULL",
+        (dossier_id,))}
 
 
 def attachments_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
