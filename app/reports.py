@@ -242,3 +242,24 @@ def write_csv(report: Report, path: Path, lang: str = "vi") -> Path:
         for day, n in report.per_day.items():
             w.writerow((f"{day[8:10]}/{day[5:7]}/{day[:4]}", n))
     return path
+
+
+def citizen_history(counter: Counter, citizen_id: str, limit: int = 50) -> dict:
+    """A citizen's dossiers at this centre, newest first (scan = lookup): {"open": [...],
+    "closed": [...]} by the exact 12-digit ID (indexed)."""
+    cid = (citizen_id or "").strip()
+    if not cid:
+        return {"open": [], "closed": []}
+    rows = [_row(r) for r in counter.store.query(
+        f"SELECT {_COLUMNS} FROM dossiers WHERE citizen_id = ? "  # noqa: S608 - constants only
+        "ORDER BY rowid DESC LIMIT ?", (cid, limit))]
+    return {"open": [r for r in rows if r["status_code"] in OPEN_STATUSES],
+            "closed": [r for r in rows if r["status_code"] not in OPEN_STATUSES]}
+
+
+def open_duplicate(history: dict, procedure_code: str) -> dict | None:
+    """The citizen's open dossier of the same procedure, if any (warn before a second one)."""
+    for r in history.get("open", []):
+        if procedure_code and r["procedure_code"] == procedure_code:
+            return r
+    return None

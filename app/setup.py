@@ -18,6 +18,9 @@ from app.errors import UserError, ValidationError
 log = logging.getLogger(__name__)
 
 GATEWAY_CA_FILE = "gateway-ca.pem"
+META_URL = "gateway_url"
+META_CA = "gateway_ca_bundle"  # the one name: sync reads it (app.sync_service.META_CA)
+LEGACY_META_CA = "gateway_ca"  # written by earlier versions of the wizard/Settings
 
 
 def needs_setup(counter: Counter) -> bool:
@@ -39,8 +42,9 @@ def _check_url(url: str) -> str:
 def set_gateway(counter: Counter, url: str, ca_bundle: str | Path | None = None) -> None:
     """Store the provincial gateway URL (empty = offline only) and its CA bundle, if any."""
     if not url.strip():
-        counter.store.set_meta("gateway_url", "")
-        counter.store.set_meta("gateway_ca", "")
+        counter.store.set_meta(META_URL, "")
+        counter.store.set_meta(META_CA, "")
+        counter.store.set_meta(LEGACY_META_CA, "")
         return
     url = _check_url(url)
     ca_path = ""
@@ -53,13 +57,29 @@ def set_gateway(counter: Counter, url: str, ca_bundle: str | Path | None = None)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
         ca_path = str(target)
-    counter.store.set_meta("gateway_url", url)
-    counter.store.set_meta("gateway_ca", ca_path)
+    counter.store.set_meta(META_URL, url)
+    if ca_bundle is not None:
+        counter.store.set_meta(META_CA, ca_path)
+    counter.store.set_meta(LEGACY_META_CA, "")
+
+
+def migrate_gateway_ca(counter: Counter) -> None:
+    """A CA path stored under the old name moves to the name sync reads (once)."""
+    old = counter.store.get_meta(LEGACY_META_CA, "") or ""
+    if old and not (counter.store.get_meta(META_CA, "") or ""):
+        counter.store.set_meta(META_CA, old)
+        log.info("gateway CA bundle setting moved from %s to %s", LEGACY_META_CA, META_CA)
+    if old:
+        counter.store.set_meta(LEGACY_META_CA, "")
 
 
 def gateway_config(counter: Counter) -> dict:
-    return {"url": counter.store.get_meta("gateway_url", "") or "",
-            "ca_bundle": counter.store.get_meta("gateway_ca", "") or ""}
+    migrate_gateway_ca(counter)
+    from app.sync_service import credential_path
+
+    return {"url": counter.store.get_meta(META_URL, "") or "",
+            "ca_bundle": counter.store.get_meta(META_CA, "") or "",
+            "enrolled": credential_path(counter).is_file()}
 
 
 def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, admin_password: str,
@@ -128,9 +148,22 @@ def backup(counter: Counter, dest: Path) -> dict:
             "attachments": info.attachments, "bytes": info.bytes}
 
 
-def restore(counter: Counter, src: Path) -> dict:
-    """Replace the store with a checked backup; a copy of the current store is kept first."""
+def check_restore_confirmation(counter: Counter, typed: str) -> None:
+    """Restore replaces every dossier: the administrator types this counter's code first."""
+    want = counter.label
+    if typed.strip().upper() != want.upper():
+        raise UserError(f"Hãy gõ đúng mã quầy {want} để xác nhận khôi phục.",
+                        f"Type this counter's code {want} to confirm the restore.",
+                        code="restore_not_confirmed", field="confirm")
+
+
+def restore(counter: Counter, src: Path, *, confirm: str | None = None) -> dict:
+    """Replace the store with a checked backup; a copy of the current store is kept first.
+    `confirm`: what the administrator typed (the window asks; must be the counter's code)."""
     from localdb import backup as bk
+
+    if confirm is not None:
+        check_restore_confirmation(counter, confirm)
 
     info = bk.restore(counter.store, Path(src), counter.settings.attachments_dir,
                       counter.settings.backups_dir)

@@ -55,8 +55,9 @@ def credential_path(counter: Counter) -> Path:
 class CounterSyncStore:
     """`sync.engine.SyncStore` over a Counter. Called from the engine's single store thread."""
 
-    def __init__(self, counter: Counter):
+    def __init__(self, counter: Counter, on_applied: Any = None):
         self.counter = counter
+        self.on_applied = on_applied  # called with the changed dossier codes after a pull
 
     def _read(self) -> Any:
         return self.counter.store._lock  # noqa: SLF001 - the store's documented sharing lock
@@ -98,6 +99,11 @@ class CounterSyncStore:
             stats = remote.apply_signed_events(self.counter, list(events),
                                                source="gateway").to_dict() if events else {}
             syncstate.write(self.counter, cursor=cursor)
+        if events and self.on_applied is not None:  # committed: screens may show it now
+            try:
+                self.on_applied(sorted({e.dossier_code for e in events}))
+            except Exception:
+                log.exception("'dossiers changed' notification failed")
         return stats
 
     def catalogue_version(self) -> str | None:
@@ -271,9 +277,10 @@ def make_client(counter: Counter, *, connect_timeout: float = 5.0,
 
 
 def make_engine(counter: Counter, config: EngineConfig | None = None,
-                client: GatewayClient | None = None) -> SyncEngine:
+                client: GatewayClient | None = None, on_applied: Any = None) -> SyncEngine:
     counter.require_initialised()
-    return SyncEngine(CounterSyncStore(counter), client or make_client(counter), config)
+    return SyncEngine(CounterSyncStore(counter, on_applied), client or make_client(counter),
+                      config)
 
 
 # =============================================================================================
@@ -343,11 +350,13 @@ class BackgroundSync:
 
 def start_background(counter: Counter, loop: asyncio.AbstractEventLoop | None = None,
                      config: EngineConfig | None = None,
-                     client: GatewayClient | None = None) -> BackgroundSync:
+                     client: GatewayClient | None = None,
+                     on_applied: Any = None) -> BackgroundSync:
     """Run the engine as a task on ``loop`` (the GUI's qasync loop). Must be called on the
-    loop's thread. Raises UserError when the counter is not enrolled."""
+    loop's thread. Raises UserError when the counter is not enrolled. ``on_applied(codes)``
+    is called (on the engine's store thread) after every pull that applied events."""
     loop = loop or asyncio.get_event_loop()
-    engine = make_engine(counter, config, client)
+    engine = make_engine(counter, config, client, on_applied)
     stop, wake = asyncio.Event(), asyncio.Event()
 
     async def go() -> None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError, message_of
-from ui.qtutil import Banner, spawn, with_progress
+from ui.qtutil import Banner, TextConfirmDialog, ask, run_dialog, spawn, with_progress
 from ui.session import Session
 
 
@@ -85,12 +85,25 @@ class SettingsPage(QWidget):
         self.gateway_ca = QLineEdit()
         self.offline_only = QCheckBox(self.tr("Offline only (no gateway)"))
         self.save_gw_btn = QPushButton(self.tr("Save &gateway"))
+        self.enrol_line = QLineEdit()
+        self.enrol_line.setPlaceholderText("MOTCUA-ENROL1:…")
+        self.enrol_btn = QPushButton(self.tr("E&nrol"))
+        self.enrol_state = QLabel()
+        self.enrol_state.setWordWrap(True)
         gw = QGroupBox(self.tr("Provincial gateway"))
         g = QFormLayout(gw)
-        g.addRow(self.tr("URL:"), self.gateway_url)
-        g.addRow(self.tr("CA bundle:"), self.gateway_ca)
+        for text, w in ((self.tr("UR&L:"), self.gateway_url),
+                        (self.tr("CA bundle:"), self.gateway_ca)):
+            lab = QLabel(text)
+            lab.setBuddy(w)
+            g.addRow(lab, w)
         g.addRow("", self.offline_only)
         g.addRow("", self.save_gw_btn)
+        lab = QLabel(self.tr("Enrolment line:"))
+        lab.setBuddy(self.enrol_line)
+        g.addRow(lab, self.enrol_line)
+        g.addRow("", self.enrol_btn)
+        g.addRow("", self.enrol_state)
         self.offline_only.toggled.connect(lambda on: (self.gateway_url.setEnabled(not on),
                                                       self.gateway_ca.setEnabled(not on)))
         # -- users
@@ -157,15 +170,10 @@ class SettingsPage(QWidget):
         self.save_gw_btn.clicked.connect(lambda: spawn(self.save_gateway()))
         self.add_user_btn.clicked.connect(lambda: spawn(self.add_user()))
         self.lock_btn.clicked.connect(lambda: spawn(self.toggle_lock()))
-        self.backup_btn.clicked.connect(lambda: self._file(self.tr("Back up to"), True,
-                                                           self.tr("Backups (*.motcua *.zip *)"),
-                                                           self.backup))
-        self.restore_btn.clicked.connect(lambda: self._file(self.tr("Restore from"), False,
-                                                            self.tr("Backups (*.motcua *.zip *)"),
-                                                            self.restore))
-        self.catalogue_btn.clicked.connect(lambda: self._file(self.tr("Catalogue file"), False,
-                                                              self.tr("JSON (*.json)"),
-                                                              self.import_catalogue))
+        self.enrol_btn.clicked.connect(lambda: spawn(self.enrol()))
+        self.backup_btn.clicked.connect(lambda: spawn(self.start_task("backup")))
+        self.restore_btn.clicked.connect(lambda: spawn(self.start_task("restore")))
+        self.catalogue_btn.clicked.connect(lambda: spawn(self.start_task("catalogue")))
         self.anchor_btn.clicked.connect(lambda: self._file(self.tr("CA certificate"), False,
                                                            self.tr("Certificates (*.pem *.crt *.cer *.der)"),
                                                            self.add_anchor))
@@ -186,6 +194,7 @@ class SettingsPage(QWidget):
         self.gateway_url.setText(gw["url"])
         self.gateway_ca.setText(gw["ca_bundle"])
         self.offline_only.setChecked(not gw["url"])
+        self._show_enrolment(gw)
         users = await s.run(accounts.list_users, s.counter.store)
         self.users.setRowCount(len(users))
         roles = {"clerk": self.tr("Clerk"), "supervisor": self.tr("Supervisor"),
@@ -227,11 +236,48 @@ class SettingsPage(QWidget):
         current = await s.run(setup.gateway_config, s.counter)
         try:
             await s.run(setup.set_gateway, s.counter, url,
-                        None if ca == current["ca_bundle"] else (ca or None))
+                        None if ca == current["ca_bundle"] else ca)
         except Exception as e:
             self._fail(e)
             return
-        self.banner.show_text(self.tr("Gateway saved."), "ok")
+        running = await s.restart_sync()  # takes effect at once, no restart
+        gw = await s.run(setup.gateway_config, s.counter)
+        self._show_enrolment(gw)
+        if running:
+            self.banner.show_text(self.tr("Gateway saved; sync uses it from now on."), "ok")
+        elif url:
+            self.banner.show_text(self.tr("Gateway saved. This counter is not enrolled yet: "
+                                          "paste the enrolment line from the province and "
+                                          "press Enrol."), "warn")
+        else:
+            self.banner.show_text(self.tr("Saved: this counter works offline only."), "ok")
+
+    def _show_enrolment(self, gw: dict) -> None:
+        if gw.get("enrolled") and gw.get("url"):
+            self.enrol_state.setText(self.tr("Enrolled with %1.").replace("%1", gw["url"]))
+        else:
+            self.enrol_state.setText(self.tr("Not enrolled: dossiers stay on this counter until "
+                                             "it is enrolled with the provincial gateway."))
+
+    async def enrol(self) -> None:
+        from app import setup
+
+        s = self.session
+        ca = self.gateway_ca.text().strip() or None
+        try:
+            r = await s.enrol(self.enrol_line.text(), ca)
+        except Exception as e:
+            self._fail(e)
+            return
+        self.enrol_line.clear()
+        await s.restart_sync()
+        gw = await s.run(setup.gateway_config, s.counter)
+        self.gateway_url.setText(gw["url"])
+        self.gateway_ca.setText(gw["ca_bundle"])
+        self.offline_only.setChecked(False)
+        self._show_enrolment(gw)
+        self.banner.show_text(self.tr("Enrolled with %1; sync starts now.")
+                              .replace("%1", r["gateway_url"]), "ok")
 
     async def add_user(self) -> None:
         from app import accounts
@@ -275,9 +321,101 @@ class SettingsPage(QWidget):
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
 
+    async def _pick(self, title: str, save: bool, name_filter: str) -> str:
+        dlg = QFileDialog(self, title)
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
+                          else QFileDialog.AcceptMode.AcceptOpen)
+        dlg.setNameFilter(name_filter)
+        self.file_dialog = dlg
+        try:
+            ok = await run_dialog(dlg)
+        finally:
+            self.file_dialog = None
+        files = dlg.selectedFiles()
+        dlg.deleteLater()
+        return files[0] if ok and files else ""
+
+    file_dialog: QFileDialog | None = None
+    confirm_dialog: TextConfirmDialog | None = None
+
+    async def _confirm_text(self, title: str, text: str, label: str, ok: str, check,  # noqa: ANN001
+                            *, password: bool = False) -> str | None:
+        dlg = TextConfirmDialog(self, title, text, label, check=check, ok_text=ok,
+                                password=password)
+        self.confirm_dialog = dlg
+        try:
+            accepted = await run_dialog(dlg) == TextConfirmDialog.DialogCode.Accepted
+        finally:
+            self.confirm_dialog = None
+        typed = dlg.edit.text()
+        dlg.edit.clear()
+        dlg.deleteLater()
+        return typed if accepted else None
+
+    async def start_task(self, kind: str, path: str = "") -> object:
+        """Back up, restore or import the catalogue: administrators only, each confirmed
+        (backup: the administrator's password; restore: the counter's code typed)."""
+        s = self.session
+        if not s.is_admin:
+            return None
+        if kind == "backup":
+            path = path or await self._pick(self.tr("Back up to"), True,
+                                            self.tr("Backups (*.motcua *.zip *)"))
+            if not path:
+                return None
+
+            async def check_pw(typed: str) -> str:
+                return "" if await s.check_password(typed) else self.tr("Wrong password.")
+
+            if await self._confirm_text(
+                    self.tr("Back up"),
+                    self.tr("The backup holds every citizen's data and the accounts' password "
+                            "hashes. Keep it locked away. Type your password to write it to "
+                            "%1.").replace("%1", path),
+                    self.tr("Your &password:"), self.tr("&Back up"), check_pw,
+                    password=True) is None:
+                return None
+            return await self.backup(path)
+        if kind == "restore":
+            path = path or await self._pick(self.tr("Restore from"), False,
+                                            self.tr("Backups (*.motcua *.zip *)"))
+            if not path:
+                return None
+            from app import setup
+
+            async def check_code(typed: str) -> str:
+                try:
+                    setup.check_restore_confirmation(s.counter, typed)
+                except Exception as e:
+                    if not hasattr(e, "message"):
+                        raise
+                    return message_of(e, self.lang)
+                return ""
+
+            typed = await self._confirm_text(
+                self.tr("Restore"),
+                self.tr("Restoring REPLACES every dossier on this counter with the backup %1 "
+                        "(a copy of the current store is kept first). Type this counter's code "
+                        "%2 to confirm.").replace("%1", path).replace("%2", s.counter.label),
+                self.tr("Counter &code:"), self.tr("&Restore"), check_code)
+            if typed is None:
+                return None
+            return await self.restore(path, typed)
+        if kind == "catalogue":
+            path = path or await self._pick(self.tr("Catalogue file"), False,
+                                            self.tr("JSON (*.json)"))
+            if not path:
+                return None
+            if not await ask(self, self.tr("Import the catalogue"),
+                             self.tr("Replace the procedure catalogue with %1?").replace("%1", path),
+                             self.tr("&Import")):
+                return None
+            return await self.import_catalogue(path)
+        raise ValueError(kind)
+
     async def _long(self, title: str, fn) -> object:  # noqa: ANN001
         async def work(_report):  # noqa: ANN001, ANN202
-            return await self.session.run(fn)
+            return await fn()
 
         try:
             return await with_progress(self, title, title + "…", work)
@@ -285,39 +423,34 @@ class SettingsPage(QWidget):
             self._fail(e)
             return None
 
-    async def backup(self, path: str) -> None:
-        from app import setup
-
-        r = await self._long(self.tr("Backing up"), lambda: setup.backup(self.session.counter,
-                                                                          Path(path)))
+    async def backup(self, path: str) -> dict | None:
+        r = await self._long(self.tr("Backing up"), lambda: self.session.backup(path))
         if r:
             self.banner.show_text(self.tr("Backup written: %1 (%2 dossiers).")
                                   .replace("%1", r["file"]).replace("%2", str(r["dossiers"])), "ok")
+        return r
 
-    async def restore(self, path: str) -> None:
-        from app import setup
-
-        r = await self._long(self.tr("Restoring"), lambda: setup.restore(self.session.counter,
-                                                                          Path(path)))
+    async def restore(self, path: str, typed: str) -> dict | None:
+        r = await self._long(self.tr("Restoring"), lambda: self.session.restore(path, typed))
         if r:
             self.banner.show_text(self.tr("Restored %1 dossiers from %2.")
                                   .replace("%1", str(r["dossiers"])).replace("%2", r["file"]), "ok")
+        return r
 
-    async def import_catalogue(self, path: str) -> None:
-        from app.context import import_catalogue
-
-        s = self.session
+    async def import_catalogue(self, path: str) -> dict | None:
         r = await self._long(self.tr("Importing the catalogue"),
-                             lambda: import_catalogue(s.counter, Path(path), actor=s.username))
+                             lambda: self.session.import_catalogue(path))
         if r:
             self.banner.show_text(self.tr("Catalogue version %1 imported (%2 procedures).")
                                   .replace("%1", r["version"]).replace("%2", str(r["procedures"])),
                                   "ok")
+        return r
 
     async def add_anchor(self, path: str) -> None:
         from app.trust import add_anchor
 
         r = await self._long(self.tr("Adding the trust anchor"),
-                             lambda: add_anchor(self.session.settings, Path(path)))
+                             lambda: self.session.run(add_anchor, self.session.settings,
+                                                      Path(path)))
         if r:
             self.banner.show_text(self.tr("Trust anchor installed: %1").replace("%1", str(r)), "ok")

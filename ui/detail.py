@@ -208,8 +208,9 @@ class DetailPage(QWidget):
         self.btn_reprint.clicked.connect(lambda: spawn(self.reprint_receipt()))
 
     # ------------------------------------------------------------------ loading
-    async def show_code(self, code: str) -> None:
-        self.banner.clear_text()
+    async def show_code(self, code: str, *, keep_banner: bool = False) -> None:
+        if not keep_banner:
+            self.banner.clear_text()
         try:
             d = await self.session.show(code)
         except Exception as e:
@@ -318,7 +319,7 @@ class DetailPage(QWidget):
                     else r["status_label"]
                 self.banner.show_text(self.tr("Done: %1 is now «%2».").replace("%1", self.code)
                                       .replace("%2", label), "ok")
-            await self.show_code(self.code)
+            await self.show_code(self.code, keep_banner=True)
             self.changed.emit(self.code)
         return ok
 

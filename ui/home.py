@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -67,6 +68,8 @@ class HomePage(QWidget):
 
     async def _fetch(self, **_: object) -> dict:
         self.last = await self.session.work_queue()
+        if not shiboken6.isValid(self):  # the work area was dropped meanwhile (logout)
+            return {"results": [], "next_before": None}
         for key, lab in self.counts.items():
             lab.setText(str(self.last.get(key, 0)))
         return {"results": self.last["items"], "next_before": None}

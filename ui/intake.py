@@ -8,14 +8,11 @@ ValidationError whose `by_field` messages are shown next to the fields.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -24,7 +21,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -35,13 +33,12 @@ from PySide6.QtWidgets import (
 from app.errors import UserError, ValidationError, message_of
 from ui.draft import DraftStore
 from ui.fmt import date_vn, money, parse_date_vn, parse_money
-from ui.qtutil import Banner, FieldError, spawn
-from ui.scan import Action, ScanDetector
+from ui.qtutil import Banner, FieldError, ask, spawn
+from ui.scanlistener import ScanListener
 from ui.session import Session
 from ui.widgets import AttachmentList, ChecklistTable, SearchPicker
 
 log = logging.getLogger(__name__)
-_INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QPushButton)
 
 
 class IntakePage(QWidget):
@@ -49,6 +46,7 @@ class IntakePage(QWidget):
     documents, save and sign (Ctrl+S), print (Ctrl+P) or both (Ctrl+Enter)."""
 
     saved = Signal(str)  # dossier code
+    open_dossier = Signal(str)  # a dossier of the scanned citizen, chosen in the history list
 
     def __init__(self, session: Session, *, ensure_key: Callable[[], Awaitable[bool]],
                  print_receipt: Callable[[str], Awaitable[object]],
@@ -61,8 +59,8 @@ class IntakePage(QWidget):
         self.last_code = ""
         self.saving = False
         self._loading = False
-        self._scan = ScanDetector()
-        self._snapshot: tuple[QLineEdit, str] | None = None
+        self.history: dict = {"open": [], "closed": []}
+        self._duplicate_ok = ""  # the open dossier the clerk was warned about and accepted
         self._build()
         self._wire()
         self.restore_draft()
@@ -88,8 +86,7 @@ class IntakePage(QWidget):
             return box
 
         # -- applicant
-        self.qr_status = QLabel(self.tr("Scan the citizen ID card's QR code at any time: "
-                                        "the fields fill themselves."))
+        self.qr_status = QLabel(self.scan_hint())
         self.qr_status.setWordWrap(True)
         self.qr_status.setStyleSheet("QLabel { color:#35507a; }")
         self.name = QLineEdit()
@@ -130,6 +127,21 @@ class IntakePage(QWidget):
         f.addRow(self._label(self.tr("Comm&une/ward:"), self.commune),
                  with_error(self.commune, "commune_code"))
         f.addRow(self._label(self.tr("A&ddress:"), self.address), self.address)
+
+        # -- the citizen's earlier and open dossiers (scan = lookup)
+        self.history_box = QGroupBox(self.tr("This citizen's dossiers"))
+        self.history_list = QListWidget()
+        self.history_list.setObjectName("history")
+        self.history_empty = QLabel(self.tr("Scan a card or type a citizen ID to see the "
+                                            "citizen's earlier dossiers here."))
+        self.history_empty.setWordWrap(True)
+        self.history_empty.setStyleSheet("QLabel { color:#555; }")
+        hv = QVBoxLayout(self.history_box)
+        hv.addWidget(self.history_empty)
+        hv.addWidget(self.history_list, 1)
+        self.history_list.hide()
+        self.history_list.itemActivated.connect(
+            lambda item: self.open_dossier.emit(item.data(Qt.ItemDataRole.UserRole)))
 
         # -- dossier
         self.procedure = SearchPicker(self._search_procedures)
@@ -183,7 +195,8 @@ class IntakePage(QWidget):
         body = QWidget()
         grid = QGridLayout(body)
         grid.addWidget(app_box, 0, 0)
-        grid.addWidget(dos_box, 0, 1)
+        grid.addWidget(self.history_box, 1, 0)
+        grid.addWidget(dos_box, 0, 1, 2, 1)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
         grid.setRowStretch(1, 1)
@@ -225,7 +238,7 @@ class IntakePage(QWidget):
         self.save_btn.clicked.connect(self.on_save)
         self.both_btn.clicked.connect(self.on_save_and_print)
         self.print_btn.clicked.connect(self.on_print)
-        self.clear_btn.clicked.connect(self.clear_form)
+        self.clear_btn.clicked.connect(self.ask_clear)
         self.procedure.chosen.connect(self._procedure_chosen)
         self.province.chosen.connect(self._province_chosen)
         self.commune.chosen.connect(self._commune_chosen)
@@ -245,8 +258,11 @@ class IntakePage(QWidget):
         self._minute = QTimer(self, interval=60_000)
         self._minute.timeout.connect(self.update_appointment)
         self._minute.start()
-        self._scan_timer = QTimer(self, interval=150)
-        self._scan_timer.timeout.connect(self._scan_expire)
+        self.scanner = ScanListener(self)
+        self.scanner.scanned.connect(self.apply_qr)
+        self.citizen_id.editingFinished.connect(self._citizen_id_left)
+        self.dob.editingFinished.connect(self._dob_left)
+        self.procedure.chosen.connect(lambda *_: self._warn_duplicate())
 
     # ------------------------------------------------------------ searching
     def _search_procedures(self, text: str) -> list[tuple[str, str]]:
@@ -427,6 +443,9 @@ class IntakePage(QWidget):
             self.proc_info.clear()
             self.fee_text.clear()
             self.appointment.setText("—")
+            self.qr_status.setText(self.scan_hint())
+            self.set_history({"open": [], "closed": []})
+            self._duplicate_ok = ""
         finally:
             self._loading = False
         self.clear_errors()
@@ -481,10 +500,23 @@ class IntakePage(QWidget):
                 self.banner.show_text(self.tr("The dossier was not saved: unlock your signing "
                                               "key first (Session menu)."), "error")
                 return None
+            dup = self._duplicate()
+            if dup is not None and self._duplicate_ok != dup["code"]:
+                ok = await ask(self, self.tr("Second open dossier"),
+                               self.tr("%1 already has an open dossier of this procedure: %2. "
+                                       "Receive a second one?")
+                               .replace("%1", self.name.text()).replace("%2", dup["code"]),
+                               self.tr("&Receive anyway"), self.tr("&Go back"))
+                if not ok:
+                    return None
+                self._duplicate_ok = dup["code"]
             try:
                 result = await self.session.save_intake(form, atts)
             except ValidationError as e:
-                self.show_errors(e.by_field(self.lang))
+                errors = e.by_field(self.lang)
+                if self.dob_error():
+                    errors["date_of_birth"] = self.dob_error()
+                self.show_errors(errors)
                 return None
             except Exception as e:  # UserError, SigningError, StoreError: say it, keep the form
                 if not hasattr(e, "message"):
@@ -521,47 +553,108 @@ class IntakePage(QWidget):
             .replace("%1", r["code"]).replace("%2", r["applicant"]["full_name"]).replace("%3", when)
 
     # ---------------------------------------------------------------- QR scan
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
-        QApplication.instance().installEventFilter(self)
-        super().showEvent(event)
-
     def hideEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
-        QApplication.instance().removeEventFilter(self)
         self.save_draft()
         super().hideEvent(event)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, _INPUTS) \
-                or not self.isAncestorOf(obj):
-            return False
-        text = event.text()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            text = "\r"
-        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
-            return False
-        action = self._scan.feed(text, time.monotonic())
-        if action is Action.SNAPSHOT_AND_PASS:
-            self._snapshot = (obj, obj.text()) if isinstance(obj, QLineEdit) else None
-            return False
-        if action is Action.START:
-            if self._snapshot is not None:
-                widget, before = self._snapshot
-                widget.setText(before)
-            self._scan_timer.start()
-            return True
-        if action is Action.SWALLOW:
-            return True
-        if action is Action.DONE:
-            self._scan_timer.stop()
-            self.apply_qr(self._scan.text)
-            return True
-        return False
+    def scan_hint(self) -> str:
+        return self.tr("Scan the citizen ID card's QR code at any time: the fields fill "
+                       "themselves.")
 
-    def _scan_expire(self) -> None:
-        text = self._scan.expire(time.monotonic())
-        if text is not None:
-            self._scan_timer.stop()
-            self.apply_qr(text)
+    async def load_history(self, citizen_id: str) -> dict:
+        """Scan = lookup: the citizen's earlier and open dossiers beside the form."""
+        from app import reports
+
+        hist = await self.session.run(reports.citizen_history, self.session.counter, citizen_id)
+        if self.citizen_id.text().strip() == citizen_id:  # still the same citizen
+            self.set_history(hist)
+            self._warn_duplicate()
+        return hist
+
+    def set_history(self, hist: dict) -> None:
+        self.history = hist
+        self.history_list.clear()
+        rows = [(r, True) for r in hist.get("open", [])] + \
+            [(r, False) for r in hist.get("closed", [])]
+        for r, is_open in rows:
+            label = r["status_label_en"] if self.lang == "en" else r["status_label"]
+            item = QListWidgetItem(f"{'● ' if is_open else '○ '}{r['code']} · {date_vn(r['received_at'])}"
+                                   f" · {r['procedure_name']} · {label}")
+            item.setData(Qt.ItemDataRole.UserRole, r["code"])
+            item.setToolTip(self.tr("Enter opens the dossier"))
+            self.history_list.addItem(item)
+        self.history_list.setVisible(bool(rows))
+        if rows:
+            self.history_empty.setText(self.tr("%1 open, %2 closed (● open).")
+                                       .replace("%1", str(len(hist.get("open", []))))
+                                       .replace("%2", str(len(hist.get("closed", [])))))
+        elif self.citizen_id.text().strip():
+            self.history_empty.setText(self.tr("No earlier dossier of this citizen here."))
+        else:
+            self.history_empty.setText(self.tr("Scan a card or type a citizen ID to see the "
+                                               "citizen's earlier dossiers here."))
+
+    def _citizen_id_left(self) -> None:
+        """Validation as the field is left; a complete ID also looks the citizen up."""
+        from app.citizen_id import validate_citizen_id
+
+        cid = self.citizen_id.text().strip()
+        if not cid:
+            self.errors["citizen_id"].set_error("")
+            self.set_history({"open": [], "closed": []})
+            return
+        try:
+            validate_citizen_id(cid)
+        except UserError as e:
+            self.errors["citizen_id"].set_error(e.message(self.lang))
+            return
+        self.errors["citizen_id"].set_error("")
+        if cid not in {r["citizen_id"] for r in self.history.get("open", []) +
+                       self.history.get("closed", [])}:
+            spawn(self.load_history(cid))
+
+    def dob_error(self) -> str:
+        text = self.dob.text().strip()
+        if text and parse_date_vn(text) is None:
+            return self.tr("Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.")
+        return ""
+
+    def _dob_left(self) -> None:
+        self.errors["date_of_birth"].set_error(self.dob_error())
+
+    def _duplicate(self) -> dict | None:
+        from app.reports import open_duplicate
+
+        return open_duplicate(self.history, self.procedure.code())
+
+    def _warn_duplicate(self) -> bool:
+        dup = self._duplicate()
+        if dup is None:
+            return False
+        self.banner.show_text(self.tr("This citizen already has an open dossier of this "
+                                      "procedure: %1 (%2). Saving receives a second one.")
+                              .replace("%1", dup["code"]).replace("%2", dup["status_label_en"]
+                                                                  if self.lang == "en"
+                                                                  else dup["status_label"]),
+                              "warn")
+        return True
+
+    def ask_clear(self) -> None:
+        spawn(self.confirm_clear())
+
+    async def confirm_clear(self) -> bool:
+        """"Clear form" asks first (a whole citizen's typing is lost otherwise)."""
+        if not self.is_empty():
+            self._clear_question = True
+            ok = await ask(self, self.tr("Clear the form"),
+                           self.tr("Clear everything typed for this citizen?"),
+                           self.tr("&Clear"), self.tr("&Keep"))
+            self._clear_question = False
+            if not ok:
+                return False
+        self.clear_form()
+        self.banner.clear_text()
+        return True
 
     def apply_qr(self, text: str) -> bool:
         """Fill the applicant from a chip-card QR string; a bad scan says why and fills nothing."""
@@ -594,4 +687,6 @@ class IntakePage(QWidget):
                                .replace("%2", qr.citizen_id))
         self._changed()
         (self.phone if not self.procedure.code() else self.procedure).setFocus()
+        self.errors["citizen_id"].set_error("")
+        spawn(self.load_history(qr.citizen_id))
         return True

@@ -111,8 +111,13 @@ class LoginPage(QWidget):
         self.username.setText(username)
         self.username.setReadOnly(False)
         self.password.clear()
-        self.banner.show_text(self.tr("Locked after %1 minutes without activity. Enter your "
-                                      "password to continue.").replace("%1", str(minutes)), "warn")
+        if minutes:
+            text = self.tr("Locked after %1 minutes without activity. Enter your password to "
+                           "continue.").replace("%1", str(minutes))
+        else:  # Ctrl+L
+            text = self.tr("Screen locked. Enter your password to continue; another clerk can "
+                           "log in with their own account.")
+        self.banner.show_text(text, "warn")
         self.password.setFocus()
 
     def reset(self, message: str = "", *, clear: bool = True) -> None:
@@ -151,7 +156,8 @@ class UnlockKeyDialog(QDialog):
     """Unlock the clerk's signing key: a .p12 file + password, or a USB token + PIN."""
 
     def __init__(self, session: Session, *, p12_path: str = "", hint: str = "",
-                 message: str = "", parent: QWidget | None = None):
+                 message: str = "", remembered: dict | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.info: SignerInfo | None = None
@@ -201,6 +207,12 @@ class UnlockKeyDialog(QDialog):
             lab.setBuddy(w)
             t.addRow(lab, w)
         self.tabs.addTab(tok, self.tr("USB token"))
+        rem = remembered or {}
+        self.module.setText(rem.get("token_module", ""))
+        self.token_label.setText(rem.get("token_label", ""))
+        self.key_label.setText(rem.get("key_label", ""))
+        if rem.get("key_kind") == "token" and not hint:
+            self.tabs.setCurrentIndex(1)
         self.buttons = QDialogButtonBox()
         self.unlock_btn = self.buttons.addButton(self.tr("&Unlock"),
                                                  QDialogButtonBox.ButtonRole.AcceptRole)
@@ -214,7 +226,18 @@ class UnlockKeyDialog(QDialog):
         lay.addWidget(self.buttons)
         self._busy = False  # Return reaches both the field and the default button
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
-        (self.p12_password if p12_path else self.p12_path).setFocus()
+        if self.tabs.currentIndex() == 1:
+            (self.pin if self.module.text() else self.module).setFocus()
+        else:
+            (self.p12_password if p12_path else self.p12_path).setFocus()
+
+    def where(self) -> dict[str, str]:
+        """What to remember for this clerk: the file path or the token's names (no secret)."""
+        if self.tabs.currentIndex() == 0:
+            return {"key_kind": "p12", "p12_path": self.p12_path.text().strip()}
+        return {"key_kind": "token", "token_module": self.module.text().strip(),
+                "token_label": self.token_label.text().strip(),
+                "key_label": self.key_label.text().strip()}
 
     def _browse(self) -> None:
         dlg = QFileDialog(self, self.tr("Certificate file"))

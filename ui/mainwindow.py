@@ -12,9 +12,17 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from app.errors import message_of
 from ui.login import LoginPage
@@ -28,6 +36,7 @@ SYNC_POLL_MS = 3000
 class MainWindow(QMainWindow):
     closed = Signal()
     language_switched = Signal(str)
+    dossiers_changed = Signal(list)  # codes ([] = any): after every action and applied pull
 
     def __init__(self, session: Session, *, demo: object | None = None,
                  switch_language=None, parent: QWidget | None = None):  # noqa: ANN001
@@ -36,12 +45,15 @@ class MainWindow(QMainWindow):
         self.demo = demo  # app.demo.Demo in demo mode (pre-fills login and the .p12)
         self.switch_language = switch_language  # installs a translator; set by ui.app
         self.work: QTabWidget | None = None
+        self._work_lang = ""
         self.pages: dict[str, QWidget] = {}
         self.idle_minutes = 10
         self.last_activity = time.monotonic()
         self._key_future: asyncio.Future | None = None
         self._polling = False
         self.receipts = None
+        self.counter_lang = session.lang  # the login screen's language, whoever logged in last
+        self._login_lang = ""  # a language picked on the login screen for this login only
         self.setWindowTitle(self.tr("MotCua Counter"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -49,17 +61,21 @@ class MainWindow(QMainWindow):
         self.key_label = QLabel()
         self.sync_label = None
         self._build_login()
+        self._build_actions()
+        self.stack.currentChanged.connect(lambda *_: self._update_actions())
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.key_label)
         fm = self.fontMetrics()
         self.resize(fm.averageCharWidth() * 150, fm.height() * 45)
+        session.on_dossiers_changed(self.dossiers_changed.emit)
+        self.dossiers_changed.connect(self._refresh_screens)
 
     # ------------------------------------------------------------------ screens
     def _build_login(self) -> None:
         centre = self.session.counter.centre_name if self.session.counter else ""
         self.login = LoginPage(self.session, centre=centre, demo=self.demo is not None)
         self.login.logged_in.connect(lambda user: spawn(self.after_login(user)))
-        self.login.language_changed.connect(self.set_language)
+        self.login.language_changed.connect(self._login_language)
         self.stack.addWidget(self.login)
         self.stack.setCurrentWidget(self.login)
 
@@ -103,13 +119,13 @@ class MainWindow(QMainWindow):
         self.pages["help"] = self.helppage
         tabs.currentChanged.connect(self._tab_changed)
         self.work = tabs
+        self._work_lang = s.lang
         self.stack.addWidget(tabs)
 
         self.home.open_dossier.connect(self.open_dossier)
         self.home.new_intake.connect(lambda: self.show_page("intake"))
         self.search.open_dossier.connect(self.open_dossier)
-        self.intake.saved.connect(lambda *_: self._after_change())
-        self.detail.changed.connect(lambda *_: self._after_change())
+        self.intake.open_dossier.connect(self.open_dossier)
 
         self.sync_label = SyncIndicator()
         self.sync_label.clicked.connect(lambda: self.show_page("sync"))
@@ -121,47 +137,104 @@ class MainWindow(QMainWindow):
         self._idle_timer.timeout.connect(self._check_idle)
         self._idle_timer.start()
         QApplication.instance().installEventFilter(self)
-        self._build_menus()
+        self._update_actions()
 
-    def _build_menus(self) -> None:
+    # ------------------------------------------------------------------ actions
+    VIEW_KEYS = ("home", "intake", "search", "detail", "sync", "reports", "settings")
+
+    def _build_actions(self) -> None:
+        """Every action and shortcut is created ONCE per window (re-login, a language switch or
+        another clerk only re-enable and re-label them: no duplicate, no ambiguous shortcut)."""
+        A = {}
+
+        def act(key: str, fn, shortcut: str = "") -> QAction:  # noqa: ANN001
+            a = QAction(self)
+            a.setObjectName(f"action_{key}")
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.triggered.connect(lambda _=False: fn())
+            self.addAction(a)  # shortcuts work with the menu bar hidden too
+            A[key] = a
+            return a
+
+        act("backup", lambda: spawn(self.admin_task("backup")))
+        act("restore", lambda: spawn(self.admin_task("restore")))
+        act("catalogue", lambda: spawn(self.admin_task("catalogue")))
+        act("quit", self.close, "Ctrl+Q")
+        act("unlock_key", lambda: spawn(self.ensure_key(force=True)), "Ctrl+K")
+        act("lock", self.lock_screen, "Ctrl+L")
+        act("logout", lambda: spawn(self.logout()))
+        for i, key in enumerate(self.VIEW_KEYS, 1):
+            act(f"view_{key}", lambda k=key: self.show_page(k), f"Ctrl+{i}")
+        act("go_intake", lambda: self.show_page("intake"), "F2")
+        act("go_search", lambda: self.show_page("search"), "F3")
+        act("go_help", lambda: self.show_page("help"), "F1")
+        act("lang_vi", lambda: self.set_language("vi"))
+        act("lang_en", lambda: self.set_language("en"))
+        act("shortcuts", lambda: self.show_page("help"))
+        act("about", self._about)
+        A["lang_vi"].setText("Tiếng Việt")
+        A["lang_en"].setText("English")
+        self.actions_by_key = A
         mb = self.menuBar()
-        mb.clear()
-        fm = mb.addMenu(self.tr("&File"))
-        if self.session.is_admin:
-            for text, fn in ((self.tr("&Back up…"), lambda: self.settings_page.backup_btn.click()),
-                             (self.tr("&Restore…"), lambda: self.settings_page.restore_btn.click()),
-                             (self.tr("Import &catalogue…"),
-                              lambda: self.settings_page.catalogue_btn.click())):
-                fm.addAction(text, fn)
-            fm.addSeparator()
-        quit_action = fm.addAction(self.tr("&Quit"), self.close)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        sm = mb.addMenu(self.tr("S&ession"))
-        a = sm.addAction(self.tr("&Unlock signing key…"), lambda: spawn(self.ensure_key(force=True)))
-        a.setShortcut(QKeySequence("Ctrl+K"))
-        a = sm.addAction(self.tr("&Lock screen"), self.lock_screen)
-        a.setShortcut(QKeySequence("Ctrl+L"))
-        sm.addAction(self.tr("Log &out"), lambda: spawn(self.logout()))
-        vm = mb.addMenu(self.tr("&View"))
-        keys = ["home", "intake", "search", "detail", "sync", "reports", "settings"]
-        for i, key in enumerate(keys, 1):
-            if key not in self.pages:
-                continue
-            idx = self.work.indexOf(self.pages[key])
-            act = QAction(self.work.tabText(idx).replace("&", ""), self)
-            act.setShortcut(QKeySequence(f"Ctrl+{i}"))
-            act.triggered.connect(lambda _=False, k=key: self.show_page(k))
-            vm.addAction(act)
-            self.addAction(act)
-        for seq, key in (("F2", "intake"), ("F3", "search"), ("F1", "help")):
-            sc = QShortcut(QKeySequence(seq), self)
-            sc.activated.connect(lambda k=key: self.show_page(k))
-        lm = mb.addMenu(self.tr("&Language"))
-        lm.addAction("Tiếng Việt", lambda: self.set_language("vi"))
-        lm.addAction("English", lambda: self.set_language("en"))
-        hm = mb.addMenu(self.tr("&Help"))
-        hm.addAction(self.tr("&Keyboard shortcuts"), lambda: self.show_page("help"))
-        hm.addAction(self.tr("&About"), self._about)
+        self.menus = {}
+        for key, keys in (("file", ["backup", "restore", "catalogue", None, "quit"]),
+                          ("session", ["unlock_key", "lock", "logout"]),
+                          ("view", [f"view_{k}" for k in self.VIEW_KEYS]),
+                          ("language", ["lang_vi", "lang_en"]),
+                          ("help", ["shortcuts", "about"])):
+            m = mb.addMenu("")
+            for k in keys:
+                if k is None:
+                    self.admin_separator = m.addSeparator()
+                else:
+                    m.addAction(A[k])
+            self.menus[key] = m
+        self._retranslate_actions()
+        self._update_actions()
+
+    def _retranslate_actions(self) -> None:
+        A = self.actions_by_key
+        for key, text in (("file", self.tr("&File")), ("session", self.tr("S&ession")),
+                          ("view", self.tr("&View")), ("language", self.tr("&Language")),
+                          ("help", self.tr("&Help"))):
+            self.menus[key].setTitle(text)
+        for key, text in (("backup", self.tr("&Back up…")), ("restore", self.tr("&Restore…")),
+                          ("catalogue", self.tr("Import &catalogue…")), ("quit", self.tr("&Quit")),
+                          ("unlock_key", self.tr("&Unlock signing key…")),
+                          ("lock", self.tr("&Lock screen")), ("logout", self.tr("Log &out")),
+                          ("shortcuts", self.tr("&Keyboard shortcuts")),
+                          ("about", self.tr("&About")),
+                          ("view_home", self.tr("Home")), ("view_intake", self.tr("Intake")),
+                          ("view_search", self.tr("Search")), ("view_detail", self.tr("Dossier")),
+                          ("view_sync", self.tr("Sync")), ("view_reports", self.tr("Reports")),
+                          ("view_settings", self.tr("Settings"))):
+            A[key].setText(text)
+
+    @property
+    def at_work(self) -> bool:
+        """A clerk is logged in and the work area is on screen (not the login/lock screen)."""
+        return self.work is not None and self.session.user is not None \
+            and self.stack.currentWidget() is self.work
+
+    def _update_actions(self) -> None:
+        """On the login/lock screen nothing but the unlock form: the menu bar is hidden and
+        every action and shortcut disabled."""
+        work = self.at_work
+        admin = work and self.session.is_admin
+        self.menuBar().setVisible(work)
+        for key, a in self.actions_by_key.items():
+            if key in ("backup", "restore", "catalogue"):
+                a.setEnabled(admin)
+                a.setVisible(admin)
+            elif key.startswith("view_"):
+                page = key[5:]
+                a.setEnabled(work and page in self.pages)
+                a.setVisible(page in self.pages or not work)
+            else:
+                a.setEnabled(work)
+        self.admin_separator.setVisible(admin)
 
     def _about(self) -> None:
         import app
@@ -187,15 +260,30 @@ class MainWindow(QMainWindow):
             spawn(self.sync.refresh())
         elif page is getattr(self, "settings_page", None):
             spawn(self.settings_page.load())
-        elif page is self.search and self.search.model.rowCount() == 0:
+        elif page is self.search and (self.search.model.rowCount() == 0 or self.search.stale):
+            self.search.stale = False
             self.search.run_query()
 
     def open_dossier(self, code: str) -> None:
         self.show_page("detail")
         spawn(self.detail.show_code(code))
 
-    def _after_change(self) -> None:
+    def _refresh_screens(self, codes: list[str]) -> None:
+        """One "dossiers changed" signal: the open dossier, the lists and the indicator follow."""
+        if self.work is None:
+            return
+        if self.detail.code and (not codes or self.detail.code in codes):
+            spawn(self.detail.show_code(self.detail.code, keep_banner=True))
+        self.search.refresh()
+        self.home.refresh()
         spawn(self.poll_sync())
+
+    async def admin_task(self, kind: str) -> object:
+        """File → Back up / Restore / Import catalogue: an administrator at work only."""
+        if not self.at_work or not self.session.is_admin or "settings" not in self.pages:
+            return None
+        self.show_page("settings")
+        return await self.settings_page.start_task(kind)
 
     # ------------------------------------------------------------------ session
     async def start(self) -> None:
@@ -216,14 +304,22 @@ class MainWindow(QMainWindow):
 
     async def after_login(self, user: dict) -> None:
         s = self.session
-        relogin = self.login.locked_user and self.login.locked_user == user["username"] \
-            and self.work is not None
+        locked_user = self.login.locked_user
+        uprefs = await s.user_prefs(user["username"])
+        if self._login_lang:  # picked on the login screen: this clerk's choice from now on
+            await s.set_user_pref("language", self._login_lang, user["username"])
+            self._login_lang = ""
+        elif (uprefs["language"] or self.counter_lang) != s.lang:  # theirs, else the counter's
+            self._switch_translator(uprefs["language"] or self.counter_lang)
         self.login.locked_user = ""
+        relogin = bool(locked_user) and locked_user == user["username"] \
+            and self.work is not None and self._work_lang == s.lang
         if not relogin:
             if self.work is not None:
                 self._drop_work()
             await s.preload()
             self._build_work()
+            self._restore_geometry(uprefs.get("geometry", ""))
         prefs = await s.preferences()
         self.idle_minutes = int(prefs.get("idle_lock_minutes") or 10)
         self.intake._print_after_save = prefs.get("print_after_save") == "1"
@@ -254,28 +350,62 @@ class MainWindow(QMainWindow):
             self.work.deleteLater()
         self.work = None
         self.pages = {}
-        self.menuBar().clear()
+        self._update_actions()
 
     async def logout(self) -> None:
         if self.work is not None:
             self.intake.save_draft()
+        await self._save_geometry()
         await self.session.logout()
         self._drop_work()
         self.user_label.clear()
         self._update_key_label()
+        if self.session.lang != self.counter_lang:  # the next clerk gets the counter's language
+            self._switch_translator(self.counter_lang)
         self.stack.setCurrentWidget(self.login)
         self.login.reset()
 
-    def lock_screen(self) -> None:
-        if self.work is None or self.stack.currentWidget() is not self.work:
+    def lock_screen(self, idle: bool = False) -> None:
+        if not self.at_work:
             return
         self.intake.save_draft()
-        self.login.lock(self.session.username, self.idle_minutes)
+        spawn(self._save_geometry())
+        for w in QApplication.topLevelWidgets():  # the work area's dialogs close too
+            if isinstance(w, QDialog) and w.isVisible() and self._owns(w):
+                w.reject()
+        self.login.lock(self.session.username, self.idle_minutes if idle else 0)
         self.stack.setCurrentWidget(self.login)
+        self._update_actions()
+
+    def _owns(self, w: QWidget) -> bool:
+        p = w.parentWidget()
+        while p is not None:
+            if p is self:
+                return True
+            p = p.parentWidget()
+        return False
 
     def _check_idle(self) -> None:
         if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
-            self.lock_screen()
+            self.lock_screen(idle=True)
+
+    # ------------------------------------------------------------------ geometry
+    def _restore_geometry(self, hexdata: str) -> None:
+        """Each clerk's window size and place; maximised the first time."""
+        from PySide6.QtCore import QByteArray
+
+        if hexdata and self.restoreGeometry(QByteArray.fromHex(hexdata.encode("ascii"))):
+            return
+        self.showMaximized()
+
+    async def _save_geometry(self) -> None:
+        if self.session.user is None or self.session.closed:
+            return
+        try:
+            await self.session.set_user_pref("geometry",
+                                             bytes(self.saveGeometry().toHex()).decode("ascii"))
+        except Exception:
+            log.warning("saving the window geometry failed", exc_info=True)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -306,10 +436,16 @@ class MainWindow(QMainWindow):
                 message = message_of(s.key_lost, s.lang) + " " + self.tr(
                     "Unlock it again; the form is kept.")
                 s.key_lost = None
+            remembered = await s.user_prefs() if s.user else {}
+            if not path:
+                path = remembered.get("p12_path", "")
             self.key_dialog = UnlockKeyDialog(s, p12_path=path, hint=hint, message=message,
-                                              parent=self)
+                                              remembered=remembered, parent=self)
             await run_dialog(self.key_dialog)
             self._update_key_label()
+            if self.key_dialog.info is not None and s.user:  # where the key is, never the secret
+                for k, v in self.key_dialog.where().items():
+                    await s.set_user_pref(k, v)
             info = s.signer_info
             if info is not None and info.expiring:
                 show_message(self, self.tr("Certificate expires soon"),
@@ -378,37 +514,54 @@ class MainWindow(QMainWindow):
         return st
 
     # ------------------------------------------------------------------ language
-    def set_language(self, lang: str) -> None:
+    def _switch_translator(self, lang: str) -> None:
+        """Install `lang` and rebuild the login screen (the lock state and username survive)."""
         if lang == self.session.lang:
             return
-        logged_in = self.work is not None and self.session.user is not None
-        on_work = logged_in and self.stack.currentWidget() is self.work
-        if self.work is not None:
-            self.intake.save_draft()
         self.session.lang = lang
         if self.switch_language:
             self.switch_language(lang)
         self.setWindowTitle(self.tr("MotCua Counter"))
-        username = self.login.username.text()
+        username, locked = self.login.username.text(), self.login.locked_user
+        on_login = self.stack.currentWidget() is self.login
         self.stack.removeWidget(self.login)
         self.login.deleteLater()
         self._build_login()
         self.login.username.setText(username)
-        if logged_in:
+        if locked:
+            self.login.lock(locked, 0)
+        else:
+            self.login.reset()
+        if not on_login and self.work is not None:
+            self.stack.setCurrentWidget(self.work)
+        self._retranslate_actions()
+        self._update_key_label()
+        self.language_switched.emit(lang)
+
+    def _login_language(self, lang: str) -> None:
+        """Picked on the login screen: for the clerk who logs in now (saved as theirs)."""
+        self._login_lang = lang
+        self._switch_translator(lang)
+
+    def set_language(self, lang: str) -> None:
+        """The View → Language menu: this clerk's language (not the next clerk's)."""
+        if lang == self.session.lang:
+            return
+        on_work = self.at_work
+        if self.work is not None:
+            self.intake.save_draft()
+        self._switch_translator(lang)
+        if on_work:
             self._drop_work()
             self._build_work()
             self.user_label.setText(f"{self.session.user['display_name']} "
                                     f"({self.session.username})")
-            self._update_key_label()
             spawn(self.poll_sync())
-            if on_work:
-                self.stack.setCurrentWidget(self.work)
-                self.work.setCurrentWidget(self.intake)
-        else:
-            self.login.reset()
+            self.stack.setCurrentWidget(self.work)
+            self.work.setCurrentWidget(self.intake)
+            self._update_actions()
         if self.session.user is not None:
-            spawn(self.session.set_preferences({"language": lang}))
-        self.language_switched.emit(lang)
+            spawn(self.session.set_user_pref("language", lang))
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override

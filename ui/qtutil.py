@@ -31,6 +31,9 @@ def _finished(task: asyncio.Task) -> None:
     if task.cancelled():
         return
     exc = task.exception()
+    if exc is not None and type(exc).__name__ == "SessionClosed":
+        log.info("late task after the window closed: %s", exc)
+        return
     if exc is not None:
         sys.excepthook(type(exc), exc, exc.__traceback__)
 
@@ -142,3 +145,83 @@ async def with_progress(parent: QWidget, title: str, label: str,
     finally:
         dlg.close()
         dlg.deleteLater()
+
+
+async def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str = "") -> bool:
+    """A yes/no question, awaited (open(), never exec()); the safe answer is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    yes_btn = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_btn = box.addButton(no or QCoreApplication.translate("Common", "Cancel"),
+                           QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_btn)
+    box.setEscapeButton(no_btn)
+    fut = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda *_: fut.done() or fut.set_result(box.clickedButton() is yes_btn))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _open_boxes.append(box)
+    box.open()
+    try:
+        return await fut
+    finally:
+        if box in _open_boxes:
+            _open_boxes.remove(box)
+
+
+_open_boxes: list[QMessageBox] = []  # tests answer the open question through this
+
+
+def open_question() -> QMessageBox | None:
+    return _open_boxes[-1] if _open_boxes else None
+
+
+class TextConfirmDialog(QDialog):
+    """Confirm a dangerous action by typing a word (the counter's code, a password)."""
+
+    def __init__(self, parent: QWidget | None, title: str, text: str, label: str, *,
+                 check, ok_text: str, password: bool = False):  # noqa: ANN001
+        from PySide6.QtWidgets import (
+            QDialogButtonBox,
+            QFormLayout,
+            QLineEdit,
+            QVBoxLayout,
+        )
+
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.check = check  # async (typed) -> error text or ""
+        self.intro = intro = QLabel(text)
+        intro.setWordWrap(True)
+        self.edit = QLineEdit()
+        if password:
+            self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = FieldError()
+        lab = QLabel(label)
+        lab.setBuddy(self.edit)
+        form = QFormLayout()
+        form.addRow(lab, self.edit)
+        form.addRow("", self.error)
+        self.buttons = QDialogButtonBox()
+        self.ok_btn = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QCoreApplication.translate("Common", "Cancel"),
+                               QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(lambda: spawn(self._ok()))
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.edit.setFocus()
+
+    async def _ok(self) -> None:
+        self.ok_btn.setEnabled(False)
+        try:
+            err = await self.check(self.edit.text())
+        finally:
+            self.ok_btn.setEnabled(True)
+        if err:
+            self.error.set_error(err)
+            self.edit.selectAll()
+            return
+        self.accept()

@@ -33,7 +33,13 @@ class ScanDetector:
     text: str = ""
 
     def feed(self, ch: str, t: float) -> Action:
-        """One key press with its text ('\\r' or '\\n' for Enter) at time t (seconds)."""
+        """One key press with its text ('\\r' or '\\n' for Enter) at time t (seconds).
+
+        A key press without text (Shift, AltGr, Caps Lock: a scanner in keyboard mode presses
+        Shift for `|` and capitals) is not a character: it neither ends nor restarts a burst,
+        and does not count for its timing."""
+        if not ch:
+            return Action.SWALLOW if self.scanning else Action.PASS
         fresh = t - self.last > BURST_GAP
         self.last = t
         enter = ch in ("\r", "\n")
@@ -44,7 +50,7 @@ class ScanDetector:
                 return Action.DONE
             self.burst.append(ch)
             return Action.SWALLOW
-        if enter or not ch:
+        if enter:
             self.burst = []
             return Action.PASS
         if fresh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
@@ -39,6 +40,7 @@ from app.queries import MAX_QUERY
 from app.reports import due_state
 from ui.fmt import datetime_vn
 from ui.qtutil import spawn
+from ui.session import SessionClosed
 from ui.widgets import SearchPicker
 
 Fetcher = Callable[..., Awaitable[dict]]
@@ -94,10 +96,14 @@ class DossierPageModel(QAbstractTableModel):
         filters = dict(self.filters)
         try:
             page = await self.fetch(before=before, limit=self.page_size, **filters)
+        except SessionClosed:
+            return  # the window closed while this page was on its way
         except BaseException:
-            if gen == self._generation:
+            if shiboken6.isValid(self) and gen == self._generation:
                 self.fetching = False
             raise
+        if not shiboken6.isValid(self):
+            return  # the screen was dropped (logout, language switch) meanwhile
         if gen != self._generation:
             return  # a newer query replaced this one
         rows = page["results"]
@@ -258,6 +264,14 @@ class SearchPage(QWidget):
             w.toggled.connect(lambda *_: self.run_query())
         for d in (self.date_from, self.date_to):
             d.dateChanged.connect(lambda *_: self.run_query())
+        from ui.scanlistener import ScanListener
+
+        self.scan_note = QLabel()
+        self.scan_note.setStyleSheet("QLabel { color:#35507a; }")
+        self.scan_note.hide()
+        top.addWidget(self.scan_note, 2)
+        self.scanner = ScanListener(self)
+        self.scanner.scanned.connect(self.apply_scan)
         self.view.doubleClicked.connect(self._open_index)
         self.view.activated.connect(self._open_index)
         sc = QShortcut(QKeySequence("Ctrl+F"), self,
@@ -282,7 +296,47 @@ class SearchPage(QWidget):
 
     def run_query(self) -> None:
         self._debounce.stop()
+        if self.scan_note.isVisible() and not self.box.text().strip().isdigit():
+            self.scan_note.hide()
         self.model.set_filters(**self.query())
+
+    def apply_scan(self, text: str) -> bool:
+        """A card scanned here looks the citizen up (by ID), never searches the raw string."""
+        from app.citizen_id import parse_cccd_qr
+        from app.errors import UserError
+
+        try:
+            qr = parse_cccd_qr(text)
+        except UserError as e:
+            self.scan_note.setText(e.message(self.lang))
+            self.scan_note.setStyleSheet("QLabel { color:#b00020; }")
+            self.scan_note.show()
+            return False
+        self.box.blockSignals(True)
+        self.box.setText(qr.citizen_id)
+        self.box.blockSignals(False)
+        self.scan_note.setText(self.tr("Card: %1").replace("%1", qr.full_name))
+        self.scan_note.setStyleSheet("QLabel { color:#35507a; }")
+        self.scan_note.show()
+        self.run_query()
+        self.view.setFocus()
+        return True
+
+    def refresh(self) -> None:
+        """Dossiers changed: reload now if on screen (keeping the selected dossier), else when
+        the screen is shown next."""
+        if not self.isVisible():
+            self.stale = True
+            return
+        self.stale = False
+        idx = self.view.currentIndex()
+        keep = self.model.rows[idx.row()]["code"] if idx.isValid() and idx.row() < len(
+            self.model.rows) else ""
+        self._keep_code = keep
+        self.run_query()
+
+    stale = False
+    _keep_code = ""
 
     def _enter(self) -> None:
         self.run_query()
@@ -296,6 +350,12 @@ class SearchPage(QWidget):
             self.count.setText(notice["en" if self.lang == "en" else "vi"])
         else:
             self.count.setText(self.tr("%1 dossiers").replace("%1", f"{n}{more}"))
+        if n and self._keep_code:
+            for i, r in enumerate(self.model.rows):
+                if r["code"] == self._keep_code:
+                    self.view.selectRow(i)
+                    self._keep_code = ""
+                    return
         if n and not self.view.currentIndex().isValid():
             self.view.selectRow(0)
 

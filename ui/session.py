@@ -48,6 +48,10 @@ def _open_counter(settings: Settings) -> Counter:
     return open_counter(settings)
 
 
+class SessionClosed(RuntimeError):
+    """A screen asked for data after the window closed (a late refresh): nothing to show."""
+
+
 @dataclass
 class SignerInfo:
     """What the GUI shows about the unlocked key (never the secret)."""
@@ -73,6 +77,9 @@ class Session:
     key_lost: Exception | None = None  # why the signer was dropped (token removed…)
     closed: bool = False
     sync: Any = None  # app.sync_service.BackgroundSync while the counter is enrolled
+    # "dossiers changed": called on the GUI loop with the changed codes ([] = maybe all) after
+    # every action here and every pull the sync engine applied
+    listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -97,7 +104,27 @@ class Session:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run any app service call on the store worker."""
+        if self.closed:
+            raise SessionClosed("the session is closed")
         return await self.worker.run(fn, *args)
+
+    # ------------------------------------------------------- dossiers changed
+    def on_dossiers_changed(self, fn: Callable[[list[str]], None]) -> None:
+        self.listeners.append(fn)
+
+    def dossiers_changed(self, codes: list[str]) -> None:
+        """Tell every screen (GUI loop thread only)."""
+        for fn in list(self.listeners):
+            try:
+                fn(list(codes))
+            except Exception:
+                log.exception("a 'dossiers changed' listener failed")
+
+    def _changed_from_thread(self, loop: asyncio.AbstractEventLoop) -> Callable[[list[str]], None]:
+        def notify(codes: list[str]) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self.dossiers_changed, codes)
+        return notify
 
     # ------------------------------------------------------------------ set-up
     async def needs_setup(self) -> bool:
@@ -194,7 +221,7 @@ class Session:
         signer, self.signer, self.signer_info = self.signer, None, None
         if signer is not None:
             try:
-                await self.run(signer.close)
+                await self.worker.run(signer.close)
             except Exception:  # a removed token may fail to close: nothing to keep
                 log.warning("closing the signer failed", exc_info=True)
 
@@ -216,12 +243,14 @@ class Session:
         req = intake.parse_request(form, [Path(p) for p in attachments])
         signer = self.require_signer()
         try:
-            return await self.run(lambda: intake.receive(self.counter, req, clerk=self.username,
-                                                         signer=signer))
+            result = await self.run(lambda: intake.receive(self.counter, req,
+                                                           clerk=self.username, signer=signer))
         except Exception as exc:
             if getattr(exc, "code", "") in ("token_removed", "token_not_found", "token_error"):
                 self.signer, self.signer_info, self.key_lost = None, None, exc
             raise
+        self.dossiers_changed([result["code"]])
+        return result
 
     def appointment_preview(self, procedure_code: str, channel: str = "in_person",
                             now: datetime | None = None) -> tuple[datetime | None, bool]:
@@ -267,14 +296,14 @@ class Session:
         from app import actions
 
         signer = self.require_signer()
-        return await self.run(lambda: actions.request_supplement(
+        return await self._act(code, lambda: actions.request_supplement(
             self.counter, code, items, reason=reason, clerk=self.username, signer=signer))
 
     async def supplement_received(self, code: str, note: str = "") -> dict:
         from app import actions
 
         signer = self.require_signer()
-        return await self.run(lambda: actions.record_supplement_received(
+        return await self._act(code, lambda: actions.record_supplement_received(
             self.counter, code, note=note, clerk=self.username, signer=signer))
 
     async def return_result(self, code: str, *, recipient_name: str, recipient_id: str = "",
@@ -283,15 +312,20 @@ class Session:
         from app import actions
 
         signer = self.require_signer()
-        return await self.run(lambda: actions.return_result(
+        return await self._act(code, lambda: actions.return_result(
             self.counter, code, recipient_name=recipient_name, recipient_id=recipient_id,
             relation=relation, method=method, note=note, clerk=self.username, signer=signer))
+
+    async def _act(self, code: str, fn: Callable[[], T]) -> T:
+        result = await self.run(fn)
+        self.dossiers_changed([code])
+        return result
 
     async def withdraw(self, code: str, reason: str) -> dict:
         from app import actions
 
         signer = self.require_signer()
-        return await self.run(lambda: actions.record_withdrawal(
+        return await self._act(code, lambda: actions.record_withdrawal(
             self.counter, code, reason=reason, clerk=self.username, signer=signer))
 
     # ------------------------------------------------------------- sync
@@ -308,8 +342,18 @@ class Session:
 
         if not await self.run(enrolled):
             return False
-        self.sync = sync_service.start_background(self.counter, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        self.sync = sync_service.start_background(
+            self.counter, loop, on_applied=self._changed_from_thread(loop))
         return True
+
+    async def restart_sync(self) -> bool:
+        """Settings take effect at once: a changed gateway restarts the engine on it."""
+        if self.sync is not None:
+            self.sync.stop()
+            await self.sync.stopped()
+            self.sync = None
+        return await self.start_sync()
 
     def wake_sync(self) -> None:
         """"Retry now": end the current back-off wait at once."""
@@ -333,6 +377,10 @@ class Session:
         self.wake_sync()
         return n
 
+    async def send_now(self) -> None:
+        """"Send now": wake the engine (it retries at once, online or not)."""
+        self.wake_sync()
+
     # ------------------------------------------------------------- preferences
     async def preferences(self) -> dict[str, str]:
         from app import preferences
@@ -347,3 +395,68 @@ class Session:
                 preferences.set_pref(self.counter, k, v)
 
         await self.run(apply)
+
+    async def user_prefs(self, username: str = "") -> dict[str, str]:
+        from app import preferences
+
+        return await self.run(preferences.user_prefs, self.counter, username or self.username)
+
+    async def set_user_pref(self, key: str, value: str, username: str = "") -> None:
+        from app import preferences
+
+        user = username or self.username
+        if user:
+            await self.run(preferences.set_user_pref, self.counter, user, key, value)
+
+    # --------------------------------------------------------- administration
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            from app.errors import UserError
+
+            raise UserError("Việc này cần phiên đăng nhập của quản trị viên.",
+                            "This needs an administrator session.", code="not_admin")
+
+    async def check_password(self, password: str) -> bool:
+        """Re-type your password to confirm (backups hold every citizen's data)."""
+        from app import accounts
+
+        s = self.settings
+        try:
+            await self.run(lambda: accounts.authenticate(
+                self.counter.store, self.username, password, max_failures=s.login_max_failures,
+                lockout_minutes=s.login_lockout_minutes))
+        except Exception as e:
+            if not hasattr(e, "message"):
+                raise
+            return False
+        return True
+
+    async def backup(self, dest: str | Path) -> dict:
+        from app import setup
+
+        self.require_admin()
+        return await self.run(setup.backup, self.counter, Path(dest))
+
+    async def restore(self, src: str | Path, typed_code: str) -> dict:
+        from app import setup
+
+        self.require_admin()
+        result = await self.run(lambda: setup.restore(self.counter, Path(src),
+                                                      confirm=typed_code))
+        self.dossiers_changed([])
+        return result
+
+    async def import_catalogue(self, path: str | Path) -> dict:
+        from app.context import import_catalogue
+
+        self.require_admin()
+        return await self.run(lambda: import_catalogue(self.counter, Path(path),
+                                                       actor=self.username))
+
+    async def enrol(self, line: str, ca_bundle: str | None = None) -> dict:
+        """Paste the `MOTCUA-ENROL1:` line the province gives (administrators)."""
+        from app import sync_service
+
+        self.require_admin()
+        return await self.run(lambda: sync_service.enrol(self.counter, line, ca_bundle=ca_bundle,
+                                                         actor=self.username))

@@ -102,9 +102,15 @@
 <context>
     <name>Common</name>
     <message>
-        <location filename="../qtutil.py" line="68"/>
+        <location filename="../qtutil.py" line="71"/>
         <source>OK</source>
         <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../qtutil.py" line="155"/>
+        <location filename="../qtutil.py" line="206"/>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -211,7 +217,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="268"/>
+        <location filename="../detail.py" line="269"/>
         <source>Signatures not checked yet.</source>
         <translation>Signatures not checked yet.</translation>
     </message>
@@ -251,240 +257,240 @@
         <translation>Re&amp;print receipt…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="229"/>
+        <location filename="../detail.py" line="230"/>
         <source>male</source>
         <translation>male</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="229"/>
+        <location filename="../detail.py" line="230"/>
         <source>female</source>
         <translation>female</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="238"/>
+        <location filename="../detail.py" line="239"/>
         <source>original</source>
         <translation>original</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="238"/>
+        <location filename="../detail.py" line="239"/>
         <source>copy</source>
         <translation>copy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="240"/>
         <source>certified copy</source>
         <translation>certified copy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="240"/>
         <source>shown</source>
         <translation>shown</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="246"/>
+        <location filename="../detail.py" line="247"/>
         <source>(first: %1)</source>
         <translation>(first: %1)</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="255"/>
+        <location filename="../detail.py" line="256"/>
         <source>counter</source>
         <translation>counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="255"/>
+        <location filename="../detail.py" line="256"/>
         <source>province</source>
         <translation>province</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="257"/>
+        <location filename="../detail.py" line="258"/>
         <source>waiting</source>
         <translation>waiting</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="262"/>
+        <location filename="../detail.py" line="263"/>
         <source>All events sent to the province.</source>
         <translation>All events sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="263"/>
+        <location filename="../detail.py" line="264"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 event(s) waiting to be sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="266"/>
+        <location filename="../detail.py" line="267"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>This dossier has contradictory events; ask the province to check them.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="279"/>
+        <location filename="../detail.py" line="280"/>
         <source>Received at the counter</source>
         <translation>Received at the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="279"/>
+        <location filename="../detail.py" line="280"/>
         <source>Not accepted</source>
         <translation>Not accepted</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="281"/>
         <source>Forwarded for processing</source>
         <translation>Forwarded for processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="281"/>
         <source>Processing</source>
         <translation>Processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="282"/>
         <source>Supplement requested</source>
         <translation>Supplement requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
-        <location filename="../detail.py" line="346"/>
+        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="347"/>
         <source>Supplement received</source>
         <translation>Supplement received</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="284"/>
         <source>Fee requested</source>
         <translation>Fee requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="284"/>
         <source>Fee paid</source>
         <translation>Fee paid</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="285"/>
         <source>Withdrawn</source>
         <translation>Withdrawn</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="285"/>
         <source>Processing stopped</source>
         <translation>Processing stopped</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="286"/>
         <source>Result ready</source>
         <translation>Result ready</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="286"/>
         <source>Result returned</source>
         <translation>Result returned</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="287"/>
         <source>Submitted online</source>
         <translation>Submitted online</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="293"/>
+        <location filename="../detail.py" line="294"/>
         <source>Checking…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="299"/>
+        <location filename="../detail.py" line="300"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Every signature is valid and the data matches.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="303"/>
+        <location filename="../detail.py" line="304"/>
         <source>✘ Not valid: </source>
         <translation>✘ Not valid: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="319"/>
+        <location filename="../detail.py" line="320"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Done: %1 is now «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="329"/>
+        <location filename="../detail.py" line="330"/>
         <source>one missing document per line</source>
         <translation>one missing document per line</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="336"/>
+        <location filename="../detail.py" line="337"/>
         <source>Request supplement</source>
         <translation>Request supplement</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="337"/>
+        <location filename="../detail.py" line="338"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Missing documents:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
-        <location filename="../detail.py" line="377"/>
-        <location filename="../detail.py" line="394"/>
+        <location filename="../detail.py" line="339"/>
+        <location filename="../detail.py" line="378"/>
+        <location filename="../detail.py" line="395"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="346"/>
+        <location filename="../detail.py" line="347"/>
         <source>&amp;Note:</source>
         <translation>&amp;Note:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="354"/>
         <source>The applicant</source>
         <translation>The applicant</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="354"/>
+        <location filename="../detail.py" line="355"/>
         <source>Authorised person</source>
         <translation>Authorised person</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="356"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="357"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="363"/>
+        <location filename="../detail.py" line="364"/>
         <source>Return the result</source>
         <translation>Return the result</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="364"/>
+        <location filename="../detail.py" line="365"/>
         <source>Handed to (&amp;name):</source>
         <translation>Handed to (&amp;name):</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="366"/>
         <source>Their citizen &amp;ID:</source>
         <translation>Their citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="367"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Relation:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="368"/>
         <source>&amp;Method:</source>
         <translation>&amp;Method:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="369"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="376"/>
+        <location filename="../detail.py" line="377"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="393"/>
+        <location filename="../detail.py" line="394"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -492,47 +498,47 @@
 <context>
     <name>DossierPageModel</name>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Dossier code</source>
         <translation>Dossier code</translation>
     </message>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Applicant</source>
         <translation>Applicant</translation>
     </message>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Citizen ID</source>
         <translation>Citizen ID</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Procedure</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Received</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Appointment</source>
         <translation>Appointment</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../search.py" line="156"/>
+        <location filename="../search.py" line="162"/>
         <source>Overdue</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../search.py" line="158"/>
+        <location filename="../search.py" line="164"/>
         <source>Due today</source>
         <translation>Due today</translation>
     </message>
@@ -638,42 +644,42 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../home.py" line="37"/>
+        <location filename="../home.py" line="38"/>
         <source>Received today</source>
         <translation>Received today</translation>
     </message>
     <message>
-        <location filename="../home.py" line="38"/>
+        <location filename="../home.py" line="39"/>
         <source>Due today</source>
         <translation>Due today</translation>
     </message>
     <message>
-        <location filename="../home.py" line="39"/>
+        <location filename="../home.py" line="40"/>
         <source>Overdue</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../home.py" line="40"/>
+        <location filename="../home.py" line="41"/>
         <source>Results to hand over</source>
         <translation>Results to hand over</translation>
     </message>
     <message>
-        <location filename="../home.py" line="53"/>
+        <location filename="../home.py" line="54"/>
         <source>&amp;New dossier (F2)</source>
         <translation>&amp;New dossier (F2)</translation>
     </message>
     <message>
-        <location filename="../home.py" line="54"/>
+        <location filename="../home.py" line="55"/>
         <source>Re&amp;fresh</source>
         <translation>Re&amp;fresh</translation>
     </message>
     <message>
-        <location filename="../home.py" line="61"/>
+        <location filename="../home.py" line="62"/>
         <source>Today&apos;s work queue</source>
-        <translation>Today's work queue</translation>
+        <translation>Today&apos;s work queue</translation>
     </message>
     <message>
-        <location filename="../home.py" line="76"/>
+        <location filename="../home.py" line="79"/>
         <source>Hello, %1</source>
         <translation>Hello, %1</translation>
     </message>
@@ -681,222 +687,298 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="91"/>
+        <location filename="../intake.py" line="561"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
-        <translation>Scan the citizen ID card's QR code at any time: the fields fill themselves.</translation>
+        <translation>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="99"/>
+        <location filename="../intake.py" line="96"/>
         <source>dd/mm/yyyy</source>
         <translation>dd/mm/yyyy</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="101"/>
+        <location filename="../intake.py" line="98"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="102"/>
+        <location filename="../intake.py" line="99"/>
         <source>Male</source>
         <translation>Male</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="103"/>
+        <location filename="../intake.py" line="100"/>
         <source>Female</source>
         <translation>Female</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="110"/>
+        <location filename="../intake.py" line="107"/>
         <source>type to filter, e.g. ho chi minh</source>
         <translation>type to filter, e.g. ho chi minh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="112"/>
+        <location filename="../intake.py" line="109"/>
         <source>type to filter, e.g. sai gon</source>
         <translation>type to filter, e.g. sai gon</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="114"/>
+        <location filename="../intake.py" line="111"/>
         <source>house number, street, hamlet</source>
         <translation>house number, street, hamlet</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="116"/>
+        <location filename="../intake.py" line="113"/>
         <source>Applicant</source>
         <translation>Applicant</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="120"/>
+        <location filename="../intake.py" line="117"/>
         <source>Full &amp;name:</source>
         <translation>Full &amp;name:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="121"/>
+        <location filename="../intake.py" line="118"/>
         <source>Citizen &amp;ID:</source>
         <translation>Citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="123"/>
+        <location filename="../intake.py" line="120"/>
         <source>Date of &amp;birth:</source>
         <translation>Date of &amp;birth:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="125"/>
+        <location filename="../intake.py" line="122"/>
         <source>&amp;Gender:</source>
         <translation>&amp;Gender:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="126"/>
+        <location filename="../intake.py" line="123"/>
         <source>P&amp;hone:</source>
         <translation>P&amp;hone:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="127"/>
+        <location filename="../intake.py" line="124"/>
         <source>E-&amp;mail:</source>
         <translation>E-&amp;mail:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="128"/>
+        <location filename="../intake.py" line="125"/>
         <source>Pro&amp;vince/city:</source>
         <translation>Pro&amp;vince/city:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="130"/>
+        <location filename="../intake.py" line="127"/>
         <source>Comm&amp;une/ward:</source>
         <translation>Comm&amp;une/ward:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="132"/>
+        <location filename="../intake.py" line="129"/>
         <source>A&amp;ddress:</source>
         <translation>A&amp;ddress:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="136"/>
+        <location filename="../intake.py" line="132"/>
+        <source>This citizen&apos;s dossiers</source>
+        <translation>This citizen&apos;s dossiers</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="135"/>
+        <location filename="../intake.py" line="594"/>
+        <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
+        <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="148"/>
         <source>code or name without diacritics, e.g. khai sinh</source>
         <translation>code or name without diacritics, e.g. khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="140"/>
+        <location filename="../intake.py" line="152"/>
         <source>In person</source>
         <translation>In person</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="141"/>
+        <location filename="../intake.py" line="153"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="142"/>
+        <location filename="../intake.py" line="154"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="155"/>
+        <location filename="../intake.py" line="167"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="157"/>
+        <location filename="../intake.py" line="169"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Procedure:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="160"/>
+        <location filename="../intake.py" line="172"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Channel:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="161"/>
+        <location filename="../intake.py" line="173"/>
         <source>Documents &amp;received:</source>
         <translation>Documents &amp;received:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="163"/>
+        <location filename="../intake.py" line="175"/>
         <source>&amp;Sets:</source>
         <translation>&amp;Sets:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="164"/>
+        <location filename="../intake.py" line="176"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Fee (VND):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="166"/>
+        <location filename="../intake.py" line="178"/>
         <source>Appointment:</source>
         <translation>Appointment:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="167"/>
+        <location filename="../intake.py" line="179"/>
         <source>Scanned &amp;files:</source>
         <translation>Scanned &amp;files:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="168"/>
+        <location filename="../intake.py" line="180"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="171"/>
+        <location filename="../intake.py" line="183"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Save &amp;&amp; sign  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="185"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>Print receipt  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="174"/>
+        <location filename="../intake.py" line="186"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Save, sign &amp;&amp; print  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="175"/>
+        <location filename="../intake.py" line="187"/>
         <source>Clear form</source>
         <translation>Clear form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="316"/>
+        <location filename="../intake.py" line="332"/>
         <source>Attach scanned documents</source>
         <translation>Attach scanned documents</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="318"/>
+        <location filename="../intake.py" line="334"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="382"/>
+        <location filename="../intake.py" line="398"/>
         <source>The unfinished form was restored.</source>
         <translation>The unfinished form was restored.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="452"/>
+        <location filename="../intake.py" line="471"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="481"/>
+        <location filename="../intake.py" line="500"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="496"/>
+        <location filename="../intake.py" line="505"/>
+        <source>Second open dossier</source>
+        <translation>Second open dossier</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="506"/>
+        <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
+        <translation>%1 already has an open dossier of this procedure: %2. Receive a second one?</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="509"/>
+        <source>&amp;Receive anyway</source>
+        <translation>&amp;Receive anyway</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="509"/>
+        <source>&amp;Go back</source>
+        <translation>&amp;Go back</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="528"/>
         <source>Not saved: </source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="497"/>
+        <location filename="../intake.py" line="529"/>
         <source>The form is kept.</source>
         <translation>The form is kept.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="520"/>
+        <location filename="../intake.py" line="552"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="593"/>
+        <location filename="../intake.py" line="584"/>
+        <source>Enter opens the dossier</source>
+        <translation>Enter opens the dossier</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="588"/>
+        <source>%1 open, %2 closed (● open).</source>
+        <translation>%1 open, %2 closed (● open).</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="592"/>
+        <source>No earlier dossier of this citizen here.</source>
+        <translation>No earlier dossier of this citizen here.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="619"/>
+        <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
+        <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="634"/>
+        <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
+        <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="649"/>
+        <source>Clear the form</source>
+        <translation>Clear the form</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="650"/>
+        <source>Clear everything typed for this citizen?</source>
+        <translation>Clear everything typed for this citizen?</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="651"/>
+        <source>&amp;Clear</source>
+        <translation>&amp;Clear</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="651"/>
+        <source>&amp;Keep</source>
+        <translation>&amp;Keep</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="686"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>
@@ -934,196 +1016,236 @@
         <translation>DEMO: user %1, password %2 (test-only data).</translation>
     </message>
     <message>
-        <location filename="../login.py" line="114"/>
+        <location filename="../login.py" line="115"/>
         <source>Locked after %1 minutes without activity. Enter your password to continue.</source>
         <translation>Locked after %1 minutes without activity. Enter your password to continue.</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="118"/>
+        <source>Screen locked. Enter your password to continue; another clerk can log in with their own account.</source>
+        <translation>Screen locked. Enter your password to continue; another clerk can log in with their own account.</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="45"/>
-        <location filename="../mainwindow.py" line="391"/>
+        <location filename="../mainwindow.py" line="57"/>
+        <location filename="../mainwindow.py" line="524"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="88"/>
+        <location filename="../mainwindow.py" line="104"/>
         <source>&amp;Home</source>
         <translation>&amp;Home</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="89"/>
+        <location filename="../mainwindow.py" line="105"/>
         <source>&amp;Intake</source>
         <translation>&amp;Intake</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="90"/>
+        <location filename="../mainwindow.py" line="106"/>
         <source>&amp;Search</source>
         <translation>&amp;Search</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="91"/>
+        <location filename="../mainwindow.py" line="107"/>
         <source>&amp;Dossier</source>
         <translation>&amp;Dossier</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="92"/>
+        <location filename="../mainwindow.py" line="108"/>
         <source>S&amp;ync</source>
         <translation>S&amp;ync</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="93"/>
+        <location filename="../mainwindow.py" line="109"/>
         <source>&amp;Reports</source>
         <translation>&amp;Reports</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="100"/>
+        <location filename="../mainwindow.py" line="116"/>
         <source>Se&amp;ttings</source>
         <translation>Se&amp;ttings</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="102"/>
+        <location filename="../mainwindow.py" line="118"/>
         <source>Help</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="129"/>
+        <location filename="../mainwindow.py" line="199"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="131"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="132"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="133"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="137"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="139"/>
+        <location filename="../mainwindow.py" line="199"/>
         <source>S&amp;ession</source>
         <translation>S&amp;ession</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="140"/>
+        <location filename="../mainwindow.py" line="205"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Unlock signing key…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="142"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Lock screen</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="144"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>Log &amp;out</source>
         <translation>Log &amp;out</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="145"/>
+        <location filename="../mainwindow.py" line="200"/>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="159"/>
+        <location filename="../mainwindow.py" line="200"/>
         <source>&amp;Language</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="162"/>
+        <location filename="../mainwindow.py" line="201"/>
         <source>&amp;Help</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="163"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="164"/>
+        <location filename="../mainwindow.py" line="208"/>
         <source>&amp;About</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="169"/>
+        <location filename="../mainwindow.py" line="209"/>
+        <source>Home</source>
+        <translation>Home</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="209"/>
+        <source>Intake</source>
+        <translation>Intake</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="210"/>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="210"/>
+        <source>Dossier</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="211"/>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="211"/>
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="212"/>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="242"/>
         <source>About</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="169"/>
+        <location filename="../mainwindow.py" line="242"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="215"/>
+        <location filename="../mainwindow.py" line="303"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="303"/>
+        <location filename="../mainwindow.py" line="433"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="307"/>
+        <location filename="../mainwindow.py" line="437"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="315"/>
+        <location filename="../mainwindow.py" line="451"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="316"/>
+        <location filename="../mainwindow.py" line="452"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="328"/>
+        <location filename="../mainwindow.py" line="464"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="332"/>
+        <location filename="../mainwindow.py" line="468"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="335"/>
+        <location filename="../mainwindow.py" line="471"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="348"/>
+        <location filename="../mainwindow.py" line="484"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="352"/>
+        <location filename="../mainwindow.py" line="488"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="355"/>
+        <location filename="../mainwindow.py" line="491"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="361"/>
+        <location filename="../mainwindow.py" line="497"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -1224,52 +1346,57 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../search.py" line="191"/>
+        <location filename="../search.py" line="204"/>
         <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
         <translation>Name (no diacritics needed), citizen ID, phone or dossier code</translation>
     </message>
     <message>
-        <location filename="../search.py" line="195"/>
+        <location filename="../search.py" line="208"/>
         <source>All statuses</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../search.py" line="199"/>
+        <location filename="../search.py" line="212"/>
         <source>any procedure</source>
         <translation>any procedure</translation>
     </message>
     <message>
-        <location filename="../search.py" line="200"/>
+        <location filename="../search.py" line="213"/>
         <source>&amp;From</source>
         <translation>&amp;From</translation>
     </message>
     <message>
-        <location filename="../search.py" line="202"/>
+        <location filename="../search.py" line="215"/>
         <source>&amp;To</source>
         <translation>&amp;To</translation>
     </message>
     <message>
-        <location filename="../search.py" line="213"/>
+        <location filename="../search.py" line="226"/>
         <source>&amp;Search:</source>
         <translation>&amp;Search:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="219"/>
+        <location filename="../search.py" line="232"/>
         <source>Stat&amp;us:</source>
         <translation>Stat&amp;us:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="221"/>
+        <location filename="../search.py" line="234"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Procedure:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="227"/>
+        <location filename="../search.py" line="240"/>
         <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
         <translation>Red: overdue · Yellow: due today · Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../search.py" line="282"/>
+        <location filename="../search.py" line="313"/>
+        <source>Card: %1</source>
+        <translation>Card: %1</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="343"/>
         <source>%1 dossiers</source>
         <translation>%1 dossiers</translation>
     </message>
@@ -1352,211 +1479,306 @@
         <translation>Save &amp;gateway</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="88"/>
+        <location filename="../admin.py" line="90"/>
+        <source>E&amp;nrol</source>
+        <translation>E&amp;nrol</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="93"/>
         <source>Provincial gateway</source>
         <translation>Provincial gateway</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="90"/>
-        <source>URL:</source>
-        <translation>URL:</translation>
-    </message>
-    <message>
-        <location filename="../admin.py" line="91"/>
+        <location filename="../admin.py" line="96"/>
         <source>CA bundle:</source>
         <translation>CA bundle:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="98"/>
+        <location filename="../admin.py" line="102"/>
+        <source>Enrolment line:</source>
+        <translation>Enrolment line:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="111"/>
         <source>Username</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="98"/>
+        <location filename="../admin.py" line="111"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="99"/>
+        <location filename="../admin.py" line="112"/>
         <source>Role</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="99"/>
+        <location filename="../admin.py" line="112"/>
         <source>Locked</source>
         <translation>Locked</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="107"/>
-        <location filename="../admin.py" line="191"/>
+        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="200"/>
         <source>Clerk</source>
         <translation>Clerk</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="107"/>
-        <location filename="../admin.py" line="191"/>
+        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="200"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="108"/>
-        <location filename="../admin.py" line="192"/>
+        <location filename="../admin.py" line="121"/>
+        <location filename="../admin.py" line="201"/>
         <source>Administrator</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="112"/>
+        <location filename="../admin.py" line="125"/>
         <source>&amp;Add account</source>
         <translation>&amp;Add account</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="113"/>
+        <location filename="../admin.py" line="126"/>
         <source>Lock / unlock</source>
         <translation>Lock / unlock</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="114"/>
+        <location filename="../admin.py" line="127"/>
         <source>Accounts</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="118"/>
+        <location filename="../admin.py" line="131"/>
         <source>Username:</source>
         <translation>Username:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="119"/>
+        <location filename="../admin.py" line="132"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="133"/>
         <source>Role:</source>
         <translation>Role:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="121"/>
+        <location filename="../admin.py" line="134"/>
         <source>Password:</source>
         <translation>Password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="144"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="145"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="146"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="147"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Add &amp;trust anchor…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="135"/>
+        <location filename="../admin.py" line="148"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="160"/>
+        <location filename="../admin.py" line="247"/>
+        <source>Gateway saved; sync uses it from now on.</source>
+        <translation>Gateway saved; sync uses it from now on.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="249"/>
+        <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
+        <translation>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="253"/>
+        <source>Saved: this counter works offline only.</source>
+        <translation>Saved: this counter works offline only.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="257"/>
+        <source>Enrolled with %1.</source>
+        <translation>Enrolled with %1.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="259"/>
+        <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
+        <translation>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="279"/>
+        <source>Enrolled with %1; sync starts now.</source>
+        <translation>Enrolled with %1; sync starts now.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="362"/>
         <source>Back up to</source>
         <translation>Back up to</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="161"/>
-        <location filename="../admin.py" line="164"/>
+        <location filename="../admin.py" line="363"/>
+        <location filename="../admin.py" line="381"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Backups (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="163"/>
+        <location filename="../admin.py" line="368"/>
+        <source>Wrong password.</source>
+        <translation>Wrong password.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="371"/>
+        <source>Back up</source>
+        <translation>Back up</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="372"/>
+        <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
+        <translation>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="375"/>
+        <source>Your &amp;password:</source>
+        <translation>Your &amp;password:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="375"/>
+        <source>&amp;Back up</source>
+        <translation>&amp;Back up</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="380"/>
         <source>Restore from</source>
         <translation>Restore from</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="166"/>
+        <location filename="../admin.py" line="396"/>
+        <source>Restore</source>
+        <translation>Restore</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="397"/>
+        <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
+        <translation>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="400"/>
+        <source>Counter &amp;code:</source>
+        <translation>Counter &amp;code:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="400"/>
+        <source>&amp;Restore</source>
+        <translation>&amp;Restore</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="405"/>
         <source>Catalogue file</source>
         <translation>Catalogue file</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="167"/>
+        <location filename="../admin.py" line="406"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="169"/>
+        <location filename="../admin.py" line="177"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="170"/>
+        <location filename="../admin.py" line="95"/>
+        <source>UR&amp;L:</source>
+        <translation>UR&amp;L:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="178"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Certificates (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="196"/>
+        <location filename="../admin.py" line="205"/>
         <source>yes</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="219"/>
+        <location filename="../admin.py" line="228"/>
         <source>Preferences saved.</source>
         <translation>Preferences saved.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="234"/>
-        <source>Gateway saved.</source>
-        <translation>Gateway saved.</translation>
-    </message>
-    <message>
-        <location filename="../admin.py" line="248"/>
+        <location filename="../admin.py" line="294"/>
         <source>Account %1 added.</source>
         <translation>Account %1 added.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="291"/>
+        <location filename="../admin.py" line="409"/>
+        <source>Import the catalogue</source>
+        <translation>Import the catalogue</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="410"/>
+        <source>Replace the procedure catalogue with %1?</source>
+        <translation>Replace the procedure catalogue with %1?</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="411"/>
+        <source>&amp;Import</source>
+        <translation>&amp;Import</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="427"/>
         <source>Backing up</source>
         <translation>Backing up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="294"/>
+        <location filename="../admin.py" line="429"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Backup written: %1 (%2 dossiers).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="300"/>
+        <location filename="../admin.py" line="434"/>
         <source>Restoring</source>
         <translation>Restoring</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="303"/>
+        <location filename="../admin.py" line="436"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Restored %1 dossiers from %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="310"/>
+        <location filename="../admin.py" line="441"/>
         <source>Importing the catalogue</source>
         <translation>Importing the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="313"/>
+        <location filename="../admin.py" line="444"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Catalogue version %1 imported (%2 procedures).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="320"/>
+        <location filename="../admin.py" line="452"/>
         <source>Adding the trust anchor</source>
         <translation>Adding the trust anchor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="323"/>
+        <location filename="../admin.py" line="456"/>
         <source>Trust anchor installed: %1</source>
         <translation>Trust anchor installed: %1</translation>
     </message>
@@ -1666,7 +1888,7 @@
     <message>
         <location filename="../wizard.py" line="99"/>
         <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</source>
-        <translation>Root and intermediate CA certificates that clerks' signing certificates must chain to.</translation>
+        <translation>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</translation>
     </message>
     <message>
         <location filename="../wizard.py" line="102"/>
@@ -1883,77 +2105,77 @@
 <context>
     <name>UnlockKeyDialog</name>
     <message>
-        <location filename="../login.py" line="158"/>
+        <location filename="../login.py" line="164"/>
         <source>Unlock signing key</source>
         <translation>Unlock signing key</translation>
     </message>
     <message>
-        <location filename="../login.py" line="162"/>
+        <location filename="../login.py" line="168"/>
         <source>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</source>
         <translation>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</translation>
     </message>
     <message>
-        <location filename="../login.py" line="170"/>
+        <location filename="../login.py" line="176"/>
         <source>&amp;Browse…</source>
         <translation>&amp;Browse…</translation>
     </message>
     <message>
-        <location filename="../login.py" line="178"/>
+        <location filename="../login.py" line="184"/>
         <source>Certificate &amp;file:</source>
         <translation>Certificate &amp;file:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="181"/>
+        <location filename="../login.py" line="187"/>
         <source>Pass&amp;word:</source>
         <translation>Pass&amp;word:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="186"/>
+        <location filename="../login.py" line="192"/>
         <source>Certificate file (.p12)</source>
         <translation>Certificate file (.p12)</translation>
     </message>
     <message>
-        <location filename="../login.py" line="196"/>
+        <location filename="../login.py" line="202"/>
         <source>PKCS#11 &amp;module:</source>
         <translation>PKCS#11 &amp;module:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="197"/>
+        <location filename="../login.py" line="203"/>
         <source>Token &amp;label:</source>
         <translation>Token &amp;label:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="198"/>
+        <location filename="../login.py" line="204"/>
         <source>&amp;Key label (optional):</source>
         <translation>&amp;Key label (optional):</translation>
     </message>
     <message>
-        <location filename="../login.py" line="199"/>
+        <location filename="../login.py" line="205"/>
         <source>P&amp;IN:</source>
         <translation>P&amp;IN:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="203"/>
+        <location filename="../login.py" line="209"/>
         <source>USB token</source>
         <translation>USB token</translation>
     </message>
     <message>
-        <location filename="../login.py" line="205"/>
+        <location filename="../login.py" line="217"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Unlock</translation>
     </message>
     <message>
-        <location filename="../login.py" line="207"/>
+        <location filename="../login.py" line="219"/>
         <source>Later</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../login.py" line="219"/>
+        <location filename="../login.py" line="243"/>
         <source>Certificate file</source>
         <translation>Certificate file</translation>
     </message>
     <message>
-        <location filename="../login.py" line="220"/>
+        <location filename="../login.py" line="244"/>
         <source>PKCS#12 files (*.p12 *.pfx)</source>
         <translation>PKCS#12 files (*.p12 *.pfx)</translation>
     </message>

@@ -102,9 +102,15 @@
 <context>
     <name>Common</name>
     <message>
-        <location filename="../qtutil.py" line="68"/>
+        <location filename="../qtutil.py" line="71"/>
         <source>OK</source>
         <translation>Đồng ý</translation>
+    </message>
+    <message>
+        <location filename="../qtutil.py" line="155"/>
+        <location filename="../qtutil.py" line="206"/>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
     </message>
 </context>
 <context>
@@ -211,7 +217,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="268"/>
+        <location filename="../detail.py" line="269"/>
         <source>Signatures not checked yet.</source>
         <translation>Chưa kiểm tra chữ ký.</translation>
     </message>
@@ -251,240 +257,240 @@
         <translation>&amp;In lại giấy tiếp nhận…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="229"/>
+        <location filename="../detail.py" line="230"/>
         <source>male</source>
         <translation>nam</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="229"/>
+        <location filename="../detail.py" line="230"/>
         <source>female</source>
         <translation>nữ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="238"/>
+        <location filename="../detail.py" line="239"/>
         <source>original</source>
         <translation>bản chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="238"/>
+        <location filename="../detail.py" line="239"/>
         <source>copy</source>
         <translation>bản sao</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="240"/>
         <source>certified copy</source>
         <translation>bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="240"/>
         <source>shown</source>
         <translation>xuất trình</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="246"/>
+        <location filename="../detail.py" line="247"/>
         <source>(first: %1)</source>
         <translation>(hẹn lần đầu: %1)</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="255"/>
+        <location filename="../detail.py" line="256"/>
         <source>counter</source>
         <translation>quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="255"/>
+        <location filename="../detail.py" line="256"/>
         <source>province</source>
         <translation>tỉnh</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="257"/>
+        <location filename="../detail.py" line="258"/>
         <source>waiting</source>
         <translation>đang chờ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="262"/>
+        <location filename="../detail.py" line="263"/>
         <source>All events sent to the province.</source>
         <translation>Mọi sự kiện đã được gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="263"/>
+        <location filename="../detail.py" line="264"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 sự kiện đang chờ gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="266"/>
+        <location filename="../detail.py" line="267"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>Hồ sơ có sự kiện mâu thuẫn; hãy đề nghị tỉnh kiểm tra.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="279"/>
+        <location filename="../detail.py" line="280"/>
         <source>Received at the counter</source>
         <translation>Tiếp nhận tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="279"/>
+        <location filename="../detail.py" line="280"/>
         <source>Not accepted</source>
         <translation>Không tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="281"/>
         <source>Forwarded for processing</source>
         <translation>Chuyển xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="281"/>
         <source>Processing</source>
         <translation>Đang xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="282"/>
         <source>Supplement requested</source>
         <translation>Yêu cầu bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
-        <location filename="../detail.py" line="346"/>
+        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="347"/>
         <source>Supplement received</source>
         <translation>Đã nhận bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="284"/>
         <source>Fee requested</source>
         <translation>Yêu cầu nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="284"/>
         <source>Fee paid</source>
         <translation>Đã nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="285"/>
         <source>Withdrawn</source>
         <translation>Rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="285"/>
         <source>Processing stopped</source>
         <translation>Dừng xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="286"/>
         <source>Result ready</source>
         <translation>Đã có kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="286"/>
         <source>Result returned</source>
         <translation>Đã trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="287"/>
         <source>Submitted online</source>
         <translation>Nộp trực tuyến</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="293"/>
+        <location filename="../detail.py" line="294"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="299"/>
+        <location filename="../detail.py" line="300"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Mọi chữ ký hợp lệ và dữ liệu khớp.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="303"/>
+        <location filename="../detail.py" line="304"/>
         <source>✘ Not valid: </source>
         <translation>✘ Không hợp lệ: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="319"/>
+        <location filename="../detail.py" line="320"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="329"/>
+        <location filename="../detail.py" line="330"/>
         <source>one missing document per line</source>
         <translation>mỗi dòng một giấy tờ còn thiếu</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="336"/>
+        <location filename="../detail.py" line="337"/>
         <source>Request supplement</source>
         <translation>Yêu cầu bổ sung hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="337"/>
+        <location filename="../detail.py" line="338"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Giấy tờ còn thiếu:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
-        <location filename="../detail.py" line="377"/>
-        <location filename="../detail.py" line="394"/>
+        <location filename="../detail.py" line="339"/>
+        <location filename="../detail.py" line="378"/>
+        <location filename="../detail.py" line="395"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="346"/>
+        <location filename="../detail.py" line="347"/>
         <source>&amp;Note:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="354"/>
         <source>The applicant</source>
         <translation>Người nộp hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="354"/>
+        <location filename="../detail.py" line="355"/>
         <source>Authorised person</source>
         <translation>Người được ủy quyền</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="356"/>
         <source>At the counter</source>
         <translation>Tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="357"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="363"/>
+        <location filename="../detail.py" line="364"/>
         <source>Return the result</source>
         <translation>Trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="364"/>
+        <location filename="../detail.py" line="365"/>
         <source>Handed to (&amp;name):</source>
         <translation>&amp;Họ tên người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="366"/>
         <source>Their citizen &amp;ID:</source>
         <translation>&amp;Số định danh người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="367"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Quan hệ:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="368"/>
         <source>&amp;Method:</source>
         <translation>&amp;Hình thức trả:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="369"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="376"/>
+        <location filename="../detail.py" line="377"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="393"/>
+        <location filename="../detail.py" line="394"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -492,47 +498,47 @@
 <context>
     <name>DossierPageModel</name>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Dossier code</source>
         <translation>Mã hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Applicant</source>
         <translation>Người nộp</translation>
     </message>
     <message>
-        <location filename="../search.py" line="66"/>
+        <location filename="../search.py" line="68"/>
         <source>Citizen ID</source>
         <translation>Số định danh</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Procedure</source>
         <translation>Thủ tục</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Received</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../search.py" line="67"/>
+        <location filename="../search.py" line="69"/>
         <source>Appointment</source>
         <translation>Hẹn trả</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Status</source>
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../search.py" line="156"/>
+        <location filename="../search.py" line="162"/>
         <source>Overdue</source>
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <location filename="../search.py" line="158"/>
+        <location filename="../search.py" line="164"/>
         <source>Due today</source>
         <translation>Đến hạn hôm nay</translation>
     </message>
@@ -638,42 +644,42 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../home.py" line="37"/>
+        <location filename="../home.py" line="38"/>
         <source>Received today</source>
         <translation>Tiếp nhận hôm nay</translation>
     </message>
     <message>
-        <location filename="../home.py" line="38"/>
+        <location filename="../home.py" line="39"/>
         <source>Due today</source>
         <translation>Đến hạn hôm nay</translation>
     </message>
     <message>
-        <location filename="../home.py" line="39"/>
+        <location filename="../home.py" line="40"/>
         <source>Overdue</source>
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <location filename="../home.py" line="40"/>
+        <location filename="../home.py" line="41"/>
         <source>Results to hand over</source>
         <translation>Kết quả chờ trả</translation>
     </message>
     <message>
-        <location filename="../home.py" line="53"/>
+        <location filename="../home.py" line="54"/>
         <source>&amp;New dossier (F2)</source>
         <translation>Hồ sơ &amp;mới (F2)</translation>
     </message>
     <message>
-        <location filename="../home.py" line="54"/>
+        <location filename="../home.py" line="55"/>
         <source>Re&amp;fresh</source>
         <translation>&amp;Làm mới</translation>
     </message>
     <message>
-        <location filename="../home.py" line="61"/>
+        <location filename="../home.py" line="62"/>
         <source>Today&apos;s work queue</source>
         <translation>Việc cần làm hôm nay</translation>
     </message>
     <message>
-        <location filename="../home.py" line="76"/>
+        <location filename="../home.py" line="79"/>
         <source>Hello, %1</source>
         <translation>Xin chào, %1</translation>
     </message>
@@ -681,222 +687,298 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="91"/>
+        <location filename="../intake.py" line="561"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="99"/>
+        <location filename="../intake.py" line="96"/>
         <source>dd/mm/yyyy</source>
         <translation>ngày/tháng/năm</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="101"/>
+        <location filename="../intake.py" line="98"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="102"/>
+        <location filename="../intake.py" line="99"/>
         <source>Male</source>
         <translation>Nam</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="103"/>
+        <location filename="../intake.py" line="100"/>
         <source>Female</source>
         <translation>Nữ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="110"/>
+        <location filename="../intake.py" line="107"/>
         <source>type to filter, e.g. ho chi minh</source>
         <translation>gõ để lọc, ví dụ: ho chi minh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="112"/>
+        <location filename="../intake.py" line="109"/>
         <source>type to filter, e.g. sai gon</source>
         <translation>gõ để lọc, ví dụ: sai gon</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="114"/>
+        <location filename="../intake.py" line="111"/>
         <source>house number, street, hamlet</source>
         <translation>số nhà, đường, thôn/tổ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="116"/>
+        <location filename="../intake.py" line="113"/>
         <source>Applicant</source>
         <translation>Người nộp</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="120"/>
+        <location filename="../intake.py" line="117"/>
         <source>Full &amp;name:</source>
         <translation>&amp;Họ và tên:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="121"/>
+        <location filename="../intake.py" line="118"/>
         <source>Citizen &amp;ID:</source>
         <translation>&amp;Số định danh:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="123"/>
+        <location filename="../intake.py" line="120"/>
         <source>Date of &amp;birth:</source>
         <translation>Ngày &amp;sinh:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="125"/>
+        <location filename="../intake.py" line="122"/>
         <source>&amp;Gender:</source>
         <translation>&amp;Giới tính:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="126"/>
+        <location filename="../intake.py" line="123"/>
         <source>P&amp;hone:</source>
         <translation>Điện th&amp;oại:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="127"/>
+        <location filename="../intake.py" line="124"/>
         <source>E-&amp;mail:</source>
         <translation>Th&amp;ư điện tử:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="128"/>
+        <location filename="../intake.py" line="125"/>
         <source>Pro&amp;vince/city:</source>
         <translation>Tỉn&amp;h/thành phố:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="130"/>
+        <location filename="../intake.py" line="127"/>
         <source>Comm&amp;une/ward:</source>
         <translation>&amp;Xã/phường:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="132"/>
+        <location filename="../intake.py" line="129"/>
         <source>A&amp;ddress:</source>
         <translation>Địa &amp;chỉ:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="136"/>
+        <location filename="../intake.py" line="132"/>
+        <source>This citizen&apos;s dossiers</source>
+        <translation>Hồ sơ của công dân này</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="135"/>
+        <location filename="../intake.py" line="594"/>
+        <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
+        <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="148"/>
         <source>code or name without diacritics, e.g. khai sinh</source>
         <translation>mã hoặc tên không dấu, ví dụ: khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="140"/>
+        <location filename="../intake.py" line="152"/>
         <source>In person</source>
         <translation>Trực tiếp</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="141"/>
+        <location filename="../intake.py" line="153"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="142"/>
+        <location filename="../intake.py" line="154"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="155"/>
+        <location filename="../intake.py" line="167"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="157"/>
+        <location filename="../intake.py" line="169"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Thủ tục:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="160"/>
+        <location filename="../intake.py" line="172"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Kênh nộp:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="161"/>
+        <location filename="../intake.py" line="173"/>
         <source>Documents &amp;received:</source>
         <translation>Giấy tờ đã &amp;nhận:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="163"/>
+        <location filename="../intake.py" line="175"/>
         <source>&amp;Sets:</source>
         <translation>Số &amp;bộ:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="164"/>
+        <location filename="../intake.py" line="176"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Lệ phí (đồng):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="166"/>
+        <location filename="../intake.py" line="178"/>
         <source>Appointment:</source>
         <translation>Hẹn trả:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="167"/>
+        <location filename="../intake.py" line="179"/>
         <source>Scanned &amp;files:</source>
         <translation>Tệp scan đính &amp;kèm:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="168"/>
+        <location filename="../intake.py" line="180"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="171"/>
+        <location filename="../intake.py" line="183"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Lưu &amp;&amp; ký số  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="185"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>In giấy tiếp nhận  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="174"/>
+        <location filename="../intake.py" line="186"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Lưu, ký &amp;&amp; in  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="175"/>
+        <location filename="../intake.py" line="187"/>
         <source>Clear form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="316"/>
+        <location filename="../intake.py" line="332"/>
         <source>Attach scanned documents</source>
         <translation>Đính kèm tài liệu scan</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="318"/>
+        <location filename="../intake.py" line="334"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="382"/>
+        <location filename="../intake.py" line="398"/>
         <source>The unfinished form was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="452"/>
+        <location filename="../intake.py" line="471"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="481"/>
+        <location filename="../intake.py" line="500"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="496"/>
+        <location filename="../intake.py" line="505"/>
+        <source>Second open dossier</source>
+        <translation>Hồ sơ thứ hai đang mở</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="506"/>
+        <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
+        <translation>%1 đã có một hồ sơ đang giải quyết của thủ tục này: %2. Vẫn tiếp nhận hồ sơ thứ hai?</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="509"/>
+        <source>&amp;Receive anyway</source>
+        <translation>&amp;Vẫn tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="509"/>
+        <source>&amp;Go back</source>
+        <translation>&amp;Quay lại</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="528"/>
         <source>Not saved: </source>
         <translation>Chưa lưu: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="497"/>
+        <location filename="../intake.py" line="529"/>
         <source>The form is kept.</source>
         <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="520"/>
+        <location filename="../intake.py" line="552"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="593"/>
+        <location filename="../intake.py" line="584"/>
+        <source>Enter opens the dossier</source>
+        <translation>Enter để mở hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="588"/>
+        <source>%1 open, %2 closed (● open).</source>
+        <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="592"/>
+        <source>No earlier dossier of this citizen here.</source>
+        <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="619"/>
+        <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
+        <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="634"/>
+        <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
+        <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="649"/>
+        <source>Clear the form</source>
+        <translation>Xóa biểu mẫu</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="650"/>
+        <source>Clear everything typed for this citizen?</source>
+        <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="651"/>
+        <source>&amp;Clear</source>
+        <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="651"/>
+        <source>&amp;Keep</source>
+        <translation>&amp;Giữ lại</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="686"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
@@ -934,196 +1016,236 @@
         <translation>DEMO: tài khoản %1, mật khẩu %2 (dữ liệu chỉ để thử).</translation>
     </message>
     <message>
-        <location filename="../login.py" line="114"/>
+        <location filename="../login.py" line="115"/>
         <source>Locked after %1 minutes without activity. Enter your password to continue.</source>
         <translation>Đã khóa sau %1 phút không thao tác. Nhập mật khẩu để tiếp tục.</translation>
+    </message>
+    <message>
+        <location filename="../login.py" line="118"/>
+        <source>Screen locked. Enter your password to continue; another clerk can log in with their own account.</source>
+        <translation>Màn hình đã khóa. Nhập mật khẩu để tiếp tục; cán bộ khác có thể đăng nhập bằng tài khoản của mình.</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="45"/>
-        <location filename="../mainwindow.py" line="391"/>
+        <location filename="../mainwindow.py" line="57"/>
+        <location filename="../mainwindow.py" line="524"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="88"/>
+        <location filename="../mainwindow.py" line="104"/>
         <source>&amp;Home</source>
         <translation>&amp;Trang chủ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="89"/>
+        <location filename="../mainwindow.py" line="105"/>
         <source>&amp;Intake</source>
         <translation>Tiếp &amp;nhận</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="90"/>
+        <location filename="../mainwindow.py" line="106"/>
         <source>&amp;Search</source>
         <translation>Tra &amp;cứu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="91"/>
+        <location filename="../mainwindow.py" line="107"/>
         <source>&amp;Dossier</source>
         <translation>&amp;Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="92"/>
+        <location filename="../mainwindow.py" line="108"/>
         <source>S&amp;ync</source>
         <translation>&amp;Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="93"/>
+        <location filename="../mainwindow.py" line="109"/>
         <source>&amp;Reports</source>
         <translation>&amp;Báo cáo</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="100"/>
+        <location filename="../mainwindow.py" line="116"/>
         <source>Se&amp;ttings</source>
         <translation>Cài đặ&amp;t</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="102"/>
+        <location filename="../mainwindow.py" line="118"/>
         <source>Help</source>
         <translation>Trợ giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="129"/>
+        <location filename="../mainwindow.py" line="199"/>
         <source>&amp;File</source>
         <translation>&amp;Tệp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="131"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="132"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="133"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="137"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>&amp;Quit</source>
         <translation>T&amp;hoát</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="139"/>
+        <location filename="../mainwindow.py" line="199"/>
         <source>S&amp;ession</source>
         <translation>&amp;Phiên làm việc</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="140"/>
+        <location filename="../mainwindow.py" line="205"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Mở khóa chữ ký số…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="142"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Khóa màn hình</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="144"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>Log &amp;out</source>
         <translation>Đăng &amp;xuất</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="145"/>
+        <location filename="../mainwindow.py" line="200"/>
         <source>&amp;View</source>
         <translation>&amp;Xem</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="159"/>
+        <location filename="../mainwindow.py" line="200"/>
         <source>&amp;Language</source>
         <translation>&amp;Ngôn ngữ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="162"/>
+        <location filename="../mainwindow.py" line="201"/>
         <source>&amp;Help</source>
         <translation>Trợ &amp;giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="163"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Phím tắt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="164"/>
+        <location filename="../mainwindow.py" line="208"/>
         <source>&amp;About</source>
         <translation>&amp;Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="169"/>
+        <location filename="../mainwindow.py" line="209"/>
+        <source>Home</source>
+        <translation>Trang chủ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="209"/>
+        <source>Intake</source>
+        <translation>Tiếp nhận</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="210"/>
+        <source>Search</source>
+        <translation>Tra cứu</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="210"/>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="211"/>
+        <source>Sync</source>
+        <translation>Đồng bộ</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="211"/>
+        <source>Reports</source>
+        <translation>Báo cáo</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="212"/>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="242"/>
         <source>About</source>
         <translation>Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="169"/>
+        <location filename="../mainwindow.py" line="242"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="215"/>
+        <location filename="../mainwindow.py" line="303"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="303"/>
+        <location filename="../mainwindow.py" line="433"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="307"/>
+        <location filename="../mainwindow.py" line="437"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="315"/>
+        <location filename="../mainwindow.py" line="451"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="316"/>
+        <location filename="../mainwindow.py" line="452"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="328"/>
+        <location filename="../mainwindow.py" line="464"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="332"/>
+        <location filename="../mainwindow.py" line="468"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="335"/>
+        <location filename="../mainwindow.py" line="471"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="348"/>
+        <location filename="../mainwindow.py" line="484"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="352"/>
+        <location filename="../mainwindow.py" line="488"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="355"/>
+        <location filename="../mainwindow.py" line="491"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="361"/>
+        <location filename="../mainwindow.py" line="497"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -1224,52 +1346,57 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../search.py" line="191"/>
+        <location filename="../search.py" line="204"/>
         <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
         <translation>Họ tên (gõ không dấu được), số định danh, điện thoại hoặc mã hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="195"/>
+        <location filename="../search.py" line="208"/>
         <source>All statuses</source>
         <translation>Mọi trạng thái</translation>
     </message>
     <message>
-        <location filename="../search.py" line="199"/>
+        <location filename="../search.py" line="212"/>
         <source>any procedure</source>
         <translation>mọi thủ tục</translation>
     </message>
     <message>
-        <location filename="../search.py" line="200"/>
+        <location filename="../search.py" line="213"/>
         <source>&amp;From</source>
         <translation>Từ &amp;ngày</translation>
     </message>
     <message>
-        <location filename="../search.py" line="202"/>
+        <location filename="../search.py" line="215"/>
         <source>&amp;To</source>
         <translation>Đến n&amp;gày</translation>
     </message>
     <message>
-        <location filename="../search.py" line="213"/>
+        <location filename="../search.py" line="226"/>
         <source>&amp;Search:</source>
         <translation>Tra &amp;cứu:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="219"/>
+        <location filename="../search.py" line="232"/>
         <source>Stat&amp;us:</source>
         <translation>Trạng t&amp;hái:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="221"/>
+        <location filename="../search.py" line="234"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Thủ tục:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="227"/>
+        <location filename="../search.py" line="240"/>
         <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
         <translation>Đỏ: quá hạn · Vàng: đến hạn hôm nay · Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="282"/>
+        <location filename="../search.py" line="313"/>
+        <source>Card: %1</source>
+        <translation>Thẻ: %1</translation>
+    </message>
+    <message>
+        <location filename="../search.py" line="343"/>
         <source>%1 dossiers</source>
         <translation>%1 hồ sơ</translation>
     </message>
@@ -1352,211 +1479,306 @@
         <translation>Lưu &amp;cổng kết nối</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="88"/>
+        <location filename="../admin.py" line="90"/>
+        <source>E&amp;nrol</source>
+        <translation>Đăng &amp;ký quầy</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="93"/>
         <source>Provincial gateway</source>
         <translation>Cổng kết nối của tỉnh</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="90"/>
-        <source>URL:</source>
-        <translation>Địa chỉ:</translation>
-    </message>
-    <message>
-        <location filename="../admin.py" line="91"/>
+        <location filename="../admin.py" line="96"/>
         <source>CA bundle:</source>
         <translation>Chứng thư CA:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="98"/>
+        <location filename="../admin.py" line="102"/>
+        <source>Enrolment line:</source>
+        <translation>Chuỗi đăng ký:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="111"/>
         <source>Username</source>
         <translation>Tên đăng nhập</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="98"/>
+        <location filename="../admin.py" line="111"/>
         <source>Name</source>
         <translation>Họ tên</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="99"/>
+        <location filename="../admin.py" line="112"/>
         <source>Role</source>
         <translation>Vai trò</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="99"/>
+        <location filename="../admin.py" line="112"/>
         <source>Locked</source>
         <translation>Bị khóa</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="107"/>
-        <location filename="../admin.py" line="191"/>
+        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="200"/>
         <source>Clerk</source>
         <translation>Cán bộ tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="107"/>
-        <location filename="../admin.py" line="191"/>
+        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="200"/>
         <source>Supervisor</source>
         <translation>Giám sát</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="108"/>
-        <location filename="../admin.py" line="192"/>
+        <location filename="../admin.py" line="121"/>
+        <location filename="../admin.py" line="201"/>
         <source>Administrator</source>
         <translation>Quản trị</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="112"/>
+        <location filename="../admin.py" line="125"/>
         <source>&amp;Add account</source>
         <translation>&amp;Thêm tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="113"/>
+        <location filename="../admin.py" line="126"/>
         <source>Lock / unlock</source>
         <translation>Khóa / mở khóa</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="114"/>
+        <location filename="../admin.py" line="127"/>
         <source>Accounts</source>
         <translation>Tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="118"/>
+        <location filename="../admin.py" line="131"/>
         <source>Username:</source>
         <translation>Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="119"/>
+        <location filename="../admin.py" line="132"/>
         <source>Name:</source>
         <translation>Họ tên:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="120"/>
+        <location filename="../admin.py" line="133"/>
         <source>Role:</source>
         <translation>Vai trò:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="121"/>
+        <location filename="../admin.py" line="134"/>
         <source>Password:</source>
         <translation>Mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="144"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="145"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="146"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="147"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Thêm chứng thư &amp;gốc…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="135"/>
+        <location filename="../admin.py" line="148"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="160"/>
+        <location filename="../admin.py" line="247"/>
+        <source>Gateway saved; sync uses it from now on.</source>
+        <translation>Đã lưu cổng kết nối; đồng bộ dùng cổng này ngay từ bây giờ.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="249"/>
+        <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
+        <translation>Đã lưu cổng kết nối. Quầy chưa đăng ký với cổng: dán chuỗi đăng ký do tỉnh cấp rồi bấm Đăng ký quầy.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="253"/>
+        <source>Saved: this counter works offline only.</source>
+        <translation>Đã lưu: quầy chỉ làm việc ngoại tuyến.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="257"/>
+        <source>Enrolled with %1.</source>
+        <translation>Đã đăng ký với %1.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="259"/>
+        <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
+        <translation>Chưa đăng ký: hồ sơ được giữ tại quầy cho đến khi quầy đăng ký với cổng kết nối của tỉnh.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="279"/>
+        <source>Enrolled with %1; sync starts now.</source>
+        <translation>Đã đăng ký với %1; bắt đầu đồng bộ.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="362"/>
         <source>Back up to</source>
         <translation>Sao lưu vào</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="161"/>
-        <location filename="../admin.py" line="164"/>
+        <location filename="../admin.py" line="363"/>
+        <location filename="../admin.py" line="381"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Bản sao lưu (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="163"/>
+        <location filename="../admin.py" line="368"/>
+        <source>Wrong password.</source>
+        <translation>Sai mật khẩu.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="371"/>
+        <source>Back up</source>
+        <translation>Sao lưu</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="372"/>
+        <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
+        <translation>Bản sao lưu chứa dữ liệu của mọi công dân và mã băm mật khẩu các tài khoản; hãy cất giữ an toàn. Nhập mật khẩu của bạn để ghi vào %1.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="375"/>
+        <source>Your &amp;password:</source>
+        <translation>&amp;Mật khẩu của bạn:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="375"/>
+        <source>&amp;Back up</source>
+        <translation>&amp;Sao lưu</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="380"/>
         <source>Restore from</source>
         <translation>Khôi phục từ</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="166"/>
+        <location filename="../admin.py" line="396"/>
+        <source>Restore</source>
+        <translation>Khôi phục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="397"/>
+        <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
+        <translation>Khôi phục sẽ THAY THẾ toàn bộ hồ sơ của quầy bằng bản sao lưu %1 (dữ liệu hiện tại được sao giữ trước). Gõ mã quầy %2 để xác nhận.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="400"/>
+        <source>Counter &amp;code:</source>
+        <translation>&amp;Mã quầy:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="400"/>
+        <source>&amp;Restore</source>
+        <translation>&amp;Khôi phục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="405"/>
         <source>Catalogue file</source>
         <translation>Tệp danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="167"/>
+        <location filename="../admin.py" line="406"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="169"/>
+        <location filename="../admin.py" line="177"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="170"/>
+        <location filename="../admin.py" line="95"/>
+        <source>UR&amp;L:</source>
+        <translation>Địa &amp;chỉ:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="178"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Chứng thư số (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="196"/>
+        <location filename="../admin.py" line="205"/>
         <source>yes</source>
         <translation>có</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="219"/>
+        <location filename="../admin.py" line="228"/>
         <source>Preferences saved.</source>
         <translation>Đã lưu tùy chọn.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="234"/>
-        <source>Gateway saved.</source>
-        <translation>Đã lưu cổng kết nối.</translation>
-    </message>
-    <message>
-        <location filename="../admin.py" line="248"/>
+        <location filename="../admin.py" line="294"/>
         <source>Account %1 added.</source>
         <translation>Đã thêm tài khoản %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="291"/>
+        <location filename="../admin.py" line="409"/>
+        <source>Import the catalogue</source>
+        <translation>Nhập danh mục</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="410"/>
+        <source>Replace the procedure catalogue with %1?</source>
+        <translation>Thay danh mục thủ tục bằng tệp %1?</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="411"/>
+        <source>&amp;Import</source>
+        <translation>&amp;Nhập</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="427"/>
         <source>Backing up</source>
         <translation>Đang sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="294"/>
+        <location filename="../admin.py" line="429"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Đã sao lưu: %1 (%2 hồ sơ).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="300"/>
+        <location filename="../admin.py" line="434"/>
         <source>Restoring</source>
         <translation>Đang khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="303"/>
+        <location filename="../admin.py" line="436"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Đã khôi phục %1 hồ sơ từ %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="310"/>
+        <location filename="../admin.py" line="441"/>
         <source>Importing the catalogue</source>
         <translation>Đang nhập danh mục thủ tục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="313"/>
+        <location filename="../admin.py" line="444"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="320"/>
+        <location filename="../admin.py" line="452"/>
         <source>Adding the trust anchor</source>
         <translation>Đang thêm chứng thư gốc</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="323"/>
+        <location filename="../admin.py" line="456"/>
         <source>Trust anchor installed: %1</source>
         <translation>Đã cài chứng thư gốc: %1</translation>
     </message>
@@ -1883,77 +2105,77 @@
 <context>
     <name>UnlockKeyDialog</name>
     <message>
-        <location filename="../login.py" line="158"/>
+        <location filename="../login.py" line="164"/>
         <source>Unlock signing key</source>
         <translation>Mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../login.py" line="162"/>
+        <location filename="../login.py" line="168"/>
         <source>Every dossier is signed with your digital certificate. Unlock it once for this session; the password or PIN is never stored.</source>
         <translation>Mỗi hồ sơ được ký bằng chứng thư số của bạn. Chỉ cần mở khóa một lần cho phiên làm việc; mật khẩu hoặc mã PIN không bao giờ được lưu.</translation>
     </message>
     <message>
-        <location filename="../login.py" line="170"/>
+        <location filename="../login.py" line="176"/>
         <source>&amp;Browse…</source>
         <translation>&amp;Chọn tệp…</translation>
     </message>
     <message>
-        <location filename="../login.py" line="178"/>
+        <location filename="../login.py" line="184"/>
         <source>Certificate &amp;file:</source>
         <translation>&amp;Tệp chứng thư:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="181"/>
+        <location filename="../login.py" line="187"/>
         <source>Pass&amp;word:</source>
         <translation>&amp;Mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="186"/>
+        <location filename="../login.py" line="192"/>
         <source>Certificate file (.p12)</source>
         <translation>Tệp chứng thư (.p12)</translation>
     </message>
     <message>
-        <location filename="../login.py" line="196"/>
+        <location filename="../login.py" line="202"/>
         <source>PKCS#11 &amp;module:</source>
         <translation>&amp;Thư viện PKCS#11:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="197"/>
+        <location filename="../login.py" line="203"/>
         <source>Token &amp;label:</source>
         <translation>&amp;Nhãn token:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="198"/>
+        <location filename="../login.py" line="204"/>
         <source>&amp;Key label (optional):</source>
         <translation>Nhãn &amp;khóa (không bắt buộc):</translation>
     </message>
     <message>
-        <location filename="../login.py" line="199"/>
+        <location filename="../login.py" line="205"/>
         <source>P&amp;IN:</source>
         <translation>Mã P&amp;IN:</translation>
     </message>
     <message>
-        <location filename="../login.py" line="203"/>
+        <location filename="../login.py" line="209"/>
         <source>USB token</source>
         <translation>Token USB</translation>
     </message>
     <message>
-        <location filename="../login.py" line="205"/>
+        <location filename="../login.py" line="217"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Mở khóa</translation>
     </message>
     <message>
-        <location filename="../login.py" line="207"/>
+        <location filename="../login.py" line="219"/>
         <source>Later</source>
         <translation>Để sau</translation>
     </message>
     <message>
-        <location filename="../login.py" line="219"/>
+        <location filename="../login.py" line="243"/>
         <source>Certificate file</source>
         <translation>Tệp chứng thư</translation>
     </message>
     <message>
-        <location filename="../login.py" line="220"/>
+        <location filename="../login.py" line="244"/>
         <source>PKCS#12 files (*.p12 *.pfx)</source>
         <translation>Tệp PKCS#12 (*.p12 *.pfx)</translation>
     </message>

@@ -1,0 +1,392 @@
+"""The counter window as clerks use it all day (issue 14): lock screen, admin tasks, scanner
+with Shift presses, shortcuts after re-login, screens following changes. Real widgets,
+offscreen, on a copy of the demo counter."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from tests.test_gui_flow import activate, close, demo, loop, open_logged_in  # noqa: F401
+from tests.test_gui_support import QR, press, run, type_text, until
+
+SHIFTED = set('~!@#$%^&*()_+{}|:"<>?')
+
+
+def scanner_types(widget, text: str) -> None:  # noqa: ANN001
+    """A USB scanner in keyboard mode on a US layout: Shift is pressed (a key press with no
+    text) before every capital and `|`, released after."""
+    key_action, mods = QTest.KeyAction, Qt.KeyboardModifier
+    for ch in text:
+        shift = ch in SHIFTED or ch != ch.lower()
+        if shift:
+            QTest.sendKeyEvent(key_action.Press, widget, Qt.Key.Key_Shift, "", mods.ShiftModifier)
+        QTest.sendKeyEvent(key_action.Click, widget, Qt.Key.Key_unknown, ch,
+                           mods.ShiftModifier if shift else mods.NoModifier)
+        if shift:
+            QTest.sendKeyEvent(key_action.Release, widget, Qt.Key.Key_Shift, "", mods.NoModifier)
+    QTest.keyClick(widget, Qt.Key.Key_Return)
+
+
+async def answer(yes: bool) -> None:
+    """Answer the open question box (ui.qtutil.ask)."""
+    from ui.qtutil import open_question
+
+    await until(lambda: open_question() is not None, what="question")
+    box = open_question()
+    role = QMessageBox.ButtonRole.AcceptRole if yes else QMessageBox.ButtonRole.RejectRole
+    next(b for b in box.buttons() if box.buttonRole(b) == role).click()
+    await until(lambda: open_question() is not box, what="question answered")
+
+
+async def login_as(w, username: str, password: str = "demo-demo", unlock: bool = False) -> None:  # noqa: ANN001
+    w.login.username.setText(username)
+    w.login.password.setFocus()
+    type_text(w.login.password, password)
+    press(w.login.password, Qt.Key.Key_Return)
+    await until(lambda: w.at_work and w.session.username == username, what="logged in")
+    if w.session.signer is None:
+        await until(lambda: getattr(w, "key_dialog", None) is not None, what="unlock dialog")
+        dlg = w.key_dialog
+        if unlock:
+            type_text(dlg.p12_password, "demo")
+            press(dlg.p12_password, Qt.Key.Key_Return)
+        else:
+            dlg.reject()
+        await until(lambda: getattr(w, "key_dialog", None) is None, what="dialog closed")
+    await activate(w)
+
+
+def test_lock_screen_shows_only_the_unlock_form(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        assert w.menuBar().isVisible()
+        assert w.actions_by_key["backup"].isEnabled()  # demo is an administrator
+        await activate(w)
+        press(w.intake.name, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        assert w.stack.currentWidget() is w.login
+        assert "khoá" in w.login.banner.text().lower() or "khóa" in w.login.banner.text().lower()
+        assert "10" not in w.login.banner.text()  # Ctrl+L is no idle lock
+        assert not w.menuBar().isVisible()
+        assert [k for k, a in w.actions_by_key.items() if a.isEnabled()] == []
+        # every shortcut is dead: views, F-keys, quit, backup
+        for key, mods in ((Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier),
+                          (Qt.Key.Key_F2, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+                          (Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)):
+            press(w.login.password, key, mods)
+        w.actions_by_key["backup"].trigger()
+        w.actions_by_key["restore"].trigger()
+        await asyncio.sleep(0.1)
+        assert w.isVisible() and w.stack.currentWidget() is w.login
+        assert w.settings_page.file_dialog is None and w.settings_page.confirm_dialog is None
+        assert getattr(w, "key_dialog", None) is None
+        # the same clerk comes back: everything works again, the form was kept
+        type_text(w.login.password, "demo-demo")
+        press(w.login.password, Qt.Key.Key_Return)
+        await until(lambda: w.at_work, what="unlocked")
+        assert w.menuBar().isVisible() and w.actions_by_key["backup"].isEnabled()
+        await activate(w)
+        press(w.work.currentWidget(), Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+        assert w.work.currentWidget() is w.search
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_backup_restore_and_catalogue_need_an_admin_and_a_confirmation(loop, demo, qtbot,  # noqa: F811
+                                                                       tmp_path):
+    from app.errors import UserError
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        page = w.settings_page
+        dest = tmp_path / "counter.motcua"
+        # File → Back up…: a file dialog, then the administrator's password
+        task = asyncio.ensure_future(w.admin_task("backup"))
+        await until(lambda: page.file_dialog is not None, what="file dialog")
+        page.file_dialog.findChild(QLineEdit, "fileNameEdit").setText(str(dest))
+        page.file_dialog.accept()
+        await until(lambda: page.confirm_dialog is not None or task.done(),
+                    what="password asked")
+        if task.done():
+            task.result()
+        dlg = page.confirm_dialog
+        type_text(dlg.edit, "wrong-password")
+        dlg.ok_btn.click()
+        await until(lambda: dlg.error.isVisible(), what="wrong password said")
+        assert not dest.exists()
+        dlg.edit.clear()
+        type_text(dlg.edit, "demo-demo")
+        dlg.ok_btn.click()
+        r = await task
+        assert r and dest.is_file() and r["dossiers"] == 4
+        # Restore: the counter's code must be typed
+        task = asyncio.ensure_future(page.start_task("restore", str(dest)))
+        await until(lambda: page.confirm_dialog is not None, what="restore confirmation")
+        dlg = page.confirm_dialog
+        assert s.counter.label in dlg.intro.text()
+        type_text(dlg.edit, "000.00.00.X00#01")
+        dlg.ok_btn.click()
+        await until(lambda: dlg.error.isVisible(), what="wrong code said")
+        dlg.edit.clear()
+        type_text(dlg.edit, s.counter.label)
+        dlg.ok_btn.click()
+        r = await task
+        assert r and r["dossiers"] == 4
+        # Cancel at the confirmation: nothing happens
+        task = asyncio.ensure_future(page.start_task("catalogue", str(dest)))
+        await answer(False)
+        assert await task is None
+        # a clerk has none of it, not even through the session
+        await w.logout()
+        await login_as(w, "lan")
+        assert "settings" not in w.pages
+        assert not w.actions_by_key["backup"].isEnabled()
+        assert not w.actions_by_key["backup"].isVisible()
+        assert await w.admin_task("backup") is None
+        with pytest.raises(UserError):
+            await s.backup(tmp_path / "clerk.motcua")
+        with pytest.raises(UserError):
+            await s.restore(dest, s.counter.label)
+        assert not (tmp_path / "clerk.motcua").exists()
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_shortcuts_survive_relogin_language_switch_and_another_clerk(loop, demo, qtbot, qtlog):  # noqa: F811
+    def shortcut_counts(w) -> dict[str, int]:  # noqa: ANN001
+        counts: dict[str, int] = {}
+        for a in w.findChildren(QAction):
+            seq = a.shortcut().toString()
+            if seq:
+                counts[seq] = counts.get(seq, 0) + 1
+        return counts
+
+    async def check(w) -> None:  # noqa: ANN001
+        await activate(w)
+        for key, page in ((Qt.Key.Key_3, "search"), (Qt.Key.Key_1, "home"),
+                          (Qt.Key.Key_2, "intake")):
+            press(w.work.currentWidget(), key, Qt.KeyboardModifier.ControlModifier)
+            assert w.work.currentWidget() is w.pages[page], page
+        press(w.work.currentWidget(), Qt.Key.Key_F3)
+        assert w.work.currentWidget() is w.search
+        press(w.work.currentWidget(), Qt.Key.Key_F2)
+        assert w.work.currentWidget() is w.intake
+        counts = shortcut_counts(w)
+        assert counts and max(counts.values()) == 1, counts
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        await check(w)
+        await w.logout()  # log out, log in again
+        await login_as(w, "demo")
+        await check(w)
+        w.actions_by_key["lang_en"].trigger()  # language switch
+        assert w.intake.save_btn.text().startswith("Save")
+        assert w.actions_by_key["view_search"].text() == "Search"
+        await check(w)
+        w.lock_screen()  # another clerk at the lock screen
+        await login_as(w, "lan")
+        await check(w)
+        # the English switch was demo's: lan (no choice) and the next login screen stay Vietnamese
+        assert w.session.lang == "vi"
+        await w.logout()
+        assert w.login.button.text().replace("&", "").startswith("Đăng nhập")
+        await login_as(w, "demo")
+        assert w.session.lang == "en"  # demo's own choice comes back
+        await check(w)
+        await close(w)
+        assert not [r for r in qtlog.records if "Ambiguous" in r.message]
+
+    run(loop, scenario())
+
+
+def test_card_scanned_with_shift_presses_fills_the_form_and_shows_the_history(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        page = w.intake
+        page.phone.setFocus()
+        scanner_types(page.phone, QR)
+        assert page.name.text() == "Nguyễn Văn An"
+        assert page.citizen_id.text() == "001090000456"
+        assert page.dob.text() == "01/02/1990"
+        assert page.phone.text() == ""
+        assert page.qr_status.text().startswith("Đã quét thẻ")
+        # scan = lookup: the demo has this citizen's marriage registration, still open
+        await until(lambda: page.history_list.count() == 1, what="history")
+        assert demo.codes[1] in page.history_list.item(0).text()
+        page.procedure.set_value("1.000894", "1.000894 — kết hôn")
+        assert page.banner.property("kind") == "warn" and demo.codes[1] in page.banner.text()
+        page.checklist.add_row("Tờ khai đăng ký kết hôn")
+        page.commune.setFocus()
+        type_text(page.commune, "hoan kiem")
+        press(page.commune, Qt.Key.Key_Return)
+        await activate(w)
+        save = asyncio.ensure_future(page.save())
+        await answer(False)  # "go back": nothing saved
+        assert await save is None and page.last_code == ""
+        save = asyncio.ensure_future(page.save())
+        await answer(True)  # receive a second one anyway
+        r = await save
+        assert r and r["code"] and page.last_code == r["code"], page.banner.text()
+        # the next citizen: the banner and the history are gone
+        assert not page.qr_status.text().startswith("Đã quét thẻ")
+        assert page.history_list.count() == 0
+        # Clear form asks first
+        type_text(page.name, "Lê Văn Đức")
+        clearing = asyncio.ensure_future(page.confirm_clear())
+        await answer(False)
+        assert not await clearing and page.name.text() == "Lê Văn Đức"
+        clearing = asyncio.ensure_future(page.confirm_clear())
+        await answer(True)
+        assert await clearing and page.name.text() == ""
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_card_scanned_on_the_search_tab_looks_the_citizen_up(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        w.show_page("search")
+        await until(lambda: w.search.model.rowCount() == 4, what="list")
+        scanner_types(w.search.box, QR)
+        assert w.search.box.text() == "001090000456"  # not the raw QR string
+        await until(lambda: [r["code"] for r in w.search.model.rows] == [demo.codes[1]],
+                    what=lambda: [r["code"] for r in w.search.model.rows])
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_dates_and_ids_are_checked_as_each_field_is_left(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        page = w.intake
+        await activate(w)
+        page.dob.setFocus()
+        type_text(page.dob, "31/02/1990")
+        press(page.dob, Qt.Key.Key_Tab)
+        assert "dd/mm/yyyy" in page.errors["date_of_birth"].text()
+        assert "YYYY" not in page.errors["date_of_birth"].text()
+        page.citizen_id.setFocus()
+        type_text(page.citizen_id, "999123456789")
+        press(page.citizen_id, Qt.Key.Key_Tab)
+        assert page.errors["citizen_id"].text()
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_open_dossier_and_list_follow_a_pull_from_the_province(qapp, tmp_path):
+    import qasync
+
+    from app.demo_gateway import start_demo_gateway
+    from tests.test_gui_support import demo_copy
+
+    qapp.setQuitOnLastWindowClosed(False)
+    lp = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(lp)
+    demo_ = demo_copy(tmp_path / "data")
+    url, gw = start_demo_gateway(demo_)
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo_)
+        s = w.session
+        assert s.sync is not None
+        code = demo_.codes[0]
+        s.wake_sync()
+        await until(lambda: w.sync_label.property("pending") == 0, timeout=30,
+                    what=lambda: w.sync_label.text())
+        w.show_page("search")
+        await until(lambda: w.search.model.rowCount() == 4, what="list")
+        w.open_dossier(code)
+        await until(lambda: w.detail.code == code, what="detail")
+        assert not w.detail.btn_return.isEnabled()
+        seen: list[list[str]] = []
+        w.dossiers_changed.connect(seen.append)
+        await s.run(gw.act, code, "result-ready")  # the province says the result is ready
+        s.wake_sync()
+        await until(lambda: w.detail.btn_return.isEnabled(), timeout=30, what="detail refreshed")
+        assert w.detail.dossier["status_code"] == 9
+        assert w.detail.status.text() == "Đã xử lý xong"
+        assert [code] in seen
+        row = next(r for r in w.search.model.rows if r["code"] == code) \
+            if not w.search.stale else None
+        if row is None:  # the list reloads when shown again
+            w.show_page("search")
+            await until(lambda: not w.search.model.fetching and w.search.model.rowCount() == 4,
+                        what="list reloaded")
+            row = next(r for r in w.search.model.rows if r["code"] == code)
+        assert row["status_code"] == 9
+        w.close()
+        await s.close()
+
+    try:
+        run(lp, scenario(), timeout=120)
+    finally:
+        gw.stop()
+        asyncio.set_event_loop(None)
+
+
+def test_a_changed_gateway_takes_effect_at_once_and_the_ca_has_one_name(qapp, tmp_path):
+    import qasync
+
+    from app import setup, sync_service
+    from app.demo_gateway import start_demo_gateway
+    from tests.test_gui_support import demo_copy
+
+    qapp.setQuitOnLastWindowClosed(False)
+    lp = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(lp)
+    demo_ = demo_copy(tmp_path / "data")
+    url, gw = start_demo_gateway(demo_)  # enrols the demo counter
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo_)
+        s = w.session
+        page = w.settings_page
+        w.show_page("settings")
+        await page.load()
+        assert "Đã đăng ký" in page.enrol_state.text()
+        ca = demo_.pki_dir / "root.pem"
+        # an older version stored the CA under another name: it moves to the one sync reads
+        await s.run(s.counter.store.set_meta, sync_service.META_CA, "")
+        await s.run(s.counter.store.set_meta, "gateway_ca", str(ca))
+        gw_conf = await s.run(setup.gateway_config, s.counter)
+        assert gw_conf["ca_bundle"] == str(ca)
+        assert await s.run(s.counter.store.get_meta, sync_service.META_CA) == str(ca)
+        assert not await s.run(s.counter.store.get_meta, "gateway_ca")
+        # Settings: another URL and CA file → stored where sync reads them, used at once
+        before = s.sync
+        new_url = url.replace("127.0.0.1", "localhost")
+        page.gateway_url.setText(new_url)
+        page.gateway_ca.setText(str(demo_.pki_dir / "subca.pem"))
+        await page.save_gateway()
+        assert page.banner.property("kind") == "ok", page.banner.text()
+        stored = await s.run(s.counter.store.get_meta, sync_service.META_CA)
+        assert stored.endswith("gateway-ca.pem")
+        assert s.sync is not None and s.sync is not before  # the engine restarted…
+        assert s.sync.engine.client.base_url == new_url  # …on the new address
+        w.close()
+        await s.close()
+
+    try:
+        run(lp, scenario(), timeout=120)
+    finally:
+        gw.stop()
+        asyncio.set_event_loop(None)
