@@ -8,7 +8,19 @@ from app.settings import Settings
 
 def run_gui(settings: Settings, *, demo: bool = False) -> int:
     """Open the counter window on `settings` (demo: prepare the demo data first); blocks until
-    the window is closed and returns the exit code."""
+    the window is closed and returns the exit code.
+
+    Before Qt starts: no display → one line (UserError, exit 3) instead of Qt's abort (rc 134);
+    a non-UTF-8 locale (LANG unset, a service) → C.UTF-8, so Qt prints no locale warning."""
+    from app import failures
+    from app.errors import UserError
+
+    message = failures.no_display_message("vi")
+    if message:
+        err = UserError(message, failures.no_display_message("en") or message, code="no_display")
+        err.exit_code = failures.EXIT_NO_DISPLAY  # type: ignore[attr-defined]
+        raise err
+    failures.utf8_locale()
     from ui.app import run
 
     return run(settings, demo=demo)

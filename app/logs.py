@@ -26,6 +26,7 @@ FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 MASK_ID = "[CCCD]"
 MASK_SECRET = "***"
 _MARK = "_motcua_handler"
+_CURRENT: dict[str, Path | None] = {"file": None}
 
 # A 12-digit run that is not part of a longer number, a UUID group or a dash-joined code.
 # Also the printed grouping "079 190 000 123".
@@ -76,6 +77,13 @@ def redact(text: str) -> str:
     return _CITIZEN_ID.sub(MASK_ID, text)
 
 
+class _WarningsOnly(logging.Filter):
+    """stderr without -v: warnings only (errors and tracebacks are the log file's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites each record's final message (and traceback) through `redact`."""
 
@@ -118,6 +126,8 @@ def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
 
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.INFO if verbose else logging.WARNING)
+    if not verbose:  # errors reach the user as one line from the top-level handler; the
+        stderr.addFilter(_WarningsOnly())  # record and its traceback go to the file
     stderr.addFilter(redactor)
     stderr.setFormatter(formatter)
     setattr(stderr, _MARK, True)
@@ -136,6 +146,7 @@ def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
         finally:
             handler.release()
     except OSError as exc:
+        _CURRENT["file"] = None
         logging.getLogger(__name__).warning(
             "cannot write logs to %s (%s); logging to stderr only", folder, exc)
         return None
@@ -144,7 +155,13 @@ def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
     handler.setFormatter(formatter)
     setattr(handler, _MARK, True)
     root.addHandler(handler)
+    _CURRENT["file"] = folder / LOG_FILE
     return folder / LOG_FILE
+
+
+def current_log_file() -> Path | None:
+    """The file the running process logs to (None: stderr only / not set up)."""
+    return _CURRENT["file"]
 
 
 def setup_from_config(config: Any = None, *, verbose: bool = False) -> Path | None:

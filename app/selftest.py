@@ -99,22 +99,76 @@ def _check_config(check: Check, holder: dict[str, Any]) -> None:
 
 
 def _writable(folder: Path) -> tuple[bool, str]:
-    """Can the app create files in `folder` (creating it if missing)? Nothing is left behind
-    except folders the app would create anyway."""
-    probe_dir = folder
-    while not probe_dir.exists():
-        if probe_dir.parent == probe_dir:
-            return False, "no existing parent"
-        probe_dir = probe_dir.parent
-    if not probe_dir.is_dir():
-        return False, f"{probe_dir} is a file"
+    """Can the app create, write and read back files in `folder` (creating it if missing, as
+    the app would)? The probe file is removed; folders the app would create anyway stay."""
     try:
-        fd, name = tempfile.mkstemp(prefix=".motcua-probe-", dir=probe_dir)
-        os.close(fd)
-        os.unlink(name)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return False, exc.strerror or str(exc)
+    if not folder.is_dir():
+        return False, f"{folder} is a file"
+    payload = ("motcua self-test " + VIETNAMESE_SAMPLE + f" {os.getpid()} {time.time()}").encode()
+    try:
+        fd, name = tempfile.mkstemp(prefix=".motcua-probe-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            if Path(name).read_bytes() != payload:
+                return False, "what was written does not read back"
+        finally:
+            Path(name).unlink(missing_ok=True)
     except OSError as exc:
         return False, exc.strerror or str(exc)
     return True, ""
+
+
+def _stale_side_files(store: Path) -> list[str]:
+    """-wal/-shm files this account cannot write: SQLite cannot open the store for writing
+    while they stay (left by another account or a copy made read-only)."""
+    bad = []
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(store) + suffix)
+        if not side.exists():
+            continue
+        try:
+            with side.open("r+b"):
+                pass
+        except OSError as exc:
+            owner = ""
+            try:
+                owner = f", uid {side.stat().st_uid}"
+            except OSError:
+                pass
+            bad.append(f"{side} ({exc.strerror or exc}{owner})")
+    return bad
+
+
+def _probe_store(store: Path) -> str | None:
+    """Write and read back a row in the REAL store, then roll back: proves this account can
+    save dossiers there. None when it can, else why not. The schema is not migrated."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(store, isolation_level=None, timeout=5)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            key = f"selftest.probe.{os.getpid()}"
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, VIETNAMESE_SAMPLE))
+            back = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if not back or back[0] != VIETNAMESE_SAMPLE:
+                return "the probe row does not read back"
+        finally:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None
 
 
 def _store_version_of(path: Path) -> int | None:
@@ -155,6 +209,34 @@ def _check_data_dir(check: Check, config: Any) -> None:
                   f"and upgraded to v{LATEST_VERSION} when opened")
     else:
         check.set(OK, f"{store} (lược đồ v{version})", f"{store} (schema v{version})")
+
+
+def _check_live_store(check: Check, config: Any) -> None:
+    """The counter's real store: can this account save in it (not a copy in a temp folder)?"""
+    store = config.data_dir / "motcua.sqlite3"
+    if not store.exists():
+        check.set(OK, "chưa có (sẽ tạo khi dùng lần đầu)", "none yet (created on first use)")
+        return
+    if _store_version_of(store) is None:
+        check.set(WARN, f"{store} không đọc được bằng SQLite thường (có thể đã mã hoá); bỏ qua "
+                  "phép thử ghi", f"{store} is not readable as plain SQLite (encrypted?); "
+                  "write probe skipped")
+        return
+    stale = _stale_side_files(store)
+    if stale:
+        check.set(FAIL, "tệp phụ còn sót và chỉ cho đọc, chặn việc lưu hồ sơ: " + "; ".join(stale)
+                  + ". Khi MotCua không chạy, hãy xoá tệp đó hoặc cấp quyền ghi",
+                  "leftover read-only side file blocks saving dossiers: " + "; ".join(stale)
+                  + ". With MotCua closed, delete it or make it writable")
+        return
+    why = _probe_store(store)
+    if why:
+        check.set(FAIL, f"{store}: tài khoản này không lưu được hồ sơ ({why}); hãy cấp quyền ghi "
+                  "cho tệp và thư mục dữ liệu", f"{store}: this account cannot save dossiers "
+                  f"({why}); make the store and its folder writable")
+        return
+    check.set(OK, f"{store}: ghi và đọc lại được (không thay đổi gì)",
+              f"{store}: written and read back (nothing changed)")
 
 
 def _check_log_dir(check: Check, config: Any) -> None:
@@ -307,6 +389,15 @@ def _qt_checks(tmp: Path, holder: dict[str, Any]) -> list[Check]:
     checks = [Check(k, vi, en) for k, vi, en in QT_CHECKS]
     env = dict(os.environ)
     config = holder["config"]
+    try:  # the counter layer too (printer chosen in the wizard…), read without opening it
+        from app.config import store_meta
+
+        store_path = config.data_dir / "motcua.sqlite3"
+        meta = store_meta(store_path)
+        if meta is not None:
+            config = config.with_counter(meta, str(store_path))
+    except Exception:  # noqa: BLE001 - the files' values are still worth checking
+        log.warning("self-test: store preferences not readable", exc_info=True)
     d = holder.get("demo")
     env.update({CHILD_ENV: "qt", CHILD_DATA_ENV: str(d.data_dir) if d else "",
                 CHILD_CODE_ENV: d.codes[0] if d and d.codes else "",
@@ -386,6 +477,8 @@ def run_checks(overrides: dict[str, Any] | None = None) -> list[Check]:
     config = holder["config"]
     checks.append(_guard(Check("data_dir", "Thư mục dữ liệu", "Data folder"),
                          lambda c: _check_data_dir(c, config)))
+    checks.append(_guard(Check("live_store", "Kho dữ liệu của quầy", "This counter's store"),
+                         lambda c: _check_live_store(c, config)))
     checks.append(_guard(Check("log_dir", "Thư mục nhật ký", "Log folder"),
                          lambda c: _check_log_dir(c, config)))
     with tempfile.TemporaryDirectory(prefix="motcua-selftest-", ignore_cleanup_errors=True) as t:

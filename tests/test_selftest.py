@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK_KEYS = ("config", "data_dir", "log_dir", "store", "intake", "search", "catalogue", "units",
+CHECK_KEYS = ("config", "data_dir", "live_store", "log_dir", "store", "intake", "search", "catalogue", "units",
               "trust", "qt", "print", "fonts", "receipt", "gui")
 
 
@@ -71,7 +71,7 @@ def test_self_test_in_english_with_json(tmp_path):
     env = fresh_env(tmp_path / "home", MOTCUA_LANG="en")
     out = self_test(env, "--lang", "en")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "All 14 checks passed" in out.stdout and "Vietnamese fonts" in out.stdout
+    assert "All 15 checks passed" in out.stdout and "Vietnamese fonts" in out.stdout
 
 
 def test_self_test_fails_on_a_corrupt_site_configuration(tmp_path):
@@ -233,3 +233,81 @@ def test_diagnostics_with_a_broken_configuration_still_writes_the_archive(tmp_pa
     with pytest.raises(Exception) as e:
         cmd_diagnostics(argparse.Namespace(data_dir=None, lang="vi", out=str(tmp_path / "d.txt")))
     assert ".zip" in str(e.value)
+
+
+# ------------------------------------------------------------- the real store, read-only
+
+def _immutable(path: Path, on: bool) -> bool:
+    """chattr +i: even root cannot write the file (how a read-only store looks to SQLite)."""
+    import shutil
+
+    if shutil.which("chattr") is None:
+        return False
+    out = subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True)
+    return out.returncode == 0
+
+
+@pytest.fixture
+def real_store(tmp_path):
+    """A counter's real store in a data folder, made by the CLI (WAL, schema current)."""
+    data = tmp_path / "data"
+    env = fresh_env(tmp_path / "home", MOTCUA_DATA_DIR=str(data))
+    out = subprocess.run([sys.executable, "-m", "app", "init", "--agency-code", "000.20.27.H57",
+                          "--counter", "1"], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    locked: list[Path] = []
+    yield data / "motcua.sqlite3", env, locked
+    for p in locked:
+        _immutable(p, False)
+
+
+def _live_line(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if "Kho dữ liệu của quầy" in line)
+
+
+def test_self_test_fails_on_a_read_only_store_and_intake_says_so_in_one_line(real_store):
+    store, env, locked = real_store
+    sqlite3.connect(store).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    if not _immutable(store, True):
+        pytest.skip("chattr +i not available here")
+    locked.append(store)
+    out = self_test(env)
+    assert out.returncode == 1, out.stdout
+    line = _live_line(out.stdout)
+    assert line.startswith("✘") and str(store) in line and "readonly" in line
+    # the command a clerk would run: one line, in Vietnamese, no traceback, no English log line
+    p = subprocess.run([sys.executable, "-m", "app", "user", "add", "lan", "--name", "Lan",
+                        "--password-env", "PW"], env={**env, "PW": "mat-khau-dai-du-1"},
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode != 0
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert p.stderr.startswith("Lỗi:") and "Traceback" not in p.stderr and "chỉ cho đọc" in p.stderr
+
+
+def test_self_test_names_a_stale_read_only_shm(real_store):
+    store, env, locked = real_store
+    shm = Path(str(store) + "-shm")
+    # a process killed while writing leaves -wal/-shm behind (never mapped in this process:
+    # a file made immutable under a live mapping would crash it)
+    crash = ("import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "c.execute(\"INSERT INTO meta (key, value) VALUES ('x', 'y')\"); c.commit(); "
+             "os._exit(9)")
+    subprocess.run([sys.executable, "-c", crash, str(store)], timeout=60)
+    assert shm.exists()
+    if not _immutable(shm, True):
+        pytest.skip("chattr +i not available here")
+    locked.append(shm)
+    out = self_test(env)
+    assert out.returncode == 1, out.stdout
+    line = _live_line(out.stdout)
+    assert line.startswith("✘") and str(shm) in line, line
+
+
+def test_self_test_probe_leaves_the_real_store_unchanged(real_store):
+    store, env, _ = real_store
+    out = self_test(env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert _live_line(out.stdout).startswith("✔")
+    conn = sqlite3.connect(store)
+    assert not conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'selftest.%'").fetchone()[0]
+    conn.close()

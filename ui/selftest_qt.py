@@ -94,6 +94,11 @@ def _qt_print(check: Check, tmp: Path) -> None:
                   f"PDF works; the configured printer '{configured}' is not installed "
                   f"(found: {names or '-'})")
         return
+    if not names:  # a warning, not a failure: receipts can still be saved as PDF
+        check.set(WARN, "PDF được; máy này chưa cài máy in nào (chỉ lưu được giấy tiếp nhận ra PDF)",
+                  "PDF works; no printer is installed on this PC (receipts can only be saved "
+                  "as PDF)")
+        return
     check.set(OK, f"PDF được; {len(names)} máy in, mặc định: {default}",
               f"PDF works; {len(names)} printers, default: {default}")
 

@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.errors import message_of
 from app.settings import default_lang
 
 log = logging.getLogger("motcua.cli")
@@ -56,9 +55,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.lang_cli = args.lang  # `config show` tells a typed --lang from the default
+    """Run one command. Every failure ends as one line on stderr in the user's language and an
+    exit code (2 refused, 1 the machine: disk, permissions…; 141 closed pipe); the traceback
+    goes to the log file, and to stderr only with -v."""
+    from app import failures
+
+    failures.utf8_streams()
+    lang = "vi"
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        args.lang_cli = args.lang  # `config show` tells a typed --lang from the default
+        lang = args.lang or default_lang()
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # argparse (usage errors, --help, --version)
+        if exc.code not in (0, None):
+            return exc.code if isinstance(exc.code, int) else 2
+        try:
+            sys.stdout.flush()
+        except Exception as flush_exc:  # noqa: BLE001 - a closed pipe after --help
+            if failures.is_broken_pipe(flush_exc):
+                return failures.quiet_broken_pipe()
+        return 0
+    except BaseException as exc:  # noqa: BLE001 - the one place every failure ends
+        args = locals().get("args")
+        return _fail(exc, getattr(args, "lang", None) or lang, args)
+    finally:
+        try:
+            sys.stdout.flush()
+        except Exception:  # noqa: BLE001,S110 - closed pipe: reported by the handler above
+            failures.quiet_broken_pipe()
+
+
+def _run(args: argparse.Namespace) -> int:
     from app.config import config_of
 
     try:  # --lang > MOTCUA_LANG(UAGE) > user/site file > locale (the counter's, once opened)
@@ -79,17 +110,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.gui import run_gui
 
         return run_gui(settings_of(args))
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
+    code = int(args.func(args) or 0)
+    sys.stdout.flush()  # a closed pipe shows here, inside the handler
+    return code
+
+
+def _fail(exc: BaseException, lang: str, args: argparse.Namespace | None) -> int:
+    from app import failures
+    from app.logs import current_log_file
+
+    if failures.is_broken_pipe(exc):
+        return failures.quiet_broken_pipe()
+    if isinstance(exc, KeyboardInterrupt):
         return 130
-    except Exception as exc:  # one line for the user, the details for IT in the log
-        if hasattr(exc, "message"):
-            log.info("command %s refused: %r", args.command, exc)
-        else:
-            log.exception("command %s failed", args.command)
-        prefix = "Lỗi" if args.lang != "en" else "Error"
+    from app.errors import UserError
+
+    if isinstance(exc, UserError):  # refused input: the message says it all
+        log.info("command refused: %r", exc)
+    else:  # the machine, the store, a token…: the traceback for IT, in the log (and -v)
+        log.error("command failed", exc_info=exc)
+    config = getattr(args, "_config", None) if args is not None else None
+    data_dir = getattr(config, "data_dir", None) if not isinstance(config, Exception) else None
+    message, code = failures.describe(exc, lang, log_file=current_log_file(), data_dir=data_dir)
+    prefix = "Lỗi" if lang != "en" else "Error"
+    try:
         from app.textrules import printable  # a message may quote what was typed: escaped
 
-        print(f"{prefix}: {printable(message_of(exc, args.lang))}", file=sys.stderr)
-        return getattr(exc, "exit_code", 2)
+        print(f"{prefix}: {printable(message)}", file=sys.stderr)  # -v: the log shows more
+    except Exception:  # noqa: BLE001,S110 - stderr itself is gone: the exit code remains
+        pass
+    return code
