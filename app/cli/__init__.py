@@ -136,7 +136,9 @@ def _fail(exc: BaseException, lang: str, args: argparse.Namespace | None) -> int
     try:
         from app.textrules import printable  # a message may quote what was typed: escaped
 
-        print(f"{prefix}: {printable(message)}", file=sys.stderr)  # -v: the log shows more
+        # one line per error (a configuration file may have several, all reported at once)
+        text = "\n  ".join(printable(line) for line in message.splitlines())
+        print(f"{prefix}: {text}", file=sys.stderr)  # -v: the log record shows the traceback
     except Exception:  # noqa: BLE001,S110 - stderr itself is gone: the exit code remains
         pass
     return code
