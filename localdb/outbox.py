@@ -22,14 +22,15 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int) -
     """Oldest pending events, bounded by count and by payload+signature bytes (always ≥1)."""
     rows = conn.execute(
         "SELECT o.seq, e.id, e.dossier_id, d.code, e.type, e.occurred_at, e.origin, e.actor, "
-        "CAST(e.payload AS BLOB), CAST(e.signature AS BLOB) FROM outbox o JOIN events e ON e.id = o.event_id "
+        "CAST(e.payload AS BLOB), CAST(e.signature AS BLOB), o.attempts, o.last_error "
+        "FROM outbox o JOIN events e ON e.id = o.event_id "
         "JOIN dossiers d ON d.id = e.dossier_id "
         "WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?",
         (max_items,),
     ).fetchall()
     batch: list[dict] = []
     total = 0
-    for seq, eid, did, code, typ, occurred, origin, actor, payload, sig in rows:
+    for seq, eid, did, code, typ, occurred, origin, actor, payload, sig, attempts, error in rows:
         size = len(payload) + len(sig or b"")
         if batch and total + size > max_bytes:
             break
@@ -39,6 +40,7 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int) -
                 "outbox_seq": seq, "id": eid, "dossier_id": did, "dossier_code": code,
                 "type": typ, "occurred_at": occurred, "origin": origin, "actor": actor,
                 "payload": bytes(payload), "signature": bytes(sig) if sig is not None else None,
+                "attempts": attempts, "last_error": error,
             }
         )
     if batch:

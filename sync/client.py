@@ -62,9 +62,11 @@ class SyncError(Exception):
 class TransientError(SyncError):
     """Retry later; ``retry_after`` is the server's wish in seconds, when it said one."""
 
-    def __init__(self, reason: str, detail: str, retry_after: float | None = None):
+    def __init__(self, reason: str, detail: str, retry_after: float | None = None,
+                 status: int | None = None):
         super().__init__(reason, detail)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status when the gateway (or a proxy) answered
 
 
 class InvalidResponse(TransientError):
@@ -262,6 +264,7 @@ class GatewayClient:
                 reason or ("rate_limited" if status == 429 else f"http_{status}"),
                 f"HTTP {status}: {detail}",
                 parse_retry_after(resp.headers.get("Retry-After"), now=time.time()),
+                status=status,
             )
         if status in (401, 403):
             reason, detail = _error_of(resp)

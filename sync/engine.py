@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ class SyncEngine:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="sync-store")
         self._uploaded: set[str] = set()
         self._tsts: dict[str, str] = {}  # event id -> time-stamp token from the last push
+        self._failures: dict[str, int] = {}  # event id -> pushes that failed with a 5xx
         self._skew: float | None = None
         self._skew_reported: float | None = None
         self._was_offline = False
@@ -251,19 +253,50 @@ class SyncEngine:
             if not delivered and not parked:  # nothing moved: do not spin
                 raise InvalidResponse("the gateway answered but no event was settled")
 
-    async def _push(self, batch: list[dict[str, Any]]
+    async def _push(self, batch: list[dict[str, Any]], isolating: bool = False
                     ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-        """Push one batch; a 4xx about the whole request is narrowed down by halving until the
-        event at fault is alone, and only that one is parked."""
+        """Push one batch. A 4xx about the whole request is narrowed down by halving until the
+        event at fault is alone, and only that one is parked. A batch the gateway fails on
+        (500-like, not load: 502/503/504 and 429 stay plain transient) is retried once in a
+        later round; when it fails a second time it is halved, each half tried twice, and an
+        event that still fails alone is parked, so one poisonous event never holds the queue."""
         try:
-            results = await self._in_http(_push_items, self.client, batch)
+            if isolating:
+                results = await self._push_twice(batch)
+            else:
+                results = await self._in_http(_push_items, self.client, batch)
         except BatchRefused as exc:
             if len(batch) == 1:
                 return [], [(batch[0]["id"], _reason(exc.reason, exc.detail))], []
             mid = len(batch) // 2
-            a = await self._push(batch[:mid])
-            b = await self._push(batch[mid:])
+            a = await self._push(batch[:mid], isolating)
+            b = await self._push(batch[mid:], isolating)
             return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+        except TransientError as exc:
+            if not _poisonous(exc):
+                raise
+            if not isolating:
+                worst = 0
+                for i in batch:
+                    before = self._failures.get(i["id"], 0)
+                    if not before and _POISON_RE.search(i.get("last_error") or ""):
+                        before = 1  # failed like this in an earlier run (e.g. `sync once`)
+                    self._failures[i["id"]] = n = before + 1
+                    worst = max(worst, n)
+                if worst < 2:
+                    raise
+                log.warning("a batch of %d event(s) failed twice (%s): isolating the event at"
+                            " fault", len(batch), exc.detail)
+            if len(batch) == 1:
+                self._failures.pop(batch[0]["id"], None)
+                return [], [(batch[0]["id"], _reason(
+                    "gateway_error", f"the gateway fails on this event alone ({exc.detail})"))], []
+            mid = len(batch) // 2
+            a = await self._push(batch[:mid], True)
+            b = await self._push(batch[mid:], True)
+            return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+        for i in batch:
+            self._failures.pop(i["id"], None)
         ok: list[str] = []
         rejected: list[tuple[str, str]] = []
         for r in results:
@@ -277,6 +310,14 @@ class SyncEngine:
         answered = {r.id for r in results}
         missing = [i["id"] for i in batch if i["id"] not in answered]
         return ok, rejected, missing
+
+    async def _push_twice(self, batch: list[dict[str, Any]]) -> Any:
+        try:
+            return await self._in_http(_push_items, self.client, batch)
+        except TransientError as exc:
+            if not _poisonous(exc):
+                raise
+            return await self._in_http(_push_items, self.client, batch)
 
     async def _upload_attachments(self, items: list[dict[str, Any]],
                                   parked: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -456,6 +497,18 @@ def _split(items: list[dict[str, Any]], max_items: int, max_bytes: int
     if cur:
         out.append(cur)
     return out
+
+
+#: how a poisonous failure reads in the outbox's last_error (see note_attempt in _drain)
+_POISON_RE = re.compile(r"HTTP (50[01]|50[5-9]|5[1-9]\d):")
+
+
+def _poisonous(exc: BaseException) -> bool:
+    """A 5xx that may be caused by the content sent (not overload, not a proxy's gateway
+    error): 500, 501, 505 and above."""
+    status = getattr(exc, "status", None)
+    return isinstance(exc, TransientError) and isinstance(status, int) and status >= 500 \
+        and status not in (502, 503, 504)
 
 
 def _reason(code: str, detail: str) -> str:

@@ -201,6 +201,16 @@ class FaultProxy:
                 if method_s == "PUT":
                     with self.lock:
                         self.put_body_bytes += len(body)
+                if action == "fail_if_body_has":  # a gateway that breaks on one event
+                    assert rule is not None
+                    if rule.kw["marker"] in body:
+                        payload = b'{"reason": "internal_error", "detail": "injected"}'
+                        conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: "
+                                     b"application/json\r\nContent-Length: "
+                                     + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+                        continue
+                    with self.lock:
+                        rule.times += 1  # not consumed by requests without the marker
                 if action == "reset_before":
                     _rst(conn)
                     return

@@ -41,12 +41,14 @@ from sync.gateway.store import (
     version_key,
 )
 from sync.gateway.verify import Verifier, reject_all
-from sync.wire import is_sha256_hex
+from sync.wire import WireError, check_json_shape, is_sha256_hex
 
 log = logging.getLogger(__name__)
 
 API = "/api/v1"
 MiB = 1024 * 1024
+MAX_CURSOR = 2**63 - 1  # event sequence numbers are 64-bit signed integers on both stores
+MAX_PULL_LIMIT_PARAM = 1_000_000
 
 
 @dataclass
@@ -133,7 +135,8 @@ async def _read_limited(request: Request, limit: int, what: str) -> bytes:
     """The request body, refused with 413 as soon as it exceeds ``limit`` (never buffered
     whole first)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and int(declared) > limit:
         raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
     buf = bytearray()
     async for chunk in request.stream():
@@ -141,6 +144,22 @@ async def _read_limited(request: Request, limit: int, what: str) -> bytes:
         if len(buf) > limit:
             raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
     return bytes(buf)
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A request body as JSON, refused with 400 and a reason when it is not JSON, nested deeper
+    than the limit or carries an over-long number: checked BEFORE parsing, so no parser
+    recursion or integer-conversion limit can turn hostile input into a 500."""
+    try:
+        check_json_shape(raw)
+    except WireError as exc:
+        raise ApiError(400, exc.code, exc.detail) from exc
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "bad_json", f"body is not JSON: {exc}") from exc
+    except (RecursionError, ValueError) as exc:  # belt and braces behind the shape check
+        raise ApiError(400, "bad_json", f"body cannot be parsed: {type(exc).__name__}") from exc
 
 
 _bearer = HTTPBearer(auto_error=False, description="per-counter token from `motcua-gateway enrol`")
@@ -261,10 +280,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
         """Per-event answer; idempotent by event id; every accepted event is durably stored
         before the answer leaves."""
         raw = await _read_limited(request, config.max_batch_bytes, "batch")
-        try:
-            doc = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ApiError(400, "bad_json", f"body is not JSON: {exc}") from exc
+        doc = await run_in_threadpool(parse_json_body, raw)
         if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
             raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
         events = doc["events"]
@@ -285,7 +301,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
            tags=["events"])
     def pull(
         since: str | None = Query(default=None, description="cursor from the previous pull"),
-        limit: int = Query(default=200, ge=1),
+        limit: int = Query(default=200, ge=1, le=MAX_PULL_LIMIT_PARAM),
         include_own: bool = Query(default=False, description="also return this counter's own"),
         counter: Counter = Depends(counter_auth),
     ) -> Response:
@@ -294,7 +310,8 @@ def create_app(config: GatewayConfig) -> FastAPI:
         life), oldest first."""
         after = 0
         if since:
-            if not since.isdigit() or len(since) > 19:
+            if not since.isascii() or not since.isdigit() or len(since) > 19 \
+                    or int(since) > MAX_CURSOR:
                 raise ApiError(400, "bad_cursor", "cursor must be one returned by this gateway")
             after = int(since)
         n = min(limit, config.max_pull_limit)
@@ -333,8 +350,8 @@ def create_app(config: GatewayConfig) -> FastAPI:
     async def attachment_put(
         request: Request,
         sha256: str,
-        offset: int = Query(ge=0),
-        total: int = Query(ge=0),
+        offset: int = Query(ge=0, le=2**53),
+        total: int = Query(ge=0, le=2**53),
         counter: Counter = Depends(counter_auth),
     ) -> Any:
         """Append a raw chunk at ``offset`` (must equal ``received``, else 409 with the resume
@@ -364,7 +381,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
                                     204: {"description": "no newer catalogue"}, 401: err},
            tags=["catalogue"])
     def catalogue(
-        since_version: str | None = Query(default=None),
+        since_version: str | None = Query(default=None, max_length=64),
         counter: Counter = Depends(counter_auth),
     ) -> Response:
         """The newest procedure catalogue, if newer than ``since_version`` (204 otherwise)."""
