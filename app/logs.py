@@ -3,8 +3,11 @@
 Rotating files (`motcua.log`, 5 × 2 MB) in the platform log folder (platformdirs
 user_log_dir; config key `log_dir` / $MOTCUA_LOG_DIR override it). Every record passes a
 redaction filter on the *handler*, so records from any library logger are covered too:
-12-digit citizen ID numbers and values that look like passwords, PINs, tokens or keys are
-replaced; dossier codes (`000.20.27.H57-261123-010001`), UUIDs and dates are kept because
+12-digit citizen ID numbers, phone numbers, e-mail addresses, Vietnamese personal names
+(a common family name followed by capitalised words, or the value of a name-like key) and values
+that look like passwords, PINs, tokens or keys are replaced; the message of a refused-input
+error (UserError, which may quote what was typed: an e-mail, a date of birth) is logged as its
+code and field only; dossier codes (`000.20.27.H57-261123-010001`), UUIDs and dates are kept because
 support needs them to find a dossier.
 
 Logging must never stop the counter: an unwritable log folder falls back to stderr.
@@ -25,6 +28,9 @@ BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 MASK_ID = "[CCCD]"
 MASK_SECRET = "***"
+MASK_PHONE = "[SĐT]"
+MASK_EMAIL = "[EMAIL]"
+MASK_NAME = "[TÊN]"
 _MARK = "_motcua_handler"
 _CURRENT: dict[str, Path | None] = {"file": None}
 
@@ -44,6 +50,39 @@ _QUERY = re.compile(r"(?P<key>[?&][^=&\s#]{1,40})=(?P<val>[^&\s#]*)")
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=\-]{6,}")
 _URL_USERINFO = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.\-]*://[^\s/:@]+):[^\s/@]+@", re.IGNORECASE)
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
+
+
+# Vietnamese phone numbers: 0XXXXXXXXX (10 digits; 9-11 accepted: landlines, old IDs in a QR),
+# +84 / 84 forms, with spaces, dots or dashes between groups; never inside a longer number,
+# a dash-joined code (dossier codes, UUIDs) or a decimal.
+_PHONE = re.compile(r"(?<![\w\-.+])(?:\+84|84|0)(?:[ .\-]?\d){8,10}(?![\w\-]|\.\d)")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_UPPER = "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬBCDĐEÈÉẺẼẸÊỀẾỂỄỆFGHIÌÍỈĨỊJKLMNOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢPQRSTUÙÚỦŨỤƯỪỨỬỮỰVWXYỲÝỶỸỴZ"
+# The family names of most Vietnamese (with and without diacritics): a capitalised one followed
+# by 1-5 capitalised words is taken for a person's name.
+_SURNAMES = ("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn "
+             "Lâm Trương Mai Cao Lưu Đào Tạ Hà Tô Châu Quách Lương Thái Kiều Trịnh Mạc Tăng Lại "
+             "Triệu Phùng Từ Vương Khúc Tôn Chu Đàm Giang Hứa Lục Mẫn Nông Thân Tống Văn Viên "
+             "Nguyen Tran Le Pham Hoang Huynh Vu Vo Dang Bui Do Ho Ngo Duong Ly Dinh Doan Lam "
+             "Truong Luu Dao Ta Ha To Chau Quach Luong Thai Kieu Trinh Mac Tang Lai Trieu Phung "
+             "Vuong Khuc Ton Dam Hua Luc Man Nong Than Tong Van Vien").split()
+_NAME = re.compile(
+    r"(?<![\w])(?:" + "|".join(sorted({w for n in _SURNAMES for w in (n, n.upper())}, key=len,
+                                     reverse=True))
+    + r")(?:[ \t]+[" + _UPPER + r"][^\W\d_]*){1,5}(?![\w])")
+# key=value / "key": "value" whose key names a person: the whole value goes
+_NAME_KEYS = ("full_name", "fullname", "display_name", "applicant_name", "ho_ten", "hoten",
+              "họ tên", "ho ten", "name")
+_NAME_VALUE = re.compile(
+    r"""(?P<key>["']?\b(?:""" + "|".join(re.escape(k) for k in _NAME_KEYS)
+    + r""")\b["']?)(?P<sep>\s*[:=]\s*)(?P<val>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^,;&)}\]\n]+)""",
+    re.IGNORECASE)
+
+
+def _mask_name_value(m: re.Match[str]) -> str:
+    val = m.group("val")
+    quote = val[0] if val[:1] in ("'", '"') else ""
+    return f"{m.group('key')}{m.group('sep')}{quote}{MASK_NAME}{quote}"
 
 
 def _secret_key(key: str) -> bool:
@@ -74,7 +113,24 @@ def redact(text: str) -> str:
     text = _QUERY.sub(lambda m: f"{m.group('key')}={MASK_SECRET}"
                       if _secret_key(m.group("key")[1:]) else m.group(0), text)
     text = _KEY_VALUE.sub(_mask_pair, text)
-    return _CITIZEN_ID.sub(MASK_ID, text)
+    text = _NAME_VALUE.sub(_mask_name_value, text)
+    text = _EMAIL.sub(MASK_EMAIL, text)
+    text = _CITIZEN_ID.sub(MASK_ID, text)
+    text = _PHONE.sub(MASK_PHONE, text)
+    return _NAME.sub(MASK_NAME, text)
+
+
+def _without_value(exc: BaseException) -> str:
+    """A refused-input error as code and field only: its message may quote the value typed."""
+    fields = [getattr(e, "field", None) for e in getattr(exc, "errors", [exc])]
+    codes = [getattr(e, "code", None) for e in getattr(exc, "errors", [exc])]
+    return (f"{type(exc).__name__}(code={','.join(str(c) for c in codes)}, "
+            f"field={','.join(str(f) for f in fields)})")
+
+
+def _is_input_error(obj: object) -> bool:
+    """app.errors.UserError and friends (duck-typed: logs must not import the domain)."""
+    return isinstance(obj, BaseException) and hasattr(obj, "field") and hasattr(obj, "vi")
 
 
 class _WarningsOnly(logging.Filter):
@@ -88,6 +144,18 @@ class RedactingFilter(logging.Filter):
     """Rewrites each record's final message (and traceback) through `redact`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:  # refused-input errors passed as arguments: code and field only
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            if any(_is_input_error(a) for a in args):
+                cleaned = tuple(_without_value(a) if _is_input_error(a) else a for a in args)
+                record.args = cleaned if isinstance(record.args, tuple) else cleaned[0]
+        if record.exc_info and _is_input_error(record.exc_info[1]):  # even if formatted before
+            import traceback
+
+            exc = record.exc_info[1]
+            lines = traceback.format_tb(record.exc_info[2])
+            record.exc_text = "Traceback (most recent call last):\n" + "".join(lines) + \
+                _without_value(exc)
         try:
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the record

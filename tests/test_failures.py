@@ -142,3 +142,22 @@ def test_help_into_a_closed_pipe_is_quiet(tmp_path):
     out = subprocess.run(["bash", "-c", f"{sys.executable} -m app --help | head -c 10 >/dev/null"],
                          env=env, capture_output=True, text=True, timeout=180)
     assert out.stderr == ""
+
+
+def test_a_refused_intake_is_logged_without_the_values_typed(tmp_path):
+    import json
+
+    from tests.helpers import dossier_json
+
+    env = env_for(tmp_path)
+    assert motcua(env, "init", "--agency-code", "000.20.27.H57", "--counter", "1").returncode == 0
+    bad = dossier_json()
+    bad["applicant"].update(date_of_birth="2090-05-12", email="huong@@example")
+    (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    out = motcua(env, "intake", "--file", str(tmp_path / "bad.json"))
+    assert out.returncode == 2
+    assert "huong@@example" in out.stderr.decode("utf-8")  # the clerk sees what is wrong…
+    log = (tmp_path / "logs" / "motcua.log").read_text(encoding="utf-8")
+    assert "command refused" in log and "date_of_birth" in log
+    for value in ("huong@@example", "2090-05-12", "Đặng Thị Hương", "079190000123"):
+        assert value not in log  # …the log keeps only which fields were refused

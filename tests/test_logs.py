@@ -14,9 +14,15 @@ CID = "079190000123"
 
 @pytest.mark.parametrize("text, gone, kept", [
     (f"dossier {CODE} received for {CID}", [CID], [CODE]),
-    (f"citizen_id={CID} phone=0912345678", [CID], ["citizen_id=", "0912345678"]),
+    (f"citizen_id={CID} phone=0912345678", [CID, "0912345678"], ["citizen_id=", "phone="]),
+    ("gọi 0912 345 678 hoặc +84 912.345.678, (028) không", ["345 678", "912.345.678"], ["gọi"]),
+    ("email=huong.dang+hs@example.vn sent", ["huong.dang", "example.vn"], ["email=", "sent"]),
+    ("applicant Đặng Thị Hương and NGUYỄN VĂN AN, Le Van Tam", ["Hương", "NGUYỄN", "Tam"],
+     ["applicant", "and"]),
+    ('{"full_name": "Ông Ba Mươi", "display_name": "Lan"}', ["Ba Mươi", '"Lan"'],
+     ['"full_name"']),
     (f'{{"citizen_id": "{CID}", "code": "{CODE}"}}', [CID], [CODE]),
-    (f"QR {CID}|012345678|Đặng Thị Hương|12051990", [CID], ["Đặng Thị Hương"]),
+    (f"QR {CID}|012345678|Đặng Thị Hương|12051990", [CID, "012345678", "Hương"], ["QR"]),
     ("CCCD 079 190 000 123 ok", ["079 190 000 123"], ["CCCD"]),
     ("password=hunter2 ok", ["hunter2"], ["password=", "ok"]),
     ("PIN: 123456; user_pin='9999'", ["123456", "9999"], ["PIN:"]),

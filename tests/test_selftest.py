@@ -171,13 +171,27 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
         setup_logging(logs)
         logging.getLogger("motcua.test").warning("intake for %s code 000.20.27.H57-261123-010001",
                                                  CITIZEN_IDS[0])
+        # what a careless line could carry: a name, a phone, an e-mail, a refused value
+        logging.getLogger("motcua.test").warning(
+            "applicant Đặng Thị Hương phone 0912 345 678 mail huong.dang@example.vn")
+        from app.errors import UserError
+
+        bad = UserError("Email 'an.nguyen@example.vn' không hợp lệ; ngày sinh 12/05/1990.",
+                        "Email 'an.nguyen@example.vn' is invalid; born 12/05/1990.",
+                        field="applicant.email", code="invalid_email")
+        logging.getLogger("motcua.test").info("intake refused: %r", bad)
+        try:
+            raise bad
+        except UserError:
+            logging.getLogger("motcua.test").exception("refused")
     finally:
         for h in list(logging.getLogger().handlers):
             if h not in root_before:
                 logging.getLogger().removeHandler(h)
                 h.close()
     # a log written by an older version, without redaction
-    (logs / "motcua.log.1").write_text(f"old line citizen {CITIZEN_IDS[1]} pin=4321\n", encoding="utf-8")
+    (logs / "motcua.log.1").write_text(f"old line citizen {CITIZEN_IDS[1]} pin=4321 Nguyễn Văn An "
+                                       "+84 912 345 679 an.nguyen@example.vn\n", encoding="utf-8")
 
     out = tmp_path / "diag.zip"
     args = argparse.Namespace(data_dir=str(demo_counter_dir), lang="en", out=str(out))
@@ -189,8 +203,10 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
     assert names == ["diagnostics.json", "logs/motcua.log", "logs/motcua.log.1"]
     for secret in (*CITIZEN_IDS, "gw-pass-1", "tk-secret-9", "cred-secret-7", "4321",
                    "Đặng Thị Hương", "Nguyễn Văn An", "0912345678", "BEGIN PRIVATE KEY",
-                   "BEGIN ENCRYPTED PRIVATE KEY"):
+                   "BEGIN ENCRYPTED PRIVATE KEY", "Hương", "345 678", "345 679", "huong.dang",
+                   "an.nguyen@", "12/05/1990", "Trần Đức Đông", "Lê Thị Mai"):
         assert secret not in blob, secret
+    assert "code=invalid_email, field=applicant.email" in blob  # the refusal, without its value
     assert "000.20.27.H57-261123-010001" in blob  # dossier codes are what support needs
     store = report["store"]
     assert store["schema_version"] >= 2 and store["integrity_check"] == "ok"
