@@ -25,6 +25,10 @@ done
 ldconfig -p | grep -q libxcb-icccm.so.4 || need_pkgs+=(libxcb-icccm4)
 ldconfig -p | grep -q libxcb-keysyms.so.1 || need_pkgs+=(libxcb-keysyms1)
 command -v desktop-file-validate >/dev/null || need_pkgs+=(desktop-file-utils)
+# The scanner test under a real X server (tests/test_gui_x11.py): Xvfb, xdotool, Qt's xcb libs.
+command -v Xvfb >/dev/null || need_pkgs+=(xvfb)
+command -v xdotool >/dev/null || need_pkgs+=(xdotool)
+ldconfig -p | grep -q libxcb-cursor.so.0 || need_pkgs+=(libxcb-cursor0)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_pkgs+=(python3-venv)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing system packages: ${need_pkgs[*]}"
