@@ -1,19 +1,28 @@
-"""The counter's trust configuration: anchors and cached CRLs in the data folder.
+"""The counter's trust configuration: anchors, known intermediates and cached CRLs.
 
-`<data>/trust/anchors/*.pem` are the root (and intermediate) certificates this counter accepts
-for clerks' signatures; `<data>/trust/crls/` caches CRLs fetched when online, used offline.
+`<data>/trust/anchors/` holds the CA certificates this counter accepts for clerks' signatures
+(and for the gateway's time-stamping authority): self-signed roots are trust anchors, other CA
+certificates are known intermediates that help build paths. Files are content-addressed —
+`<sha256 of the certificate>.pem`, one certificate each — so installing can never replace a
+certificate already trusted (a second root with the same file name once silently replaced an
+anchor and every older dossier then failed). Files installed by older versions under their
+own names keep working and are listed, and `remove` splits them when needed.
+`<data>/trust/crls/` caches CRLs fetched when online, used offline.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
+import os
 from pathlib import Path
+from typing import Any
 
 from app.errors import UserError
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 
 def anchors_dir(settings: Settings) -> Path:
@@ -26,8 +35,7 @@ def crls_dir(settings: Settings) -> Path:
 
 def anchor_files(settings: Settings) -> list[Path]:
     d = anchors_dir(settings)
-    return sorted(p for p in d.glob("*") if p.suffix.lower() in (".pem", ".crt", ".cer", ".der")) \
-        if d.is_dir() else []
+    return sorted(p for p in d.glob("*") if p.suffix.lower() in _SUFFIXES) if d.is_dir() else []
 
 
 def load_trust(settings: Settings):
@@ -39,23 +47,173 @@ def load_trust(settings: Settings):
     return TrustStore.from_paths(anchor_files(settings), crl_dir)
 
 
-def add_anchor(settings: Settings, source: Path) -> Path:
-    """Install a CA certificate file (PEM/DER) as a trust anchor, after checking it parses."""
+def key_attempts(settings: Settings):
+    """Wrong password/PIN counts kept across processes (each CLI command is one try), so the
+    message can say "wrong attempt N". No secret is stored: keys are digests of the source."""
+    from signing.attempts import FileCounter
+
+    return FileCounter(settings.data_dir / "key-attempts.json")
+
+
+def _read_certs(source: Path) -> list[Any]:
     from signing.trust import load_certificates
 
-    source = Path(source)
     try:
         certs = load_certificates(source.read_bytes())
     except FileNotFoundError:
-        raise UserError(f"Không tìm thấy tệp {source}.", f"File {source} not found.") from None
-    except ValueError as exc:
+        raise UserError(f"Không tìm thấy tệp {source}.", f"File {source} not found.",
+                        code="file_not_found") from None
+    except (OSError, ValueError) as exc:
         raise UserError(f"Tệp {source.name} không phải chứng thư số hợp lệ ({exc}).",
                         f"{source.name} is not a valid certificate file ({exc}).") from None
     if not certs:
         raise UserError(f"Tệp {source.name} không chứa chứng thư nào.",
                         f"{source.name} contains no certificate.")
-    target = anchors_dir(settings) / source.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    log.info("trust anchor installed: %s (%d certificates)", target, len(certs))
+    return certs
+
+
+def _role(cert: Any) -> str:
+    from signing.certs import CertInfo, is_self_signed
+
+    if not CertInfo.from_certificate(cert).is_ca:
+        return "leaf"
+    return "anchor" if is_self_signed(cert) else "intermediate"
+
+
+def _name(cert: Any) -> str:
+    from signing.trust import _display_name
+
+    return _display_name(cert.subject)
+
+
+def install(settings: Settings, source: Path) -> list[dict]:
+    """Install every CA certificate of a PEM/DER file; never replaces anything.
+
+    A self-signed CA becomes a trust anchor, another CA a known intermediate. A certificate
+    that is not a CA (a clerk's, a server's) is refused with nothing installed: trusting a
+    leaf would let anything it "issued" pass. Returns one entry per certificate, with
+    `already` set when it was trusted before (same content, same file)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    source = Path(source)
+    certs = _read_certs(source)
+    for cert in certs:
+        if _role(cert) == "leaf":
+            name = _name(cert)
+            raise UserError(
+                f"«{name}» là chứng thư của người dùng cuối (không phải CA), không thể làm chứng "
+                "thư tin cậy. Hãy cài chứng thư gốc (root) hoặc chứng thư trung gian của tổ chức "
+                "cấp chứng thư số; không có gì được cài.",
+                f"«{name}» is an end-entity certificate (not a CA) and cannot be a trust anchor. "
+                "Install the root or intermediate certificate of the issuing CA; nothing was "
+                "installed.", code="leaf_anchor")
+    folder = anchors_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    known = {e["sha256"] for e in list_anchors(settings, with_crls=False)}
+    out = []
+    for cert in certs:
+        fp = cert.fingerprint(hashes.SHA256()).hex()
+        target = folder / f"{fp}.pem"
+        already = fp in known
+        if not already:
+            try:
+                with open(target, "xb") as f:  # exclusive create: never overwrite
+                    f.write(cert.public_bytes(Encoding.PEM))
+                    f.flush()
+                    os.fsync(f.fileno())
+            except FileExistsError:
+                already = True
+        out.append({"sha256": fp, "subject": cert.subject.rfc4514_string(), "name": _name(cert),
+                    "role": _role(cert), "path": str(target), "already": already})
+        log.info("trust %s %s: %s", "kept" if already else "installed", _role(cert), fp)
+    return out
+
+
+def add_anchor(settings: Settings, source: Path) -> Path:
+    """Install a CA certificate file (see `install`); returns the first certificate's file."""
+    return Path(install(settings, source)[0]["path"])
+
+
+def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict]:
+    """Every certificate in the anchors folder: name, subject, issuer, SHA-256, validity
+    (UTC ISO and Vietnam time), role (anchor / intermediate / leaf — ignored) and, for CAs,
+    the cached CRL they issued (or None)."""
+    from cryptography.hazmat.primitives import hashes
+
+    from signing.errors import vn_time
+    from signing.trust import load_certificates
+
+    trust = load_trust(settings) if with_crls else None
+    out: list[dict] = []
+    seen: set[str] = set()
+    for path in anchor_files(settings):
+        try:
+            certs = load_certificates(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            log.warning("unreadable trust file %s: %s", path.name, exc)
+            continue
+        for cert in certs:
+            fp = cert.fingerprint(hashes.SHA256()).hex()
+            if fp in seen:
+                continue
+            seen.add(fp)
+            entry: dict[str, Any] = {
+                "name": _name(cert), "subject": cert.subject.rfc4514_string(),
+                "issuer": cert.issuer.rfc4514_string(), "sha256": fp, "role": _role(cert),
+                "not_before": cert.not_valid_before_utc.isoformat(),
+                "not_after": cert.not_valid_after_utc.isoformat(),
+                "valid_vn": f"{vn_time(cert.not_valid_before_utc)} – "
+                            f"{vn_time(cert.not_valid_after_utc)}",
+                "file": path.name,
+            }
+            if trust is not None and entry["role"] != "leaf":
+                crl = trust.crl_for(cert.subject)
+                entry["crl"] = None if crl is None else {
+                    "this_update_vn": vn_time(crl.crl.last_update_utc),
+                    "next_update_vn": vn_time(crl.next_update) if crl.next_update else None,
+                    "number": crl.number,
+                }
+            out.append(entry)
+    return out
+
+
+def remove(settings: Settings, fingerprint: str) -> dict:
+    """Stop trusting the certificate whose SHA-256 starts with `fingerprint` (≥ 8 hex digits).
+    A legacy file holding several certificates is split so the others stay trusted."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from signing.trust import load_certificates
+
+    want = fingerprint.strip().lower().replace(":", "")
+    if len(want) < 8 or any(c not in "0123456789abcdef" for c in want):
+        raise UserError("Cần ít nhất 8 chữ số hex đầu của SHA-256 (xem 'motcua trust list').",
+                        "Give at least the first 8 hex digits of the SHA-256 "
+                        "(see 'motcua trust list').", code="bad_fingerprint")
+    matches = [e for e in list_anchors(settings, with_crls=False) if e["sha256"].startswith(want)]
+    if not matches:
+        raise UserError(f"Không có chứng thư tin cậy nào có SHA-256 bắt đầu bằng {want}.",
+                        f"No trusted certificate has a SHA-256 starting with {want}.",
+                        code="not_found")
+    if len({m["sha256"] for m in matches}) > 1:
+        raise UserError(f"Nhiều chứng thư có SHA-256 bắt đầu bằng {want}; hãy nhập dài hơn.",
+                        f"Several certificates have a SHA-256 starting with {want}; give more "
+                        "digits.", code="ambiguous")
+    target = matches[0]
+    folder = anchors_dir(settings)
+    for path in anchor_files(settings):
+        try:
+            certs = load_certificates(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        fps = [c.fingerprint(hashes.SHA256()).hex() for c in certs]
+        if target["sha256"] not in fps:
+            continue
+        for cert, fp in zip(certs, fps, strict=True):  # keep the others, content-addressed
+            if fp != target["sha256"] and not (folder / f"{fp}.pem").exists():
+                with open(folder / f"{fp}.pem", "xb") as f:
+                    f.write(cert.public_bytes(Encoding.PEM))
+        path.unlink()
+    log.info("trust removed: %s", target["sha256"])
     return target

@@ -91,10 +91,12 @@ def reason_words(reason: str | None, lang: str = "vi") -> str:
     return en if lang == "en" else vi
 
 
-def wrong_p12_password() -> SigningError:
+def wrong_p12_password(count: int | None = None) -> SigningError:
+    vi_n = f" Đây là lần sai thứ {count}." if count else ""
+    en_n = f" This is wrong attempt number {count}." if count else ""
     return SigningError(
-        "Sai mật khẩu tệp chứng thư số (.p12). Vui lòng nhập lại.",
-        "Wrong password for the certificate file (.p12). Please try again.",
+        f"Sai mật khẩu tệp chứng thư số (.p12).{vi_n} Vui lòng nhập lại.",
+        f"Wrong password for the certificate file (.p12).{en_n} Please try again.",
         code=WRONG_SECRET,
     )
 

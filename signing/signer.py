@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from signing import errors as E
+from signing.attempts import PROCESS_COUNTER, FailureCounter, source_key
 from signing.certs import CertInfo, days_left, expires_within, is_self_signed
 from signing.cms import CmsTemplate
 from signing.errors import SigningError
@@ -168,8 +169,9 @@ class Signer(ABC):
 # PKCS#12
 
 
-def _read_p12(path: Path, password: str) -> tuple[Any, x509.Certificate | None,
-                                                 list[x509.Certificate]]:
+def _read_p12(path: Path, password: str, attempts: FailureCounter | None = None
+              ) -> tuple[Any, x509.Certificate | None, list[x509.Certificate]]:
+    attempts = attempts or PROCESS_COUNTER
     try:
         blob = Path(path).read_bytes()
     except FileNotFoundError as exc:
@@ -177,12 +179,14 @@ def _read_p12(path: Path, password: str) -> tuple[Any, x509.Certificate | None,
     except OSError as exc:
         raise E.p12_not_found(str(path)) from exc
     candidates = [password.encode("utf-8")] if password else [None, b""]
+    counted = source_key("p12", blob)
     for pw in candidates:
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(blob, pw)
-            return key, cert, list(extra)
         except ValueError:
             continue
+        attempts.succeeded(counted)
+        return key, cert, list(extra)
     # Tell a wrong password from a damaged file: does the outer PFX structure parse?
     try:
         from asn1crypto import pkcs12 as a12
@@ -190,7 +194,7 @@ def _read_p12(path: Path, password: str) -> tuple[Any, x509.Certificate | None,
         a12.Pfx.load(blob).native  # noqa: B018 - forces a full parse
     except Exception as exc:  # noqa: BLE001
         raise E.p12_malformed(str(path)) from exc
-    raise E.wrong_p12_password()
+    raise E.wrong_p12_password(attempts.failed(counted))
 
 
 class P12Signer(Signer):
@@ -219,8 +223,9 @@ class P12Signer(Signer):
 
     @classmethod
     def open(cls, path: Path | str, password: str, *, trust: TrustStore | None = None,
-             backend: str = "template") -> P12Signer:
-        key, cert, extra = _read_p12(Path(path), password)
+             backend: str = "template", attempts: FailureCounter | None = None) -> P12Signer:
+        """`attempts` counts wrong passwords across tries (default: this process)."""
+        key, cert, extra = _read_p12(Path(path), password, attempts)
         if key is None or cert is None:
             raise E.no_key(str(path))
         return cls(key, cert, extra, trust, backend)
@@ -257,8 +262,6 @@ def list_p12_certificates(path: Path | str, password: str) -> list[CertInfo]:
 # =========================================================================================
 # PKCS#11
 
-_pin_failures: dict[tuple[str, str], int] = {}
-_pin_lock = threading.Lock()
 
 
 def _pkcs11():  # type: ignore[no-untyped-def]
@@ -323,18 +326,18 @@ def _map_p11(exc: Exception) -> SigningError:
     return E.token_error(type(exc).__name__)
 
 
-def _open_session(token: Any, module_path: str, pin: str | None) -> Any:
-    """Open a session, logging in with `pin`; count failures per token in memory."""
+def _open_session(token: Any, module_path: str, pin: str | None,
+                  attempts: FailureCounter | None = None) -> Any:
+    """Open a session, logging in with `pin`; count failures per token (see signing.attempts)."""
     p11 = _pkcs11()
-    key = (str(module_path), _token_serial(token) or _token_label(token))
+    attempts = attempts or PROCESS_COUNTER
+    key = source_key("pkcs11", str(module_path), _token_serial(token) or _token_label(token))
     if pin is not None and token.flags & p11.TokenFlag.USER_PIN_LOCKED:
         raise E.pin_locked()
     try:
         session = token.open(user_pin=pin) if pin is not None else token.open()
     except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as exc:
-        with _pin_lock:
-            _pin_failures[key] = _pin_failures.get(key, 0) + 1
-            count = _pin_failures[key]
+        count = attempts.failed(key)
         flags = _fresh_flags(token)
         if flags & p11.TokenFlag.USER_PIN_LOCKED:
             raise E.pin_locked() from exc
@@ -343,8 +346,7 @@ def _open_session(token: Any, module_path: str, pin: str | None) -> Any:
     except p11.PKCS11Error as exc:
         raise _map_p11(exc) from exc
     if pin is not None:
-        with _pin_lock:
-            _pin_failures.pop(key, None)
+        attempts.succeeded(key)
     return session
 
 
@@ -416,6 +418,7 @@ class Pkcs11Signer(Signer):
         key_id: bytes | None = None,
         cert_sha256: str | None = None,
         trust: TrustStore | None = None,
+        attempts: FailureCounter | None = None,
     ) -> Pkcs11Signer:
         """Log in to the token and select the signing certificate + its private key.
 
@@ -425,7 +428,7 @@ class Pkcs11Signer(Signer):
         p11 = _pkcs11()
         lib = _load_lib(module_path)
         token = _find_token(lib, token_label, token_serial)
-        session = _open_session(token, module_path, pin)
+        session = _open_session(token, module_path, pin, attempts)
         try:
             certs = _cert_objects(session)
             pool = [c for c, _i, _l in certs]

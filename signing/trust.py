@@ -99,6 +99,26 @@ def _load_crl(blob: bytes) -> x509.CertificateRevocationList:
     return x509.load_der_x509_crl(blob)
 
 
+def crl_older(given: _Crl, current: _Crl) -> SigningError:
+    from signing.errors import vn_time
+
+    who = _display_name(current.crl.issuer)
+
+    def desc(c: _Crl, lang: str) -> str:
+        num = (f"số {c.number}, " if lang == "vi" else f"number {c.number}, ") \
+            if c.number is not None else ""
+        upd = "cập nhật" if lang == "vi" else "issued"
+        return f"{num}{upd} {vn_time(c.crl.last_update_utc, lang)}"
+
+    return SigningError(
+        f"CRL này của «{who}» ({desc(given, 'vi')}) cũ hơn CRL đang dùng ({desc(current, 'vi')}); "
+        "đã bỏ qua, không thay đổi gì.",
+        f"This CRL from «{who}» ({desc(given, 'en')}) is older than the one in use "
+        f"({desc(current, 'en')}); it was ignored, nothing changed.",
+        code="crl_older",
+    )
+
+
 def _name_key(name: x509.Name) -> str:
     return hashlib.sha256(name.public_bytes()).hexdigest()[:24]
 
@@ -199,11 +219,14 @@ class TrustStore:
     def _ca_certs(self) -> list[x509.Certificate]:
         return self.anchors + self.intermediates
 
-    def add_crl(self, der_or_pem: bytes, *, save: bool = False) -> CrlStatus:
+    def add_crl(self, der_or_pem: bytes, *, save: bool = False,
+                refuse_older: bool = False) -> CrlStatus:
         """Accept a CRL whose signature verifies with a known CA of the same name.
 
         Keeps only the newest CRL per issuer (by CRL number, else thisUpdate): an attacker
         replaying an old CRL cannot hide a later revocation. `save` also writes it to crl_dir.
+        `refuse_older` raises SigningError(code="crl_older") when an older CRL than the one
+        in use is given (a person adding a file by hand must hear that it was ignored).
         """
         try:
             crl = _load_crl(der_or_pem)
@@ -237,6 +260,9 @@ class TrustStore:
         key = _name_key(crl.issuer)
         with self._lock:
             old = self._crls.get(key)
+            if (refuse_older and old is not None and old.der != der
+                    and not self._newer(entry, old)):
+                raise crl_older(entry, old)
             if old is None or self._newer(entry, old):
                 self._crls[key] = entry
                 self._bump()

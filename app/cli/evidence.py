@@ -6,10 +6,12 @@ import argparse
 from pathlib import Path
 
 from app import signatures
+from app import trust as trustcfg
 from app.cli.common import counter_of, emit, settings_of
 from app.cli.signer_opts import add_signer_args, open_signer
 from app.domain import to_plain
-from app.trust import add_anchor, anchor_files, load_trust
+from app.errors import UserError
+from app.trust import load_trust
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,11 +28,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("trust", help="trust anchors and CRLs for clerks' certificates")
     ts = p.add_subparsers(dest="trust_cmd", required=True)
-    a = ts.add_parser("add", help="install a root/sub-CA certificate file")
+    a = ts.add_parser("add", help="install a root/sub-CA certificate file (never overwrites; "
+                                  "end-entity certificates are refused)")
     a.add_argument("file")
     a.set_defaults(func=cmd_trust_add)
-    a = ts.add_parser("list", help="anchors and cached CRLs (stale ones flagged)")
+    a = ts.add_parser("list", help="trusted certificates (subject, issuer, SHA-256, validity, "
+                                   "role) and cached CRLs (stale ones flagged)")
+    a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_trust_list)
+    a = ts.add_parser("remove", help="stop trusting a certificate (by its SHA-256, ≥ 8 digits)")
+    a.add_argument("sha256")
+    a.set_defaults(func=cmd_trust_remove)
     a = ts.add_parser("add-crl", help="add a CRL file to the offline cache")
     a.add_argument("file")
     a.set_defaults(func=cmd_trust_add_crl)
@@ -99,22 +107,66 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+_ROLE_WORDS = {"anchor": ("chứng thư gốc tin cậy", "trust anchor (root)"),
+               "intermediate": ("chứng thư trung gian", "intermediate CA"),
+               "leaf": ("chứng thư người dùng — bỏ qua", "end-entity — ignored")}
+
+
 def cmd_trust_add(args: argparse.Namespace) -> int:
-    emit({"installed": str(add_anchor(settings_of(args), Path(args.file)))})
+    en = args.lang == "en"
+    entries = trustcfg.install(settings_of(args), Path(args.file))
+    for e in entries:
+        role = _ROLE_WORDS[e["role"]][1 if en else 0]
+        if en:
+            state = "already trusted, unchanged" if e["already"] else "installed"
+        else:
+            state = "đã có sẵn, không thay đổi" if e["already"] else "đã cài"
+        print(f"{e['name']} ({role}): {state} — SHA-256 {e['sha256']}")
     return 0
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
     settings = settings_of(args)
-    trust = load_trust(settings)
-    emit({"anchors": [str(p) for p in anchor_files(settings)],
-          "crls": [to_plain(c._asdict()) for c in trust.crl_status()]})
+    entries = trustcfg.list_anchors(settings)
+    crls = [to_plain(c._asdict()) for c in load_trust(settings).crl_status()]
+    if args.json:
+        emit({"certificates": entries, "crls": crls})
+        return 0
+    en = args.lang == "en"
+    if not entries:
+        print("No trusted certificates; install them with 'motcua trust add FILE'." if en else
+              "Chưa có chứng thư tin cậy nào; cài bằng 'motcua trust add TỆP'.")
+    for e in entries:
+        print(f"{e['name']} — {_ROLE_WORDS[e['role']][1 if en else 0]}")
+        print(f"  {'subject' if en else 'chủ thể'}: {e['subject']}")
+        print(f"  {'issuer' if en else 'tổ chức cấp'}: {e['issuer']}")
+        print(f"  SHA-256: {e['sha256']}")
+        print(f"  {'valid' if en else 'hiệu lực'}: {e['valid_vn']}")
+        if e["role"] != "leaf":
+            crl = e.get("crl")
+            if crl is None:
+                print("  CRL: none cached" if en else "  CRL: chưa có")
+            else:
+                print(f"  CRL: {'issued' if en else 'cập nhật'} {crl['this_update_vn']}, "
+                      f"{'next' if en else 'kỳ sau'} {crl['next_update_vn'] or '—'}")
+    return 0
+
+
+def cmd_trust_remove(args: argparse.Namespace) -> int:
+    e = trustcfg.remove(settings_of(args), args.sha256)
+    print(f"Removed from trust: {e['name']} — SHA-256 {e['sha256']}" if args.lang == "en" else
+          f"Đã bỏ khỏi danh sách tin cậy: {e['name']} — SHA-256 {e['sha256']}")
     return 0
 
 
 def cmd_trust_add_crl(args: argparse.Namespace) -> int:
     trust = load_trust(settings_of(args))
-    status = trust.add_crl(Path(args.file).read_bytes(), save=True)
+    try:
+        blob = Path(args.file).read_bytes()
+    except OSError:
+        raise UserError(f"Không đọc được tệp {args.file}.", f"Cannot read {args.file}.",
+                        code="file_not_found") from None
+    status = trust.add_crl(blob, save=True, refuse_older=True)
     emit(to_plain(status._asdict()))
     return 0
 

@@ -12,7 +12,7 @@ import sys
 from app.cli.common import secret
 from app.context import Counter
 from app.errors import UserError
-from app.trust import anchor_files, load_trust
+from app.trust import anchor_files, key_attempts, load_trust
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -44,12 +44,13 @@ def open_signer(args: argparse.Namespace, counter: Counter):
     trust = load_trust(counter.settings)
     if args.p12:
         pw = secret(args, "secret_env", "Mật khẩu tệp .p12 / PKCS#12 password: ")
-        signer = P12Signer.open(args.p12, pw, trust=trust)
+        signer = P12Signer.open(args.p12, pw, trust=trust, attempts=key_attempts(counter.settings))
     else:
         pin = secret(args, "secret_env", "Mã PIN / PIN: ")
         signer = Pkcs11Signer.open(args.pkcs11_module, token_label=args.token_label,
                                    token_serial=args.token_serial, pin=pin,
-                                   key_label=args.key_label, trust=trust)
+                                   key_label=args.key_label, trust=trust,
+                                   attempts=key_attempts(counter.settings))
     signer.check()
     if signer.expires_within(EXPIRY_WARNING_DAYS):
         days = signer.days_left()
