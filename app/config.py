@@ -400,8 +400,16 @@ def _lenient_lang(value: Any, where: str, key: str) -> str:
 
 
 def _default_data_dir() -> str:
+    """Linux: per user (~/.local/share/motcua). Windows: per machine,
+    %PROGRAMDATA%\\MotCua\\data, which the installer gives to the "MotCua Clerks" group: every
+    clerk's account on a shared counter PC works on the ONE store of that counter (a store per
+    Windows account would let a second account set the same counter up again and issue
+    colliding codes). Per user only by choice: data_dir = "%LOCALAPPDATA%\\motcua" in the site
+    file."""
     import platformdirs
 
+    if sys.platform == "win32":
+        return str(Path(platformdirs.site_data_dir(SITE_APP_NAME, appauthor=False)) / "data")
     return str(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 

@@ -19,9 +19,9 @@ def default_data_dir() -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    import platformdirs
+    from app.config import _default_data_dir  # per user on Linux, per machine on Windows
 
-    return Path(platformdirs.user_data_dir("motcua", appauthor=False))
+    return Path(_default_data_dir())
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:

@@ -43,32 +43,21 @@ Categories=Office;
 StartupWMClass=motcua
 """
 
-INSTALL_SH = """#!/bin/sh
-# Install MotCua Counter {version} system-wide (run as root from the unpacked folder):
-#   sudo ./install.sh            -> /opt/motcua, /usr/local/bin/motcua, menu entry
-# Upgrading: run the new version's install.sh; data and the store stay where they are
-# (~/.local/share/motcua), the store is backed up before any schema upgrade.
-set -eu
-HERE=$(cd "$(dirname "$0")" && pwd)
-PREFIX=${{PREFIX:-/opt/motcua}}
-rm -rf "$PREFIX.new"
-mkdir -p "$PREFIX.new"
-cp -a "$HERE/." "$PREFIX.new/"
-rm -rf "$PREFIX.old"
-[ -d "$PREFIX" ] && mv "$PREFIX" "$PREFIX.old"
-mv "$PREFIX.new" "$PREFIX"
-ln -sf "$PREFIX/motcua" /usr/local/bin/motcua
-install -Dm644 "$PREFIX/motcua.desktop" /usr/share/applications/motcua.desktop
-install -Dm644 "$PREFIX/motcua.png" /usr/share/icons/hicolor/256x256/apps/motcua.png
-install -Dm644 "$PREFIX/motcua.svg" /usr/share/icons/hicolor/scalable/apps/motcua.svg
-install -Dm644 "$PREFIX/motcua.toml.example" /etc/motcua/motcua.toml.example
-command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q || true
-echo "MotCua Counter {version} installed in $PREFIX. Check it with: motcua --self-test"
-"""
+LINUX = PACKAGING / "linux"  # install.sh, uninstall.sh (version filled in at build time)
 
 
 def project_version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def numeric_version(version: str) -> str:
+    """A.B.C.D for Windows version resources (VersionInfoVersion), from the release part of a
+    PEP 440 version: 0.2.0rc1 -> 0.2.0.0, 1.2 -> 1.2.0.0."""
+    import re
+
+    m = re.match(r"\d+(?:\.\d+)*", version.strip())
+    parts = [int(x) for x in m.group(0).split(".")] if m else []
+    return ".".join(str(x) for x in (parts + [0, 0, 0, 0])[:4])
 
 
 def check_environment(version: str) -> None:
@@ -126,9 +115,11 @@ def linux_tarball(bundle: Path, dist: Path, version: str) -> Path:
     """motcua-<v>/ = the bundle + motcua.desktop + icons + install.sh, as one .tar.gz."""
     arch = platform.machine().lower() or "x86_64"
     name = f"motcua-{version}-linux-{arch}"
-    for fname, text in (("motcua.desktop", DESKTOP), ("install.sh", INSTALL_SH.format(version=version))):
-        (bundle / fname).write_text(text, encoding="utf-8", newline="\n")
-    (bundle / "install.sh").chmod(0o755)
+    (bundle / "motcua.desktop").write_text(DESKTOP, encoding="utf-8", newline="\n")
+    for script in ("install.sh", "uninstall.sh"):
+        text = (LINUX / script).read_text(encoding="utf-8").replace("@VERSION@", version)
+        (bundle / script).write_text(text, encoding="utf-8", newline="\n")
+        (bundle / script).chmod(0o755)
     for extra in ("motcua.png", "motcua.svg", "motcua.toml.example"):
         shutil.copyfile(PACKAGING / extra, bundle / extra)
     out = dist / f"{name}.tar.gz"
@@ -174,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if sys.platform == "win32":
         print('next: "C:\\Program Files (x86)\\Inno Setup 6\\ISCC.exe" '
-              f"/DMyAppVersion={version} packaging\\windows\\motcua.iss")
+              f"/DMyAppVersion={version} /DMyAppNumericVersion={numeric_version(version)} "
+              "packaging\\windows\\motcua.iss")
     return 0
 
 
