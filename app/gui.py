@@ -24,3 +24,23 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     from ui.app import run
 
     return run(settings, demo=demo)
+
+
+def show_start_failure(line: str, log_file: object, lang: str = "vi") -> bool:
+    """The window could not start: show `line` (what the command line printed) and the log's
+    path in a message box, so a clerk starting from the menu sees it. False when no box can be
+    shown (no display: the line on stderr is all there is)."""
+    import logging
+
+    from app import failures
+
+    if failures.no_display_message(lang):
+        return False
+    try:
+        from ui.startfail import show_start_failure as show
+
+        show(line, log_file, lang)
+    except Exception:  # the box itself failing must not hide the original error
+        logging.getLogger(__name__).exception("could not show the start failure box")
+        return False
+    return True

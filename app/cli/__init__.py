@@ -140,5 +140,10 @@ def _fail(exc: BaseException, lang: str, args: argparse.Namespace | None) -> int
         text = "\n  ".join(printable(line) for line in message.splitlines())
         print(f"{prefix}: {text}", file=sys.stderr)  # -v: the log record shows the traceback
     except Exception:  # noqa: BLE001,S110 - stderr itself is gone: the exit code remains
-        pass
+        text = message
+    if args is not None and not getattr(args, "func", None) \
+            and not getattr(args, "self_test", False):  # the window did not start: say it there
+        from app.gui import show_start_failure
+
+        show_start_failure(f"{prefix}: {text}", current_log_file(), lang)
     return code
