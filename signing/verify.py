@@ -35,11 +35,12 @@ import asyncio
 import concurrent.futures
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from asn1crypto import cms
+from asn1crypto import algos, cms
 from asn1crypto import crl as acrl
 from asn1crypto import x509 as ax509
 from cryptography import x509
@@ -167,7 +168,7 @@ class ChainOutcome:
     """Time-independent outcome of validating one certificate's path, cached per trust
     generation. Time-dependent parts (validity window, revocation date) are evaluated per call."""
 
-    code: str  # ok | untrusted (path could not be built/validated)
+    code: str  # ok | untrusted (path could not be built/validated) | malformed
     detail: str = ""
     not_before: datetime | None = None  # latest notBefore on the path
     not_after: datetime | None = None  # earliest notAfter on the path
@@ -259,19 +260,24 @@ def _validate_uncached(
 ) -> ChainOutcome | tuple[str, str]:
     if not trust.anchors:
         return ChainOutcome(UNTRUSTED, "no trust anchors configured")
-    others = [ax509.Certificate.load(d) for d in other_ders]
-    others += [ax509.Certificate.load(_der(c)) for c in trust.intermediates]
-    vc = ValidationContext(
-        trust_roots=[ax509.Certificate.load(_der(c)) for c in trust.anchors],
-        other_certs=others,
-        crls=[acrl.CertificateList.load(d) for d in trust.crls_der()],
-        moment=moment,
-        allow_fetching=False,
-        revinfo_policy=_REV_POLICY,
-    )
-    validator = CertificateValidator(
-        ax509.Certificate.load(cert_der), intermediate_certs=others, validation_context=vc
-    )
+    try:
+        others = [ax509.Certificate.load(d) for d in other_ders]
+        others += [ax509.Certificate.load(_der(c)) for c in trust.intermediates]
+        vc = ValidationContext(
+            trust_roots=[ax509.Certificate.load(_der(c)) for c in trust.anchors],
+            other_certs=others,
+            crls=[acrl.CertificateList.load(d) for d in trust.crls_der()],
+            moment=moment,
+            allow_fetching=False,
+            revinfo_policy=_REV_POLICY,
+        )
+        validator = CertificateValidator(
+            ax509.Certificate.load(cert_der), intermediate_certs=others, validation_context=vc
+        )
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        # an embedded certificate that cannot be read (e.g. a damaged name): the same bytes
+        # always fail the same way, so this outcome is cached like any other
+        return ChainOutcome(MALFORMED, f"certificate unreadable: {type(exc).__name__}: {exc}")
     try:
         path = _run(validator.async_validate_path)
     except cv_errors.RevokedError as exc:
@@ -282,8 +288,14 @@ def _validate_uncached(
         return (NOT_YET_VALID_AT_SIGNING, str(exc))
     except (cv_errors.PathBuildingError, cv_errors.PathValidationError,
             cv_errors.ValidationError) as exc:
+        try:
+            missing_issuer = _missing_issuer(cert, other_ders, trust)
+        except Exception:  # noqa: BLE001 - a damaged embedded certificate names no issuer
+            missing_issuer = ""
         return ChainOutcome(UNTRUSTED, f"{type(exc).__name__}: {exc}",
-                            missing_issuer=_missing_issuer(cert, other_ders, trust))
+                            missing_issuer=missing_issuer)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        return ChainOutcome(MALFORMED, f"certificate unreadable: {type(exc).__name__}: {exc}")
     path_certs = [_x509(c.dump()) for c in path.iter_certs(include_root=False)]
     nb = max(c.not_valid_before_utc for c in path_certs)
     na = min(c.not_valid_after_utc for c in path_certs)
@@ -482,8 +494,34 @@ def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetim
 
 
 # -- CMS ----------------------------------------------------------------------------------
+#
+# Two parsers feed one judgement. `_parse_full` reads any CMS SignedData with asn1crypto (the
+# general RFC 5652 path). `_parse_fast` recognises the exact layout that signing.cms.CmsTemplate
+# writes (our own signatures) with a strict DER walk and a per-signer profile learnt from the
+# full parser; anything it does not recognise byte for byte goes to the full parser. Both
+# produce the same `_Parsed` facts, and `_judge` (digest, signature, key usage, chain and
+# policy) is shared, so the fast path cannot accept what the full path refuses: it only skips
+# re-parsing what is byte-identical to something the full parser has already read.
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASH_OBJ = {name: cls() for name, cls in _HASHES.items()}
+_PKCS1 = padding.PKCS1v15()
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What verification needs from a CMS, whichever parser read it."""
+
+    hash_name: str
+    sig_algo: str
+    sig: bytes
+    signer_der: bytes | None
+    other_ders: tuple[bytes, ...]
+    has_attrs: bool
+    tbs: bytes | None = None  # DER SET OF the signed attributes (None: no signed attributes)
+    md_bytes: bytes | None = None
+    ct_name: str | None = None
+    signing_time: datetime | None = None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -491,6 +529,11 @@ def _cert_ids(der: bytes) -> tuple[bytes, int, bytes | None]:
     """(issuer name DER, serial, subject key identifier) of an embedded certificate."""
     c = ax509.Certificate.load(der)
     return c.issuer.dump(), c.serial_number, c.key_identifier
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_key(der: bytes):  # type: ignore[no-untyped-def]
+    return _x509(der).public_key()
 
 
 def _find_signer(signer_info: cms.SignerInfo, certs: list[bytes]) -> bytes | None:
@@ -515,13 +558,12 @@ def _find_signer(signer_info: cms.SignerInfo, certs: list[bytes]) -> bytes | Non
     return None
 
 
-def _check_signature(cert: x509.Certificate, algo: str, hash_name: str, sig: bytes,
+def _check_signature(key, algo: str, hash_name: str, sig: bytes,  # type: ignore[no-untyped-def]
                      tbs: bytes) -> bool:
-    h = _HASHES[hash_name]()
-    key = cert.public_key()
+    h = _HASH_OBJ[hash_name]
     try:
         if isinstance(key, rsa.RSAPublicKey) and algo == "rsassa_pkcs1v15":
-            key.verify(sig, tbs, padding.PKCS1v15(), h)
+            key.verify(sig, tbs, _PKCS1, h)
         elif isinstance(key, ec.EllipticCurvePublicKey) and algo == "ecdsa":
             key.verify(sig, tbs, ec.ECDSA(h))
         else:
@@ -531,28 +573,8 @@ def _check_signature(cert: x509.Certificate, algo: str, hash_name: str, sig: byt
     return True
 
 
-def verify_detached(
-    data: bytes,
-    signature_der: bytes,
-    trust: TrustStore,
-    *,
-    at: datetime | None = None,
-    require_crl: bool = False,
-    tst: bytes | None = None,
-) -> VerifyResult:
-    """Verify a detached CMS signature over exactly `data` (see module docstring for policy).
-
-    `at` is a *trusted* validation time (e.g. the gateway's first receipt of the event); when
-    omitted, the CMS signing-time attribute is used for validity, and revocation is strict.
-    `tst` is an RFC 3161 signatureTimeStampToken over this signature (stored next to it, or
-    carried as the CMS unsigned attribute): once verified, its genTime is the proven time.
-    """
-    proven: datetime | None = None
-    if tst is not None:
-        proof = time_proof(tst, signature_der, trust)
-        if isinstance(proof, VerifyResult):
-            return proof
-        proven = at = proof
+def _parse_full(data: bytes, signature_der: bytes) -> _Parsed | VerifyResult:
+    """RFC 5652 SignedData of any layout, read with asn1crypto (a VerifyResult on failure)."""
     try:
         ci = cms.ContentInfo.load(signature_der)
         if ci["content_type"].native != "signed_data":
@@ -572,6 +594,7 @@ def verify_detached(
         sig = si["signature"].native
         signer_der = _find_signer(si, certs)
         has_attrs = bool(si["signed_attrs"])
+        tbs = md_bytes = ct_name = signing_time = None
         if has_attrs:
             tbs = signed_attrs_tbs(si)
             found = {}
@@ -585,28 +608,231 @@ def verify_detached(
             md_bytes = found.get("message_digest")
             ct_name = found.get("content_type")
             signing_time = found.get("signing_time")
-        else:
-            tbs = data
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         return _result(MALFORMED, detail=f"{type(exc).__name__}: {exc}")
+    other_ders = tuple(d for d in certs if d != signer_der)
+    return _Parsed(hash_name, sig_algo, sig, signer_der, other_ders, has_attrs, tbs, md_bytes,
+                   ct_name, signing_time)
+
+
+# ---- the template layout (signing.cms.CmsTemplate), recognised byte for byte --------------
+
+
+class _NotTemplate(Exception):
+    """The CMS is not (exactly) our template layout: use the full parser."""
+
+
+def _tlv(buf: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag byte, content start, content end) of the DER element at `pos`; strict DER lengths
+    (definite, minimal), single-byte tags; anything else is not our template."""
+    if pos + 2 > end:
+        raise _NotTemplate
+    tag = buf[pos]
+    n = buf[pos + 1]
+    pos += 2
+    if n < 0x80:
+        length = n
+    elif n == 0x81:
+        if pos >= end:
+            raise _NotTemplate
+        length = buf[pos]
+        pos += 1
+        if length < 0x80:
+            raise _NotTemplate
+    elif n in (0x82, 0x83):
+        k = n - 0x80
+        if pos + k > end or buf[pos] == 0:
+            raise _NotTemplate
+        length = int.from_bytes(buf[pos:pos + k], "big")
+        pos += k
+        if length < (0x100 if k == 2 else 0x10000):
+            raise _NotTemplate
+    else:
+        raise _NotTemplate
+    if pos + length > end:
+        raise _NotTemplate
+    return tag, pos, pos + length
+
+
+def _template_constants() -> dict[str, Any]:
+    # asn1crypto builds a name->OID map the first time a named OID is constructed; modules
+    # that register names later (asn1crypto.tsp adds "tst_info") must be imported before
+    from asn1crypto import tsp  # noqa: F401
+
+    from signing.cms import CmsTemplate
+
+    digest_algo = algos.DigestAlgorithm({"algorithm": "sha256"})
+    digest = digest_algo.dump()
+    mark_digest = hashlib.sha256(b"motcua-fast-path-marker").digest()
+    mark_time = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
+    attrs = CmsTemplate._attrs(mark_digest, mark_time).dump()  # noqa: SLF001 - same layout
+    _, start, end = _tlv(attrs, 0, len(attrs))
+    body = attrs[start:end]
+    t = body.index(mark_time.strftime("%y%m%d%H%M%SZ").encode())
+    d = body.index(mark_digest)
+    return {
+        "signed_data": cms.ContentType("signed_data").dump(),
+        "v1": cms.CMSVersion("v1").dump(),
+        "digest_set": cms.DigestAlgorithms([digest_algo]).dump(),
+        "digest": digest,
+        "eci": cms.EncapsulatedContentInfo({"content_type": "data"}).dump(),
+        "sig_algs": {
+            algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}).dump(): "rsassa_pkcs1v15",
+            algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}).dump(): "ecdsa",
+        },
+        "attrs_len": len(body),
+        "attrs_head": body[:t],
+        "attrs_mid": body[t + 13:d],
+        "attrs_tail": body[d + 32:],
+        "t_off": t,
+        "d_off": d,
+    }
+
+
+_T = _template_constants()
+_T_SD, _T_V1, _T_DSET, _T_DIG, _T_ECI = (_T["signed_data"], _T["v1"], _T["digest_set"],
+                                         _T["digest"], _T["eci"])
+_T_SIGALGS: dict[bytes, str] = _T["sig_algs"]
+_T_ALEN, _T_AHEAD, _T_AMID, _T_ATAIL = (_T["attrs_len"], _T["attrs_head"], _T["attrs_mid"],
+                                        _T["attrs_tail"])
+_T_TOFF, _T_DOFF = _T["t_off"], _T["d_off"]
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the full parser found for one (certificate set, signer identifier): the same
+    bytes always give the same answer, so later CMS with these bytes skip asn1crypto."""
+
+    signer_der: bytes | None
+    other_ders: tuple[bytes, ...]
+
+
+_profiles: dict[tuple[bytes, bytes], _Profile] = {}
+_PROFILES_MAX = 4096
+
+
+def _utc_time(raw: bytes) -> datetime:
+    """UTCTime YYMMDDHHMMSSZ exactly as asn1crypto reads it (years 1950–2049)."""
+    if len(raw) != 13 or raw[12:] != b"Z" or not raw[:12].isdigit():
+        raise _NotTemplate
+    v = [int(raw[i:i + 2]) for i in range(0, 12, 2)]
+    year = v[0] + (2000 if v[0] < 50 else 1900)
+    try:
+        return datetime(year, v[1], v[2], v[3], v[4], v[5], tzinfo=UTC)
+    except ValueError:
+        raise _NotTemplate from None
+
+
+def _split_template(b: bytes) -> tuple[bytes, bytes, bytes, bytes, str, bytes]:
+    """(certificate set content, signer identifier, signed attribute content, signed attribute
+    element, signature algorithm, signature) of a CMS in exactly our template's layout."""
+    tag, s, e = _tlv(b, 0, len(b))
+    if tag != 0x30 or e != len(b) or not b.startswith(_T_SD, s):
+        raise _NotTemplate
+    tag, s, e2 = _tlv(b, s + len(_T_SD), e)  # [0] EXPLICIT content
+    if tag != 0xA0 or e2 != e:
+        raise _NotTemplate
+    tag, p, e = _tlv(b, s, e2)  # SignedData
+    if tag != 0x30 or e != e2:
+        raise _NotTemplate
+    for const in (_T_V1, _T_DSET, _T_ECI):
+        if not b.startswith(const, p):
+            raise _NotTemplate
+        p += len(const)
+    tag, cs, ce = _tlv(b, p, e)  # [0] IMPLICIT CertificateSet (required here)
+    if tag != 0xA0:
+        raise _NotTemplate
+    tag, ss, se = _tlv(b, ce, e)  # SignerInfos: exactly one, and nothing after it
+    if tag != 0x31 or se != e:
+        raise _NotTemplate
+    tag, p, si_end = _tlv(b, ss, se)
+    if tag != 0x30 or si_end != se or not b.startswith(_T_V1, p):
+        raise _NotTemplate
+    p += len(_T_V1)
+    tag, _, sid_end = _tlv(b, p, si_end)  # IssuerAndSerialNumber
+    if tag != 0x30:
+        raise _NotTemplate
+    sid = b[p:sid_end]
+    if not b.startswith(_T_DIG, sid_end):
+        raise _NotTemplate
+    p = sid_end + len(_T_DIG)
+    tag, a_s, a_e = _tlv(b, p, si_end)  # [0] IMPLICIT signed attributes
+    if tag != 0xA0 or a_e - a_s != _T_ALEN:
+        raise _NotTemplate
+    attrs_el = b[p:a_e]
+    attrs = b[a_s:a_e]
+    algo = None
+    for der, name in _T_SIGALGS.items():
+        if b.startswith(der, a_e):
+            algo, p = name, a_e + len(der)
+            break
+    if algo is None:
+        raise _NotTemplate
+    tag, g_s, g_e = _tlv(b, p, si_end)  # signature; no unsigned attributes after it
+    if tag != 0x04 or g_e != si_end:
+        raise _NotTemplate
+    return b[cs:ce], sid, attrs, attrs_el, algo, b[g_s:g_e]
+
+
+def _parse_fast(signature_der: bytes) -> _Parsed | None:
+    """Our template's layout with a signer profile already learnt, else None."""
+    try:
+        certs, sid, attrs, attrs_el, algo, sig = _split_template(signature_der)
+        profile = _profiles.get((certs, sid))
+        if profile is None:
+            return None
+        t, d = _T_TOFF, _T_DOFF
+        if (attrs[:t] != _T_AHEAD or attrs[t + 13:d] != _T_AMID
+                or attrs[d + 32:] != _T_ATAIL):
+            return None
+        when = _utc_time(attrs[t:t + 13])
+    except _NotTemplate:
+        return None
+    return _Parsed("sha256", algo, sig, profile.signer_der, profile.other_ders, True,
+                   b"\x31" + attrs_el[1:], attrs[d:d + 32], "data", when)
+
+
+def _learn_profile(signature_der: bytes, parsed: _Parsed) -> None:
+    """After a successful full parse, remember the signer of a template-shaped CMS."""
+    try:
+        certs, sid, *_ = _split_template(signature_der)
+    except _NotTemplate:
+        return
+    if len(_profiles) >= _PROFILES_MAX:
+        _profiles.clear()
+    _profiles[(certs, sid)] = _Profile(parsed.signer_der, parsed.other_ders)
+
+
+# ---- judgement (shared by both parsers) ---------------------------------------------------
+
+
+def _judge(p: _Parsed, data: bytes, trust: TrustStore, at: datetime | None,
+           require_crl: bool, proven: datetime | None = None) -> VerifyResult:
+    hash_name, signing_time = p.hash_name, p.signing_time
     if hash_name not in _HASHES:
         return _result(MALFORMED, detail=f"digest {hash_name} not accepted")
-    if has_attrs:
-        if md_bytes is None or ct_name != "data":
+    if p.has_attrs:
+        if p.md_bytes is None or p.ct_name != "data":
             return _result(MALFORMED, detail="signed attributes incomplete")
-        if hashlib.new(hash_name, data).digest() != md_bytes:
+        if hashlib.new(hash_name, data).digest() != p.md_bytes:
             return _result(DIGEST_MISMATCH, signing_time=signing_time)
+        tbs = p.tbs
+        assert tbs is not None
     else:
         signing_time = None
+        tbs = data
+    signer_der = p.signer_der
     if signer_der is None:
         return _result(BAD_SIGNATURE, signing_time=signing_time,
                        detail="signer certificate missing or replaced")
     try:
         cert = _x509(signer_der)
         info = _info(signer_der)
-    except ValueError as exc:
-        return _result(MALFORMED, detail=str(exc))
-    if not _check_signature(cert, sig_algo, hash_name, sig, tbs):
+        key = _public_key(signer_der)
+    except Exception as exc:  # noqa: BLE001 - cryptography has several error types for bad certs
+        return _result(MALFORMED, detail=f"signer certificate unreadable: {type(exc).__name__}:"
+                       f" {exc}")
+    if not _check_signature(key, p.sig_algo, hash_name, p.sig, tbs):
         return _result(BAD_SIGNATURE, signer=info, signing_time=signing_time)
     warnings: list[str] = []
     if signing_time is None and at is None:
@@ -615,9 +841,8 @@ def verify_detached(
     problem = info.policy_problem
     if problem is not None:
         return _result(problem, signer=info, signing_time=signing_time)
-    other_ders = tuple(d for d in certs if d != signer_der)
-    outcome = validate_chain(cert, [_x509(d) for d in other_ders] if other_ders else [], trust,
-                             moment, cert_der=signer_der, other_ders=other_ders)
+    outcome = validate_chain(cert, (), trust, moment, cert_der=signer_der,
+                             other_ders=p.other_ders)
     j = judge(outcome, moment, trusted_time=at is not None, require_crl=require_crl)
     res = _result(j.code, signer=info, signing_time=signing_time, warnings=warnings + j.warnings,
                   detail=j.detail)
@@ -625,13 +850,90 @@ def verify_detached(
     return _apply(res, j)
 
 
+def verify_detached_full(
+    data: bytes,
+    signature_der: bytes,
+    trust: TrustStore,
+    *,
+    at: datetime | None = None,
+    require_crl: bool = False,
+    tst: bytes | None = None,
+) -> VerifyResult:
+    """`verify_detached` through the general RFC 5652 parser only (the reference the fast path
+    is tested against; also what any CMS not in our template's layout goes through)."""
+    proven: datetime | None = None
+    if tst is not None:
+        proof = time_proof(tst, signature_der, trust)
+        if isinstance(proof, VerifyResult):
+            return proof
+        proven = at = proof
+    parsed = _parse_full(data, signature_der)
+    if isinstance(parsed, VerifyResult):
+        return parsed
+    return _judge(parsed, data, trust, at, require_crl, proven)
+
+
+def verify_detached(
+    data: bytes,
+    signature_der: bytes,
+    trust: TrustStore,
+    *,
+    at: datetime | None = None,
+    require_crl: bool = False,
+    tst: bytes | None = None,
+) -> VerifyResult:
+    """Verify a detached CMS signature over exactly `data` (see module docstring for policy).
+
+    `at` is a *trusted* validation time (e.g. the gateway's first receipt of the event); when
+    omitted, the CMS signing-time attribute is used for validity, and revocation is strict.
+    `tst` is an RFC 3161 signatureTimeStampToken over this signature (stored next to it, or
+    carried as the CMS unsigned attribute): once verified, its genTime is the proven time.
+
+    A CMS in our own template's layout whose signer was already seen is read without
+    asn1crypto (see `_parse_fast`); any other goes through the full parser and, when it is in
+    the template's layout, teaches the fast path its signer.
+    """
+    proven: datetime | None = None
+    if tst is not None:
+        proof = time_proof(tst, signature_der, trust)
+        if isinstance(proof, VerifyResult):
+            return proof
+        proven = at = proof
+    parsed: _Parsed | VerifyResult | None = _parse_fast(signature_der)
+    if parsed is None:
+        parsed = _parse_full(data, signature_der)
+        if isinstance(parsed, VerifyResult):
+            return parsed
+        _learn_profile(signature_der, parsed)
+    return _judge(parsed, data, trust, at, require_crl, proven)
+
+
+#: (data, signature) or (data, signature, RFC 3161 token or None)
+VerifyItem = tuple[bytes, bytes] | tuple[bytes, bytes, bytes | None]
+
+
 def verify_many(
-    items: Iterable[tuple[bytes, bytes]],
+    items: Iterable[VerifyItem],
     trust: TrustStore,
     *,
     at: datetime | None = None,
     require_crl: bool = False,
 ) -> list[VerifyResult]:
-    """Verify many (data, signature) pairs; chains are validated once per certificate thanks
-    to the trust store's cache, so a batch from one clerk costs one path validation."""
-    return [verify_detached(d, s, trust, at=at, require_crl=require_crl) for d, s in items]
+    """Verify many (data, signature[, tst]) items with the fast path; chains are validated
+    once per certificate (cached per trust generation), so a batch from one clerk costs one
+    path validation plus, per event, one SHA-256 and one public-key operation."""
+    return list(iter_verify(items, trust, at=at, require_crl=require_crl))
+
+
+def iter_verify(
+    items: Iterable[VerifyItem],
+    trust: TrustStore,
+    *,
+    at: datetime | None = None,
+    require_crl: bool = False,
+) -> Iterator[VerifyResult]:
+    """Streaming `verify_many` (one result per item, in order; memory independent of the
+    number of items), for `motcua verify` over a store of any size."""
+    for item in items:
+        tst = item[2] if len(item) > 2 else None
+        yield verify_detached(item[0], item[1], trust, at=at, require_crl=require_crl, tst=tst)
