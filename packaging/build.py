@@ -6,7 +6,9 @@ install script. On Windows the same command builds `dist\\motcua\\`; the install
 with Inno Setup (packaging/windows/BUILD.md). Prints (and writes to dist/motcua-build.json) the
 build time and the bundle size, the figures the release notes report.
 
-Runs with the project's virtualenv Python (needs the `build` extra: pip install -e '.[build]').
+Runs with the project's virtualenv Python, installed with the pinned versions:
+    pip install -c constraints.txt -e '.[build,gateway]'
+(it refuses to build when an installed library differs from constraints.txt).
 Standard library only, so it runs unchanged on Windows.
 """
 
@@ -65,7 +67,7 @@ def check_environment(version: str) -> None:
     try:
         import PyInstaller  # noqa: F401
     except ImportError:
-        sys.exit("PyInstaller is missing: pip install -e '.[build]'  (or pip install 'pyinstaller>=6.10')")
+        sys.exit("PyInstaller is missing: pip install -c constraints.txt -e '.[build,gateway]'")
     from importlib import metadata
 
     try:
@@ -75,6 +77,31 @@ def check_environment(version: str) -> None:
     if installed != version:
         sys.exit(f"the installed motcua metadata is {installed}, pyproject.toml says {version}: "
                  "run pip install -e . first (the bundle's version comes from it)")
+    drift = constraint_drift()
+    if drift:
+        sys.exit("installed versions differ from constraints.txt (two builds of one commit must "
+                 "ship the same libraries):\n  " + "\n  ".join(drift) + "\nfix: pip install -c "
+                 "constraints.txt -e '.[build,gateway]'  (or refresh constraints.txt on purpose)")
+
+
+def constraint_drift(path: Path = ROOT / "constraints.txt") -> list[str]:
+    """'name: installed X, constraints Y' for every pinned distribution installed otherwise
+    (the gateway and build tools included: they go into the bundle or make it)."""
+    import re
+    from importlib import metadata
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)", line)
+        if not m:
+            continue
+        try:
+            have = metadata.version(m.group(1))
+        except metadata.PackageNotFoundError:
+            continue  # not needed here (e.g. a test tool)
+        if have != m.group(2):
+            out.append(f"{m.group(1)}: installed {have}, constraints.txt {m.group(2)}")
+    return out
 
 
 # Qt's xcb platform plugin links these; when the build machine lacks them PyInstaller cannot

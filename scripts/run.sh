@@ -18,6 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e .
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[gateway]'  # the demo's gateway
 if [ $# -eq 0 ]; then set -- demo; fi
 exec .venv/bin/motcua "$@"

@@ -40,7 +40,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test,build]'
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[test,build,gateway]'
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -37,6 +37,16 @@ def _version() -> str:
     return f"motcua {app.__version__}"
 
 
+def print_version(*, verbose: bool = False) -> None:
+    """`motcua --version` (one line) / `--version -v` (Python, SQLite, every library)."""
+    if verbose:
+        from app.versions import report
+
+        print(report())
+    else:
+        print(_version())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="motcua",
@@ -47,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation and exit (0 = all passed)")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action="store_true",
+                        help="print the version and exit (with -v: every library's version too)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -62,6 +73,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     failures.utf8_streams()
     lang = "vi"
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in words and set(words) <= {"--version", "-v", "--verbose"}:
+        # fast path: no parser, no command module imported (IT scripts call it often)
+        try:
+            print_version(verbose=len(words) > 1)
+            sys.stdout.flush()
+        except Exception as exc:  # noqa: BLE001 - a closed pipe
+            if failures.is_broken_pipe(exc):
+                return failures.quiet_broken_pipe()
+            raise
+        return 0
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -101,6 +123,9 @@ def _run(args: argparse.Namespace) -> int:
     from app.logs import setup_from_config
 
     setup_from_config(config, verbose=args.verbose)  # rotating file (redacted) + stderr
+    if args.version:
+        print_version(verbose=args.verbose)
+        return 0
     if args.self_test:
         from app.selftest import main as self_test
 
