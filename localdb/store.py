@@ -110,7 +110,11 @@ class Store:
             )
         if version < target_version:
             if version > 0:
-                store._backup_before_upgrade(version, target_version, backups_dir)
+                try:
+                    store._backup_before_upgrade(version, target_version, backups_dir)
+                except BaseException:
+                    conn.close()  # nothing changed: no copy, no upgrade
+                    raise
             try:
                 store._migrate(version, target_version, migrations)
             except StoreError:
@@ -119,15 +123,23 @@ class Store:
         return store
 
     def _backup_before_upgrade(self, old: int, new: int, backups_dir: str | Path | None) -> None:
+        from localdb.safecopy import write_copy
+
         folder = Path(backups_dir) if backups_dir else self.path.parent / "backups"
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-v{old}-before-v{new}-{stamp}.sqlite3"
-        dest = sqlite3.connect(target)
-        try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
+
+        def fill(tmp: Path) -> None:
+            dest = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+
+        page_size, pages = (self.conn.execute(f"PRAGMA {p}").fetchone()[0]
+                            for p in ("page_size", "page_count"))
+        # temporary name, fsync, rename, after a free-space check: never a 0-byte "backup"
+        write_copy(target, fill, needed_bytes=page_size * pages)
         log.warning("store %s upgraded from v%s to v%s; copy kept at %s", self.path, old, new, target)
         self.upgrade_backup = target
 
