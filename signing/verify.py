@@ -505,6 +505,7 @@ def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetim
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 _HASH_OBJ = {name: cls() for name, cls in _HASHES.items()}
+_HASH_FN = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 _PKCS1 = padding.PKCS1v15()
 
 
@@ -531,11 +532,6 @@ def _cert_ids(der: bytes) -> tuple[bytes, int, bytes | None]:
     return c.issuer.dump(), c.serial_number, c.key_identifier
 
 
-@functools.lru_cache(maxsize=1024)
-def _public_key(der: bytes):  # type: ignore[no-untyped-def]
-    return _x509(der).public_key()
-
-
 def _find_signer(signer_info: cms.SignerInfo, certs: list[bytes]) -> bytes | None:
     sid = signer_info["sid"]
     if sid.name == "issuer_and_serial_number":
@@ -558,16 +554,30 @@ def _find_signer(signer_info: cms.SignerInfo, certs: list[bytes]) -> bytes | Non
     return None
 
 
-def _check_signature(key, algo: str, hash_name: str, sig: bytes,  # type: ignore[no-untyped-def]
+@functools.lru_cache(maxsize=1024)
+def _public_key(der: bytes) -> tuple[Any, str]:
+    """(parsed public key, the one CMS signature algorithm it can verify) of a certificate."""
+    key = _x509(der).public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return key, "rsassa_pkcs1v15"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return key, "ecdsa"
+    return key, ""
+
+
+_ECDSA = {name: ec.ECDSA(h) for name, h in _HASH_OBJ.items()}
+
+
+def _check_signature(key: tuple[Any, str], algo: str, hash_name: str, sig: bytes,
                      tbs: bytes) -> bool:
-    h = _HASH_OBJ[hash_name]
+    pub, kind = key
+    if algo != kind:
+        return False
     try:
-        if isinstance(key, rsa.RSAPublicKey) and algo == "rsassa_pkcs1v15":
-            key.verify(sig, tbs, _PKCS1, h)
-        elif isinstance(key, ec.EllipticCurvePublicKey) and algo == "ecdsa":
-            key.verify(sig, tbs, ec.ECDSA(h))
+        if kind == "rsassa_pkcs1v15":
+            pub.verify(sig, tbs, _PKCS1, _HASH_OBJ[hash_name])
         else:
-            return False
+            pub.verify(sig, tbs, _ECDSA[hash_name])
     except InvalidSignature:
         return False
     return True
@@ -723,9 +733,10 @@ def _utc_time(raw: bytes) -> datetime:
         raise _NotTemplate from None
 
 
-def _split_template(b: bytes) -> tuple[bytes, bytes, bytes, bytes, str, bytes]:
+def _split_template(b: bytes) -> tuple[bytes, bytes, bytes, bytes, str, bytes, int, int, int]:
     """(certificate set content, signer identifier, signed attribute content, signed attribute
-    element, signature algorithm, signature) of a CMS in exactly our template's layout."""
+    element, signature algorithm, signature, offsets of the attribute content's start and end
+    and of the signature value) of a CMS in exactly our template's layout."""
     tag, s, e = _tlv(b, 0, len(b))
     if tag != 0x30 or e != len(b) or not b.startswith(_T_SD, s):
         raise _NotTemplate
@@ -771,25 +782,72 @@ def _split_template(b: bytes) -> tuple[bytes, bytes, bytes, bytes, str, bytes]:
     tag, g_s, g_e = _tlv(b, p, si_end)  # signature; no unsigned attributes after it
     if tag != 0x04 or g_e != si_end:
         raise _NotTemplate
-    return b[cs:ce], sid, attrs, attrs_el, algo, b[g_s:g_e]
+    return b[cs:ce], sid, attrs, attrs_el, algo, b[g_s:g_e], a_s, a_e, g_s
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A learnt byte layout of one signer's template CMS of one total length: everything up to
+    the signed attributes (`prefix`, certificates and signer identifier included) and between
+    them and the signature value (`mid`: signature algorithm + OCTET STRING header) is fixed,
+    so a CMS of that length starting with `prefix` and carrying `mid` after the attributes
+    parses exactly as the one the DER walk read."""
+
+    prefix: bytes
+    attrs_hdr: int  # length of the signed attributes' tag + length bytes
+    mid: bytes
+    algo: str
+    profile: _Profile
+
+
+_shapes: dict[int, list[_Shape]] = {}
+_SHAPES_PER_LENGTH = 8
+
+
+def _attrs_facts(attrs: bytes) -> tuple[bytes, datetime]:
+    """(messageDigest, signingTime) of signed attributes in the template's exact layout."""
+    t, d = _T_TOFF, _T_DOFF
+    if attrs[:t] != _T_AHEAD or attrs[t + 13:d] != _T_AMID or attrs[d + 32:] != _T_ATAIL:
+        raise _NotTemplate
+    return attrs[d:d + 32], _utc_time(attrs[t:t + 13])
 
 
 def _parse_fast(signature_der: bytes) -> _Parsed | None:
     """Our template's layout with a signer profile already learnt, else None."""
+    b = signature_der
     try:
-        certs, sid, attrs, attrs_el, algo, sig = _split_template(signature_der)
+        for shape in _shapes.get(len(b), ()):
+            if b.startswith(shape.prefix):
+                a = len(shape.prefix)
+                ae = a + _T_ALEN
+                if not b.startswith(shape.mid, ae):
+                    break
+                md, when = _attrs_facts(b[a:ae])
+                prof = shape.profile
+                return _Parsed("sha256", shape.algo, b[ae + len(shape.mid):], prof.signer_der,
+                               prof.other_ders, True, b"\x31" + b[a - shape.attrs_hdr + 1:ae],
+                               md, "data", when)
+        certs, sid, attrs, attrs_el, algo, sig, a_s, a_e, g_s = _split_template(b)
         profile = _profiles.get((certs, sid))
         if profile is None:
             return None
-        t, d = _T_TOFF, _T_DOFF
-        if (attrs[:t] != _T_AHEAD or attrs[t + 13:d] != _T_AMID
-                or attrs[d + 32:] != _T_ATAIL):
-            return None
-        when = _utc_time(attrs[t:t + 13])
+        md, when = _attrs_facts(attrs)
     except _NotTemplate:
         return None
+    _learn_shape(b, a_s, a_e, g_s, len(attrs_el) - len(attrs), algo, profile)
     return _Parsed("sha256", algo, sig, profile.signer_der, profile.other_ders, True,
-                   b"\x31" + attrs_el[1:], attrs[d:d + 32], "data", when)
+                   b"\x31" + attrs_el[1:], md, "data", when)
+
+
+def _learn_shape(b: bytes, a_s: int, a_e: int, g_s: int, hdr: int, algo: str,
+                 profile: _Profile) -> None:
+    """Remember the fixed bytes of a CMS the DER walk accepted (see `_Shape`)."""
+    shapes = _shapes.setdefault(len(b), [])
+    if len(shapes) >= _SHAPES_PER_LENGTH:
+        shapes.pop(0)
+    shapes.append(_Shape(b[:a_s], hdr, b[a_e:g_s], algo, profile))
+    if len(_shapes) > _PROFILES_MAX:
+        _shapes.clear()
 
 
 def _learn_profile(signature_der: bytes, parsed: _Parsed) -> None:
@@ -800,6 +858,7 @@ def _learn_profile(signature_der: bytes, parsed: _Parsed) -> None:
         return
     if len(_profiles) >= _PROFILES_MAX:
         _profiles.clear()
+        _shapes.clear()
     _profiles[(certs, sid)] = _Profile(parsed.signer_der, parsed.other_ders)
 
 
@@ -814,7 +873,7 @@ def _judge(p: _Parsed, data: bytes, trust: TrustStore, at: datetime | None,
     if p.has_attrs:
         if p.md_bytes is None or p.ct_name != "data":
             return _result(MALFORMED, detail="signed attributes incomplete")
-        if hashlib.new(hash_name, data).digest() != p.md_bytes:
+        if _HASH_FN[hash_name](data).digest() != p.md_bytes:
             return _result(DIGEST_MISMATCH, signing_time=signing_time)
         tbs = p.tbs
         assert tbs is not None
