@@ -14,14 +14,14 @@ from datetime import datetime
 
 import uuid6
 
+from app import evidence
 from app.context import Counter
 from app.domain import ALLOWED_AFTER, VN_TZ, EventType, PortalStatus, iso, now_vn
 from app.errors import UserError
-from app.intake import EventSigner, signer_fields
+from app.intake import EventSigner
 from app.status import derive_status
 from localdb import audit, outbox
 from localdb import dossiers as repo
-from signing.canonical import canonical_bytes
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +57,10 @@ def record(counter: Counter, code: str, etype: EventType, data: dict, *, clerk: 
         occurred = iso(now)
         if events and occurred < max(e["occurred_at"] for e in events):
             occurred = max(e["occurred_at"] for e in events)  # a clock set back never reorders
-        body = {
-            "v": 1, "id": event_id, "dossier_id": row["id"], "dossier_code": row["code"],
-            "type": etype.value, "occurred_at": occurred, "actor": clerk,
-            "counter": {"agency_code": counter.agency_code, "counter_no": counter.counter_no},
-            "signer": signer_fields(signer), "data": data,
-        }
-        payload = canonical_bytes(body)
-        signature = signer.sign(payload)
-        repo.insert_event(conn, id=event_id, dossier_id=row["id"], type=etype.value,
-                          occurred_at=occurred, origin="counter", actor=clerk, payload=payload,
-                          signature=signature, recorded_at=iso(now))
+        evidence.append_counter_event(
+            conn, counter=counter, event_id=event_id, dossier_id=row["id"],
+            dossier_code=row["code"], etype=etype.value, occurred_at=occurred, actor=clerk,
+            data=data, signer=signer, recorded_at=iso(now))
         new = derive_status([*events, {"id": event_id, "type": etype.value,
                                        "occurred_at": occurred, "seq": 1 << 62}]).status
         repo.set_status(conn, row["id"], int(new), iso(now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from app import accounts, intake
@@ -82,3 +82,22 @@ def prepare(data_dir: Path) -> Demo:
         return Demo(settings.data_dir, pki_dir, p12, codes)
     finally:
         counter.close()
+
+
+def province_event(demo: Demo, counter: Counter, dossier: dict, etype: str, at: datetime,
+                   note: str = "Sở Tư pháp (DEMO)") -> dict:
+    """A province event as the demo gateway signs it (its certificate pinned at this counter),
+    shaped for `actions.apply_remote_events` — for screenshots and walkthroughs."""
+    from app import evidence, sync_service
+    from signing.signer import P12Signer
+    from sync.wire import province_event as make
+
+    with P12Signer.open(Path(demo.pki_dir) / "gateway.p12", DEMO_P12_PASSWORD) as gw:
+        sync_service.pin_gateway_certificate(counter, gw.info.sha256, actor="demo")
+        with counter.store._lock:  # noqa: SLF001
+            prev = evidence.dossier_head(counter.store.conn, dossier["id"])
+        w = make(dossier_id=dossier["id"], dossier_code=dossier["code"], event_type=etype,
+                 note=note, occurred_at=at, dossier_prev=prev, signer=gw)
+    return {"id": w.id, "dossier_id": w.dossier_id, "dossier_code": w.dossier_code,
+            "type": w.type, "occurred_at": w.occurred_at, "origin": w.origin, "actor": w.actor,
+            "payload": w.payload, "signature": w.signature}

@@ -4,7 +4,8 @@ a province status coming back) with one command and no province.
 Plain HTTP on 127.0.0.1 (the token never leaves the machine); the gateway trusts the demo PKI's
 root and sub-CA and applies its CRL, exactly like a province gateway with real anchors. Its
 SQLite store lives in ``<demo data>/demo-gateway``, so the province can also be simulated from
-a shell:  ``motcua-gateway --data-dir <demo data>/demo-gateway act CODE result-ready``.
+a shell:  ``MOTCUA_GATEWAY_SIGNING_PASSWORD=demo motcua-gateway --data-dir <demo data>/demo-gateway
+act CODE result-ready`` (province events are signed with the demo gateway certificate).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class DemoGateway:
     admin_token: str
     server: Any
     store: Any
+    signer: Any = None
 
     def act(self, dossier_code: str, action: str = "result-ready", note: str | None = None
             ) -> dict[str, Any]:
@@ -39,12 +41,14 @@ class DemoGateway:
         reject, fee); the counter sees it at its next pull."""
         from sync.gateway.service import province_act
 
-        wire = province_act(self.store, dossier_code, action, note)
+        wire = province_act(self.store, dossier_code, action, note, signer=self.signer)
         return {"id": wire.id, "type": wire.type, "dossier_code": wire.dossier_code}
 
     def stop(self) -> None:
         self.server.stop()
         self.store.close()
+        if self.signer is not None:
+            self.signer.close()
 
 
 def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, DemoGateway]:
@@ -67,8 +71,18 @@ def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, Dem
         from signing.tsa import TimeStampAuthority
 
         tsa = TimeStampAuthority.from_files(pki / "tsa.pem", pki / "tsa.key")
+    signer = None
+    if (pki / "gateway.p12").is_file():  # province events are signed by the gateway's own key
+        import shutil
+
+        from app.demo import DEMO_P12_PASSWORD
+        from signing.signer import P12Signer
+        from sync.gateway.cli import SIGNING_P12
+
+        shutil.copyfile(pki / "gateway.p12", gw_dir / SIGNING_P12)
+        signer = P12Signer.open(gw_dir / SIGNING_P12, DEMO_P12_PASSWORD)
     app = create_app(GatewayConfig(data_dir=gw_dir, verifier=verifier, admin_token=admin,
-                                   store=store, tsa=tsa))
+                                   store=store, tsa=tsa, signer=signer))
     server = GatewayServer(app, host="127.0.0.1", port=port).start()
     counter = open_counter(Settings(data_dir=Path(demo.data_dir)))
     try:
@@ -84,8 +98,9 @@ def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, Dem
                     store.revoke(c.id)
             _, token = store.enrol(counter.agency_code, counter.counter_no,
                                    counter.centre_name or None)
-        sync_service.enrol(counter, server.url, token=token, actor="demo")
+        sync_service.enrol(counter, server.url, token=token, actor="demo",
+                           gateway_cert_sha256=signer.info.sha256 if signer else None)
     finally:
         counter.close()
     log.info("demo gateway on %s (store %s)", server.url, gw_dir)
-    return server.url, DemoGateway(server.url, gw_dir, admin, server, store)
+    return server.url, DemoGateway(server.url, gw_dir, admin, server, store, signer)

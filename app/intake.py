@@ -19,6 +19,7 @@ from typing import Protocol
 import uuid6
 
 from app import attachments as att
+from app import evidence
 from app.context import Counter
 from app.domain import (
     VN_TZ,
@@ -37,11 +38,10 @@ from app.dossier_code import format_code
 from app.errors import UserError
 from localdb import audit, outbox
 from localdb import dossiers as repo
-from signing.canonical import canonical_bytes
 
 log = logging.getLogger(__name__)
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = evidence.PAYLOAD_VERSION
 DOCUMENT_FORMS = ("original", "copy", "certified_copy", "shown")  # as app.inputs
 RETURN_METHODS = ("at_counter", "post", "online")
 MAX_LATE_ENTRY_DAYS = 60
@@ -167,15 +167,6 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSi
             "centre": {"agency_code": counter.agency_code, "counter_no": counter.counter_no,
                        "name": counter.centre_name},
         }
-        body = {
-            "v": PAYLOAD_VERSION, "id": event_id, "dossier_id": dossier_id, "dossier_code": code,
-            "type": EventType.RECEIVED.value, "occurred_at": iso(received_at), "actor": clerk,
-            "counter": {"agency_code": counter.agency_code, "counter_no": counter.counter_no},
-            "signer": signer_fields(signer),
-            "data": data,
-        }
-        payload = canonical_bytes(body)
-        signature = signer.sign(payload)
         repo.insert_dossier(conn, {
             "id": dossier_id, "code": code, "procedure_code": procedure.code,
             "procedure_name": procedure.name, "applicant_name": req.applicant.full_name,
@@ -185,9 +176,11 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSi
             "clerk": clerk, "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
             "updated_at": recorded_at,
         })
-        repo.insert_event(conn, id=event_id, dossier_id=dossier_id, type=EventType.RECEIVED.value,
-                          occurred_at=iso(received_at), origin="counter", actor=clerk,
-                          payload=payload, signature=signature, recorded_at=recorded_at)
+        made = evidence.append_counter_event(
+            conn, counter=counter, event_id=event_id, dossier_id=dossier_id, dossier_code=code,
+            etype=EventType.RECEIVED.value, occurred_at=iso(received_at), actor=clerk, data=data,
+            signer=signer, recorded_at=recorded_at)
+        body = made["body"]
         repo.insert_attachments(conn, dossier_id, data["attachments"])
         audit.append(conn, at=recorded_at, actor=clerk, counter=counter.label,
                      action="dossier.late_entry" if late else "dossier.receive", subject=code,
@@ -199,12 +192,7 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSi
     return summary(data, PortalStatus.ACCEPTED)
 
 
-def signer_fields(signer: EventSigner) -> dict:
-    """Who signs, inside the signed bytes: the certificate's subject, serial and fingerprint."""
-    info = getattr(signer, "info", None)
-    if info is None:
-        return {}
-    return {"subject": info.subject, "serial": info.serial_hex, "sha256": info.sha256}
+signer_fields = evidence.signer_fields
 
 
 def summary(data: dict, status: PortalStatus) -> dict:

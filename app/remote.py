@@ -64,7 +64,7 @@ def owner_of(code: str) -> int | None:
     return int(tail[:2]) if len(tail) == 6 and tail.isdigit() else None
 
 
-def _check(counter: Counter, ev: WireEvent, trust: Any) -> dict:
+def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str]) -> dict:
     """The signed body, or WireError with the reason this event is refused here."""
     body = ev.body()
     ev.check_envelope(body)
@@ -74,6 +74,7 @@ def _check(counter: Counter, ev: WireEvent, trust: Any) -> dict:
     if ev.origin == ORIGIN_PROVINCE:
         if not rule.province:
             raise WireError("type_not_allowed", f"the province does not record {ev.type!r}")
+        _evidence(ev, trust, pins)  # signed by the pinned gateway certificate, v2
         return body
     if ev.origin != ORIGIN_COUNTER or rule.counter is None:
         raise WireError("province_only", f"{ev.type!r} comes only from the province")
@@ -84,12 +85,21 @@ def _check(counter: Counter, ev: WireEvent, trust: Any) -> dict:
         raise WireError("not_your_code", "the code is outside the sending counter's range")
     if ev.signature is None:
         raise WireError("signature_missing", "counter events must be signed")
-    from signing.verify import verify_detached
-
-    res = verify_detached(ev.payload, ev.signature, trust)
-    if not res.ok:
-        raise WireError(res.code or "bad_signature", str(res.message_en or ""))
+    _evidence(ev, trust, pins)  # clerk CMS valid, signer = the one named, not the gateway's
     return body
+
+
+def _evidence(ev: WireEvent, trust: Any, pins: set[str]) -> None:
+    """app.evidence's checks of a pulled event (origin inside the signed bytes, CMS signer is
+    the certificate the body names, province events only from a pinned gateway certificate)."""
+    from app import evidence
+
+    problem = evidence.pulled_event_problem(
+        {"id": ev.id, "dossier_id": ev.dossier_id, "type": ev.type,
+         "occurred_at": ev.occurred_at, "actor": ev.actor, "origin": ev.origin,
+         "payload": ev.payload, "signature": ev.signature}, trust, pins)
+    if problem is not None:
+        raise WireError(problem, f"pulled event refused: {problem}")
 
 
 def _int(value: object) -> int | None:
@@ -192,7 +202,7 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
 def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: str, now: str,
                stats: ApplyStats) -> str:
     try:
-        body = _check(counter, ev, trust)
+        body = _check(counter, ev, trust, evidence_pins(conn))
     except WireError as exc:
         return _refuse(counter, conn, ev, exc, source, now, stats)
     row = repo.get(conn, id=ev.dossier_id)
@@ -244,6 +254,12 @@ def _refuse(counter: Counter, conn: Any, ev: WireEvent, exc: WireError, source: 
                  subject=ev.dossier_code[:100],
                  detail={"event_id": ev.id, "source": source, "reason": exc.code})
     return "refused"
+
+
+def evidence_pins(conn: Any) -> set[str]:
+    from app import evidence
+
+    return evidence.pins_of(conn)
 
 
 class _savepoint:

@@ -1,10 +1,23 @@
 """Re-verifying the store and exporting evidence for an outside party.
 
-`verify_store` checks, for every dossier: each counter event's CMS signature over its exact
-stored bytes (chain, validity at signing time, key usage, revocation — by signing.verify), that
-the event's columns match its signed body, and that the dossier row, its attachments and its
-status are exactly what the signed events say. Any single changed byte in those tables is
-therefore reported, naming the dossier.
+`verify_store` streams the store (constant memory: one dossier's events at a time, chain facts
+spilled into a TEMP table) and checks, against someone who can write the file and has read the
+source:
+
+* every event carries a valid CMS signature from the key its origin requires — a clerk's
+  certificate for counter events, the gateway's pinned certificate for province events; a
+  NULL signature or a relabelled origin fails;
+* the CMS signer is the certificate named in the signed ``signer`` field (clerk2's CMS over
+  bytes naming clerk1 fails);
+* the event's columns match its signed body; the dossier row, its attachments and its status
+  are exactly what the signed events say;
+* the dossier chain (``dossier_prev``) and this counter's own chain (``counter_seq``,
+  ``counter_prev``) have no hole, so a deleted, inserted or reordered event or a deleted whole
+  dossier is named; gaps in this counter's daily code numbers are reported;
+* the audit rows anchored by signed ``audit_head`` values still hash to what was signed.
+
+v1 events (stores from before format v2) verify as before; the chains start at the first v2
+event (audit action ``evidence.chain_start``).
 """
 
 from __future__ import annotations
@@ -12,19 +25,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import evidence
 from app.context import Counter
 from app.errors import UserError
 from app.status import derive_status
 from app.trust import load_trust
+from localdb import audit
 from localdb import dossiers as repo
 from localdb.search import search_text
 
 log = logging.getLogger(__name__)
 
-# Projection columns and where they come from in the signed `received` body.
+# Projection columns and where they come from in the signed first event's data.
 _PROJECTION = {
     "code": lambda d: d["code"],
     "procedure_code": lambda d: d["procedure"]["code"],
@@ -37,16 +54,40 @@ _PROJECTION = {
     "clerk": lambda d: d["clerk"]["username"],
 }
 
+FIRST_TYPES = ("received", "refused", "submitted_online")
+
 _PROBLEM_TEXT = {
-    "unsigned": ("sự kiện của quầy không có chữ ký", "counter event has no signature"),
+    "unsigned": ("sự kiện không có chữ ký", "event has no signature"),
     "body_mismatch": ("cột của sự kiện khác nội dung đã ký", "event columns differ from the signed body"),
+    "origin_mismatch": ("nguồn (quầy/tỉnh) của sự kiện khác nội dung đã ký",
+                        "event origin differs from the signed body"),
     "payload_unreadable": ("nội dung đã ký không đọc được", "signed body is unreadable"),
+    "signer_mismatch": ("chữ ký không phải của chứng thư được ghi trong nội dung đã ký",
+                        "the signature is not made by the certificate named in the signed body"),
+    "not_gateway": ("sự kiện của tỉnh không được ký bằng chứng thư đã ghim của cổng tỉnh",
+                    "province event is not signed by the gateway's pinned certificate"),
+    "gateway_as_counter": ("sự kiện của quầy lại được ký bằng chứng thư của cổng tỉnh",
+                           "counter event is signed by the gateway's certificate"),
+    "no_gateway_pin": ("chưa ghim chứng thư của cổng tỉnh nên không kiểm được sự kiện của tỉnh",
+                       "no pinned gateway certificate: province events cannot be checked"),
+    "v1_after_upgrade": ("sự kiện định dạng cũ (v1) xuất hiện sau khi đã chuyển sang v2",
+                         "old-format (v1) event appears after the switch to v2"),
     "row_mismatch": ("dữ liệu hồ sơ khác nội dung đã ký", "dossier row differs from the signed data"),
     "attachments_mismatch": ("danh sách tệp đính kèm khác nội dung đã ký",
                              "attachment list differs from the signed data"),
     "status_mismatch": ("trạng thái khác trạng thái suy ra từ sự kiện",
                         "status differs from the one derived from events"),
     "no_receipt": ("hồ sơ không có sự kiện tiếp nhận", "dossier has no received event"),
+    "dossier_chain": ("chuỗi sự kiện của hồ sơ bị đứt (sự kiện bị xoá, chèn hoặc đảo thứ tự)",
+                      "the dossier's event chain is broken (event deleted, inserted or reordered)"),
+    "counter_chain": ("chuỗi sự kiện của quầy bị đứt (sự kiện hoặc cả hồ sơ bị xoá/chèn)",
+                      "the counter's event chain is broken (event or whole dossier deleted/inserted)"),
+    "code_gap": ("thiếu số thứ tự hồ sơ trong ngày (hồ sơ bị xoá?)",
+                 "daily dossier numbers are missing (dossier deleted?)"),
+    "audit_anchor": ("nhật ký khác với đầu chuỗi nhật ký đã được ký",
+                     "the audit log differs from the signed audit head"),
+    "orphan_event": ("sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?)",
+                     "event of a dossier that does not exist (dossier deleted?)"),
 }
 
 
@@ -54,6 +95,7 @@ _PROBLEM_TEXT = {
 class VerifyReport:
     dossiers: int = 0
     signatures: int = 0
+    events: int = 0
     problems: list[dict] = field(default_factory=list)  # {code, event_id, problem, message_vi, message_en}
     warnings: set[str] = field(default_factory=set)
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en) words
@@ -62,23 +104,35 @@ class VerifyReport:
 
     @property
     def bad_dossiers(self) -> list[str]:
-        return sorted({p["code"] for p in self.problems})
+        return sorted({p["code"] for p in self.problems if p["code"]})
+
+    def problems_of(self, code: str) -> list[dict]:
+        return [p for p in self.problems if p["code"] == code]
 
 
 def _problem(report: VerifyReport, code: str, event_id: str | None, problem: str,
              vi: str | None = None, en: str | None = None, detail: str = "") -> None:
     dvi, den = _PROBLEM_TEXT.get(problem, (problem, problem))
+    if detail and vi is None:
+        vi, en = f"{dvi} — {detail}", f"{den} — {detail}"
     report.problems.append({"code": code, "event_id": event_id, "problem": problem,
                             "message_vi": vi or dvi, "message_en": en or den, "detail": detail})
 
 
-def verify_store(counter: Counter) -> VerifyReport:
-    """Every dossier of the store (see the module docstring)."""
-    return _verify(counter, None)
+def gateway_pins(conn: sqlite3.Connection) -> set[str]:
+    """SHA-256 of every gateway signing certificate this counter pinned (rotations kept)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                       (evidence.META_GATEWAY_PIN,)).fetchone()
+    return {p for p in str(row[0] if row else "").split(",") if p}
+
+
+def verify_store(counter: Counter, *, progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Every dossier of the store and every chain (see the module docstring)."""
+    return _verify(counter, None, progress=progress)
 
 
 def verify_dossier(counter: Counter, code: str) -> VerifyReport:
-    """One dossier, for the detail screen's "check signatures" (no whole-store scan)."""
+    """One dossier, for the detail screen, receipts and slips (no whole-store scan)."""
     report = _verify(counter, code.strip().upper())
     if report.dossiers == 0:
         raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
@@ -86,69 +140,169 @@ def verify_dossier(counter: Counter, code: str) -> VerifyReport:
     return report
 
 
-def _verify(counter: Counter, code: str | None) -> VerifyReport:
+@dataclass
+class _Ctx:
+    conn: sqlite3.Connection
+    trust: object
+    verify_detached: Callable
+    report: VerifyReport
+    pins: set[str]
+    agency: str
+    counter_no: int
+    first_v2: int | None | bool  # False: not computed yet (only needed when a v1 event shows)
+    whole_store: bool
+
+    @property
+    def first_v2_seq(self) -> int | None:
+        if self.first_v2 is False:
+            self.first_v2 = _first_v2_seq(self.conn)
+        return self.first_v2  # type: ignore[return-value]
+
+
+def _first_v2_seq(conn: sqlite3.Connection) -> int | None:
+    # canonical JSON sorts keys: ..."type":"…","v":2} — the version is the last key.
+    row = conn.execute("SELECT min(seq) FROM events WHERE CAST(payload AS TEXT) LIKE '%\"v\":2}'"
+                       ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _verify(counter: Counter, code: str | None, *,
+            progress: Callable[[int], None] | None = None) -> VerifyReport:
     from signing.verify import verify_detached
 
     trust = load_trust(counter.settings)
     report = VerifyReport()
-    with counter.store._lock:  # noqa: SLF001 - consistent read of the whole store
+    with counter.store._lock:  # noqa: SLF001 - one consistent snapshot of the whole store
         conn = counter.store.conn
-        if code is None:
-            dossier_rows = conn.execute("SELECT * FROM dossiers ORDER BY rowid")
-        else:
-            dossier_rows = conn.execute("SELECT * FROM dossiers WHERE code = ?", (code,))
-        cols = [c[0] for c in dossier_rows.description]
-        for raw in dossier_rows.fetchall():
-            _verify_one(conn, dict(zip(cols, raw, strict=True)), trust, report, verify_detached)
+        own_tx = not conn.in_transaction
+        if own_tx:
+            conn.execute("BEGIN")
+        try:
+            ctx = _Ctx(conn, trust, verify_detached, report, gateway_pins(conn),
+                       counter.agency_code, counter.counter_no, False, code is None)
+            if code is None:
+                conn.execute("DROP TABLE IF EXISTS temp.vchain")
+                conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
+                             "event_id TEXT, code TEXT, audit_seq INTEGER, audit_hash TEXT)")
+                rows = conn.execute("SELECT * FROM dossiers ORDER BY rowid")
+            else:
+                rows = conn.execute("SELECT * FROM dossiers WHERE code = ?", (code,))
+            cols = [c[0] for c in rows.description]
+            for raw in rows:
+                _verify_one(ctx, dict(zip(cols, raw, strict=True)))
+                if progress is not None and report.dossiers % 1000 == 0:
+                    progress(report.dossiers)
+            if code is None:
+                _orphans(ctx)
+                _counter_chain(ctx)
+                _code_gaps(ctx)
+                _audit_anchors(ctx)
+                conn.execute("DROP TABLE IF EXISTS temp.vchain")
+        finally:
+            if own_tx:
+                conn.execute("COMMIT")
     return report
 
 
-def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -> None:  # noqa: ANN001
+def _declared_origin(body: dict) -> str:
+    if "origin" in body:
+        return str(body["origin"])
+    return "counter" if isinstance(body.get("counter"), dict) else "province"  # v1 bodies
+
+
+def _is_own(ctx: _Ctx, body: dict) -> bool:
+    who = body.get("counter") or {}
+    return (isinstance(who, dict) and who.get("agency_code") == ctx.agency
+            and str(who.get("counter_no")) == str(ctx.counter_no))
+
+
+def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
+                 tst: bytes | None = None) -> None:
+    report = ctx.report
+    expected = {"id": ev["id"], "dossier_id": dossier_id, "type": ev["type"],
+                "occurred_at": ev["occurred_at"], "actor": ev["actor"]}
+    if any(body.get(k) != v for k, v in expected.items()):
+        _problem(report, code, ev["id"], "body_mismatch")
+    origin = _declared_origin(body)
+    if origin != ev["origin"]:
+        _problem(report, code, ev["id"], "origin_mismatch")
+    v2 = body.get("v") == evidence.PAYLOAD_VERSION
+    if not v2 and ctx.first_v2_seq is not None and ev["seq"] > ctx.first_v2_seq:  # type: ignore[operator]
+        _problem(report, code, ev["id"], "v1_after_upgrade")
+    if ev["signature"] is None:
+        if not v2 and origin == "province" and ev["origin"] == "province" and (
+                ctx.first_v2_seq is None or ev["seq"] < ctx.first_v2_seq):  # type: ignore[operator]
+            report.warnings.add("legacy_unsigned_province_event")  # v1 stores: as before
+        else:
+            _problem(report, code, ev["id"], "unsigned")
+        return
+    report.signatures += 1
+    res = ctx.verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), ctx.trust, tst=tst)
+    report.warnings.update(res.warnings)
+    report.notes.update(res.notes)
+    if res.time_proof is not None:
+        report.timestamped += 1
+    elif tst is None and origin == "counter" and len(report.not_timestamped) < 10_000:
+        report.not_timestamped.append(code)  # not yet sent/answered: not invalid
+    if not res.ok:
+        _problem(report, code, ev["id"], res.code, res.message_vi, res.message_en, res.detail)
+        return
+    named = (body.get("signer") or {}).get("sha256") if isinstance(body.get("signer"), dict) \
+        else None
+    actual = res.signer.sha256 if res.signer is not None else None
+    if (v2 or named) and named != actual:
+        _problem(report, code, ev["id"], "signer_mismatch")
+    if origin == "province":
+        if not ctx.pins:
+            _problem(report, code, ev["id"], "no_gateway_pin")
+        elif actual not in ctx.pins:
+            _problem(report, code, ev["id"], "not_gateway")
+    elif actual in ctx.pins:
+        _problem(report, code, ev["id"], "gateway_as_counter")
+
+
+def _verify_one(ctx: _Ctx, row: dict) -> None:
+    report = ctx.report
     report.dossiers += 1
     code = row["code"]
-    events = repo.events_of(conn, row["id"])
-    tsts = repo.time_stamps_of(conn, row["id"])
-    received = None
+    events = repo.events_of(ctx.conn, row["id"])
+    tsts = repo.time_stamps_of(ctx.conn, row["id"])
+    report.events += len(events)
+    first = None
     appointment = None
+    hashes: dict[str, dict] = {}
+    bodies: list[tuple[dict, dict]] = []
     for ev in events:
         try:
             body = json.loads(ev["payload"])
+            if not isinstance(body, dict):
+                raise ValueError
         except (ValueError, UnicodeDecodeError):
             _problem(report, code, ev["id"], "payload_unreadable")
             continue
-        expected = {"id": ev["id"], "dossier_id": row["id"], "type": ev["type"],
-                    "occurred_at": ev["occurred_at"], "actor": ev["actor"]}
-        if any(body.get(k) != v for k, v in expected.items()):
-            _problem(report, code, ev["id"], "body_mismatch")
-        if ev["origin"] == "counter":
-            if ev["signature"] is None:
-                _problem(report, code, ev["id"], "unsigned")
-            else:
-                report.signatures += 1
-                tst = tsts.get(ev["id"])
-                res = verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), trust,
-                                      tst=tst)
-                report.warnings.update(res.warnings)
-                report.notes.update(res.notes)
-                if res.time_proof is not None:
-                    report.timestamped += 1
-                elif tst is None and len(report.not_timestamped) < 10_000:
-                    report.not_timestamped.append(code)  # not yet sent/answered: not invalid
-                if not res.ok:
-                    _problem(report, code, ev["id"], res.code, res.message_vi,
-                             res.message_en, res.detail)
-        if ev["type"] == "received" and received is None:
-            received = body.get("data")
-            appointment = (received or {}).get("appointment_at")
+        _check_event(ctx, code, row["id"], ev, body, tsts.get(ev["id"]))
+        hashes[evidence.event_hash(ev["payload"])] = ev
+        bodies.append((ev, body))
+        if ev["type"] in FIRST_TYPES and first is None and ev["origin"] == "counter":
+            first = body.get("data")
+            appointment = (first or {}).get("appointment_at")
         elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
             appointment = (body.get("data") or {}).get("appointment_at") or appointment
-    if received is None:
+        if (ctx.whole_store and body.get("v") == evidence.PAYLOAD_VERSION
+                and ev["origin"] == "counter" and _is_own(ctx, body)):
+            head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else {}
+            ctx.conn.execute(
+                "INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (body.get("counter_seq"), evidence.event_hash(ev["payload"]),
+                 body.get("counter_prev"), ev["id"], code, head.get("seq"), head.get("hash")))
+    _dossier_chain(ctx, code, bodies, hashes)
+    if first is None:
         _problem(report, code, None, "no_receipt")
         return
     try:
         stored = json.loads(row["data"])
-        mismatch = stored != received or any(
-            row[c] != f(received) for c, f in _PROJECTION.items())
+        mismatch = stored != first or any(
+            row[c] != f(first) for c, f in _PROJECTION.items())
         mismatch = mismatch or row["appointment_at"] != appointment
         mismatch = mismatch or row["search_text"] != search_text(
             applicant_name=row["applicant_name"], citizen_id=row["citizen_id"],
@@ -158,13 +312,166 @@ def _verify_one(conn, row: dict, trust, report: VerifyReport, verify_detached) -
     if mismatch:
         _problem(report, code, None, "row_mismatch")
     atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
-            for a in repo.attachments_of(conn, row["id"])}
+            for a in repo.attachments_of(ctx.conn, row["id"])}
     signed_atts = {(a["sha256"], a["name"], a["media_type"], a["size"])
-                   for a in received.get("attachments", [])}
+                   for a in first.get("attachments", [])}
     if atts != signed_atts:
         _problem(report, code, None, "attachments_mismatch")
     if int(derive_status(events).status) != row["status"]:
         _problem(report, code, None, "status_mismatch")
+
+
+def _dossier_chain(ctx: _Ctx, code: str, bodies: list[tuple[dict, dict]],
+                   hashes: dict[str, dict]) -> None:
+    """Each v2 event names its dossier's previous event: it must be here, and earlier."""
+    roots = 0
+    for ev, body in bodies:
+        if body.get("v") != evidence.PAYLOAD_VERSION:
+            continue
+        prev = body.get("dossier_prev")
+        if prev is None:
+            roots += 1
+            if ev["type"] not in FIRST_TYPES or roots > 1:
+                _problem(ctx.report, code, ev["id"], "dossier_chain",
+                         detail=f"{ev['type']} {ev['occurred_at']}: no predecessor named")
+            continue
+        before = hashes.get(str(prev))
+        if before is None:
+            _problem(ctx.report, code, ev["id"], "dossier_chain",
+                     detail=f"the event before {ev['type']} {ev['occurred_at']} is missing")
+        elif before["occurred_at"] > ev["occurred_at"]:
+            _problem(ctx.report, code, ev["id"], "dossier_chain",
+                     detail=f"{ev['type']} {ev['occurred_at']} comes before its predecessor")
+
+
+def _orphans(ctx: _Ctx) -> None:
+    """Events whose dossier row is gone (the dossier row deleted, its events kept)."""
+    for eid, did in ctx.conn.execute(
+            "SELECT e.id, e.dossier_id FROM events e LEFT JOIN dossiers d ON d.id = e.dossier_id "
+            "WHERE d.id IS NULL"):
+        _problem(ctx.report, "", eid, "orphan_event", detail=f"dossier id {did}")
+
+
+def _counter_chain(ctx: _Ctx) -> None:
+    """This counter's own v2 events, by counter_seq: 1, 2, 3… each naming the one before."""
+    expected, prev_hash, prev_code = 1, None, ""
+    for cseq, digest, prev, eid, code, _a, _h in ctx.conn.execute(
+            "SELECT * FROM temp.vchain ORDER BY cseq"):
+        if not isinstance(cseq, int):
+            _problem(ctx.report, code, eid, "counter_chain", detail="no counter sequence")
+            continue
+        if cseq < expected:
+            _problem(ctx.report, code, eid, "counter_chain",
+                     detail=f"sequence #{cseq} appears twice (inserted event)")
+            continue
+        if cseq > expected:
+            missing = f"#{expected}" if cseq == expected + 1 else f"#{expected}–#{cseq - 1}"
+            _problem(ctx.report, code, eid, "counter_chain",
+                     detail=f"counter events {missing} are missing (deleted) between "
+                            f"{prev_code or 'the start'} and {code}")
+        elif prev != prev_hash:
+            _problem(ctx.report, code, eid, "counter_chain",
+                     detail=f"event #{cseq} does not follow event #{cseq - 1} "
+                            "(replaced or reordered)")
+        expected, prev_hash, prev_code = cseq + 1, digest, code
+    head_seq, head_hash = evidence.counter_head(ctx.conn)
+    if head_seq >= expected:
+        _problem(ctx.report, "", None, "counter_chain",
+                 detail=f"the newest counter events (#{expected}–#{head_seq}) are missing")
+    elif head_seq == expected - 1 and head_seq and head_hash != prev_hash:
+        _problem(ctx.report, prev_code, None, "counter_chain",
+                 detail=f"the newest counter event #{head_seq} was replaced")
+
+
+def _code_gaps(ctx: _Ctx) -> None:
+    """Holes in this counter's daily numbers (…-01 0001, 0002, …) and numbers issued (per the
+    code_sequences high-water mark) but no longer present."""
+    from app.dossier_code import parse_code
+
+    if not ctx.agency:
+        return
+    prefix = f"{ctx.agency}-"
+    days: dict[str, tuple[int, int]] = {}
+    for (code,) in ctx.conn.execute("SELECT code FROM dossiers WHERE code LIKE ? ORDER BY code",
+                                    (f"{ctx.agency}-%-{ctx.counter_no:02d}____",)):
+        try:
+            parsed = parse_code(code)
+        except UserError:
+            continue
+        if not code.startswith(prefix):
+            continue
+        day = parsed.day.isoformat()
+        count, top = days.get(day, (0, 0))
+        days[day] = (count + 1, max(top, parsed.number))
+    issued = dict(ctx.conn.execute("SELECT day, last FROM code_sequences"))
+    for day in sorted(set(days) | set(issued)):
+        count, top = days.get(day, (0, 0))
+        high = max(top, int(issued.get(day) or 0))
+        if count < high:
+            _problem(ctx.report, "", None, "code_gap",
+                     detail=f"{day}: {high - count} of numbers 1–{high} missing")
+
+
+def _audit_anchors(ctx: _Ctx) -> None:
+    for p in audit_anchor_problems(ctx.conn):
+        _problem(ctx.report, p.get("code", ""), p.get("event_id"), "audit_anchor",
+                 detail=p["detail"])
+
+
+def _own_anchors(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]]:
+    """(audit seq, signed hash, event id, dossier code) from the temp chain table."""
+    for seq, digest, eid, code in conn.execute(
+            "SELECT audit_seq, audit_hash, event_id, code FROM temp.vchain "
+            "WHERE audit_seq IS NOT NULL ORDER BY audit_seq"):
+        yield int(seq), str(digest), str(eid), str(code)
+
+
+def audit_anchor_problems(conn: sqlite3.Connection) -> list[dict]:
+    """Compare the audit chain with the heads signed into this counter's events. Needs the
+    temp.vchain table (filled by a whole-store verify pass or by :func:`fill_anchor_table`)."""
+    return [{"code": p.label, "event_id": p.event_id, "seq": p.seq,
+             "detail": p.describe("en"), "detail_vi": p.describe("vi")}
+            for p in audit.check_anchors(conn, _own_anchors(conn))]
+
+
+def fill_anchor_table(counter: Counter, conn: sqlite3.Connection) -> None:
+    """temp.vchain from this counter's own v2 events, parsing only (no signature checks:
+    `motcua verify` proves the anchors are signed)."""
+    conn.execute("DROP TABLE IF EXISTS temp.vchain")
+    conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
+                 "event_id TEXT, code TEXT, audit_seq INTEGER, audit_hash TEXT)")
+    ctx = _Ctx(conn, None, None, VerifyReport(), set(), counter.agency_code, counter.counter_no,
+               None, True)
+    for eid, code, payload in conn.execute(
+            "SELECT e.id, coalesce(d.code, ''), CAST(e.payload AS BLOB) FROM events e "
+            "LEFT JOIN dossiers d ON d.id = e.dossier_id WHERE e.origin = 'counter' "
+            "ORDER BY e.seq"):
+        try:
+            body = json.loads(payload)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(body, dict) or body.get("v") != evidence.PAYLOAD_VERSION \
+                or not _is_own(ctx, body):
+            continue
+        head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else {}
+        conn.execute("INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (body.get("counter_seq"), evidence.event_hash(payload),
+                      body.get("counter_prev"), eid, code, head.get("seq"), head.get("hash")))
+
+
+def audit_report(counter: Counter) -> tuple[int, list, list[dict]]:
+    """`motcua audit verify`: (rows, chain problems, anchor problems)."""
+    with counter.store._lock:  # noqa: SLF001
+        conn = counter.store.conn
+        conn.execute("BEGIN")
+        try:
+            count, problems = audit.verify(conn)
+            fill_anchor_table(counter, conn)
+            anchors = audit_anchor_problems(conn)
+            conn.execute("DROP TABLE IF EXISTS temp.vchain")
+        finally:
+            conn.execute("COMMIT")
+    return count, problems, anchors
 
 
 def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
@@ -243,3 +550,42 @@ def _anchor_pems(counter: Counter) -> list[Path]:
     from app.trust import anchor_files
 
     return [p for p in anchor_files(counter.settings) if p.suffix.lower() in (".pem", ".crt")]
+
+
+def witness_check(counter: Counter, *, online: bool = True) -> dict:
+    """Compare the audit chain with the head the gateway witnessed (sent with every push).
+    Offline or not enrolled: says so, checks nothing."""
+    out: dict = {"checked": False, "problems_en": [], "problems_vi": [], "note_en": "",
+                 "note_vi": ""}
+    if not online:
+        return out
+    from app import sync_service
+
+    try:
+        client = sync_service.make_client(counter, connect_timeout=3.0, read_timeout=5.0)
+    except UserError:
+        return out  # not enrolled: nothing to compare with
+    try:
+        head = client.witness()
+    except Exception as exc:  # noqa: BLE001 - offline is a note, not a failure
+        log.info("witness not checked: %s", exc)
+        out["note_en"] = "Gateway not reachable: the witness was not checked."
+        out["note_vi"] = "Không kết nối được cổng tỉnh: chưa đối chiếu với bản chứng kiến."
+        return out
+    finally:
+        client.close()
+    out["checked"] = True
+    if not head:
+        return out
+    seq, digest = int(head["seq"]), str(head["hash"])
+    with counter.store._lock:  # noqa: SLF001
+        actual = audit.row_hash_at(counter.store.conn, seq)
+    if actual is None:
+        p = audit.AuditProblem(seq, "witness_missing")
+    elif actual != digest:
+        p = audit.AuditProblem(seq, "witness_mismatch")
+    else:
+        return out
+    out["problems_en"].append(p.describe("en"))
+    out["problems_vi"].append(p.describe("vi"))
+    return out

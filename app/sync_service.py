@@ -184,9 +184,13 @@ def parse_enrolment(text: str) -> dict[str, Any]:
 
 def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
           ca_bundle: str | Path | None = None, gateway_url: str | None = None,
-          actor: str = "system") -> dict[str, Any]:
+          gateway_cert_sha256: str | None = None, actor: str = "system") -> dict[str, Any]:
     """Store what this counter needs to sync: the gateway URL and CA bundle path (meta) and
-    the credential (0600 file). Accepts the enrolment line, or a URL plus ``token``."""
+    the credential (0600 file). Accepts the enrolment line, or a URL plus ``token``.
+
+    Pins the gateway's signing certificate (SHA-256, meta ``gateway_signing_sha256``, audited):
+    from the enrolment line or ``gateway_cert_sha256``, else asked from the gateway over the
+    authenticated connection. Province events signed by anything else are refused."""
     counter.require_initialised()
     counter_id = None
     text = line_or_url.strip()
@@ -200,6 +204,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
                 f"The enrolment line is for counter {agency}#{int(number or 0):02d}, not this "
                 f"one ({counter.label}).", code="wrong_counter")
         token = token or doc["token"]
+        gateway_cert_sha256 = gateway_cert_sha256 or doc.get("gateway_cert_sha256")
         url = gateway_url or doc.get("gateway") or counter.setting("gateway_url")
         counter_id = doc.get("counter_id")
         if not url:
@@ -231,6 +236,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
     data_dir = counter.settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(credential_path(counter), token.encode("utf-8"), 0o600)
+    pin = _pin_of(counter, url, token, ca_path, gateway_cert_sha256)
     now = iso(now_vn())
     with counter.store.write() as conn:
         for key, value in ((META_URL, url), (META_CA, str(ca_path) if ca_path else ""),
@@ -241,9 +247,54 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
                      subject=url, detail={"counter_id": counter_id,
                                           "ca_bundle": str(ca_path) if ca_path else None})
         syncstate.write(counter, gateway_url=url)
+        if pin:
+            pin_gateway_certificate(counter, pin, actor=actor)
     log.info("counter %s enrolled with %s", counter.label, url)
     return {"gateway_url": url, "ca_bundle": str(ca_path) if ca_path else None,
-            "counter_id": counter_id, "credential_file": str(credential_path(counter))}
+            "counter_id": counter_id, "credential_file": str(credential_path(counter)),
+            "gateway_cert_sha256": pin}
+
+
+def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
+            given: str | None) -> str | None:
+    if given:
+        given = given.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", given):
+            raise UserError("Dấu vân tay chứng thư của cổng tỉnh không hợp lệ (SHA-256).",
+                            "The gateway certificate fingerprint is invalid (SHA-256).",
+                            code="bad_gateway_pin")
+        return given
+    try:
+        client = GatewayClient(url, token, ca_bundle=str(ca_path) if ca_path else None,
+                               connect_timeout=3.0, read_timeout=5.0)
+        try:
+            doc = client.gateway_certificate()
+        finally:
+            client.close()
+    except Exception as exc:  # noqa: BLE001 - enrolment works offline; the pin comes later
+        log.warning("gateway signing certificate not pinned (gateway unreachable: %s); "
+                    "province events will be refused until 'motcua enrol' is run online", exc)
+        return None
+    return str(doc["sha256"]) if doc else None
+
+
+def pin_gateway_certificate(counter: Counter, sha256: str, *, actor: str = "system") -> None:
+    """Add a gateway signing certificate to the pinned set (older pins stay, so events signed
+    before a rotation keep verifying); the audit log records it."""
+    from app import evidence
+
+    with counter.store.write() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?",
+                           (evidence.META_GATEWAY_PIN,)).fetchone()
+        pins = [p for p in str(row[0] if row else "").split(",") if p]
+        if sha256 in pins:
+            return
+        pins.append(sha256)
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     (evidence.META_GATEWAY_PIN, ",".join(pins)))
+        audit.append(conn, at=iso(now_vn()), actor=actor, counter=counter.label,
+                     action="sync.pin_gateway", subject=sha256, detail={"sha256": sha256})
 
 
 def _not_enrolled() -> UserError:

@@ -79,6 +79,8 @@ class DemoPki:
     tsa_key: PrivateKey | None = field(default=None, repr=False)
     tsa_pem: Path | None = None  # TSA certificate then the sub-CA (its chain)
     tsa_key_pem: Path | None = None  # unencrypted PKCS#8 PEM, mode 0600 (a demo key)
+    gateway: DemoClerk | None = None  # the provincial gateway's signing certificate
+
 
     def clerk(self, name: str) -> DemoClerk:
         return self.clerks[name]
@@ -301,6 +303,18 @@ def make_demo_pki(
     _write(tsa_key_pem, tsa_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
+    # The provincial gateway signs province events with its own certificate under the same
+    # root; counters pin it (by SHA-256) at enrolment.
+    gw_key = _new_key("rsa")
+    gw_cert = _issue(
+        _name("Cổng tỉnh DEMO — ký sự kiện (TEST ONLY)", ou="DEMO gateway"),
+        gw_key.public_key(), subca, subca_key, not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=730), key_usage=_ku(sign=True), eku=eku, crl_url=crl_url,
+    )
+    gw_p12 = _write(out_dir / "gateway.p12", pkcs12.serialize_key_and_certificates(
+        b"gateway", gw_key, gw_cert, [subca, root], serialization.BestAvailableEncryption(pw)))
+    gateway = DemoClerk("gateway", "valid", "rsa", gw_p12,
+                        _write(out_dir / "gateway.pem", _pem(gw_cert)), gw_cert, gw_key)
 
     revoked_at = now - timedelta(minutes=1)
     sub_crl = issue_crl(
@@ -327,6 +341,8 @@ def make_demo_pki(
         "chain": "chain.pem",
         "untrusted_root": "other-root.pem",
         "tsa": {"cert": "tsa.pem", "key": "tsa.key"},
+        "gateway": {"p12": "gateway.p12", "cert": "gateway.pem",
+                    "sha256": gw_cert.fingerprint(hashes.SHA256()).hex()},
         "crl": {"der": "crl.der", "pem": "crl.pem", "dir": "crl", "url": crl_url,
                 "root_url": root_crl_url, "revoked": [n for n in revoked if n in made]},
         "p12_password": "given by the caller (not stored)",
@@ -352,7 +368,7 @@ def make_demo_pki(
         other_root=other_root, root_pem=root_pem, subca_pem=subca_pem, chain_pem=chain_pem,
         crl_der=crl_der, crl_pem=crl_pem, crl_dir=crl_dir, crl_url=crl_url,
         manifest=manifest_path, clerks=made, tsa=tsa, tsa_key=tsa_key, tsa_pem=tsa_pem,
-        tsa_key_pem=tsa_key_pem,
+        tsa_key_pem=tsa_key_pem, gateway=gateway,
     )
 
 

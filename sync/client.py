@@ -338,6 +338,38 @@ class GatewayClient:
             raise InvalidResponse("pull cursor is not one this client understands")
         return PullPage(events, cursor, doc["more"])
 
+    def gateway_certificate(self) -> dict[str, Any] | None:
+        """{pem, sha256, subject} of the certificate that signs province events (None when the
+        gateway has none)."""
+        resp = self._request("GET", "/gateway-certificate")
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            _, detail = _error_of(resp)
+            raise InvalidResponse(f"gateway-certificate answered HTTP {resp.status_code}: "
+                                  f"{detail}")
+        doc = self._json(resp)
+        if not isinstance(doc, dict) or not is_sha256_hex(doc.get("sha256")):
+            raise InvalidResponse("gateway-certificate answer has no sha256")
+        return doc
+
+    def witness(self) -> dict[str, Any] | None:
+        """The audit head this counter last sent, as the gateway keeps it ({seq, hash})."""
+        resp = self._request("GET", "/witness")
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            _, detail = _error_of(resp)
+            raise InvalidResponse(f"witness answered HTTP {resp.status_code}: {detail}")
+        doc = self._json(resp)
+        head = doc.get("audit_head") if isinstance(doc, dict) else None
+        if head is None:
+            return None
+        if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or \
+                not is_sha256_hex(head.get("hash")):
+            raise InvalidResponse("witness answer is not {audit_head: {seq, hash}}")
+        return head
+
     def catalogue(self, since_version: str | None) -> tuple[str, bytes] | None:
         """The newest procedure catalogue if newer than ``since_version`` (else None)."""
         params = {"since_version": since_version} if since_version else None

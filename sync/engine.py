@@ -115,6 +115,7 @@ class SyncResult:
     parked: int = 0
     pulled: int = 0
     applied: int = 0
+    refused: int = 0  # pulled events that failed verification (never applied)
     uploaded_bytes: int = 0
     catalogue_version: str | None = None
     catalogue_error: str | None = None
@@ -135,7 +136,7 @@ class SyncResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "delivered": self.delivered, "parked": self.parked,
-            "pulled": self.pulled, "applied": self.applied,
+            "pulled": self.pulled, "applied": self.applied, "refused": self.refused,
             "uploaded_bytes": self.uploaded_bytes, "catalogue_version": self.catalogue_version,
             "catalogue_error": self.catalogue_error, "pending": self.pending,
             "parked_total": self.parked_total, "clock_skew_seconds": self.clock_skew_seconds,
@@ -367,6 +368,7 @@ class SyncEngine:
                 stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor)
                 result.pulled += len(page.events)
                 result.applied += int(stats.get("applied", 0))
+                result.refused += int(stats.get("refused", 0))
             if not page.more or page.cursor == cursor:
                 return
             cursor = page.cursor

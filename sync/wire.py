@@ -322,20 +322,32 @@ def province_event(
     note: str | None = None,
     occurred_at: datetime | None = None,
     event_id: str | None = None,
+    dossier_prev: str | None = None,
+    signer: Any = None,
 ) -> WireEvent:
-    """An unsigned province-origin event, built like counter events (canonical JSON body)."""
+    """A province-origin event in the v2 format (see docs/ARCHITECTURE.md): origin, signer and
+    ``dossier_prev`` inside the signed bytes, signed by the gateway's own certificate
+    (``signer``: anything with ``sign(bytes) -> CMS`` and ``info``). Without a signer the
+    event is unsigned, which every counter refuses."""
     import uuid6
 
     occurred = (occurred_at or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
+    info = getattr(signer, "info", None)
     body = {
+        "v": 2,
         "id": event_id or str(uuid6.uuid7()),
         "dossier_id": dossier_id,
         "dossier_code": dossier_code,
         "type": event_type,
         "occurred_at": occurred.isoformat(),
         "actor": "province",
+        "origin": ORIGIN_PROVINCE,
+        "signer": ({"subject": info.subject, "serial": info.serial_hex, "sha256": info.sha256}
+                   if info is not None else {}),
+        "dossier_prev": dossier_prev,
         "data": {"note": note or ""},
     }
+    payload = canonical_bytes(body)
     return WireEvent(
         id=body["id"],
         dossier_id=dossier_id,
@@ -344,8 +356,8 @@ def province_event(
         occurred_at=body["occurred_at"],
         origin=ORIGIN_PROVINCE,
         actor="province",
-        payload=canonical_bytes(body),
-        signature=None,
+        payload=payload,
+        signature=signer.sign(payload) if signer is not None else None,
         attachments=(),
     )
 

@@ -86,3 +86,41 @@ def motcua(*args: str, data_dir: Path, env: dict | None = None, input: str | Non
 def counts(counter: Counter) -> dict[str, int]:
     return {t: int(counter.store.scalar(f"SELECT count(*) FROM {t}") or 0)  # noqa: S608
             for t in ("dossiers", "events", "outbox", "attachments")}
+
+
+def gateway_signer():
+    """The demo provincial gateway's signing identity (signs province events)."""
+    from signing.signer import P12Signer
+
+    return P12Signer.open(shared_pki().gateway.p12, P12_PASSWORD)
+
+
+def pin_demo_gateway(counter: Counter) -> str:
+    """Pin the demo gateway's signing certificate at this counter (as enrolment does)."""
+    from app.sync_service import pin_gateway_certificate
+
+    sha = shared_pki().gateway.cert.fingerprint(__import__(
+        "cryptography.hazmat.primitives.hashes", fromlist=["SHA256"]).SHA256()).hex()
+    pin_gateway_certificate(counter, sha)
+    return sha
+
+
+def signed_province_event(d: dict, etype: str, at, *, counter: Counter | None = None,
+                          note: str = "Sở Tư pháp", event_id: str | None = None) -> dict:
+    """A province event as the gateway makes it (v2, signed by the demo gateway certificate,
+    chained to the dossier's latest event when `counter` is given), as apply_remote_events
+    takes it. Pin the gateway first (`pin_demo_gateway`)."""
+    from app import evidence
+    from sync.wire import province_event
+
+    prev = None
+    if counter is not None:
+        with counter.store._lock:  # noqa: SLF001
+            prev = evidence.dossier_head(counter.store.conn, d["id"])
+    with gateway_signer() as gw:
+        w = province_event(dossier_id=d["id"], dossier_code=d["code"], event_type=etype,
+                           note=note, occurred_at=at, event_id=event_id, dossier_prev=prev,
+                           signer=gw)
+    return {"id": w.id, "dossier_id": w.dossier_id, "dossier_code": w.dossier_code,
+            "type": w.type, "occurred_at": w.occurred_at, "origin": w.origin, "actor": w.actor,
+            "payload": w.payload, "signature": w.signature}

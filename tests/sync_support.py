@@ -36,7 +36,7 @@ from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer, free_port
 from sync.gateway.store import Store, open_store
 from sync.gateway.verify import signing_verifier
-from tests.helpers import demo_signer, dossier_json, make_counter, shared_pki
+from tests.helpers import demo_signer, dossier_json, gateway_signer, make_counter, shared_pki
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENCY = "000.20.27.H57"
@@ -310,14 +310,28 @@ def thread_gateway(data_dir: Path, **server_kw: Any) -> Iterator[tuple[GatewaySe
     """A gateway (real CMS verifier, SQLite) in a thread of this process."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(None, data_dir)
+    signer = gateway_signer()
     app = create_app(GatewayConfig(data_dir=data_dir, verifier=real_verifier(),
-                                   admin_token=ADMIN_TOKEN, store=store))
+                                   admin_token=ADMIN_TOKEN, store=store, signer=signer))
     server = GatewayServer(app, **server_kw).start()
     try:
         yield server, store
     finally:
         server.stop()
         store.close()
+        signer.close()
+
+
+def install_gateway_signing(data_dir: Path) -> Path:
+    """The demo gateway signing certificate where `motcua-gateway` looks for it by default
+    (password in $MOTCUA_GATEWAY_SIGNING_PASSWORD, 'demo')."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "gateway-signing.p12"
+    shutil.copyfile(shared_pki().gateway.p12, target)
+    return target
+
+
+GATEWAY_SIGNING_ENV = {"MOTCUA_GATEWAY_SIGNING_PASSWORD": "demo"}
 
 
 _SERVE = """
@@ -327,9 +341,11 @@ import uvicorn
 from sync.gateway.app import GatewayConfig, create_app
 from sync.gateway.cli import uvicorn_options
 from sync.gateway.verify import signing_verifier
+from signing.signer import P12Signer
 verifier = signing_verifier([Path(a) for a in {anchors!r}], [Path(c) for c in {crls!r}])
+signer = P12Signer.open(Path({data!r}) / "gateway-signing.p12", "demo")
 app = create_app(GatewayConfig(db_url={db!r}, data_dir=Path({data!r}), verifier=verifier,
-                               admin_token={admin!r}))
+                               admin_token={admin!r}, signer=signer))
 uvicorn.run(app, **uvicorn_options("127.0.0.1", {port}))
 """
 
@@ -350,6 +366,7 @@ class GatewayProcess:
 
     def start(self, timeout: float = 30) -> GatewayProcess:
         anchors, crls = verifier_paths()
+        install_gateway_signing(self.data_dir)
         code = _SERVE.format(anchors=anchors, crls=crls, db=None, data=str(self.data_dir),
                              admin=ADMIN_TOKEN, port=self.port)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -422,6 +439,7 @@ def counter_with(data_dir: Path, n: int) -> Counter:
 def enrol(counter: Counter, gateway_store: Store, url: str, **kw: Any) -> str:
     """Enrol the counter at the gateway and store the credential at the counter."""
     _, token = gateway_store.enrol(counter.agency_code, counter.counter_no)
+    kw.setdefault("gateway_cert_sha256", demo_gateway_sha256())
     sync_service.enrol(counter, url, token=token, **kw)
     return token
 
@@ -442,3 +460,21 @@ def gateway_ids(store: Store) -> list[str]:
 def outbox_state(counter: Counter) -> dict[str, int]:
     return {r["state"]: r["n"] for r in counter.store.query(
         "SELECT state, count(*) AS n FROM outbox GROUP BY state")}
+
+
+_GW_SIGNER: list[Any] = []
+
+
+def signed_act(gstore: Store, code: str, action: str, note: str | None = None) -> Any:
+    """`province_act` signed by the demo gateway certificate (as a configured gateway does)."""
+    from sync.gateway.service import province_act
+
+    if not _GW_SIGNER:
+        _GW_SIGNER.append(gateway_signer())
+    return province_act(gstore, code, action, note, signer=_GW_SIGNER[0])
+
+
+def demo_gateway_sha256() -> str:
+    from cryptography.hazmat.primitives import hashes
+
+    return shared_pki().gateway.cert.fingerprint(hashes.SHA256()).hex()

@@ -8,24 +8,20 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-import uuid6
 
 from app import actions, intake, queries, signatures
 from app.domain import VN_TZ, EventType
 from app.errors import UserError, ValidationError
-from signing.canonical import canonical_bytes
-from tests.helpers import dossier_json
+from tests.helpers import dossier_json, pin_demo_gateway, signed_province_event
 
 MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
 
 
-def province_event(d: dict, etype: str, at: datetime) -> dict:
-    body = {"v": 1, "id": str(uuid6.uuid7()), "dossier_id": d["id"], "dossier_code": d["code"],
-            "type": etype, "occurred_at": at.isoformat(), "actor": "province",
-            "data": {"note": "Sở Tư pháp"}}
-    return {**{k: body[k] for k in ("id", "dossier_id", "dossier_code", "type", "occurred_at",
-                                     "actor")}, "origin": "province",
-            "payload": canonical_bytes(body), "signature": None}
+def province_event(d: dict, etype: str, at: datetime, counter=None) -> dict:
+    """A province event signed by the demo gateway (pinned by the caller's counter)."""
+    if counter is not None:
+        pin_demo_gateway(counter)
+    return signed_province_event(d, etype, at, counter=counter)
 
 
 def test_supplement_then_province_result_then_return(counter, signer):
@@ -47,7 +43,7 @@ def test_supplement_then_province_result_then_return(counter, signer):
                               signer=signer)
     assert "Đang xử lý" in err.value.message("vi")
 
-    ready = province_event(d, "result_ready", MON_10 + timedelta(days=3))
+    ready = province_event(d, "result_ready", MON_10 + timedelta(days=3), counter)
     stats = actions.apply_remote_events(counter, [ready, ready])
     assert stats["applied"] == 1 and stats["duplicate"] == 1
     assert actions.apply_remote_events(counter, [ready])["duplicate"] == 1
@@ -92,9 +88,36 @@ def test_bad_action_input_changes_nothing(counter, signer):
 
 def test_province_event_for_unknown_dossier_is_left_for_later(counter):
     fake = {"id": "00000000-0000-7000-8000-000000000001", "code": "X"}
-    ev = province_event(fake, "result_ready", MON_10)
+    ev = province_event(fake, "result_ready", MON_10, counter)
     assert actions.apply_remote_events(counter, [ev])["unknown_dossier"] == 1
     assert counter.store.scalar("SELECT count(*) FROM events") == 0
     assert json.loads(ev["payload"])["type"] == "result_ready"
     assert base64.b64encode(ev["payload"])
     assert EventType("result_ready")
+
+
+def test_unsigned_or_forged_province_events_are_refused(counter, signer):
+    """A pulled event is verified before it is applied: unsigned, signed by a clerk instead of
+    the pinned gateway certificate, or with its origin relabelled -> refused, counted, logged."""
+    d = intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan", signer=signer,
+                       now=MON_10)
+    good = province_event(d, "result_ready", MON_10 + timedelta(days=3), counter)
+    unsigned = dict(good, signature=None)
+    clerk_signed = dict(good, signature=signer.sign(good["payload"]))
+    relabelled = dict(good, origin="counter")
+    stats = actions.apply_remote_events(counter, [unsigned, clerk_signed, relabelled])
+    assert stats["refused"] == 3 and stats["applied"] == 0
+    assert queries.show(counter, d["code"])["status"] == "accepted"
+    reasons = [json.loads(r["detail"])["reason"] for r in counter.store.query(
+        "SELECT detail FROM audit WHERE action = 'sync.refused' ORDER BY seq")]
+    assert reasons[:2] == ["unsigned", "signer_mismatch"]
+    assert reasons[2] in ("origin_mismatch", "province_only")
+    assert actions.apply_remote_events(counter, [good])["applied"] == 1
+    assert signatures.verify_store(counter).problems == []
+
+
+def test_province_event_without_a_pinned_gateway_is_refused(counter, signer):
+    d = intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan", signer=signer,
+                       now=MON_10)
+    ev = signed_province_event(d, "result_ready", MON_10 + timedelta(days=3), counter=counter)
+    assert actions.apply_remote_events(counter, [ev])["refused"] == 1

@@ -55,12 +55,25 @@ def gw(request, tmp_path):
     c2, t2 = store.enrol(AGENCY, 2)
     c3, t3 = store.enrol(OTHER_AGENCY, 1)
     config = GatewayConfig(
-        store=store, verifier=stub_verifier, admin_token=ADMIN_TOKEN, max_batch_events=50,
+        store=store, verifier=stub_verifier, admin_token=ADMIN_TOKEN, signer=_gateway_signer(),
+        max_batch_events=50,
         max_batch_bytes=256 * 1024, max_chunk_bytes=64 * 1024, max_attachment_bytes=1024 * 1024,
     )
     with GatewayServer(create_app(config)) as server:
         yield Gw(server.url, store, t1, t2, t3, {"c1": c1.id, "c2": c2.id, "c3": c3.id})
     store.close()
+
+
+_SIGNERS: list = []
+
+
+def _gateway_signer():
+    """The demo gateway signing identity (province events are signed), opened once."""
+    if not _SIGNERS:
+        from tests.helpers import gateway_signer
+
+        _SIGNERS.append(gateway_signer())
+    return _SIGNERS[0]
 
 
 # ---- meta -----------------------------------------------------------------------------------
@@ -414,7 +427,7 @@ def test_province_act_reaches_the_counter(gw):
     got, _ = _pull_all(gw, gw.t1, since=cursor)
     assert len(got) == 1
     pe = got[0]
-    assert pe["origin"] == "province" and pe["signature"] is None and pe["type"] == "result_ready"
+    assert pe["origin"] == "province" and pe["signature"] and pe["type"] == "result_ready"
     assert pe["dossier_id"] == ev["dossier_id"] and pe["actor"] == "province"
     body = json.loads(base64.b64decode(pe["payload"]))
     assert rfc8785.dumps(body) == base64.b64decode(pe["payload"])

@@ -22,7 +22,12 @@ from sync.gateway.store import open_store, token_hash
 
 
 def run(db: str, data_dir, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_GATEWAY_DATA_DIR=str(data_dir))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_GATEWAY_DATA_DIR=str(data_dir),
+               MOTCUA_GATEWAY_SIGNING_PASSWORD="demo")
+    from tests.sync_support import install_gateway_signing
+
+    if not (data_dir / "gateway-signing.p12").exists():
+        install_gateway_signing(data_dir)
     out = subprocess.run([sys.executable, "-m", "sync.gateway", "--db", db, *args],
                          env=env, capture_output=True, text=True, timeout=60)
     if check:
@@ -45,8 +50,11 @@ def test_enrol_revoke_and_unique_counter(db, tmp_path):
     counter_id = int(lines["counter id"])
     enrol_line = lines["enrolment"].strip()
     doc = parse_enrolment_string(enrol_line)
+    from tests.sync_support import demo_gateway_sha256
+
     assert doc == {"gateway": "https://gw.example:8443", "counter_id": counter_id,
-                   "agency_code": AGENCY, "counter_no": 3, "token": token}
+                   "agency_code": AGENCY, "counter_no": 3, "token": token,
+                   "gateway_cert_sha256": demo_gateway_sha256()}
     assert " " not in enrol_line
 
     # a second active counter 3 of the same centre is refused

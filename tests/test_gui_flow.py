@@ -120,12 +120,13 @@ def test_login_scan_save_print_search_open_return(loop, demo, qtbot):
         assert not w.detail.btn_return.isEnabled()  # not result-ready yet
         # -- the province says the result is ready
         from app import actions
+        from app.demo import province_event
         from app.domain import now_vn
-        from tests.test_actions import province_event
 
         d = await w.session.show(code)
-        await w.session.run(actions.apply_remote_events, w.session.counter,
-                            [province_event(d, "result_ready", now_vn())])
+        c = w.session.counter
+        await w.session.run(lambda: actions.apply_remote_events(c, [
+            province_event(demo, c, d, "result_ready", now_vn())]))
         await w.detail.show_code(code)
         assert w.detail.btn_return.isEnabled()
         task = asyncio.ensure_future(w.detail.return_result())

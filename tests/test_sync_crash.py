@@ -20,7 +20,6 @@ import pytest
 from app import sync_service, syncstate
 from sync.client import GatewayClient
 from sync.engine import EngineConfig, SyncEngine
-from sync.gateway.service import province_act
 from sync.gateway.store import StoreError, open_store
 from tests.helpers import motcua
 from tests.sync_support import (
@@ -29,6 +28,7 @@ from tests.sync_support import (
     counter_with,
     enrol,
     outbox_state,
+    signed_act,
     thread_gateway,
     wait_for,
 )
@@ -91,7 +91,7 @@ def test_kill9_counter_sync_process(tmp_path):
             if acted < 50:
                 for code in codes[acted:acted + 10]:
                     try:
-                        province_act(gstore, code, "result-ready", None)
+                        signed_act(gstore, code, "result-ready", None)
                         acted += 1
                     except StoreError:
                         break

@@ -19,14 +19,14 @@ from app import intake, queries, sync_service, syncstate
 from sync.backoff import Backoff, parse_retry_after
 from sync.client import GatewayClient, TlsError, check_gateway_url, server_time_of
 from sync.engine import EngineConfig, SyncEngine
-from sync.gateway.service import province_act
-from tests.helpers import demo_signer, dossier_json, make_counter
+from tests.helpers import demo_signer, dossier_json, gateway_signer, make_counter, pin_demo_gateway
 from tests.sync_support import (
     FaultProxy,
     counter_with,
     enrol,
     fill,
     outbox_state,
+    signed_act,
     thread_gateway,
 )
 
@@ -111,8 +111,8 @@ async def test_drain_in_bounded_batches_then_pull_province_status(tmp_path, gw):
         assert counter.store.scalar("SELECT count(*) FROM events WHERE synced_at IS NULL") == 0
 
         code = counter.store.query("SELECT code FROM dossiers ORDER BY rowid LIMIT 1")[0]["code"]
-        province_act(gstore, code, "processing", None)
-        province_act(gstore, code, "result-ready", "Sở Tư pháp đã ký")
+        signed_act(gstore, code, "processing", None)
+        signed_act(gstore, code, "result-ready", "Sở Tư pháp đã ký")
         r = await engine.run_once()
         assert r.ok and r.pulled == 2 and r.applied == 2
         assert queries.show(counter, code)["status"] == "result_ready"
@@ -402,9 +402,15 @@ def test_apply_pulled_cursor_and_events_commit_together(tmp_path):
     d = counter.store.query("SELECT id, code FROM dossiers")[0]
     from sync.wire import province_event
 
-    ev = province_event(dossier_id=d["id"], dossier_code=d["code"], event_type="result_ready")
-    bad = province_event(dossier_id=d["id"], dossier_code=d["code"], event_type="result_ready",
-                         event_id=ev.id, note="other bytes under the same id")
+    pin_demo_gateway(counter)
+    with gateway_signer() as gw:
+        ev = province_event(dossier_id=d["id"], dossier_code=d["code"], event_type="result_ready",
+                            signer=gw)
+        bad = province_event(dossier_id=d["id"], dossier_code=d["code"],
+                             event_type="result_ready", event_id=ev.id,
+                             note="other bytes under the same id", signer=gw)
+        later = province_event(dossier_id=d["id"], dossier_code=d["code"],
+                               event_type="processing", signer=gw)
     st = sync_service.CounterSyncStore(counter)
     st.apply_pulled([ev], "0000000000000005")
     assert st.cursor() == "0000000000000005"
@@ -419,8 +425,7 @@ def test_apply_pulled_cursor_and_events_commit_together(tmp_path):
     remote.apply_signed_events = boom
     try:
         with pytest.raises(RuntimeError):
-            st.apply_pulled([province_event(dossier_id=d["id"], dossier_code=d["code"],
-                                            event_type="processing")], "0000000000000009")
+            st.apply_pulled([later], "0000000000000009")
     finally:
         remote.apply_signed_events = orig
     assert st.cursor() == "0000000000000005"

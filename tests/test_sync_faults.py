@@ -25,6 +25,7 @@ from tests.sync_support import (
     counter_with,
     enrol,
     outbox_state,
+    signed_act,
     thread_gateway,
 )
 
@@ -99,14 +100,13 @@ async def test_fault(fault, tmp_path):
         engine = SyncEngine(sync_service.CounterSyncStore(counter), client, cfg)
         try:
             if "pull" in fault:  # push cleanly first, then fault the pull of province events
-                from sync.gateway.service import province_act
 
                 saved = list(proxy.rules)
                 proxy.rules.clear()
                 r = await engine.run_once()
                 assert r.ok and r.delivered == N
                 for row in counter.store.query("SELECT code FROM dossiers ORDER BY rowid LIMIT 5"):
-                    province_act(gstore, row["code"], "result-ready", None)
+                    signed_act(gstore, row["code"], "result-ready", None)
                 proxy.rules.extend(saved)
             t0 = time.monotonic()
             results = await drive(engine)

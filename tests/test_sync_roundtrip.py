@@ -33,7 +33,8 @@ def motcua(*args: str, data_dir: Path, env: dict | None = None) -> subprocess.Co
 def gateway_cli(*args: str, gw_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sync.gateway", "--data-dir", str(gw_dir),
                            *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=str(ROOT))
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
+                               "MOTCUA_GATEWAY_SIGNING_PASSWORD": "demo"}, cwd=str(ROOT))
 
 
 def test_province_round_trip_through_the_clis(tmp_path):

@@ -65,7 +65,8 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     # a result waiting at the counter, so the home queue and the return action show
     first = d.codes[0]
     shown = await s.show(first)
-    await s.run(actions.apply_remote_events, s.counter, [_province_event(shown, now_vn())])
+    await s.run(lambda: actions.apply_remote_events(s.counter, [
+        demo.province_event(d, s.counter, shown, "result_ready", now_vn())]))
 
     w.intake.apply_qr(QR_SAMPLE)
     w.intake.commune.set_value("00070", "Phường Hoàn Kiếm")
@@ -128,19 +129,6 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     w.close()
     await s.close()
     return files
-
-
-def _province_event(d: dict, at) -> dict:  # noqa: ANN001
-    import uuid6
-
-    from signing.canonical import canonical_bytes
-
-    body = {"v": 1, "id": str(uuid6.uuid7()), "dossier_id": d["id"], "dossier_code": d["code"],
-            "type": "result_ready", "occurred_at": at.isoformat(timespec="seconds"),
-            "actor": "province", "data": {"note": "Sở Tư pháp (DEMO)"}}
-    return {**{k: body[k] for k in ("id", "dossier_id", "dossier_code", "type", "occurred_at",
-                                     "actor")}, "origin": "province",
-            "payload": canonical_bytes(body), "signature": None}
 
 
 def render_all(out: Path, langs: list[str] | None = None) -> list[Path]:

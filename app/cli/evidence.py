@@ -92,7 +92,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                   "khi nhận hồ sơ; không phải lỗi): " + ", ".join(waiting[:20])
                   + (" …" if len(waiting) > 20 else ""))
         for p in report.problems:
-            print(f"{p['code']}: {p['message_en'] if en else p['message_vi']}")
+            where = p["code"] or ("store" if en else "kho dữ liệu")
+            print(f"{where}: {p['message_en'] if en else p['message_vi']}")
         print(f"{report.dossiers} dossiers, {report.signatures} signatures, "
               f"{len(report.bad_dossiers)} failing" if en else
               f"{report.dossiers} hồ sơ, {report.signatures} chữ ký, "

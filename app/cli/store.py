@@ -7,7 +7,6 @@ from pathlib import Path
 
 from app.cli.common import counter_of, emit
 from app.context import init_counter
-from localdb import audit
 from localdb import backup as bk
 
 
@@ -34,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("audit", help="audit log")
     asub = p.add_subparsers(dest="audit_cmd", required=True)
-    v = asub.add_parser("verify", help="verify the hash chain")
+    v = asub.add_parser("verify", help="verify the hash chain against the signed heads and "
+                                       "the gateway's witness")
+    v.add_argument("--offline", action="store_true", help="do not ask the gateway")
     v.set_defaults(func=cmd_audit_verify)
 
 
@@ -95,13 +96,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter, counter.store.write() as conn:
-        count, problems = audit.verify(conn)
-    if problems:
-        print("Nhật ký bị thay đổi:" if args.lang != "en" else "The audit log was tampered with:")
-        for p in problems:
-            print(f"  - {p.describe(args.lang)}")
+    from app import signatures
+
+    en = args.lang == "en"
+    with counter_of(args) as counter:
+        count, problems, anchors = signatures.audit_report(counter)
+        witness = signatures.witness_check(counter, online=not getattr(args, "offline", False))
+    bad = [p.describe(args.lang) for p in problems]
+    bad += [a["detail"] if en else a["detail_vi"] for a in anchors]
+    bad += witness["problems_en" if en else "problems_vi"]
+    if witness.get("note_en"):
+        print(witness["note_en"] if en else witness["note_vi"])
+    if bad:
+        print("The audit log was tampered with:" if en else "Nhật ký bị thay đổi:")
+        for line in bad:
+            print(f"  - {line}")
         return 1
-    print(f"{count} dòng nhật ký, chuỗi băm nguyên vẹn." if args.lang != "en"
-          else f"{count} audit rows, hash chain intact.")
+    print(f"{count} audit rows, hash chain intact and matching the signed heads." if en
+          else f"{count} dòng nhật ký, chuỗi băm nguyên vẹn và khớp các đầu chuỗi đã ký.")
     return 0

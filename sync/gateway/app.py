@@ -59,6 +59,8 @@ class GatewayConfig:
     data_dir: Path | None = None
     verifier: Verifier | None = None
     admin_token: str | None = None
+    #: signs province events (signing.signer.Signer or anything with sign()/info/cert)
+    signer: Any = None
     max_batch_events: int = 500
     max_batch_bytes: int = 8 * MiB
     max_chunk_bytes: int = 8 * MiB
@@ -257,6 +259,20 @@ def create_app(config: GatewayConfig) -> FastAPI:
         store.ping()
         return {"status": "ok", "store": "ok"}
 
+    @r.get("/gateway-certificate", response_model=models.GatewayCertificateResponse,
+           responses={404: err}, tags=["meta"])
+    def gateway_certificate() -> Any:
+        """The certificate that signs province events; counters pin its SHA-256 at enrolment
+        and check it chains to their own trust anchors."""
+        signer = config.signer
+        if signer is None:
+            raise ApiError(404, "no_signing_certificate",
+                           "this gateway has no signing certificate configured")
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return {"pem": signer.certificate.public_bytes(Encoding.PEM).decode("ascii"),
+                "sha256": signer.info.sha256, "subject": signer.info.subject}
+
     @r.get("/time", response_model=models.TimeResponse, tags=["meta"])
     def server_time() -> Any:
         """Server clock, for the counter's clock-skew check."""
@@ -399,7 +415,8 @@ def create_app(config: GatewayConfig) -> FastAPI:
     def act(body: models.ProvinceActRequest, _: None = Depends(admin_auth)) -> Any:
         """Simulate the provincial system acting on a dossier (admin token)."""
         try:
-            wire = province_act(store, body.dossier_code, body.action, body.note)
+            wire = province_act(store, body.dossier_code, body.action, body.note,
+                                signer=config.signer)
         except StoreUnavailable:
             raise
         except StoreError as exc:

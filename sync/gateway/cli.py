@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR_ENV = "MOTCUA_GATEWAY_DATA_DIR"
+SIGNING_P12 = "gateway-signing.p12"
+SIGNING_PW_ENV = "MOTCUA_GATEWAY_SIGNING_PASSWORD"
 ENROL_PREFIX = "MOTCUA-ENROL1:"
 
 
@@ -38,7 +40,21 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("motcua-gateway", appauthor=False))
 
 
-def enrolment_string(gateway_url: str | None, counter: Any, token: str) -> str:
+def load_signer(args: argparse.Namespace, data_dir: Path) -> Any:
+    """The gateway's signing identity for province events, or None when not configured."""
+    path = getattr(args, "signing_p12", None) or data_dir / SIGNING_P12
+    if not Path(path).is_file():
+        if getattr(args, "signing_p12", None):
+            raise FileNotFoundError(f"signing PKCS#12 {path} not found")
+        return None
+    from signing.signer import P12Signer
+
+    env = getattr(args, "signing_password_env", None) or SIGNING_PW_ENV
+    return P12Signer.open(Path(path), os.environ.get(env, ""))
+
+
+def enrolment_string(gateway_url: str | None, counter: Any, token: str,
+                     gateway_cert_sha256: str | None = None) -> str:
     """One line the IT officer pastes at the counter (``motcua enrol``): everything the counter
     needs, base64url JSON so it survives copy/paste and e-mail."""
     doc = {
@@ -48,6 +64,8 @@ def enrolment_string(gateway_url: str | None, counter: Any, token: str) -> str:
         "counter_no": counter.counter_no,
         "token": token,
     }
+    if gateway_cert_sha256:
+        doc["gateway_cert_sha256"] = gateway_cert_sha256
     raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
     return ENROL_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -72,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", default=argparse.SUPPRESS, type=Path,
                         help=f"gateway data folder (default: ${DATA_DIR_ENV} or user data dir)")
 
+    common.add_argument("--signing-p12", default=argparse.SUPPRESS, type=Path,
+                        help="PKCS#12 with the gateway's signing certificate for province events"
+                             f" (default: DATA_DIR/{SIGNING_P12} when present)")
+    common.add_argument("--signing-password-env", default=argparse.SUPPRESS, metavar="VAR",
+                        help=f"environment variable with its password (default {SIGNING_PW_ENV})")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     p = argparse.ArgumentParser(prog="motcua-gateway", parents=[common],
                                 description="MotCua reference provincial gateway")
@@ -176,8 +199,13 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"cannot use the TSA certificate/key: {exc}", file=sys.stderr)
             return 2
     verifier = default_verifier(anchors, crls, crl_dir)
+    signer = load_signer(args, data_dir)
+    if signer is None:
+        print("warning: no signing certificate (--signing-p12): province events cannot be made",
+              file=sys.stderr)
     config = GatewayConfig(
         tsa=tsa,
+        signer=signer,
         db_url=getattr(args, "db", None),
         data_dir=data_dir,
         verifier=verifier,
@@ -246,12 +274,25 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"error ({exc.code}): {exc.detail}", file=sys.stderr)
         return 1
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from signing.errors import SigningError
+
+        if isinstance(exc, SigningError):
+            print(f"error ({exc.code}): signing certificate: {exc.message('en')}",
+                  file=sys.stderr)
+            return 1
+        raise
 
 
 def _admin(args: argparse.Namespace, store: Any) -> int:
     if args.command == "enrol":
         counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
-        line = enrolment_string(args.gateway_url, counter, token)
+        signer = load_signer(args, _data_dir(args))
+        line = enrolment_string(args.gateway_url, counter, token,
+                                signer.info.sha256 if signer is not None else None)
         if args.json:
             print(json.dumps({**counter.to_json(), "token": token, "enrolment": line}))
         else:
@@ -277,7 +318,8 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
     if args.command == "act":
         from sync.gateway.service import province_act
 
-        wire = province_act(store, args.dossier_code, args.action, args.note)
+        wire = province_act(store, args.dossier_code, args.action, args.note,
+                            signer=load_signer(args, _data_dir(args)))
         print(json.dumps({"id": wire.id, "type": wire.type, "dossier_code": wire.dossier_code,
                           "occurred_at": wire.occurred_at}, ensure_ascii=False))
         return 0

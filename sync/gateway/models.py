@@ -87,6 +87,14 @@ class HealthResponse(BaseModel):
     store: str
 
 
+class GatewayCertificateResponse(BaseModel):
+    """The certificate that signs province events (counters pin its SHA-256)."""
+
+    pem: str
+    sha256: str
+    subject: str
+
+
 class ProvinceActRequest(BaseModel):
     dossier_code: str = Field(min_length=1, max_length=100)
     action: Literal["processing", "supplement", "result-ready", "reject", "fee"]

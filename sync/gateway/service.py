@@ -176,9 +176,11 @@ def _attachment_problem(
     return None
 
 
-def province_act(store: Store, dossier_code: str, action: str, note: str | None) -> WireEvent:
+def province_act(store: Store, dossier_code: str, action: str, note: str | None,
+                 signer: Any = None) -> WireEvent:
     """Record a province decision on a dossier the gateway knows (simulation of the province
-    system). Raises StoreError ``unknown_dossier`` / ``bad_action``."""
+    system), signed by the gateway's own certificate (``signer``) and chained to the dossier's
+    latest event. Raises StoreError ``unknown_dossier`` / ``bad_action`` / ``no_signer``."""
     event_type = PROVINCE_ACTIONS.get(action)
     if event_type is None:
         raise StoreError("bad_action", f"action must be one of {sorted(PROVINCE_ACTIONS)}")
@@ -186,12 +188,16 @@ def province_act(store: Store, dossier_code: str, action: str, note: str | None)
         authz.check_province_event(event_type)
     except WireError as exc:
         raise StoreError(exc.code, exc.detail) from exc
+    if signer is None:
+        raise StoreError("no_signer", "the gateway has no signing certificate configured "
+                         "(--signing-p12); counters refuse unsigned province events")
     found = store.dossier_by_code(dossier_code)
     if found is None:
         raise StoreError("unknown_dossier", f"the gateway has no dossier {dossier_code!r}")
     dossier_id, agency_code = found
     wire = province_event(
-        dossier_id=dossier_id, dossier_code=dossier_code, event_type=event_type, note=note
+        dossier_id=dossier_id, dossier_code=dossier_code, event_type=event_type, note=note,
+        dossier_prev=store.dossier_head(dossier_id), signer=signer,
     )
     outcome = store.insert_events([NewEvent(wire, agency_code, None)])[0]
     if outcome != "accepted":

@@ -522,6 +522,16 @@ class Store(ABC):
             )
         return (r[0], r[1]) if r else None
 
+    def dossier_head(self, dossier_id: str) -> str | None:
+        """Event hash (SHA-256 of the signed bytes) of the dossier's latest event here."""
+        with self._read() as tx:
+            r = tx.one(
+                "SELECT payload_sha256 FROM events WHERE dossier_id = ?"
+                " ORDER BY occurred_at DESC, seq DESC LIMIT 1",
+                (dossier_id,),
+            )
+        return str(r[0]) if r else None
+
     # ---- attachments -----------------------------------------------------------------------
     def attachment_states(self, shas: Sequence[str]) -> dict[str, AttachmentState]:
         if not shas:

@@ -1,0 +1,185 @@
+"""Evidence that holds against someone who can write the store file (issue 10).
+
+Each test plays the attacker on a real signed store: drops the append-only triggers (anyone
+with the file can), rewrites rows, recomputes the unkeyed hashes, relabels origins, deletes
+dossiers, events, outbox and audit rows, swaps signatures between clerks — and checks that
+`verify`, `check` or `audit verify` catches it and names what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+
+from app import actions, evidence, intake, signatures
+from app.domain import VN_TZ
+from localdb import audit
+from signing.canonical import canonical_bytes
+from tests.helpers import demo_signer, dossier_json, motcua
+
+MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
+
+
+def _receive(counter, signer, at=MON_10, **over):
+    return intake.receive(counter, intake.parse_request(dossier_json(**over)), clerk="lan",
+                          signer=signer, now=at)
+
+
+def _drop_triggers(counter) -> sqlite3.Connection:
+    c = counter.store.conn
+    for t in ("events_append_only", "events_no_delete", "audit_no_update", "audit_no_delete"):
+        c.execute(f"DROP TRIGGER IF EXISTS {t}")
+    return c
+
+
+def _bodies(counter, code=None):
+    sql = ("SELECT e.id, CAST(e.payload AS BLOB) AS payload FROM events e JOIN dossiers d "
+           "ON d.id = e.dossier_id")
+    rows = counter.store.query(sql + (" WHERE d.code = ?" if code else "") + " ORDER BY e.seq",
+                               (code,) if code else ())
+    return [(r["id"], r["payload"], json.loads(r["payload"])) for r in rows]
+
+
+def _problems(report, kind=None):
+    return [p for p in report.problems if kind is None or p["problem"] == kind]
+
+
+def test_v2_body_carries_origin_chains_and_audit_head(counter, signer):
+    a = _receive(counter, signer)
+    b = _receive(counter, signer)
+    actions.request_supplement(counter, a["code"], [{"name": "Bản sao CCCD"}], reason="thiếu",
+                               clerk="lan", signer=signer, now=MON_10 + timedelta(hours=1))
+    (id_a, pay_a, body_a), = _bodies(counter, a["code"])[:1]
+    (_, pay_b, body_b), = _bodies(counter, b["code"])
+    _, _, body_s = _bodies(counter, a["code"])[1]
+    assert body_a["v"] == 2 and body_a["origin"] == "counter"
+    assert body_a["dossier_prev"] is None and body_a["counter_seq"] == 1
+    assert body_a["counter_prev"] is None
+    assert body_b["counter_seq"] == 2 and body_b["counter_prev"] == evidence.event_hash(pay_a)
+    assert body_s["counter_seq"] == 3 and body_s["counter_prev"] == evidence.event_hash(pay_b)
+    assert body_s["dossier_prev"] == evidence.event_hash(pay_a)
+    # the audit head inside the signed bytes is the row just before the action's own row
+    own = counter.store.query("SELECT seq, prev_hash, detail FROM audit WHERE seq = ?",
+                              (body_s["audit_head"]["seq"] + 1,))[0]
+    assert json.loads(own["detail"])["event_id"] == _bodies(counter, a["code"])[1][0]
+    assert own["prev_hash"] == body_s["audit_head"]["hash"]
+    assert body_a["signer"]["sha256"] == signer.info.sha256
+    assert signatures.verify_store(counter).problems == []
+
+
+def test_forged_receipt_relabelled_province_unsigned_is_caught(counter, signer):
+    """Rewrite a received event (new name), origin=province, signature NULL, row fixed."""
+    good = _receive(counter, signer)
+    bad = _receive(counter, signer)
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    eid, payload, body = _bodies(counter, bad["code"])[0]
+    body["data"]["applicant"]["full_name"] = "Kẻ Giả Mạo"
+    body["origin"] = "province"
+    forged = canonical_bytes(body)
+    c.execute("UPDATE events SET payload = ?, signature = NULL, origin = 'province' WHERE id = ?",
+              (forged, eid))
+    c.execute("UPDATE dossiers SET applicant_name = 'Kẻ Giả Mạo', data = ? WHERE code = ?",
+              (json.dumps(body["data"], ensure_ascii=False, sort_keys=True), bad["code"]))
+    report = signatures.verify_store(counter)
+    assert bad["code"] in report.bad_dossiers and good["code"] not in report.bad_dossiers
+    kinds = {p["problem"] for p in report.problems_of(bad["code"])}
+    assert "unsigned" in kinds
+    # the next counter event still names the genuine one: the replacement shows in the chain
+    assert _problems(report, "counter_chain")
+    out = motcua("verify", data_dir=counter.settings.data_dir)
+    assert out.returncode == 1 and bad["code"] in out.stdout
+
+
+def test_relabelled_origin_keeping_the_signature_is_caught(counter, signer):
+    d = _receive(counter, signer)
+    c = _drop_triggers(counter)
+    c.execute("UPDATE events SET origin = 'province'")
+    report = signatures.verify_store(counter)
+    assert {p["problem"] for p in report.problems_of(d["code"])} >= {"origin_mismatch"}
+
+
+def test_clerk2_signature_over_clerk1_bytes_is_caught(counter, signer):
+    d = _receive(counter, signer)
+    eid, payload, body = _bodies(counter, d["code"])[0]
+    with demo_signer("clerk2", counter) as other:
+        swapped = other.sign(payload)  # a valid CMS by clerk2 over bytes naming clerk1
+    c = _drop_triggers(counter)
+    c.execute("UPDATE events SET signature = ? WHERE id = ?", (swapped, eid))
+    report = signatures.verify_store(counter)
+    assert [p["problem"] for p in report.problems_of(d["code"])] == ["signer_mismatch"]
+
+
+def test_deleted_whole_dossier_leaves_a_named_hole(counter, signer):
+    a = _receive(counter, signer)
+    b = _receive(counter, signer)
+    c_ = _receive(counter, signer)
+    c = _drop_triggers(counter)
+    did = counter.store.query("SELECT id FROM dossiers WHERE code = ?", (b["code"],))[0]["id"]
+    eids = [r["id"] for r in counter.store.query("SELECT id FROM events WHERE dossier_id = ?",
+                                                 (did,))]
+    for eid in eids:
+        c.execute("DELETE FROM outbox WHERE event_id = ?", (eid,))
+    c.execute("DELETE FROM events WHERE dossier_id = ?", (did,))
+    c.execute("DELETE FROM attachments WHERE dossier_id = ?", (did,))
+    c.execute("DELETE FROM dossiers WHERE id = ?", (did,))
+    report = signatures.verify_store(counter)
+    chain = _problems(report, "counter_chain")
+    assert chain and chain[0]["code"] == c_["code"]
+    assert a["code"] in chain[0]["message_en"] and "#2" in chain[0]["message_en"]
+    gaps = _problems(report, "code_gap")
+    assert gaps and "2026-11-23" in gaps[0]["message_en"]
+    # the audit row of the deleted dossier names an event that is gone
+    assert signatures.verify_store(counter).problems
+
+
+def test_deleted_middle_event_breaks_the_dossier_chain(counter, signer):
+    d = _receive(counter, signer)
+    actions.request_supplement(counter, d["code"], [{"name": "Bản sao CCCD"}], reason="thiếu",
+                               clerk="lan", signer=signer, now=MON_10 + timedelta(hours=1))
+    actions.record_supplement_received(counter, d["code"], clerk="lan", signer=signer,
+                                       now=MON_10 + timedelta(hours=2))
+    c = _drop_triggers(counter)
+    middle = _bodies(counter, d["code"])[1][0]
+    c.execute("DELETE FROM outbox WHERE event_id = ?", (middle,))
+    c.execute("DELETE FROM events WHERE id = ?", (middle,))
+    report = signatures.verify_store(counter)
+    kinds = {p["problem"] for p in report.problems_of(d["code"])}
+    assert "dossier_chain" in kinds and "counter_chain" in kinds
+
+
+def test_rewritten_audit_chain_is_caught_by_signed_heads(counter, signer):
+    """Delete a middle audit row, renumber, recompute the unkeyed chain and the meta head."""
+    for i in range(3):
+        _receive(counter, signer, at=MON_10 + timedelta(minutes=i))
+    c = _drop_triggers(counter)
+    rows = c.execute("SELECT seq, at, actor, counter, action, subject, detail FROM audit "
+                     "ORDER BY seq").fetchall()
+    victim = next(r for r in rows if r[4] == "dossier.receive")[0] + 1  # a row after the 1st
+    kept = [r for r in rows if r[0] != victim]
+    c.execute("DELETE FROM audit")
+    prev = audit.GENESIS
+    for new_seq, (_, at, actor, ctr, action, subject, detail) in enumerate(kept, 1):
+        digest = audit._row_hash(prev, new_seq, at, actor, ctr, action, subject, detail)
+        c.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (new_seq, at, actor, ctr, action, subject, detail, prev, digest))
+        prev = digest
+    c.execute("UPDATE meta SET value = ? WHERE key = ?", (f"{len(kept)}:{prev}", audit.HEAD_KEY))
+    assert audit.verify(c)[1] == []  # the naive check is fooled …
+    count, problems, anchors = signatures.audit_report(counter)
+    assert anchors, "… the signed heads are not"
+    assert anchors[0]["seq"] >= victim - 1
+    out = motcua("audit", "verify", "--offline", data_dir=counter.settings.data_dir, lang="en")
+    assert out.returncode == 1 and "rewritten" in out.stdout
+    assert any(p["problem"] == "audit_anchor" for p in signatures.verify_store(counter).problems)
+
+
+def test_untouched_store_passes_every_check(counter, signer):
+    d = _receive(counter, signer)
+    actions.return_result  # noqa: B018 - exists
+    actions.record_withdrawal(counter, d["code"], reason="đổi ý", clerk="lan", signer=signer,
+                              now=MON_10 + timedelta(hours=1))
+    assert signatures.verify_store(counter).problems == []
+    out = motcua("audit", "verify", "--offline", data_dir=counter.settings.data_dir)
+    assert out.returncode == 0, out.stdout + out.stderr
