@@ -111,7 +111,7 @@ def test_unsigned_or_forged_province_events_are_refused(counter, signer):
     reasons = [json.loads(r["detail"])["reason"] for r in counter.store.query(
         "SELECT detail FROM audit WHERE action = 'sync.refused' ORDER BY seq")]
     assert reasons[:2] == ["unsigned", "signer_mismatch"]
-    assert reasons[2] in ("origin_mismatch", "province_only")
+    assert reasons[2] in ("origin_mismatch", "province_only", "envelope_mismatch")
     assert actions.apply_remote_events(counter, [good])["applied"] == 1
     assert signatures.verify_store(counter).problems == []
 

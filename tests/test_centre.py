@@ -8,10 +8,9 @@ from __future__ import annotations
 from app import actions, intake, queries, remote, signatures, sync_service
 from localdb.backup import integrity_problems
 from sync.engine import EngineConfig
-from sync.gateway.service import province_act
 from sync.wire import WireEvent
 from tests.helpers import demo_signer, dossier_json, make_counter
-from tests.sync_support import enrol, thread_gateway
+from tests.sync_support import enrol, signed_act, thread_gateway
 
 OTHER = "000.30.31.H26"
 FAST = EngineConfig(backoff_base=0.01, backoff_cap=0.1)
@@ -57,7 +56,7 @@ def test_three_counters_one_centre_and_a_second_centre(tmp_path):
                                                signer=s2)
             _sync(c2)
 
-            province_act(gstore, code, "result-ready", "Đã ký kết quả")
+            signed_act(gstore, code, "result-ready", "Đã ký kết quả")
 
             # counter 3 never saw the dossier: it pulls everything and returns the result
             _sync(c3)

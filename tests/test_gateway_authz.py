@@ -14,9 +14,8 @@ from app import intake, sync_service, syncstate
 from app.domain import EventType, now_vn
 from sync.engine import EngineConfig
 from sync.gateway import authz
-from sync.gateway.service import province_act
 from tests.helpers import AGENCY, demo_signer, dossier_json, make_counter
-from tests.sync_support import enrol, thread_gateway
+from tests.sync_support import enrol, signed_act, thread_gateway
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +112,7 @@ def test_province_only_types_only_from_the_province(gw, clerk):
     for etype in ("processing", "fee_requested", "stopped", "result_ready", "submitted_online"):
         assert statuses(push(url, t1, [_follow(clerk, ev, etype)])) == [
             ("rejected", "province_only")], etype
-    wire = province_act(store, ev["dossier_code"], "result-ready", None)  # the province may
+    wire = signed_act(store, ev["dossier_code"], "result-ready", None)  # the province may
     assert wire.type == "result_ready"
 
 
