@@ -82,46 +82,142 @@ def gateway_config(counter: Counter) -> dict:
             "enrolled": credential_path(counter).is_file()}
 
 
-def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, admin_password: str,
-                  agency_code: str, counter_no: int, centre_name: str = "",
-                  gateway_url: str = "", gateway_ca: str = "", anchors: list[str] | tuple = (),
-                  printer: str = "", receipt_layout: str = "a4") -> None:
-    """Everything the wizard collected; every field is checked before anything is written."""
-    from app import accounts, preferences
-    from app.dossier_code import validate_agency_code, validate_counter_number
-    from app.trust import add_anchor
+# ------------------------------------------------------------ the wizard's pages
+# Each page of the first-run wizard is checked on "Next" by one of these (errors on that page,
+# one per field); `initial_setup` runs them all again before writing anything.
 
-    errors: list[UserError] = []
+def check_admin(username: str, name: str, password: str,
+                password_again: str | None = None) -> list[UserError]:
+    from app import accounts
 
-    def check(fn, *args):  # noqa: ANN001, ANN202 - collects field errors
-        try:
-            return fn(*args)
-        except UserError as e:
-            errors.append(e)
-            return None
-
-    check(validate_agency_code, agency_code)
-    check(validate_counter_number, counter_no)
-    if not accounts.USERNAME_RE.match(admin_username.strip().lower()):
+    errors = []
+    if not accounts.USERNAME_RE.match(username.strip().lower()):
         errors.append(UserError("Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'.",
                                 "Username: lowercase letters, digits, '.', '_' or '-'.",
                                 field="username"))
-    if not admin_name.strip():
+    if not name.strip():
         errors.append(UserError("Cần nhập họ tên.", "A display name is required.",
                                 field="display_name"))
-    if len(admin_password) < accounts.MIN_PASSWORD:
+    if len(password) < accounts.MIN_PASSWORD:
         errors.append(UserError(f"Mật khẩu phải có ít nhất {accounts.MIN_PASSWORD} ký tự.",
                                 f"The password needs at least {accounts.MIN_PASSWORD} characters.",
                                 field="password"))
+    elif password_again is not None and password_again != password:
+        errors.append(UserError("Hai lần nhập mật khẩu không khớp.", "The two passwords differ.",
+                                field="password_again"))
+    return errors
+
+
+def check_identity(agency_code: str, counter_no: int) -> list[UserError]:
+    from app.dossier_code import validate_agency_code, validate_counter_number
+
+    errors = []
+    for fn, value in ((validate_agency_code, agency_code), (validate_counter_number, counter_no)):
+        try:
+            fn(value)
+        except UserError as e:
+            errors.append(e)
+    return errors
+
+
+def check_gateway(*, offline: bool, enrol_line: str, ca_bundle: str, agency_code: str,
+                  counter_no: int, gateway_url: str = "") -> list[UserError]:
+    """Enrolment: the `MOTCUA-ENROL1:` line for THIS counter (or offline only, chosen)."""
+    from app.sync_service import ENROL_PREFIX, parse_enrolment
+
+    if offline:
+        return []
+    errors = []
+    line = enrol_line.strip()
+    if not line and not gateway_url.strip():
+        errors.append(UserError("Dán chuỗi đăng ký quầy do tỉnh cấp (MOTCUA-ENROL1:…) hoặc chọn "
+                                "«Chỉ làm việc ngoại tuyến».",
+                                "Paste the enrolment line from the province (MOTCUA-ENROL1:…) or "
+                                "choose «Offline only».", field="enrol_line"))
+    elif line:
+        if not line.startswith(ENROL_PREFIX):
+            errors.append(UserError("Chuỗi đăng ký phải bắt đầu bằng MOTCUA-ENROL1:",
+                                    "The enrolment line starts with MOTCUA-ENROL1:",
+                                    field="enrol_line"))
+        else:
+            try:
+                doc = parse_enrolment(line)
+            except UserError as e:
+                errors.append(UserError(e.vi, e.en, field="enrol_line"))
+            else:
+                agency, number = doc.get("agency_code"), int(doc.get("counter_no") or 0)
+                if agency and (agency != agency_code.strip() or number != int(counter_no)):
+                    errors.append(UserError(
+                        f"Chuỗi đăng ký dành cho quầy {agency}#{number:02d}, không phải "
+                        f"{agency_code}#{int(counter_no):02d} đã nhập ở trang trước.",
+                        f"The enrolment line is for counter {agency}#{number:02d}, not "
+                        f"{agency_code}#{int(counter_no):02d} entered on the previous page.",
+                        field="enrol_line"))
     if gateway_url.strip():
-        check(_check_url, gateway_url)
+        try:
+            _check_url(gateway_url)
+        except UserError as e:
+            errors.append(e)
+    if ca_bundle.strip() and not Path(ca_bundle.strip()).is_file():
+        errors.append(UserError(f"Không tìm thấy tệp {ca_bundle}.", f"File {ca_bundle} not found.",
+                                field="gateway_ca"))
+    return errors
+
+
+def check_anchor_file(path: str | Path) -> list[dict]:
+    """What a CA file would install (refused: not a certificate, a clerk's own certificate)."""
+    from app.trust import _read_certs, _role
+
+    out = []
+    for cert in _read_certs(Path(path)):
+        if _role(cert) == "leaf":
+            raise UserError(f"{Path(path).name} là chứng thư người dùng cuối, không phải CA.",
+                            f"{Path(path).name} is an end-entity certificate, not a CA.",
+                            field="anchors")
+        out.append({"subject": cert.subject.rfc4514_string(), "role": _role(cert)})
+    return out
+
+
+def check_anchors(anchors: list[str] | tuple, already: int = 0) -> list[UserError]:
+    """At least one trust anchor: without one every clerk's key is refused as untrusted."""
+    errors = []
+    if not anchors and not already:
+        errors.append(UserError(
+            "Cần ít nhất một chứng thư gốc (CA) tin cậy: thiếu nó, khoá ký của mọi cán bộ sẽ bị "
+            "từ chối.", "At least one trusted root (CA) certificate is needed: without it every "
+            "clerk's signing key is refused.", field="anchors"))
     for a in anchors:
-        if not Path(a).is_file():
-            errors.append(UserError(f"Không tìm thấy tệp {a}.", f"File {a} not found.",
-                                    field="anchors"))
+        try:
+            check_anchor_file(a)
+        except UserError as e:
+            errors.append(UserError(e.vi, e.en, field="anchors"))
+    return errors
+
+
+def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, admin_password: str,
+                  agency_code: str, counter_no: int, centre_name: str = "",
+                  gateway_url: str = "", gateway_ca: str = "", anchors: list[str] | tuple = (),
+                  printer: str = "", receipt_layout: str = "a4", enrol_line: str = "",
+                  offline: bool | None = None, language: str = "",
+                  admin_password_again: str | None = None) -> None:
+    """Everything the wizard collected; every field is checked before anything is written."""
+    from app import accounts, preferences
+    from app.trust import add_anchor, anchor_files
+
+    if offline is None:
+        offline = not (gateway_url.strip() or enrol_line.strip())
+    errors: list[UserError] = []
+    errors += check_identity(agency_code, counter_no)
+    errors += check_admin(admin_username, admin_name, admin_password, admin_password_again)
+    errors += check_gateway(offline=offline, enrol_line=enrol_line, ca_bundle=gateway_ca,
+                            agency_code=agency_code, counter_no=counter_no,
+                            gateway_url=gateway_url)
+    errors += check_anchors(anchors, already=len(anchor_files(counter.settings)))
     if receipt_layout not in preferences.CHOICES["receipt_layout"]:
         errors.append(UserError("Khổ giấy biên nhận không hợp lệ.", "Invalid receipt layout.",
                                 field="receipt_layout"))
+    if language and language not in preferences.CHOICES["language"]:
+        errors.append(UserError("Ngôn ngữ không hợp lệ.", "Invalid language.", field="language"))
     if errors:
         raise ValidationError(errors)
 
@@ -131,12 +227,44 @@ def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, adm
     if admin_username.strip().lower() not in existing:
         accounts.add_user(counter.store, admin_username, admin_name, "administrator",
                           admin_password, actor="setup")
-    set_gateway(counter, gateway_url, gateway_ca or None)
     for a in anchors:
         add_anchor(counter.settings, Path(a))
+    if not offline and enrol_line.strip():
+        from app.sync_service import enrol
+
+        enrol(counter, enrol_line, ca_bundle=gateway_ca.strip() or None,
+              gateway_url=gateway_url.strip() or None, actor=admin_username.strip().lower())
+    else:
+        set_gateway(counter, "" if offline else gateway_url, gateway_ca or None)
     preferences.set_pref(counter, "printer", printer)
     preferences.set_pref(counter, "receipt_layout", receipt_layout)
+    if language:
+        preferences.set_pref(counter, "language", language)
     log.info("counter %s set up by the first-run wizard", counter.label)
+
+
+def test_print_model(centre_name: str, lang: str = "vi"):  # noqa: ANN201 - ReceiptModel
+    """A receipt-shaped test page for the wizard's "Test print" (no dossier, no code)."""
+    from app.domain import now_vn
+    from app.receipts import DocumentLine, Field, Header, ReceiptModel, SignatureBlock
+
+    now = now_vn()
+    office = (centre_name or "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG").upper()
+    return ReceiptModel(
+        header=Header(authority="", office=office, place_date=f"ngày {now:%d} tháng {now:%m} "
+                                                              f"năm {now:%Y}"),
+        title="BẢN IN THỬ — TEST PRINT", code="TEST-0000", copy_label="Liên 1: lưu",
+        intro="Trang in thử để kiểm tra máy in, khổ giấy và phông chữ tiếng Việt:",
+        applicant=(Field("Họ và tên", "Nguyễn Thị Ánh Tuyết", True),
+                   Field("Địa chỉ", "Số 1 Đường Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh")),
+        procedure=Field("Nội dung yêu cầu giải quyết", "Đăng ký khai sinh (thử)"),
+        documents_heading="1. Thành phần hồ sơ nộp gồm:",
+        documents=(DocumentLine(1, "Tờ khai (thử) — ăâêôơưđ ĂÂÊÔƠƯĐ", "original", "Bản chính", 1),),
+        items=(Field("2. Số lượng hồ sơ", "01 bộ"),),
+        book="Vào Sổ theo dõi hồ sơ: (in thử)", book_volume="", book_number=0,
+        signatures=(SignatureBlock("NGƯỜI NỘP HỒ SƠ"), SignatureBlock("NGƯỜI TIẾP NHẬN HỒ SƠ")),
+        qr_payload="MOTCUA TEST PRINT", qr_caption="Mã QR thử", received_at=now,
+        appointment_at=None)
 
 
 def backup(counter: Counter, dest: Path) -> dict:

@@ -11,6 +11,7 @@ import pytest
 from app.errors import UserError, ValidationError
 from app.settings import Settings
 from tests.helpers import PASSWORD, dossier_json, shared_pki
+from tests.test_gui_support import demo_copy
 from ui.draft import DraftStore
 from ui.fmt import date_vn, money, parse_date_vn, parse_money
 from ui.scan import Action, ScanDetector
@@ -176,7 +177,8 @@ async def test_first_run_setup_checks_everything_before_writing(tmp_path):
         await s.initial_setup({"admin_username": "admin", "admin_name": "Quản trị",
                                "admin_password": "mat-khau-1", "agency_code": "000.20.27.H57",
                                "counter_no": 3, "centre_name": "TT PVHCC xã Demo",
-                               "gateway_url": "https://gw.example.vn", "receipt_layout": "a5"})
+                               "gateway_url": "https://gw.example.vn", "receipt_layout": "a5",
+                               "anchors": [str(demo_copy(tmp_path / "demo").pki_dir / "root.pem")]})
         assert not await s.needs_setup()
         ident = await s.counter_identity()
         assert ident["counter_no"] == 3

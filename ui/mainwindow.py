@@ -298,9 +298,13 @@ class MainWindow(QMainWindow):
             self.login.reset(clear=False)
 
     def _after_setup(self) -> None:
+        lang = self.wizard.language.currentData()
+        self.counter_lang = lang  # the counter's language, chosen in the wizard
+        self._switch_translator(lang)
         self.login.centre.setText(self.session.counter.centre_name)
         self.login.username.setText(self.wizard.admin_user.text())
         self.login.reset(self.tr("The counter is set up. Log in with the administrator account."))
+        spawn(self.session.start_sync())  # enrolled in the wizard: sync starts now
 
     async def after_login(self, user: dict) -> None:
         s = self.session

@@ -114,7 +114,9 @@ class SyncPanel(QWidget):
             L["online"].setText(self.tr("Not synced yet"))
         else:
             L["online"].setText(self.tr("Online"))
-        L["gateway_url"].setText(st.get("gateway_url") or "—")
+        L["gateway_url"].setText(st.get("gateway_url") or self.tr(
+            "— (not enrolled: an administrator pastes the enrolment line from the province in "
+            "Settings → Provincial gateway)"))
         L["pending"].setText(str(st.get("pending", 0)))
         L["parked"].setText(str(st.get("parked", 0)))
         L["last_success"].setText(datetime_vn(st.get("last_success")) or "—")

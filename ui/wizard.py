@@ -1,8 +1,15 @@
-"""First-run wizard for IT staff: administrator, centre and counter identity, gateway (or
-offline only), trust anchors, receipt printer and layout. Finishing calls app.setup.initial_setup,
-which checks every value before writing anything."""
+"""First-run wizard for IT staff: language and administrator, centre and counter identity,
+enrolment with the provincial gateway (paste the `MOTCUA-ENROL1:` line, or offline only),
+trust anchors (required), receipt printer and layout with a test print.
+
+Each page is checked when Next is pressed (app.setup.check_* — Qt-free), its errors shown on
+that page next to their fields; Finish calls app.setup.initial_setup, which checks everything
+again before writing anything."""
 
 from __future__ import annotations
+
+import asyncio
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,19 +29,63 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.errors import ValidationError, message_of
+from app.errors import UserError, ValidationError, message_of
 from ui.admin import printer_names
-from ui.qtutil import Banner, spawn
+from ui.qtutil import Banner, FieldError, spawn
 from ui.session import Session
 
 
-def _form(page: QWizardPage, rows: list[tuple[str, QWidget]]) -> QFormLayout:
-    f = QFormLayout(page)
-    for text, w in rows:
+class CheckedPage(QWizardPage):
+    """A page whose Next runs `check()` → [UserError]; errors stay on the page."""
+
+    def __init__(self, wizard: SetupWizard, check):  # noqa: ANN001
+        super().__init__()
+        self.wiz = wizard
+        self.check = check
+        self.banner = Banner(self)
+        self.form = QFormLayout()
+        self.errors: dict[str, FieldError] = {}
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addLayout(self.form)
+        self.extra = lay
+
+    def row(self, text: str, widget: QWidget, field: str = "", buddy: QWidget | None = None
+            ) -> None:
+        """A labelled row; the label's mnemonic focuses `buddy` (never a literal '&')."""
         lab = QLabel(text)
-        lab.setBuddy(w)
-        f.addRow(lab, w)
-    return f
+        lab.setBuddy(buddy or widget)
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(0)
+        v.addWidget(widget)
+        if field:
+            err = FieldError()
+            self.errors[field] = err
+            v.addWidget(err)
+        self.form.addRow(lab, box)
+
+    def show_errors(self, errors: list[UserError]) -> None:
+        lang = self.wiz.session.lang
+        for e in self.errors.values():
+            e.set_error("")
+        rest = []
+        for e in errors:
+            if e.field in self.errors:
+                self.errors[e.field].set_error(e.message(lang))
+            else:
+                rest.append(e.message(lang))
+        if errors:
+            self.banner.show_text(self.tr("Please correct the fields marked in red.")
+                                  + ("  " + " ".join(rest) if rest else ""), "error")
+        else:
+            self.banner.clear_text()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        errors = self.check()
+        self.show_errors(errors)
+        return not errors
 
 
 class SetupWizard(QWizard):
@@ -44,25 +95,37 @@ class SetupWizard(QWizard):
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
+        from app import setup
+
         self.session = session
         self.setWindowTitle(self.tr("Set up this counter"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        # -- administrator
-        p1 = QWizardPage()
-        p1.setTitle(self.tr("Administrator account"))
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
+        # -- language and administrator
+        p1 = CheckedPage(self, lambda: setup.check_admin(
+            self.admin_user.text(), self.admin_name.text(), self.admin_pw.text(),
+            self.admin_pw2.text()))
+        p1.setTitle(self.tr("Language and administrator"))
         p1.setSubTitle(self.tr("The administrator manages accounts and settings of this counter."))
+        self.language = QComboBox()
+        self.language.addItem("Tiếng Việt", "vi")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(1 if session.lang == "en" else 0)
         self.admin_user = QLineEdit("admin")
         self.admin_name = QLineEdit()
         self.admin_pw = QLineEdit()
         self.admin_pw.setEchoMode(QLineEdit.EchoMode.Password)
         self.admin_pw2 = QLineEdit()
         self.admin_pw2.setEchoMode(QLineEdit.EchoMode.Password)
-        _form(p1, [(self.tr("&Username:"), self.admin_user), (self.tr("Full &name:"), self.admin_name),
-                   (self.tr("&Password (8+ characters):"), self.admin_pw),
-                   (self.tr("Password &again:"), self.admin_pw2)])
+        p1.row(self.tr("Counter &language:"), self.language, "language")
+        p1.row(self.tr("&Username:"), self.admin_user, "username")
+        p1.row(self.tr("Full &name:"), self.admin_name, "display_name")
+        p1.row(self.tr("&Password (8+ characters):"), self.admin_pw, "password")
+        p1.row(self.tr("Password &again:"), self.admin_pw2, "password_again")
         # -- centre
-        p2 = QWizardPage()
+        p2 = CheckedPage(self, lambda: setup.check_identity(self.agency.text().strip(),
+                                                            self.counter_no.value()))
         p2.setTitle(self.tr("Centre and counter"))
         p2.setSubTitle(self.tr("The agency code and the counter number are part of every "
                                "dossier code and cannot be changed later."))
@@ -71,41 +134,47 @@ class SetupWizard(QWizard):
         self.agency.setPlaceholderText("000.20.27.H57")
         self.counter_no = QSpinBox()
         self.counter_no.setRange(1, 99)
-        _form(p2, [(self.tr("Centre &name:"), self.centre),
-                   (self.tr("&Agency identifier code:"), self.agency),
-                   (self.tr("&Counter number:"), self.counter_no)])
-        # -- gateway
-        p3 = QWizardPage()
+        p2.row(self.tr("Centre &name:"), self.centre, "centre_name")
+        p2.row(self.tr("&Agency identifier code:"), self.agency, "agency_code")
+        p2.row(self.tr("&Counter number:"), self.counter_no, "counter_no")
+        # -- enrolment with the gateway
+        p3 = CheckedPage(self, lambda: setup.check_gateway(
+            offline=self.offline.isChecked(), enrol_line=self.enrol_line.text(),
+            ca_bundle=self.gw_ca.text(), agency_code=self.agency.text().strip(),
+            counter_no=self.counter_no.value()))
         p3.setTitle(self.tr("Provincial gateway"))
         p3.setSubTitle(self.tr("Dossiers are always saved here first; the gateway receives "
-                               "them whenever the link works."))
-        self.offline = QCheckBox(self.tr("&Offline only (no gateway yet)"))
-        self.gw_url = QLineEdit()
-        self.gw_url.setPlaceholderText("https://motcua.example.gov.vn")
+                               "them whenever the link works. Paste the enrolment line the "
+                               "province gave for this counter, or work offline for now."))
+        self.enrol_line = QLineEdit()
+        self.enrol_line.setPlaceholderText("MOTCUA-ENROL1:…")
         self.gw_ca = QLineEdit()
-        ca_btn = QPushButton(self.tr("Browse…"))
+        ca_btn = QPushButton(self.tr("B&rowse…"))
         ca_btn.clicked.connect(lambda: self._pick(self.gw_ca.setText, self.tr("CA bundle")))
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.gw_ca, 1)
-        ca_row.addWidget(ca_btn)
-        f3 = _form(p3, [(self.tr("Gateway &URL:"), self.gw_url)])
-        f3.addRow(self.tr("CA &bundle:"), ca_row)
-        f3.addRow("", self.offline)
-        self.offline.toggled.connect(lambda on: (self.gw_url.setEnabled(not on),
+        ca_row = QWidget()
+        h = QHBoxLayout(ca_row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.gw_ca, 1)
+        h.addWidget(ca_btn)
+        self.offline = QCheckBox(self.tr("&Offline only (no gateway yet)"))
+        p3.row(self.tr("&Enrolment line:"), self.enrol_line, "enrol_line")
+        p3.row(self.tr("CA &bundle (private CA):"), ca_row, "gateway_ca", buddy=self.gw_ca)
+        p3.form.addRow("", self.offline)
+        self.offline.toggled.connect(lambda on: (self.enrol_line.setEnabled(not on),
                                                  self.gw_ca.setEnabled(not on)))
         # -- trust anchors
-        p4 = QWizardPage()
+        p4 = CheckedPage(self, lambda: setup.check_anchors(self.anchor_paths()))
         p4.setTitle(self.tr("Trust anchors"))
         p4.setSubTitle(self.tr("Root and intermediate CA certificates that clerks' signing "
-                               "certificates must chain to."))
+                               "certificates must chain to. At least one is required."))
         self.anchors = QListWidget()
-        add = QPushButton(self.tr("&Add certificate…"))
-        add.clicked.connect(lambda: self._pick(self.anchors.addItem, self.tr("CA certificate")))
-        v4 = QVBoxLayout(p4)
-        v4.addWidget(self.anchors)
-        v4.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        self.add_anchor_btn = QPushButton(self.tr("&Add certificate…"))
+        self.add_anchor_btn.clicked.connect(lambda: self._pick(self.add_anchor,
+                                                               self.tr("CA certificate")))
+        p4.row(self.tr("&Certificates:"), self.anchors, "anchors")
+        p4.form.addRow("", self.add_anchor_btn)
         # -- printing
-        p5 = QWizardPage()
+        p5 = CheckedPage(self, lambda: [])
         p5.setTitle(self.tr("Receipt printing"))
         self.printer = QComboBox()
         self.printer.addItem(self.tr("System default printer"), "")
@@ -115,11 +184,14 @@ class SetupWizard(QWizard):
         for key, text in (("a4", self.tr("A4")), ("a5", self.tr("A5")),
                           ("roll80", self.tr("80 mm roll"))):
             self.layout_combo.addItem(text, key)
-        self.banner = Banner()
-        f5 = _form(p5, [(self.tr("&Printer:"), self.printer),
-                        (self.tr("&Layout:"), self.layout_combo)])
-        f5.addRow(self.banner)
-        for p in (p1, p2, p3, p4, p5):
+        self.test_btn = QPushButton(self.tr("&Test print"))
+        self.test_btn.clicked.connect(lambda: spawn(self.test_print()))
+        p5.row(self.tr("&Printer:"), self.printer)
+        p5.row(self.tr("&Layout:"), self.layout_combo)
+        p5.form.addRow("", self.test_btn)
+        self.banner = p5.banner
+        self.pages = [p1, p2, p3, p4, p5]
+        for p in self.pages:
             self.addPage(p)
         # Qt ships no Vietnamese qtbase translation: name the wizard's buttons ourselves
         for which, text in ((QWizard.WizardButton.BackButton, self.tr("< &Back")),
@@ -134,17 +206,70 @@ class SetupWizard(QWizard):
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
 
+    def anchor_paths(self) -> list[str]:
+        return [self.anchors.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.anchors.count())]
+
+    def add_anchor(self, path: str) -> bool:
+        """Check the file at once (a clerk's own certificate or a non-certificate is refused
+        here, not at Finish) and list what it holds."""
+        from app import setup
+
+        page = self.pages[3]
+        try:
+            certs = setup.check_anchor_file(path)
+        except UserError as e:
+            page.show_errors([UserError(e.vi, e.en, field="anchors")])
+            return False
+        page.show_errors([])
+        for c in certs:
+            role = self.tr("root") if c["role"] == "anchor" else self.tr("intermediate")
+            self.anchors.addItem(f"{Path(path).name} — {c['subject']} ({role})")
+            self.anchors.item(self.anchors.count() - 1).setData(Qt.ItemDataRole.UserRole, path)
+            break
+        return True
+
+    async def test_print(self) -> str:
+        """Print a test page on the chosen printer and layout (no printer: a PDF, said where)."""
+        from app import setup
+        from ui import printing
+
+        model = setup.test_print_model(self.centre.text())
+        layout = self.layout_combo.currentData()
+        self.test_btn.setEnabled(False)
+        try:
+            try:
+                await asyncio.to_thread(printing.print_document, model,
+                                        self.printer.currentData() or None, layout)
+                where = self.printer.currentText()
+                self.banner.show_text(self.tr("Test page sent to %1.").replace("%1", where), "ok")
+                return where
+            except UserError as e:
+                if e.code != "no_printer":
+                    self.banner.show_text(message_of(e, self.session.lang), "error")
+                    return ""
+            path = self.session.settings.data_dir / "receipts" / "test-print.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(printing.render_pdf, model, path, layout)
+            self.banner.show_text(self.tr("No printer installed: the test page was saved as %1")
+                                  .replace("%1", str(path)), "warn")
+            return str(path)
+        finally:
+            self.test_btn.setEnabled(True)
+
     def values(self) -> dict:
         offline = self.offline.isChecked()
         return {
             "admin_username": self.admin_user.text(), "admin_name": self.admin_name.text(),
-            "admin_password": self.admin_pw.text(), "agency_code": self.agency.text().strip(),
-            "counter_no": self.counter_no.value(), "centre_name": self.centre.text(),
-            "gateway_url": "" if offline else self.gw_url.text(),
+            "admin_password": self.admin_pw.text(), "admin_password_again": self.admin_pw2.text(),
+            "agency_code": self.agency.text().strip(), "counter_no": self.counter_no.value(),
+            "centre_name": self.centre.text(), "offline": offline,
+            "enrol_line": "" if offline else self.enrol_line.text().strip(),
             "gateway_ca": "" if offline else self.gw_ca.text().strip(),
-            "anchors": [self.anchors.item(i).text() for i in range(self.anchors.count())],
+            "anchors": self.anchor_paths(),
             "printer": self.printer.currentData(),
             "receipt_layout": self.layout_combo.currentData(),
+            "language": self.language.currentData(),
         }
 
     def accept(self) -> None:  # noqa: D102 - Qt override: submit first, close on success
@@ -152,13 +277,10 @@ class SetupWizard(QWizard):
 
     async def submit(self) -> bool:
         lang = self.session.lang
-        if self.admin_pw.text() != self.admin_pw2.text():
-            self.banner.show_text(self.tr("The two passwords differ."), "error")
-            return False
         try:
             await self.session.initial_setup(self.values())
         except ValidationError as e:
-            self.banner.show_text(" ".join(e.by_field(lang).values()), "error")
+            self._route_errors(e.errors)
             return False
         except Exception as e:
             if not hasattr(e, "message"):
@@ -168,3 +290,15 @@ class SetupWizard(QWizard):
         self.done_ok.emit()
         super().accept()
         return True
+
+    def _route_errors(self, errors: list[UserError]) -> None:
+        """Errors found at Finish go back to their page (the first such page is shown)."""
+        fields = {f: i for i, p in enumerate(self.pages) for f in p.errors}
+        by_page: dict[int, list[UserError]] = {}
+        for e in errors:
+            by_page.setdefault(fields.get(e.field or "", 4), []).append(e)
+        for i, errs in by_page.items():
+            self.pages[i].show_errors(errs)
+        first = min(by_page)
+        while self.currentId() > first:
+            self.back()

@@ -47,6 +47,14 @@
     </message>
 </context>
 <context>
+    <name>CheckedPage</name>
+    <message>
+        <location filename="../wizard.py" line="80"/>
+        <source>Please correct the fields marked in red.</source>
+        <translation>Please correct the fields marked in red.</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistTable</name>
     <message>
         <location filename="../widgets.py" line="131"/>
@@ -498,47 +506,47 @@
 <context>
     <name>DossierPageModel</name>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Dossier code</source>
         <translation>Dossier code</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Applicant</source>
         <translation>Applicant</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Citizen ID</source>
         <translation>Citizen ID</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Procedure</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Received</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Appointment</source>
         <translation>Appointment</translation>
     </message>
     <message>
-        <location filename="../search.py" line="70"/>
+        <location filename="../search.py" line="72"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../search.py" line="162"/>
+        <location filename="../search.py" line="166"/>
         <source>Overdue</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../search.py" line="164"/>
+        <location filename="../search.py" line="168"/>
         <source>Due today</source>
         <translation>Due today</translation>
     </message>
@@ -1030,7 +1038,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="524"/>
+        <location filename="../mainwindow.py" line="528"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
@@ -1190,62 +1198,62 @@
         <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="303"/>
+        <location filename="../mainwindow.py" line="306"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="433"/>
+        <location filename="../mainwindow.py" line="437"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="437"/>
+        <location filename="../mainwindow.py" line="441"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="451"/>
+        <location filename="../mainwindow.py" line="455"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="452"/>
+        <location filename="../mainwindow.py" line="456"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="464"/>
+        <location filename="../mainwindow.py" line="468"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="468"/>
+        <location filename="../mainwindow.py" line="472"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="471"/>
+        <location filename="../mainwindow.py" line="475"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="484"/>
+        <location filename="../mainwindow.py" line="488"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="488"/>
+        <location filename="../mainwindow.py" line="492"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="491"/>
+        <location filename="../mainwindow.py" line="495"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="497"/>
+        <location filename="../mainwindow.py" line="501"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -1346,57 +1354,57 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../search.py" line="204"/>
+        <location filename="../search.py" line="208"/>
         <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
         <translation>Name (no diacritics needed), citizen ID, phone or dossier code</translation>
     </message>
     <message>
-        <location filename="../search.py" line="208"/>
+        <location filename="../search.py" line="213"/>
         <source>All statuses</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../search.py" line="212"/>
+        <location filename="../search.py" line="217"/>
         <source>any procedure</source>
         <translation>any procedure</translation>
     </message>
     <message>
-        <location filename="../search.py" line="213"/>
+        <location filename="../search.py" line="218"/>
         <source>&amp;From</source>
         <translation>&amp;From</translation>
     </message>
     <message>
-        <location filename="../search.py" line="215"/>
+        <location filename="../search.py" line="220"/>
         <source>&amp;To</source>
         <translation>&amp;To</translation>
     </message>
     <message>
-        <location filename="../search.py" line="226"/>
+        <location filename="../search.py" line="231"/>
         <source>&amp;Search:</source>
         <translation>&amp;Search:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="232"/>
+        <location filename="../search.py" line="237"/>
         <source>Stat&amp;us:</source>
         <translation>Stat&amp;us:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="234"/>
+        <location filename="../search.py" line="239"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Procedure:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="240"/>
+        <location filename="../search.py" line="245"/>
         <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
         <translation>Red: overdue · Yellow: due today · Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../search.py" line="313"/>
+        <location filename="../search.py" line="318"/>
         <source>Card: %1</source>
         <translation>Card: %1</translation>
     </message>
     <message>
-        <location filename="../search.py" line="343"/>
+        <location filename="../search.py" line="352"/>
         <source>%1 dossiers</source>
         <translation>%1 dossiers</translation>
     </message>
@@ -1786,179 +1794,209 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../wizard.py" line="48"/>
+        <location filename="../wizard.py" line="101"/>
         <source>Set up this counter</source>
         <translation>Set up this counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="53"/>
-        <source>Administrator account</source>
-        <translation>Administrator account</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="54"/>
+        <location filename="../wizard.py" line="110"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>The administrator manages accounts and settings of this counter.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="61"/>
+        <location filename="../wizard.py" line="122"/>
         <source>&amp;Username:</source>
         <translation>&amp;Username:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="61"/>
+        <location filename="../wizard.py" line="123"/>
         <source>Full &amp;name:</source>
         <translation>Full &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="62"/>
+        <location filename="../wizard.py" line="124"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="63"/>
+        <location filename="../wizard.py" line="125"/>
         <source>Password &amp;again:</source>
         <translation>Password &amp;again:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="66"/>
+        <location filename="../wizard.py" line="129"/>
         <source>Centre and counter</source>
         <translation>Centre and counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="67"/>
+        <location filename="../wizard.py" line="130"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>The agency code and the counter number are part of every dossier code and cannot be changed later.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="74"/>
+        <location filename="../wizard.py" line="137"/>
         <source>Centre &amp;name:</source>
         <translation>Centre &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="75"/>
+        <location filename="../wizard.py" line="138"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Agency identifier code:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="76"/>
+        <location filename="../wizard.py" line="139"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Counter number:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="79"/>
+        <location filename="../wizard.py" line="145"/>
         <source>Provincial gateway</source>
         <translation>Provincial gateway</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="80"/>
-        <source>Dossiers are always saved here first; the gateway receives them whenever the link works.</source>
-        <translation>Dossiers are always saved here first; the gateway receives them whenever the link works.</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="82"/>
+        <location filename="../wizard.py" line="159"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>&amp;Offline only (no gateway yet)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="86"/>
-        <source>Browse…</source>
-        <translation>Browse…</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="87"/>
+        <location filename="../wizard.py" line="153"/>
         <source>CA bundle</source>
         <translation>CA bundle</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="91"/>
-        <source>Gateway &amp;URL:</source>
-        <translation>Gateway &amp;URL:</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="92"/>
-        <source>CA &amp;bundle:</source>
-        <translation>CA &amp;bundle:</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="98"/>
+        <location filename="../wizard.py" line="167"/>
         <source>Trust anchors</source>
         <translation>Trust anchors</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="99"/>
-        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</source>
-        <translation>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</translation>
+        <location filename="../wizard.py" line="109"/>
+        <source>Language and administrator</source>
+        <translation>Language and administrator</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="102"/>
+        <location filename="../wizard.py" line="121"/>
+        <source>Counter &amp;language:</source>
+        <translation>Counter &amp;language:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="146"/>
+        <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
+        <translation>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="152"/>
+        <source>B&amp;rowse…</source>
+        <translation>B&amp;rowse…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="160"/>
+        <source>&amp;Enrolment line:</source>
+        <translation>&amp;Enrolment line:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="161"/>
+        <source>CA &amp;bundle (private CA):</source>
+        <translation>CA &amp;bundle (private CA):</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="168"/>
+        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
+        <translation>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="171"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Add certificate…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="103"/>
+        <location filename="../wizard.py" line="173"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="109"/>
+        <location filename="../wizard.py" line="174"/>
+        <source>&amp;Certificates:</source>
+        <translation>&amp;Certificates:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="178"/>
         <source>Receipt printing</source>
         <translation>Receipt printing</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="111"/>
+        <location filename="../wizard.py" line="180"/>
         <source>System default printer</source>
         <translation>System default printer</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="115"/>
+        <location filename="../wizard.py" line="184"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="115"/>
+        <location filename="../wizard.py" line="184"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="116"/>
+        <location filename="../wizard.py" line="185"/>
         <source>80 mm roll</source>
         <translation>80 mm roll</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="119"/>
+        <location filename="../wizard.py" line="187"/>
+        <source>&amp;Test print</source>
+        <translation>&amp;Test print</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="189"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Printer:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="120"/>
+        <location filename="../wizard.py" line="190"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Layout:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="125"/>
+        <location filename="../wizard.py" line="197"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Back</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="126"/>
+        <location filename="../wizard.py" line="198"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Next &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="127"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&amp;Finish</source>
         <translation>&amp;Finish</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="128"/>
+        <location filename="../wizard.py" line="200"/>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="156"/>
-        <source>The two passwords differ.</source>
-        <translation>The two passwords differ.</translation>
+        <location filename="../wizard.py" line="226"/>
+        <source>root</source>
+        <translation>root</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="226"/>
+        <source>intermediate</source>
+        <translation>intermediate</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="245"/>
+        <source>Test page sent to %1.</source>
+        <translation>Test page sent to %1.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="254"/>
+        <source>No printer installed: the test page was saved as %1</source>
+        <translation>No printer installed: the test page was saved as %1</translation>
     </message>
 </context>
 <context>
@@ -2097,7 +2135,12 @@
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="134"/>
+        <location filename="../syncpanel.py" line="118"/>
+        <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
+        <translation>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="136"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
     </message>

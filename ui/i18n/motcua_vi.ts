@@ -47,6 +47,14 @@
     </message>
 </context>
 <context>
+    <name>CheckedPage</name>
+    <message>
+        <location filename="../wizard.py" line="80"/>
+        <source>Please correct the fields marked in red.</source>
+        <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistTable</name>
     <message>
         <location filename="../widgets.py" line="131"/>
@@ -498,47 +506,47 @@
 <context>
     <name>DossierPageModel</name>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Dossier code</source>
         <translation>Mã hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Applicant</source>
         <translation>Người nộp</translation>
     </message>
     <message>
-        <location filename="../search.py" line="68"/>
+        <location filename="../search.py" line="70"/>
         <source>Citizen ID</source>
         <translation>Số định danh</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Procedure</source>
         <translation>Thủ tục</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Received</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../search.py" line="69"/>
+        <location filename="../search.py" line="71"/>
         <source>Appointment</source>
         <translation>Hẹn trả</translation>
     </message>
     <message>
-        <location filename="../search.py" line="70"/>
+        <location filename="../search.py" line="72"/>
         <source>Status</source>
         <translation>Trạng thái</translation>
     </message>
     <message>
-        <location filename="../search.py" line="162"/>
+        <location filename="../search.py" line="166"/>
         <source>Overdue</source>
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <location filename="../search.py" line="164"/>
+        <location filename="../search.py" line="168"/>
         <source>Due today</source>
         <translation>Đến hạn hôm nay</translation>
     </message>
@@ -1030,7 +1038,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="524"/>
+        <location filename="../mainwindow.py" line="528"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
@@ -1190,62 +1198,62 @@
         <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="303"/>
+        <location filename="../mainwindow.py" line="306"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="433"/>
+        <location filename="../mainwindow.py" line="437"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="437"/>
+        <location filename="../mainwindow.py" line="441"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="451"/>
+        <location filename="../mainwindow.py" line="455"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="452"/>
+        <location filename="../mainwindow.py" line="456"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="464"/>
+        <location filename="../mainwindow.py" line="468"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="468"/>
+        <location filename="../mainwindow.py" line="472"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="471"/>
+        <location filename="../mainwindow.py" line="475"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="484"/>
+        <location filename="../mainwindow.py" line="488"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="488"/>
+        <location filename="../mainwindow.py" line="492"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="491"/>
+        <location filename="../mainwindow.py" line="495"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="497"/>
+        <location filename="../mainwindow.py" line="501"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -1346,57 +1354,57 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../search.py" line="204"/>
+        <location filename="../search.py" line="208"/>
         <source>Name (no diacritics needed), citizen ID, phone or dossier code</source>
         <translation>Họ tên (gõ không dấu được), số định danh, điện thoại hoặc mã hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="208"/>
+        <location filename="../search.py" line="213"/>
         <source>All statuses</source>
         <translation>Mọi trạng thái</translation>
     </message>
     <message>
-        <location filename="../search.py" line="212"/>
+        <location filename="../search.py" line="217"/>
         <source>any procedure</source>
         <translation>mọi thủ tục</translation>
     </message>
     <message>
-        <location filename="../search.py" line="213"/>
+        <location filename="../search.py" line="218"/>
         <source>&amp;From</source>
         <translation>Từ &amp;ngày</translation>
     </message>
     <message>
-        <location filename="../search.py" line="215"/>
+        <location filename="../search.py" line="220"/>
         <source>&amp;To</source>
         <translation>Đến n&amp;gày</translation>
     </message>
     <message>
-        <location filename="../search.py" line="226"/>
+        <location filename="../search.py" line="231"/>
         <source>&amp;Search:</source>
         <translation>Tra &amp;cứu:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="232"/>
+        <location filename="../search.py" line="237"/>
         <source>Stat&amp;us:</source>
         <translation>Trạng t&amp;hái:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="234"/>
+        <location filename="../search.py" line="239"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Thủ tục:</translation>
     </message>
     <message>
-        <location filename="../search.py" line="240"/>
+        <location filename="../search.py" line="245"/>
         <source>Red: overdue · Yellow: due today · Enter opens the dossier</source>
         <translation>Đỏ: quá hạn · Vàng: đến hạn hôm nay · Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../search.py" line="313"/>
+        <location filename="../search.py" line="318"/>
         <source>Card: %1</source>
         <translation>Thẻ: %1</translation>
     </message>
     <message>
-        <location filename="../search.py" line="343"/>
+        <location filename="../search.py" line="352"/>
         <source>%1 dossiers</source>
         <translation>%1 hồ sơ</translation>
     </message>
@@ -1786,179 +1794,209 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../wizard.py" line="48"/>
+        <location filename="../wizard.py" line="101"/>
         <source>Set up this counter</source>
         <translation>Thiết lập quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="53"/>
-        <source>Administrator account</source>
-        <translation>Tài khoản quản trị</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="54"/>
+        <location filename="../wizard.py" line="110"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>Quản trị viên quản lý tài khoản và cài đặt của quầy.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="61"/>
+        <location filename="../wizard.py" line="122"/>
         <source>&amp;Username:</source>
         <translation>&amp;Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="61"/>
+        <location filename="../wizard.py" line="123"/>
         <source>Full &amp;name:</source>
         <translation>&amp;Họ và tên:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="62"/>
+        <location filename="../wizard.py" line="124"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Mật khẩu (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="63"/>
+        <location filename="../wizard.py" line="125"/>
         <source>Password &amp;again:</source>
         <translation>&amp;Nhập lại mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="66"/>
+        <location filename="../wizard.py" line="129"/>
         <source>Centre and counter</source>
         <translation>Trung tâm và quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="67"/>
+        <location filename="../wizard.py" line="130"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>Mã định danh cơ quan và số quầy nằm trong mọi mã hồ sơ, không đổi được về sau.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="74"/>
+        <location filename="../wizard.py" line="137"/>
         <source>Centre &amp;name:</source>
         <translation>&amp;Tên trung tâm:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="75"/>
+        <location filename="../wizard.py" line="138"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Mã định danh cơ quan:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="76"/>
+        <location filename="../wizard.py" line="139"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Số quầy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="79"/>
+        <location filename="../wizard.py" line="145"/>
         <source>Provincial gateway</source>
         <translation>Cổng kết nối của tỉnh</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="80"/>
-        <source>Dossiers are always saved here first; the gateway receives them whenever the link works.</source>
-        <translation>Hồ sơ luôn được lưu tại quầy trước; cổng kết nối nhận hồ sơ khi có mạng.</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="82"/>
+        <location filename="../wizard.py" line="159"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>Chỉ làm việc &amp;ngoại tuyến (chưa có cổng kết nối)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="86"/>
-        <source>Browse…</source>
-        <translation>Chọn tệp…</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="87"/>
+        <location filename="../wizard.py" line="153"/>
         <source>CA bundle</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="91"/>
-        <source>Gateway &amp;URL:</source>
-        <translation>&amp;Địa chỉ cổng kết nối:</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="92"/>
-        <source>CA &amp;bundle:</source>
-        <translation>&amp;Chứng thư CA:</translation>
-    </message>
-    <message>
-        <location filename="../wizard.py" line="98"/>
+        <location filename="../wizard.py" line="167"/>
         <source>Trust anchors</source>
         <translation>Chứng thư gốc tin cậy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="99"/>
-        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to.</source>
-        <translation>Chứng thư CA gốc và trung gian mà chứng thư ký số của cán bộ phải thuộc về.</translation>
+        <location filename="../wizard.py" line="109"/>
+        <source>Language and administrator</source>
+        <translation>Ngôn ngữ và quản trị viên</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="102"/>
+        <location filename="../wizard.py" line="121"/>
+        <source>Counter &amp;language:</source>
+        <translation>Ngôn ngữ của &amp;quầy:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="146"/>
+        <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
+        <translation>Hồ sơ luôn được lưu tại quầy trước; cổng kết nối nhận hồ sơ khi có đường truyền. Dán chuỗi đăng ký do tỉnh cấp cho quầy này, hoặc tạm làm việc ngoại tuyến.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="152"/>
+        <source>B&amp;rowse…</source>
+        <translation>Chọn &amp;tệp…</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="160"/>
+        <source>&amp;Enrolment line:</source>
+        <translation>Chuỗi đăng &amp;ký:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="161"/>
+        <source>CA &amp;bundle (private CA):</source>
+        <translation>Chứng thư &amp;CA của cổng (CA riêng):</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="168"/>
+        <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
+        <translation>Chứng thư CA gốc và trung gian mà chứng thư ký của cán bộ phải dẫn về. Cần ít nhất một chứng thư.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="171"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Thêm chứng thư…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="103"/>
+        <location filename="../wizard.py" line="173"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="109"/>
+        <location filename="../wizard.py" line="174"/>
+        <source>&amp;Certificates:</source>
+        <translation>&amp;Danh sách chứng thư:</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="178"/>
         <source>Receipt printing</source>
         <translation>In giấy tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="111"/>
+        <location filename="../wizard.py" line="180"/>
         <source>System default printer</source>
         <translation>Máy in mặc định của hệ thống</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="115"/>
+        <location filename="../wizard.py" line="184"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="115"/>
+        <location filename="../wizard.py" line="184"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="116"/>
+        <location filename="../wizard.py" line="185"/>
         <source>80 mm roll</source>
         <translation>Giấy cuộn 80 mm</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="119"/>
+        <location filename="../wizard.py" line="187"/>
+        <source>&amp;Test print</source>
+        <translation>&amp;In thử</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="189"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Máy in:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="120"/>
+        <location filename="../wizard.py" line="190"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Khổ giấy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="125"/>
+        <location filename="../wizard.py" line="197"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="126"/>
+        <location filename="../wizard.py" line="198"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Tiếp &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="127"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&amp;Finish</source>
         <translation>&amp;Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="128"/>
+        <location filename="../wizard.py" line="200"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="156"/>
-        <source>The two passwords differ.</source>
-        <translation>Hai lần nhập mật khẩu không khớp.</translation>
+        <location filename="../wizard.py" line="226"/>
+        <source>root</source>
+        <translation>gốc</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="226"/>
+        <source>intermediate</source>
+        <translation>trung gian</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="245"/>
+        <source>Test page sent to %1.</source>
+        <translation>Đã gửi trang in thử tới %1.</translation>
+    </message>
+    <message>
+        <location filename="../wizard.py" line="254"/>
+        <source>No printer installed: the test page was saved as %1</source>
+        <translation>Chưa cài máy in: trang in thử đã được lưu thành %1</translation>
     </message>
 </context>
 <context>
@@ -2097,7 +2135,12 @@
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="134"/>
+        <location filename="../syncpanel.py" line="118"/>
+        <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
+        <translation>— (chưa đăng ký: quản trị viên dán chuỗi đăng ký do tỉnh cấp tại Cài đặt → Cổng kết nối tỉnh)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="136"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
     </message>
