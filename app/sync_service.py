@@ -130,6 +130,26 @@ class CounterSyncStore:
     def attachment_path(self, sha256: str) -> Path:
         return attachment_path(self.counter.settings.attachments_dir, sha256)
 
+    def missing_attachments(self) -> list[str]:
+        """Scans listed for dossiers of the centre's other counters whose file is not here
+        (this counter's own scans are never downloaded: they were made here)."""
+        own = f"{self.counter.counter_no:02d}"
+        with self._read():
+            rows = self.counter.store.conn.execute(
+                "SELECT DISTINCT a.sha256 FROM attachments a JOIN dossiers d ON d.id = a.dossier_id"
+                " WHERE substr(d.code, -6, 2) <> ?", (own,)).fetchall()
+        base = self.counter.settings.attachments_dir
+        return [sha for (sha,) in rows if not attachment_path(base, sha).exists()]
+
+    def store_attachment(self, sha256: str, data: bytes) -> None:
+        import hashlib
+
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"content does not hash to {sha256}")
+        target = attachment_path(self.counter.settings.attachments_dir, sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data, 0o644)
+
     def state(self) -> dict[str, Any]:
         return syncstate.read(self.counter)
 

@@ -13,7 +13,7 @@ from app.domain import iso, now_vn
 from localdb import audit, outbox
 
 KEYS = ("online", "offline_since", "last_success", "last_error", "last_error_reason",
-        "clock_skew_seconds", "gateway_url", "cursor")
+        "clock_skew_seconds", "gateway_url", "cursor", "catalogue_error")
 
 
 def read(counter: Counter) -> dict:
@@ -30,6 +30,13 @@ def read(counter: Counter) -> dict:
     out["gateway_url"] = url or out.get("gateway_url")
     # configured = enrolled: a target AND the credential `motcua enrol` wrote
     out["configured"] = bool(url) and (counter.settings.data_dir / "gateway-credential").is_file()
+    from sync.reasons import REASONS, clock_skew_words
+
+    skew = out.get("clock_skew_seconds")
+    out["clock_skew_vi"] = clock_skew_words(skew, "vi") if skew else None
+    out["clock_skew_en"] = clock_skew_words(skew, "en") if skew else None
+    words = REASONS.get(out.get("last_error_reason") or "")
+    out["last_error_vi"], out["last_error_en"] = words if words else (None, None)
     return out
 
 

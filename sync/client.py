@@ -102,6 +102,7 @@ class AttachmentState:
     size: int
     received: int
     complete: bool
+    prefix_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,36 @@ def check_gateway_url(url: str) -> str:
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValueError("plain http is only allowed on loopback; use https for a gateway")
     return text
+
+
+#: (text OpenSSL puts in the verify error, reason, what it means), most specific first
+_TLS_PROBLEMS = (
+    (("hostname mismatch", "ip address mismatch", "doesn't match", "does not match"),
+     "tls_hostname", "the gateway's TLS certificate is for another host name"),
+    (("certificate has expired",), "tls_expired", "the gateway's TLS certificate has expired"),
+    (("certificate is not yet valid",), "tls_not_yet_valid",
+     "the gateway's TLS certificate is not valid yet (check this PC's clock)"),
+    (("certificate verify failed", "certificate_verify_failed"), "tls_untrusted",
+     "the gateway's TLS certificate is not from a trusted issuer"),
+)
+
+
+def classify_tls_error(exc: BaseException) -> tuple[str, str] | None:
+    """(reason, sentence) for a certificate problem: host name, expired, not yet valid,
+    untrusted issuer; None for other TLS failures (handshake cut, protocol)."""
+    seen: set[int] = set()
+    parts = []
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:  # requests wraps urllib3 wraps ssl
+        seen.add(id(node))
+        parts.append(str(node))
+        parts.extend(str(a) for a in getattr(node, "args", ()) if not isinstance(a, str))
+        node = node.__cause__ or node.__context__
+    text = " ".join(parts).lower()
+    for needles, code, what in _TLS_PROBLEMS:
+        if any(n in text for n in needles):
+            return code, what
+    return None
 
 
 def server_time_of(headers: Any) -> float | None:
@@ -235,16 +266,11 @@ class GatewayClient:
                 timeout=timeout or self.timeout, verify=self._verify, allow_redirects=False,
             )
         except requests.exceptions.SSLError as exc:
-            text = str(exc)
-            if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-                raise TlsError(
-                    "tls_untrusted",
-                    f"the gateway's TLS certificate does not verify against the CA bundle"
-                    f" ({self._verify if self._verify is not True else 'system store'})",
-                ) from exc
-            if "hostname" in text.lower() or "doesn't match" in text:
-                raise TlsError("tls_hostname", "the gateway's TLS certificate is for another"
-                               " host name") from exc
+            problem = classify_tls_error(exc)
+            if problem is not None:
+                code, what = problem
+                bundle = self._verify if self._verify is not True else "system store"
+                raise TlsError(code, f"{what} (CA bundle: {bundle})") from exc
             raise TransientError("tls_error", f"TLS handshake failed: {_short(exc)}") from exc
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError("timeout", f"connect timed out: {_short(exc)}") from exc
@@ -417,14 +443,25 @@ class GatewayClient:
                     "attachment_altered", f"local file {path.name} no longer hashes to {sha256}"
                 )
         offset = state.received if state is not None and state.size == size else 0
+        restart = state is not None and offset == 0 and state.received > 0
+        if offset and state is not None and not _prefix_matches(path, offset,
+                                                                 state.prefix_sha256):
+            # what the gateway holds is not the start of this file: never build on it
+            log.warning("attachment %s…: the gateway's partial upload differs from the local"
+                        " file; starting again", sha256[:12])
+            offset, restart = 0, True
         resumed_from = offset
         sent = 0
         with open(path, "rb") as f:
             while True:
                 f.seek(offset)
                 chunk = f.read(chunk_size) if offset < size else b""
+                params: dict[str, Any] = {"offset": offset, "total": size}
+                if restart:
+                    params["restart"] = "true"
+                    restart = False
                 resp = self._request(
-                    "PUT", f"/attachments/{sha256}", params={"offset": offset, "total": size},
+                    "PUT", f"/attachments/{sha256}", params=params,
                     data=chunk, headers={"Content-Type": "application/octet-stream"},
                 )
                 sent += len(chunk)
@@ -447,6 +484,39 @@ class GatewayClient:
                 if st.received <= offset and chunk:
                     raise InvalidResponse("gateway did not advance the upload")
                 offset = st.received
+
+
+    def download_attachment(self, sha256: str) -> bytes | None:
+        """The bytes of an attachment of this counter's centre (None when the gateway has
+        none for it); checked against ``sha256`` before they are returned."""
+        if not is_sha256_hex(sha256):
+            raise ValueError("attachment id must be lower-case sha256 hex")
+        resp = self._request("GET", f"/attachments/{sha256}/content")
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
+            reason, detail = _error_of(resp)
+            raise AttachmentRefused(reason or f"http_{resp.status_code}", detail)
+        data = resp.content
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise InvalidResponse(f"downloaded attachment does not hash to {sha256}")
+        return data
+
+
+def _prefix_matches(path: Path, length: int, expected: str | None) -> bool:
+    """Do the first ``length`` bytes of ``path`` hash to ``expected``?"""
+    if not expected:
+        return False
+    h = hashlib.sha256()
+    left = length
+    with open(path, "rb") as f:
+        while left > 0:
+            block = f.read(min(MiB, left))
+            if not block:
+                return False
+            h.update(block)
+            left -= len(block)
+    return h.hexdigest() == expected
 
 
 class LocalAttachmentError(SyncError):
@@ -495,9 +565,11 @@ def _tst_of(value: Any) -> str | None:
 def _attachment_state(doc: Any, sha256: str) -> AttachmentState:
     if not isinstance(doc, dict) or doc.get("sha256") != sha256:
         raise InvalidResponse("attachment state is not for the requested attachment")
+    prefix = doc.get("prefix_sha256")
     try:
         return AttachmentState(sha256, int(doc["size"]), int(doc["received"]),
-                               bool(doc["complete"]))
+                               bool(doc["complete"]),
+                               prefix if isinstance(prefix, str) else None)
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidResponse("attachment state is incomplete") from exc
 

@@ -78,6 +78,12 @@ class SyncStore(Protocol):
 
     def attachment_path(self, sha256: str) -> Path: ...
 
+    def missing_attachments(self) -> list[str]:
+        """Scans of dossiers received at the centre's other counters not held here yet."""
+
+    def store_attachment(self, sha256: str, data: bytes) -> None:
+        """Keep a downloaded scan (already checked against its hash)."""
+
     def state(self) -> dict[str, Any]:
         """The persisted sync state (see ``write_state``)."""
 
@@ -119,6 +125,7 @@ class SyncResult:
     uploaded_bytes: int = 0
     catalogue_version: str | None = None
     catalogue_error: str | None = None
+    catalogue_checked: bool = False  # the catalogue step ran to its end (state is current)
     error: SyncError | None = None
     pending: int = 0
     parked_total: int = 0
@@ -166,6 +173,7 @@ class SyncEngine:
         self._uploaded: set[str] = set()
         self._tsts: dict[str, str] = {}  # event id -> time-stamp token from the last push
         self._failures: dict[str, int] = {}  # event id -> pushes that failed with a 5xx
+        self._scans_checked = False
         self._skew: float | None = None
         self._skew_reported: float | None = None
         self._was_offline = False
@@ -196,6 +204,8 @@ class SyncEngine:
             await self._drain(result)
             if self.config.pull:
                 await self._pull(result)
+                if result.applied or not self._scans_checked:
+                    await self._fetch_scans()
             if self.config.catalogue:
                 await self._catalogue(result)
         except SyncError as exc:
@@ -373,9 +383,27 @@ class SyncEngine:
                 return
             cursor = page.cursor
 
+    async def _fetch_scans(self) -> None:
+        """Download the scans of dossiers materialised from the centre's other counters, so
+        every counter can show (and `check`) them. A scan the gateway does not have for this
+        centre is logged and asked for again in a later round."""
+        missing = await self._in_store(self.store.missing_attachments)
+        for sha in missing:
+            try:
+                data = await self._in_http(self.client.download_attachment, sha)
+            except AttachmentRefused as exc:
+                log.warning("scan %s… not downloaded: %s", sha[:12], exc)
+                continue
+            if data is None:
+                log.warning("the gateway has no scan %s… for this centre yet", sha[:12])
+                continue
+            await self._in_store(self.store.store_attachment, sha, data)
+        self._scans_checked = True
+
     async def _catalogue(self, result: SyncResult) -> None:
         current = await self._in_store(self.store.catalogue_version)
         got = await self._in_http(self.client.catalogue, current)
+        result.catalogue_checked = True
         if got is None:
             return
         version, document = got
@@ -399,12 +427,16 @@ class SyncEngine:
             reported = round(skew) if beyond else None
             if beyond and (self._skew_reported is None
                            or abs(self._skew_reported - skew) > 30):
-                log.warning("counter clock differs from the gateway's by %+.0f s (limit %.0f s);"
-                            " receipt times may be wrong", skew, self.config.skew_threshold)
+                from sync.reasons import clock_skew_words
+
+                log.warning("%s compared with the gateway (limit %.0f s); receipt times may be"
+                            " wrong", clock_skew_words(skew, "en"), self.config.skew_threshold)
             if not beyond and self._skew_reported is not None:
                 log.info("counter clock agrees with the gateway again (%+.1f s)", skew)
             self._skew_reported = skew if beyond else None
             values["clock_skew_seconds"] = reported
+        if result.catalogue_checked:
+            values["catalogue_error"] = result.catalogue_error
         err = result.error
         if err is None:
             values.update(online=True, offline_since=None, last_success=now)

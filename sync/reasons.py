@@ -69,7 +69,56 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_json": ("Nội dung không phải JSON hợp lệ.", "The content is not valid JSON."),
     "bad_request": ("Cổng tỉnh từ chối yêu cầu vì sai cấu trúc.",
                     "The gateway refused the request as malformed."),
+    "gateway_error": ("Cổng tỉnh gặp lỗi mỗi khi nhận riêng sự kiện này; đã tạm giữ để các sự"
+                      " kiện khác vẫn được gửi.",
+                      "The gateway fails whenever it receives this event alone; it was parked"
+                      " so the others still go through."),
+    "not_your_centre": ("Sự kiện của trung tâm khác.", "An event of another centre."),
+    # whole-round failures (sync status: last error)
+    "tls_hostname": ("Chứng thư TLS của cổng tỉnh cấp cho tên máy khác (sai địa chỉ cổng?).",
+                     "The gateway's TLS certificate is for another host name (wrong address?)."),
+    "tls_expired": ("Chứng thư TLS của cổng tỉnh đã hết hạn.",
+                    "The gateway's TLS certificate has expired."),
+    "tls_not_yet_valid": ("Chứng thư TLS của cổng tỉnh chưa có hiệu lực (kiểm tra đồng hồ máy"
+                          " này).",
+                          "The gateway's TLS certificate is not valid yet (check this PC's"
+                          " clock)."),
+    "tls_untrusted": ("Chứng thư TLS của cổng tỉnh không do tổ chức được tin cậy cấp (kiểm tra"
+                      " tệp CA).",
+                      "The gateway's TLS certificate is not from a trusted issuer (check the CA"
+                      " bundle)."),
+    "connection": ("Không kết nối được cổng tỉnh.", "Cannot reach the gateway."),
+    "timeout": ("Cổng tỉnh không trả lời kịp.", "The gateway did not answer in time."),
+    "catalogue_rejected": ("Danh mục thủ tục nhận từ cổng tỉnh không hợp lệ nên không được dùng.",
+                           "The procedure catalogue from the gateway is invalid and was not"
+                           " installed."),
 }
+
+
+def _amount(seconds: float, lang: str) -> str:
+    s = abs(seconds)
+    units = ((86400, "ngày", "day"), (3600, "giờ", "hour"), (60, "phút", "minute"),
+             (1, "giây", "second"))
+    for size, vi, en in units:
+        if s >= size * 1.5 or size == 1:
+            n = round(s / size)
+            if lang == "en":
+                return f"{n} {en}{'' if n == 1 else 's'}"
+            return f"{n} {vi}"
+    return ""  # pragma: no cover
+
+
+def clock_skew_words(skew_seconds: float | None, lang: str = "vi") -> str:
+    """``skew_seconds`` is the gateway's clock minus this PC's (as measured): negative means
+    this PC is ahead. "đồng hồ máy này nhanh 10 phút" / "this PC's clock is 10 minutes fast"."""
+    if skew_seconds is None or abs(skew_seconds) < 1:
+        return "đồng hồ máy này khớp với cổng tỉnh" if lang != "en" else \
+            "this PC's clock agrees with the gateway's"
+    fast = skew_seconds < 0
+    amount = _amount(skew_seconds, lang)
+    if lang == "en":
+        return f"this PC's clock is {amount} {'fast' if fast else 'slow'}"
+    return f"đồng hồ máy này {'nhanh' if fast else 'chậm'} {amount}"
 
 
 def reason_code(parked_reason: str | None) -> str:

@@ -5,8 +5,10 @@ result pulled and returned at counter 3; every counter ends with the same dossie
 
 from __future__ import annotations
 
+import os
+
 from app import actions, intake, queries, remote, signatures, sync_service
-from localdb.backup import integrity_problems
+from localdb.backup import attachment_path, integrity_problems
 from sync.engine import EngineConfig
 from sync.wire import WireEvent
 from tests.helpers import demo_signer, dossier_json, make_counter
@@ -38,7 +40,10 @@ def test_three_counters_one_centre_and_a_second_centre(tmp_path):
             _sync(c)
         with demo_signer("clerk1") as s1, demo_signer("clerk2") as s2, \
                 demo_signer("clerk1") as s3:
-            d = intake.receive(c1, intake.parse_request(dossier_json()), clerk="lan", signer=s1)
+            scan = tmp_path / "giay-chung-sinh.pdf"
+            scan.write_bytes(b"%PDF-1.4\n" + os.urandom(50_000))
+            d = intake.receive(c1, intake.parse_request(dossier_json(), [scan]), clerk="lan",
+                               signer=s1)
             code = d["code"]
             actions.request_supplement(c1, code, [{"name": "Giấy chứng sinh", "form": "original"}],
                                        reason="Thiếu bản chính", clerk="lan", signer=s1)
@@ -73,6 +78,10 @@ def test_three_counters_one_centre_and_a_second_centre(tmp_path):
                 "received", "supplement_requested", "supplement_received", "result_ready",
                 "returned"]
             _clean(c)
+            # every counter holds the scan (downloaded from the gateway, scoped to the centre)
+            sha = d["attachments"][0]["sha256"]
+            assert attachment_path(c.settings.attachments_dir, sha).read_bytes() == \
+                scan.read_bytes()
         # all three hold the same signed bytes
         payloads = [sorted(bytes(r["payload"]) for r in c.store.query(
             "SELECT payload FROM events")) for c in (c1, c2, c3)]

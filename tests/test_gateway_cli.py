@@ -108,11 +108,17 @@ def test_enrol_revoke_and_unique_counter(db, tmp_path):
 
         # catalogue publish from a file
         f = tmp_path / "catalogue.json"
+        # what every counter would refuse is refused here too (the counters' own parser)
         f.write_text(json.dumps({"version": 7, "procedures": []}), encoding="utf-8")
-        assert "version 7" in run(db, tmp_path, "catalogue", "publish", str(f)).stdout
-        r = requests.get(f"{gw.url}/api/v1/catalogue?since_version=6",
+        refused = run(db, tmp_path, "catalogue", "publish", str(f), check=False)
+        assert refused.returncode == 1 and "counters would refuse" in refused.stderr
+        doc = json.loads((ROOT / "app" / "data" / "procedures.json").read_text(encoding="utf-8"))
+        doc["version"] = "2027.1.7"
+        f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        assert "version 2027.1.7" in run(db, tmp_path, "catalogue", "publish", str(f)).stdout
+        r = requests.get(f"{gw.url}/api/v1/catalogue?since_version=2027.1.6",
                          headers=auth(new["token"]), timeout=10)
-        assert r.status_code == 200 and r.json()["version"] == 7
+        assert r.status_code == 200 and r.json()["version"] == "2027.1.7"
         older = run(db, tmp_path, "catalogue", "publish", str(f), check=False)
         assert older.returncode == 1 and "catalogue_not_newer" in older.stderr
         f.write_text("{not json", encoding="utf-8")

@@ -11,6 +11,7 @@ Exit codes of `sync once` (scripts and monitoring rely on them):
     3  the gateway answered, but events remain pending or parked (see `sync status`)
     4  the gateway could not be reached or answered a transient error (offline; retry later)
     5  the gateway refused this counter's credential (re-enrol)
+    6  the procedure catalogue the gateway serves was refused here (see `sync status`)
     2  refused input, e.g. the counter is not enrolled (as every other command)
 """
 
@@ -25,7 +26,7 @@ import threading
 from app.cli.common import counter_of, emit
 from app.errors import UserError
 
-EXIT_OK, EXIT_REMAINING, EXIT_OFFLINE, EXIT_AUTH = 0, 3, 4, 5
+EXIT_OK, EXIT_REMAINING, EXIT_OFFLINE, EXIT_AUTH, EXIT_CATALOGUE = 0, 3, 4, 5, 6
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,6 +113,10 @@ def cmd_once(args: argparse.Namespace) -> int:
               + _t(args, "nhận về", "pulled") + f": {result.pulled}; "
               + _t(args, "còn chờ", "pending") + f": {result.pending}, "
               + _t(args, "đang tạm giữ", "parked in total") + f": {result.parked_total}")
+        if result.catalogue_error:
+            print(_t(args, "Danh mục thủ tục từ cổng tỉnh bị từ chối",
+                     "The gateway's procedure catalogue was refused")
+                  + f": {result.catalogue_error}", file=sys.stderr)
         if result.error is not None:
             print(_t(args, "Lỗi đồng bộ", "Sync error")
                   + f" ({result.error.reason}): {result.error.detail}", file=sys.stderr)
@@ -121,6 +126,8 @@ def cmd_once(args: argparse.Namespace) -> int:
         return EXIT_OFFLINE
     if result.error is not None or result.pending or result.parked_total:
         return EXIT_REMAINING
+    if result.catalogue_error:
+        return EXIT_CATALOGUE
     return EXIT_OK
 
 
@@ -162,12 +169,18 @@ def cmd_status(args: argparse.Namespace) -> int:
           + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
     print(_t(args, "Thành công gần nhất", "Last success") + f": {state['last_success'] or '-'}")
     if state["last_error"]:
+        words = state["last_error_en"] if args.lang == "en" else state["last_error_vi"]
         print(_t(args, "Lỗi gần nhất", "Last error")
-              + f": {state['last_error']} ({state['last_error_reason']})")
+              + f": {state['last_error']} ({state['last_error_reason']})"
+              + (f" — {words}" if words else ""))
+    if state.get("catalogue_error"):
+        print(_t(args, "CẢNH BÁO: danh mục thủ tục từ cổng tỉnh không hợp lệ, không được dùng: ",
+                 "WARNING: the gateway's procedure catalogue is invalid and was not installed: ")
+              + str(state["catalogue_error"]))
     if state["clock_skew_seconds"]:
-        print(_t(args, "CẢNH BÁO: đồng hồ máy lệch so với cổng ",
-                 "WARNING: this PC's clock differs from the gateway's by ")
-              + f"{state['clock_skew_seconds']:+} s")
+        words = state["clock_skew_en"] if args.lang == "en" else state["clock_skew_vi"]
+        print(_t(args, "CẢNH BÁO: ", "WARNING: ") + words
+              + _t(args, " so với cổng tỉnh", " compared with the gateway"))
     for ev in state["parked_events"]:
         words = ev["reason_en"] if args.lang == "en" else ev["reason_vi"]
         print(f"  - {ev['dossier_code']} {ev['type']}: {words} ({ev['parked_reason']})")

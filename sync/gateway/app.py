@@ -34,6 +34,7 @@ from sync.gateway.store import (
     Counter,
     HashMismatch,
     OffsetMismatch,
+    QuotaExceeded,
     Store,
     StoreError,
     StoreUnavailable,
@@ -66,6 +67,8 @@ class GatewayConfig:
     max_chunk_bytes: int = 8 * MiB
     max_attachment_bytes: int = 200 * MiB
     max_pull_limit: int = 1000
+    partial_quota_bytes: int = 1024 * MiB  # unfinished uploads one counter may hold
+    partial_max_age_s: float = 48 * 3600.0  # unfinished uploads untouched this long are removed
     pg_pool_size: int = 8
     store: Store | None = field(default=None, repr=False)  # an already open store (tests)
     # RFC 3161 time-stamping authority (signing.tsa.TimeStampAuthority): when set, every
@@ -346,19 +349,49 @@ def create_app(config: GatewayConfig) -> FastAPI:
             raise ApiError(422, "bad_sha256", "attachment id must be lower-case sha256 hex")
         return sha256
 
+    purge_state = {"last": 0.0}
+
+    def _purge_partials() -> None:
+        """Remove expired partial uploads, at most once a minute per process."""
+        now = time.monotonic()
+        if now - purge_state["last"] < 60:
+            return
+        purge_state["last"] = now
+        n = store.purge_partial_uploads(config.partial_max_age_s)
+        if n:
+            log.info("removed %d partial upload(s) older than %.0f h", n,
+                     config.partial_max_age_s / 3600)
+
     @r.get("/attachments/{sha256}", response_model=models.AttachmentStateModel,
-           responses={404: err, 401: err}, tags=["attachments"])
+           response_model_exclude_none=True, responses={404: err, 401: err, 422: err},
+           tags=["attachments"])
     def attachment_state(sha256: str, counter: Counter = Depends(counter_auth)) -> Any:
-        """How much of an attachment the gateway holds (resume point for an upload)."""
-        st = store.attachment_state(_sha(sha256))
+        """How much of an attachment this counter's upload holds (resume point, with the
+        SHA-256 of the bytes held), or ``complete`` when it is in the counter's scope (its
+        centre's events reference it, or it uploaded it). 404 otherwise: a counter cannot
+        learn whether another centre holds a scan."""
+        st = store.attachment_state_for(_sha(sha256), counter.id, counter.agency_code)
         if st is None:
             raise ApiError(404, "unknown_attachment", "no upload of this attachment yet")
         return st.to_json()
 
+    @r.get("/attachments/{sha256}/content", tags=["attachments"],
+           responses={200: {"content": {"application/octet-stream": {
+               "schema": {"type": "string", "format": "binary"}}}}, 404: err, 401: err, 422: err})
+    def attachment_content(sha256: str, counter: Counter = Depends(counter_auth)) -> Response:
+        """The bytes of a complete attachment in the counter's scope (a scan of a dossier of
+        its centre), so every counter of the centre holds the scans of the dossiers it shows."""
+        data = store.read_attachment_for(_sha(sha256), counter.id, counter.agency_code)
+        if data is None:
+            raise ApiError(404, "unknown_attachment", "no such attachment for this centre")
+        return Response(data, media_type="application/octet-stream")
+
     @r.put(
         "/attachments/{sha256}",
         response_model=models.AttachmentStateModel,
-        responses={409: {"model": models.OffsetErrorModel}, 413: err, 422: err, 401: err},
+        response_model_exclude_none=True,
+        responses={409: {"model": models.OffsetErrorModel}, 413: err, 422: err, 401: err,
+                   429: err},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
         tags=["attachments"],
@@ -368,22 +401,34 @@ def create_app(config: GatewayConfig) -> FastAPI:
         sha256: str,
         offset: int = Query(ge=0, le=2**53),
         total: int = Query(ge=0, le=2**53),
+        restart: bool = Query(default=False, description="drop this counter's partial upload"
+                              " and start again at offset 0"),
         counter: Counter = Depends(counter_auth),
     ) -> Any:
-        """Append a raw chunk at ``offset`` (must equal ``received``, else 409 with the resume
-        point). When ``received == total`` the content's SHA-256 is checked: complete, or 422
-        ``hash_mismatch`` and the upload is discarded."""
+        """Append a raw chunk at ``offset`` to this counter's own upload (must equal
+        ``received``, else 409 with the resume point). When ``received == total`` the
+        content's SHA-256 is checked: complete, or 422 ``hash_mismatch`` and the upload is
+        discarded. Unfinished uploads count against a per-counter quota (429
+        ``partial_quota``) and are removed after a configurable age."""
         _sha(sha256)
         if total > config.max_attachment_bytes:
             raise ApiError(413, "too_large",
                            f"attachments are limited to {config.max_attachment_bytes} bytes")
         chunk = await _read_limited(request, config.max_chunk_bytes, "chunk")
+        if offset == 0:
+            await run_in_threadpool(_purge_partials)
         try:
-            st = await run_in_threadpool(store.attachment_put, sha256, offset, total, chunk)
+            st = await run_in_threadpool(
+                lambda: store.attachment_put(sha256, offset, total, chunk,
+                                             counter_id=counter.id,
+                                             agency_code=counter.agency_code, restart=restart,
+                                             partial_quota=config.partial_quota_bytes))
         except OffsetMismatch as exc:
             raise ApiError(409, exc.code, exc.detail, extra={
                 "received": exc.state.received, "size": exc.state.size,
                 "complete": exc.state.complete}) from exc
+        except QuotaExceeded as exc:
+            raise ApiError(429, exc.code, exc.detail, headers={"Retry-After": "60"}) from exc
         except HashMismatch as exc:
             raise ApiError(422, exc.code, exc.detail) from exc
         except StoreUnavailable:

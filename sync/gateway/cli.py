@@ -146,8 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
+    """The data folder, absolute: a relative ``--data-dir`` (or environment value) is relative
+    to the current folder, as every command-line user expects."""
     d = getattr(args, "data_dir", None)
-    return Path(d).expanduser() if d else default_data_dir()
+    return (Path(d).expanduser() if d else default_data_dir()).absolute()
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -287,6 +289,22 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def counter_catalogue_problem(text: str) -> str | None:
+    """Why a counter would refuse this catalogue document (None: it would install it).
+
+    This command is a composition root: it runs the counters' own parser
+    (``app.catalogue.parse_catalogue``), so `catalogue publish` refuses exactly what every
+    counter would refuse; the gateway's server code itself never imports the app."""
+    from app.catalogue import parse_catalogue
+    from app.errors import UserError
+
+    try:
+        parse_catalogue(text)
+    except UserError as exc:
+        return exc.message("en")
+    return None
+
+
 def _admin(args: argparse.Namespace, store: Any) -> int:
     if args.command == "enrol":
         counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
@@ -328,6 +346,11 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
             text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+            return 1
+        problem = counter_catalogue_problem(text)
+        if problem is not None:
+            print(f"error (bad_catalogue): counters would refuse this catalogue: {problem}",
+                  file=sys.stderr)
             return 1
         version = store.publish_catalogue(text)
         print(f"published catalogue version {version}")

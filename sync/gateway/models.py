@@ -64,6 +64,9 @@ class AttachmentStateModel(BaseModel):
     size: int
     received: int
     complete: bool
+    prefix_sha256: str | None = Field(
+        default=None, description="SHA-256 of the bytes this counter's partial upload holds:"
+        " resume only if it matches the local file's first `received` bytes, else restart")
 
 
 class ErrorModel(BaseModel):

@@ -79,6 +79,8 @@ def ingest(
     now = datetime.now(VN_TZ)
     shas = sorted({a for _, w, _ in parsed for a in w.attachments})
     att_states = store.attachment_states(shas)
+    visible = store.attachments_visible(counter.id, counter.agency_code, shas)
+    att_states = {sha: st for sha, st in att_states.items() if sha in visible}
 
     to_store: list[tuple[int, NewEvent]] = []
     for i, wire, body in parsed:

@@ -78,6 +78,17 @@ class OffsetMismatch(StoreError):
         self.state = state
 
 
+class QuotaExceeded(StoreError):
+    def __init__(self, held: int, quota: int):
+        super().__init__("partial_quota", f"this counter already holds {held} bytes of"
+                         f" unfinished uploads (quota {quota}); finish or wait for them to expire")
+
+
+def _partial_key(sha256: str, counter_id: int) -> str:
+    """Blob key of one counter's unfinished upload of ``sha256``."""
+    return f"{sha256}.{int(counter_id)}"
+
+
 class HashMismatch(StoreError):
     def __init__(self, sha256: str, actual: str):
         super().__init__("hash_mismatch", f"content hashes to {actual}, not {sha256}; discarded")
@@ -123,14 +134,18 @@ class AttachmentState:
     size: int
     received: int
     complete: bool
+    prefix_sha256: str | None = None  # SHA-256 of the bytes held so far (partial uploads)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "sha256": self.sha256,
             "size": self.size,
             "received": self.received,
             "complete": self.complete,
         }
+        if self.prefix_sha256 is not None:
+            out["prefix_sha256"] = self.prefix_sha256
+        return out
 
 
 @dataclass(frozen=True)
@@ -240,7 +255,8 @@ class Store(ABC):
     def _blob_digest(self, tx: _Tx, sha256: str) -> str: ...
 
     @abstractmethod
-    def _blob_finish(self, tx: _Tx, sha256: str) -> None: ...
+    def _blob_finish(self, tx: _Tx, key: str, sha256: str) -> None:
+        """Make the partial blob ``key`` the complete content of ``sha256``."""
 
     @abstractmethod
     def _blob_discard(self, tx: _Tx, sha256: str) -> None: ...
@@ -467,6 +483,12 @@ class Store(ABC):
                     " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     dossier_rows,
                 )
+            refs = sorted({(sha, it.agency_code) for it, outcome in zip(items, outcomes,
+                                                                        strict=True)
+                           if outcome == "accepted" for sha in it.wire.attachments})
+            if refs:  # the centre may now read these scans (see attachments_visible)
+                tx.executemany("INSERT INTO attachment_refs (sha256, agency_code) VALUES (?, ?)"
+                               " ON CONFLICT DO NOTHING", refs)
         return outcomes
 
     def pull(
@@ -547,65 +569,154 @@ class Store(ABC):
     def attachment_state(self, sha256: str) -> AttachmentState | None:
         return self.attachment_states([sha256]).get(sha256)
 
-    def attachment_put(self, sha256: str, offset: int, total: int, chunk: bytes) -> AttachmentState:
-        """Append a chunk at ``offset``. Raises :class:`OffsetMismatch` (resume from
-        ``state.received``), :class:`HashMismatch` (content discarded) or StoreError."""
+    # Scope: a counter may see (probe, read, short-cut an upload of) an attachment only when
+    # its own centre's events reference it (attachment_refs) or it uploaded it itself
+    # (attachment_uploads). Each counter uploads into its OWN partial (blob key
+    # "<sha>.<counter id>"), so nobody can poison another counter's upload; a completed upload
+    # whose content hashes right becomes the shared, content-addressed blob.
+
+    def attachments_visible(self, counter_id: int, agency_code: str,
+                            shas: Sequence[str]) -> set[str]:
+        """The complete attachments among ``shas`` this counter may use in an event or read."""
+        if not shas:
+            return set()
+        out: set[str] = set()
+        with self._read() as tx:
+            for part in _chunks(list(shas)):
+                marks = ",".join("?" * len(part))
+                for (sha,) in tx.all(
+                    "SELECT a.sha256 FROM attachments a WHERE a.complete = 1"  # noqa: S608 - only placeholders
+                    f" AND a.sha256 IN ({marks}) AND (EXISTS (SELECT 1 FROM attachment_uploads u"
+                    " WHERE u.sha256 = a.sha256 AND u.counter_id = ? AND u.complete = 1)"
+                    " OR EXISTS (SELECT 1 FROM attachment_refs r WHERE r.sha256 = a.sha256"
+                    " AND r.agency_code = ?))",
+                    [*part, counter_id, agency_code],
+                ):
+                    out.add(sha)
+        return out
+
+    def attachment_state_for(self, sha256: str, counter_id: int,
+                             agency_code: str) -> AttachmentState | None:
+        """What this counter may know of an attachment: complete (when in its scope), its own
+        partial upload with the SHA-256 of the bytes held, or None (404: never says whether
+        another centre holds it)."""
+        with self._read() as tx:
+            own = tx.one("SELECT total, received, complete FROM attachment_uploads"
+                         " WHERE sha256 = ? AND counter_id = ?", (sha256, counter_id))
+            done = tx.one("SELECT total FROM attachments WHERE sha256 = ? AND complete = 1",
+                          (sha256,))
+            if done is not None and (
+                (own is not None and own[2])
+                or tx.one("SELECT 1 FROM attachment_refs WHERE sha256 = ? AND agency_code = ?",
+                          (sha256, agency_code)) is not None
+            ):
+                return AttachmentState(sha256, int(done[0]), int(done[0]), True)
+            if own is None or own[2]:
+                return None
+            prefix = self._blob_digest(tx, _partial_key(sha256, counter_id))
+        return AttachmentState(sha256, int(own[0]), int(own[1]), False, prefix)
+
+    def attachment_put(self, sha256: str, offset: int, total: int, chunk: bytes, *,
+                       counter_id: int, agency_code: str, restart: bool = False,
+                       partial_quota: int | None = None) -> AttachmentState:
+        """Append a chunk at ``offset`` to this counter's own upload. ``restart`` (with offset
+        0) drops what it held. Raises :class:`OffsetMismatch` (resume from
+        ``state.received``), :class:`HashMismatch` (content discarded), QuotaExceeded or
+        StoreError."""
         mismatch: str | None = None
+        key = _partial_key(sha256, counter_id)
+        now = utcnow_iso()
         with self._write() as tx:
-            row = self._lock_attachment(tx, sha256)
-            if row is None:
+            own = self._lock_upload(tx, sha256, counter_id)
+            done = tx.one("SELECT total FROM attachments WHERE sha256 = ? AND complete = 1",
+                          (sha256,))
+            if done is not None and ((own is not None and own[2]) or tx.one(
+                    "SELECT 1 FROM attachment_refs WHERE sha256 = ? AND agency_code = ?",
+                    (sha256, agency_code)) is not None):
+                return AttachmentState(sha256, int(done[0]), int(done[0]), True)
+            fresh = own is None or bool(own[2]) or restart or int(own[0]) != total
+            if fresh:
                 if offset != 0:
+                    if own is not None and not own[2] and int(own[0]) == total:
+                        raise OffsetMismatch(AttachmentState(sha256, total, int(own[1]), False))
                     raise OffsetMismatch(AttachmentState(sha256, total, 0, False))
-                tx.execute(
-                    "INSERT INTO attachments (sha256, total, received, complete, created_at)"
-                    " VALUES (?, ?, 0, 0, ?) ON CONFLICT DO NOTHING",
-                    (sha256, total, utcnow_iso()),
-                )
-                row = self._lock_attachment(tx, sha256)
-            state = AttachmentState(sha256, int(row[0]), int(row[1]), bool(row[2]))
-            if state.complete:
-                return state  # already have it: nothing to do, nothing to resume
-            if state.size != total:
-                if offset != 0:
-                    raise StoreError(
-                        "total_mismatch", f"upload was started with total={state.size}"
-                    )
-                # A fresh start with another size: the old partial was wrong (its hash could
-                # never match), so it must not block this upload.
-                self._blob_discard(tx, sha256)
-                state = AttachmentState(sha256, total, 0, False)
-            if offset != state.received:
-                raise OffsetMismatch(state)
-            if state.received + len(chunk) > total:
+                if partial_quota is not None:
+                    held = tx.one("SELECT COALESCE(SUM(total), 0) FROM attachment_uploads"
+                                  " WHERE counter_id = ? AND complete = 0 AND sha256 <> ?",
+                                  (counter_id, sha256))
+                    if int(held[0]) + total > partial_quota:
+                        raise QuotaExceeded(int(held[0]), partial_quota)
+                self._blob_discard(tx, key)
+                tx.execute("DELETE FROM attachment_uploads WHERE sha256 = ? AND counter_id = ?",
+                           (sha256, counter_id))
+                tx.execute("INSERT INTO attachment_uploads (sha256, counter_id, total, received,"
+                           " complete, updated_at) VALUES (?, ?, ?, 0, 0, ?)",
+                           (sha256, counter_id, total, now))
+                received = 0
+            else:
+                received = int(own[1])  # type: ignore[index]
+            if offset != received:
+                raise OffsetMismatch(AttachmentState(sha256, total, received, False))
+            if received + len(chunk) > total:
                 raise StoreError("exceeds_total", "chunk goes beyond the declared total")
             if chunk:
-                self._blob_write(tx, sha256, offset, chunk)
-            received = state.received + len(chunk)
+                self._blob_write(tx, key, offset, chunk)
+            received += len(chunk)
             complete = False
             if received == total:
-                actual = self._blob_digest(tx, sha256)
+                actual = self._blob_digest(tx, key)
                 if actual != sha256:
-                    self._blob_discard(tx, sha256)
-                    tx.execute("DELETE FROM attachments WHERE sha256 = ?", (sha256,))
+                    self._blob_discard(tx, key)
+                    tx.execute("DELETE FROM attachment_uploads WHERE sha256 = ? AND counter_id = ?",
+                               (sha256, counter_id))
                     mismatch = actual
                 else:
-                    self._blob_finish(tx, sha256)
+                    if done is None:
+                        self._blob_finish(tx, key, sha256)
+                        tx.execute(
+                            "INSERT INTO attachments (sha256, total, received, complete,"
+                            " created_at, completed_at) VALUES (?, ?, ?, 1, ?, ?)"
+                            " ON CONFLICT (sha256) DO UPDATE SET total = EXCLUDED.total,"
+                            " received = EXCLUDED.received, complete = 1,"
+                            " completed_at = EXCLUDED.completed_at",
+                            (sha256, total, total, now, now))
+                    else:  # another counter's identical content is already stored
+                        self._blob_discard(tx, key)
                     complete = True
             if mismatch is None:
-                tx.execute(
-                    "UPDATE attachments SET total = ?, received = ?, complete = ?,"
-                    " completed_at = ? WHERE sha256 = ?",
-                    (total, received, 1 if complete else 0,
-                     utcnow_iso() if complete else None, sha256),
-                )
+                tx.execute("UPDATE attachment_uploads SET received = ?, complete = ?,"
+                           " updated_at = ? WHERE sha256 = ? AND counter_id = ?",
+                           (received, 1 if complete else 0, now, sha256, counter_id))
         if mismatch is not None:
             raise HashMismatch(sha256, mismatch)
         return AttachmentState(sha256, total, received, complete)
 
-    def _lock_attachment(self, tx: _Tx, sha256: str) -> Any:
-        return tx.one(
-            "SELECT total, received, complete FROM attachments WHERE sha256 = ?", (sha256,)
-        )
+    def _lock_upload(self, tx: _Tx, sha256: str, counter_id: int) -> Any:
+        return tx.one("SELECT total, received, complete FROM attachment_uploads"
+                      " WHERE sha256 = ? AND counter_id = ?", (sha256, counter_id))
+
+    def purge_partial_uploads(self, max_age_s: float) -> int:
+        """Remove partial uploads untouched for ``max_age_s`` seconds; returns how many."""
+        cutoff = datetime.fromtimestamp(datetime.now(UTC).timestamp() - max_age_s,
+                                        UTC).isoformat(timespec="microseconds")
+        with self._write() as tx:
+            rows = tx.all("SELECT sha256, counter_id FROM attachment_uploads"
+                          " WHERE complete = 0 AND updated_at < ?", (cutoff,))
+            for sha, cid in rows:
+                self._blob_discard(tx, _partial_key(sha, int(cid)))
+                tx.execute("DELETE FROM attachment_uploads WHERE sha256 = ? AND counter_id = ?",
+                           (sha, cid))
+        self._purge_orphans(max_age_s)
+        return len(rows)
+
+    def _purge_orphans(self, max_age_s: float) -> None:  # noqa: B027 - optional hook
+        """Dialect hook: partial bytes no row describes (e.g. from an older schema)."""
+
+    def read_attachment_for(self, sha256: str, counter_id: int, agency_code: str) -> bytes | None:
+        """Content of a complete attachment in this counter's scope, else None."""
+        if sha256 not in self.attachments_visible(counter_id, agency_code, [sha256]):
+            return None
+        return self.read_attachment(sha256)
 
     # ---- catalogue -------------------------------------------------------------------------
     def publish_catalogue(self, document: str) -> str:
@@ -639,6 +750,16 @@ class Store(ABC):
 # ============================================================================================
 # SQLite
 # ============================================================================================
+
+_ATTACHMENT_SCOPE_DDL = [
+    "DELETE FROM attachments WHERE complete = 0",  # partials now live per counter
+    "CREATE TABLE attachment_uploads (sha256 TEXT NOT NULL, counter_id BIGINT NOT NULL,"
+    " total BIGINT NOT NULL, received BIGINT NOT NULL, complete SMALLINT NOT NULL,"
+    " updated_at TEXT NOT NULL, PRIMARY KEY (sha256, counter_id))",
+    "CREATE INDEX attachment_uploads_counter ON attachment_uploads (counter_id, complete)",
+    "CREATE TABLE attachment_refs (sha256 TEXT NOT NULL, agency_code TEXT NOT NULL,"
+    " PRIMARY KEY (sha256, agency_code))",
+]
 
 _COMMON_DDL_TAIL = [
     "CREATE INDEX events_agency_seq ON events (agency_code, seq)",
@@ -732,10 +853,16 @@ class SQLiteStore(Store):
                 "CREATE TABLE event_tsts (event_id TEXT PRIMARY KEY, tst BLOB NOT NULL,"
                 " created_at TEXT NOT NULL)",
             ],
+            [  # v3: attachments scoped to centres; per-counter partial uploads
+                *_ATTACHMENT_SCOPE_DDL,
+                "INSERT INTO attachment_refs (sha256, agency_code) SELECT DISTINCT j.value,"
+                " e.agency_code FROM events e, json_each(e.attachments) j"
+                " WHERE true ON CONFLICT DO NOTHING",
+            ],
         ]
 
-    def _part(self, sha256: str) -> Path:
-        return self.blob_dir / "partial" / f"{sha256}.part"
+    def _part(self, key: str) -> Path:
+        return self.blob_dir / "partial" / f"{key}.part"
 
     def _final(self, sha256: str) -> Path:
         return self.blob_dir / sha256[:2] / sha256
@@ -760,11 +887,22 @@ class SQLiteStore(Store):
                 h.update(block)
         return h.hexdigest()
 
-    def _blob_finish(self, tx: _Tx, sha256: str) -> None:
+    def _blob_finish(self, tx: _Tx, key: str, sha256: str) -> None:
         final = self._final(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self._part(sha256), final)
+        os.replace(self._part(key), final)
         _fsync_dir(final.parent)
+
+    def _purge_orphans(self, max_age_s: float) -> None:
+        import time as _time
+
+        cutoff = _time.time() - max_age_s
+        for part in (self.blob_dir / "partial").glob("*.part"):
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+            except FileNotFoundError:
+                pass
 
     def _blob_discard(self, tx: _Tx, sha256: str) -> None:
         self._part(sha256).unlink(missing_ok=True)
@@ -916,13 +1054,20 @@ class PostgresStore(Store):
                 "CREATE TABLE event_tsts (event_id TEXT PRIMARY KEY, tst BYTEA NOT NULL,"
                 " created_at TEXT NOT NULL)",
             ],
+            [  # v3: attachments scoped to centres; per-counter partial uploads
+                *_ATTACHMENT_SCOPE_DDL,
+                "INSERT INTO attachment_refs (sha256, agency_code) SELECT DISTINCT"
+                " jsonb_array_elements_text(attachments::jsonb), agency_code FROM events"
+                " ON CONFLICT DO NOTHING",
+                "DELETE FROM attachment_chunks WHERE sha256 NOT IN"
+                " (SELECT sha256 FROM attachments WHERE complete = 1)",
+            ],
         ]
 
-    def _lock_attachment(self, tx: _Tx, sha256: str) -> Any:
-        return tx.one(
-            "SELECT total, received, complete FROM attachments WHERE sha256 = ? FOR UPDATE",
-            (sha256,),
-        )
+    def _lock_upload(self, tx: _Tx, sha256: str, counter_id: int) -> Any:
+        # one counter's chunks of one upload append one after the other
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (_partial_key(sha256, counter_id),))
+        return super()._lock_upload(tx, sha256, counter_id)
 
     def _blob_write(self, tx: _Tx, sha256: str, offset: int, chunk: bytes) -> None:
         tx.execute(
@@ -950,8 +1095,9 @@ class PostgresStore(Store):
             h.update(chunk)
         return h.hexdigest()
 
-    def _blob_finish(self, tx: _Tx, sha256: str) -> None:
-        pass
+    def _blob_finish(self, tx: _Tx, key: str, sha256: str) -> None:
+        tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?", (sha256,))
+        tx.execute("UPDATE attachment_chunks SET sha256 = ? WHERE sha256 = ?", (sha256, key))
 
     def _blob_discard(self, tx: _Tx, sha256: str) -> None:
         tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?", (sha256,))
@@ -970,7 +1116,8 @@ def open_store(url: str | None, data_dir: Path | None = None, *, pg_pool_size: i
     if not url:
         if data_dir is None:
             raise StoreError("no_store", "neither a database URL nor a data folder was given")
-        url = f"sqlite:///{Path(data_dir) / 'gateway.sqlite3'}"
+        # absolute first: "sqlite:///" + a relative path would read as a path from the root
+        url = f"sqlite:///{Path(data_dir).expanduser().absolute() / 'gateway.sqlite3'}"
     store: Store
     if url.startswith(("postgresql://", "postgres://")):
         store = PostgresStore(url, pool_size=pg_pool_size)
@@ -983,7 +1130,8 @@ def open_store(url: str | None, data_dir: Path | None = None, *, pg_pool_size: i
         if "://" in path_text or not path_text:
             raise StoreError("bad_db_url", "database URL must be sqlite:///path or postgresql://…")
         path = Path(path_text).expanduser()
-        blob_dir = (Path(data_dir) if data_dir else path.parent) / "attachments"
+        blob_dir = (Path(data_dir).expanduser().absolute() if data_dir else path.parent) \
+            / "attachments"
         store = SQLiteStore(path, blob_dir)
     store.migrate()
     return store
