@@ -41,6 +41,17 @@ class Demo:
     codes: list[str]
 
 
+def _recent_working_days(calendar: object, n: int) -> list:
+    """The last `n` working days before today (no weekend, no holiday), oldest first: the
+    samples look like a week at a real counter."""
+    day, out = now_vn() - timedelta(days=1), []
+    while len(out) < n:
+        if calendar.is_working_day(day.date()):  # type: ignore[attr-defined]
+            out.append(day)
+        day -= timedelta(days=1)
+    return out[::-1]
+
+
 def prepare(data_dir: Path) -> Demo:
     """Set up (once) a demo counter in `data_dir`; idempotent."""
     from signing.demo_pki import make_demo_pki
@@ -66,7 +77,7 @@ def prepare(data_dir: Path) -> Demo:
             from app.trust import load_trust
 
             with P12Signer.open(p12, DEMO_P12_PASSWORD, trust=load_trust(settings)) as signer:
-                start = now_vn() - timedelta(days=len(SAMPLES))
+                days = _recent_working_days(counter.calendar(), len(SAMPLES))
                 for i, (proc, name, cid, dob, gender, phone, docs) in enumerate(SAMPLES):
                     req = intake.parse_request({
                         "procedure_code": proc,
@@ -75,7 +86,7 @@ def prepare(data_dir: Path) -> Demo:
                                       "address": {"province_code": "79", "commune_code": "26740",
                                                   "detail": f"{12 + i} Lê Lợi"}},
                         "documents": [{"name": n, "form": f, "count": c} for n, f, c in docs],
-                        "received_at": (start + timedelta(days=i)).replace(
+                        "received_at": days[i].replace(
                             hour=9, minute=15 + i, second=0, microsecond=0).isoformat(),
                     })
                     codes.append(intake.receive(counter, req, clerk=DEMO_USER, signer=signer)["code"])

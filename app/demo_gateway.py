@@ -104,3 +104,24 @@ def start_demo_gateway(demo: Demo, *, port: int | None = None) -> tuple[str, Dem
         counter.close()
     log.info("demo gateway on %s (store %s)", server.url, gw_dir)
     return server.url, DemoGateway(server.url, gw_dir, admin, server, store, signer)
+
+
+SEEDED_META = "demo.result_ready_seeded"
+
+
+def seed_result_ready(gw: DemoGateway, demo: Demo) -> str | None:
+    """Once per demo folder: send the samples to the demo gateway, let the "province" mark the
+    oldest one result-ready and pull it back, so "Trả kết quả" can be tried at once. Returns
+    the dossier's code (None when it was done before)."""
+    counter = open_counter(Settings(data_dir=Path(demo.data_dir)))
+    try:
+        if counter.store.get_meta(SEEDED_META) or not demo.codes:
+            return None
+        sync_service.sync_once(counter)  # the gateway must know the dossier first
+        code = demo.codes[0]
+        gw.act(code, "result-ready", "Kết quả mẫu (DEMO)")
+        sync_service.sync_once(counter)
+        counter.store.set_meta(SEEDED_META, code)
+        return code
+    finally:
+        counter.close()

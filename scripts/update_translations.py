@@ -38,9 +38,11 @@ def fill(ts: Path, lang: str, table: dict[str, dict[str, str]]) -> list[tuple[st
 
         def msg(mm: re.Match[str], name: str = name) -> str:
             block = mm.group(0)
-            if 'type="unfinished"' not in block and 'type="vanished"' not in block:
-                return block
             src = _unesc(re.search(r"<source>(.*?)</source>", block, re.S).group(1))
+            given = table.get(name, {}).get(src) if lang != "en" else None
+            if given is None and 'type="unfinished"' not in block \
+                    and 'type="vanished"' not in block:
+                return block  # translated before; the JSON overrides only what it names
             tr = src if lang == "en" else table.get(name, {}).get(src) or \
                 table.get("*", {}).get(src)
             if tr is None:
@@ -63,6 +65,9 @@ def main(argv: list[str]) -> int:
         subprocess.run([str(BIN / "pyside6-lupdate"), "-no-obsolete", *sources, "-ts", str(ts)],
                        cwd=ROOT, check=True, capture_output=True)
         missing += [(lang, c, s) for c, s in fill(ts, lang, table)]
+        subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm",
+                        str(ts.with_suffix(".qm"))], cwd=ROOT, check=True, capture_output=True)
+    for ts in I18N.glob("qt_*.ts"):  # Qt's own contexts, kept by hand
         subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm",
                         str(ts.with_suffix(".qm"))], cwd=ROOT, check=True, capture_output=True)
     for lang, ctx, src in missing:

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
 from tests.test_gui_flow import activate, close, demo, loop, open_logged_in  # noqa: F401
 from tests.test_gui_support import QR, press, run, type_text, until
@@ -390,3 +390,132 @@ def test_a_changed_gateway_takes_effect_at_once_and_the_ca_has_one_name(qapp, tm
     finally:
         gw.stop()
         asyncio.set_event_loop(None)
+
+
+def test_qt_own_menus_and_buttons_are_in_vietnamese(loop, demo, qtbot):  # noqa: F811
+    """PySide6 ships no Vietnamese qtbase: the project's qt_vi.qm translates the line-edit
+    context menu, the standard buttons and the file dialog."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        menu = w.intake.name.createStandardContextMenu()
+        texts = [a.text().split("\t")[0] for a in menu.actions() if a.text()]
+        assert "&Dán" in texts and "Chọn tất cả" in texts, texts
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "Hủy"
+        assert QCoreApplication.translate("QFileDialog", "Look in:") == "Tìm trong:"
+        dlg = QFileDialog(w, "x")
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
+        labels = [lab.text() for lab in dlg.findChildren(QLabel)]
+        assert "&Tên tệp:" in labels, labels
+        dlg.deleteLater()
+        menu.deleteLater()
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_the_smaller_things_of_a_day_at_the_counter(loop, demo, qtbot):  # noqa: F811
+    """Checklist by keyboard, Tab in the supplement dialog, Reports at once with sane bars,
+    "Retry now" offline with events waiting, the receipt's PDF path in full, the window
+    maximised the first time and each clerk's size and key file remembered."""
+    from app import syncstate
+    from app.domain import iso, now_vn
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        assert w.isMaximized()  # the first time for this clerk
+        # -- checklist: form and count by keyboard
+        page = w.intake
+        page.checklist.add_row("Giấy chứng sinh")
+        t = page.checklist.table
+        t.setFocus()
+        t.setCurrentCell(0, 1)
+        press(t, Qt.Key.Key_Right)
+        press(t, Qt.Key.Key_3)
+        press(t, Qt.Key.Key_Space)
+        row = page.checklist.rows()[0]
+        assert row["form"] == "certified_copy" and row["count"] == 3 and not row["checked"]
+        QTest.sendKeyEvent(QTest.KeyAction.Click, t, Qt.Key.Key_Plus, "+",
+                           Qt.KeyboardModifier.NoModifier)
+        assert page.checklist.rows()[0]["count"] == 4
+        page.clear_form()
+        # -- supplement dialog: Tab leaves the list for "Reason"
+        code = demo.codes[0]
+        w.open_dossier(code)
+        await until(lambda: w.detail.code == code, what="detail")
+        task = asyncio.ensure_future(w.detail.request_supplement())
+        await until(lambda: w.detail._dialog is not None, what="supplement dialog")
+        dlg = w.detail._dialog
+        items, reason = dlg.widgets["items"], dlg.widgets["reason"]
+        assert items.tabChangesFocus()
+        dlg.activateWindow()
+        await until(lambda: QApplication.activeWindow() is dlg, what="dialog active")
+        items.setFocus()
+        type_text(items, "Giấy chứng sinh")
+        press(items, Qt.Key.Key_Tab)
+        assert reason.hasFocus() and "\t" not in items.toPlainText()
+        dlg.reject()
+        await task
+        # -- Reports: built when the tab opens; one day is one bar, not a wall
+        w.show_page("reports")
+        await until(lambda: w.reports.report is not None, what="report built at once")
+        assert w.reports.chart.points and len(w.reports.chart.points) >= 1
+        # -- offline with events waiting: "Retry now" is there to press
+        await s.run(s.counter.store.set_meta, "gateway_url", "https://gw.example.vn")
+        await s.run(lambda: syncstate.write(s.counter, online=False, offline_since=iso(now_vn())))
+        w.show_page("sync")
+        await w.sync.refresh()
+        assert w.sync.retry_btn.isEnabled()
+        # -- the receipt PDF's path is said in full where the text wraps
+        w.show_page("intake")
+        where = await w.print_receipt(code)
+        assert where.endswith(".pdf") and where in w.intake.banner.text()
+        # -- size and key file remembered per clerk
+        w.showNormal()
+        w.resize(900, 650)
+        await w.logout()
+        prefs = await s.user_prefs("demo")
+        assert prefs["geometry"] and prefs["p12_path"].endswith("clerk1.p12")
+        assert "demo" not in prefs["p12_path"].split("/")[-1]  # a path, no secret
+        assert all("demo-demo" not in v for v in prefs.values())
+        await close(w)
+
+    run(loop, scenario())
+
+
+def test_demo_samples_are_on_working_days_and_one_result_is_ready(tmp_path):
+    from datetime import date
+
+    from app import queries
+    from app.context import open_counter
+    from app.demo_gateway import seed_result_ready, start_demo_gateway
+    from app.settings import Settings
+    from tests.test_gui_support import demo_copy
+
+    demo_ = demo_copy(tmp_path / "data")
+    c = open_counter(Settings(data_dir=demo_.data_dir))
+    try:
+        cal = c.calendar()
+        for code in demo_.codes:
+            day = date.fromisoformat(queries.show(c, code)["received_at"][:10])
+            assert cal.is_working_day(day), (code, day)
+    finally:
+        c.close()
+    url, gw = start_demo_gateway(demo_)
+    try:
+        assert seed_result_ready(gw, demo_) == demo_.codes[0]
+        assert seed_result_ready(gw, demo_) is None  # once per demo folder
+    finally:
+        gw.stop()
+    c = open_counter(Settings(data_dir=demo_.data_dir))
+    try:
+        assert queries.show(c, demo_.codes[0])["status_code"] == 9
+    finally:
+        c.close()

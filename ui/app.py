@@ -58,6 +58,10 @@ def install_translator(lang: str) -> bool:
     _translators.clear()
     QLocale.setDefault(QLocale(QLocale.Language.Vietnamese if lang != "en"
                                else QLocale.Language.English, QLocale.Country.Vietnam))
+    qt = QTranslator()  # Qt's own strings (context menus, standard buttons, file dialog):
+    if lang != "en" and qt.load(str(I18N_DIR / f"qt_{lang}.qm")):  # PySide6 has no qtbase_vi
+        app.installTranslator(qt)
+        _translators.append(qt)
     t = QTranslator()
     if t.load(str(I18N_DIR / f"motcua_{lang}.qm")):
         app.installTranslator(t)
@@ -169,6 +173,13 @@ def run(settings: Settings, *, demo: bool = False) -> int:
             logging.getLogger(__name__).info("demo gateway on %s", url)
         except Exception:
             logging.getLogger(__name__).exception("demo gateway did not start; offline only")
+        if gateway is not None:
+            from app.demo_gateway import seed_result_ready
+
+            try:  # one dossier with its result ready, to try "Return the result"
+                seed_result_ready(gateway, demo_info)
+            except Exception:
+                logging.getLogger(__name__).exception("demo: no result-ready sample")
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
     CURRENT["lang"] = settings.lang

@@ -327,6 +327,7 @@ class DetailPage(QWidget):
 
     async def request_supplement(self) -> bool:
         items, reason = QPlainTextEdit(), QLineEdit()
+        items.setTabChangesFocus(True)  # Tab goes on to "Reason", never inserts a tab
         items.setPlaceholderText(self.tr("one missing document per line"))
 
         async def submit(v: dict) -> object:

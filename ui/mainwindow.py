@@ -101,19 +101,22 @@ class MainWindow(QMainWindow):
         self.helppage = HelpPage()
         tabs = QTabWidget()
         tabs.setDocumentMode(True)
-        for key, page, text in (("home", self.home, self.tr("&Home")),
-                                ("intake", self.intake, self.tr("&Intake")),
-                                ("search", self.search, self.tr("&Search")),
-                                ("detail", self.detail, self.tr("&Dossier")),
-                                ("sync", self.sync, self.tr("S&ync")),
-                                ("reports", self.reports, self.tr("&Reports"))):
+        # tabs have no mnemonic (Ctrl+1…7 switch them): no clash with the fields' Alt keys
+        for i, (key, page, text) in enumerate((("home", self.home, self.tr("Home")),
+                                               ("intake", self.intake, self.tr("Intake")),
+                                               ("search", self.search, self.tr("Search")),
+                                               ("detail", self.detail, self.tr("Dossier")),
+                                               ("sync", self.sync, self.tr("Sync")),
+                                               ("reports", self.reports, self.tr("Reports"))), 1):
             tabs.addTab(page, text)
+            tabs.setTabToolTip(tabs.count() - 1, f"Ctrl+{i}")
             self.pages[key] = page
         if s.is_admin:
             from ui.admin import SettingsPage
 
             self.settings_page = SettingsPage(s)
-            tabs.addTab(self.settings_page, self.tr("Se&ttings"))
+            tabs.addTab(self.settings_page, self.tr("Settings"))
+            tabs.setTabToolTip(tabs.count() - 1, "Ctrl+7")
             self.pages["settings"] = self.settings_page
         tabs.addTab(self.helppage, self.tr("Help"))
         self.pages["help"] = self.helppage
@@ -260,6 +263,8 @@ class MainWindow(QMainWindow):
             spawn(self.sync.refresh())
         elif page is getattr(self, "settings_page", None):
             spawn(self.settings_page.load())
+        elif page is self.reports and self.reports.report is None:
+            spawn(self.reports.build())  # this month at once, no button to find first
         elif page is self.search and (self.search.model.rowCount() == 0 or self.search.stale):
             self.search.stale = False
             self.search.run_query()
@@ -494,6 +499,12 @@ class MainWindow(QMainWindow):
         else:
             msg = self.tr("Receipt %1 sent to the printer.").replace("%1", code)
         self.statusBar().showMessage(msg, 10_000)
+        if where.endswith(".pdf"):  # the status bar cuts long paths: say it where it wraps
+            b = self.intake.banner
+            b.show_text(f"{b.text()}  {msg}" if b.isVisible() and b.property("kind") == "ok"
+                        and msg not in b.text() else msg, "ok")
+            self.intake.banner.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse)
         return where
 
     async def reprint(self, code: str, reason: str) -> str:

@@ -62,7 +62,7 @@ class BarChart(QWidget):
                        Qt.AlignmentFlag.AlignRight, number_vn(value))
         n = len(self.points)
         slot = r.width() / n
-        bar = max(1.0, slot * 0.7)
+        bar = max(1.0, min(slot * 0.7, fm.horizontalAdvance("0000")))  # one day: no wall
         every = max(1, int(fm.horizontalAdvance("00/00 ") / max(slot, 1)) + 1)
         for i, (label, v) in enumerate(self.points):
             h = r.height() * v / top
@@ -75,8 +75,19 @@ class BarChart(QWidget):
         p.end()
 
 
-def chart_points(per_day: dict[str, int]) -> list[tuple[str, int]]:
-    """Per day up to ~2 months, per month beyond (a year stays readable)."""
+def chart_points(per_day: dict[str, int], date_from: date | None = None,
+                 date_to: date | None = None) -> list[tuple[str, int]]:
+    """Per day up to ~2 months, per month beyond (a year stays readable). Every day of the
+    range has its slot, days without dossiers too, so one busy day is one bar among many."""
+    if date_from and date_to and date_from <= date_to and (date_to - date_from).days <= 400:
+        from datetime import timedelta
+
+        full = {}
+        d = date_from
+        while d <= date_to:
+            full[d.isoformat()] = per_day.get(d.isoformat(), 0)
+            d += timedelta(days=1)
+        per_day = full
     if len(per_day) <= 62:
         return [(f"{d[8:10]}/{d[5:7]}", n) for d, n in per_day.items()]
     months: dict[str, int] = {}
@@ -175,7 +186,7 @@ class ReportsPage(QWidget):
             .replace("%1", number_vn(rep.received)).replace("%2", number_vn(rep.on_time))
             .replace("%3", number_vn(rep.late)).replace("%4", number_vn(rep.overdue))
             .replace("%5", f"{rate * 100:.1f} %".replace(".", ",") if rate is not None else "—"))
-        self.chart.set_points(chart_points(rep.per_day))
+        self.chart.set_points(chart_points(rep.per_day, a, b))
         lines = sorted(rep.per_procedure.values(), key=lambda p: (-p.received, p.code))
         self.table.setRowCount(len(lines))
         for i, p in enumerate(lines):

@@ -129,10 +129,16 @@ class SyncPanel(QWidget):
             for c, v in enumerate((e["dossier_code"], e["type"], e.get("parked_reason") or "",
                                    datetime_vn(e.get("updated_at")))):
                 self.table.setItem(i, c, QTableWidgetItem(v))
-        self.retry_btn.setEnabled(bool(events))
+        # offline with events waiting is exactly when a clerk wants to try now
+        self.retry_btn.setEnabled(bool(events) or bool(st.get("pending")))
 
     async def retry(self) -> None:
-        n = await self.session.retry_parked()
-        self.banner.show_text(self.tr("%1 event(s) queued to be sent again.").replace("%1", str(n)),
-                              "ok")
+        n = await self.session.retry_parked()  # also wakes the engine: it tries at once
+        if n:
+            text = self.tr("%1 event(s) queued to be sent again.").replace("%1", str(n))
+        elif self.session.sync is None:
+            text = self.tr("This counter is not enrolled with a gateway: the events wait here.")
+        else:
+            text = self.tr("Trying to send the waiting events now.")
+        self.banner.show_text(text, "ok")
         await self.refresh()

@@ -138,6 +138,10 @@ class ChecklistTable(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
         self.table.itemChanged.connect(lambda *_: self.changed.emit())
+        self.table.installEventFilter(self)
+        self.table.setToolTip(self.tr("Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ "
+                                      "change its form, + / − or a digit set the count, F2 "
+                                      "edits the name."))
         self.add_btn = QPushButton(self.tr("&Add document"))
         self.del_btn = QPushButton(self.tr("Remove document"))
         self.add_btn.clicked.connect(self._add_clicked)
@@ -150,6 +154,36 @@ class ChecklistTable(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.table)
         lay.addLayout(buttons)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001 - Qt override
+        """A row's form and count change by keyboard too (their cells are widgets)."""
+        from PySide6.QtCore import QEvent
+
+        if obj is not self.table or event.type() != QEvent.Type.KeyPress \
+                or self.table.state() == QAbstractItemView.State.EditingState:
+            return False
+        r = self.table.currentRow()
+        if r < 0:
+            return False
+        combo = self.table.cellWidget(r, self.COL_FORM)
+        spin = self.table.cellWidget(r, self.COL_COUNT)
+        key, text = event.key(), event.text()
+        if key == Qt.Key.Key_Space:
+            ok = self.table.item(r, self.COL_OK)
+            ok.setCheckState(Qt.CheckState.Unchecked if ok.checkState() == Qt.CheckState.Checked
+                             else Qt.CheckState.Checked)
+            return True
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and combo is not None:
+            step = 1 if key == Qt.Key.Key_Right else -1
+            combo.setCurrentIndex((combo.currentIndex() + step) % combo.count())
+            return True
+        if text in ("+", "-") and spin is not None:
+            spin.setValue(spin.value() + (1 if text == "+" else -1))
+            return True
+        if text.isdigit() and spin is not None:
+            spin.setValue(max(1, int(text)))
+            return True
+        return False
 
     def form_label(self, form: str) -> str:
         return {"original": self.tr("Original"), "certified_copy": self.tr("Certified copy"),

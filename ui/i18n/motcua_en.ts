@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="236"/>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="270"/>
+        <location filename="../widgets.py" line="308"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Drop scanned files (PDF, JPEG, PNG) here</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="240"/>
+        <location filename="../widgets.py" line="274"/>
         <source>Attach &amp;file…</source>
         <translation>Attach &amp;file…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="241"/>
+        <location filename="../widgets.py" line="275"/>
         <source>Remove file</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="295"/>
+        <location filename="../widgets.py" line="329"/>
         <source>PDF document: %1</source>
         <translation>PDF document: %1</translation>
     </message>
@@ -77,32 +77,37 @@
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="141"/>
+        <location filename="../widgets.py" line="142"/>
+        <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
+        <translation>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="145"/>
         <source>&amp;Add document</source>
         <translation>&amp;Add document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="142"/>
+        <location filename="../widgets.py" line="146"/>
         <source>Remove document</source>
         <translation>Remove document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="155"/>
+        <location filename="../widgets.py" line="189"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="155"/>
+        <location filename="../widgets.py" line="189"/>
         <source>Certified copy</source>
         <translation>Certified copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="156"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Copy</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="156"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Shown (to compare)</source>
         <translation>Shown (to compare)</translation>
     </message>
@@ -356,7 +361,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="283"/>
-        <location filename="../detail.py" line="347"/>
+        <location filename="../detail.py" line="348"/>
         <source>Supplement received</source>
         <translation>Supplement received</translation>
     </message>
@@ -416,89 +421,89 @@
         <translation>Done: %1 is now «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="330"/>
+        <location filename="../detail.py" line="331"/>
         <source>one missing document per line</source>
         <translation>one missing document per line</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="337"/>
+        <location filename="../detail.py" line="338"/>
         <source>Request supplement</source>
         <translation>Request supplement</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="339"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Missing documents:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="339"/>
-        <location filename="../detail.py" line="378"/>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="340"/>
+        <location filename="../detail.py" line="379"/>
+        <location filename="../detail.py" line="396"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="347"/>
+        <location filename="../detail.py" line="348"/>
         <source>&amp;Note:</source>
         <translation>&amp;Note:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="354"/>
+        <location filename="../detail.py" line="355"/>
         <source>The applicant</source>
         <translation>The applicant</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="356"/>
         <source>Authorised person</source>
         <translation>Authorised person</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="357"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="358"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="364"/>
+        <location filename="../detail.py" line="365"/>
         <source>Return the result</source>
         <translation>Return the result</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="366"/>
         <source>Handed to (&amp;name):</source>
         <translation>Handed to (&amp;name):</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="367"/>
         <source>Their citizen &amp;ID:</source>
         <translation>Their citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="368"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Relation:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="369"/>
         <source>&amp;Method:</source>
         <translation>&amp;Method:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="370"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="377"/>
+        <location filename="../detail.py" line="378"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="394"/>
+        <location filename="../detail.py" line="395"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -1038,222 +1043,194 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="528"/>
+        <location filename="../mainwindow.py" line="539"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="104"/>
-        <source>&amp;Home</source>
-        <translation>&amp;Home</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="105"/>
-        <source>&amp;Intake</source>
-        <translation>&amp;Intake</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="106"/>
-        <source>&amp;Search</source>
-        <translation>&amp;Search</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="107"/>
-        <source>&amp;Dossier</source>
-        <translation>&amp;Dossier</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="108"/>
-        <source>S&amp;ync</source>
-        <translation>S&amp;ync</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="109"/>
-        <source>&amp;Reports</source>
-        <translation>&amp;Reports</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="116"/>
-        <source>Se&amp;ttings</source>
-        <translation>Se&amp;ttings</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="118"/>
+        <location filename="../mainwindow.py" line="121"/>
         <source>Help</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="199"/>
+        <location filename="../mainwindow.py" line="202"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="199"/>
+        <location filename="../mainwindow.py" line="202"/>
         <source>S&amp;ession</source>
         <translation>S&amp;ession</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="205"/>
+        <location filename="../mainwindow.py" line="208"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Unlock signing key…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="209"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Lock screen</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="209"/>
         <source>Log &amp;out</source>
         <translation>Log &amp;out</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="200"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="200"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Language</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="201"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>&amp;Help</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="210"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="208"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>&amp;About</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="105"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>Home</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="106"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>Intake</source>
         <translation>Intake</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="107"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>Search</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="108"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="109"/>
+        <location filename="../mainwindow.py" line="214"/>
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="110"/>
+        <location filename="../mainwindow.py" line="214"/>
         <source>Reports</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="118"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="242"/>
+        <location filename="../mainwindow.py" line="245"/>
         <source>About</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="242"/>
+        <location filename="../mainwindow.py" line="245"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="306"/>
+        <location filename="../mainwindow.py" line="311"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="437"/>
+        <location filename="../mainwindow.py" line="442"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="441"/>
+        <location filename="../mainwindow.py" line="446"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="455"/>
+        <location filename="../mainwindow.py" line="460"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="456"/>
+        <location filename="../mainwindow.py" line="461"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="468"/>
+        <location filename="../mainwindow.py" line="473"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="472"/>
+        <location filename="../mainwindow.py" line="477"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="475"/>
+        <location filename="../mainwindow.py" line="480"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="488"/>
+        <location filename="../mainwindow.py" line="493"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="492"/>
+        <location filename="../mainwindow.py" line="497"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="495"/>
+        <location filename="../mainwindow.py" line="500"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="501"/>
+        <location filename="../mainwindow.py" line="512"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -1261,92 +1238,92 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../reportview.py" line="100"/>
+        <location filename="../reportview.py" line="111"/>
         <source>This &amp;month</source>
         <translation>This &amp;month</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="101"/>
+        <location filename="../reportview.py" line="112"/>
         <source>This &amp;year</source>
         <translation>This &amp;year</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="102"/>
+        <location filename="../reportview.py" line="113"/>
         <source>&amp;Build report</source>
         <translation>&amp;Build report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="103"/>
+        <location filename="../reportview.py" line="114"/>
         <source>Export &amp;CSV…</source>
         <translation>Export &amp;CSV…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="110"/>
+        <location filename="../reportview.py" line="121"/>
         <source>Code</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="110"/>
+        <location filename="../reportview.py" line="121"/>
         <source>Procedure</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="122"/>
         <source>Received</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="122"/>
         <source>On time</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Late</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Open overdue</source>
         <translation>Open overdue</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="116"/>
+        <location filename="../reportview.py" line="127"/>
         <source>&amp;From:</source>
         <translation>&amp;From:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="116"/>
+        <location filename="../reportview.py" line="127"/>
         <source>&amp;To:</source>
         <translation>&amp;To:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="177"/>
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="177"/>
         <source>Counting dossiers…</source>
         <translation>Counting dossiers…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="173"/>
+        <location filename="../reportview.py" line="184"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="190"/>
+        <location filename="../reportview.py" line="201"/>
         <source>Export report</source>
         <translation>Export report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="193"/>
+        <location filename="../reportview.py" line="204"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="205"/>
+        <location filename="../reportview.py" line="216"/>
         <source>Saved %1</source>
         <translation>Saved %1</translation>
     </message>
@@ -2140,9 +2117,19 @@
         <translation>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="136"/>
+        <location filename="../syncpanel.py" line="138"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="140"/>
+        <source>This counter is not enrolled with a gateway: the events wait here.</source>
+        <translation>This counter is not enrolled with a gateway: the events wait here.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="142"/>
+        <source>Trying to send the waiting events now.</source>
+        <translation>Trying to send the waiting events now.</translation>
     </message>
 </context>
 <context>

@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="236"/>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="270"/>
+        <location filename="../widgets.py" line="308"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Kéo thả tệp scan (PDF, JPEG, PNG) vào đây</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="240"/>
+        <location filename="../widgets.py" line="274"/>
         <source>Attach &amp;file…</source>
-        <translation>Đính &amp;kèm tệp…</translation>
+        <translation>Đính kè&amp;m tệp…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="241"/>
+        <location filename="../widgets.py" line="275"/>
         <source>Remove file</source>
         <translation>Bỏ tệp</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="295"/>
+        <location filename="../widgets.py" line="329"/>
         <source>PDF document: %1</source>
         <translation>Tài liệu PDF: %1</translation>
     </message>
@@ -77,32 +77,37 @@
         <translation>Số lượng</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="141"/>
-        <source>&amp;Add document</source>
-        <translation>&amp;Thêm giấy tờ</translation>
+        <location filename="../widgets.py" line="142"/>
+        <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
+        <translation>Bàn phím: ↑/↓ chọn giấy tờ, phím cách để đánh dấu đã nhận, ←/→ đổi hình thức, + / − hoặc một chữ số để đổi số bản, F2 để sửa tên.</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="142"/>
+        <location filename="../widgets.py" line="145"/>
+        <source>&amp;Add document</source>
+        <translation>T&amp;hêm giấy tờ</translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="146"/>
         <source>Remove document</source>
         <translation>Bỏ giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="155"/>
+        <location filename="../widgets.py" line="189"/>
         <source>Original</source>
         <translation>Bản chính</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="155"/>
+        <location filename="../widgets.py" line="189"/>
         <source>Certified copy</source>
         <translation>Bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="156"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Copy</source>
         <translation>Bản sao</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="156"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Shown (to compare)</source>
         <translation>Xuất trình (đối chiếu)</translation>
     </message>
@@ -356,7 +361,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="283"/>
-        <location filename="../detail.py" line="347"/>
+        <location filename="../detail.py" line="348"/>
         <source>Supplement received</source>
         <translation>Đã nhận bổ sung</translation>
     </message>
@@ -416,89 +421,89 @@
         <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="330"/>
+        <location filename="../detail.py" line="331"/>
         <source>one missing document per line</source>
         <translation>mỗi dòng một giấy tờ còn thiếu</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="337"/>
+        <location filename="../detail.py" line="338"/>
         <source>Request supplement</source>
         <translation>Yêu cầu bổ sung hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="339"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Giấy tờ còn thiếu:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="339"/>
-        <location filename="../detail.py" line="378"/>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="340"/>
+        <location filename="../detail.py" line="379"/>
+        <location filename="../detail.py" line="396"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="347"/>
+        <location filename="../detail.py" line="348"/>
         <source>&amp;Note:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="354"/>
+        <location filename="../detail.py" line="355"/>
         <source>The applicant</source>
         <translation>Người nộp hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="356"/>
         <source>Authorised person</source>
         <translation>Người được ủy quyền</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="357"/>
         <source>At the counter</source>
         <translation>Tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="358"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="364"/>
+        <location filename="../detail.py" line="365"/>
         <source>Return the result</source>
         <translation>Trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="366"/>
         <source>Handed to (&amp;name):</source>
         <translation>&amp;Họ tên người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="367"/>
         <source>Their citizen &amp;ID:</source>
         <translation>&amp;Số định danh người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="368"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Quan hệ:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="369"/>
         <source>&amp;Method:</source>
         <translation>&amp;Hình thức trả:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="370"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="377"/>
+        <location filename="../detail.py" line="378"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="394"/>
+        <location filename="../detail.py" line="395"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -742,12 +747,12 @@
     <message>
         <location filename="../intake.py" line="117"/>
         <source>Full &amp;name:</source>
-        <translation>&amp;Họ và tên:</translation>
+        <translation>Họ &amp;và tên:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="118"/>
         <source>Citizen &amp;ID:</source>
-        <translation>&amp;Số định danh:</translation>
+        <translation>Số định &amp;danh:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="120"/>
@@ -757,7 +762,7 @@
     <message>
         <location filename="../intake.py" line="122"/>
         <source>&amp;Gender:</source>
-        <translation>&amp;Giới tính:</translation>
+        <translation>G&amp;iới tính:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="123"/>
@@ -767,12 +772,12 @@
     <message>
         <location filename="../intake.py" line="124"/>
         <source>E-&amp;mail:</source>
-        <translation>Th&amp;ư điện tử:</translation>
+        <translation>Thư điện tử (&amp;e-mail):</translation>
     </message>
     <message>
         <location filename="../intake.py" line="125"/>
         <source>Pro&amp;vince/city:</source>
-        <translation>Tỉn&amp;h/thành phố:</translation>
+        <translation>Tỉnh/thành &amp;phố:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="127"/>
@@ -833,7 +838,7 @@
     <message>
         <location filename="../intake.py" line="173"/>
         <source>Documents &amp;received:</source>
-        <translation>Giấy tờ đã &amp;nhận:</translation>
+        <translation>Giấ&amp;y tờ đã nhận:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="175"/>
@@ -853,12 +858,12 @@
     <message>
         <location filename="../intake.py" line="179"/>
         <source>Scanned &amp;files:</source>
-        <translation>Tệp scan đính &amp;kèm:</translation>
+        <translation>Tệp sc&amp;an đính kèm:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="180"/>
         <source>N&amp;ote:</source>
-        <translation>Gh&amp;i chú:</translation>
+        <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
         <location filename="../intake.py" line="183"/>
@@ -1038,222 +1043,194 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="528"/>
+        <location filename="../mainwindow.py" line="539"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="104"/>
-        <source>&amp;Home</source>
-        <translation>&amp;Trang chủ</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="105"/>
-        <source>&amp;Intake</source>
-        <translation>Tiếp &amp;nhận</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="106"/>
-        <source>&amp;Search</source>
-        <translation>Tra &amp;cứu</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="107"/>
-        <source>&amp;Dossier</source>
-        <translation>&amp;Hồ sơ</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="108"/>
-        <source>S&amp;ync</source>
-        <translation>&amp;Đồng bộ</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="109"/>
-        <source>&amp;Reports</source>
-        <translation>&amp;Báo cáo</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="116"/>
-        <source>Se&amp;ttings</source>
-        <translation>Cài đặ&amp;t</translation>
-    </message>
-    <message>
-        <location filename="../mainwindow.py" line="118"/>
+        <location filename="../mainwindow.py" line="121"/>
         <source>Help</source>
         <translation>Trợ giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="199"/>
+        <location filename="../mainwindow.py" line="202"/>
         <source>&amp;File</source>
         <translation>&amp;Tệp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="206"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="207"/>
         <source>&amp;Quit</source>
         <translation>T&amp;hoát</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="199"/>
+        <location filename="../mainwindow.py" line="202"/>
         <source>S&amp;ession</source>
         <translation>&amp;Phiên làm việc</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="205"/>
+        <location filename="../mainwindow.py" line="208"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Mở khóa chữ ký số…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="209"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Khóa màn hình</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="209"/>
         <source>Log &amp;out</source>
         <translation>Đăng &amp;xuất</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="200"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;View</source>
         <translation>&amp;Xem</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="200"/>
+        <location filename="../mainwindow.py" line="203"/>
         <source>&amp;Language</source>
         <translation>&amp;Ngôn ngữ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="201"/>
+        <location filename="../mainwindow.py" line="204"/>
         <source>&amp;Help</source>
-        <translation>Trợ &amp;giúp</translation>
+        <translation>T&amp;rợ giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="210"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Phím tắt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="208"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>&amp;About</source>
         <translation>&amp;Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="105"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>Home</source>
         <translation>Trang chủ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="106"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>Intake</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="107"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>Search</source>
         <translation>Tra cứu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="108"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="109"/>
+        <location filename="../mainwindow.py" line="214"/>
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="110"/>
+        <location filename="../mainwindow.py" line="214"/>
         <source>Reports</source>
         <translation>Báo cáo</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="118"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>Settings</source>
         <translation>Cài đặt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="242"/>
+        <location filename="../mainwindow.py" line="245"/>
         <source>About</source>
         <translation>Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="242"/>
+        <location filename="../mainwindow.py" line="245"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="306"/>
+        <location filename="../mainwindow.py" line="311"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="437"/>
+        <location filename="../mainwindow.py" line="442"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="441"/>
+        <location filename="../mainwindow.py" line="446"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="455"/>
+        <location filename="../mainwindow.py" line="460"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="456"/>
+        <location filename="../mainwindow.py" line="461"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="468"/>
+        <location filename="../mainwindow.py" line="473"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="472"/>
+        <location filename="../mainwindow.py" line="477"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="475"/>
+        <location filename="../mainwindow.py" line="480"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="488"/>
+        <location filename="../mainwindow.py" line="493"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="492"/>
+        <location filename="../mainwindow.py" line="497"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="495"/>
+        <location filename="../mainwindow.py" line="500"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="501"/>
+        <location filename="../mainwindow.py" line="512"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -1261,92 +1238,92 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../reportview.py" line="100"/>
+        <location filename="../reportview.py" line="111"/>
         <source>This &amp;month</source>
         <translation>Tháng &amp;này</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="101"/>
+        <location filename="../reportview.py" line="112"/>
         <source>This &amp;year</source>
         <translation>&amp;Năm nay</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="102"/>
+        <location filename="../reportview.py" line="113"/>
         <source>&amp;Build report</source>
         <translation>&amp;Lập báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="103"/>
+        <location filename="../reportview.py" line="114"/>
         <source>Export &amp;CSV…</source>
         <translation>Xuất &amp;CSV…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="110"/>
+        <location filename="../reportview.py" line="121"/>
         <source>Code</source>
         <translation>Mã</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="110"/>
+        <location filename="../reportview.py" line="121"/>
         <source>Procedure</source>
         <translation>Thủ tục</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="122"/>
         <source>Received</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="122"/>
         <source>On time</source>
         <translation>Đúng hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Late</source>
         <translation>Trễ hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Open overdue</source>
         <translation>Đang quá hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="116"/>
+        <location filename="../reportview.py" line="127"/>
         <source>&amp;From:</source>
         <translation>Từ &amp;ngày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="116"/>
+        <location filename="../reportview.py" line="127"/>
         <source>&amp;To:</source>
         <translation>Đến n&amp;gày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="177"/>
         <source>Report</source>
         <translation>Báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="177"/>
         <source>Counting dossiers…</source>
         <translation>Đang thống kê hồ sơ…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="173"/>
+        <location filename="../reportview.py" line="184"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Tiếp nhận: %1 · giải quyết đúng hạn: %2 · trễ hạn: %3 · đang quá hạn: %4 · tỷ lệ đúng hạn: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="190"/>
+        <location filename="../reportview.py" line="201"/>
         <source>Export report</source>
         <translation>Xuất báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="193"/>
+        <location filename="../reportview.py" line="204"/>
         <source>CSV files (*.csv)</source>
         <translation>Tệp CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="205"/>
+        <location filename="../reportview.py" line="216"/>
         <source>Saved %1</source>
         <translation>Đã lưu %1</translation>
     </message>
@@ -2140,9 +2117,19 @@
         <translation>— (chưa đăng ký: quản trị viên dán chuỗi đăng ký do tỉnh cấp tại Cài đặt → Cổng kết nối tỉnh)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="136"/>
+        <location filename="../syncpanel.py" line="138"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="140"/>
+        <source>This counter is not enrolled with a gateway: the events wait here.</source>
+        <translation>Quầy chưa đăng ký với cổng kết nối: các sự kiện được giữ tại quầy.</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="142"/>
+        <source>Trying to send the waiting events now.</source>
+        <translation>Đang gửi ngay các sự kiện đang chờ.</translation>
     </message>
 </context>
 <context>
