@@ -119,7 +119,8 @@ class Config:
         periods = tuple(tuple(p) for p in self["working_hours"])
         return Settings(data_dir=self.data_dir, lang=self.lang,
                         working_hours=WorkingHours(periods=periods),  # type: ignore[arg-type]
-                        config=self)
+                        store_encryption=str(self["store_encryption"]),
+                        store_key_file=str(self["store_key_file"]), config=self)
 
     def with_counter(self, meta: Mapping[str, str | None], origin: str) -> Config:
         """This configuration with the counter layer: the values recorded in one counter's
@@ -445,6 +446,8 @@ def _defaults() -> dict[str, Any]:
         "log_dir": _default_log_dir(),
         "idle_lock_minutes": int(prefs.DEFAULTS["idle_lock_minutes"]),
         "language": _default_lang(),
+        "store_encryption": "auto",  # app.storeops: auto | keyring | keyfile | off
+        "store_key_file": "",
     }
 
 
@@ -463,12 +466,15 @@ def _parsers(base: Path | None) -> dict[str, Callable[[Any, str, str], Any]]:
         "log_dir": _path(base),
         "idle_lock_minutes": _int(1, 240),
         "language": _choice(LANGUAGES),
+        "store_encryption": _choice(("auto", "keyring", "keyfile", "off")),
+        "store_key_file": _path(base),
     }
 
 
 KEYS: tuple[str, ...] = ("gateway_url", "ca_bundle", "agency_code", "counter", "centre_name",
                          "working_hours", "receipt_layout", "printer", "lookup_url", "data_dir",
-                         "log_dir", "idle_lock_minutes", "language")
+                         "log_dir", "idle_lock_minutes", "language", "store_encryption",
+                         "store_key_file")
 # Environment variables: MOTCUA_<KEY>, plus the historical names.
 ENV_NAMES: dict[str, tuple[str, ...]] = {k: (ENV_PREFIX + k.upper(),) for k in KEYS}
 ENV_NAMES["data_dir"] = (DATA_DIR_ENV,)

@@ -17,7 +17,7 @@ from app.dossier_code import validate_agency_code, validate_counter_number
 from app.errors import UserError
 from app.settings import Settings
 from localdb import audit
-from localdb.store import Store
+from localdb.store import Store  # noqa: F401 - re-exported for callers
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,12 @@ class Counter:
         self.close()
 
 
-def open_counter(settings: Settings) -> Counter:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(settings.store_path, backups_dir=settings.backups_dir)
-    return Counter(settings, store)
+def open_counter(settings: Settings, *, create: bool = True) -> Counter:
+    """Open this counter's store. `create=False` (commands that read) refuses a folder without
+    a store (exit 1, the path in the message) instead of creating an empty one."""
+    from app.storeops import open_store
+
+    return Counter(settings, open_store(settings, create=create))
 
 
 def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_name: str = "",

@@ -21,8 +21,10 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         err.exit_code = failures.EXIT_NO_DISPLAY  # type: ignore[attr-defined]
         raise err
     failures.utf8_locale()
+    from app.cli import private_umask
     from ui.app import run
 
+    private_umask()  # store, drafts, receipt PDFs, logs: owner-only
     return run(settings, demo=demo)
 
 

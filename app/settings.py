@@ -59,6 +59,9 @@ class Settings:
     # the app.config.Config these settings came from (None: built-in defaults only, as tests
     # build them); a Counter reads every other configured key through it
     config: Any = field(default=None, compare=False, repr=False)
+    # encryption at rest (app.storeops): auto | keyring | keyfile | off, and the site key file
+    store_encryption: str = "auto"
+    store_key_file: str = ""
 
     @property
     def store_path(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from localdb import codes
 from localdb.errors import StoreError
 from localdb.search import search_text
 
@@ -23,7 +24,8 @@ def next_sequence(conn: sqlite3.Connection, day: str) -> int:
         "ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
         (day,),
     ).fetchone()
-    n = int(row[0])
+    # never below the high-water mark kept outside the store (a restore cannot roll it back)
+    n = codes.cover(conn, day, int(row[0]))
     if n > MAX_DAILY_SEQUENCE:
         raise StoreError(
             f"Đã hết số thứ tự hồ sơ trong ngày {day} của quầy này ({MAX_DAILY_SEQUENCE}).",

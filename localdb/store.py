@@ -8,6 +8,7 @@ concurrent processes on the same file serialise on SQLite's write lock.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,15 +16,55 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from localdb.engine import DATABASE_ERRORS, DB_ERRORS, connect, file_kind
 from localdb.errors import StoreError
+from localdb.files import create_private, fsync_dir, private_dir, tighten
+from localdb.lock import StoreLock
 from localdb.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
+APPLICATION_ID = 0x4D435455  # "MCTU": marks a MotCua store file
 
 
-def _translate(exc: sqlite3.Error) -> StoreError:
+def store_missing(path: Path) -> StoreError:
+    err = StoreError(
+        f"Không có dữ liệu quầy tại {path}. Hãy kiểm tra --data-dir (hoặc MOTCUA_DATA_DIR); "
+        "quầy mới: motcua init, khôi phục: motcua restore.",
+        f"There is no counter store at {path}. Check --data-dir (or MOTCUA_DATA_DIR); a new "
+        "counter: motcua init; recovery: motcua restore.", code="store_missing")
+    err.exit_code = 1
+    return err
+
+
+def _create_empty(path: Path, key: bytes | None) -> None:
+    """Make a new store file, private from its first byte and never zero-length: it is built
+    beside the target and linked into place (a concurrent creator wins cleanly)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    os.close(create_private(tmp))
+    try:
+        conn = connect(tmp, key)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # writes the header
+        finally:
+            conn.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+        fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _translate(exc: BaseException) -> StoreError:
     """Turn SQLite's failures into messages a clerk and an IT officer can act on."""
     text = str(exc).lower()
     if "disk is full" in text or "database or disk is full" in text:
@@ -66,6 +107,8 @@ class Store:
         self._db = None
         self._lock = threading.RLock()
         self._in_tx = False
+        self._proc_lock: StoreLock | None = None
+        self.key: bytes | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -76,50 +119,107 @@ class Store:
         backups_dir: str | Path | None = None,
         target_version: int | None = None,
         migrations: list[tuple[int, str, str]] | None = None,
+        create: bool = True,
+        key: bytes | None = None,
+        lock: bool = True,
+        lock_wait_s: float = 600.0,
     ) -> Store:
-        """Open (creating if needed) and migrate. An older store is copied to `backups_dir`
-        before it is upgraded; a store from a newer version is refused. `migrations` replaces
-        the shipped list (tests of a failing upgrade)."""
+        """Open and migrate. An older store is copied to `backups_dir` before it is upgraded;
+        a store from a newer version is refused before anything touches the file.
+
+        `create=False` (commands that only read) refuses a folder without a store instead of
+        creating an empty one. A zero-length file is never taken for a new store. With `key`
+        a new store is created encrypted (SQLCipher) and an encrypted one is opened; a
+        plaintext store opens as it is (``motcua store encrypt`` converts it). `lock` holds
+        the store's process lock shared while open, so `restore` cannot swap the file under
+        this process (and waits for, or refuses while, it is open). `migrations` replaces the
+        shipped list (tests of a failing upgrade)."""
         migrations = MIGRATIONS if migrations is None else migrations
         latest = migrations[-1][0]
         target_version = latest if target_version is None else target_version
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        kind = file_kind(path)
+        if kind == "missing" and not create:
+            raise store_missing(path)
+        private_dir(path.parent)
+        proc_lock = StoreLock.shared(path, wait_s=lock_wait_s) if lock else None
         try:
-            conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-            )
+            kind = file_kind(path)  # again: a restore may have run while we waited
+            if kind == "missing":
+                if not create:
+                    raise store_missing(path)
+                _create_empty(path, key)
+                kind = "encrypted" if key else "plain"
+            if kind == "empty":
+                raise StoreError(
+                    f"Tệp dữ liệu {path} rỗng (0 byte). Hãy khôi phục từ bản sao lưu: "
+                    "motcua restore TỆP_SAO_LƯU.",
+                    f"The data file {path} is empty (0 bytes). Restore it from a backup: "
+                    "motcua restore BACKUP_FILE.", code="store_empty")
+            if kind == "encrypted" and key is None:
+                raise StoreError(
+                    f"Tệp dữ liệu {path} bị hỏng, hoặc đã được mã hoá mà máy này không có khoá. "
+                    "Nếu đơn vị dùng mã hoá, hãy cấu hình khoá; nếu không, hãy báo CNTT khôi phục "
+                    "từ bản sao lưu (motcua restore).",
+                    f"The data file {path} is corrupt, or encrypted and this machine has no key. "
+                    "If the site encrypts stores, configure the key; otherwise ask IT to restore "
+                    "it from a backup (motcua restore).", code="corrupt")
+            for suffix in ("", "-wal", "-shm"):
+                tighten(f"{path}{suffix}")
+            store = cls._connect(path, key if kind == "encrypted" else None, latest)
+        except BaseException:
+            if proc_lock is not None:
+                proc_lock.release()
+            raise
+        store._proc_lock = proc_lock
+        version = store.version
+        if version < target_version:
+            try:
+                if version > 0:
+                    store._backup_before_upgrade(version, target_version, backups_dir)
+                store._migrate(version, target_version, migrations)
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    @classmethod
+    def _connect(cls, path: Path, key: bytes | None, latest: int) -> Store:
+        conn = None
+        try:
+            conn = connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Read the version BEFORE anything that writes (journal mode): a store from a
+            # newer version must stay byte-identical.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > latest:
+                raise StoreError(
+                    f"Tệp dữ liệu được tạo bởi phiên bản mới hơn (lược đồ v{version}, phiên bản "
+                    f"này hiểu tới v{latest}). Hãy cài phiên bản mới nhất của MotCua.",
+                    f"The store was written by a newer version (schema v{version}; this "
+                    f"version knows up to v{latest}). Install the latest MotCua.",
+                    code="store_too_new",
+                )
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             register_functions(conn)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            log.error("cannot open store %s: %s", path, exc)
-            raise _translate(exc) from exc
-        store = cls(conn, path)
-        if version > latest:
-            conn.close()
-            raise StoreError(
-                f"Tệp dữ liệu được tạo bởi phiên bản mới hơn (lược đồ v{version}, phiên bản này "
-                f"hiểu tới v{latest}). Hãy cài phiên bản mới nhất của MotCua.",
-                f"The store was written by a newer version (schema v{version}; this version "
-                f"knows up to v{latest}). Install the latest MotCua.",
-                code="store_too_new",
-            )
-        if version < target_version:
-            if version > 0:
-                try:
-                    store._backup_before_upgrade(version, target_version, backups_dir)
-                except BaseException:
-                    conn.close()  # nothing changed: no copy, no upgrade
-                    raise
-            try:
-                store._migrate(version, target_version, migrations)
-            except StoreError:
+        except DB_ERRORS as exc:
+            if conn is not None:
                 conn.close()
-                raise
+            log.error("cannot open store %s: %s", path, exc)
+            if key is not None and "not a database" in str(exc).lower():
+                raise StoreError(
+                    f"Không mở được tệp dữ liệu mã hoá {path}: sai khoá hoặc tệp bị hỏng.",
+                    f"Cannot open the encrypted store {path}: wrong key or damaged file.",
+                    code="store_key_wrong") from exc
+            raise _translate(exc) from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        store = cls(conn, path)
+        store.key = key
         return store
 
     def _backup_before_upgrade(self, old: int, new: int, backups_dir: str | Path | None) -> None:
@@ -128,9 +228,11 @@ class Store:
         folder = Path(backups_dir) if backups_dir else self.path.parent / "backups"
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-v{old}-before-v{new}-{stamp}.sqlite3"
+        private_dir(folder)
 
         def fill(tmp: Path) -> None:
-            dest = sqlite3.connect(tmp)
+            os.close(create_private(tmp, exclusive=False))
+            dest = connect(tmp, self.key)
             try:
                 self.conn.backup(dest)
             finally:
@@ -159,7 +261,7 @@ class Store:
                         conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {version}")
                     log.info("store %s migrating to v%s: %s", self.path, version, description)
-        except (sqlite3.Error, StoreError) as exc:
+        except (*DB_ERRORS, StoreError) as exc:
             log.error("migration to v%s failed: %s", version, exc)
             raise StoreError(
                 f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
@@ -188,6 +290,9 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+            proc_lock, self._proc_lock = self._proc_lock, None
+            if proc_lock is not None:
+                proc_lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -205,7 +310,7 @@ class Store:
                 return
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 raise _translate(exc) from exc
             self._in_tx = True
             try:
@@ -214,17 +319,17 @@ class Store:
                 self._in_tx = False
                 try:
                     self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
+                except DB_ERRORS:
                     log.exception("rollback failed on %s", self.path)
                 raise
             self._in_tx = False
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 log.error("commit failed on %s: %s", self.path, exc)
                 try:
                     self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
+                except DB_ERRORS:
                     log.exception("rollback after failed commit on %s", self.path)
                 raise _translate(exc) from exc
 
@@ -233,7 +338,7 @@ class Store:
         with self._lock:
             try:
                 cur = self.conn.execute(sql, params)
-            except sqlite3.DatabaseError as exc:
+            except DATABASE_ERRORS as exc:
                 raise _translate(exc) from exc
             cols = [c[0] for c in cur.description or ()]
             return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
@@ -242,7 +347,7 @@ class Store:
         with self._lock:
             try:
                 row = self.conn.execute(sql, params).fetchone()
-            except sqlite3.DatabaseError as exc:
+            except DATABASE_ERRORS as exc:
                 raise _translate(exc) from exc
             return row[0] if row else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,13 @@ COMMAND_MODULES = [
     "app.cli.gui",
     "app.cli.ops",
 ]
+
+
+def private_umask() -> None:
+    """Everything the app creates (store, backups, logs, drafts, receipt PDFs, exports) holds
+    citizens' data: owner-only from the first byte (0600 files, 0700 folders)."""
+    if os.name == "posix":
+        os.umask(0o077)
 
 
 def _version() -> str:
@@ -72,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app import failures
 
     failures.utf8_streams()
+    private_umask()
     lang = "vi"
     words = list(sys.argv[1:] if argv is None else argv)
     if "--version" in words and set(words) <= {"--version", "-v", "--verbose"}:

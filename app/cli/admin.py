@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, create=True) as counter:
         pw = secret(args, "password_env", "Mật khẩu / Password: ", confirm=True)
         accounts.add_user(counter.store, args.username, args.name, args.role, pw)
         emit(accounts.get_user(counter.store, args.username))
@@ -99,7 +99,7 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogue_import(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, create=True) as counter:
         emit(import_catalogue(counter, Path(args.file)))
     return 0
 
@@ -116,7 +116,7 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
     except ValueError:
         raise UserError(f"Ngày '{args.day}' không hợp lệ (YYYY-MM-DD).",
                         f"Date '{args.day}' is invalid (YYYY-MM-DD).") from None
-    with counter_of(args) as counter:
+    with counter_of(args, create=True) as counter:
         with counter.store.write() as conn:
             conn.execute(
                 "INSERT INTO calendar_overrides (day, working, note) VALUES (?, ?, ?) "

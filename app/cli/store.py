@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from app.cli.common import counter_of, emit
+from app import storeops
+from app.cli.common import counter_of, emit, settings_of
 from app.context import init_counter
+from app.errors import UserError
 from localdb import backup as bk
+from localdb.engine import file_kind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +28,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="replace the store with a backup (keeps a copy first)")
+    p = sub.add_parser("restore", help="replace the store with a backup (exclusive; keeps a "
+                       "safety copy first; works over a broken store)")
     p.add_argument("file")
+    p.add_argument("--hardware-replacement", action="store_true",
+                   help="this machine replaces the backup's counter (administrator statement, "
+                        "audited); without it another counter's backup is refused")
+    p.add_argument("--by", default="", help="the administrator stating the replacement")
+    p.add_argument("--key-file", help="key of an encrypted backup made on another machine")
+    p.add_argument("--wait", type=float, default=10.0,
+                   help="seconds to wait for other programs to close the store (default 10)")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("store", help="the store file: encryption at rest, key escrow")
+    ss = p.add_subparsers(dest="store_cmd", required=True)
+    e = ss.add_parser("encrypt", help="convert a plaintext store to SQLCipher in place "
+                      "(after a safety copy)")
+    e.set_defaults(func=cmd_store_encrypt)
+    e = ss.add_parser("status", help="where the store is, whether it is encrypted, file modes")
+    e.set_defaults(func=cmd_store_status)
+    e = ss.add_parser("export-key", help="write the store key to a 0600 file for IT's escrow")
+    e.add_argument("file")
+    e.set_defaults(func=cmd_store_export_key)
 
     p = sub.add_parser("check", help="integrity check: database, search index, audit chain, scans")
     p.set_defaults(func=cmd_check)
@@ -45,7 +68,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     centre name given here is recorded too, else the configured one keeps applying."""
     from app.errors import UserError
 
-    with counter_of(args) as counter:
+    with counter_of(args, create=True) as counter:
         config = counter.settings.config
         agency = args.agency_code or (config.get("agency_code") if config else "") or ""
         number = args.counter if args.counter is not None else (
@@ -67,18 +90,58 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with counter_of(args) as counter:
-        info = bk.backup(counter.store, Path(args.file), counter.settings.attachments_dir)
+        info = storeops.backup_store(counter.store, counter.settings, Path(args.file))
+        encrypted = counter.store.key is not None
     emit({"file": str(info.path), "dossiers": info.dossiers, "events": info.events,
-          "attachments": info.attachments, "bytes": info.bytes})
+          "attachments": info.attachments, "files": info.files, "counter": info.counter,
+          "encrypted": encrypted, "bytes": info.bytes})
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
-        info = bk.restore(counter.store, Path(args.file), counter.settings.attachments_dir,
-                          counter.settings.backups_dir)
-    emit({"restored_from": str(info.path), "dossiers": info.dossiers, "events": info.events,
-          "attachments": info.attachments})
+    info = storeops.restore_store(settings_of(args), Path(args.file),
+                                  hardware_replacement=args.hardware_replacement,
+                                  stated_by=args.by,
+                                  key_file=Path(args.key_file) if args.key_file else None,
+                                  lock_wait_s=args.wait)
+    emit({"restored_from": str(info.path), "counter": info.counter, "dossiers": info.dossiers,
+          "events": info.events, "attachments": info.attachments, "files": info.files,
+          "safety_copy": str(info.safety_copy) if info.safety_copy else None,
+          "moved_aside": [str(p) for p in info.moved_aside],
+          "hardware_replacement": info.hardware_replacement})
+    if info.moved_aside:
+        print(("Tệp dữ liệu hỏng đã được chuyển sang: " if args.lang != "en" else
+               "The broken store was moved aside to: ") + str(info.moved_aside[0]),
+              file=sys.stderr)
+    return 0
+
+
+def cmd_store_encrypt(args: argparse.Namespace) -> int:
+    emit(storeops.encrypt_store(settings_of(args)))
+    return 0
+
+
+def cmd_store_status(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    path = settings.store_path
+    kind = file_kind(path)
+    modes = {}
+    for p in [settings.data_dir, *bk.store_files(path)]:
+        if p.exists():
+            modes[str(p)] = oct(p.stat().st_mode & 0o777)
+    emit({"store": str(path), "state": kind, "new_stores": storeops.encryption_mode(settings),
+          "key_available": storeops.read_key(settings) is not None, "modes": modes})
+    return 0
+
+
+def cmd_store_export_key(args: argparse.Namespace) -> int:
+    settings = settings_of(args)
+    key = storeops.read_key(settings)
+    if key is None:
+        raise UserError("Máy này không có khoá dữ liệu để xuất.",
+                        "This machine holds no store key to export.", code="no_key")
+    storeops.write_key_file(Path(args.file), key)
+    emit({"key_file": str(Path(args.file))})
     return 0
 
 

@@ -69,7 +69,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             raise UserError(f"Biến môi trường {args.token_env} chưa được đặt.",
                             f"Environment variable {args.token_env} is not set.",
                             code="secret_missing")
-    with counter_of(args) as counter:
+    with counter_of(args, create=True) as counter:
         info = sync_service.enrol(counter, args.line, token=token, ca_bundle=args.ca_bundle,
                                   gateway_url=args.gateway_url)
         if not args.no_check:
