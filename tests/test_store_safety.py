@@ -18,7 +18,6 @@ import pytest
 from app import intake, storeops
 from app.context import open_counter
 from app.settings import Settings
-from localdb import backup as bk
 from localdb.codes import CodeMark
 from localdb.engine import file_kind
 from localdb.errors import StoreError
@@ -303,7 +302,6 @@ def _keyed(data_dir: Path, key_file: Path) -> Settings:
 def test_an_encrypted_store_is_unreadable_without_the_app(tmp_path):
     key_file = tmp_path / "site" / "motcua.key"
     settings = _keyed(tmp_path / "data", key_file)
-    counter = make_counter(settings.data_dir) if False else None  # noqa: F841
     from app import accounts
     from app.context import init_counter
     from app.trust import add_anchor
