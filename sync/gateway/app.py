@@ -470,4 +470,56 @@ def create_app(config: GatewayConfig) -> FastAPI:
         return {"event": wire.to_json(), "status": "accepted"}
 
     app.include_router(r)
+    _document_errors(app)
     return app
+
+
+#: every status the gateway's handlers can answer with an error body, and when
+_ERROR_STATUSES = {
+    400: "Refused input: not JSON, nested too deep, a number too long, a bad cursor",
+    401: "Missing, unknown or revoked credential",
+    403: "Admin endpoint disabled",
+    404: "Unknown path, dossier or attachment (for this counter)",
+    405: "Method not allowed",
+    413: "Body, chunk or batch too large",
+    422: "A parameter or body field does not match this document",
+    429: "Over a quota: retry after Retry-After",
+    500: "Internal error (never expected; see the gateway log)",
+    503: "Storage temporarily unavailable: retry after Retry-After",
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the gateway really answers on errors: always
+    ``{"reason", "detail"}`` (``models.ErrorModel``), never FastAPI's default validation body."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                          routes=app.routes)
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorModel"] = models.ErrorModel.model_json_schema(
+            ref_template="#/components/schemas/{model}")
+        ref = {"$ref": "#/components/schemas/ErrorModel"}
+        for ops in doc.get("paths", {}).values():
+            for op in ops.values():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                responses = op["responses"]
+                for code, text in _ERROR_STATUSES.items():
+                    entry = responses.get(str(code))
+                    schema = (((entry or {}).get("content") or {}).get("application/json")
+                              or {}).get("schema") or {}
+                    if entry is None or "HTTPValidationError" in str(schema.get("$ref", "")):
+                        responses[str(code)] = {
+                            "description": text,
+                            "content": {"application/json": {"schema": ref}},
+                        }
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

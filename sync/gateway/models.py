@@ -35,7 +35,10 @@ class PushResultModel(BaseModel):
         default=None,
         description="machine code when rejected: malformed, not_canonical, envelope_mismatch,"
         " bad_origin, signature_missing, wrong_counter, id_conflict, dossier_conflict,"
-        " attachment_missing, attachment_mismatch, and the signature verifier's codes:"
+        " attachment_missing, attachment_mismatch; the authorization table's codes:"
+        " type_not_allowed, province_only, bad_code, not_your_code, future_dated,"
+        " not_your_dossier, unknown_dossier; too_deep, number_too_large;"
+        " and the signature verifier's codes:"
         " digest_mismatch, bad_signature, signature_malformed, untrusted, revoked,"
         " expired_at_signing, not_yet_valid_at_signing, key_usage, no_crl",
     )
@@ -70,7 +73,12 @@ class AttachmentStateModel(BaseModel):
 
 
 class ErrorModel(BaseModel):
-    reason: str = Field(description="machine-readable reason code")
+    """Every error answer of the gateway (4xx and 5xx), whatever raised it."""
+
+    reason: str = Field(description="machine-readable reason code, e.g. bad_request, bad_json,"
+                        " too_deep, number_too_large, bad_cursor, missing_token, unknown_token,"
+                        " counter_revoked, not_found, too_large, partial_quota, hash_mismatch,"
+                        " store_unavailable, internal_error")
     detail: str = Field(description="human-readable explanation (English)")
 
 
