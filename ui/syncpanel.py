@@ -120,13 +120,16 @@ class SyncPanel(QWidget):
         L["pending"].setText(str(st.get("pending", 0)))
         L["parked"].setText(str(st.get("parked", 0)))
         L["last_success"].setText(datetime_vn(st.get("last_success")) or "—")
+        en = getattr(self.session, "lang", "vi") == "en"
         err = st.get("last_error") or ""
         if st.get("last_error_reason"):
-            err = f"{err} ({st['last_error_reason']})"
+            words = st.get("last_error_en" if en else "last_error_vi")
+            err = f"{err} ({st['last_error_reason']})" + (f" — {words}" if words else "")
         L["last_error"].setText(err or "—")
         self.table.setRowCount(len(events))
         for i, e in enumerate(events):
-            for c, v in enumerate((e["dossier_code"], e["type"], e.get("parked_reason") or "",
+            reason = e.get("reason_en" if en else "reason_vi") or e.get("parked_reason") or ""
+            for c, v in enumerate((e["dossier_code"], e["type"], reason,
                                    datetime_vn(e.get("updated_at")))):
                 self.table.setItem(i, c, QTableWidgetItem(v))
         # offline with events waiting is exactly when a clerk wants to try now

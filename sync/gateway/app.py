@@ -217,7 +217,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        reasons = {404: "not_found", 405: "method_not_allowed"}
+        reasons = {400: "bad_json", 404: "not_found", 405: "method_not_allowed"}
         return _error(
             exc.status_code, reasons.get(exc.status_code, "http_error"), str(exc.detail),
             dict(exc.headers) if exc.headers else None,
