@@ -119,6 +119,7 @@ class PullPage:
     events: list[WireEvent]
     cursor: str
     more: bool
+    last_code: str | None = None  # asked with code_prefix: the gateway's high-water mark
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -339,10 +340,15 @@ class GatewayClient:
         doc = self._json(resp)
         return check_push_answer(doc, [str(e.get("id")) for e in events])
 
-    def pull(self, since: str | None, limit: int = 500) -> PullPage:
+    def pull(self, since: str | None, limit: int = 500, *, include_own: bool = False,
+             code_prefix: str | None = None) -> PullPage:
         params: dict[str, Any] = {"limit": limit}
         if since:
             params["since"] = since
+        if include_own:
+            params["include_own"] = "true"
+        if code_prefix:
+            params["code_prefix"] = code_prefix
         resp = self._request("GET", "/events", params=params)
         if resp.status_code != 200:
             reason, detail = _error_of(resp)
@@ -362,7 +368,11 @@ class GatewayClient:
         cursor = doc["cursor"]
         if not cursor.isdigit() or len(cursor) > 20:
             raise InvalidResponse("pull cursor is not one this client understands")
-        return PullPage(events, cursor, doc["more"])
+        last_code = doc.get("last_code")
+        if last_code is not None and (not isinstance(last_code, str) or
+                                      not code_prefix or not last_code.startswith(code_prefix)):
+            raise InvalidResponse("pull answer's last_code is not one of this counter's codes")
+        return PullPage(events, cursor, doc["more"], last_code)
 
     def gateway_certificate(self) -> dict[str, Any] | None:
         """{pem, sha256, subject} of the certificate that signs province events (None when the

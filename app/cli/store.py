@@ -113,6 +113,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(("Tệp dữ liệu hỏng đã được chuyển sang: " if args.lang != "en" else
                "The broken store was moved aside to: ") + str(info.moved_aside[0]),
               file=sys.stderr)
+    print("Khi có mạng, chạy 'motcua sync recover' để lấy lại các hồ sơ sau bản sao lưu từ cổng "
+          "tỉnh, trước khi tiếp nhận hồ sơ mới." if args.lang != "en" else
+          "When online, run 'motcua sync recover' to take back from the gateway the dossiers "
+          "made after this backup, before receiving new ones.", file=sys.stderr)
     return 0
 
 

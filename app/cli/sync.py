@@ -53,6 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_status)
     rp = ss.add_parser("retry-parked", help="queue parked events again")
     rp.set_defaults(func=cmd_retry_parked)
+    rc = ss.add_parser("recover", help="after a restore: pull back this counter's own events "
+                       "from the gateway, verify them, re-create the dossiers the restore lost "
+                       "and learn the gateway's highest code of today")
+    rc.set_defaults(func=cmd_recover)
 
 
 def _t(args: argparse.Namespace, vi: str, en: str) -> str:
@@ -194,3 +198,11 @@ def cmd_retry_parked(args: argparse.Namespace) -> int:
         n = sync_service.retry_parked(counter)
     emit({"requeued": n})
     return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from app.recover import recover
+
+    with counter_of(args) as counter:
+        emit(recover(counter))
+    return EXIT_OK

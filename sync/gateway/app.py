@@ -322,6 +322,10 @@ def create_app(config: GatewayConfig) -> FastAPI:
         since: str | None = Query(default=None, description="cursor from the previous pull"),
         limit: int = Query(default=200, ge=1, le=MAX_PULL_LIMIT_PARAM),
         include_own: bool = Query(default=False, description="also return this counter's own"),
+        code_prefix: str | None = Query(
+            default=None, max_length=40,
+            description="AGENCY-YYMMDD-CC of the calling counter: the answer then carries "
+                        "last_code, its highest code of that day held here (restore recovery)"),
         counter: Counter = Depends(counter_auth),
     ) -> Response:
         """Events of the counter's centre after ``since``: status changes made at the province
@@ -334,6 +338,16 @@ def create_app(config: GatewayConfig) -> FastAPI:
                 raise ApiError(400, "bad_cursor", "cursor must be one returned by this gateway")
             after = int(since)
         n = min(limit, config.max_pull_limit)
+        extra: dict[str, Any] = {}
+        if code_prefix is not None:
+            own = f"{counter.agency_code}-"
+            tail = code_prefix[len(own):]
+            if not code_prefix.startswith(own) or len(tail) != 9 or tail[6] != "-" \
+                    or not (tail[:6] + tail[7:]).isdigit() \
+                    or int(tail[7:]) != counter.counter_no:
+                raise ApiError(400, "bad_code_prefix",
+                               "code_prefix must be AGENCY-YYMMDD-CC of the calling counter")
+            extra["last_code"] = store.last_code(counter.agency_code, code_prefix)
         rows = store.pull(counter.agency_code, after, n,
                           None if include_own else counter.id)
         cursor = rows[-1].seq if rows else after
@@ -341,6 +355,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
             "events": [e.wire.to_json() for e in rows],
             "cursor": f"{cursor:016d}",
             "more": len(rows) == n,
+            **extra,
         })
 
     # ---- attachments ------------------------------------------------------------------------

@@ -60,6 +60,9 @@ class PullResponse(BaseModel):
     events: list[WireEventModel]
     cursor: str = Field(description="opaque; pass back as ?since= to continue")
     more: bool = Field(description="true when the page was full: pull again at once")
+    last_code: str | None = Field(
+        default=None, description="with ?code_prefix=: the counter's highest code of that day "
+                                  "held by the gateway (null: none)")
 
 
 class AttachmentStateModel(BaseModel):

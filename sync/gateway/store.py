@@ -505,6 +505,15 @@ class Store(ABC):
             )
         return [_row_to_event(r) for r in rows]
 
+    def last_code(self, agency_code: str, prefix: str) -> str | None:
+        """The highest dossier code starting with ``prefix`` (``AGENCY-YYMMDD-CC``: one
+        counter's codes of one day, which sort by their number) that this gateway holds: a
+        restored counter learns from it never to issue those numbers again."""
+        with self._read() as tx:
+            row = tx.one("SELECT max(dossier_code) FROM dossiers WHERE agency_code = ?"
+                         " AND substr(dossier_code, 1, ?) = ?", (agency_code, len(prefix), prefix))
+        return str(row[0]) if row and row[0] else None
+
     def get_event(self, event_id: str) -> StoredEvent | None:
         with self._read() as tx:
             r = tx.one(f"SELECT {_EVENT_COLS} FROM events WHERE id = ?", (event_id,))  # noqa: S608
