@@ -146,3 +146,91 @@ def apply_remote_events(counter: Counter, events: list[dict]) -> dict[str, int]:
                        actor=e["actor"], payload=e["payload"], signature=e.get("signature"),
                        attachments=tuple(e.get("attachments") or ())) for e in events]
     return apply_signed_events(counter, wires).to_dict()
+
+
+def record_refusal(counter: Counter, *, reason: str, clerk: str, signer: EventSigner,
+                   code: str | None = None, applicant: dict | None = None,
+                   procedure_code: str = "", now: datetime | None = None) -> dict:
+    """A refusal at the counter (form 03) is a signed record with its own number.
+
+    With ``code``: the dossier must not have been accepted (a dossier registered online and
+    not yet received); an accepted dossier is refused with a message (use a supplement
+    request or a withdrawal). Without ``code`` (a dossier never entered): a new dossier code is
+    issued from this counter's daily numbers and its first — and only — event is a signed
+    ``refused`` record carrying what the citizen brought, so the refusal is numbered, audited,
+    synced and verified like any dossier."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise UserError("Phải nêu lý do từ chối tiếp nhận.", "A refusal reason is required.",
+                        field="reason")
+    counter.require_initialised()
+    if code:
+        with counter.store._lock:  # noqa: SLF001
+            row, events = _load(counter.store.conn, code)
+        status = derive_status(events).status
+        if status != PortalStatus.NEW:
+            raise UserError(
+                f"Hồ sơ {row['code']} đã được tiếp nhận («{status.label_vi}»): không lập phiếu "
+                "từ chối được. Dùng phiếu yêu cầu bổ sung hoặc ghi nhận rút hồ sơ.",
+                f"Dossier {row['code']} was already accepted («{status.label_en}»): a refusal "
+                "slip is not possible. Use a supplement request or record a withdrawal.",
+                code="not_allowed")
+        return record(counter, code, EventType.REFUSED, {"reason": reason}, clerk=clerk,
+                      signer=signer, now=now)
+    from app.dossier_code import format_code
+
+    now = (now or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
+    clerk_row = counter.store.query("SELECT display_name FROM users WHERE username = ?", (clerk,))
+    if not clerk_row:
+        raise UserError(f"Không có cán bộ '{clerk}'.", f"No clerk account '{clerk}'.",
+                        field="clerk", code="no_user")
+    a = applicant if isinstance(applicant, dict) else {}
+    name = " ".join(str(a.get("full_name") or "").split())
+    if not name:
+        raise UserError("Thiếu họ tên người nộp hồ sơ.", "The applicant's name is missing.",
+                        field="applicant_name")
+    proc = counter.catalogue().get(procedure_code) if procedure_code else None
+    dossier_id, event_id, at = str(uuid6.uuid7()), str(uuid6.uuid7()), iso(now)
+    with counter.store.write() as conn:
+        number = repo.next_sequence(conn, now.strftime("%Y-%m-%d"))
+        new_code = format_code(counter.agency_code, now.date(), counter.counter_no, number)
+        data = {
+            "id": dossier_id, "code": new_code,
+            "procedure": {"code": proc.code if proc else procedure_code,
+                          "name": proc.name if proc else procedure_code,
+                          "field": proc.field if proc else ""},
+            "applicant": {"full_name": name,
+                          "citizen_id": str(a.get("citizen_id") or "").strip(),
+                          "phone": str(a.get("phone") or "").strip(),
+                          "email": str(a.get("email") or "").strip(),
+                          "address": a.get("address") if isinstance(a.get("address"), dict)
+                          else {}},
+            "documents": [], "sets": 1, "fee_vnd": None, "channel": "in_person",
+            "return_method": "at_counter", "note": "", "received_at": at,
+            "appointment_at": None, "late_entry": False, "recorded_at": at, "attachments": [],
+            "clerk": {"username": clerk, "display_name": clerk_row[0]["display_name"]},
+            "centre": {"agency_code": counter.agency_code, "counter_no": counter.counter_no,
+                       "name": counter.centre_name},
+            "refusal": {"reason": reason},
+        }
+        repo.insert_dossier(conn, {
+            "id": dossier_id, "code": new_code, "procedure_code": data["procedure"]["code"],
+            "procedure_name": data["procedure"]["name"], "applicant_name": name,
+            "citizen_id": data["applicant"]["citizen_id"], "phone": data["applicant"]["phone"],
+            "channel": "in_person", "received_at": at, "appointment_at": None,
+            "status": int(PortalStatus.NOT_ACCEPTED), "clerk": clerk,
+            "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "updated_at": at,
+        })
+        evidence.append_counter_event(
+            conn, counter=counter, event_id=event_id, dossier_id=dossier_id, dossier_code=new_code,
+            etype=EventType.REFUSED.value, occurred_at=at, actor=clerk, data=data,
+            signer=signer, recorded_at=at)
+        audit.append(conn, at=at, actor=clerk, counter=counter.label, action="dossier.refused",
+                     subject=new_code, detail={"dossier_id": dossier_id, "event_id": event_id,
+                                               "reason": reason})
+        outbox.enqueue(conn, event_id, at)
+    log.info("refusal %s recorded by %s", new_code, clerk)
+    return {"code": new_code, "event_id": event_id, "type": EventType.REFUSED.value,
+            "status": PortalStatus.NOT_ACCEPTED.slug,
+            "status_code": int(PortalStatus.NOT_ACCEPTED),
+            "status_label": PortalStatus.NOT_ACCEPTED.label_vi}

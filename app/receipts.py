@@ -387,9 +387,11 @@ def _require_clerk(counter: Counter, username: str) -> str:
 
 
 def _dossier(counter: Counter, code: str) -> dict:
-    from app import queries
+    """The dossier as its verified signed events say (refuses, naming `motcua verify`, when
+    the row and the signed events disagree): what is printed or signed is never unverified."""
+    from app.signatures import signed_view
 
-    return queries.show(counter, code)
+    return signed_view(counter, code)
 
 
 def _own_code_pattern(counter: Counter) -> str:

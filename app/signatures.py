@@ -140,6 +140,57 @@ def verify_dossier(counter: Counter, code: str) -> VerifyReport:
     return report
 
 
+MISMATCH_CODE = "signature_mismatch"
+
+
+def require_verified(counter: Counter, code: str) -> VerifyReport:
+    """Verify one dossier; raise the one-line refusal (naming `motcua verify`) when its row
+    and its signed events disagree or any signature fails. Receipts, slips and `--sign` call
+    this before rendering, so nothing unverified is printed or signed for a citizen."""
+    report = verify_dossier(counter, code)
+    if report.problems:
+        first = report.problems[0]
+        raise UserError(
+            f"Hồ sơ {report.problems[0]['code'] or code} không khớp chữ ký "
+            f"({first['message_vi']}); không in, không ký. Chạy 'motcua verify' để xem chi tiết.",
+            f"Dossier {report.problems[0]['code'] or code} does not match its signatures "
+            f"({first['message_en']}); nothing printed or signed. Run 'motcua verify' for details.",
+            code=MISMATCH_CODE)
+    return report
+
+
+def signed_view(counter: Counter, code: str) -> dict:
+    """What a printed document shows, taken from the verified signed events: the dossier data
+    of the first signed event, the status derived from the signed events, the current
+    appointment (a supplement moves it) and the signed events' timeline. Raises like
+    :func:`require_verified`."""
+    from app import queries
+
+    require_verified(counter, code)
+    with counter.store._lock:  # noqa: SLF001
+        row = repo.get(counter.store.conn, code=code.strip())
+        events = repo.events_of(counter.store.conn, row["id"]) if row else []
+    if row is None:
+        raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
+                        code="not_found")
+    shown = queries.show(counter, code)  # timeline and sync state, same store snapshot
+    first: dict | None = None
+    appointment = None
+    for ev in events:
+        body = json.loads(ev["payload"])
+        if ev["type"] in FIRST_TYPES and first is None and ev["origin"] == "counter":
+            first = body.get("data") or {}
+            appointment = first.get("appointment_at")
+        elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
+            appointment = (body.get("data") or {}).get("appointment_at") or appointment
+    derived = derive_status(events)
+    return {**shown, **(first or {}), "appointment_at": appointment,
+            "first_appointment_at": (first or {}).get("appointment_at"),
+            "status": derived.status.slug, "status_code": int(derived.status),
+            "status_label": derived.status.label_vi, "status_label_en": derived.status.label_en,
+            "verified": True}
+
+
 @dataclass
 class _Ctx:
     conn: sqlite3.Connection

@@ -183,3 +183,79 @@ def test_untouched_store_passes_every_check(counter, signer):
     assert signatures.verify_store(counter).problems == []
     out = motcua("audit", "verify", "--offline", data_dir=counter.settings.data_dir)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+# ---- what people see comes from verified signed data ------------------------------------------
+
+def test_moved_appointment_in_the_row_is_never_printed_or_signed(counter, signer, tmp_path):
+    import pytest
+
+    from app import receipts
+    from app.errors import UserError
+    from tests.helpers import P12_PASSWORD, shared_pki
+
+    d = _receive(counter, signer)
+    assert receipts.receipt_model(counter, d["code"]).code == d["code"]  # honest: prints
+    c = _drop_triggers(counter)
+    c.execute("UPDATE dossiers SET appointment_at = '2026-12-30T10:00:00+07:00' WHERE code = ?",
+              (d["code"],))
+    with pytest.raises(UserError) as err:
+        receipts.receipt_model(counter, d["code"])
+    assert err.value.code == "signature_mismatch" and "motcua verify" in err.value.message("vi")
+    out = tmp_path / "r.pdf"
+    r = motcua("receipt", d["code"], "--out", str(out), "--sign", "--p12",
+               str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12PW",
+               data_dir=counter.settings.data_dir, env={"P12PW": P12_PASSWORD})
+    assert r.returncode != 0 and not out.exists()
+    assert len(r.stderr.strip().splitlines()) == 1 and "motcua verify" in r.stderr
+    shown = motcua("show", d["code"], data_dir=counter.settings.data_dir)
+    assert shown.returncode == 1 and "không khớp chữ ký" in shown.stdout
+
+
+def test_refusal_is_a_signed_numbered_record(counter, signer):
+    import pytest
+
+    from app import queries
+    from app.errors import UserError
+
+    accepted = _receive(counter, signer)
+    with pytest.raises(UserError) as err:  # a slip contradicting the dossier's state
+        actions.record_refusal(counter, reason="sai thẩm quyền", clerk="lan", signer=signer,
+                               code=accepted["code"])
+    assert err.value.code == "not_allowed"
+    rec = actions.record_refusal(counter, reason="Không thuộc thẩm quyền", clerk="lan",
+                                 signer=signer, applicant={"full_name": "Phạm Văn Bình"},
+                                 procedure_code="1.001193", now=MON_10 + timedelta(minutes=5))
+    assert rec["code"].endswith("-010002")  # its own number from the daily sequence
+    shown = queries.show(counter, rec["code"])
+    assert shown["status"] == "not_accepted" and [e["type"] for e in shown["events"]] == [
+        "refused"]
+    assert counter.store.query("SELECT action FROM audit WHERE subject = ?",
+                               (rec["code"],))[0]["action"] == "dossier.refused"
+    assert counter.store.scalar("SELECT count(*) FROM outbox") == 2
+    assert signatures.verify_store(counter).problems == []
+
+
+def test_supplement_slip_goes_through_the_signed_request(counter, signer, tmp_path):
+    from tests.helpers import P12_PASSWORD, shared_pki
+
+    d = _receive(counter, signer)
+    key = ("--p12", str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12PW")
+    env = {"P12PW": P12_PASSWORD}
+    out = tmp_path / "s.pdf"
+    r = motcua("slip", "supplement", d["code"], "--item", "Giấy chứng sinh|certified_copy",
+               "--reason", "Thiếu bản sao", "--clerk", "lan", "--out", str(out), *key,
+               data_dir=counter.settings.data_dir, env=env)
+    assert r.returncode == 0, r.stderr
+    assert counter.store.query("SELECT type FROM events ORDER BY seq")[-1]["type"] == \
+        "supplement_requested"
+    assert counter.store.scalar("SELECT status FROM dossiers") == 5  # supplement requested
+    again = motcua("slip", "supplement", d["code"], "--out", str(tmp_path / "again.pdf"), *key,
+                   data_dir=counter.settings.data_dir, env=env)  # reprint of the signed request
+    assert again.returncode == 0, again.stderr
+    actions.record_withdrawal(counter, d["code"], reason="đổi ý", clerk="lan", signer=signer)
+    bad = motcua("slip", "supplement", d["code"], "--item", "x", "--reason", "y", "--clerk", "lan",
+                 "--out", str(tmp_path / "bad.pdf"), *key, data_dir=counter.settings.data_dir,
+                 env=env)
+    assert bad.returncode != 0 and not (tmp_path / "bad.pdf").exists()
+    assert signatures.verify_store(counter).problems == []

@@ -413,16 +413,17 @@ def test_cli_receipt_signed_reprint_and_slips(demo_dir, monkeypatch, tmp_path, c
     assert "lý do" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
 
+    key = ("--p12", str(p12), "--secret-env", "MOTCUA_TEST_P12")
     assert _cli(monkeypatch, data_dir, "slip", "supplement", codes[0], "--item",
                 "Giấy chứng sinh|certified_copy", "--reason", "Thiếu bản sao",
-                "--out", str(tmp_path / "s.pdf"), "--layout", "a5") == 0
+                "--out", str(tmp_path / "s.pdf"), "--layout", "a5", *key) == 0
     assert "Giấy chứng sinh — Bản sao có chứng thực" in pdf_text(tmp_path / "s.pdf")
     dossier = tmp_path / "refused.json"
     dossier.write_text('{"procedure_code": "1.001193", "applicant": {"full_name": "Phạm Văn '
                        'Bình", "address": {"province_code": "79", "commune_code": "26740"}}}',
                        encoding="utf-8")
     assert _cli(monkeypatch, data_dir, "slip", "refusal", "--file", str(dossier), "--reason",
-                "Sai thẩm quyền", "--out", str(tmp_path / "f.pdf")) == 0
+                "Sai thẩm quyền", "--out", str(tmp_path / "f.pdf"), "--clerk", "lan", *key) == 0
     text = pdf_text(tmp_path / "f.pdf")
     assert "Phạm Văn Bình" in text and "Thủ tục đăng ký khai sinh" in text
     assert _cli(monkeypatch, data_dir, "slip", "control", codes[0], "--out",

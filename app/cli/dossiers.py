@@ -95,13 +95,26 @@ def cmd_intake(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    """From the verified signed events; a dossier whose row and signed events disagree is
+    shown from its row under a one-line "does not match its signatures" warning."""
+    from app import signatures
+
+    mismatch = None
     with counter_of(args) as counter:
-        d = queries.show(counter, args.code)
+        try:
+            d = signatures.signed_view(counter, args.code)
+        except UserError as exc:
+            if exc.code != signatures.MISMATCH_CODE:
+                raise
+            mismatch = exc
+            d = queries.show(counter, args.code) | {"verified": False}
     if args.json:
-        emit(d)
+        emit(d | ({"evidence_problem": mismatch.message(args.lang)} if mismatch else {}))
         return 0
     en = args.lang == "en"
     a = d["applicant"]
+    if mismatch is not None:
+        print(("WARNING: " if en else "CẢNH BÁO: ") + mismatch.message(args.lang))
     lines = [
         f"{d['code']}  [{d['status_label_en'] if en else d['status_label']}]",
         f"{'Procedure' if en else 'Thủ tục'}: {d['procedure']['code']} {d['procedure']['name']}",
@@ -113,7 +126,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines.append(f"  {e['occurred_at']}  {e['type']:<22} {e['origin']:<8} {e['actor']}")
     # stored text is printed escaped: a control character never reaches the terminal raw
     print("\n".join(printable(line) for line in lines))
-    return 0
+    return 1 if mismatch is not None else 0
 
 
 def _table(rows: list[dict], lang: str) -> None:

@@ -36,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     a = ss.add_parser("supplement", help="supplement request slip (form 02)")
     a.add_argument("code", help="dossier code")
-    a.add_argument("--item", action="append", required=True, metavar="NAME[|FORM[|COUNT[|NOTE]]]",
+    a.add_argument("--item", action="append", metavar="NAME[|FORM[|COUNT[|NOTE]]]",
                    help="a missing item, repeatable; FORM: original (default), certified_copy, "
                         "copy, shown")
-    a.add_argument("--reason", required=True, help="why the dossier is incomplete")
+    a.add_argument("--reason", help="why the dossier is incomplete (with --item)")
     a.add_argument("--clerk", help="guiding clerk's username (default: the receiving clerk)")
     a.add_argument("--contact-phone", help="phone to call (default: meta receipt.contact_phone)")
     _output_args(a, default_layout="a4")
@@ -136,14 +136,72 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     return _run(args, build)
 
 
-def cmd_supplement(args: argparse.Namespace) -> int:
-    def build(counter: Counter):  # type: ignore[no-untyped-def]
-        items = [receipts.parse_missing_item(t) for t in args.item]
-        return receipts.supplement_model(counter, args.code, items, args.reason,
-                                         clerk=args.clerk,
-                                         contact_phone=args.contact_phone), {}
+def _run_recorded(args: argparse.Namespace, record, build) -> int:  # type: ignore[no-untyped-def]
+    """Slips that change a dossier's life: the clerk signs the event first (supplement
+    request, refusal record), then the PDF is built from the verified signed data."""
+    with counter_of(args) as counter:
+        counter.require_initialised()
+        signer = open_signer(args, counter)
+        try:
+            recorded = record(counter, signer)
+            model = build(counter, recorded)
+            emit(_write(args, counter, model, signer) | {"recorded": recorded})
+        finally:
+            signer.close()
+    return 0
 
-    return _run(args, build)
+
+def _latest_signed(counter: Counter, code: str, etype: str) -> dict | None:
+    """Data of the dossier's newest signed event of one type (None when it has none)."""
+    rows = counter.store.query(
+        "SELECT CAST(e.payload AS BLOB) AS payload FROM events e JOIN dossiers d "
+        "ON d.id = e.dossier_id WHERE d.code = ? AND e.type = ? "
+        "ORDER BY e.occurred_at DESC, e.seq DESC LIMIT 1", (code.strip().upper(), etype))
+    return (json.loads(rows[0]["payload"]).get("data") or {}) if rows else None
+
+
+def cmd_supplement(args: argparse.Namespace) -> int:
+    """With --item: record the signed supplement request (refused when the dossier's state does
+    not allow one), then print form 02 from it. Without --item: reprint the dossier's current
+    signed request."""
+    from app import actions
+    from app.domain import EventType
+
+    def record(counter: Counter, signer):  # type: ignore[no-untyped-def]
+        if not args.item:
+            return None
+        items = [receipts.parse_missing_item(t) for t in args.item]
+        clerk = args.clerk or _receiving_clerk(counter, args.code)
+        return actions.request_supplement(
+            counter, args.code,
+            [{"name": i.name, "form": i.form, "count": i.count, "note": i.note} for i in items],
+            reason=args.reason or "", clerk=clerk, signer=signer)
+
+    def build(counter: Counter, recorded):  # type: ignore[no-untyped-def]
+        view = receipts._dossier(counter, args.code)  # noqa: SLF001 - verified signed data
+        data = _latest_signed(counter, args.code, EventType.SUPPLEMENT_REQUESTED.value)
+        if data is None or view["status"] != "supplement_requested":
+            raise UserError(
+                f"Hồ sơ {view['code']} không có yêu cầu bổ sung đang chờ; hãy ghi --item và "
+                "--reason để lập yêu cầu.",
+                f"Dossier {view['code']} has no pending supplement request; give --item and "
+                "--reason to make one.", code="not_allowed")
+        items = [receipts.MissingItem(str(i.get("name") or ""), str(i.get("form") or "original"),
+                                      int(i.get("count") or 1), str(i.get("note") or ""))
+                 for i in data.get("items") or []]
+        return receipts.supplement_model(counter, args.code, items, str(data.get("reason") or ""),
+                                         clerk=args.clerk, contact_phone=args.contact_phone)
+
+    return _run_recorded(args, record, build)
+
+
+def _receiving_clerk(counter: Counter, code: str) -> str:
+    rows = counter.store.query("SELECT clerk FROM dossiers WHERE code = ?",
+                               (code.strip().upper(),))
+    if not rows:
+        raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
+                        field="code", code="not_found")
+    return str(rows[0]["clerk"])
 
 
 def _read_dossier_file(path: str) -> dict:
@@ -179,16 +237,29 @@ def _refused_fields(counter: Counter, data: dict) -> dict:
 
 
 def cmd_refusal(args: argparse.Namespace) -> int:
+    """Form 03 is a signed refusal record with its own number (see actions.record_refusal):
+    recorded first, then printed from the verified record."""
     if not args.code and not args.file:
         raise UserError("Cần MÃ_HỒ_SƠ hoặc --file HỒ_SƠ.json.", "Give a CODE or --file DOSSIER.json.",
                         field="code")
+    from app import actions
+    from app.cli.dossiers import _default_clerk
 
-    def build(counter: Counter):  # type: ignore[no-untyped-def]
-        extra = _refused_fields(counter, _read_dossier_file(args.file)) if args.file else {}
-        return receipts.refusal_model(counter, reason=args.reason, code=args.code,
-                                      clerk=args.clerk, **extra), {}
+    data = _read_dossier_file(args.file) if args.file else {}
 
-    return _run(args, build)
+    def record(counter: Counter, signer):  # type: ignore[no-untyped-def]
+        clerk = args.clerk or _default_clerk(counter)
+        applicant = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
+        return actions.record_refusal(
+            counter, reason=args.reason, clerk=clerk, signer=signer, code=args.code,
+            applicant=applicant, procedure_code=str(data.get("procedure_code") or ""))
+
+    def build(counter: Counter, recorded):  # type: ignore[no-untyped-def]
+        extra = _refused_fields(counter, data) if args.file else {}
+        return receipts.refusal_model(counter, reason=args.reason, code=recorded["code"],
+                                      clerk=args.clerk or None, **extra)
+
+    return _run_recorded(args, record, build)
 
 
 def cmd_control(args: argparse.Namespace) -> int:
