@@ -120,14 +120,43 @@ def _plain_json(node: object) -> bool:
     return True
 
 
-def is_canonical(body: dict[str, Any], payload: bytes) -> bool:
+def is_canonical(body: dict[str, Any], payload: bytes, plain: bool | None = None) -> bool:
     """Is `payload` the RFC 8785 spelling of `body`? The stdlib encoder (C, ~20x faster than
     the pure-Python rfc8785) decides whenever it spells JSON exactly as JCS; anything else
-    falls back to rfc8785."""
-    if _plain_json(body):
+    falls back to rfc8785. `plain` is `_plain_json(body)` when the caller already knows it
+    (see `loads_checked`)."""
+    if plain is None:
+        plain = _plain_json(body)
+    if plain:
         fast = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return fast.encode("utf-8") == payload
     return canonical_bytes(body) == payload
+
+
+#: a UTF-8 lead byte of a character beyond the BMP (4-byte sequence)
+_NON_BMP_UTF8 = re.compile(rb"[\xf0-\xf7]")
+
+
+def loads_checked(payload: bytes) -> tuple[Any, bool]:
+    """(parsed JSON, plain) where plain is what `_plain_json` would say of the result, found
+    while parsing instead of by a second walk over the tree: the C parser reports every float
+    and integer through the hooks, and a character beyond the BMP shows as a 4-byte UTF-8
+    sequence in the bytes (plain is then False even when only a value has one: the slower,
+    exact comparison decides)."""
+    odd: list[bool] = []
+
+    def on_float(text: str) -> float:
+        odd.append(True)
+        return float(text)
+
+    def on_int(text: str) -> int:
+        n = int(text)
+        if abs(n) > _MAX_SAFE_INT:
+            odd.append(True)
+        return n
+
+    doc = json.loads(payload.decode("utf-8"), parse_float=on_float, parse_int=on_int)
+    return doc, not odd and _NON_BMP_UTF8.search(payload) is None
 
 
 def now_vn() -> datetime:
@@ -284,13 +313,13 @@ class WireEvent:
         parsing (``too_deep``, ``number_too_large``)."""
         check_json_shape(self.payload, max_depth)
         try:
-            body = json.loads(self.payload.decode("utf-8"))
+            body, plain = loads_checked(self.payload)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise WireError("malformed", "payload is not UTF-8 JSON") from exc
         if not isinstance(body, dict):
             raise WireError("malformed", "payload must be a JSON object")
         try:
-            canonical = is_canonical(body, self.payload)
+            canonical = is_canonical(body, self.payload, plain)
         except Exception as exc:  # rfc8785 refuses e.g. integers beyond 2**53
             raise WireError("not_canonical", f"payload cannot be canonicalised: {exc}") from exc
         if not canonical:
@@ -307,7 +336,10 @@ class WireEvent:
                 )
         if "origin" in body and body["origin"] != self.origin:
             raise WireError("envelope_mismatch", "envelope 'origin' differs from the signed body")
-        body_atts = sorted({str(a.get("sha256")) for a in attachment_refs(body.get("data"))})
+        # canonical JSON never escapes a plain key, so a body without this text has no list
+        # under an "attachments" key, and the walk over the whole body can be skipped
+        refs = attachment_refs(body.get("data")) if b'"attachments":[' in self.payload else []
+        body_atts = sorted({str(a.get("sha256")) for a in refs})
         if body_atts != sorted(set(self.attachments)):
             raise WireError(
                 "envelope_mismatch", "envelope attachments differ from those in the signed body"

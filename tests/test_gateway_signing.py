@@ -143,3 +143,34 @@ def test_cli_serve_with_trust_anchors_and_crl(pki, signers, tmp_path):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_worker_processes_give_the_same_answers_as_in_process(pki, signers, tmp_path):
+    """`serve` checks signatures in a pool of processes (one per core): the answers to a mixed
+    batch — RSA and ECDSA accepted, tampered, revoked, untrusted, a broken envelope, a
+    duplicate — are exactly those of the in-process path, and everything accepted is stored."""
+    good = [wire_from_body(make_body(), sign=signers[c].sign) for c in ("clerk1", "clerk2") * 10]
+    revoked = wire_from_body(make_body(), sign=signers["clerk3"].sign)
+    untrusted = wire_from_body(make_body(), sign=signers["untrusted"].sign)
+    tampered = dict(wire_from_body(make_body(), sign=signers["clerk1"].sign))
+    body = json.loads(base64.b64decode(tampered["payload"]))
+    body["data"]["note"] = "đã sửa"
+    tampered["payload"] = base64.b64encode(rfc8785.dumps(body)).decode()
+    broken = dict(good[0], id="not-a-uuid")
+    batch = [*good, revoked, untrusted, tampered, broken]
+    answers = {}
+    for procs in (0, 2):
+        verifier = signing_verifier([pki.chain_pem], crl_files=[pki.crl_der])
+        app = create_app(GatewayConfig(data_dir=tmp_path / f"p{procs}", verifier=verifier,
+                                       verify_processes=procs))
+        _, token = app.state.store.enrol(AGENCY, 1)
+        with GatewayServer(app) as server:
+            first = statuses(push(server.url, token, batch))
+            again = statuses(push(server.url, token, good[:3]))
+            answers[procs] = (first, again, app.state.store.event_count())
+    assert answers[0] == answers[2]
+    first, again, stored = answers[2]
+    assert first[:20] == [("accepted", None)] * 20 and stored == 20
+    assert first[20:] == [("rejected", "revoked"), ("rejected", "untrusted"),
+                          ("rejected", "digest_mismatch"), ("rejected", "malformed")]
+    assert again == [("duplicate", None)] * 3

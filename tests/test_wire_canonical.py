@@ -41,3 +41,29 @@ def test_other_spellings_are_refused(body):
                   json.dumps(body, indent=1, ensure_ascii=False).encode()):
         if other != canonical:
             assert not is_canonical(body, other)
+
+
+@settings(max_examples=500, deadline=None)
+@given(bodies, st.booleans())
+def test_plain_found_while_parsing_agrees_with_the_walk(body, canonical):
+    """The gateway learns 'plain' (no float, no big integer, nothing beyond the BMP) from the
+    parser's hooks instead of a second walk; it never says plain where the walk would not, and
+    the canonical verdict with it is the same as with the walk."""
+    from sync.wire import _plain_json, loads_checked
+
+    try:
+        payload = (rfc8785.dumps(body) if canonical else json.dumps(
+            body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    except Exception:  # noqa: BLE001 - values JCS cannot encode are not at issue
+        return
+    parsed, plain = loads_checked(payload)
+    if plain:
+        assert _plain_json(parsed)
+
+    def verdict(*extra: object) -> object:
+        try:
+            return is_canonical(parsed, payload, *extra)
+        except Exception as exc:  # noqa: BLE001 - rfc8785 refuses integers beyond 2^53
+            return type(exc)
+
+    assert verdict(plain) == verdict()

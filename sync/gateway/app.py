@@ -9,6 +9,7 @@ to tell a permanent refusal (4xx, park the event) from a transient one (5xx/429,
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import hmac
 import json
@@ -29,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.gateway import models
+from sync.gateway.checks import CheckPool, poolable
 from sync.gateway.service import ingest, province_act
 from sync.gateway.store import (
     Counter,
@@ -74,6 +76,14 @@ class GatewayConfig:
     # RFC 3161 time-stamping authority (signing.tsa.TimeStampAuthority): when set, every
     # accepted event's signature is time-stamped and the push answer carries the token.
     tsa: Any = field(default=None, repr=False)
+    # Worker processes for the per-event checks (signature verification above all); 0 checks
+    # in the request's thread. `serve` uses one per core. Only a verifier that pickles (the
+    # signing verifier) can be copied into workers; any other is used in-process.
+    verify_processes: int = 0
+    # Pushes being checked or stored at once; further ones wait before their body is read, so
+    # the gateway's memory stays bounded (about this many times max_batch_bytes, times ~3 for
+    # the parsed form) whatever the number of counters draining together.
+    max_inflight_pushes: int = 8
 
 
 class ApiError(Exception):
@@ -177,10 +187,20 @@ def create_app(config: GatewayConfig) -> FastAPI:
     )
     owns_store = config.store is None
     verifier = config.verifier or reject_all()
+    pool: CheckPool | None = None
+    if config.verify_processes > 0:
+        if poolable(verifier):
+            pool = CheckPool(verifier, config.verify_processes)
+        else:
+            log.warning("the verifier cannot be copied into worker processes: checking"
+                        " signatures in-process")
+    inflight = asyncio.Semaphore(max(1, config.max_inflight_pushes))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        if pool is not None:
+            pool.close()
         if owns_store:
             store.close()
 
@@ -298,15 +318,18 @@ def create_app(config: GatewayConfig) -> FastAPI:
     async def push(request: Request, counter: Counter = Depends(counter_auth)) -> Response:
         """Per-event answer; idempotent by event id; every accepted event is durably stored
         before the answer leaves."""
-        raw = await _read_limited(request, config.max_batch_bytes, "batch")
-        doc = await run_in_threadpool(parse_json_body, raw)
-        if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
-            raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
-        events = doc["events"]
-        if len(events) > config.max_batch_events:
-            raise ApiError(413, "too_many_events",
-                           f"at most {config.max_batch_events} events per batch")
-        results = await run_in_threadpool(ingest, store, verifier, counter, events, config.tsa)
+        async with inflight:  # bounded memory: wait here, before the body is read
+            raw = await _read_limited(request, config.max_batch_bytes, "batch")
+            doc = await run_in_threadpool(parse_json_body, raw)
+            del raw
+            if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+                raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
+            events = doc["events"]
+            if len(events) > config.max_batch_events:
+                raise ApiError(413, "too_many_events",
+                               f"at most {config.max_batch_events} events per batch")
+            results = await run_in_threadpool(ingest, store, verifier, counter, events,
+                                              config.tsa, pool)
         return JSONResponse(
             {"results": [x.to_json() for x in results], "server_time": _server_time()}
         )

@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                         " its chain may follow in the same file): every accepted event's"
                         " signature is time-stamped (RFC 3161)")
     s.add_argument("--tsa-key", type=Path, help="the TSA's private key (PEM, keep it 0600)")
+    s.add_argument("--verify-processes", type=int, default=None, metavar="N",
+                   help="worker processes checking signatures (default: one per core; 0: in the"
+                        " server process)")
     s.add_argument("--max-batch-events", type=int, default=500)
     s.add_argument("--max-batch-bytes", type=int, default=8 * 1024 * 1024)
 
@@ -205,6 +208,10 @@ def _serve(args: argparse.Namespace) -> int:
     if signer is None:
         print("warning: no signing certificate (--signing-p12): province events cannot be made",
               file=sys.stderr)
+    if args.verify_processes is None:
+        from sync.gateway.checks import default_processes
+
+        args.verify_processes = default_processes()
     config = GatewayConfig(
         tsa=tsa,
         signer=signer,
@@ -214,6 +221,7 @@ def _serve(args: argparse.Namespace) -> int:
         admin_token=admin_token,
         max_batch_events=args.max_batch_events,
         max_batch_bytes=args.max_batch_bytes,
+        verify_processes=args.verify_processes,
     )
     app = create_app(config)
     scheme = "https" if args.tls_cert else "http"

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sync.gateway import authz
+from sync.gateway.checks import CheckPool, check_many, check_one
 from sync.gateway.store import Counter, NewEvent, Store, StoreError
 from sync.gateway.verify import Verifier
 from sync.wire import (
-    ORIGIN_COUNTER,
     VN_TZ,
     PushResult,
     WireError,
@@ -42,48 +42,49 @@ def _rejected(event_id: str | None, code: str, detail: str) -> PushResult:
 
 def ingest(
     store: Store, verifier: Verifier, counter: Counter, events: Sequence[object],
-    tsa: Any = None,
+    tsa: Any = None, pool: CheckPool | None = None,
 ) -> list[PushResult]:
     """Check, verify and store a batch; one answer per event, in order.
 
     Each event is judged on its own (one bad event never blocks the others); all the accepted
     ones are then committed in one durable transaction before the caller answers. Retries are
-    cheap: an id already stored with the same bytes is answered ``duplicate`` before any
-    signature work.
+    cheap: an id already stored is looked up first and its signature is not verified again
+    (same bytes: ``duplicate``; other bytes: ``id_conflict``).
+
+    The per-event CPU work (envelope, canonical body, signature) runs in ``pool`` — worker
+    processes, one per core — when given, else in this thread; the database work stays here.
 
     With a time-stamping authority (`tsa`, a signing.tsa.TimeStampAuthority), every accepted
     event's signature value is time-stamped (RFC 3161) once the event is stored; the token is
     kept and sent back (`tst`) for the event, and again when a retry gets ``duplicate``.
     """
     results: list[PushResult | None] = [None] * len(events)
-    parsed: list[tuple[int, WireEvent, dict[str, Any]]] = []
-    for i, obj in enumerate(events):
+    raw_ids: list[str | None] = []
+    for obj in events:
         raw_id = obj.get("id") if isinstance(obj, dict) else None
-        event_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
-        try:
-            wire = WireEvent.from_json(obj)
-            if wire.origin != ORIGIN_COUNTER:
-                raise WireError("bad_origin", "counters may only push counter-origin events")
-            if wire.signature is None:
-                raise WireError("signature_missing", "counter events must be signed")
-            body = wire.body()
-            wire.check_envelope(body)
-        except WireError as exc:
-            results[i] = _rejected(event_id, exc.code, exc.detail)
-            continue
-        parsed.append((i, wire, body))
+        raw_ids.append(raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None)
+    known = store.existing_payload_hashes(sorted({i for i in raw_ids if i is not None}))
+    work = [(obj, raw_ids[i] not in known) for i, obj in enumerate(events)]
+    checked = pool.check(work) if pool is not None else check_many(verifier, work)
 
-    known = store.existing_payload_hashes(sorted({w.id for _, w, _ in parsed}))
-    dossiers = store.dossiers_by_ids(sorted({w.dossier_id for _, w, _ in parsed}))
+    parsed: list[tuple[int, WireEvent, dict[str, Any], tuple[bool, str, str] | None]] = []
+    for i, c in enumerate(checked):
+        if c.rejection is not None or c.wire is None or c.body is None:
+            code, detail = c.rejection or ("malformed", "event could not be read")
+            results[i] = _rejected(raw_ids[i], code, detail)
+            continue
+        parsed.append((i, c.wire, c.body, c.verdict))
+
+    dossiers = store.dossiers_by_ids(sorted({w.dossier_id for _, w, _, _ in parsed}))
     sender = authz.Sender(counter.agency_code, counter.counter_no)
     now = datetime.now(VN_TZ)
-    shas = sorted({a for _, w, _ in parsed for a in w.attachments})
+    shas = sorted({a for _, w, _, _ in parsed for a in w.attachments})
     att_states = store.attachment_states(shas)
     visible = store.attachments_visible(counter.id, counter.agency_code, shas)
     att_states = {sha: st for sha, st in att_states.items() if sha in visible}
 
     to_store: list[tuple[int, NewEvent]] = []
-    for i, wire, body in parsed:
+    for i, wire, body, verdict in parsed:
         prev = known.get(wire.id)
         if prev is not None:
             same = prev == NewEvent(wire, counter.agency_code, counter.id).payload_sha256
@@ -94,18 +95,17 @@ def ingest(
             )
             continue
         assert wire.signature is not None
-        try:  # the authorization table first: a refusal here costs no signature work
+        try:  # the authorization table's refusal comes first, as before any signature work
             authz.check_counter_event(wire.type, wire.dossier_id, wire.dossier_code,
                                       wire.occurred_at_dt, body, sender,
                                       dossiers.get(wire.dossier_id), now)
         except WireError as exc:
             results[i] = _rejected(wire.id, exc.code, exc.detail)
             continue
-        try:
-            ok, code, detail = verifier(wire.payload, wire.signature, wire.occurred_at_dt)
-        except Exception as exc:  # noqa: BLE001 - a verifier crash on odd input is a bad signature
-            log.warning("verifier failed on event %s: %s", wire.id, exc)
-            ok, code, detail = False, "bad_signature", f"signature could not be checked: {exc}"
+        if verdict is None:  # an id first seen twice in this batch: verify here
+            verdict = check_one(verifier, wire.to_json(), True).verdict or (
+                False, "bad_signature", "signature could not be checked")
+        ok, code, detail = verdict
         if not ok:
             results[i] = _rejected(wire.id, code or "bad_signature", detail)
             continue
@@ -130,7 +130,7 @@ def ingest(
             )
     final = [r for r in results if r is not None]
     if tsa is not None:
-        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _ in parsed})
+        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _, _ in parsed})
     return final
 
 
@@ -164,6 +164,8 @@ def _time_stamp(store: Store, tsa: Any, results: list[PushResult],
 def _attachment_problem(
     wire: WireEvent, body: dict[str, Any], states: dict[str, Any]
 ) -> tuple[str, str] | None:
+    if not wire.attachments:  # the envelope check made them equal to the body's references
+        return None
     sizes = {
         str(ref.get("sha256")): ref.get("size")
         for ref in attachment_refs(body.get("data"))

@@ -30,6 +30,7 @@ attachment row is locked (``SELECT … FOR UPDATE``) while a chunk is appended.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -156,7 +157,7 @@ class NewEvent:
     agency_code: str
     counter_id: int | None
 
-    @property
+    @functools.cached_property
     def payload_sha256(self) -> str:
         return hashlib.sha256(self.wire.payload).hexdigest()
 

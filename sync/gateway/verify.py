@@ -29,11 +29,10 @@ def reject_all(reason: str = "untrusted", detail: str = "") -> Verifier:
     return verify
 
 
-def signing_verifier(
-    anchors: Sequence[Path], crl_files: Sequence[Path] = (), crl_dir: Path | None = None
-) -> Verifier:
-    """The production verifier, backed by ``signing.verify.verify_detached``: CMS signature,
-    RFC 5280 chain to the gateway's own anchors, the gateway's CRLs.
+class SigningVerifier:
+    """The production verifier, backed by ``signing.verify.verify_detached`` (its fast path for
+    our own CMS template): CMS signature, RFC 5280 chain to the gateway's own anchors, the
+    gateway's CRLs.
 
     ``occurred_at`` is deliberately NOT passed as the validation time: it is asserted by the
     counter, exactly like the CMS signing-time, so it is not a trusted time. Without one,
@@ -41,16 +40,38 @@ def signing_verifier(
     (a back-dated event signed with a stolen key must not pass). An event signed offline by a
     clerk whose certificate was revoked since is therefore rejected (``revoked``) and parked
     for a person to look at, which is the safe side.
+
+    It pickles as its configuration (anchor and CRL files), so a process pool rebuilds the same
+    verifier, with its own caches, in every worker (see sync.gateway.checks).
     """
-    from signing.trust import TrustStore
-    from signing.verify import verify_detached
 
-    trust = TrustStore.from_paths([Path(p) for p in anchors], Path(crl_dir) if crl_dir else None)
-    for crl in crl_files:
-        trust.add_crl(Path(crl).read_bytes())
+    def __init__(self, anchors: Sequence[Path], crl_files: Sequence[Path] = (),
+                 crl_dir: Path | None = None):
+        self.spec = (tuple(str(a) for a in anchors), tuple(str(c) for c in crl_files),
+                     str(crl_dir) if crl_dir else None)
+        self._load()
 
-    def verify(payload: bytes, signature: bytes, occurred_at: datetime) -> tuple[bool, str, str]:
-        result = verify_detached(payload, signature, trust)
+    def _load(self) -> None:
+        from signing.trust import TrustStore
+
+        anchors, crl_files, crl_dir = self.spec
+        self.trust = TrustStore.from_paths([Path(p) for p in anchors],
+                                           Path(crl_dir) if crl_dir else None)
+        for crl in crl_files:
+            self.trust.add_crl(Path(crl).read_bytes())
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"spec": self.spec}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.spec = state["spec"]  # type: ignore[assignment]
+        self._load()
+
+    def __call__(self, payload: bytes, signature: bytes,
+                 occurred_at: datetime) -> tuple[bool, str, str]:
+        from signing.verify import verify_detached
+
+        result = verify_detached(payload, signature, self.trust)
         if result.ok:
             if result.warnings:
                 log.info("signature accepted with warnings %s", ",".join(result.warnings))
@@ -61,7 +82,12 @@ def signing_verifier(
             detail = f"{detail} ({result.detail})"
         return False, code, detail
 
-    return verify
+
+def signing_verifier(
+    anchors: Sequence[Path], crl_files: Sequence[Path] = (), crl_dir: Path | None = None
+) -> Verifier:
+    """The production verifier (see :class:`SigningVerifier`)."""
+    return SigningVerifier(anchors, crl_files, crl_dir)
 
 
 #: signing.verify codes -> push rejection reasons. Passed through unchanged except where the
