@@ -62,10 +62,11 @@ class CounterSyncStore:
     def _read(self) -> Any:
         return self.counter.store._lock  # noqa: SLF001 - the store's documented sharing lock
 
-    def pending_batch(self, max_items: int, max_bytes: int) -> list[dict[str, Any]]:
+    def pending_batch(self, max_items: int, max_bytes: int,
+                      after_seq: int = 0) -> list[dict[str, Any]]:
         with self._read():
             return outbox.pending_batch(self.counter.store.conn, max_items=max_items,
-                                        max_bytes=max_bytes)
+                                        max_bytes=max_bytes, after_seq=after_seq)
 
     def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]],
                        tsts: Mapping[str, str] | None = None) -> None:

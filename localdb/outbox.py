@@ -18,15 +18,17 @@ def enqueue(conn: sqlite3.Connection, event_id: str, at: str) -> None:
     )
 
 
-def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int) -> list[dict]:
-    """Oldest pending events, bounded by count and by payload+signature bytes (always ≥1)."""
+def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
+                  after_seq: int = 0) -> list[dict]:
+    """Oldest pending events after outbox position `after_seq` (a sender with batches still in
+    flight reads on past them), bounded by count and by payload+signature bytes (always ≥1)."""
     rows = conn.execute(
         "SELECT o.seq, e.id, e.dossier_id, d.code, e.type, e.occurred_at, e.origin, e.actor, "
         "CAST(e.payload AS BLOB), CAST(e.signature AS BLOB), o.attempts, o.last_error "
         "FROM outbox o JOIN events e ON e.id = o.event_id "
         "JOIN dossiers d ON d.id = e.dossier_id "
-        "WHERE o.state = 'pending' ORDER BY o.seq LIMIT ?",
-        (max_items,),
+        "WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?",
+        (after_seq, max_items),
     ).fetchall()
     batch: list[dict] = []
     total = 0

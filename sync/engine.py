@@ -54,8 +54,10 @@ class SyncStore(Protocol):
     """What the engine needs from the counter's store. Every method is blocking and is called
     from the engine's single store thread; each write is one transaction."""
 
-    def pending_batch(self, max_items: int, max_bytes: int) -> list[dict[str, Any]]:
-        """Oldest pending outbox events (see ``localdb.outbox.pending_batch``), ≥1 if any."""
+    def pending_batch(self, max_items: int, max_bytes: int,
+                      after_seq: int = 0) -> list[dict[str, Any]]:
+        """Oldest pending outbox events after position ``after_seq`` (each carries its
+        ``outbox_seq``; see ``localdb.outbox.pending_batch``), ≥1 if any."""
 
     def record_results(self, delivered: Sequence[str], parked: Sequence[tuple[str, str]],
                        tsts: Mapping[str, str] | None = None) -> None:
@@ -101,7 +103,10 @@ class EngineConfig:
 
     batch_max_items: int = 250
     batch_max_bytes: int = 2 * MiB  # raw payload+signature; base64 JSON stays under 8 MiB
-    parallel_batches: int = 2
+    parallel_batches: int = 2  # batches in flight at once (the next is sent before an answer)
+    # payload+signature bytes read from the store and not yet answered: the sender's memory
+    # bound whatever the backlog (0: parallel_batches x batch_max_bytes)
+    max_inflight_bytes: int = 0
     pull_limit: int = 500
     poll_interval: float = 20.0
     backoff_base: float = 0.5
@@ -215,54 +220,80 @@ class SyncEngine:
         return result
 
     async def _drain(self, result: SyncResult) -> None:
+        """Push the outbox as a pipeline: up to ``parallel_batches`` batches in flight, the
+        next one read and sent as soon as one is answered, never more than
+        ``max_inflight_bytes`` of events held; each answer is recorded as it arrives. Stops at
+        the end of the outbox or at the first failure (after the batches in flight answered)."""
         cfg = self.config
-        par = max(1, cfg.parallel_batches)
+        depth = max(1, cfg.parallel_batches)
+        budget = cfg.max_inflight_bytes or depth * cfg.batch_max_bytes
+        after = 0
+        tasks: dict[asyncio.Future[Any], tuple[list[dict[str, Any]], int]] = {}
+        held = 0
+        exhausted = False
+        failure: BaseException | None = None
+        failed_ids: list[str] = []
         while True:
-            items = await self._in_store(self.store.pending_batch, cfg.batch_max_items * par,
-                                         cfg.batch_max_bytes * par)
-            if not items:
-                return
-            parked: list[tuple[str, str]] = []
-            items = await self._upload_attachments(items, parked)
-            batches = _split(items, cfg.batch_max_items, cfg.batch_max_bytes)
-            outcomes = await asyncio.gather(*(self._push(b) for b in batches),
-                                            return_exceptions=True)
-            delivered: list[str] = []
-            failure: BaseException | None = None
-            failed_ids: list[str] = []
-            for batch, outcome in zip(batches, outcomes, strict=True):
-                if isinstance(outcome, BaseException):
-                    failure = failure or outcome
+            while not exhausted and failure is None and len(tasks) < depth and (
+                    not tasks or held < budget):
+                items = await self._in_store(self.store.pending_batch, cfg.batch_max_items,
+                                             cfg.batch_max_bytes, after)
+                if not items:
+                    exhausted = True
+                    break
+                after = max(after, *(int(i.get("outbox_seq", 0)) for i in items))
+                parked: list[tuple[str, str]] = []
+                items = await self._upload_attachments(items, parked)
+                if parked:
+                    await self._settle([], parked, result)
+                if not items:
+                    continue
+                size = sum(len(i["payload"]) + len(i.get("signature") or b"") for i in items)
+                held += size
+                tasks[asyncio.ensure_future(self._push(items))] = (items, size)
+            if not tasks:
+                break
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                batch, size = tasks.pop(task)
+                held -= size
+                exc = task.exception()
+                if exc is not None:
+                    failure = failure or exc
                     failed_ids.extend(i["id"] for i in batch)
                     continue
-                ok_ids, rejected, missing = outcome
-                delivered.extend(ok_ids)
-                parked.extend(rejected)
+                ok_ids, rejected, missing = task.result()
                 if missing:
                     failure = failure or InvalidResponse(
                         f"the gateway did not answer for {len(missing)} event(s) it was sent")
                     failed_ids.extend(missing)
-            tsts = {i: self._tsts.pop(i) for i in delivered if i in self._tsts}
-            self._tsts.clear()
-            if delivered or parked:
-                await self._in_store(self.store.record_results, delivered, parked, tsts)
-            result.delivered += len(delivered)
-            result.parked += len(parked)
-            result.parked_reasons.extend(parked)
-            for eid, reason in parked:
-                log.warning("event %s parked: %s", eid, reason)
-            if failure is not None:
-                err = failure if isinstance(failure, SyncError) else \
-                    TransientError("internal", f"{type(failure).__name__}: {failure}")
-                if not isinstance(failure, SyncError):
-                    log.error("push failed unexpectedly", exc_info=failure)
-                if failed_ids:
-                    with contextlib.suppress(Exception):
-                        await self._in_store(self.store.note_attempt, failed_ids,
-                                             f"{err.reason}: {err.detail}"[:500])
-                raise err
-            if not delivered and not parked:  # nothing moved: do not spin
-                raise InvalidResponse("the gateway answered but no event was settled")
+                if not ok_ids and not rejected and not missing:
+                    failure = failure or InvalidResponse(
+                        "the gateway answered but no event was settled")
+                await self._settle(ok_ids, rejected, result)
+        self._tsts.clear()  # tokens of events not settled (a failed batch) are asked again
+        if failure is not None:
+            err = failure if isinstance(failure, SyncError) else \
+                TransientError("internal", f"{type(failure).__name__}: {failure}")
+            if not isinstance(failure, SyncError):
+                log.error("push failed unexpectedly", exc_info=failure)
+            if failed_ids:
+                with contextlib.suppress(Exception):
+                    await self._in_store(self.store.note_attempt, failed_ids,
+                                         f"{err.reason}: {err.detail}"[:500])
+            raise err
+
+    async def _settle(self, delivered: list[str], parked: list[tuple[str, str]],
+                      result: SyncResult) -> None:
+        """Record one answer (delivered events with their time-stamp tokens, parked ones)."""
+        tsts = {i: self._tsts.pop(i) for i in delivered if i in self._tsts}
+        if delivered or parked:
+            await self._in_store(self.store.record_results, delivered, parked, tsts)
+        result.delivered += len(delivered)
+        result.parked += len(parked)
+        result.parked_reasons.extend(parked)
+        for eid, reason in parked:
+            log.warning("event %s parked: %s", eid, reason)
 
     async def _push(self, batch: list[dict[str, Any]], isolating: bool = False
                     ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
