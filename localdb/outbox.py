@@ -60,10 +60,12 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
 
 
 def mark_delivered(conn: sqlite3.Connection, event_ids: Iterable[str], at: str) -> int:
-    n = 0
-    for eid in event_ids:
-        n += conn.execute("DELETE FROM outbox WHERE event_id = ?", (eid,)).rowcount
-        conn.execute("UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL", (at, eid))
+    ids = [(eid,) for eid in event_ids]
+    before = conn.total_changes
+    conn.executemany("DELETE FROM outbox WHERE event_id = ?", ids)
+    n = conn.total_changes - before
+    conn.executemany("UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL",
+                     [(at, eid) for (eid,) in ids])
     return n
 
 

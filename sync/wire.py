@@ -177,9 +177,16 @@ def parse_timestamp(value: object, field_name: str = "occurred_at") -> datetime:
     return ts
 
 
+#: exactly the spellings `str(uuid.UUID(v)) == v.lower()` accepts: 8-4-4-4-12 hex digits
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                      r"[0-9a-fA-F]{12}")
+
+
 def _uuid(value: object, field_name: str) -> str:
     if not isinstance(value, str):
         raise WireError("malformed", f"{field_name} must be a UUID string")
+    if _UUID_RE.fullmatch(value):
+        return value
     try:
         parsed = uuid.UUID(value)
     except ValueError as exc:
@@ -336,9 +343,11 @@ class WireEvent:
                 )
         if "origin" in body and body["origin"] != self.origin:
             raise WireError("envelope_mismatch", "envelope 'origin' differs from the signed body")
-        # canonical JSON never escapes a plain key, so a body without this text has no list
-        # under an "attachments" key, and the walk over the whole body can be skipped
-        refs = attachment_refs(body.get("data")) if b'"attachments":[' in self.payload else []
+        # canonical JSON never escapes a plain key: a body where every list under an
+        # "attachments" key is empty has no reference, and the walk over it can be skipped
+        p = self.payload
+        refs = (attachment_refs(body.get("data"))
+                if p.count(b'"attachments":[') != p.count(b'"attachments":[]') else [])
         body_atts = sorted({str(a.get("sha256")) for a in refs})
         if body_atts != sorted(set(self.attachments)):
             raise WireError(

@@ -147,7 +147,8 @@ if {real!r}:
     from sync.gateway.verify import signing_verifier
     verifier = signing_verifier({anchors!r}, {crls!r})
 app = create_app(GatewayConfig(db_url={db!r}, data_dir={data!r}, verifier=verifier,
-                               admin_token=ADMIN_TOKEN, pg_pool_size={pool}))
+                               admin_token=ADMIN_TOKEN, pg_pool_size={pool},
+                               verify_processes={procs}))
 uvicorn.run(app, **uvicorn_options("127.0.0.1", {port}))
 """
 
@@ -155,16 +156,17 @@ uvicorn.run(app, **uvicorn_options("127.0.0.1", {port}))
 @contextmanager
 def gateway_process(
     db_url: str, data_dir: Path, *, real_verifier: bool = False, anchors: list[str] | None = None,
-    crls: list[str] | None = None, pool: int = 8,
+    crls: list[str] | None = None, pool: int = 8, verify_processes: int = 0,
 ) -> Iterator[str]:
-    """A uvicorn gateway in its own process (stub verifier unless ``real_verifier``); yields
-    its base URL and stops it afterwards."""
+    """A uvicorn gateway in its own process (stub verifier unless ``real_verifier``; with
+    ``verify_processes`` workers checking signatures); yields its base URL and stops it
+    afterwards."""
     from sync.gateway.server import free_port
 
     port = free_port()
     code = _SERVE.format(tests=str(Path(__file__).parent), db=db_url, data=str(data_dir),
                          port=port, real=real_verifier, anchors=anchors or [],
-                         crls=crls or [], pool=pool)
+                         crls=crls or [], pool=pool, procs=verify_processes)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"gateway-{port}.log"
