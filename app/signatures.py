@@ -86,6 +86,14 @@ _PROBLEM_TEXT = {
                  "daily dossier numbers are missing (dossier deleted?)"),
     "audit_anchor": ("nhật ký khác với đầu chuỗi nhật ký đã được ký",
                      "the audit log differs from the signed audit head"),
+    "trigger_missing": ("thiếu trigger bảo vệ chỉ-ghi-thêm (chạy 'motcua repair')",
+                        "an append-only trigger is missing (run 'motcua repair')"),
+    "not_queued": ("sự kiện chưa được cổng tỉnh xác nhận mà không còn trong hàng đợi gửi "
+                   "(chạy 'motcua repair')",
+                   "event never acknowledged by the gateway and no longer queued "
+                   "(run 'motcua repair')"),
+    "audit_orphan": ("nhật ký ghi một sự kiện không còn (bị xoá?)",
+                     "an audit row names an event that is gone (deleted?)"),
     "orphan_event": ("sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?)",
                      "event of a dossier that does not exist (dossier deleted?)"),
 }
@@ -245,6 +253,7 @@ def _verify(counter: Counter, code: str | None, *,
                     progress(report.dossiers)
             if code is None:
                 _orphans(ctx)
+                _crosschecks(ctx)
                 _counter_chain(ctx)
                 _code_gaps(ctx)
                 _audit_anchors(ctx)
@@ -401,6 +410,17 @@ def _orphans(ctx: _Ctx) -> None:
             "SELECT e.id, e.dossier_id FROM events e LEFT JOIN dossiers d ON d.id = e.dossier_id "
             "WHERE d.id IS NULL"):
         _problem(ctx.report, "", eid, "orphan_event", detail=f"dossier id {did}")
+
+
+def _crosschecks(ctx: _Ctx) -> None:
+    from localdb import crosscheck
+
+    for name in crosscheck.missing_triggers(ctx.conn):
+        _problem(ctx.report, "", None, "trigger_missing", detail=name)
+    for eid, etype, code in crosscheck.unqueued_events(ctx.conn):
+        _problem(ctx.report, code, eid, "not_queued", detail=etype)
+    for seq, action, eid in crosscheck.audit_orphans(ctx.conn):
+        _problem(ctx.report, "", eid, "audit_orphan", detail=f"audit #{seq} {action}")
 
 
 def _counter_chain(ctx: _Ctx) -> None:

@@ -259,3 +259,58 @@ def test_supplement_slip_goes_through_the_signed_request(counter, signer, tmp_pa
                  env=env)
     assert bad.returncode != 0 and not (tmp_path / "bad.pdf").exists()
     assert signatures.verify_store(counter).problems == []
+
+
+# ---- cross-checks and repair ---------------------------------------------------------------
+
+def test_deleted_outbox_rows_are_reported_and_requeued(counter, signer):
+    from app import repair
+
+    a = _receive(counter, signer)
+    _receive(counter, signer)
+    counter.store.conn.execute("DELETE FROM outbox")  # the events would never reach the province
+    kinds = [f["kind"] for f in repair.findings(counter)]
+    assert kinds == ["not_queued", "not_queued"]
+    out = motcua("check", data_dir=counter.settings.data_dir)
+    assert out.returncode == 1 and a["code"] in out.stdout and "motcua repair" in out.stdout
+    assert any(p["problem"] == "not_queued" for p in signatures.verify_store(counter).problems)
+    r = motcua("repair", data_dir=counter.settings.data_dir)
+    assert r.returncode == 0 and json.loads(r.stdout)["requeued"] == 2
+    assert counter.store.scalar("SELECT count(*) FROM outbox") == 2
+    assert repair.findings(counter) == []
+    assert counter.store.query("SELECT action FROM audit ORDER BY seq DESC LIMIT 1")[0][
+        "action"] == "store.repair"
+    assert signatures.verify_store(counter).problems == []
+
+
+def test_dropped_triggers_are_reported_and_recreated(counter, signer):
+    from app import repair
+
+    _receive(counter, signer)
+    _drop_triggers(counter)
+    names = sorted(f["name"] for f in repair.findings(counter) if f["kind"] == "trigger_missing")
+    assert names == ["audit_no_delete", "audit_no_update", "events_append_only",
+                     "events_no_delete"]
+    assert repair.repair(counter)["triggers"] == names
+    with __import__("pytest").raises(sqlite3.IntegrityError):
+        counter.store.conn.execute("DELETE FROM audit")
+    assert repair.findings(counter) == []
+
+
+def test_unreferenced_scans_and_audit_rows_naming_deleted_events(counter, signer, tmp_path):
+    from app import repair
+
+    d = _receive(counter, signer)
+    stray = counter.settings.attachments_dir / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"%PDF-1.4 not anyone's")
+    c = _drop_triggers(counter)
+    eid = _bodies(counter, d["code"])[0][0]
+    c.execute("DELETE FROM outbox WHERE event_id = ?", (eid,))
+    c.execute("DELETE FROM events WHERE id = ?", (eid,))
+    kinds = {f["kind"] for f in repair.findings(counter)}
+    assert {"scan_unreferenced", "audit_orphan", "trigger_missing"} <= kinds
+    done = repair.repair(counter, remove_scans=True)
+    assert done["scans_removed"] == 1 and not stray.exists()
+    # a deleted event cannot be repaired: still named
+    assert [f["kind"] for f in repair.findings(counter)] == ["audit_orphan"]

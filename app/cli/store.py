@@ -54,6 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="integrity check: database, search index, audit chain, scans")
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("repair", help="re-queue events the gateway never acknowledged, re-create "
+                                      "the append-only triggers, optionally delete scans no "
+                                      "dossier references (audited)")
+    p.add_argument("--remove-unreferenced-scans", action="store_true")
+    p.set_defaults(func=cmd_repair)
+
     p = sub.add_parser("audit", help="audit log")
     asub = p.add_subparsers(dest="audit_cmd", required=True)
     v = asub.add_parser("verify", help="verify the hash chain against the signed heads and "
@@ -150,8 +156,11 @@ def cmd_store_export_key(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from app import repair
+
     with counter_of(args) as counter:
         problems = bk.integrity_problems(counter.store, counter.settings.attachments_dir)
+        problems += [f["en" if args.lang == "en" else "vi"] for f in repair.findings(counter)]
     if problems:
         head = "Phát hiện vấn đề:" if args.lang != "en" else "Problems found:"
         print(head)
@@ -181,4 +190,13 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 1
     print(f"{count} audit rows, hash chain intact and matching the signed heads." if en
           else f"{count} dòng nhật ký, chuỗi băm nguyên vẹn và khớp các đầu chuỗi đã ký.")
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from app import repair
+
+    with counter_of(args) as counter:
+        done = repair.repair(counter, remove_scans=args.remove_unreferenced_scans)
+    emit(done)
     return 0

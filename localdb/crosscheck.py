@@ -1,0 +1,121 @@
+"""Cross-checks between the store's tables and the scan folder, and their repairs.
+
+What someone with the file can break without touching a signature, and `check`/`verify` name:
+
+* an own event the gateway never acknowledged (``synced_at`` empty) and no longer queued in the
+  outbox — it would never reach the province (`repair` queues it again);
+* an audit row that names an event which is gone;
+* a missing append-only / search trigger (`repair` re-creates it from the schema);
+* a scan file no dossier references (`repair --remove-unreferenced-scans` deletes it).
+
+Pure SQL over the caller's connection; nothing of ours is imported but the schema text.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from localdb.schema import MIGRATIONS
+
+_TRIGGER_RE = re.compile(r"CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+_DROP_RE = re.compile(r"DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+
+#: actions whose detail names an event that is not (necessarily) stored
+_NOT_STORED = ("sync.refused", "sync.parked")
+
+
+def _statements(script: str) -> list[str]:
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        text = "\n".join(buf).strip()
+        if text and sqlite3.complete_statement(text):
+            out.append(text)
+            buf = []
+    return out
+
+
+def expected_triggers() -> dict[str, str]:
+    """Trigger name -> the CREATE statement the schema ends with."""
+    found: dict[str, str] = {}
+    for _version, _desc, script in MIGRATIONS:
+        for stmt in _statements(script):
+            m = _TRIGGER_RE.search(stmt)
+            if m and stmt.lstrip().upper().startswith("CREATE"):
+                found[m.group(1)] = stmt
+                continue
+            d = _DROP_RE.search(stmt)
+            if d and stmt.lstrip().upper().startswith("DROP"):
+                found.pop(d.group(1), None)
+    return found
+
+
+def missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    out = []
+    for name, stmt in expected_triggers().items():
+        m = re.search(r"\bON\s+(\w+)", stmt, re.IGNORECASE)
+        if name not in have and (m is None or m.group(1) in tables):
+            out.append(name)
+    return sorted(out)
+
+
+def recreate_triggers(conn: sqlite3.Connection, names: list[str]) -> None:
+    ddl = expected_triggers()
+    for name in names:
+        conn.execute(ddl[name])
+
+
+def unqueued_events(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+    """(event id, type, dossier code) of counter events neither acknowledged nor queued.
+    Events pulled from elsewhere are stored acknowledged, so only this counter's own show."""
+    yield from conn.execute(
+        "SELECT e.id, e.type, coalesce(d.code, '') FROM events e "
+        "LEFT JOIN outbox o ON o.event_id = e.id LEFT JOIN dossiers d ON d.id = e.dossier_id "
+        "WHERE e.origin = 'counter' AND e.synced_at IS NULL AND o.event_id IS NULL "
+        "ORDER BY e.seq")
+
+
+def requeue(conn: sqlite3.Connection, event_ids: list[str], at: str) -> int:
+    n = 0
+    for eid in event_ids:
+        n += conn.execute("INSERT INTO outbox (event_id, created_at) VALUES (?, ?) "
+                          "ON CONFLICT (event_id) DO NOTHING", (eid, at)).rowcount
+    return n
+
+
+def audit_orphans(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+    """(audit seq, action, event id) of audit rows naming an event that is not stored."""
+    marks = ",".join("?" * len(_NOT_STORED))
+    yield from conn.execute(
+        "SELECT a.seq, a.action, json_extract(a.detail, '$.event_id') AS eid FROM audit a "  # noqa: S608
+        "LEFT JOIN events e ON e.id = json_extract(a.detail, '$.event_id') "
+        f"WHERE json_valid(a.detail) AND json_extract(a.detail, '$.event_id') IS NOT NULL "
+        f"AND e.id IS NULL AND a.action NOT IN ({marks}) ORDER BY a.seq", _NOT_STORED)
+
+
+def unreferenced_scans(conn: sqlite3.Connection, attachments_dir: Path) -> Iterator[Path]:
+    """Files in the scan folder that no dossier's attachment list names (content-addressed:
+    ``<dir>/<sha[:2]>/<sha>``). Streams the folder; lookups go through a TEMP index."""
+    if not Path(attachments_dir).is_dir():
+        return
+    conn.execute("DROP TABLE IF EXISTS temp.known_scans")
+    conn.execute("CREATE TEMP TABLE known_scans (sha TEXT PRIMARY KEY) WITHOUT ROWID")
+    try:
+        conn.execute("INSERT OR IGNORE INTO temp.known_scans SELECT sha256 FROM attachments")
+        for sub in sorted(Path(attachments_dir).iterdir()):
+            if not sub.is_dir():
+                continue
+            for f in sorted(sub.iterdir()):
+                if not f.is_file():
+                    continue
+                known = conn.execute("SELECT 1 FROM temp.known_scans WHERE sha = ?",
+                                     (f.name,)).fetchone()
+                if known is None:
+                    yield f
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.known_scans")
