@@ -34,7 +34,7 @@ from app.domain import iso, now_vn
 from app.status import derive_status
 from localdb import audit
 from localdb import dossiers as repo
-from sync.gateway.authz import OWN_CODE, TABLE
+from sync.gateway.authz import CENTRE, TABLE
 from sync.wire import ORIGIN_COUNTER, ORIGIN_PROVINCE, WireError, WireEvent
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,11 @@ def owner_of(code: str) -> int | None:
     return int(tail[:2]) if len(tail) == 6 and tail.isdigit() else None
 
 
-def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str]) -> dict:
+#: event types that can open a dossier (materialised here from their signed data)
+FIRST_TYPES = ("received", "refused")
+
+
+def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str], exists: bool) -> dict:
     """The signed body, or WireError with the reason this event is refused here."""
     body = ev.body()
     ev.check_envelope(body)
@@ -81,7 +85,8 @@ def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str]) -> dict:
     who = body.get("counter")
     if not isinstance(who, dict) or who.get("agency_code") != counter.agency_code:
         raise WireError("not_your_centre", "the event was made at another centre")
-    if rule.counter == OWN_CODE and owner_of(ev.dossier_code) != _int(who.get("counter_no")):
+    creates = not exists and rule.counter != CENTRE
+    if creates and owner_of(ev.dossier_code) != _int(who.get("counter_no")):
         raise WireError("not_your_code", "the code is outside the sending counter's range")
     if ev.signature is None:
         raise WireError("signature_missing", "counter events must be signed")
@@ -109,12 +114,13 @@ def _int(value: object) -> int | None:
 
 
 def _materialise(conn: Any, ev: WireEvent, body: dict, now: str) -> None:
-    """The dossier row as the receiving counter wrote it (see app.intake.receive)."""
+    """The dossier row as the receiving counter wrote it (app.intake.receive, or the refusal
+    record of app.actions); status and appointment are then derived from the events."""
     from app.signatures import _PROJECTION
 
     data = body.get("data")
     if not isinstance(data, dict):
-        raise WireError("malformed", "a received event carries no dossier data")
+        raise WireError("malformed", f"a {ev.type} event carries no dossier data")
     try:
         row = {col: f(data) for col, f in _PROJECTION.items()}
     except (KeyError, TypeError) as exc:
@@ -202,11 +208,11 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
 def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: str, now: str,
                stats: ApplyStats) -> str:
     try:
-        body = _check(counter, ev, trust, evidence_pins(conn))
+        row = repo.get(conn, id=ev.dossier_id)
+        body = _check(counter, ev, trust, evidence_pins(conn), row is not None)
     except WireError as exc:
         return _refuse(counter, conn, ev, exc, source, now, stats)
-    row = repo.get(conn, id=ev.dossier_id)
-    materialise = row is None and ev.type == "received" and ev.origin == ORIGIN_COUNTER
+    materialise = row is None and ev.type in FIRST_TYPES and ev.origin == ORIGIN_COUNTER
     if row is None and not materialise:
         _hold(conn, ev, source, now)
         return "waiting"

@@ -128,6 +128,18 @@ def test_an_event_before_its_dossier_waits_and_is_applied_when_it_arrives(tmp_pa
     assert queries.show(c2, d["code"])["status"] == "withdrawn"
     _clean(c2)
 
+    # a refusal slip recorded at counter 1 (its own numbered dossier) appears at counter 2
+    with demo_signer("clerk1") as signer:
+        ref = actions.record_refusal(c1, reason="Thiếu tờ khai", clerk="lan", signer=signer,
+                                     applicant={"full_name": "Lê Văn Tám"},
+                                     procedure_code="1.001193")
+    row = c1.store.query("SELECT id, dossier_id, type, occurred_at, origin, actor, payload,"
+                         " signature FROM events WHERE type = 'refused'")[0]
+    stats = remote.apply_signed_events(c2, [wire(row, code=ref["code"])], source="lan-peer")
+    assert stats.materialised == 1
+    assert queries.show(c2, ref["code"])["status"] == "not_accepted"
+    _clean(c2)
+
     # a tampered copy and another centre's dossier are refused, nothing changes
     tampered = WireEvent(**{**received.__dict__, "id": "0192f000-0000-7000-8000-000000000001"})
     frow = foreign.store.query("SELECT id, dossier_id, type, occurred_at, origin, actor, payload,"

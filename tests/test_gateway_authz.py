@@ -105,6 +105,22 @@ def test_every_forgery_refused_with_its_reason_honest_events_accepted(gw, clerk)
     assert len(ids) == 2 + 3
 
 
+def test_refusal_slip_new_in_own_range_or_on_a_dossier_of_the_centre(gw, clerk):
+    url, store, t1, t2, t_other = gw
+    mine = _ev(clerk, event_type="refused")  # a walk-in refusal gets a code of this counter
+    body = make_body(event_type="refused")  # … never in counter 2's range
+    body["dossier_code"] = body["dossier_code"][:-6] + "02" + body["dossier_code"][-4:]
+    theirs = wire_from_body(body, sign=clerk.sign)
+    elsewhere = _ev(clerk, agency=OTHER_AGENCY)
+    assert statuses(push(url, t_other, [elsewhere])) == [("accepted", None)]
+    received2 = _ev(clerk, counter_no=2)
+    assert statuses(push(url, t2, [received2])) == [("accepted", None)]
+    assert statuses(push(url, t1, [
+        mine, theirs, _follow(clerk, received2, "refused"), _follow(clerk, elsewhere, "refused"),
+    ])) == [("accepted", None), ("rejected", "not_your_code"), ("accepted", None),
+            ("rejected", "not_your_dossier")]
+
+
 def test_province_only_types_only_from_the_province(gw, clerk):
     url, store, t1, *_ = gw
     ev = _ev(clerk)

@@ -12,6 +12,8 @@ Senders:
   be the event's date in Vietnam time and at most one day after the gateway's clock.
 * ``centre`` — a counter acting on an existing dossier: only a counter of the dossier's centre
   (same agency identifier), only on a dossier the gateway already holds.
+* ``new_or_centre`` — ``own_code`` when the dossier is new to the gateway, ``centre`` when it
+  already holds it (a refusal slip for a walk-in citizen, or for a dossier submitted online).
 * ``province`` — only the province (the gateway's own ``act``), never a counter.
 
 Anything not in the table is ``type_not_allowed``.
@@ -29,12 +31,14 @@ from sync.wire import VN_TZ, WireError, counter_no_of
 
 OWN_CODE = "own_code"
 CENTRE = "centre"
+NEW_OR_CENTRE = "new_or_centre"  # a new dossier in its own range, or one of its centre
 PROVINCE = "province"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may send one event type: ``counter`` is OWN_CODE, CENTRE or None (never)."""
+    """Who may send one event type: ``counter`` is OWN_CODE, CENTRE, NEW_OR_CENTRE or None
+    (never)."""
 
     counter: str | None
     province: bool
@@ -44,7 +48,7 @@ class Rule:
 #: follow the provincial system's decisions (sync.gateway.service.PROVINCE_ACTIONS).
 TABLE: Mapping[str, Rule] = {
     "received": Rule(counter=OWN_CODE, province=False),
-    "refused": Rule(counter=OWN_CODE, province=False),
+    "refused": Rule(counter=NEW_OR_CENTRE, province=False),  # refusal slip: new or online dossier
     "supplement_requested": Rule(counter=CENTRE, province=True),
     "supplement_received": Rule(counter=CENTRE, province=False),
     "fee_paid": Rule(counter=CENTRE, province=False),
@@ -119,7 +123,7 @@ def check_counter_event(
             counter_no_of(who.get("counter_no")) != sender.counter_no:
         raise WireError("wrong_counter", "the signed body names another counter than the"
                         f" credential ({sender.agency_code}/{sender.counter_no})")
-    if rule.counter == OWN_CODE:
+    if rule.counter == OWN_CODE or (rule.counter == NEW_OR_CENTRE and known is None):
         agency, day, counter_digits = _code_day(dossier_code)
         if agency != sender.agency_code or counter_digits != sender.counter_no:
             raise WireError("not_your_code", f"code {dossier_code} is outside the range of"
@@ -160,6 +164,7 @@ def check_province_event(event_type: str) -> None:
 def table_markdown() -> str:
     """The table as it is printed in the README."""
     words = {OWN_CODE: "its own code range (new dossier)", CENTRE: "dossiers of its centre",
+             NEW_OR_CENTRE: "its own code range (new dossier) or dossiers of its centre",
              None: "never"}
     lines = ["| event type | a counter may send it | the province may send it |",
              "| --- | --- | --- |"]
