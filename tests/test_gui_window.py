@@ -73,7 +73,7 @@ def test_lock_screen_shows_only_the_unlock_form(loop, demo, qtbot):  # noqa: F81
         assert w.stack.currentWidget() is w.login
         assert "khoá" in w.login.banner.text().lower() or "khóa" in w.login.banner.text().lower()
         assert "10" not in w.login.banner.text()  # Ctrl+L is no idle lock
-        assert not w.menuBar().isVisible()
+        assert not w.menuBar().isVisible() and not w.statusBar().isVisible()
         assert [k for k, a in w.actions_by_key.items() if a.isEnabled()] == []
         # every shortcut is dead: views, F-keys, quit, backup
         for key, mods in ((Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier),

@@ -258,7 +258,9 @@ class DetailPage(QWidget):
             synced = datetime_vn(e["synced_at"]) if e.get("synced_at") else self.tr("waiting")
             for c, v in enumerate((datetime_vn(e["occurred_at"]), text, origin, e["actor"], synced)):
                 self.timeline.setItem(i, c, QTableWidgetItem(v))
-        self.timeline.resizeColumnToContents(0)
+        for c in (0, 2, 3, 4):  # the event's text gets the rest of the width
+            self.timeline.resizeColumnToContents(c)
+        self.timeline.resizeRowsToContents()
         pending = d.get("sync", {}).get("pending_events", 0)
         self.sync_label.setText(self.tr("All events sent to the province.") if not pending else
                                 self.tr("%1 event(s) waiting to be sent to the province.")

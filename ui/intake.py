@@ -197,8 +197,8 @@ class IntakePage(QWidget):
         grid.addWidget(app_box, 0, 0)
         grid.addWidget(self.history_box, 1, 0)
         grid.addWidget(dos_box, 0, 1, 2, 1)
-        grid.setColumnStretch(0, 2)
-        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 7)  # the documents need the room (1024×768 included)
         grid.setRowStretch(1, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -578,8 +578,9 @@ class IntakePage(QWidget):
             [(r, False) for r in hist.get("closed", [])]
         for r, is_open in rows:
             label = r["status_label_en"] if self.lang == "en" else r["status_label"]
-            item = QListWidgetItem(f"{'● ' if is_open else '○ '}{r['code']} · {date_vn(r['received_at'])}"
-                                   f" · {r['procedure_name']} · {label}")
+            item = QListWidgetItem(f"{'● ' if is_open else '○ '}{r['code']} · "
+                                   f"{date_vn(r['received_at'])} · {label}\n"
+                                   f"    {r['procedure_name']}")
             item.setData(Qt.ItemDataRole.UserRole, r["code"])
             item.setToolTip(self.tr("Enter opens the dossier"))
             self.history_list.addItem(item)

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         work = self.at_work
         admin = work and self.session.is_admin
         self.menuBar().setVisible(work)
+        self.statusBar().setVisible(work)  # who is logged in, the key, the queue: not here
         for key, a in self.actions_by_key.items():
             if key in ("backup", "restore", "catalogue"):
                 a.setEnabled(admin)

@@ -103,7 +103,7 @@ class ReportsPage(QWidget):
         self.session = session
         self.report = None
         today = QDate.currentDate()
-        self.date_from = QDateEdit(QDate(today.year(), today.month(), 1))
+        self.date_from = QDateEdit(today.addDays(-30))  # the last 30 days: never empty on the 1st
         self.date_to = QDateEdit(today)
         for d in (self.date_from, self.date_to):
             d.setDisplayFormat("dd/MM/yyyy")

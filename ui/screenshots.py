@@ -19,7 +19,11 @@ async def _settle(seconds: float = 0.2) -> None:
         await asyncio.sleep(seconds / 4)
 
 
-async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
+SIZES = ((1366, 768), (1024, 768))  # the counter PCs' screens
+
+
+async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = SIZES[0]
+                      ) -> list[Path]:
     from app import actions, demo
     from app.domain import now_vn
     from app.settings import Settings
@@ -29,26 +33,38 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     files: list[Path] = []
 
     def save(widget, name: str) -> None:  # noqa: ANN001
-        path = out / f"gui-{name}-{lang}.png"
+        path = out / f"gui-{name}-{lang}-{size[0]}x{size[1]}.png"
         widget.grab().save(str(path))
         files.append(path)
 
     # -- first-run wizard on an empty folder
-    fresh = Settings(data_dir=work / f"fresh-{lang}", lang=lang)
+    tag = f"{lang}-{size[0]}"
+    fresh = Settings(data_dir=work / f"fresh-{tag}", lang=lang)
     w0 = await open_window(fresh)
     await asyncio.sleep(0.1)
-    w0.wizard.resize(w0.fontMetrics().averageCharWidth() * 90, w0.fontMetrics().height() * 28)
+    w0.wizard.resize(w0.wizard.minimumSize())
     w0.wizard.admin_name.setText("Nguyễn Văn Quản")
     await _settle()
     save(w0.wizard, "wizard")
+    wiz = w0.wizard
+    wiz.admin_pw.setText("mat-khau-1")
+    wiz.admin_pw2.setText("mat-khau-1")
+    wiz.next()
+    wiz.agency.setText("000.20.27.H57")
+    wiz.centre.setText("Trung tâm Phục vụ hành chính công phường Sài Gòn")
+    wiz.next()
+    wiz.next()  # nothing pasted: the page says what it needs
+    await _settle()
+    save(wiz, "wizard-enrol")
     w0.wizard.reject()
     w0.close()
     await w0.session.close()
 
     # -- demo counter
-    d = demo.prepare(work / f"demo-{lang}")
+    d = demo.prepare(work / f"demo-{tag}")
     w = await open_window(Settings(data_dir=d.data_dir, lang=lang), demo=d)
-    w.resize(1280, 800)  # a typical counter PC screen, so the set is comparable over time
+    w.showNormal()
+    w.resize(*size)  # the counter PCs' screens, so the set is comparable over time
     await _settle()
     save(w, "login")
     await w.login.login()
@@ -61,6 +77,8 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     await dlg.unlock()
     while getattr(w, "key_dialog", None) is not None:
         await asyncio.sleep(0.02)
+    w.showNormal()  # the first login maximises: keep the chosen size for the pictures
+    w.resize(*size)
     s = w.session
     # a result waiting at the counter, so the home queue and the return action show
     first = d.codes[0]
@@ -73,10 +91,14 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     w.intake.phone.setText("0987654321")
     w.intake.procedure.set_value("1.001193", "1.001193 — " + s.counter.catalogue().get("1.001193").name)
     w.show_page("intake")
+    await w.intake.load_history("001090000456")
+    w.intake.procedure.set_value("1.000894", "1.000894 — "
+                                 + s.counter.catalogue().get("1.000894").name)
     await _settle()
     save(w, "intake")
     w.intake.name.clear()
     w.intake.citizen_id.setText("999123456789")
+    w.intake.set_history({"open": [], "closed": []})  # another citizen: no duplicate question
     await w.intake.save()
     await _settle()
     save(w, "intake-errors")
@@ -124,6 +146,21 @@ async def _shoot_lang(lang: str, out: Path, work: Path) -> list[Path]:
     await _settle()
     save(w, "help")
 
+    w.lock_screen()
+    await _settle()
+    save(w, "locked")
+    w.login.password.setText(demo.DEMO_USER_PASSWORD)
+    await w.login.login()
+    while not w.at_work:
+        await asyncio.sleep(0.02)
+    task = asyncio.ensure_future(w.settings_page.start_task("restore", str(work / "x.motcua")))
+    while w.settings_page.confirm_dialog is None:
+        await asyncio.sleep(0.02)
+    await _settle()
+    save(w.settings_page.confirm_dialog, "restore-confirm")
+    w.settings_page.confirm_dialog.reject()
+    await task
+
     for t in pending_tasks():
         t.cancel()
     w.close()
@@ -146,5 +183,6 @@ def render_all(out: Path, langs: list[str] | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="motcua-shots-") as tmp:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             for lang in langs or ["vi", "en"]:
-                files += runner.run(_shoot_lang(lang, out, Path(tmp)))
+                for size in SIZES:
+                    files += runner.run(_shoot_lang(lang, out, Path(tmp), size))
     return files

@@ -137,6 +137,7 @@ class ChecklistTable(QWidget):
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(True)
         self.table.itemChanged.connect(lambda *_: self.changed.emit())
         self.table.installEventFilter(self)
         self.table.setToolTip(self.tr("Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ "
@@ -211,6 +212,7 @@ class ChecklistTable(QWidget):
         spin.setValue(max(1, min(99, int(count or 1))))
         spin.valueChanged.connect(lambda *_: self.changed.emit())
         self.table.setCellWidget(r, self.COL_COUNT, spin)
+        self.table.resizeRowToContents(r)  # long document names wrap instead of "…"
         self.table.blockSignals(False)
         self.changed.emit()
 

@@ -101,7 +101,8 @@ class SetupWizard(QWizard):
         self.setWindowTitle(self.tr("Set up this counter"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 90)
+        fm = self.fontMetrics()  # room for a page's errors under their fields
+        self.setMinimumSize(fm.averageCharWidth() * 110, fm.height() * 34)
         # -- language and administrator
         p1 = CheckedPage(self, lambda: setup.check_admin(
             self.admin_user.text(), self.admin_name.text(), self.admin_pw.text(),

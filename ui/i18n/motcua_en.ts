@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="270"/>
-        <location filename="../widgets.py" line="308"/>
+        <location filename="../widgets.py" line="272"/>
+        <location filename="../widgets.py" line="310"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Drop scanned files (PDF, JPEG, PNG) here</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="276"/>
         <source>Attach &amp;file…</source>
         <translation>Attach &amp;file…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="275"/>
+        <location filename="../widgets.py" line="277"/>
         <source>Remove file</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="329"/>
+        <location filename="../widgets.py" line="331"/>
         <source>PDF document: %1</source>
         <translation>PDF document: %1</translation>
     </message>
@@ -77,37 +77,37 @@
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="142"/>
+        <location filename="../widgets.py" line="143"/>
         <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
         <translation>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="145"/>
+        <location filename="../widgets.py" line="146"/>
         <source>&amp;Add document</source>
         <translation>&amp;Add document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="146"/>
+        <location filename="../widgets.py" line="147"/>
         <source>Remove document</source>
         <translation>Remove document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Certified copy</source>
         <translation>Certified copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="190"/>
+        <location filename="../widgets.py" line="191"/>
         <source>Copy</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="190"/>
+        <location filename="../widgets.py" line="191"/>
         <source>Shown (to compare)</source>
         <translation>Shown (to compare)</translation>
     </message>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="269"/>
+        <location filename="../detail.py" line="271"/>
         <source>Signatures not checked yet.</source>
         <translation>Signatures not checked yet.</translation>
     </message>
@@ -320,190 +320,190 @@
         <translation>waiting</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="263"/>
+        <location filename="../detail.py" line="265"/>
         <source>All events sent to the province.</source>
         <translation>All events sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="264"/>
+        <location filename="../detail.py" line="266"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 event(s) waiting to be sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="267"/>
+        <location filename="../detail.py" line="269"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>This dossier has contradictory events; ask the province to check them.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="282"/>
         <source>Received at the counter</source>
         <translation>Received at the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="282"/>
         <source>Not accepted</source>
         <translation>Not accepted</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="283"/>
         <source>Forwarded for processing</source>
         <translation>Forwarded for processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="283"/>
         <source>Processing</source>
         <translation>Processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="284"/>
         <source>Supplement requested</source>
         <translation>Supplement requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
-        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="350"/>
         <source>Supplement received</source>
         <translation>Supplement received</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="286"/>
         <source>Fee requested</source>
         <translation>Fee requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="286"/>
         <source>Fee paid</source>
         <translation>Fee paid</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="287"/>
         <source>Withdrawn</source>
         <translation>Withdrawn</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="287"/>
         <source>Processing stopped</source>
         <translation>Processing stopped</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="288"/>
         <source>Result ready</source>
         <translation>Result ready</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="288"/>
         <source>Result returned</source>
         <translation>Result returned</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="289"/>
         <source>Submitted online</source>
         <translation>Submitted online</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="294"/>
+        <location filename="../detail.py" line="296"/>
         <source>Checking…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="300"/>
+        <location filename="../detail.py" line="302"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Every signature is valid and the data matches.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="304"/>
+        <location filename="../detail.py" line="306"/>
         <source>✘ Not valid: </source>
         <translation>✘ Not valid: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="320"/>
+        <location filename="../detail.py" line="322"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Done: %1 is now «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="331"/>
+        <location filename="../detail.py" line="333"/>
         <source>one missing document per line</source>
         <translation>one missing document per line</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="340"/>
         <source>Request supplement</source>
         <translation>Request supplement</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="339"/>
+        <location filename="../detail.py" line="341"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Missing documents:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="340"/>
-        <location filename="../detail.py" line="379"/>
-        <location filename="../detail.py" line="396"/>
+        <location filename="../detail.py" line="342"/>
+        <location filename="../detail.py" line="381"/>
+        <location filename="../detail.py" line="398"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="350"/>
         <source>&amp;Note:</source>
         <translation>&amp;Note:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="357"/>
         <source>The applicant</source>
         <translation>The applicant</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="358"/>
         <source>Authorised person</source>
         <translation>Authorised person</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="359"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="358"/>
+        <location filename="../detail.py" line="360"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="367"/>
         <source>Return the result</source>
         <translation>Return the result</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="368"/>
         <source>Handed to (&amp;name):</source>
         <translation>Handed to (&amp;name):</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="369"/>
         <source>Their citizen &amp;ID:</source>
         <translation>Their citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="370"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Relation:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="371"/>
         <source>&amp;Method:</source>
         <translation>&amp;Method:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="370"/>
+        <location filename="../detail.py" line="372"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="378"/>
+        <location filename="../detail.py" line="380"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="397"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -796,7 +796,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="135"/>
-        <location filename="../intake.py" line="594"/>
+        <location filename="../intake.py" line="595"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
     </message>
@@ -946,52 +946,52 @@
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="584"/>
+        <location filename="../intake.py" line="585"/>
         <source>Enter opens the dossier</source>
         <translation>Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="588"/>
+        <location filename="../intake.py" line="589"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 open, %2 closed (● open).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="592"/>
+        <location filename="../intake.py" line="593"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>No earlier dossier of this citizen here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="619"/>
+        <location filename="../intake.py" line="620"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="634"/>
+        <location filename="../intake.py" line="635"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="649"/>
+        <location filename="../intake.py" line="650"/>
         <source>Clear the form</source>
         <translation>Clear the form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="651"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Clear everything typed for this citizen?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="652"/>
         <source>&amp;Clear</source>
         <translation>&amp;Clear</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="652"/>
         <source>&amp;Keep</source>
         <translation>&amp;Keep</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="686"/>
+        <location filename="../intake.py" line="687"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>
@@ -1043,7 +1043,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="539"/>
+        <location filename="../mainwindow.py" line="540"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
@@ -1165,72 +1165,72 @@
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="245"/>
+        <location filename="../mainwindow.py" line="246"/>
         <source>About</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="245"/>
+        <location filename="../mainwindow.py" line="246"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="311"/>
+        <location filename="../mainwindow.py" line="312"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="442"/>
+        <location filename="../mainwindow.py" line="443"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="446"/>
+        <location filename="../mainwindow.py" line="447"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="460"/>
+        <location filename="../mainwindow.py" line="461"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="461"/>
+        <location filename="../mainwindow.py" line="462"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="473"/>
+        <location filename="../mainwindow.py" line="474"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="477"/>
+        <location filename="../mainwindow.py" line="478"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="480"/>
+        <location filename="../mainwindow.py" line="481"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="493"/>
+        <location filename="../mainwindow.py" line="494"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="497"/>
+        <location filename="../mainwindow.py" line="498"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="500"/>
+        <location filename="../mainwindow.py" line="501"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="512"/>
+        <location filename="../mainwindow.py" line="513"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -1776,202 +1776,202 @@
         <translation>Set up this counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="110"/>
+        <location filename="../wizard.py" line="111"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>The administrator manages accounts and settings of this counter.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="122"/>
+        <location filename="../wizard.py" line="123"/>
         <source>&amp;Username:</source>
         <translation>&amp;Username:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="123"/>
+        <location filename="../wizard.py" line="124"/>
         <source>Full &amp;name:</source>
         <translation>Full &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="124"/>
+        <location filename="../wizard.py" line="125"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="125"/>
+        <location filename="../wizard.py" line="126"/>
         <source>Password &amp;again:</source>
         <translation>Password &amp;again:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="129"/>
+        <location filename="../wizard.py" line="130"/>
         <source>Centre and counter</source>
         <translation>Centre and counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="130"/>
+        <location filename="../wizard.py" line="131"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>The agency code and the counter number are part of every dossier code and cannot be changed later.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="137"/>
+        <location filename="../wizard.py" line="138"/>
         <source>Centre &amp;name:</source>
         <translation>Centre &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="138"/>
+        <location filename="../wizard.py" line="139"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Agency identifier code:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="139"/>
+        <location filename="../wizard.py" line="140"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Counter number:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="145"/>
+        <location filename="../wizard.py" line="146"/>
         <source>Provincial gateway</source>
         <translation>Provincial gateway</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="159"/>
+        <location filename="../wizard.py" line="160"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>&amp;Offline only (no gateway yet)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="153"/>
+        <location filename="../wizard.py" line="154"/>
         <source>CA bundle</source>
         <translation>CA bundle</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="167"/>
+        <location filename="../wizard.py" line="168"/>
         <source>Trust anchors</source>
         <translation>Trust anchors</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="109"/>
+        <location filename="../wizard.py" line="110"/>
         <source>Language and administrator</source>
         <translation>Language and administrator</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="121"/>
+        <location filename="../wizard.py" line="122"/>
         <source>Counter &amp;language:</source>
         <translation>Counter &amp;language:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="146"/>
+        <location filename="../wizard.py" line="147"/>
         <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
         <translation>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="152"/>
+        <location filename="../wizard.py" line="153"/>
         <source>B&amp;rowse…</source>
         <translation>B&amp;rowse…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="160"/>
+        <location filename="../wizard.py" line="161"/>
         <source>&amp;Enrolment line:</source>
         <translation>&amp;Enrolment line:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="161"/>
+        <location filename="../wizard.py" line="162"/>
         <source>CA &amp;bundle (private CA):</source>
         <translation>CA &amp;bundle (private CA):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="168"/>
+        <location filename="../wizard.py" line="169"/>
         <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
         <translation>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="171"/>
+        <location filename="../wizard.py" line="172"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Add certificate…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="173"/>
+        <location filename="../wizard.py" line="174"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="174"/>
+        <location filename="../wizard.py" line="175"/>
         <source>&amp;Certificates:</source>
         <translation>&amp;Certificates:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="178"/>
+        <location filename="../wizard.py" line="179"/>
         <source>Receipt printing</source>
         <translation>Receipt printing</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="180"/>
+        <location filename="../wizard.py" line="181"/>
         <source>System default printer</source>
         <translation>System default printer</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="184"/>
+        <location filename="../wizard.py" line="185"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="184"/>
+        <location filename="../wizard.py" line="185"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="185"/>
+        <location filename="../wizard.py" line="186"/>
         <source>80 mm roll</source>
         <translation>80 mm roll</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="187"/>
+        <location filename="../wizard.py" line="188"/>
         <source>&amp;Test print</source>
         <translation>&amp;Test print</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="189"/>
+        <location filename="../wizard.py" line="190"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Printer:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="190"/>
+        <location filename="../wizard.py" line="191"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Layout:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="197"/>
+        <location filename="../wizard.py" line="198"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Back</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Next &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="200"/>
         <source>&amp;Finish</source>
         <translation>&amp;Finish</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="200"/>
+        <location filename="../wizard.py" line="201"/>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="226"/>
+        <location filename="../wizard.py" line="227"/>
         <source>root</source>
         <translation>root</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="226"/>
+        <location filename="../wizard.py" line="227"/>
         <source>intermediate</source>
         <translation>intermediate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="245"/>
+        <location filename="../wizard.py" line="246"/>
         <source>Test page sent to %1.</source>
         <translation>Test page sent to %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="254"/>
+        <location filename="../wizard.py" line="255"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>No printer installed: the test page was saved as %1</translation>
     </message>

@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="270"/>
-        <location filename="../widgets.py" line="308"/>
+        <location filename="../widgets.py" line="272"/>
+        <location filename="../widgets.py" line="310"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Kéo thả tệp scan (PDF, JPEG, PNG) vào đây</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="276"/>
         <source>Attach &amp;file…</source>
         <translation>Đính kè&amp;m tệp…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="275"/>
+        <location filename="../widgets.py" line="277"/>
         <source>Remove file</source>
         <translation>Bỏ tệp</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="329"/>
+        <location filename="../widgets.py" line="331"/>
         <source>PDF document: %1</source>
         <translation>Tài liệu PDF: %1</translation>
     </message>
@@ -77,37 +77,37 @@
         <translation>Số lượng</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="142"/>
+        <location filename="../widgets.py" line="143"/>
         <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
         <translation>Bàn phím: ↑/↓ chọn giấy tờ, phím cách để đánh dấu đã nhận, ←/→ đổi hình thức, + / − hoặc một chữ số để đổi số bản, F2 để sửa tên.</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="145"/>
+        <location filename="../widgets.py" line="146"/>
         <source>&amp;Add document</source>
         <translation>T&amp;hêm giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="146"/>
+        <location filename="../widgets.py" line="147"/>
         <source>Remove document</source>
         <translation>Bỏ giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Original</source>
         <translation>Bản chính</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="190"/>
         <source>Certified copy</source>
         <translation>Bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="190"/>
+        <location filename="../widgets.py" line="191"/>
         <source>Copy</source>
         <translation>Bản sao</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="190"/>
+        <location filename="../widgets.py" line="191"/>
         <source>Shown (to compare)</source>
         <translation>Xuất trình (đối chiếu)</translation>
     </message>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="269"/>
+        <location filename="../detail.py" line="271"/>
         <source>Signatures not checked yet.</source>
         <translation>Chưa kiểm tra chữ ký.</translation>
     </message>
@@ -320,190 +320,190 @@
         <translation>đang chờ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="263"/>
+        <location filename="../detail.py" line="265"/>
         <source>All events sent to the province.</source>
         <translation>Mọi sự kiện đã được gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="264"/>
+        <location filename="../detail.py" line="266"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 sự kiện đang chờ gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="267"/>
+        <location filename="../detail.py" line="269"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>Hồ sơ có sự kiện mâu thuẫn; hãy đề nghị tỉnh kiểm tra.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="282"/>
         <source>Received at the counter</source>
         <translation>Tiếp nhận tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="280"/>
+        <location filename="../detail.py" line="282"/>
         <source>Not accepted</source>
         <translation>Không tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="283"/>
         <source>Forwarded for processing</source>
         <translation>Chuyển xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="281"/>
+        <location filename="../detail.py" line="283"/>
         <source>Processing</source>
         <translation>Đang xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="284"/>
         <source>Supplement requested</source>
         <translation>Yêu cầu bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
-        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="350"/>
         <source>Supplement received</source>
         <translation>Đã nhận bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="286"/>
         <source>Fee requested</source>
         <translation>Yêu cầu nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="286"/>
         <source>Fee paid</source>
         <translation>Đã nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="287"/>
         <source>Withdrawn</source>
         <translation>Rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
+        <location filename="../detail.py" line="287"/>
         <source>Processing stopped</source>
         <translation>Dừng xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="288"/>
         <source>Result ready</source>
         <translation>Đã có kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="288"/>
         <source>Result returned</source>
         <translation>Đã trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="289"/>
         <source>Submitted online</source>
         <translation>Nộp trực tuyến</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="294"/>
+        <location filename="../detail.py" line="296"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="300"/>
+        <location filename="../detail.py" line="302"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Mọi chữ ký hợp lệ và dữ liệu khớp.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="304"/>
+        <location filename="../detail.py" line="306"/>
         <source>✘ Not valid: </source>
         <translation>✘ Không hợp lệ: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="320"/>
+        <location filename="../detail.py" line="322"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="331"/>
+        <location filename="../detail.py" line="333"/>
         <source>one missing document per line</source>
         <translation>mỗi dòng một giấy tờ còn thiếu</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="338"/>
+        <location filename="../detail.py" line="340"/>
         <source>Request supplement</source>
         <translation>Yêu cầu bổ sung hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="339"/>
+        <location filename="../detail.py" line="341"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Giấy tờ còn thiếu:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="340"/>
-        <location filename="../detail.py" line="379"/>
-        <location filename="../detail.py" line="396"/>
+        <location filename="../detail.py" line="342"/>
+        <location filename="../detail.py" line="381"/>
+        <location filename="../detail.py" line="398"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="350"/>
         <source>&amp;Note:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="355"/>
+        <location filename="../detail.py" line="357"/>
         <source>The applicant</source>
         <translation>Người nộp hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="356"/>
+        <location filename="../detail.py" line="358"/>
         <source>Authorised person</source>
         <translation>Người được ủy quyền</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="359"/>
         <source>At the counter</source>
         <translation>Tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="358"/>
+        <location filename="../detail.py" line="360"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="365"/>
+        <location filename="../detail.py" line="367"/>
         <source>Return the result</source>
         <translation>Trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="366"/>
+        <location filename="../detail.py" line="368"/>
         <source>Handed to (&amp;name):</source>
         <translation>&amp;Họ tên người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="369"/>
         <source>Their citizen &amp;ID:</source>
         <translation>&amp;Số định danh người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="370"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Quan hệ:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="371"/>
         <source>&amp;Method:</source>
         <translation>&amp;Hình thức trả:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="370"/>
+        <location filename="../detail.py" line="372"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="378"/>
+        <location filename="../detail.py" line="380"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="397"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -796,7 +796,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="135"/>
-        <location filename="../intake.py" line="594"/>
+        <location filename="../intake.py" line="595"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
     </message>
@@ -946,52 +946,52 @@
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="584"/>
+        <location filename="../intake.py" line="585"/>
         <source>Enter opens the dossier</source>
         <translation>Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="588"/>
+        <location filename="../intake.py" line="589"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="592"/>
+        <location filename="../intake.py" line="593"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="619"/>
+        <location filename="../intake.py" line="620"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="634"/>
+        <location filename="../intake.py" line="635"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="649"/>
+        <location filename="../intake.py" line="650"/>
         <source>Clear the form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="651"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="652"/>
         <source>&amp;Clear</source>
         <translation>&amp;Xóa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="652"/>
         <source>&amp;Keep</source>
         <translation>&amp;Giữ lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="686"/>
+        <location filename="../intake.py" line="687"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
@@ -1043,7 +1043,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="539"/>
+        <location filename="../mainwindow.py" line="540"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
@@ -1165,72 +1165,72 @@
         <translation>Cài đặt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="245"/>
+        <location filename="../mainwindow.py" line="246"/>
         <source>About</source>
         <translation>Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="245"/>
+        <location filename="../mainwindow.py" line="246"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="311"/>
+        <location filename="../mainwindow.py" line="312"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="442"/>
+        <location filename="../mainwindow.py" line="443"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="446"/>
+        <location filename="../mainwindow.py" line="447"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="460"/>
+        <location filename="../mainwindow.py" line="461"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="461"/>
+        <location filename="../mainwindow.py" line="462"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="473"/>
+        <location filename="../mainwindow.py" line="474"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="477"/>
+        <location filename="../mainwindow.py" line="478"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="480"/>
+        <location filename="../mainwindow.py" line="481"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="493"/>
+        <location filename="../mainwindow.py" line="494"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="497"/>
+        <location filename="../mainwindow.py" line="498"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="500"/>
+        <location filename="../mainwindow.py" line="501"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="512"/>
+        <location filename="../mainwindow.py" line="513"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -1776,202 +1776,202 @@
         <translation>Thiết lập quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="110"/>
+        <location filename="../wizard.py" line="111"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>Quản trị viên quản lý tài khoản và cài đặt của quầy.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="122"/>
+        <location filename="../wizard.py" line="123"/>
         <source>&amp;Username:</source>
         <translation>&amp;Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="123"/>
+        <location filename="../wizard.py" line="124"/>
         <source>Full &amp;name:</source>
         <translation>&amp;Họ và tên:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="124"/>
+        <location filename="../wizard.py" line="125"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Mật khẩu (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="125"/>
+        <location filename="../wizard.py" line="126"/>
         <source>Password &amp;again:</source>
         <translation>&amp;Nhập lại mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="129"/>
+        <location filename="../wizard.py" line="130"/>
         <source>Centre and counter</source>
         <translation>Trung tâm và quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="130"/>
+        <location filename="../wizard.py" line="131"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>Mã định danh cơ quan và số quầy nằm trong mọi mã hồ sơ, không đổi được về sau.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="137"/>
+        <location filename="../wizard.py" line="138"/>
         <source>Centre &amp;name:</source>
         <translation>&amp;Tên trung tâm:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="138"/>
+        <location filename="../wizard.py" line="139"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Mã định danh cơ quan:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="139"/>
+        <location filename="../wizard.py" line="140"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Số quầy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="145"/>
+        <location filename="../wizard.py" line="146"/>
         <source>Provincial gateway</source>
         <translation>Cổng kết nối của tỉnh</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="159"/>
+        <location filename="../wizard.py" line="160"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>Chỉ làm việc &amp;ngoại tuyến (chưa có cổng kết nối)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="153"/>
+        <location filename="../wizard.py" line="154"/>
         <source>CA bundle</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="167"/>
+        <location filename="../wizard.py" line="168"/>
         <source>Trust anchors</source>
         <translation>Chứng thư gốc tin cậy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="109"/>
+        <location filename="../wizard.py" line="110"/>
         <source>Language and administrator</source>
         <translation>Ngôn ngữ và quản trị viên</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="121"/>
+        <location filename="../wizard.py" line="122"/>
         <source>Counter &amp;language:</source>
         <translation>Ngôn ngữ của &amp;quầy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="146"/>
+        <location filename="../wizard.py" line="147"/>
         <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
         <translation>Hồ sơ luôn được lưu tại quầy trước; cổng kết nối nhận hồ sơ khi có đường truyền. Dán chuỗi đăng ký do tỉnh cấp cho quầy này, hoặc tạm làm việc ngoại tuyến.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="152"/>
+        <location filename="../wizard.py" line="153"/>
         <source>B&amp;rowse…</source>
         <translation>Chọn &amp;tệp…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="160"/>
+        <location filename="../wizard.py" line="161"/>
         <source>&amp;Enrolment line:</source>
         <translation>Chuỗi đăng &amp;ký:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="161"/>
+        <location filename="../wizard.py" line="162"/>
         <source>CA &amp;bundle (private CA):</source>
         <translation>Chứng thư &amp;CA của cổng (CA riêng):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="168"/>
+        <location filename="../wizard.py" line="169"/>
         <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
         <translation>Chứng thư CA gốc và trung gian mà chứng thư ký của cán bộ phải dẫn về. Cần ít nhất một chứng thư.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="171"/>
+        <location filename="../wizard.py" line="172"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Thêm chứng thư…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="173"/>
+        <location filename="../wizard.py" line="174"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="174"/>
+        <location filename="../wizard.py" line="175"/>
         <source>&amp;Certificates:</source>
         <translation>&amp;Danh sách chứng thư:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="178"/>
+        <location filename="../wizard.py" line="179"/>
         <source>Receipt printing</source>
         <translation>In giấy tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="180"/>
+        <location filename="../wizard.py" line="181"/>
         <source>System default printer</source>
         <translation>Máy in mặc định của hệ thống</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="184"/>
+        <location filename="../wizard.py" line="185"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="184"/>
+        <location filename="../wizard.py" line="185"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="185"/>
+        <location filename="../wizard.py" line="186"/>
         <source>80 mm roll</source>
         <translation>Giấy cuộn 80 mm</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="187"/>
+        <location filename="../wizard.py" line="188"/>
         <source>&amp;Test print</source>
         <translation>&amp;In thử</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="189"/>
+        <location filename="../wizard.py" line="190"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Máy in:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="190"/>
+        <location filename="../wizard.py" line="191"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Khổ giấy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="197"/>
+        <location filename="../wizard.py" line="198"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Tiếp &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="200"/>
         <source>&amp;Finish</source>
         <translation>&amp;Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="200"/>
+        <location filename="../wizard.py" line="201"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="226"/>
+        <location filename="../wizard.py" line="227"/>
         <source>root</source>
         <translation>gốc</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="226"/>
+        <location filename="../wizard.py" line="227"/>
         <source>intermediate</source>
         <translation>trung gian</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="245"/>
+        <location filename="../wizard.py" line="246"/>
         <source>Test page sent to %1.</source>
         <translation>Đã gửi trang in thử tới %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="254"/>
+        <location filename="../wizard.py" line="255"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>Chưa cài máy in: trang in thử đã được lưu thành %1</translation>
     </message>
