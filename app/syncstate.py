@@ -30,6 +30,9 @@ def read(counter: Counter) -> dict:
     out["gateway_url"] = url or out.get("gateway_url")
     # configured = enrolled: a target AND the credential `motcua enrol` wrote
     out["configured"] = bool(url) and (counter.settings.data_dir / "gateway-credential").is_file()
+    with counter.store._lock:  # noqa: SLF001 - pulled events waiting for their dossier
+        out["waiting"] = int(counter.store.conn.execute(
+            "SELECT count(*) FROM pulled_waiting").fetchone()[0])
     from sync.reasons import REASONS, clock_skew_words
 
     skew = out.get("clock_skew_seconds")

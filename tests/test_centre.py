@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from app import actions, intake, queries, remote, signatures, sync_service
+from app import actions, intake, queries, remote, signatures, sync_service, syncstate
 from localdb.backup import attachment_path, integrity_problems
 from sync.engine import EngineConfig
 from sync.wire import WireEvent
@@ -122,6 +122,7 @@ def test_an_event_before_its_dossier_waits_and_is_applied_when_it_arrives(tmp_pa
     stats = remote.apply_signed_events(c2, [withdrawn], source="lan-peer")
     assert stats.waiting == 1 and stats.applied == 0
     assert remote.waiting_count(c2) == 1
+    assert syncstate.read(c2)["waiting"] == 1  # IT sees it in `motcua sync status`
     stats = remote.apply_signed_events(c2, [received], source="lan-peer")
     assert stats.materialised == 1 and stats.applied == 2 and stats.waiting == 0
     assert remote.waiting_count(c2) == 0

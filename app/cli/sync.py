@@ -171,6 +171,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(_t(args, "Cổng", "Gateway") + f": {state['gateway_url'] or '-'} ({label})")
     print(_t(args, "Chờ gửi", "Pending") + f": {state['pending']}  "
           + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
+    if state.get("waiting"):
+        print(_t(args, "Sự kiện nhận về đang chờ hồ sơ gốc", "Pulled events waiting for their"
+                 " dossier") + f": {state['waiting']}")
     print(_t(args, "Thành công gần nhất", "Last success") + f": {state['last_success'] or '-'}")
     if state["last_error"]:
         words = state["last_error_en"] if args.lang == "en" else state["last_error_vi"]

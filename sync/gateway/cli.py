@@ -2,7 +2,8 @@
 
     motcua-gateway serve [--db URL] [--host 127.0.0.1] [--port 8443] [--tls-cert F --tls-key F]
                          [--trust-anchors F ...] [--crl F ...] [--data-dir DIR]
-                         [--admin-token-env VAR]
+                         [--admin-token-env VAR] [--partial-quota-mb N]
+                         [--partial-max-age-hours H]
     motcua-gateway [--db URL] enrol --agency-code CODE --counter N [--centre-name NAME]
     motcua-gateway [--db URL] revoke COUNTER_ID
     motcua-gateway [--db URL] counters [--json]
@@ -122,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
                         " server process)")
     s.add_argument("--max-batch-events", type=int, default=500)
     s.add_argument("--max-batch-bytes", type=int, default=8 * 1024 * 1024)
+    s.add_argument("--partial-quota-mb", type=int, default=1024,
+                   help="unfinished attachment uploads one counter may hold (MiB)")
+    s.add_argument("--partial-max-age-hours", type=float, default=48.0,
+                   help="unfinished uploads untouched this long are removed")
 
     e = sub.add_parser("enrol", parents=[common], help="create a counter credential")
     e.add_argument("--agency-code", required=True)
@@ -221,6 +226,8 @@ def _serve(args: argparse.Namespace) -> int:
         admin_token=admin_token,
         max_batch_events=args.max_batch_events,
         max_batch_bytes=args.max_batch_bytes,
+        partial_quota_bytes=args.partial_quota_mb * 1024 * 1024,
+        partial_max_age_s=args.partial_max_age_hours * 3600,
         verify_processes=args.verify_processes,
     )
     app = create_app(config)
