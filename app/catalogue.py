@@ -35,6 +35,14 @@ _CUTOFF_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _CODE_QUERY_RE = re.compile(r"[0-9][0-9.]*")
 _VALUED_KINDS = ("working_days", "calendar_days", "working_hours")
+# Sanity bounds on legal processing times: no procedure takes more than a year, so a larger
+# figure is a typing slip (10^9 working days once made intake spin for 35 s and fail).
+MAX_TIME_DAYS = 365
+MAX_TIME_VALUE = {"working_days": MAX_TIME_DAYS, "calendar_days": MAX_TIME_DAYS,
+                  "working_hours": MAX_TIME_DAYS * 8}
+_TIME_UNITS = {"working_days": ("ngày làm việc", "working days"),
+               "calendar_days": ("ngày", "calendar days"),
+               "working_hours": ("giờ làm việc", "working hours")}
 
 
 @dataclass(frozen=True)
@@ -346,6 +354,13 @@ def _parse_time(value: Any, at: _Where, *, nested: bool) -> tuple[
             )
         if raw <= 0:
             raise at.child("value").fail("thời hạn phải lớn hơn 0.", "the time must be positive.")
+        limit = MAX_TIME_VALUE[kind]
+        if raw > limit:
+            unit_vi, unit_en = _TIME_UNITS[kind]
+            raise at.child("value").fail(
+                f"thời hạn {raw:g} {unit_vi} vượt quá giới hạn {limit:g} {unit_vi}.",
+                f"a time of {raw:g} {unit_en} exceeds the limit of {limit:g} {unit_en}.",
+            )
         number = raw
     elif raw is not None:
         raise at.child("value").fail(

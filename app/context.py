@@ -120,7 +120,23 @@ def open_counter(settings: Settings, *, create: bool = True) -> Counter:
     a store (exit 1, the path in the message) instead of creating an empty one."""
     from app.storeops import open_store
 
-    return Counter(settings, open_store(settings, create=create))
+    counter = Counter(settings, open_store(settings, create=create))
+    _clean_incoming_scans(settings, counter.store)
+    return counter
+
+
+def _clean_incoming_scans(settings: Settings, store: Store) -> None:
+    """Scans staged by an intake that was refused or killed are removed at start (one the
+    store references is moved into place); see app.attachments."""
+    if not (settings.attachments_dir / ".incoming").is_dir():
+        return
+    from app.attachments import clean_incoming
+
+    try:
+        clean_incoming(settings.attachments_dir, lambda sha: bool(store.scalar(
+            "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,))))
+    except OSError:
+        log.exception("cleaning staged scans failed")
 
 
 def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_name: str = "",
@@ -152,8 +168,10 @@ def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_
                      detail={"counter_no": number, "centre_name": centre_name.strip()})
 
 
-def import_catalogue(counter: Counter, path: Path, *, actor: str = "system") -> dict:
-    """Validate a catalogue file and make it the active one (kept with its version)."""
+def import_catalogue(counter: Counter, path: Path, *, actor: str = "system",
+                     allow_downgrade: bool = False) -> dict:
+    """Validate a catalogue file and make it the active one (kept with its version). A version
+    older than the active one is refused unless `allow_downgrade` (recorded in the audit log)."""
     from app import catalogue as cat
 
     raw = Path(path).read_bytes()
@@ -161,6 +179,16 @@ def import_catalogue(counter: Counter, path: Path, *, actor: str = "system") -> 
     now = iso(now_vn())
     body = parsed.to_json()
     with counter.store.write() as conn:
+        row = conn.execute("SELECT version FROM catalogue WHERE active = 1").fetchone()
+        active = str(row[0]) if row else cat.load_shipped_catalogue().version
+        downgrade = _version_key(parsed.version) < _version_key(active)
+        if downgrade and not allow_downgrade:
+            raise UserError(
+                f"Danh mục phiên bản {parsed.version} cũ hơn phiên bản đang dùng ({active}); "
+                "không nhập. Nếu thật sự cần quay lại, dùng --allow-downgrade.",
+                f"Catalogue version {parsed.version} is older than the active one ({active}); "
+                "not imported. To go back on purpose, use --allow-downgrade.",
+                code="catalogue_downgrade")
         known = conn.execute("SELECT body FROM catalogue WHERE version = ?", (parsed.version,)).fetchone()
         if known and known[0] != body:
             raise UserError(
@@ -175,10 +203,17 @@ def import_catalogue(counter: Counter, path: Path, *, actor: str = "system") -> 
             "ON CONFLICT (version) DO UPDATE SET active = 1",
             (parsed.version, now, str(path), body),
         )
-        audit.append(conn, at=now, actor=actor, counter=counter.label, action="catalogue.import",
-                     subject=parsed.version, detail={"procedures": len(parsed.procedures)})
+        audit.append(conn, at=now, actor=actor, counter=counter.label,
+                     action="catalogue.downgrade" if downgrade else "catalogue.import",
+                     subject=parsed.version,
+                     detail={"procedures": len(parsed.procedures), "previous": active})
     counter.forget_catalogue()
-    return {"version": parsed.version, "procedures": len(parsed.procedures)}
+    return {"version": parsed.version, "procedures": len(parsed.procedures),
+            "previous": active}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split(".") if x.isdigit())
 
 
 def catalogue_versions(counter: Counter) -> list[dict]:

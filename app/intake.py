@@ -133,14 +133,16 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSi
                 field="received_at")
     legal_time = procedure.time_for(req.channel.value)
     appointment = counter.calendar().appointment(received_at, legal_time)
-    stored = [att.store_file(p, counter.settings.attachments_dir,
-                             counter.settings.attachment_max_bytes) for p in req.attachments]
+    # scans are copied to .incoming/ and parsed now; moved into place only after the commit
+    staged = att.stage_files(req.attachments, counter.settings.attachments_dir,
+                             counter.settings.attachment_max_bytes)
+    stored = [s.attachment for s in staged]
     fee = req.fee_vnd if req.fee_vnd is not None else procedure.fee_vnd
 
     dossier_id = str(uuid6.uuid7())
     event_id = str(uuid6.uuid7())
     recorded_at = iso(now)
-    with counter.store.write() as conn:
+    with att.committing(staged), counter.store.write() as conn:
         number = repo.next_sequence(conn, received_at.strftime("%Y-%m-%d"))
         code = format_code(counter.agency_code, received_at.date(), counter.counter_no, number)
         data = {

@@ -192,12 +192,14 @@ CREATE INDEX pulled_waiting_dossier ON pulled_waiting (dossier_id);
     ),
     (
         5,
-        "search index rebuilt: phones in national form (0 / +84 / 84 typed alike)",
+        "search index rebuilt: phones in national form (0 / +84 / 84 typed alike); "
+        "scans looked up by hash (check reports unreferenced ones)",
         # motcua_search_text is registered on every connection (store.register_functions).
         """
 UPDATE dossiers SET search_text = motcua_search_text(applicant_name, citizen_id, phone, code)
   WHERE search_text IS NOT motcua_search_text(applicant_name, citizen_id, phone, code);
 INSERT INTO dossier_fts (dossier_fts) VALUES ('rebuild');
+CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments (sha256);
 """,
     ),
 ]

@@ -124,3 +124,25 @@ def signed_province_event(d: dict, etype: str, at, *, counter: Counter | None = 
     return {"id": w.id, "dossier_id": w.dossier_id, "dossier_code": w.dossier_code,
             "type": w.type, "occurred_at": w.occurred_at, "origin": w.origin, "actor": w.actor,
             "payload": w.payload, "signature": w.signature}
+
+
+def make_pdf(path: Path, *, pad: int = 0) -> Path:
+    """A real one-page PDF (pypdf), optionally carrying `pad` random bytes as an embedded file
+    so tests get a large scan that still parses."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=595, height=842)
+    if pad:
+        w.add_attachment("pad.bin", os.urandom(pad))
+    with open(path, "wb") as fh:
+        w.write(fh)
+    return Path(path)
+
+
+def make_image(path: Path, fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> Path:
+    """A real PNG or JPEG (Pillow)."""
+    from PIL import Image
+
+    Image.new("RGB", size, (200, 30, 30)).save(path, format=fmt)
+    return Path(path)

@@ -25,7 +25,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE_BUDGET_MB = 150
+SIZE_BUDGET_MB = 170  # as packaging/build.py (150 before pydantic, Pillow and pypdf)
 START_RATIO_BUDGET = 1.5
 INPUT_DIRS = ("app", "ui", "localdb", "signing", "sync", "packaging")
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import dossier_json, motcua, shared_pki
+from tests.helpers import dossier_json, make_image, motcua, shared_pki
 
 P12 = ("--p12", str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12_PW")
 SECRET = {"P12_PW": "demo"}
@@ -25,8 +25,7 @@ def test_full_offline_cycle(data_dir, tmp_path):
     setup(data_dir)
     f = tmp_path / "d.json"
     f.write_text(json.dumps(dossier_json(), ensure_ascii=False), encoding="utf-8")
-    scan = tmp_path / "scan.png"
-    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    scan = make_image(tmp_path / "scan.png")
     r = motcua("intake", "--file", str(f), "--attach", str(scan), *P12, data_dir=data_dir,
                env=SECRET)
     assert r.returncode == 0, r.stderr

@@ -12,7 +12,7 @@ from app.domain import VN_TZ
 from app.errors import UserError, ValidationError
 from localdb import audit
 from localdb import backup as bk
-from tests.helpers import counts, demo_signer, dossier_json, make_counter
+from tests.helpers import counts, demo_signer, dossier_json, make_counter, make_image, make_pdf
 
 SIGNER = demo_signer()
 
@@ -103,8 +103,7 @@ def test_late_entry_keeps_the_paper_time_and_says_so_in_the_audit(counter):
 
 
 def test_scans_are_content_addressed_and_checked(counter, tmp_path):
-    pdf = tmp_path / "giay-chung-sinh.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 1000)
+    pdf = make_pdf(tmp_path / "giay-chung-sinh.pdf")
     fake = tmp_path / "virus.pdf"
     fake.write_bytes(b"MZ\x90\x00 not a pdf")
     with pytest.raises(UserError) as err:
@@ -131,8 +130,7 @@ def test_too_large_scan_is_refused(data_dir, tmp_path):
 
     c = make_counter(data_dir)
     c.settings = replace(c.settings, attachment_max_bytes=100)
-    big = tmp_path / "big.png"
-    big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 200)
+    big = make_image(tmp_path / "big.png")
     with pytest.raises(UserError) as err:
         intake.receive(c, intake.parse_request(dossier_json(), [big]), clerk="lan", signer=SIGNER, now=MON_10)
     assert "quá lớn" in err.value.message("vi")

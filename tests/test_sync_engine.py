@@ -19,7 +19,14 @@ from app import intake, queries, sync_service, syncstate
 from sync.backoff import Backoff, parse_retry_after
 from sync.client import GatewayClient, TlsError, check_gateway_url, server_time_of
 from sync.engine import EngineConfig, SyncEngine
-from tests.helpers import demo_signer, dossier_json, gateway_signer, make_counter, pin_demo_gateway
+from tests.helpers import (
+    demo_signer,
+    dossier_json,
+    gateway_signer,
+    make_counter,
+    make_pdf,
+    pin_demo_gateway,
+)
 from tests.sync_support import (
     FaultProxy,
     counter_with,
@@ -155,8 +162,7 @@ def test_rejected_events_are_parked_and_never_block_the_rest(tmp_path, gw):
 def test_attachment_uploaded_before_its_event(tmp_path, gw):
     server, gstore = gw
     counter = make_counter(tmp_path / "c")
-    scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.4\n" + os.urandom(300_000))
+    scan = make_pdf(tmp_path / "scan.pdf", pad=300_000)
     with demo_signer() as signer:
         d = intake.receive(counter, intake.parse_request(dossier_json(), [scan]), clerk="lan",
                            signer=signer)
@@ -167,8 +173,7 @@ def test_attachment_uploaded_before_its_event(tmp_path, gw):
     assert gstore.read_attachment(sha) == scan.read_bytes()
     # a scan altered on disk is caught before upload: that event parks, others go on
     counter2 = make_counter(tmp_path / "c2", counter_no=2)
-    scan2 = tmp_path / "scan2.pdf"
-    scan2.write_bytes(b"%PDF-1.4\n" + os.urandom(1000))
+    scan2 = make_pdf(tmp_path / "scan2.pdf", pad=1000)
     with demo_signer() as signer:
         d2 = intake.receive(counter2, intake.parse_request(dossier_json(), [scan2]),
                             clerk="lan", signer=signer)

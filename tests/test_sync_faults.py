@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import os
 import threading
 import time
 
@@ -18,7 +17,7 @@ import pytest
 from app import intake, sync_service, syncstate
 from sync.client import GatewayClient
 from sync.engine import EngineConfig, SyncEngine
-from tests.helpers import demo_signer, dossier_json, make_counter
+from tests.helpers import demo_signer, dossier_json, make_counter, make_pdf
 from tests.sync_support import (
     FaultProxy,
     GatewayProcess,
@@ -164,8 +163,7 @@ async def test_attachment_20mb_resumes_after_cut(tmp_path):
     flight, never a restart from zero."""
     mib = 1024 * 1024
     counter = make_counter(tmp_path / "c")
-    scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.7\n" + os.urandom(20 * mib - 9))
+    scan = make_pdf(tmp_path / "scan.pdf", pad=20 * mib)
     size = scan.stat().st_size
     with demo_signer() as signer:
         d = intake.receive(counter, intake.parse_request(dossier_json(), [scan]), clerk="lan",

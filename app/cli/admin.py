@@ -42,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_catalogue_list)
     c = cs.add_parser("import")
     c.add_argument("file")
+    c.add_argument("--allow-downgrade", action="store_true",
+                   help="accept a version older than the active one (recorded in the audit log)")
     c.set_defaults(func=cmd_catalogue_import)
     c = cs.add_parser("versions")
     c.set_defaults(func=cmd_catalogue_versions)
@@ -100,7 +102,7 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
 
 def cmd_catalogue_import(args: argparse.Namespace) -> int:
     with counter_of(args, create=True) as counter:
-        emit(import_catalogue(counter, Path(args.file)))
+        emit(import_catalogue(counter, Path(args.file), allow_downgrade=args.allow_downgrade))
     return 0
 
 

@@ -195,6 +195,42 @@ def _row_to_event(row: Sequence[Any]) -> StoredEvent:
     )
 
 
+MAX_TIME_DAYS = 365  # as app.catalogue: no procedure takes more than a year
+_MAX_TIME = {"working_days": MAX_TIME_DAYS, "calendar_days": MAX_TIME_DAYS,
+             "working_hours": MAX_TIME_DAYS * 8}
+
+
+def catalogue_time_problems(doc: dict) -> list[str]:
+    """Processing times out of bounds (a number of days/hours that is not a positive number
+    up to a year), so a published catalogue never makes counters compute absurd dates. The
+    counters validate the whole document again (app.catalogue.parse_catalogue)."""
+    out: list[str] = []
+    procs = doc.get("procedures")
+    if not isinstance(procs, list):
+        return []  # nothing to bound here; the counters refuse a malformed document
+
+    def check(where: str, t: object) -> None:
+        if not isinstance(t, dict):
+            return
+        kind, value = t.get("kind"), t.get("value")
+        if kind in _MAX_TIME:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0 < value <= _MAX_TIME[kind]:
+                out.append(f"{where}: {kind} value {str(value)[:20]} is not within "
+                           f"1..{_MAX_TIME[kind]}")
+        for sub in ("by_channel", "by_case"):
+            nested = t.get(sub)
+            if isinstance(nested, dict):
+                for key, val in nested.items():
+                    check(f"{where}.{sub}.{str(key)[:30]}", val)
+
+    for i, proc in enumerate(procs):
+        if isinstance(proc, dict):
+            code = str(proc.get("code", f"#{i + 1}"))[:20]
+            check(f"procedure {code} processing_time", proc.get("processing_time"))
+    return out
+
+
 def version_key(version: object) -> tuple[tuple[int, Any], ...]:
     """Natural ordering for catalogue versions: 9 < 10, "2026.1" < "2026.10"."""
     parts = re.findall(r"\d+|\D+", str(version))
@@ -738,6 +774,9 @@ class Store(ABC):
             raise StoreError("bad_catalogue", f"catalogue is not JSON: {exc}") from exc
         if not isinstance(parsed, dict) or parsed.get("version") in (None, ""):
             raise StoreError("bad_catalogue", "catalogue must be an object with a 'version'")
+        problems = catalogue_time_problems(parsed)
+        if problems:
+            raise StoreError("bad_catalogue", "; ".join(problems[:5]))
         version = str(parsed["version"])
         with self._write() as tx:
             cur = tx.one("SELECT version FROM catalogues ORDER BY seq DESC LIMIT 1")
