@@ -208,8 +208,7 @@ def import_catalogue(counter: Counter, path: Path, *, actor: str = "system",
                      subject=parsed.version,
                      detail={"procedures": len(parsed.procedures), "previous": active})
     counter.forget_catalogue()
-    return {"version": parsed.version, "procedures": len(parsed.procedures),
-            "previous": active}
+    return {"version": parsed.version, "procedures": len(parsed.procedures)}
 
 
 def _version_key(version: str) -> tuple[int, ...]:
