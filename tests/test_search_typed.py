@@ -140,6 +140,8 @@ def test_old_store_index_is_rebuilt_by_the_migration(tmp_path):
 
 
 def test_cli_search_and_list_limits_and_notice(data_dir):
+    assert motcua("init", "--agency-code", "000.20.27.H57", "--counter", "1",
+                  data_dir=data_dir).returncode == 0
     r = motcua("search", '"', data_dir=data_dir)
     assert r.returncode == 0 and r.stdout == ""
     assert r.stderr.strip().splitlines() == [queries.NO_TERMS["vi"]]
