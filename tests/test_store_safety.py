@@ -22,7 +22,15 @@ from localdb.codes import CodeMark
 from localdb.engine import file_kind
 from localdb.errors import StoreError
 from localdb.store import Store
-from tests.helpers import demo_signer, dossier_json, make_counter, motcua, shared_pki
+from tests.helpers import (
+    demo_signer,
+    dossier_json,
+    make_counter,
+    make_image,
+    make_pdf,
+    motcua,
+    shared_pki,
+)
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -275,8 +283,7 @@ def test_files_holding_citizens_data_are_private(tmp_path):
         assert motcua("trust", "add", str(pem), data_dir=data, env=env).returncode == 0
     f = tmp_path / "d.json"
     f.write_text(json.dumps(dossier_json(), ensure_ascii=False), encoding="utf-8")
-    scan = tmp_path / "scan.png"
-    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    scan = make_image(tmp_path / "scan.png")  # a real PNG: scans are parsed (app.attachments)
     r = motcua("intake", "--file", str(f), "--attach", str(scan), "--p12",
                str(pki.clerk("clerk1").p12), "--secret-env", "P12_PW", data_dir=data,
                env={**env, "P12_PW": "demo"})
@@ -363,8 +370,7 @@ def test_a_plaintext_store_is_encrypted_in_place(counter, data_dir, tmp_path):
 
 # ----------------------------------------------------------------------------- completeness
 def test_a_backup_restores_a_whole_counter_on_a_fresh_folder(counter, data_dir, tmp_path):
-    scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.4\n" + os.urandom(3 * 1024 * 1024) + b"\n%%EOF\n")
+    scan = make_pdf(tmp_path / "scan.pdf", pad=3 * 1024 * 1024)
     req = intake.parse_request(dossier_json(), [scan])
     with demo_signer("clerk1", counter) as signer:
         d = intake.receive(counter, req, clerk="lan", signer=signer)
@@ -393,8 +399,7 @@ def test_a_backup_restores_a_whole_counter_on_a_fresh_folder(counter, data_dir, 
 
 def test_a_format_1_backup_still_restores(counter, data_dir, tmp_path):
     """Backups made before this version (scans as one blob each) restore too."""
-    scan = tmp_path / "scan.png"
-    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(4096))
+    scan = make_image(tmp_path / "scan.png", size=(200, 100))
     req = intake.parse_request(dossier_json(), [scan])
     with demo_signer("clerk1", counter) as signer:
         intake.receive(counter, req, clerk="lan", signer=signer)
