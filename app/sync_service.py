@@ -84,6 +84,13 @@ class CounterSyncStore:
                              action="sync.parked", subject=event_id,
                              detail={"reason": reason[:200]})
 
+    def audit_head(self) -> dict[str, Any]:
+        """The audit chain's newest row, sent with each push for the gateway to witness."""
+        from app import evidence
+
+        with self._read():
+            return evidence.audit_head(self.counter.store.conn)
+
     def note_attempt(self, ids: Sequence[str], error: str) -> None:
         with self.counter.store.write() as conn:
             outbox.note_attempt(conn, ids, error, iso(now_vn()))

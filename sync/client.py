@@ -328,10 +328,15 @@ class GatewayClient:
             raise InvalidResponse("/time answer has no unix_ms")
         return body["unix_ms"] / 1000.0
 
-    def push(self, events: Sequence[dict[str, Any]]) -> list[PushResult]:
-        """Push one batch of wire events (``WireEvent.to_json()`` dicts). Returns the per-event
-        answers, checked against what was sent; raises on anything untrustworthy."""
-        body = json.dumps({"events": list(events)}, separators=(",", ":")).encode()
+    def push(self, events: Sequence[dict[str, Any]],
+             audit_head: dict[str, Any] | None = None) -> list[PushResult]:
+        """Push one batch of wire events (``WireEvent.to_json()`` dicts), with the counter's
+        audit head for the gateway to witness. Returns the per-event answers, checked against
+        what was sent; raises on anything untrustworthy."""
+        doc: dict[str, Any] = {"events": list(events)}
+        if audit_head is not None:
+            doc["audit_head"] = {"seq": int(audit_head["seq"]), "hash": str(audit_head["hash"])}
+        body = json.dumps(doc, separators=(",", ":")).encode()
         resp = self._request("POST", "/events:push", data=body,
                              headers={"Content-Type": "application/json"})
         if resp.status_code != 200:

@@ -176,6 +176,7 @@ class SyncEngine:
                                         thread_name_prefix="sync-http")
         self._db = ThreadPoolExecutor(1, thread_name_prefix="sync-store")
         self._uploaded: set[str] = set()
+        self._audit_head: dict[str, Any] | None = None  # sent with each push (the witness)
         self._tsts: dict[str, str] = {}  # event id -> time-stamp token from the last push
         self._failures: dict[str, int] = {}  # event id -> pushes that failed with a 5xx
         self._scans_checked = False
@@ -226,6 +227,9 @@ class SyncEngine:
         the end of the outbox or at the first failure (after the batches in flight answered)."""
         cfg = self.config
         depth = max(1, cfg.parallel_batches)
+        head_of = getattr(self.store, "audit_head", None)
+        if head_of is not None:
+            self._audit_head = await self._in_store(head_of)
         budget = cfg.max_inflight_bytes or depth * cfg.batch_max_bytes
         after = 0
         tasks: dict[asyncio.Future[Any], tuple[list[dict[str, Any]], int]] = {}
@@ -306,7 +310,7 @@ class SyncEngine:
             if isolating:
                 results = await self._push_twice(batch)
             else:
-                results = await self._in_http(_push_items, self.client, batch)
+                results = await self._in_http(_push_items, self.client, batch, self._audit_head)
         except BatchRefused as exc:
             if len(batch) == 1:
                 return [], [(batch[0]["id"], _reason(exc.reason, exc.detail))], []
@@ -355,11 +359,11 @@ class SyncEngine:
 
     async def _push_twice(self, batch: list[dict[str, Any]]) -> Any:
         try:
-            return await self._in_http(_push_items, self.client, batch)
+            return await self._in_http(_push_items, self.client, batch, self._audit_head)
         except TransientError as exc:
             if not _poisonous(exc):
                 raise
-            return await self._in_http(_push_items, self.client, batch)
+            return await self._in_http(_push_items, self.client, batch, self._audit_head)
 
     async def _upload_attachments(self, items: list[dict[str, Any]],
                                   parked: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -538,9 +542,12 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, delay: float) -> N
             w.cancel()
 
 
-def _push_items(client: GatewayClient, batch: list[dict[str, Any]]) -> Any:
+def _push_items(client: GatewayClient, batch: list[dict[str, Any]],
+                audit_head: dict[str, Any] | None = None) -> Any:
     """Encode (base64, JSON) and push in the HTTP thread: keeps the loop free."""
-    return client.push([wire_json(i) for i in batch])
+    if audit_head is None:
+        return client.push([wire_json(i) for i in batch])
+    return client.push([wire_json(i) for i in batch], audit_head=audit_head)
 
 
 def _split(items: list[dict[str, Any]], max_items: int, max_bytes: int

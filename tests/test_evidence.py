@@ -314,3 +314,46 @@ def test_unreferenced_scans_and_audit_rows_naming_deleted_events(counter, signer
     assert done["scans_removed"] == 1 and not stray.exists()
     # a deleted event cannot be repaired: still named
     assert [f["kind"] for f in repair.findings(counter)] == ["audit_orphan"]
+
+
+# ---- the gateway witnesses the audit head ----------------------------------------------------
+
+def test_gateway_witness_catches_a_rewritten_audit_tail(counter, signer, tmp_path):
+    from app import sync_service
+    from tests.sync_support import enrol, thread_gateway
+
+    _receive(counter, signer)
+    _receive(counter, signer)
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        enrol(counter, gstore, server.url)
+        assert sync_service.sync_once(counter).ok
+        gid = gstore.list_counters()[0].id
+        witnessed = gstore.witness(gid)
+        assert witnessed is not None
+        row = counter.store.query("SELECT hash FROM audit WHERE seq = ?", (witnessed["seq"],))
+        assert row[0]["hash"] == witnessed["hash"]
+        assert signatures.witness_check(counter)["problems_en"] == []
+        # rewrite the witnessed row (not anchored by any later signature), recompute the chain
+        c = _drop_triggers(counter)
+        rows = c.execute("SELECT seq, at, actor, counter, action, subject, detail FROM audit "
+                         "ORDER BY seq").fetchall()
+        prev = audit.GENESIS
+        c.execute("DELETE FROM audit")
+        for seq, at, actor, ctr, action, subject, detail in rows:
+            if seq == witnessed["seq"]:
+                actor = "someone-else"
+            digest = audit._row_hash(prev, seq, at, actor, ctr, action, subject, detail)
+            c.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      (seq, at, actor, ctr, action, subject, detail, prev, digest))
+            prev = digest
+        c.execute("UPDATE meta SET value = ? WHERE key = ?", (f"{rows[-1][0]}:{prev}",
+                                                              audit.HEAD_KEY))
+        assert audit.verify(c)[1] == []
+        found = signatures.witness_check(counter)
+        assert found["checked"] and found["problems_en"]
+        assert f"#{witnessed['seq']}" in found["problems_en"][0]
+        out = motcua("audit", "verify", data_dir=counter.settings.data_dir, lang="en")
+        assert out.returncode == 1 and "witnessed" in out.stdout
+    # offline: a note, not a failure of its own
+    off = signatures.witness_check(counter)
+    assert not off["checked"] and off["note_en"]

@@ -282,6 +282,15 @@ def create_app(config: GatewayConfig) -> FastAPI:
         store.ping()
         return {"status": "ok", "store": "ok"}
 
+    @r.get("/witness", response_model=models.WitnessResponse, responses={401: err},
+           tags=["events"])
+    def witness(counter: Counter = Depends(counter_auth)) -> Any:
+        """The newest audit head this counter sent with a push (``null`` before the first):
+        ``motcua audit verify`` compares its chain with it."""
+        w = store.witness(counter.id)
+        return {"audit_head": ({"seq": w["seq"], "hash": w["hash"]} if w else None),
+                "at": w["at"] if w else None}
+
     @r.get("/gateway-certificate", response_model=models.GatewayCertificateResponse,
            responses={404: err}, tags=["meta"])
     def gateway_certificate() -> Any:
@@ -325,11 +334,21 @@ def create_app(config: GatewayConfig) -> FastAPI:
             if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
                 raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
             events = doc["events"]
+            head = doc.get("audit_head")
+            if head is not None:
+                if not (isinstance(head, dict) and isinstance(head.get("seq"), int)
+                        and not isinstance(head.get("seq"), bool) and 0 <= head["seq"] < 2**62
+                        and is_sha256_hex(head.get("hash"))):
+                    raise ApiError(422, "bad_request",
+                                   "audit_head must be {seq: integer >= 0, hash: sha256 hex}")
             if len(events) > config.max_batch_events:
                 raise ApiError(413, "too_many_events",
                                f"at most {config.max_batch_events} events per batch")
             results = await run_in_threadpool(ingest, store, verifier, counter, events,
                                               config.tsa, pool)
+            if head is not None:  # the witness: this counter's audit head, outside its file
+                await run_in_threadpool(store.record_witness, counter.id, head["seq"],
+                                        head["hash"])
         return JSONResponse(
             {"results": [x.to_json() for x in results], "server_time": _server_time()}
         )

@@ -24,8 +24,20 @@ class WireEventModel(BaseModel):
     attachments: list[str] = Field(default_factory=list, description="sha256 hex of attachments")
 
 
+class AuditHeadModel(BaseModel):
+    seq: int = Field(ge=0)
+    hash: str = Field(pattern="^[0-9a-f]{64}$")
+
+
 class PushRequest(BaseModel):
     events: list[WireEventModel]
+    audit_head: AuditHeadModel | None = Field(
+        default=None, description="the counter's audit chain head; kept as its witness")
+
+
+class WitnessResponse(BaseModel):
+    audit_head: AuditHeadModel | None
+    at: str | None = None
 
 
 class PushResultModel(BaseModel):

@@ -57,6 +57,11 @@ TOKEN_PREFIX = "mct_"
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
+#: v4 (both dialects): the witness of each counter's audit chain
+_WITNESS_DDL = ("CREATE TABLE audit_witness (counter_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL,"
+                " hash TEXT NOT NULL, at TEXT NOT NULL)")
+
+
 class StoreError(Exception):
     """A refused store operation; ``code`` is machine-readable."""
 
@@ -590,6 +595,24 @@ class Store(ABC):
             )
         return (r[0], r[1]) if r else None
 
+    # ---- audit witness ----------------------------------------------------------------------
+    def record_witness(self, counter_id: int, seq: int, digest: str) -> None:
+        """Keep the counter's newest audit head (sent with every push): the witness its
+        `audit verify` compares with, outside the counter's own file. Never moves back."""
+        with self._write() as tx:
+            tx.execute(
+                "INSERT INTO audit_witness (counter_id, seq, hash, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (counter_id) DO UPDATE SET seq = excluded.seq,"
+                " hash = excluded.hash, at = excluded.at WHERE excluded.seq >= audit_witness.seq",
+                (counter_id, seq, digest, utcnow_iso()),
+            )
+
+    def witness(self, counter_id: int) -> dict[str, Any] | None:
+        with self._read() as tx:
+            r = tx.one("SELECT seq, hash, at FROM audit_witness WHERE counter_id = ?",
+                       (counter_id,))
+        return {"seq": int(r[0]), "hash": str(r[1]), "at": str(r[2])} if r else None
+
     def dossier_head(self, dossier_id: str) -> str | None:
         """Event hash (SHA-256 of the signed bytes) of the dossier's latest event here."""
         with self._read() as tx:
@@ -908,6 +931,7 @@ class SQLiteStore(Store):
                 " e.agency_code FROM events e, json_each(e.attachments) j"
                 " WHERE true ON CONFLICT DO NOTHING",
             ],
+            [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
         ]
 
     def _part(self, key: str) -> Path:
@@ -1111,6 +1135,7 @@ class PostgresStore(Store):
                 "DELETE FROM attachment_chunks WHERE sha256 NOT IN"
                 " (SELECT sha256 FROM attachments WHERE complete = 1)",
             ],
+            [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
         ]
 
     def _lock_upload(self, tx: _Tx, sha256: str, counter_id: int) -> Any:
