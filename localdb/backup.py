@@ -465,25 +465,6 @@ def store_files(store_path: Path) -> list[Path]:
             mark_path(store_path)]
 
 
-def unreferenced_scans(conn, attachments_dir: Path) -> list[str]:  # noqa: ANN001
-    """Files in the scans folder that no dossier references (and leftovers of interrupted
-    copies), one problem line each."""
-    out: list[str] = []
-    folder = Path(attachments_dir)
-    if not folder.is_dir():
-        return out
-    for sub in sorted(folder.iterdir()):
-        if not sub.is_dir() or len(sub.name) != 2 or sub.name.startswith("."):
-            continue
-        for f in sorted(sub.iterdir()):
-            known = len(f.name) == 64 and f.name.startswith(sub.name) and conn.execute(
-                "SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (f.name,)).fetchone()
-            if not known:
-                out.append(f"attachment_unreferenced: {sub.name}/{f.name[:16]}… "
-                           f"({f.stat().st_size} bytes)")
-    return out
-
-
 # ============================================================================ integrity check
 def integrity_problems(store: Store, attachments_dir: Path | None = None) -> list[str]:
     """Everything `motcua check` reports, in English keys with details (empty = healthy)."""
@@ -513,7 +494,6 @@ def integrity_problems(store: Store, attachments_dir: Path | None = None) -> lis
                 digest = _file_sha256(path)
                 if digest != sha or path.stat().st_size != size:
                     problems.append(f"attachment_altered: {code} {name} ({sha[:12]}…)")
-            problems.extend(unreferenced_scans(conn, attachments_dir))
     return problems
 
 

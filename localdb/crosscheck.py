@@ -108,8 +108,8 @@ def unreferenced_scans(conn: sqlite3.Connection, attachments_dir: Path) -> Itera
     try:
         conn.execute("INSERT OR IGNORE INTO temp.known_scans SELECT sha256 FROM attachments")
         for sub in sorted(Path(attachments_dir).iterdir()):
-            if not sub.is_dir():
-                continue
+            if not sub.is_dir() or sub.name.startswith("."):
+                continue  # .incoming/: scans of intakes in progress (app.attachments)
             for f in sorted(sub.iterdir()):
                 if not f.is_file():
                     continue

@@ -5,13 +5,11 @@ result pulled and returned at counter 3; every counter ends with the same dossie
 
 from __future__ import annotations
 
-import os
-
 from app import actions, intake, queries, remote, signatures, sync_service, syncstate
 from localdb.backup import attachment_path, integrity_problems
 from sync.engine import EngineConfig
 from sync.wire import WireEvent
-from tests.helpers import demo_signer, dossier_json, make_counter
+from tests.helpers import demo_signer, dossier_json, make_counter, make_pdf
 from tests.sync_support import enrol, signed_act, thread_gateway
 
 OTHER = "000.30.31.H26"
@@ -40,8 +38,7 @@ def test_three_counters_one_centre_and_a_second_centre(tmp_path):
             _sync(c)
         with demo_signer("clerk1") as s1, demo_signer("clerk2") as s2, \
                 demo_signer("clerk1") as s3:
-            scan = tmp_path / "giay-chung-sinh.pdf"
-            scan.write_bytes(b"%PDF-1.4\n" + os.urandom(50_000))
+            scan = make_pdf(tmp_path / "giay-chung-sinh.pdf", pad=50_000)  # scans are parsed
             d = intake.receive(c1, intake.parse_request(dossier_json(), [scan]), clerk="lan",
                                signer=s1)
             code = d["code"]
