@@ -1,7 +1,12 @@
-"""GUI launcher: the only app module allowed to reach Qt, and only when called (imports late),
-so `motcua` subcommands and the core never load PySide6."""
+"""The composition root for Qt: the only app module that imports `ui`, and only when called
+(every import here is late on purpose), so `motcua` subcommands and the core never load PySide6.
+Other app modules reach the window, the PDF renderer and the Qt self-test through here; the
+layering test (tests/test_layering.py) reads every source file to hold that rule."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from app.settings import Settings
 
@@ -46,3 +51,24 @@ def show_start_failure(line: str, log_file: object, lang: str = "vi") -> bool:
         logging.getLogger(__name__).exception("could not show the start failure box")
         return False
     return True
+
+
+def render_pdf(*args: Any, **kwargs: Any) -> Any:
+    """Receipts and slips as PDF (Qt's PDF writer): see ui.printing.render_pdf."""
+    from ui.printing import render_pdf as render
+
+    return render(*args, **kwargs)
+
+
+def render_screenshots(folder: Path, langs: list[str]) -> list[Path]:
+    """Every main screen with demo data, as PNG files (docs/screenshots)."""
+    from ui.screenshots import render_all
+
+    return render_all(folder, langs=langs)
+
+
+def qt_selftest_child() -> int:
+    """The Qt half of `--self-test`, run in a child process (Qt can abort the process)."""
+    from ui.selftest_qt import qt_child_main
+
+    return qt_child_main()

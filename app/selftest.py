@@ -373,7 +373,7 @@ def _child_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable]
     return [sys.executable, "-c",
-            "import sys; from ui.selftest_qt import qt_child_main; sys.exit(qt_child_main())"]
+            "import sys; from app.gui import qt_selftest_child; sys.exit(qt_selftest_child())"]
 
 
 QT_CHECKS = (
@@ -572,7 +572,7 @@ def cli(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     if os.environ.get(CHILD_ENV) == "qt":
-        from ui.selftest_qt import qt_child_main
+        from app.gui import qt_selftest_child
 
-        raise SystemExit(qt_child_main())
+        raise SystemExit(qt_selftest_child())
     raise SystemExit(cli())

@@ -1,8 +1,6 @@
-"""Settings, declared once with their defaults, and where the data folder is.
-
-Precedence for the data folder: --data-dir, then $MOTCUA_DATA_DIR (tests, portable installs),
-then the platform's standard user data folder (platformdirs).
-"""
+"""Settings of one counter's data folder, declared once with their defaults, and the paths
+inside it. Which data folder is in effect (command line, environment, site and user
+configuration, platform default) is decided by app/config.py."""
 
 from __future__ import annotations
 
@@ -75,6 +73,3 @@ class Settings:
     def backups_dir(self) -> Path:
         return self.data_dir / "backups"
 
-    @property
-    def logs_dir(self) -> Path:
-        return self.data_dir / "logs"

@@ -1,17 +1,66 @@
-"""Shared fixtures. Qt runs offscreen; every test gets its own data folder."""
+"""Shared fixtures and the suite's guards.
+
+Qt runs offscreen; every test gets its own data folder. Each test process works in its own
+private temp folder (``TMPDIR``), removed at the end: a test that leaves anything there fails,
+and process-wide caches (demo PKI, templates, the PostgreSQL cluster) live in a cache folder
+beside it. A skipped test fails the run unless ``MOTCUA_ALLOW_SKIPS=1``: the test command
+installs every tool the tests need, so a skip means a missing install step.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
-import sys
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if "MOTCUA_LOG_DIR" not in os.environ:  # test runs never write logs into the user's HOME
-    import tempfile
 
-    os.environ["MOTCUA_LOG_DIR"] = tempfile.mkdtemp(prefix="motcua-test-logs-")
+_SESSION = Path(tempfile.mkdtemp(prefix="motcua-tests-"))
+# PostgreSQL runs as the `postgres` user under root: it must traverse into its cluster folder.
+_SESSION.chmod(0o711)
+_TMP = _SESSION / "tmp"
+_CACHE = _SESSION / "cache"
+_TMP.mkdir()
+_CACHE.mkdir()
+_CACHE.chmod(0o711)
+os.environ["TMPDIR"] = str(_TMP)
+os.environ["MOTCUA_TEST_CACHE"] = str(_CACHE)
+tempfile.tempdir = str(_TMP)
+if "MOTCUA_LOG_DIR" not in os.environ:  # test runs never write logs into the user's HOME
+    os.environ["MOTCUA_LOG_DIR"] = str(_CACHE / "logs")
+
+
+def _remove_session() -> None:
+    from tests import pg_fixture
+
+    pg_fixture.stop_shared()
+    shutil.rmtree(_SESSION, ignore_errors=True)
+
+
+atexit.register(_remove_session)
 
 import pytest  # noqa: E402
+
+_IGNORED_TMP = ("pytest-of-",)  # pytest's own tmp_path root lives in TMPDIR
+
+
+def _tmp_entries() -> set[str]:
+    return {n for n in os.listdir(_TMP) if not n.startswith(_IGNORED_TMP)}
+
+
+@pytest.fixture(autouse=True)
+def _leaves_no_temp_files():
+    """Fail a test that leaves files in the system temp folder (code under test included)."""
+    before = _tmp_entries()
+    yield
+    left = sorted(_tmp_entries() - before)
+    if left:
+        for name in left:
+            p = _TMP / name
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        pytest.fail(f"left in the system temp folder: {', '.join(left)}", pytrace=False)
 
 
 @pytest.fixture
@@ -37,26 +86,33 @@ def counter(data_dir):
 
 @pytest.fixture
 def signer(counter):
-    """clerk1's demo PKCS#12 signer, checked against the counter's trust anchors."""
+    """clerk1's demo PKCS#12 signer, checked against the counter's anchors."""
     from tests.helpers import demo_signer
 
     with demo_signer("clerk1", counter) as s:
         yield s
 
 
-_EXIT = {"status": None}
+_SKIPPED: list[str] = []
 
 
-def pytest_sessionfinish(session, exitstatus):
-    _EXIT["status"] = int(exitstatus)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIPPED.append(f"{report.nodeid}: {reason}")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    """PySide6 can crash while Python finalises after many windows and qasync loops in one
-    process (seen as SIGABRT after every test passed). Once pytest has reported everything,
-    leave without running the interpreter's finalisers, keeping pytest's exit status."""
-    if _EXIT["status"] is not None and "PySide6.QtWidgets" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_EXIT["status"])
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import pg_fixture
+
+    pg_fixture.stop_shared()  # never leave a PostgreSQL server running after the suite
+    if _SKIPPED and os.environ.get("MOTCUA_ALLOW_SKIPS") != "1" and exitstatus == 0:
+        tr = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["", f"FAILED: {len(_SKIPPED)} test(s) skipped — a tool the tests need is missing.",
+                 "Run ./scripts/test.sh (it installs SoftHSM, poppler-utils, zbar-tools, PostgreSQL,"
+                 " Xvfb …) or set MOTCUA_ALLOW_SKIPS=1 to accept skips on purpose:",
+                 *(f"  {s}" for s in _SKIPPED[:50])]
+        if tr is not None:
+            for line in lines:
+                tr.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -19,12 +19,19 @@ PASSWORD = "mat-khau-demo-1"
 P12_PASSWORD = "demo"
 
 
+def cache_dir(prefix: str) -> Path:
+    """A new folder for a process-wide cache, inside the test session's folder (removed when
+    the session ends; tests/conftest.py sets MOTCUA_TEST_CACHE)."""
+    root = os.environ.get("MOTCUA_TEST_CACHE")
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
 @cache
 def shared_pki():
     """One demo PKI per test process (test-only CA, clerk .p12 files with password 'demo')."""
     from signing.demo_pki import make_demo_pki
 
-    return make_demo_pki(Path(tempfile.mkdtemp(prefix="motcua-pki-")))
+    return make_demo_pki(cache_dir("pki-"))
 
 
 def demo_signer(clerk: str = "clerk1", counter: Counter | None = None):
@@ -146,3 +153,17 @@ def make_image(path: Path, fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -
 
     Image.new("RGB", size, (200, 30, 30)).save(path, format=fmt)
     return Path(path)
+
+
+async def until(pred, timeout: float = 30.0, step: float = 0.05) -> bool:  # noqa: ANN001
+    """Await until ``pred()`` is true or the deadline passes (tests wait for conditions with
+    a deadline; they never time things). Returns the last value of ``pred()``."""
+    import asyncio
+    import time
+
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            return bool(pred())
+        await asyncio.sleep(step)
+    return True

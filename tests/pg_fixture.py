@@ -92,7 +92,8 @@ def start_cluster(*, durable: bool = False) -> PgCluster:
             pw = pwd.getpwnam("postgres")
         except KeyError as exc:
             raise FileNotFoundError("running as root and no 'postgres' system user") from exc
-    base = Path(tempfile.mkdtemp(prefix="motcua-pg-"))
+    cache = os.environ.get("MOTCUA_TEST_CACHE")  # the test session's folder, removed at its end
+    base = Path(tempfile.mkdtemp(prefix="motcua-pg-", dir=cache))
     if root:
         os.chown(base, pw.pw_uid, pw.pw_gid)
     data = base / "data"
@@ -147,6 +148,15 @@ def shared_cluster() -> PgCluster:
                     pytest.skip(f"PostgreSQL not available: {exc}")
                 atexit.register(_cluster.stop)
         return _cluster
+
+
+def stop_shared() -> None:
+    """Stop the process-wide cluster now (the suite's end; idempotent)."""
+    global _cluster
+    with _lock:
+        if _cluster is not None:
+            _cluster.stop()
+            _cluster = None
 
 
 def fresh_database_url() -> str:

@@ -36,7 +36,14 @@ from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer, free_port
 from sync.gateway.store import Store, open_store
 from sync.gateway.verify import signing_verifier
-from tests.helpers import demo_signer, dossier_json, gateway_signer, make_counter, shared_pki
+from tests.helpers import (
+    cache_dir,
+    demo_signer,
+    dossier_json,
+    gateway_signer,
+    make_counter,
+    shared_pki,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENCY = "000.20.27.H57"
@@ -422,9 +429,7 @@ def counter_with(data_dir: Path, n: int) -> Counter:
     thousand dossiers once, not once per test)."""
     tpl = _TEMPLATES.get(n)
     if tpl is None:
-        import tempfile
-
-        tpl = Path(tempfile.mkdtemp(prefix=f"motcua-sync-tpl-{n}-")) / "data"
+        tpl = cache_dir(f"sync-tpl-{n}-") / "data"
         c = make_counter(tpl)
         fill(c, n)
         c.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -11,6 +11,7 @@ Needs PyInstaller (the `build` extra): skipped with a message when it is not ins
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -22,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# slow; and one xdist worker builds and uses the cached bundle (--dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bundle")]
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE_BUDGET_MB = 170  # as packaging/build.py (150 before pydantic, Pillow and pypdf)
-START_RATIO_BUDGET = 1.5
 INPUT_DIRS = ("app", "ui", "localdb", "signing", "sync", "packaging")
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
@@ -58,8 +59,16 @@ def built(tmp_path_factory) -> Path:
         pytest.skip("PyInstaller is not installed: pip install -e '.[build]' "
                     "(scripts/test.sh must install the build extra for CI)")
     cache_root = Path(os.environ.get("MOTCUA_BUNDLE_CACHE") or ROOT / "build" / "bundle-cache")
+    cache_root.mkdir(parents=True, exist_ok=True)
     dist = cache_root / _cache_key()
     exe = dist / "motcua" / ("motcua.exe" if sys.platform == "win32" else "motcua")
+    with open(cache_root.parent / "bundle-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time, whatever runs the tests
+        _build_once(cache_root, dist, exe)
+    return dist
+
+
+def _build_once(cache_root: Path, dist: Path, exe: Path) -> None:
     if not (exe.exists() and (dist / "motcua-build.json").exists()):
         if cache_root.exists():  # keep only the newest build: each is ~150 MB
             for old in cache_root.iterdir():
@@ -69,7 +78,6 @@ def built(tmp_path_factory) -> Path:
                               "--dist", str(dist), "--work", str(work)],
                              cwd=ROOT, capture_output=True, text=True, timeout=1500)
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-5000:]
-    return dist
 
 
 @pytest.fixture(scope="session")
@@ -181,40 +189,15 @@ def test_linux_tarball_has_desktop_entry_icon_and_installer(built):
         assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_bundle_starts_about_as_fast_as_the_source(built, exe, tmp_path):
-    """Start to the login window (or the CLI when the GUI is not wired), best of 5 each,
-    alternating, measured in this run. Budget: bundle <= 1.5x source."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import bench_bundle as bb
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+def test_bundle_opens_the_login_window(exe, tmp_path):
+    """The bundle starts the real window on a demo store and reaches the login screen (its
+    start time against the source is a benchmark: bench/bench_bundle.py)."""
     from app import demo
 
     data = tmp_path / "data"
     demo.prepare(data)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MOTCUA_GUI_EXIT_WHEN_READY": "1",
-           "HOME": str(tmp_path), "MOTCUA_LOG_DIR": str(tmp_path / "logs"),
-           "PYTHONPATH": str(ROOT)}
-    env.pop("MOTCUA_DATA_DIR", None)
-    tail = ["--data-dir", str(data)] if bb.gui_available() else ["--help"]
-    cmds = {"source": [sys.executable, "-m", "app", *tail], "bundle": [str(exe), *tail]}
-
-    def measure(rounds: int) -> dict[str, float]:
-        best = {"source": float("inf"), "bundle": float("inf")}
-        for i in range(rounds + 1):
-            for name in (("bundle", "source") if i % 2 else ("source", "bundle")):
-                ready, _total, _seen = bb.one_start(cmds[name], env)
-                if i:  # the first round warms the file cache for both
-                    best[name] = min(best[name], ready)
-        return best
-
-    best = measure(5)
-    if best["bundle"] / best["source"] > START_RATIO_BUDGET:
-        if _cache_key() != built.name:  # someone edited the sources during this session
-            pytest.skip("sources changed since the bundle was built: the comparison is unfair")
-        best = measure(8)  # one more, longer try: other processes share these 2 cores
-    ratio = best["bundle"] / best["source"]
-    print(f"start: source {best['source'] * 1000:.0f} ms, bundle {best['bundle'] * 1000:.0f} ms, "
-          f"ratio {ratio:.2f}")
-    assert ratio <= START_RATIO_BUDGET
+    env = empty_env(tmp_path / "home", QT_QPA_PLATFORM="offscreen", MOTCUA_GUI_EXIT_WHEN_READY="1")
+    out = subprocess.run([str(exe), "--data-dir", str(data)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert any(line.startswith("MOTCUA_READY ") for line in out.stdout.splitlines()), out.stdout

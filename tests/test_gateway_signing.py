@@ -1,5 +1,5 @@
 """Real CMS signatures through the gateway: demo PKI, P12 signer, the gateway's own anchors and
-CRLs. Skipped only when ``signing.verify`` cannot be imported."""
+CRLs."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ import sys
 import time
 
 import pytest
-
-pytest.importorskip("signing.verify", reason="signing.verify not importable")
-
-import requests  # noqa: E402
-import rfc8785  # noqa: E402
-from test_gateway_support import (  # noqa: E402
+import requests
+import rfc8785
+from test_gateway_support import (
     AGENCY,
     ROOT,
     make_body,
@@ -26,8 +23,8 @@ from test_gateway_support import (  # noqa: E402
     wire_from_body,
 )
 
-from signing.demo_pki import make_demo_pki  # noqa: E402
-from signing.signer import P12Signer  # noqa: E402
+from signing.demo_pki import make_demo_pki
+from signing.signer import P12Signer
 from sync.gateway import GatewayConfig, create_app  # noqa: E402
 from sync.gateway.server import GatewayServer, free_port  # noqa: E402
 from sync.gateway.verify import signing_verifier  # noqa: E402

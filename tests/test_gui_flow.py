@@ -23,6 +23,7 @@ def loop(qapp):
     try:
         lp.run_until_complete(asyncio.sleep(0))
     finally:
+        lp.close()  # joins qasync's executor threads: a live QThread at exit aborts Python
         asyncio.set_event_loop(None)
 
 

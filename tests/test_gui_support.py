@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import tempfile
 import time
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.helpers import cache_dir
 
 QR = ("001090000456||Nguyễn Văn An|01021990|Nam|"
       "Số 5 Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội|15062021")
@@ -23,7 +24,7 @@ def demo_template() -> Path:
     """One prepared demo counter per test process (PKI + 4 signed dossiers)."""
     from app import demo
 
-    folder = Path(tempfile.mkdtemp(prefix="motcua-gui-demo-")) / "data"
+    folder = cache_dir("gui-demo-") / "data"
     demo.prepare(folder)
     return folder
 

@@ -58,4 +58,5 @@ def test_indicator_follows_the_gateway_going_away_and_back(qapp, tmp_path):
     finally:
         servers[-1].stop()
         gw.store.close()
+        loop.close()  # joins qasync's executor threads: a live QThread at exit aborts Python
         asyncio.set_event_loop(None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,15 +109,10 @@ def test_trust_generation_invalidates_cache(demo_pki):
 def test_verify_many_uses_chain_cache(demo_pki, trust):
     s = P12Signer.open(demo_pki.clerk("clerk2").p12, PASSWORD)
     items = [(f"event {i}".encode(), s.sign(f"event {i}".encode())) for i in range(200)]
-    t0 = time.perf_counter()
     first = verify_detached(*items[0], trust)
-    cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
     results = verify_many(items[1:], trust)
-    warm = (time.perf_counter() - t0) / len(items[1:])
     assert first.ok and all(r.ok for r in results)
-    assert len(trust.chain_cache) == 1
-    assert warm < cold  # one path validation, then only parsing + one verify per event
+    assert len(trust.chain_cache) == 1  # one path validation for 200 events of one signer
     bad = list(items[5])
     bad[0] = b"event X"
     assert verify_many([tuple(bad)], trust)[0].code == "digest_mismatch"

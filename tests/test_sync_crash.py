@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app import sync_service, syncstate
+from app.domain import PortalStatus
 from sync.client import GatewayClient
 from sync.engine import EngineConfig, SyncEngine
 from sync.gateway.store import StoreError, open_store
@@ -116,11 +117,12 @@ def test_kill9_counter_sync_process(tmp_path):
         province = counter.store.query(
             "SELECT count(*) AS n, count(DISTINCT id) AS d FROM events WHERE origin='province'")
         assert province[0]["n"] == province[0]["d"] == acted
-        ready = counter.store.scalar("SELECT count(*) FROM dossiers WHERE status = 5")
+        ready = counter.store.scalar("SELECT count(*) FROM dossiers WHERE status = ?",
+                                     (int(PortalStatus.RESULT_READY),))
         st = syncstate.read(counter)
         counter.close()
         assert st["pending"] == 0 and st["parked"] == 0 and st["cursor"]
-        assert ready is not None
+        assert ready == acted  # every province result-ready event was applied
     check = motcua("check", data_dir=data)
     assert check.returncode == 0, check.stdout + check.stderr
     verify = motcua("verify", data_dir=data)

@@ -59,11 +59,12 @@ def qt_child_main() -> int:
     _emit(checks["qt"].set(OK, f"Qt {qVersion()} (PySide6 {pyside_version}), nền tảng "
                                f"'{app.platformName()}'",
                            f"Qt {qVersion()} (PySide6 {pyside_version}), platform '{app.platformName()}'"))
-    tmp = Path(tempfile.mkdtemp(prefix="motcua-qt-"))
-    _emit(_guard(checks["print"], lambda c: _qt_print(c, tmp)))
-    _emit(_guard(checks["fonts"], _qt_fonts))
-    _emit(_guard(checks["receipt"], lambda c: _qt_receipt(c, tmp)))
-    _emit(_guard(checks["gui"], _qt_gui))
+    with tempfile.TemporaryDirectory(prefix="motcua-qt-", ignore_cleanup_errors=True) as t:
+        tmp = Path(t)  # the probe PDFs are removed with it (nothing left in the temp folder)
+        _emit(_guard(checks["print"], lambda c: _qt_print(c, tmp)))
+        _emit(_guard(checks["fonts"], _qt_fonts))
+        _emit(_guard(checks["receipt"], lambda c: _qt_receipt(c, tmp)))
+        _emit(_guard(checks["gui"], _qt_gui))
     app.processEvents()
     return 0
 

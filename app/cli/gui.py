@@ -18,9 +18,9 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.screenshots import render_all
+    from app.gui import render_screenshots
 
-    files = render_all(Path(args.dir), langs=[x for x in args.langs.split(",") if x])
+    files = render_screenshots(Path(args.dir), langs=[x for x in args.langs.split(",") if x])
     for f in files:
         print(f)
     return 0

@@ -83,7 +83,7 @@ def _wants_signature(args: argparse.Namespace) -> bool:
 def _write(args: argparse.Namespace, counter: Counter, model: receipts.Model,
            signer: object | None = None) -> dict:
     """Render (Qt, imported here) and optionally sign; the JSON summary of the output."""
-    from ui.printing import render_pdf
+    from app.gui import render_pdf
 
     out = Path(args.out)
     if out.parent and not out.parent.exists():
