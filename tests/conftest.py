@@ -10,7 +10,9 @@ installs every tool the tests need, so a skip means a missing install step.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -91,6 +93,34 @@ def signer(counter):
 
     with demo_signer("clerk1", counter) as s:
         yield s
+
+
+_QT_FIXTURES = {"qapp", "qtbot", "qtmodeltester", "qtlog"}
+
+
+_QT_SOURCE = re.compile(r"^\s*(?:from|import)\s+(?:PySide6|qasync|ui)\b", re.MULTILINE)
+
+
+@functools.cache
+def _module_imports_qt(path: str) -> bool:
+    return bool(_QT_SOURCE.search(Path(path).read_text(encoding="utf-8")))
+
+
+def _uses_qt_in_process(item: pytest.Item) -> bool:
+    """The test builds Qt objects in this process (Qt fixtures, or its module imports PySide6,
+    qasync or our ui package anywhere, late imports included) rather than only in children."""
+    if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return _module_imports_qt(str(item.path))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark in-process Qt tests `qt`: scripts/test.sh runs them in one process of their own
+    while pytest-xdist spreads the others, so no worker runs Qt's event processing (pytest-qt
+    calls processEvents around every test once a QApplication exists) beside unrelated tests."""
+    for item in items:
+        if _uses_qt_in_process(item):
+            item.add_marker(pytest.mark.qt)
 
 
 _SKIPPED: list[str] = []
