@@ -50,14 +50,26 @@ echo "== mypy (strict for localdb/ signing/ sync/; a baseline that only shrinks 
 
 echo "== pytest"
 export QT_QPA_PLATFORM=offscreen
-# Two runs side by side: the in-process Qt tests (marked `qt` by tests/conftest.py) in one
-# process of their own, everything else spread over every core by pytest-xdist (the bundle
+# Two runs side by side: the in-process Qt tests (marked `qt` by tests/conftest.py), one
+# process per module, and everything else spread over every core by pytest-xdist (the bundle
 # tests share one worker). --durations lists the slowest tests, so the next person knows where
 # the time goes. A run that collected no test fails (pytest's exit 5).
 qt_log="$(mktemp)"
 trap 'rm -f "$qt_log"' EXIT
 set +e
-.venv/bin/python -m pytest -p no:cacheprovider -q -rfEs -m qt --durations=5 "$@" >"$qt_log" 2>&1 &
+qt_files="$(.venv/bin/python -m pytest -p no:cacheprovider -q --collect-only -m qt "$@" 2>/dev/null \
+  | grep '::' | cut -d: -f1 | sort -u || true)"
+run_qt() {  # one process per Qt test module: windows of one module never meet another's
+  local rc=0 f r
+  [ -n "$qt_files" ] || return 5
+  for f in $qt_files; do
+    .venv/bin/python -m pytest -p no:cacheprovider -q -rfEs -m qt "$@" "$f"
+    r=$?
+    if [ "$r" -ne 0 ] && [ "$r" -ne 5 ]; then rc=$r; fi
+  done
+  return $rc
+}
+run_qt "$@" >"$qt_log" 2>&1 &
 qt_pid=$!
 .venv/bin/python -m pytest -p no:cacheprovider -q -rfEs -m "not qt" \
   -n "${MOTCUA_TEST_WORKERS:-auto}" --dist loadgroup --durations=15 "$@"
@@ -65,7 +77,7 @@ rc_core=$?
 wait "$qt_pid"
 rc_qt=$?
 set -e
-echo "== pytest (Qt widgets, one process)"
+echo "== pytest (Qt widgets, one process per module)"
 cat "$qt_log"
 if [ "$rc_core" -eq 5 ] && [ "$rc_qt" -eq 5 ]; then
   echo "FAILED: no test ran" >&2
