@@ -16,6 +16,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OURS = ("app", "ui", "localdb", "signing", "sync")
 QT = ("PySide6", "qasync", "shiboken6")
 COMPOSITION_ROOT = "app/gui.py"
+# Files allowed one more layer than their package, each for a stated reason (ARCHITECTURE.md):
+EXCEPTIONS = {
+    # `motcua-gateway catalogue publish` validates a catalogue exactly as counters do
+    "sync/gateway/cli.py": {"app"},
+}
 # which of our packages each package may import (besides itself)
 ALLOWED = {
     "localdb": set(),
@@ -60,7 +65,8 @@ def test_sources_respect_the_layers():
                 top = mod.split(".")[0]
                 if top in QT and pkg != "ui" and rel != COMPOSITION_ROOT:
                     bad.append(f"{rel}:{line} imports {mod} (only ui/ imports Qt)")
-                elif top in OURS and top != pkg and top not in ALLOWED[pkg]:
+                elif top in OURS and top != pkg and top not in ALLOWED[pkg] \
+                        and top not in EXCEPTIONS.get(rel, set()):
                     if not (top == "ui" and rel == COMPOSITION_ROOT):
                         bad.append(f"{rel}:{line} imports {mod} ({pkg}/ may not import {top}/)")
     assert not bad, "\n".join(bad)
