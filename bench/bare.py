@@ -16,6 +16,7 @@ times and the fastest round kept: a limit is the best the machine did, not an av
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import statistics
 import sys
@@ -147,6 +148,30 @@ def measure(events: Sequence[tuple[bytes, bytes]], workdir: Path, *, batch: int 
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
     return Bare(n, h, v, i, batch)
+
+
+def descendants_cpu() -> float:
+    """CPU seconds (user + system) used so far by every live descendant process (the gateway
+    processes and their signature workers), read from /proc (Linux); 0 elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        stats = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat", "rb") as f:
+                        parts = f.read().rsplit(b")", 1)[1].split()
+                    stats[int(d)] = (int(parts[1]), int(parts[11]) + int(parts[12]))
+                except (OSError, IndexError, ValueError):
+                    continue
+    except OSError:
+        return 0.0
+    mine, frontier = set(), {os.getpid()}
+    while frontier:
+        kids = {p for p, (ppid, _) in stats.items() if ppid in frontier and p not in mine}
+        mine |= kids
+        frontier = kids
+    return sum(stats[p][1] for p in mine) / tick
 
 
 def ratio(value: float, bare: float) -> str:

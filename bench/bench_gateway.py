@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
+from bare import descendants_cpu  # noqa: E402
 from test_gateway_support import (  # noqa: E402
     AGENCY,
     gateway_process,
@@ -97,9 +98,14 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
             t.start()
         start_gate.wait()
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        gw0 = descendants_cpu()
+        load0 = os.getloadavg()[0]
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        client_cpu = time.process_time() - cpu0
+        gateway_cpu = descendants_cpu() - gw0
     total = sum(len(e) for e in events)
     stored = store.event_count() - 1  # minus the warm-up event
     store.close()
@@ -109,6 +115,8 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         "backend": name, "processes": processes, "events": total, "stored": stored,
         "wall_s": wall, "events_per_s": total / wall, "p50_ms": statistics.median(latencies) * 1e3,
         "p99_ms": pct(latencies, 99) * 1e3, "batches": len(latencies),
+        "client_cpu_s": client_cpu, "gateway_cpu_s": gateway_cpu,
+        "load": max(load0, os.getloadavg()[0]),
     }
 
 
@@ -169,7 +177,7 @@ def main() -> int:
 
                 flat = [(base64.b64decode(e["payload"]), base64.b64decode(e["signature"]))
                         for evs in events for e in evs]
-                bare = measure(flat, tmp, batch=args.batch)
+                bare = measure(flat, tmp, batch=max(args.batch, 250))  # group commit
             if backend == "sqlite":
                 data = tmp / f"sqlite-{len(rows)}"
                 rows.append(run_backend("sqlite", f"sqlite:///{data / 'gw.sqlite3'}", data,
@@ -199,6 +207,13 @@ def main() -> int:
         print(f"{r['backend']:<10}{r['events']:>8}{r['stored']:>8}{r['wall_s']:>9.2f}"
               f"{r['events_per_s']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{vs:>16}"
               f"{'>=5000/s, p99<=500ms':>22}")
+    for r in rows:
+        per_cpu = r["events"] / r["gateway_cpu_s"] if r["gateway_cpu_s"] else 0.0
+        vs = f" = {per_cpu / bare.events_per_s:.2f}x the bare rate" if bare and per_cpu else ""
+        print(f"  {r['backend']}: gateway processes (and their workers; PostgreSQL's own server"
+              f" not counted) used {r['gateway_cpu_s']:.1f} CPU-s = {per_cpu:,.0f} events per "
+              f"gateway CPU-second{vs}; the client threads {r['client_cpu_s']:.1f} CPU-s; "
+              f"{r['wall_s']:.1f} s wall; machine load average {r['load']:.1f} on {cores} cores")
     ok = all(r["stored"] == r["events"] for r in rows)
     return 0 if ok else 1
 
