@@ -357,3 +357,31 @@ def test_gateway_witness_catches_a_rewritten_audit_tail(counter, signer, tmp_pat
     # offline: a note, not a failure of its own
     off = signatures.witness_check(counter)
     assert not off["checked"] and off["note_en"]
+
+
+def test_upgraded_v1_store_keeps_verifying_and_the_chain_starts_there(tmp_path):
+    """The committed store written by schema v1 (v1 events): they verify as before; the first
+    v2 event starts the chains and the audit log says so."""
+    from app.context import open_counter
+    from app.settings import Settings
+    from app.trust import add_anchor
+    from tests.helpers import shared_pki
+    from tests.test_upgrade import install_fixture
+
+    data = tmp_path / "data"
+    install_fixture(data)
+    with open_counter(Settings(data_dir=data)) as counter:
+        before = signatures.verify_store(counter)
+        assert before.problems == [] and before.signatures >= 4
+        add_anchor(counter.settings, shared_pki().root_pem)
+        add_anchor(counter.settings, shared_pki().subca_pem)
+        clerk = counter.store.query("SELECT username FROM users ORDER BY username")[0]["username"]
+        with demo_signer("clerk1") as s:
+            d = intake.receive(counter, intake.parse_request(dossier_json()), clerk=clerk,
+                               signer=s)
+        start = counter.store.query("SELECT seq, detail FROM audit WHERE action = ?",
+                                    (evidence.CHAIN_START_ACTION,))
+        assert len(start) == 1 and json.loads(start[0]["detail"])["earlier_events"] >= 4
+        body = _bodies(counter, d["code"])[0][2]
+        assert body["v"] == 2 and body["counter_seq"] == 1 and body["counter_prev"] is None
+        assert signatures.verify_store(counter).problems == []
