@@ -145,26 +145,54 @@ def _stale_side_files(store: Path) -> list[str]:
     return bad
 
 
-def _probe_store(store: Path) -> str | None:
-    """Write and read back a row in the REAL store, then roll back: proves this account can
-    save dossiers there. None when it can, else why not. The schema is not migrated."""
-    import sqlite3
+def _store_key(store: Path, config: Any) -> bytes | None:
+    """This machine's key of an encrypted store (None: plaintext, missing, or no key here)."""
+    from localdb.engine import file_kind
+
+    if file_kind(store) != "encrypted":
+        return None
+    try:
+        from app.storeops import read_key
+
+        return read_key(config.settings())
+    except Exception:  # noqa: BLE001 - a bad key file is reported as "no key" by the checks
+        log.warning("self-test: store key not readable", exc_info=True)
+        return None
+
+
+def _encrypted_version(store: Path, key: bytes) -> int | None:
+    from localdb.engine import DB_ERRORS, connect
 
     try:
-        conn = sqlite3.connect(store, isolation_level=None, timeout=5)
-    except sqlite3.Error as exc:
+        conn = connect(store, key, readonly=True, timeout=5)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except DB_ERRORS:
+        return None
+
+
+def _probe_store(store: Path, key: bytes | None = None) -> str | None:
+    """Write and read back a row in the REAL store, then roll back: proves this account can
+    save dossiers there. None when it can, else why not. The schema is not migrated."""
+    from localdb.engine import DB_ERRORS, connect
+
+    try:
+        conn = connect(store, key, timeout=5)
+    except DB_ERRORS as exc:
         return str(exc)
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            key = f"selftest.probe.{os.getpid()}"
-            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, VIETNAMESE_SAMPLE))
-            back = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            probe = f"selftest.probe.{os.getpid()}"
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (probe, VIETNAMESE_SAMPLE))
+            back = conn.execute("SELECT value FROM meta WHERE key = ?", (probe,)).fetchone()
             if not back or back[0] != VIETNAMESE_SAMPLE:
                 return "the probe row does not read back"
         finally:
             conn.execute("ROLLBACK")
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         return str(exc)
     finally:
         conn.close()
@@ -195,6 +223,9 @@ def _check_data_dir(check: Check, config: Any) -> None:
         return
     store = folder / "motcua.sqlite3"
     version = _store_version_of(store) if store.exists() else None
+    key = _store_key(store, config)
+    if key is not None:  # encrypted at rest: the version is inside the encrypted header
+        version = _encrypted_version(store, key)
     if not store.exists():
         check.set(OK, f"{folder} (chưa có dữ liệu)", f"{folder} (no store yet)")
     elif version is None:
@@ -217,7 +248,8 @@ def _check_live_store(check: Check, config: Any) -> None:
     if not store.exists():
         check.set(OK, "chưa có (sẽ tạo khi dùng lần đầu)", "none yet (created on first use)")
         return
-    if _store_version_of(store) is None:
+    key = _store_key(store, config)
+    if _store_version_of(store) is None and key is None:
         check.set(WARN, f"{store} không đọc được bằng SQLite thường (có thể đã mã hoá); bỏ qua "
                   "phép thử ghi", f"{store} is not readable as plain SQLite (encrypted?); "
                   "write probe skipped")
@@ -229,7 +261,7 @@ def _check_live_store(check: Check, config: Any) -> None:
                   "leftover read-only side file blocks saving dossiers: " + "; ".join(stale)
                   + ". With MotCua closed, delete it or make it writable")
         return
-    why = _probe_store(store)
+    why = _probe_store(store, key)
     if why:
         check.set(FAIL, f"{store}: tài khoản này không lưu được hồ sơ ({why}); hãy cấp quyền ghi "
                   "cho tệp và thư mục dữ liệu", f"{store}: this account cannot save dossiers "
