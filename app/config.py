@@ -688,23 +688,31 @@ def builtin_config(settings: Settings) -> Config:
     return Config(values, {}, {})
 
 
-def store_meta(store_path: Path) -> dict[str, str] | None:
+def store_meta(store_path: Path, settings: Settings | None = None) -> dict[str, str] | None:
     """The counter layer's values read from a store file WITHOUT opening it for writing (no
     migration, no lock): for `config show` and diagnostics. None when there is no store or it
-    cannot be read (then the layer is simply absent)."""
-    import sqlite3
+    cannot be read (then the layer is simply absent). An encrypted store is read with this
+    machine's key when `settings` say where it is."""
+    from localdb.engine import DB_ERRORS, connect, file_kind
 
     if not Path(store_path).is_file():
         return None
+    key = None
+    if settings is not None and file_kind(store_path) == "encrypted":
+        try:
+            from app.storeops import read_key
+
+            key = read_key(settings)
+        except UserError:
+            return None
     try:
-        uri = Path(store_path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=2)
+        conn = connect(store_path, key, readonly=True, timeout=2)
         try:
             keys = {*STORE_META.values(), LEGACY_CA_META}
             rows = [r for r in conn.execute("SELECT key, value FROM meta") if r[0] in keys]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except DB_ERRORS:
         return None
     return {str(k): str(v) for k, v in rows if v is not None}
 

@@ -425,7 +425,7 @@ def _qt_checks(tmp: Path, holder: dict[str, Any]) -> list[Check]:
         from app.config import store_meta
 
         store_path = config.data_dir / "motcua.sqlite3"
-        meta = store_meta(store_path)
+        meta = store_meta(store_path, config.settings())
         if meta is not None:
             config = config.with_counter(meta, str(store_path))
     except Exception:  # noqa: BLE001 - the files' values are still worth checking

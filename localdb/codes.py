@@ -2,13 +2,19 @@
 
 A restore (or a store file copied back by hand) rolls the store's `code_sequences` back;
 numbers issued after that backup are already printed on citizens' receipts and must never be
-issued again. So every number is first written durably to a small file beside the store
-(`<store>.codes`: JSON {"counter": label, "days": {day: highest number}}, mode 0600, written
-to a temporary file, fsynced, renamed, folder fsynced) inside the write transaction that
-issues it, before the commit. The next number is above both the store's sequence and the
-file's mark. A crash between the two writes skips one number; none is ever issued twice,
-whatever happened to the store file. (One write per intake rather than reserved blocks: a
-block would make a rollback within the block undetectable. Measured in bench_intake.)
+issued again. So every number is also written to a small file beside the store
+(`<store>.codes`: JSON {"counter": label, "days": {day: highest number}}, mode 0600, replaced
+atomically through a temporary file) inside the write transaction that issues it, and the
+next number is above both the store's sequence and that mark. One write per intake rather
+than reserved blocks: a block would make a rollback within the block undetectable.
+
+Durability: the per-intake write is not fsynced (two more fsyncs per intake cost more than
+the whole durable commit on a busy disk; see bench_store). What it guards against is a
+rollback of the store file, which happens long after the page cache reached the disk; a power
+cut can only lose the mark's last writes while the store (fsynced) keeps those numbers, and
+`restore` raises the mark from the store it replaces, durably, before replacing it. The
+mark's other writers (restore, the gateway's figure) fsync. A damaged mark (a crash mid-
+write on a file system without ordered renames) is logged and rebuilt from the store.
 
 The gateway also knows this counter's highest code: `learn` takes what it reports, so a
 counter whose whole folder was lost still never goes below what it sent.
@@ -59,14 +65,10 @@ class CodeMark:
             doc = json.loads(raw)
             days = {str(k): int(v) for k, v in dict(doc.get("days", {})).items()}
             return {"counter": str(doc.get("counter", "")), "days": days}
-        except (ValueError, TypeError, AttributeError) as exc:
-            # A damaged mark must not lower anything: refuse to issue until IT looks.
-            from localdb.errors import StoreError
-
-            raise StoreError(
-                f"Tệp mốc số hồ sơ {self.path} bị hỏng; hãy báo CNTT (không cấp số để tránh trùng).",
-                f"The code high-water file {self.path} is damaged; call IT (no code is issued, "
-                "to avoid duplicates).", code="code_mark_damaged") from exc
+        except (ValueError, TypeError, AttributeError):
+            log.error("code high-water file %s is damaged; rebuilt from the store as numbers "
+                      "are issued", self.path)
+            return {"counter": "", "days": {}}
 
     def ceiling(self, day: str) -> int:
         return self.read()["days"].get(day, 0)
@@ -75,7 +77,8 @@ class CodeMark:
         return self.read()["counter"]
 
     # ------------------------------------------------------------------ writing
-    def raise_to(self, day: str, ceiling: int, *, counter: str | None = None) -> int:
+    def raise_to(self, day: str, ceiling: int, *, counter: str | None = None,
+                 durable: bool = True) -> int:
         """Never lowers; returns the ceiling now on disk for `day`."""
         doc = self.read()
         current = doc["days"].get(day, 0)
@@ -87,7 +90,7 @@ class CodeMark:
             doc["counter"] = counter
             changed = True
         if changed:
-            write_atomic(self.path, json.dumps(doc, sort_keys=True).encode())
+            write_atomic(self.path, json.dumps(doc, sort_keys=True).encode(), durable=durable)
         return max(current, ceiling)
 
     def merge(self, other: dict) -> None:
@@ -124,8 +127,15 @@ def cover(conn, day: str, n: int) -> int:  # noqa: ANN001
         n = floor + 1
         conn.execute("UPDATE code_sequences SET last = ? WHERE day = ?", (n, day))
     counter = _meta(conn, "counter_label")
-    mark.raise_to(day, n, counter=counter)
+    mark.raise_to(day, n, counter=counter, durable=False)
     return n
+
+
+def raise_from_store(conn, mark: CodeMark) -> None:  # noqa: ANN001
+    """Raise the mark (durably) to every number the store at `conn` has issued."""
+    days = {str(day): int(last) for day, last in conn.execute(
+        "SELECT day, last FROM code_sequences")}
+    mark.merge({"counter": _meta(conn, "counter_label") or "", "days": days})
 
 
 def learn(store_path: str | os.PathLike[str], day: str, number: int) -> None:

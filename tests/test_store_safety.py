@@ -159,6 +159,29 @@ def test_restore_of_an_older_backup_then_intake_reuses_no_code(counter, data_dir
     assert max(mark["days"].values()) >= max(int(x[-4:]) for x in fresh)
 
 
+def test_restore_raises_the_mark_from_the_store_it_replaces(counter, data_dir, tmp_path):
+    """A mark that lost its last writes (power cut: they are not fsynced) or was damaged:
+    restore still knows every number the replaced store issued."""
+    _receive(counter, 1)
+    old = tmp_path / "old.sqlite3"
+    storeops.backup_store(counter.store, counter.settings, old)
+    issued = [d["code"] for d in _receive(counter, 3)]
+    counter.close()
+    (data_dir / "motcua.sqlite3.codes").write_text("{damaged")
+    storeops.restore_store(counter.settings, old)
+    with open_counter(counter.settings, create=False) as c:
+        fresh = _receive(c, 1)[0]["code"]
+    assert fresh not in issued and int(fresh[-4:]) > max(int(x[-4:]) for x in issued)
+
+
+def test_a_damaged_mark_does_not_stop_intake(counter, data_dir):
+    first = _receive(counter, 2)
+    (data_dir / "motcua.sqlite3.codes").write_bytes(b"")
+    nxt = _receive(counter, 1)[0]["code"]
+    assert int(nxt[-4:]) == int(first[-1]["code"][-4:]) + 1
+    assert json.loads((data_dir / "motcua.sqlite3.codes").read_text())["days"]
+
+
 def test_a_copied_back_store_file_still_reuses_no_code(counter, data_dir, tmp_path):
     """Even a restore done behind the app's back (file copied over) resumes above the mark."""
     _receive(counter, 1)
@@ -337,6 +360,8 @@ def test_an_encrypted_store_is_unreadable_without_the_app(tmp_path):
     r = motcua("search", "079190000123", "--json", data_dir=settings.data_dir, env=env)
     assert json.loads(r.stdout)["results"][0]["code"] == d["code"]
     assert motcua("check", data_dir=settings.data_dir, env=env).returncode == 0
+    r = motcua("config", "show", "--json", data_dir=settings.data_dir, env=env)
+    assert json.loads(r.stdout)["values"]["agency_code"]["source"] == "counter"  # read with key
     r = motcua("list", data_dir=settings.data_dir)
     assert r.returncode == 2 and "khoá" in r.stderr
     # the encrypted backup restores on a new machine given the escrowed key

@@ -63,7 +63,7 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     config = config_of(args)
     # the counter layer, read without opening the store for writing (no migration, no lock)
     store_path = config.settings().store_path
-    meta = store_meta(store_path)
+    meta = store_meta(store_path, config.settings())
     if meta is not None:
         config = config.with_counter(meta, str(store_path))
     if args.json:
@@ -111,15 +111,28 @@ def versions() -> dict[str, Any]:
     return out
 
 
-def store_statistics(store_path: Path) -> dict[str, Any]:
-    """Counts only, through a read-only connection: the store is never migrated or written."""
+def store_statistics(store_path: Path, settings: Any = None) -> dict[str, Any]:
+    """Counts only, through a read-only connection: the store is never migrated or written.
+    An encrypted store is read with this machine's key when `settings` say where it is."""
+    from localdb.engine import DB_ERRORS, connect, file_kind
+
     if not store_path.exists():
         return {"path": str(store_path), "exists": False}
     out: dict[str, Any] = {"path": str(store_path), "exists": True,
-                           "bytes": store_path.stat().st_size}
+                           "bytes": store_path.stat().st_size,
+                           "encrypted": file_kind(store_path) == "encrypted"}
+    key = None
+    if out["encrypted"] and settings is not None:
+        from app.storeops import read_key
+
+        try:
+            key = read_key(settings)
+        except UserError as exc:
+            out["error"] = exc.en
+            return out
     try:
-        conn = sqlite3.connect(f"{store_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error as exc:
+        conn = connect(store_path, key, readonly=True, timeout=10)
+    except DB_ERRORS as exc:
         out["error"] = str(exc)
         return out
     try:
@@ -133,7 +146,7 @@ def store_statistics(store_path: Path) -> dict[str, Any]:
             quoted = '"' + t.replace('"', '""') + '"'
             try:
                 counts[t] = conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
-            except sqlite3.Error as exc:
+            except DB_ERRORS as exc:
                 counts[t] = f"error: {exc}"
         out["tables"] = counts
         if "outbox" in tables:
@@ -157,7 +170,7 @@ def store_statistics(store_path: Path) -> dict[str, Any]:
 
                     meta[key] = redact_value(key, value)
             out["meta"] = meta
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         out["error"] = str(exc)
     finally:
         conn.close()
@@ -181,7 +194,7 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         "warnings": [w[1] for w in config.warnings],
     }
     data = config.data_dir
-    report["store"] = store_statistics(data / "motcua.sqlite3")
+    report["store"] = store_statistics(data / "motcua.sqlite3", config.settings())
     cred = data / "gateway-credential"
     report["data_dir"] = {
         "path": str(data),
