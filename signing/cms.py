@@ -1,9 +1,11 @@
-"""Detached CMS SignedData built from asn1crypto's CMS types (no hand-written DER).
+"""Detached CMS SignedData for keys that cannot leave a PKCS#11 token (and .p12 keys alike).
 
-Used for keys that cannot leave a PKCS#11 token: we build the signed attributes, the token signs
-their DER, and asn1crypto assembles the SignedData. Everything that does not change between
-signatures (certificate set, signer identifier, algorithm identifiers) is prepared once per
-signer, so the per-signature overhead stays small next to the token's own signing time.
+asn1crypto's CMS types encode every structure once per signer certificate (certificate set,
+signer identifier, algorithm identifiers, signed attributes with placeholders). Per signature we
+then splice DER by hand: the two fixed-size fields of the signed attributes (signingTime,
+messageDigest) are overwritten in place and the SignerInfo/SignedData/ContentInfo lengths are
+written by `_tlv`. That splice is checked at construction to produce byte-for-byte what
+asn1crypto itself encodes for the same values, so it cannot drift from the library.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from asn1crypto import algos, cms, core
+from asn1crypto import algos, cms
 from asn1crypto import x509 as ax509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -163,15 +165,3 @@ def signed_attrs_tbs(signer_info: cms.SignerInfo) -> bytes:
     attrs = signer_info["signed_attrs"]
     der = attrs.dump()
     return b"\x31" + der[1:]
-
-
-def attr_value(signer_info: cms.SignerInfo, name: str) -> core.Asn1Value | None:
-    """First value of a signed attribute, or None when absent."""
-    attrs = signer_info["signed_attrs"]
-    if not attrs:
-        return None
-    for a in attrs:
-        if a["type"].native == name:
-            values = a["values"]
-            return values[0] if len(values) else None
-    return None
