@@ -286,15 +286,20 @@ def check_restore_confirmation(counter: Counter, typed: str) -> None:
 
 
 def restore(counter: Counter, src: Path, *, confirm: str | None = None) -> dict:
-    """Replace the store with a checked backup; a copy of the current store is kept first.
+    """Replace the store with a checked backup (the window's Restore): the same exclusive
+    operation as `motcua restore` (app.storeops.restore_store: safety copy, code high-water
+    mark, another counter's backup refused). This counter's own connection is closed for it and
+    reopened on whatever store is in place afterwards.
     `confirm`: what the administrator typed (the window asks; must be the counter's code)."""
-    from localdb import backup as bk
+    from app import storeops
 
     if confirm is not None:
         check_restore_confirmation(counter, confirm)
-
-    info = bk.restore(counter.store, Path(src), counter.settings.attachments_dir,
-                      counter.settings.backups_dir)
-    counter.forget_catalogue()
-    counter.forget_calendar()
+    counter.store.close()
+    try:
+        info = storeops.restore_store(counter.settings, Path(src))
+    finally:
+        counter.store = storeops.open_store(counter.settings, create=False)
+        counter.forget_catalogue()
+        counter.forget_calendar()
     return {"file": str(info.path), "dossiers": info.dossiers, "events": info.events}
