@@ -52,6 +52,18 @@ def _recent_working_days(calendar: object, n: int) -> list:
     return out[::-1]
 
 
+def _bind_demo_key(counter: Counter, cert_pem: Path) -> None:
+    """The demo key signs for both demo accounts (idempotent; kept demo folders too)."""
+    from app.binding import bind_certificate_at_setup, certificate_from_file
+
+    if not cert_pem.is_file():
+        return
+    cert = certificate_from_file(cert_pem)
+    for user in (DEMO_USER, "lan"):
+        if any(u["username"] == user for u in accounts.list_users(counter.store)):
+            bind_certificate_at_setup(counter.store, user, cert, actor="demo")
+
+
 def prepare(data_dir: Path) -> Demo:
     """Set up (once) a demo counter in `data_dir`; idempotent."""
     from signing.demo_pki import make_demo_pki
@@ -72,6 +84,7 @@ def prepare(data_dir: Path) -> Demo:
             crls_dir(settings).mkdir(parents=True, exist_ok=True)
             (crls_dir(settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
         p12 = pki_dir / "clerk1.p12"
+        _bind_demo_key(counter, pki_dir / "clerk1.pem")
         codes = [r["code"] for r in counter.store.query("SELECT code FROM dossiers ORDER BY rowid")]
         if not codes:
             from app.trust import load_trust

@@ -118,6 +118,9 @@ def append_counter_event(conn: sqlite3.Connection, *, counter: Any, event_id: st
     }
     payload = canonical_bytes(body)
     signature = signer.sign(payload)
+    from app.binding import require_bound
+
+    require_bound(conn, actor, signer)  # only the clerk's own bound certificate signs
     repo.insert_event(conn, id=event_id, dossier_id=dossier_id, type=etype,
                       occurred_at=occurred_at, origin=ORIGIN_COUNTER, actor=actor,
                       payload=payload, signature=signature, recorded_at=recorded_at)

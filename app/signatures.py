@@ -319,6 +319,12 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
             _problem(report, code, ev["id"], "not_gateway")
     elif actual in ctx.pins:
         _problem(report, code, ev["id"], "gateway_as_counter")
+    elif v2 and named == actual and _is_own(ctx, body):
+        from app.binding import binding_problem  # was the signer bound to this clerk then?
+
+        bound = binding_problem(ctx.conn, body, res)
+        if bound is not None:
+            _problem(report, code, ev["id"], *bound)
 
 
 def _verify_one(ctx: _Ctx, row: dict) -> None:

@@ -54,6 +54,7 @@ def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
                      centre_name="Trung tâm Phục vụ hành chính công phường Sài Gòn")
         accounts.add_user(counter.store, clerk, "Nguyễn Thị Lan", "clerk", PASSWORD)
         pki = shared_pki()
+        bind_demo_certificates(counter, clerk, pki)
         add_anchor(counter.settings, pki.root_pem)
         add_anchor(counter.settings, pki.subca_pem)
         from app.trust import crls_dir
@@ -61,6 +62,18 @@ def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
         crls_dir(counter.settings).mkdir(parents=True, exist_ok=True)
         (crls_dir(counter.settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
     return counter
+
+
+def bind_demo_certificates(counter: Counter, username: str, pki=None) -> None:
+    """Bind every demo clerk certificate that may sign (any status: the tests of expired,
+    untrusted or revoked keys must still reach those checks) to `username`."""
+    from app.binding import bind_certificate_at_setup
+    from signing.certs import CertInfo
+
+    pki = pki or shared_pki()
+    for c in pki.clerks.values():
+        if CertInfo.from_certificate(c.cert).can_sign:
+            bind_certificate_at_setup(counter.store, username, c.cert, actor="test-fixture")
 
 
 def dossier_json(**over) -> dict:

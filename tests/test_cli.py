@@ -19,6 +19,18 @@ def setup(data_dir):
     pki = shared_pki()
     for pem in (pki.root_pem, pki.subca_pem):
         assert motcua("trust", "add", str(pem), data_dir=data_dir).returncode == 0
+    bind_clerk1(data_dir)
+
+
+def bind_clerk1(data_dir, user: str = "lan") -> None:
+    """An administrator binds the demo clerk1 certificate to the clerk's account."""
+    r = motcua("user", "add", "quantri", "--name", "Quản Trị Viên", "--role", "administrator",
+               "--password-env", "PW", data_dir=data_dir, env={"PW": "mat-khau-quan-tri"})
+    assert r.returncode == 0, r.stderr
+    r = motcua("user", "bind-cert", user, str(shared_pki().clerk("clerk1").cert_pem),
+               "--admin", "quantri", "--admin-password-env", "PW", data_dir=data_dir,
+               env={"PW": "mat-khau-quan-tri"})
+    assert r.returncode == 0, r.stderr
 
 
 def test_full_offline_cycle(data_dir, tmp_path):

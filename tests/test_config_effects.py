@@ -100,6 +100,9 @@ def test_every_site_key_has_its_effect(site_env, tmp_path, monkeypatch):
                 prefs["language"]) == ("roll80", "XP-80C quầy 3", "7", "en")
         assert counter.centre_name == CENTRE
         add_user(counter.store, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-demo-1")
+        from tests.helpers import bind_demo_certificates
+
+        bind_demo_certificates(counter, "lan")
         add_anchor(counter.settings, shared_pki().root_pem)
         add_anchor(counter.settings, shared_pki().subca_pem)
         with demo_signer("clerk1", counter) as signer:

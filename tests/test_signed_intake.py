@@ -14,7 +14,15 @@ from app import intake, signatures
 from app.domain import VN_TZ
 from signing.errors import SigningError
 from signing.signer import P12Signer
-from tests.helpers import counts, demo_signer, dossier_json, make_counter, motcua, shared_pki
+from tests.helpers import (
+    bind_demo_certificates,
+    counts,
+    demo_signer,
+    dossier_json,
+    make_counter,
+    motcua,
+    shared_pki,
+)
 
 MON_10 = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
 
@@ -136,7 +144,9 @@ def test_cli_wrong_password_and_expiry_warning(data_dir, tmp_path):
 
 @needs_softhsm
 def test_token_signed_intake_and_wrong_pin(data_dir, tmp_path, softhsm, demo_pki):  # noqa: F811
-    make_counter(data_dir).close()
+    c = make_counter(data_dir)
+    bind_demo_certificates(c, "lan", demo_pki)  # the token holds this PKI's clerk1 key
+    c.close()
     for pem in (demo_pki.root_pem, demo_pki.subca_pem):  # the hierarchy of the token's key
         assert motcua("trust", "add", str(pem), data_dir=data_dir).returncode == 0
     f = tmp_path / "d.json"

@@ -33,6 +33,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     pw.add_argument("username")
     pw.add_argument("--password-env")
     pw.set_defaults(func=cmd_user_passwd)
+    b = us.add_parser("bind-cert", help="allow USER to sign with this certificate (administrator "
+                                        "confirmation: --admin and the administrator's password)")
+    b.add_argument("username")
+    b.add_argument("cert", nargs="?", help="the certificate file (PEM/DER)")
+    b.add_argument("--p12", help="take the signing certificate from this PKCS#12 file instead")
+    b.add_argument("--secret-env", help="environment variable holding the .p12 password")
+    b.add_argument("--admin", required=True, help="administrator who confirms")
+    b.add_argument("--admin-password-env", help="environment variable holding the "
+                                                "administrator's password (else a prompt)")
+    b.set_defaults(func=cmd_user_bind)
+    b = us.add_parser("unbind-cert", help="stop USER signing with a certificate (SHA-256 prefix)")
+    b.add_argument("username")
+    b.add_argument("sha256")
+    b.add_argument("--admin", required=True)
+    b.add_argument("--admin-password-env")
+    b.set_defaults(func=cmd_user_unbind)
+    b = us.add_parser("certs", help="certificates bound to USER (or to everyone), with history")
+    b.add_argument("username", nargs="?")
+    b.set_defaults(func=cmd_user_certs)
 
     p = sub.add_parser("catalogue", help="procedure catalogue")
     cs = p.add_subparsers(dest="cat_cmd", required=True)
@@ -84,6 +103,45 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     with counter_of(args) as counter:
         pw = secret(args, "password_env", "Mật khẩu mới / New password: ", confirm=True)
         accounts.set_password(counter.store, args.username, pw)
+    return 0
+
+
+def cmd_user_bind(args: argparse.Namespace) -> int:
+    from app import binding
+
+    if bool(args.cert) == bool(args.p12):
+        raise UserError("Cần đúng một nguồn chứng thư: TỆP_CHỨNG_THƯ hoặc --p12 TỆP.",
+                        "Give exactly one certificate source: CERT_FILE or --p12 FILE.",
+                        code="bad_arguments")
+    with counter_of(args) as counter:
+        if args.p12:
+            pw = secret(args, "secret_env", "Mật khẩu tệp .p12 / PKCS#12 password: ")
+            cert = binding.certificate_from_file(Path(args.p12), p12_password=pw)
+        else:
+            cert = binding.certificate_from_file(Path(args.cert))
+        admin_pw = secret(args, "admin_password_env",
+                          "Mật khẩu quản trị viên / Administrator password: ")
+        emit(binding.bind_certificate(counter.store, args.username, cert, admin=args.admin,
+                                      admin_password=admin_pw))
+    return 0
+
+
+def cmd_user_unbind(args: argparse.Namespace) -> int:
+    from app import binding
+
+    with counter_of(args) as counter:
+        admin_pw = secret(args, "admin_password_env",
+                          "Mật khẩu quản trị viên / Administrator password: ")
+        emit(binding.unbind_certificate(counter.store, args.username, args.sha256,
+                                        admin=args.admin, admin_password=admin_pw))
+    return 0
+
+
+def cmd_user_certs(args: argparse.Namespace) -> int:
+    from app import binding
+
+    with counter_of(args) as counter:
+        emit(binding.bindings(counter.store, args.username))
     return 0
 
 

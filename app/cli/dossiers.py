@@ -17,7 +17,7 @@ from app.textrules import printable
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("intake", help="receive a dossier from a JSON file")
     p.add_argument("--file", required=True, help="dossier JSON ('-' for standard input)")
-    p.add_argument("--clerk", help="receiving clerk's username (default: the only account)")
+    p.add_argument("--clerk", help="receiving clerk's username (default: the only account, or the one account the certificate is bound to)")
     p.add_argument("--attach", nargs="*", default=[], help="scanned documents (PDF, JPEG, PNG)")
     add_signer_args(p)
     p.set_defaults(func=cmd_intake)
@@ -72,10 +72,19 @@ def _read_json(path: str) -> dict:
     return load_json(raw, source=shown)
 
 
-def _default_clerk(counter) -> str:
+def _default_clerk(counter, signer=None) -> str:
     users = counter.store.query("SELECT username FROM users WHERE locked = 0 ORDER BY username")
     if len(users) == 1:
         return users[0]["username"]
+    if signer is not None and len(users) > 1:  # the one account this certificate is bound to
+        from app.binding import bindings
+
+        sha = getattr(getattr(signer, "info", None), "sha256", "")
+        unlocked = {u["username"] for u in users}
+        owners = {b["username"] for b in bindings(counter.store, active_only=True)
+                  if b["sha256"] == sha and b["username"] in unlocked}
+        if len(owners) == 1:
+            return owners.pop()
     if not users:
         raise UserError("Chưa có tài khoản cán bộ; tạo bằng 'motcua user add'.",
                         "No clerk account yet; create one with 'motcua user add'.", field="clerk")
@@ -87,8 +96,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
     data = _read_json(args.file)
     req = intake.parse_request(data, [Path(p) for p in args.attach])
     with counter_of(args) as counter:
-        clerk = args.clerk or _default_clerk(counter)
         with open_signer(args, counter) as signer:
+            clerk = args.clerk or _default_clerk(counter, signer)
             result = intake.receive(counter, req, clerk=clerk, signer=signer)
     emit(result)
     return 0
