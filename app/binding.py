@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -246,9 +246,11 @@ def binding_problem(conn: sqlite3.Connection, body: dict, result: Any) -> tuple[
     for bound_at, unbound_at in rows:
         if when is None:  # no time at all (no signing-time attribute): any binding counts
             return None
-        # signing times have whole seconds (UTCTime): compare the binding to the second
+        # signing times have whole seconds (UTCTime): a signature in the same second as the
+        # binding or the unbinding counts as made while bound (intake refuses after unbinding)
         if (_when(bound_at).replace(microsecond=0) <= when
-                and (unbound_at is None or when < _when(unbound_at))):
+                and (unbound_at is None
+                     or when < _when(unbound_at).replace(microsecond=0) + timedelta(seconds=1))):
             return None
     return ("not_bound",
             f"chứng thư ký «{signer.common_name}» không được gắn cho cán bộ '{actor}' vào thời "

