@@ -218,6 +218,17 @@ def check_signer(store: Store, username: str, signer: Any) -> None:
         require_bound(conn, username, signer)
 
 
+NEVER_BOUND = "clerk_never_bound"
+
+
+def never_bound_note(actors: set[str]) -> tuple[str, str]:
+    names = ", ".join(sorted(actors))
+    return (f"Tài khoản chưa từng được gắn chứng thư số nên chưa đối chiếu được người ký: {names} "
+            "('motcua user bind-cert').",
+            f"Accounts never bound to a certificate, so their signer could not be checked: "
+            f"{names} ('motcua user bind-cert').")
+
+
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -241,6 +252,11 @@ def binding_problem(conn: sqlite3.Connection, body: dict, result: Any) -> tuple[
         return None  # v1 events predate binding; their signer check is the one above
     actor = str(body.get("actor") or "")
     when = getattr(result, "time_proof", None) or getattr(result, "signing_time", None)
+    if conn.execute("SELECT 1 FROM user_certs WHERE username = ? LIMIT 1",
+                    (actor,)).fetchone() is None:
+        # The account never had a binding (a store upgraded while its clerks had not been
+        # bound yet: intake refuses them today). Said as a warning, see NEVER_BOUND.
+        return (NEVER_BOUND, actor, actor)
     rows = conn.execute("SELECT bound_at, unbound_at FROM user_certs WHERE username = ? "
                         "AND sha256 = ?", (actor, signer.sha256)).fetchall()
     for bound_at, unbound_at in rows:

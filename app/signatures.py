@@ -210,6 +210,7 @@ class _Ctx:
     counter_no: int
     first_v2: int | None | bool  # False: not computed yet (only needed when a v1 event shows)
     whole_store: bool
+    never_bound: set[str] = field(default_factory=set)  # actors without any certificate binding
 
     @property
     def first_v2_seq(self) -> int | None:
@@ -320,10 +321,18 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
     elif actual in ctx.pins:
         _problem(report, code, ev["id"], "gateway_as_counter")
     elif v2 and named == actual and _is_own(ctx, body):
-        from app.binding import binding_problem  # was the signer bound to this clerk then?
+        from app.binding import (  # was the signer bound to this clerk then?
+            NEVER_BOUND,
+            binding_problem,
+            never_bound_note,
+        )
 
         bound = binding_problem(ctx.conn, body, res)
-        if bound is not None:
+        if bound is not None and bound[0] == NEVER_BOUND:
+            ctx.never_bound.add(bound[1])
+            report.warnings.add(NEVER_BOUND)
+            report.notes[NEVER_BOUND] = never_bound_note(ctx.never_bound)
+        elif bound is not None:
             _problem(report, code, ev["id"], *bound)
 
 

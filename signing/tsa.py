@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from asn1crypto import cms, tsp
+from asn1crypto import algos, cms, tsp
 from asn1crypto import keys as akeys
 from asn1crypto import x509 as ax509
 from cryptography import x509
@@ -76,15 +76,14 @@ class TimeStampAuthority:
 
     def __init__(self, cert: x509.Certificate, key: rsa.RSAPrivateKey,
                  chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = ()):
-        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
         if not is_tsa_certificate(cert):
             raise ValueError("the TSA certificate needs extendedKeyUsage timeStamping (critical)")
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ValueError("the TSA key must be RSA")
         der = serialization.Encoding.DER
         self.certificate = cert
-        self._stamper = DummyTimeStamper(
+        self._stamper = _Stamper(
+            key,
             tsa_cert=ax509.Certificate.load(cert.public_bytes(der)),
             tsa_key=akeys.PrivateKeyInfo.load(key.private_bytes(
                 der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
@@ -115,6 +114,76 @@ class TimeStampAuthority:
     def stamp_signature(self, cms_der: bytes) -> bytes:
         """The signatureTimeStampToken for a CMS: a token over its signature value."""
         return self.stamp(signature_value(cms_der))
+
+
+def _stamper_class():  # type: ignore[no-untyped-def]
+    from pyhanko.sign import general
+    from pyhanko.sign.general import simple_cms_attribute
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    class Stamper(DummyTimeStamper):
+        """pyHanko's TSA with the private key loaded once: its `_sign_tst_info` re-loads the
+        key from DER for every token, and loading an RSA key (with its consistency checks)
+        costs ~100 times the signature itself. Same attributes, same encoding otherwise."""
+
+        def __init__(self, key: rsa.RSAPrivateKey, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            self._key = key
+            # parsed back from its DER: asn1crypto re-encodes a constructed SET OF on every
+            # dump (~3 ms here), a parsed one returns its bytes
+            self._signing_cert_attr = cms.CMSAttribute.load(simple_cms_attribute(
+                "signing_certificate", general.as_signing_certificate(self.tsa_cert)).dump())
+            certs = [self.tsa_cert, *(c for c in self.certs_to_embed if c != self.tsa_cert)]
+            self._cert_set_der = cms.CertificateSet(certs).dump()
+
+        def _build_signed_data(self, tst_info_data, md_algorithm, signature,  # type: ignore[no-untyped-def]
+                               signed_attrs):
+            # As pyHanko's, except that the certificate set, which never changes, is given
+            # already encoded: pyHanko puts the certificates in a Python set (hashing them
+            # re-encodes every certificate) and asn1crypto then re-sorts them, per token.
+            digest_algorithm = algos.DigestAlgorithm({"algorithm": md_algorithm})
+            sig_info = cms.SignerInfo({
+                "version": "v1",
+                "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                    {"issuer": self.tsa_cert.issuer,
+                     "serial_number": self.tsa_cert.serial_number})}),
+                "digest_algorithm": digest_algorithm,
+                "signature_algorithm": algos.SignedDigestAlgorithm(
+                    {"algorithm": "rsassa_pkcs1v15"}),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            })
+            return {
+                "version": "v3",
+                "digest_algorithms": cms.DigestAlgorithms((digest_algorithm,)),
+                "encap_content_info": cms.EncapsulatedContentInfo({
+                    "content_type": cms.ContentType("tst_info"),
+                    "content": cms.ParsableOctetString(tst_info_data),
+                }),
+                "certificates": cms.CertificateSet.load(self._cert_set_der),
+                "signer_infos": [sig_info],
+            }
+
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
+            from asn1crypto import core
+
+            h = _HASHES[md_algorithm]
+            digest = hashes.Hash(h())
+            digest.update(tst_info_data)
+            signed_attrs = cms.CMSAttributes([
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                self._signing_cert_attr,
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ])
+            signature = self._key.sign(signed_attrs.dump(), padding.PKCS1v15(), h())
+            return signature, signed_attrs
+
+    return Stamper
+
+
+def _Stamper(key, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N802 - a class factory
+    return _stamper_class()(key, **kwargs)
 
 
 # -- reading and checking -----------------------------------------------------------------
@@ -178,8 +247,11 @@ def read_token(token_der: bytes, imprinted: bytes) -> TokenFacts:
         signer = None
         for c in certs:
             if sid.name == "issuer_and_serial_number":
-                if (c.serial_number == sid.chosen["serial_number"].native
-                        and c.issuer == sid.chosen["issuer"]):
+                # byte-equal names first: asn1crypto's semantic comparison runs LDAP
+                # stringprep and costs more than the signature check itself
+                want = sid.chosen["issuer"]
+                if c.serial_number == sid.chosen["serial_number"].native and (
+                        c.issuer.dump() == want.dump() or c.issuer == want):
                     signer = c
                     break
             elif c.key_identifier == sid.chosen.native:

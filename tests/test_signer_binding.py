@@ -146,15 +146,18 @@ def test_v2_events_need_a_binding_at_signing_time(counter):
     before = _v2_result(trust, c2.cert, c2.key, now - timedelta(hours=1))
     assert before.ok
     conn = counter.store.conn
-    assert binding.binding_problem(conn, body, before)[0] == "not_bound"  # never bound
+    # an account that never had any binding: a warning, not a failure (upgraded stores)
+    assert binding.binding_problem(conn, body, before)[0] == "clerk_never_bound"
     binding.bind_certificate(counter.store, "hoa", c2.cert, admin="quantri",
                              admin_password=ADMIN_PW)
     problem = binding.binding_problem(conn, body, before)  # signed before the binding
     assert problem[0] == "not_bound" and "'hoa'" in problem[1]
     after = _v2_result(trust, c2.cert, c2.key, datetime.now(UTC) + timedelta(seconds=1))
     assert binding.binding_problem(conn, body, after) is None
-    # another clerk's account, same certificate: not bound to *that* clerk
-    assert binding.binding_problem(conn, {**body, "actor": "lan2"}, after)[0] == "not_bound"
+    # another clerk's account, with its own certificate: clerk2's is not bound to *that* clerk
+    accounts.add_user(counter.store, "tuan", "Lê Văn Tuấn", "clerk", PASSWORD)
+    binding.bind_certificate_at_setup(counter.store, "tuan", pki.clerk("clerk1").cert)
+    assert binding.binding_problem(conn, {**body, "actor": "tuan"}, after)[0] == "not_bound"
     # v1 events keep verifying as before (only the signer-in-bytes check applies)
     assert binding.binding_problem(conn, {**body, "v": 1}, before) is None
 
