@@ -120,7 +120,7 @@ def test_verify_names_a_signature_swapped_for_another_clerks(counter):
     conn = counter.store.conn
     conn.execute("DROP TRIGGER events_append_only")  # as anyone with the file can
     conn.execute("UPDATE events SET signature = ? WHERE id = ?", (forged, row["id"]))
-    problems = verify_store(counter).problems
+    problems = [p for p in verify_store(counter).problems if p["problem"] != "trigger_missing"]
     assert [p["problem"] for p in problems] == ["signer_mismatch"]
     assert d["code"] == problems[0]["code"]
 
