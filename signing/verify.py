@@ -38,7 +38,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from asn1crypto import algos, cms
 from asn1crypto import crl as acrl
@@ -509,9 +509,9 @@ _HASH_FN = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashli
 _PKCS1 = padding.PKCS1v15()
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    """What verification needs from a CMS, whichever parser read it."""
+class _Parsed(NamedTuple):
+    """What verification needs from a CMS, whichever parser read it (a tuple: built once per
+    event, it must be cheap)."""
 
     hash_name: str
     sig_algo: str
@@ -721,6 +721,7 @@ _profiles: dict[tuple[bytes, bytes], _Profile] = {}
 _PROFILES_MAX = 4096
 
 
+@functools.lru_cache(maxsize=4096)
 def _utc_time(raw: bytes) -> datetime:
     """UTCTime YYMMDDHHMMSSZ exactly as asn1crypto reads it (years 1950–2049)."""
     if len(raw) != 13 or raw[12:] != b"Z" or not raw[:12].isdigit():
