@@ -92,7 +92,7 @@ def _time(fn, rounds: int) -> float:  # type: ignore[no-untyped-def]
 
 
 def measure(events: Sequence[tuple[bytes, bytes]], workdir: Path, *, batch: int = 250,
-            rounds: int = 3, sample: int | None = 2000) -> Bare:
+            rounds: int = 5, sample: int | None = 2000) -> Bare:
     """Bare cost per event over `events` (or an evenly spread sample of them)."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding

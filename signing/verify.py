@@ -479,7 +479,9 @@ def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetim
     from signing import tsa
 
     try:
-        facts = tsa.read_token(token, tsa.signature_value(signature_der))
+        fast = _parse_fast(signature_der)  # our template: the signature value without asn1crypto
+        value = fast.sig if fast is not None else tsa.signature_value(signature_der)
+        facts = tsa.read_token(token, value)
     except (ValueError, TypeError, KeyError) as exc:
         code = getattr(exc, "code", "timestamp_malformed")
         return _result(TIMESTAMP_INVALID, detail=f"{code}: {exc}")
