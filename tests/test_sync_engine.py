@@ -424,3 +424,54 @@ def test_apply_pulled_cursor_and_events_commit_together(tmp_path):
     stats = st.apply_pulled([ev, bad], "0000000000000010")  # repeat + conflicting bytes
     assert stats["duplicate"] == 1 and stats["conflict"] == 1
     counter.close()
+
+
+async def test_pipelined_drain_holds_a_bounded_number_of_events(tmp_path, gw):
+    """However long the outbox, the engine holds at most `parallel_batches` batches, and at
+    most `max_inflight_bytes` (plus the batch that crossed it) of events read but not yet
+    answered; every event is delivered exactly once, in outbox order per batch."""
+    server, gstore = gw
+    counter = counter_with(tmp_path / "c", 30)
+    enrol(counter, gstore, server.url)
+    held = {"items": 0, "bytes": 0, "max_items": 0, "max_bytes": 0, "batches": 0,
+            "max_batches": 0}
+    sizes: dict[str, int] = {}
+
+    class Watched(sync_service.CounterSyncStore):
+        def pending_batch(self, max_items, max_bytes, after_seq=0):  # noqa: ANN001,ANN202
+            items = super().pending_batch(max_items, max_bytes, after_seq)
+            if items:
+                held["batches"] += 1
+                for i in items:
+                    sizes[i["id"]] = len(i["payload"]) + len(i["signature"] or b"")
+                    held["items"] += 1
+                    held["bytes"] += sizes[i["id"]]
+                for k in ("items", "bytes", "batches"):
+                    held[f"max_{k}"] = max(held[f"max_{k}"], held[k])
+            return items
+
+        def record_results(self, delivered, parked, tsts=None):  # noqa: ANN001,ANN202
+            super().record_results(delivered, parked, tsts)
+            for eid in [*delivered, *(p[0] for p in parked)]:
+                held["items"] -= 1
+                held["bytes"] -= sizes.pop(eid)
+            held["batches"] -= 1
+
+    one = max(len(p) + len(s) for p, s in counter.store.conn.execute(
+        "SELECT payload, signature FROM events"))
+    cfg = EngineConfig(batch_max_items=4, batch_max_bytes=10 * one, parallel_batches=3,
+                       max_inflight_bytes=6 * one, pull=False, catalogue=False, **FAST)
+    client = GatewayClient(server.url, (counter.settings.data_dir / "gateway-credential")
+                           .read_text())
+    engine = SyncEngine(Watched(counter), client, cfg)
+    try:
+        r = await engine.run_once()
+        assert r.ok and r.delivered == 30 and r.pending == 0, r.to_json()
+        assert sorted(gstore.all_event_ids()) == sorted(event_ids(counter))
+        assert held["items"] == 0 and held["bytes"] == 0
+        assert held["max_batches"] <= 3
+        assert held["max_items"] <= 3 * 4
+        assert held["max_bytes"] <= 6 * one + 4 * one  # the budget plus the batch crossing it
+    finally:
+        engine.close()
+        counter.close()
