@@ -15,13 +15,9 @@ command quietly.
 from __future__ import annotations
 
 import errno
-import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
-
-log = logging.getLogger("motcua.failures")
 
 EXIT_REFUSED = 2  # bad input, refused action (as documented in the README)
 EXIT_ENVIRONMENT = 1  # the machine: disk full, permissions, read-only, unexpected errors
@@ -117,6 +113,8 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
             return (f"The disk reported an input/output error{where}. Ask IT to check the drive."
                     if en else f"Ổ đĩa báo lỗi đọc/ghi{where}. Hãy báo bộ phận CNTT kiểm tra ổ "
                     "đĩa."), EXIT_ENVIRONMENT
+    import sqlite3
+
     if isinstance(exc, sqlite3.Error):
         return _sqlite(exc, en), EXIT_ENVIRONMENT
     if isinstance(exc, MemoryError):
@@ -129,7 +127,7 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
             f"Chi tiết cho bộ phận CNTT có trong nhật ký{where}."), EXIT_ENVIRONMENT
 
 
-def _sqlite(exc: sqlite3.Error, en: bool) -> str:
+def _sqlite(exc: BaseException, en: bool) -> str:
     text = str(exc).lower()
     if "full" in text:
         return ("The disk is full; nothing was saved. Free some space and retry; existing data "

@@ -337,6 +337,44 @@ def _check_search(check: Check, holder: dict[str, Any]) -> None:
                   f"'dang thi huong' did not find the sample dossier ({found})")
 
 
+def _check_demo_gateway(check: Check, holder: dict[str, Any]) -> None:
+    """The sample dossiers synced to the reference gateway on loopback (what `motcua demo`
+    runs): the gateway stack is installed (bundle: inside it) and a round trip works here."""
+    from app.context import open_counter
+    from app.settings import Settings
+
+    d = holder.get("demo")
+    if d is None:
+        check.set(FAIL, "không có hồ sơ mẫu (bước tiếp nhận đã lỗi)", "no sample dossier (intake failed)")
+        return
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        check.set(WARN, f"chưa cài cổng demo ({exc.name}); cài 'motcua[gateway]' nếu cần thử "
+                  "đồng bộ", f"the demo gateway is not installed ({exc.name}); install "
+                  "'motcua[gateway]' to try sync")
+        return
+    from app import sync_service
+    from app.demo_gateway import start_demo_gateway
+
+    started = time.perf_counter()
+    url, gateway = start_demo_gateway(d)
+    try:
+        with open_counter(Settings(data_dir=d.data_dir)) as counter:
+            result = sync_service.sync_once(counter)
+    finally:
+        gateway.stop()
+    elapsed = time.perf_counter() - started
+    if result.error is not None or result.delivered < len(d.codes) or result.parked:
+        check.set(FAIL, f"{url}: gửi {result.delivered}/{len(d.codes)}, tạm giữ {result.parked}, "
+                  f"lỗi {result.error}", f"{url}: delivered {result.delivered}/{len(d.codes)}, "
+                  f"parked {result.parked}, error {result.error}")
+        return
+    check.set(OK, f"{result.delivered} sự kiện đã gửi tới cổng demo {url} ({elapsed:.1f} s)",
+              f"{result.delivered} events delivered to the demo gateway {url} ({elapsed:.1f} s)")
+
+
 def _check_catalogue(check: Check) -> None:
     from app.catalogue import load_shipped_catalogue
 
@@ -521,6 +559,8 @@ def run_checks(overrides: dict[str, Any] | None = None) -> list[Check]:
                              lambda c: _check_intake(c, tmp, holder)))
         checks.append(_guard(Check("search", "Tìm kiếm không dấu", "Search without diacritics"),
                              lambda c: _check_search(c, holder)))
+        checks.append(_guard(Check("demo_gateway", "Đồng bộ với cổng demo", "Sync with the demo gateway"),
+                             lambda c: _check_demo_gateway(c, holder)))
         checks.append(_guard(Check("catalogue", "Danh mục thủ tục", "Procedure catalogue"),
                              _check_catalogue))
         checks.append(_guard(Check("units", "Đơn vị hành chính", "Administrative units"), _check_units))

@@ -69,6 +69,17 @@ def bundled_file() -> Path | None:
     return Path(base) / VERSIONS_FILE if base else None
 
 
+def recorded_version() -> str | None:
+    """The motcua version recorded in the bundle (None from source)."""
+    f = bundled_file()
+    if f is None or not f.is_file():
+        return None
+    try:
+        return str(json.loads(f.read_text(encoding="utf-8"))["motcua"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def installed() -> dict[str, str]:
     """The versions in effect: recorded in the bundle, else from metadata."""
     f = bundled_file()

@@ -12,8 +12,11 @@ to that line; process exit is measured too. Runs alternate source/bundle so both
 machine state; the first run of each is reported apart (file cache cold for the bundle after a
 build). When the GUI is not available the CLI start (`--help`) is measured instead, and said so.
 
-Budgets (issue 7): bundle <= 150 MB unpacked (120 MB reachable), bundle start <= 1.5x source.
-Results also go to bench/out/bench_bundle.json.
+The command line is measured too (issue 15): `motcua --version` and `motcua list` on the same
+demo counter, new process to exit, bundle vs source alternating.
+
+Budgets: bundle <= 150 MB unpacked (120 MB reachable), window start <= 1.5x source (issue 7),
+CLI start <= 1.2x source (issue 15). Results also go to bench/out/bench_bundle.json.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "dist" / "motcua"
 OUT = ROOT / "bench" / "out"
 SIZE_BUDGET_MB, SIZE_REACHABLE_MB, START_RATIO_BUDGET = 150, 120, 1.5
+CLI_RATIO_BUDGET = 1.2
+CLI_COMMANDS = {"version": ["--version"], "list": ["list"]}
 
 
 def folder_mb(path: Path) -> float:
@@ -54,6 +59,28 @@ def one_start(cmd: list[str], env: dict[str, str]) -> tuple[float, float, bool]:
         if line.startswith("MOTCUA_READY "):
             return float(line.split()[1]) - t0, total, True
     return total, total, False
+
+
+def cli_starts(exe_path: Path, data: Path, env: dict[str, str], runs: int
+               ) -> dict[str, dict[str, float]]:
+    """Median seconds from spawn to exit of each CLI_COMMANDS entry, source and bundle, runs
+    alternating (after one warm-up run of each); plus the ratio bundle / source."""
+    out: dict[str, dict[str, float]] = {}
+    for name, args in CLI_COMMANDS.items():
+        tail = ["--data-dir", str(data), *args] if name != "version" else args
+        cmds = {"source": [sys.executable, "-m", "app", *tail], "bundle": [str(exe_path), *tail]}
+        times: dict[str, list[float]] = {"source": [], "bundle": []}
+        for i in range(runs + 1):
+            for which in (("bundle", "source") if i % 2 else ("source", "bundle")):
+                _ready, total, _seen = one_start(cmds[which], env)
+                if i:
+                    times[which].append(total)
+        src, bun = statistics.median(times["source"]), statistics.median(times["bundle"])
+        out[name] = {"source_s": round(src, 3), "bundle_s": round(bun, 3),
+                     "source_min_s": round(min(times["source"]), 3),
+                     "bundle_min_s": round(min(times["bundle"]), 3),
+                     "ratio": round(bun / src, 2)}
+    return out
 
 
 def gui_available() -> bool:
@@ -103,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.runs + 1):
             for name in (("bundle", "source") if i % 2 else ("source", "bundle")):
                 runs[name].append(one_start(cmds[name], env))
+        cli_env = {**env, "PYTHONPATH": str(ROOT)}
+        cli_env.pop("MOTCUA_GUI_EXIT_WHEN_READY", None)
+        result["cli"] = cli_starts(exe(), data, cli_env, args.runs)
     for name, items in runs.items():
         first, rest = items[0], items[1:]
         result[name] = {
@@ -116,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     result["start_ratio_bundle_vs_source"] = round(ratio, 2)
     result["budgets"] = {"size_ok": result["bundle_mb"] <= SIZE_BUDGET_MB,
                          "size_reachable_ok": result["bundle_mb"] <= SIZE_REACHABLE_MB,
-                         "start_ok": ratio <= START_RATIO_BUDGET}
+                         "start_ok": ratio <= START_RATIO_BUDGET,
+                         "cli_start_ok": all(c["ratio"] <= CLI_RATIO_BUDGET
+                                             for c in result["cli"].values())}
 
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_bundle.json").write_text(json.dumps(result, indent=2))
@@ -131,7 +163,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['ready_min_s'] * 1000:6.0f} ms  first {r['first_ready_s'] * 1000:6.0f} ms  "
               f"(exit {r['exit_median_s'] * 1000:.0f} ms)")
     print(f"bundle / source       {ratio:.2f}x (budget {START_RATIO_BUDGET}x)")
-    return 0 if result["budgets"]["size_ok"] and result["budgets"]["start_ok"] else 1
+    for name, c in result["cli"].items():
+        print(f"CLI {name:<8} source {c['source_s'] * 1000:5.0f} ms  bundle {c['bundle_s'] * 1000:5.0f} ms"
+              f"  (min {c['source_min_s'] * 1000:.0f} / {c['bundle_min_s'] * 1000:.0f})  "
+              f"{c['ratio']:.2f}x (budget {CLI_RATIO_BUDGET}x)")
+    b = result["budgets"]
+    return 0 if b["size_ok"] and b["start_ok"] and b["cli_start_ok"] else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 Dispatch, in order:
 * MOTCUA_SELFTEST_CHILD=qt: the Qt half of the self-test (app.selftest runs the bundle's own
   executable as its child, since a frozen app has no `python -c`);
+* MOTCUA_RUN_MODULE=<bundled module>: what `python -m <module>` does from source (child
+  processes such as the SoftHSM import of `pki demo`; see signing/demo_pki.child_command);
 * `--self-test` when the command line does not know the flag yet: app.selftest directly;
 * everything else: the normal command line (`motcua` alone opens the counter window).
 """
@@ -14,6 +16,14 @@ import sys
 
 
 def main() -> int:
+    _utf8_locale()
+    module = os.environ.pop("MOTCUA_RUN_MODULE", "")
+    if module:  # a bundled module run as `python -m module` would be from source
+        import runpy
+
+        sys.argv = [sys.executable, *sys.argv[1:]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        return 0
     if os.environ.get("MOTCUA_SELFTEST_CHILD") == "qt":
         from ui.selftest_qt import qt_child_main
 
@@ -29,6 +39,30 @@ def main() -> int:
     from app.cli import main as cli_main
 
     return int(cli_main() or 0)
+
+
+def _utf8_locale() -> None:
+    """Qt warns (4 lines) when the locale is not UTF-8 (LANG unset, services; the bootloader
+    does no locale coercion): switch LC_CTYPE to C.UTF-8 before anything loads Qt."""
+    if sys.platform == "win32":
+        return
+    import locale
+
+    try:
+        codeset = locale.nl_langinfo(locale.CODESET)
+    except (AttributeError, ValueError):
+        codeset = ""
+    if codeset.upper().replace("-", "") == "UTF8":
+        return
+    for name in ("C.UTF-8", "C.utf8", "en_US.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_CTYPE, name)
+        except locale.Error:
+            continue
+        os.environ["LC_CTYPE"] = name
+        if os.environ.get("LC_ALL") and "UTF" not in os.environ["LC_ALL"].upper():
+            os.environ["LC_ALL"] = name
+        return
 
 
 if __name__ == "__main__":

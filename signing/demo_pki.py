@@ -446,10 +446,9 @@ def load_into_softhsm(
     root = str(Path(__file__).resolve().parent.parent)
     child_env = {**os.environ, **env, "MOTCUA_IMPORT_PIN": pin,
                  "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    r = subprocess.run(
-        [sys.executable, "-m", "signing.demo_pki", "--softhsm-import"],
-        input=json.dumps(job), env=child_env, capture_output=True, text=True, check=False,
-    )
+    cmd, extra = child_command("signing.demo_pki", "--softhsm-import")
+    r = subprocess.run(cmd, input=json.dumps(job), env={**child_env, **extra},
+                       capture_output=True, text=True, check=False)
     if r.returncode != 0:
         raise RuntimeError(f"SoftHSM import failed: {r.stderr.strip()[-500:]}")
     return {
@@ -460,6 +459,15 @@ def load_into_softhsm(
         "softhsm2_conf": env["SOFTHSM2_CONF"],
         "cert_sha256": c.cert.fingerprint(hashes.SHA256()).hex(),
     }
+
+
+def child_command(module: str, *args: str) -> tuple[list[str], dict[str, str]]:
+    """(argv, extra environment) running `python -m module args` in a child process. In the
+    packaged app `sys.executable` is the bundle itself, which has no `-m`: its entry script runs
+    the module named by MOTCUA_RUN_MODULE instead (packaging/motcua_entry.py)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args], {"MOTCUA_RUN_MODULE": module}
+    return [sys.executable, "-m", module, *args], {}
 
 
 def _softhsm_import_main() -> int:

@@ -110,7 +110,7 @@ def test_bundle_self_test_passes_offscreen_with_an_empty_home(exe, tmp_path):
     assert f"MotCua Counter {VERSION} (bundle)" in out.stdout  # version stamped from pyproject
     assert "✘" not in out.stdout and out.stdout.count("✔") >= 12
     for needle in ("Qt 6", "PKI demo", "ĐđƯưƠơẠạỹ", "60 thủ tục", "34 tỉnh/thành phố, 3321",
-                   "phông đã nhúng", "FTS5"):
+                   "phông đã nhúng", "FTS5", "cổng demo http://127.0.0.1"):
         assert needle in out.stdout, needle
     assert not list(home.rglob("motcua.sqlite3"))  # the real data folder is left alone
 
@@ -164,7 +164,9 @@ def test_bundle_size_budget_and_filtered_qt(built):
                    "_internal/vietnam_provinces/data/flat-divisions.json",
                    "_internal/certifi/cacert.pem"):
         assert needed in data, needed
-    assert not any("sync/gateway" in d for d in data)
+    # the demo's loopback gateway is inside (issue 15); the province's PostgreSQL driver is not
+    assert not any(d.startswith("_internal/psycopg") for d in data)
+    assert "_internal/motcua-versions.json" in data
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux archive")
@@ -201,3 +203,52 @@ def test_bundle_opens_the_login_window(exe, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert any(line.startswith("MOTCUA_READY ") for line in out.stdout.splitlines()), out.stdout
+
+
+# ------------------------------------------------------------------ issue 15: a complete bundle
+
+
+def test_bundle_softhsm_demo_runs_its_child_inside_the_bundle(exe, tmp_path):
+    """`pki demo --softhsm-label` imports the key in a child process: `python -m` from source,
+    the bundle itself (MOTCUA_RUN_MODULE) when frozen."""
+    from tests.signing_fixtures import SOFTHSM_MODULE
+
+    if not Path(SOFTHSM_MODULE).exists() or shutil.which("softhsm2-util") is None:
+        pytest.skip("SoftHSM2 not installed; CI installs package softhsm2")
+    env = empty_env(tmp_path / "home")
+    out = run(exe, "pki", "demo", "--out", str(tmp_path / "pki"), "--softhsm-label", "BUNDLE",
+              "--pin", "1111", env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    hsm = json.loads(out.stdout)["softhsm"]
+    listed = run(exe, "pki", "list", "--pkcs11-module", hsm["module"], "--token-label", "BUNDLE",
+                 "--secret-env", "PIN", cwd=tmp_path,
+                 env={**env, "SOFTHSM2_CONF": hsm["softhsm2_conf"], "PIN": "1111"})
+    assert listed.returncode == 0, listed.stderr
+    assert [c["label"] for c in json.loads(listed.stdout)["certificates"]] == ["clerk1"]
+
+
+def test_bundle_without_a_display_says_so_in_one_line(exe, tmp_path):
+    env = empty_env(tmp_path / "home")
+    env.pop("QT_QPA_PLATFORM")
+    out = run(exe, "--data-dir", str(tmp_path / "data"), env=env, cwd=tmp_path)
+    assert out.returncode == 3, out.stderr
+    assert out.stderr.strip().count("\n") == 0 and "DISPLAY" in out.stderr
+
+
+def test_bundle_gives_qt_a_utf8_locale(exe, tmp_path):
+    """LANG unset: no 'Detected locale "C" … not UTF-8' warning from Qt."""
+    env = {k: v for k, v in empty_env(tmp_path / "home").items() if k != "LANG"}
+    out = run(exe, "screenshots", str(tmp_path / "shots"), "--langs", "vi", env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "locale" not in out.stderr.lower(), out.stderr
+
+
+def test_bundle_version_verbose_lists_what_it_carries(exe, tmp_path):
+    out = run(exe, "--version", "--verbose", env=empty_env(tmp_path / "home"), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"motcua {VERSION} (bundle)")
+    names = {line.split()[0].lower().replace("_", "-") for line in out.stdout.splitlines()[4:]}
+    assert {"cryptography", "pyside6-essentials", "fastapi", "uvicorn", "pydantic"} <= names
+    assert not any(n.startswith("psycopg") for n in names)

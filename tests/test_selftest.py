@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK_KEYS = ("config", "data_dir", "live_store", "log_dir", "store", "intake", "search", "catalogue", "units",
+CHECK_KEYS = ("config", "data_dir", "live_store", "log_dir", "store", "intake", "search", "demo_gateway", "catalogue", "units",
               "trust", "qt", "print", "fonts", "receipt", "gui")
 
 
@@ -71,7 +71,7 @@ def test_self_test_in_english_with_json(tmp_path):
     env = fresh_env(tmp_path / "home", MOTCUA_LANG="en")
     out = self_test(env, "--lang", "en")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "All 15 checks passed" in out.stdout and "Vietnamese fonts" in out.stdout
+    assert "All 16 checks passed" in out.stdout and "Vietnamese fonts" in out.stdout
 
 
 def test_self_test_fails_on_a_corrupt_site_configuration(tmp_path):

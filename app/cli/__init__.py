@@ -7,15 +7,12 @@ function; this module only wires them and turns errors into one-line messages.
 from __future__ import annotations
 
 import argparse
-import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from app.settings import default_lang
-
-log = logging.getLogger("motcua.cli")
+# Imports here stay light: `motcua --version` (IT scripts, the bundle's start budget) loads
+# nothing else; logging, settings and the command modules come when a command runs.
 
 # Command-group modules, in help order. Each has register(subparsers) -> None.
 COMMAND_MODULES = [
@@ -55,7 +52,21 @@ def print_version(*, verbose: bool = False) -> None:
         print(_version())
 
 
+def default_lang() -> str:
+    from app.settings import default_lang as lang
+
+    return lang()
+
+
+def _log():  # noqa: ANN202 - logging.Logger, imported late
+    import logging
+
+    return logging.getLogger("motcua.cli")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="motcua",
         description="MotCua Counter — tiếp nhận hồ sơ thủ tục hành chính tại bộ phận một cửa.",
@@ -160,9 +171,9 @@ def _fail(exc: BaseException, lang: str, args: argparse.Namespace | None) -> int
     from app.errors import UserError
 
     if isinstance(exc, UserError):  # refused input: the message says it all
-        log.info("command refused: %r", exc)
+        _log().info("command refused: %r", exc)
     else:  # the machine, the store, a token…: the traceback for IT, in the log (and -v)
-        log.error("command failed", exc_info=exc)
+        _log().error("command failed", exc_info=exc)
     config = getattr(args, "_config", None) if args is not None else None
     data_dir = getattr(config, "data_dir", None) if not isinstance(config, Exception) else None
     message, code = failures.describe(exc, lang, log_file=current_log_file(), data_dir=data_dir)
