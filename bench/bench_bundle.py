@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = ROOT / "dist" / "motcua"
 OUT = ROOT / "bench" / "out"
-SIZE_BUDGET_MB, SIZE_REACHABLE_MB, START_RATIO_BUDGET = 150, 120, 1.5
+SIZE_BUDGET_MB, SIZE_REACHABLE_MB, START_RATIO_BUDGET = 170, 120, 1.5  # as packaging/build.py
 CLI_RATIO_BUDGET = 1.2
 CLI_COMMANDS = {"version": ["--version"], "list": ["list"]}
 

@@ -36,7 +36,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _folder_error(folder: Path, exc: OSError) -> StoreError:
+def folder_error(folder: Path, exc: OSError) -> StoreError:
     why = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return no_space(folder, None, None)
@@ -67,12 +67,12 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _folder_error(folder, exc) from exc
+        raise folder_error(folder, exc) from exc
     needed = int(needed_bytes) + MARGIN_BYTES
     try:
         free = shutil.disk_usage(folder).free
     except OSError as exc:
-        raise _folder_error(folder, exc) from exc
+        raise folder_error(folder, exc) from exc
     if free < needed:
         raise no_space(folder, free, needed)
     tmp = folder / f"{TMP_PREFIX}{target.name}"
@@ -88,7 +88,7 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise _folder_error(folder, exc) from exc
+            raise folder_error(folder, exc) from exc
         text = str(exc).lower()
         if "full" in text or "disk i/o" in text:
             try:
@@ -97,7 +97,7 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
                 free = None
             raise no_space(folder, free, needed if free is not None else None) from exc
         if "unable to open" in text or "readonly" in text:
-            raise _folder_error(folder, PermissionError(errno.EACCES, os.strerror(errno.EACCES))) \
+            raise folder_error(folder, PermissionError(errno.EACCES, os.strerror(errno.EACCES))) \
                 from exc
         raise
     return target

@@ -223,12 +223,15 @@ class Store:
         return store
 
     def _backup_before_upgrade(self, old: int, new: int, backups_dir: str | Path | None) -> None:
-        from localdb.safecopy import write_copy
+        from localdb.safecopy import folder_error, write_copy
 
         folder = Path(backups_dir) if backups_dir else self.path.parent / "backups"
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = folder / f"{self.path.stem}-v{old}-before-v{new}-{stamp}.sqlite3"
-        private_dir(folder)
+        try:
+            private_dir(folder)
+        except OSError as exc:  # an unwritable backups folder is named, not the store blamed
+            raise folder_error(folder, exc) from exc
 
         def fill(tmp: Path) -> None:
             os.close(create_private(tmp, exclusive=False))

@@ -34,6 +34,7 @@ def motcua(env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess
 
 def test_piping_into_head_is_quiet(tmp_path):
     env = env_for(tmp_path)
+    assert motcua(env, "init", "--agency-code", "000.20.27.H57", "--counter", "1").returncode == 0
     cmd = f"{sys.executable} -m app catalogue list --json | head -n 1; echo rc=${{PIPESTATUS[0]}}"
     out = subprocess.run(["bash", "-c", cmd], env=env, capture_output=True, text=True, timeout=180)
     assert out.stdout.splitlines() == ["{", "rc=141"], out.stdout
