@@ -115,7 +115,11 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
                     "đĩa."), EXIT_ENVIRONMENT
     import sqlite3
 
-    if isinstance(exc, sqlite3.Error):
+    try:  # plain SQLite or SQLCipher (an encrypted store)
+        from localdb.engine import DB_ERRORS
+    except ImportError:
+        DB_ERRORS = (sqlite3.Error,)  # noqa: N806
+    if isinstance(exc, DB_ERRORS):
         return _sqlite(exc, en), EXIT_ENVIRONMENT
     if isinstance(exc, MemoryError):
         return ("Out of memory; close other programs and retry." if en else
