@@ -441,7 +441,8 @@ def receipt_model(counter: Counter, code: str, *, copy_label: str | int = COPY_C
     received = _dt(d["received_at"])
     assert received is not None
     appointment = _dt(d.get("appointment_at"))
-    centre = (d.get("centre") or {}).get("name") or counter.centre_name
+    centre = ((d.get("centre") or {}).get("name") or counter.centre_name
+              or f"Bộ phận tiếp nhận và trả kết quả ({counter.agency_code})")  # never "" before ':'
     proc = d.get("procedure") or {}
     docs = tuple(
         DocumentLine(i, doc.get("name", ""), doc.get("form", "original"),

@@ -356,7 +356,8 @@ def _verify_one(ctx: _Ctx, row: dict) -> None:
             _problem(report, code, ev["id"], "payload_unreadable")
             continue
         _check_event(ctx, code, row["id"], ev, body, tsts.get(ev["id"]))
-        hashes[evidence.event_hash(ev["payload"])] = ev
+        digest = evidence.event_hash(ev["payload"])
+        hashes[digest] = ev
         bodies.append((ev, body))
         if ev["type"] in FIRST_TYPES and first is None and ev["origin"] == "counter":
             first = body.get("data")
@@ -368,15 +369,18 @@ def _verify_one(ctx: _Ctx, row: dict) -> None:
             head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else {}
             ctx.conn.execute(
                 "INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (body.get("counter_seq"), evidence.event_hash(ev["payload"]),
+                (body.get("counter_seq"), digest,
                  body.get("counter_prev"), ev["id"], code, head.get("seq"), head.get("hash")))
     _dossier_chain(ctx, code, bodies, hashes)
     if first is None:
         _problem(report, code, None, "no_receipt")
         return
     try:
-        stored = json.loads(row["data"])
-        mismatch = stored != first or any(
+        # the row is written as json.dumps(data, ensure_ascii=False, sort_keys=True) (intake,
+        # app.remote); encoding the signed data is cheaper than decoding the row, and any
+        # other spelling of equal data falls back to comparing decoded values
+        text = json.dumps(first, ensure_ascii=False, sort_keys=True)
+        mismatch = (text != row["data"] and json.loads(row["data"]) != first) or any(
             row[c] != f(first) for c, f in _PROJECTION.items())
         mismatch = mismatch or row["appointment_at"] != appointment
         mismatch = mismatch or row["search_text"] != search_text(
@@ -576,8 +580,14 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     chain: dict[bytes, bytes] = {}
+    checked = verify_dossier(counter, row["code"])
     lines = [
         f"Hồ sơ / Dossier {row['code']}",
+        "",
+        "Kết quả kiểm tra tại quầy / Verification at the counter: "
+        + ("khớp chữ ký / matches its signatures" if not checked.problems else
+           "KHÔNG KHỚP CHỮ KÝ / DOES NOT MATCH ITS SIGNATURES"),
+        *(f"  - {p['message_vi']} / {p['message_en']}" for p in checked.problems),
         "",
         "Kiểm tra chữ ký bằng OpenSSL / Verify each signature with OpenSSL:",
     ]
