@@ -83,6 +83,7 @@ def prepare(data_dir: Path) -> Demo:
             add_anchor(settings, pki.subca_pem)
             crls_dir(settings).mkdir(parents=True, exist_ok=True)
             (crls_dir(settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
+            (crls_dir(settings) / "root.crl").write_bytes((pki.crl_dir / "root.crl").read_bytes())
         p12 = pki_dir / "clerk1.p12"
         _bind_demo_key(counter, pki_dir / "clerk1.pem")
         codes = [r["code"] for r in counter.store.query("SELECT code FROM dossiers ORDER BY rowid")]

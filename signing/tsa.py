@@ -33,6 +33,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
+# asn1crypto.tsp (imported above) adds "tst_info", "signing_certificate" … to cms's OID maps;
+# a reverse (name -> OID) index built before that import in this process would not know them,
+# and building a token by name would then fail: complete such an index from the map.
+for _oid_type in (cms.ContentType, cms.CMSAttributeType):
+    if _oid_type._reverse_map is not None:  # noqa: SLF001
+        for _oid, _name in _oid_type._map.items():  # noqa: SLF001
+            _oid_type._reverse_map.setdefault(_name, _oid)  # noqa: SLF001
+
 
 class TimeStampError(ValueError):
     """A token that does not prove anything (malformed, wrong imprint, bad TSA signature,
@@ -131,8 +139,10 @@ def _stamper_class():  # type: ignore[no-untyped-def]
             self._key = key
             # parsed back from its DER: asn1crypto re-encodes a constructed SET OF on every
             # dump (~3 ms here), a parsed one returns its bytes
+            # (by OID: asn1crypto.tsp adds the name to a map whose reverse index may already
+            # have been built in this process, and then the name is unknown)
             self._signing_cert_attr = cms.CMSAttribute.load(simple_cms_attribute(
-                "signing_certificate", general.as_signing_certificate(self.tsa_cert)).dump())
+                "1.2.840.113549.1.9.16.2.12", general.as_signing_certificate(self.tsa_cert)).dump())
             certs = [self.tsa_cert, *(c for c in self.certs_to_embed if c != self.tsa_cert)]
             self._cert_set_der = cms.CertificateSet(certs).dump()
 

@@ -238,3 +238,24 @@ def test_tsa_certificate_has_critical_time_stamping_eku(demo_pki):
     assert oct(os.stat(demo_pki.tsa_key_pem).st_mode & 0o777) == "0o600"
     loaded = tsa.TimeStampAuthority.from_files(demo_pki.tsa_pem, demo_pki.tsa_key_pem)
     assert loaded.certificate == demo_pki.tsa
+
+
+def test_stamping_works_whatever_was_imported_first(demo_pki, tmp_path):
+    """asn1crypto.tsp registers its names in cms's OID maps; a process that used those maps
+    before importing it (the demo gateway did) must still build tokens."""
+    import sys
+
+    code = (
+        "from asn1crypto import cms\n"
+        "cms.ContentType('data'); cms.CMSAttributeType('content_type')\n"
+        "from signing import tsa\n"
+        "from pathlib import Path\n"
+        f"a = tsa.TimeStampAuthority.from_files(Path({str(demo_pki.tsa_pem)!r}),"
+        f" Path({str(demo_pki.tsa_key_pem)!r}))\n"
+        "token = a.stamp(b'x')\n"
+        "print(len(tsa.read_token(token, b'x').tsa_cert.public_bytes(__import__("
+        "'cryptography.hazmat.primitives.serialization', fromlist=['Encoding']).Encoding.DER)))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": os.getcwd()}, cwd=os.getcwd())
+    assert r.returncode == 0, r.stderr
