@@ -269,9 +269,9 @@ def test_print_model(centre_name: str, lang: str = "vi"):  # noqa: ANN201 - Rece
 
 def backup(counter: Counter, dest: Path) -> dict:
     """One-file backup of the store and scans (safe while the app runs)."""
-    from localdb import backup as bk
+    from app import storeops
 
-    info = bk.backup(counter.store, Path(dest), counter.settings.attachments_dir)
+    info = storeops.backup_store(counter.store, counter.settings, Path(dest))
     return {"file": str(info.path), "dossiers": info.dossiers, "events": info.events,
             "attachments": info.attachments, "bytes": info.bytes}
 
@@ -285,7 +285,7 @@ def check_restore_confirmation(counter: Counter, typed: str) -> None:
                         code="restore_not_confirmed", field="confirm")
 
 
-def restore(counter: Counter, src: Path, *, confirm: str | None = None) -> dict:
+def restore(counter: Counter, src: Path, *, confirm: str | None = None, actor: str = "") -> dict:
     """Replace the store with a checked backup (the window's Restore): the same exclusive
     operation as `motcua restore` (app.storeops.restore_store: safety copy, code high-water
     mark, another counter's backup refused). This counter's own connection is closed for it and
@@ -297,7 +297,7 @@ def restore(counter: Counter, src: Path, *, confirm: str | None = None) -> dict:
         check_restore_confirmation(counter, confirm)
     counter.store.close()
     try:
-        info = storeops.restore_store(counter.settings, Path(src))
+        info = storeops.restore_store(counter.settings, Path(src), stated_by=actor)
     finally:
         counter.store = storeops.open_store(counter.settings, create=False)
         counter.forget_catalogue()

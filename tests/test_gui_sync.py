@@ -29,7 +29,7 @@ def test_indicator_follows_the_gateway_going_away_and_back(qapp, tmp_path):
     async def scenario() -> None:
         window = await open_logged_in(demo)
         session, label = window.session, window.sync_label
-        assert session.sync is not None  # enrolled: sync runs in the background
+        await until(lambda: session.sync is not None, what="sync started")  # enrolled
         session.wake_sync()
         await until(lambda: label.property("online") is True and label.property("pending") == 0,
                     timeout=30, what=lambda: label.text())

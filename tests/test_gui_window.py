@@ -307,7 +307,7 @@ def test_open_dossier_and_list_follow_a_pull_from_the_province(qapp, tmp_path):
     async def scenario() -> None:
         w = await open_logged_in(demo_)
         s = w.session
-        assert s.sync is not None
+        await until(lambda: s.sync is not None, what="sync started")
         code = demo_.codes[0]
         s.wake_sync()
         await until(lambda: w.sync_label.property("pending") == 0, timeout=30,
@@ -363,6 +363,7 @@ def test_a_changed_gateway_takes_effect_at_once_and_the_ca_has_one_name(qapp, tm
         w.show_page("settings")
         await page.load()
         assert "Đã đăng ký" in page.enrol_state.text()
+        await until(lambda: s.sync is not None, what="sync started")
         ca = demo_.pki_dir / "root.pem"
         # an older version stored the CA under another name: it moves to the one sync reads
         await s.run(s.counter.store.set_meta, sync_service.META_CA, "")

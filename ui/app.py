@@ -124,7 +124,6 @@ async def open_window(settings: Settings, *, demo: object | None = None):  # noq
     from ui.mainwindow import MainWindow  # …while this thread imports the widgets
 
     session = await opening
-    await session.start_sync()
     if settings.config is not None:  # the one precedence of app/config.py, counter layer included
         from app import preferences
 
@@ -139,6 +138,15 @@ async def open_window(settings: Settings, *, demo: object | None = None):  # noq
     window.show()
     window.activateWindow()
     await window.start()
+    from ui.qtutil import spawn
+
+    async def start_sync_later() -> bool:
+        # sync (and its HTTP stack) starts once the first screen takes input: a faster cold
+        # start; a clerk cannot have saved anything to send in that half second
+        await asyncio.sleep(0.5)
+        return await session.start_sync() if not session.closed else False
+
+    window.sync_starting = spawn(start_sync_later())
     return window
 
 

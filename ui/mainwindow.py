@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.key_label)
         fm = self.fontMetrics()
         self.resize(fm.averageCharWidth() * 150, fm.height() * 45)
+        self._changed_poll = QTimer(self, singleShot=True, interval=300)
+        self._changed_poll.timeout.connect(lambda: spawn(self.poll_sync()))
         session.on_dossiers_changed(self.dossiers_changed.emit)
         self.dossiers_changed.connect(self._refresh_screens)
 
@@ -280,9 +282,10 @@ class MainWindow(QMainWindow):
             return
         if self.detail.code and (not codes or self.detail.code in codes):
             spawn(self.detail.show_code(self.detail.code, keep_banner=True))
-        self.search.refresh()
-        self.home.refresh()
-        spawn(self.poll_sync())
+        self.search.refresh()  # each reloads now if on screen, else when shown next
+        if self.home.isVisible():
+            self.home.refresh()
+        self._changed_poll.start()  # the indicator's count, once for a burst of changes
 
     async def admin_task(self, kind: str) -> object:
         """File → Back up / Restore / Import catalogue: an administrator at work only."""

@@ -332,16 +332,18 @@ class Session:
     async def start_sync(self) -> bool:
         """Run the sync engine in the background on this loop when the counter is enrolled;
         going offline then changes nothing for the clerk but the indicator."""
-        from app import sync_service
-
         if self.sync is not None:
             return True
 
-        def enrolled() -> bool:
+        def enrolled() -> bool:  # the HTTP stack is imported here, on the worker
+            from app import sync_service
+
             return sync_service.is_enrolled(self.counter)
 
-        if not await self.run(enrolled):
-            return False
+        if not await self.run(enrolled) or self.closed or self.sync is not None:
+            return self.sync is not None
+        from app import sync_service
+
         loop = asyncio.get_running_loop()
         self.sync = sync_service.start_background(
             self.counter, loop, on_applied=self._changed_from_thread(loop))
@@ -441,8 +443,19 @@ class Session:
         from app import setup
 
         self.require_admin()
-        result = await self.run(lambda: setup.restore(self.counter, Path(src),
-                                                      confirm=typed_code))
+        await self.run(setup.check_restore_confirmation, self.counter, typed_code)
+        had_sync = self.sync is not None
+        if had_sync:  # the engine must not write while the store is replaced
+            self.sync.stop()
+            await self.sync.stopped()
+            self.sync = None
+
+        try:
+            result = await self.run(lambda: setup.restore(
+                self.counter, Path(src), confirm=typed_code, actor=self.username))
+        finally:
+            if had_sync:
+                await self.start_sync()
         self.dossiers_changed([])
         return result
 
