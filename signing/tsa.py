@@ -193,6 +193,11 @@ def _stamper_class():  # type: ignore[no-untyped-def]
 
 
 def _Stamper(key, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N802 - a class factory
+    from signing.pdf import _resync_oid_maps
+
+    # a CMS attribute used before pyHanko named its OIDs leaves asn1crypto's reverse maps
+    # stale ('signing_certificate' then parses as a dotted OID and fails): refresh them first
+    _resync_oid_maps()
     return _stamper_class()(key, **kwargs)
 
 
