@@ -196,9 +196,14 @@ def _uuid(value: object, field_name: str) -> str:
     return value
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(value: object, field_name: str, max_len: int = 200) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > max_len:
         raise WireError("malformed", f"{field_name} must be a non-empty string (≤ {max_len})")
+    if _CONTROL_RE.search(value):  # NUL cannot even be stored in a PostgreSQL text column
+        raise WireError("malformed", f"{field_name} contains control characters")
     return value
 
 

@@ -184,3 +184,19 @@ def test_client_bisects_a_batch_the_gateway_keeps_failing_on(tmp_path):
         finally:
             proxy.stop()
     counter.close()
+
+
+def test_nul_and_control_characters_are_refused_not_500(gw):
+    """PostgreSQL cannot store NUL in a text column: such input is refused before any query."""
+    url, token, store = gw
+    with demo_signer("clerk1") as clerk:
+        body = make_body()
+        body["actor"] = "lan\x00"
+        ev = wire_from_body(body, sign=clerk.sign)
+    junk = {"id": "\x00" * 10, "payload": "", "signature": None}
+    assert statuses(push(url, token, [ev, junk])) == [("rejected", "malformed"),
+                                                      ("rejected", "malformed")]
+    r = requests.post(f"{url}{API}/province/act", headers=auth(ADMIN_TOKEN), timeout=10,
+                      json={"dossier_code": "X\x00", "action": "fee"})
+    assert r.status_code == 422 and r.json()["reason"] == "bad_request"
+    assert store.event_count() == 0

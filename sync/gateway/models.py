@@ -122,7 +122,7 @@ class GatewayCertificateResponse(BaseModel):
 
 
 class ProvinceActRequest(BaseModel):
-    dossier_code: str = Field(min_length=1, max_length=100)
+    dossier_code: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     action: Literal["processing", "supplement", "result-ready", "reject", "fee"]
     note: str | None = Field(default=None, max_length=2000)
 

@@ -62,7 +62,8 @@ def ingest(
     raw_ids: list[str | None] = []
     for obj in events:
         raw_id = obj.get("id") if isinstance(obj, dict) else None
-        raw_ids.append(raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None)
+        raw_ids.append(raw_id if isinstance(raw_id, str) and len(raw_id) <= 64
+                       and raw_id.isprintable() else None)  # never a NUL into a query
     known = store.existing_payload_hashes(sorted({i for i in raw_ids if i is not None}))
     work = [(obj, raw_ids[i] not in known) for i, obj in enumerate(events)]
     checked = pool.check(work) if pool is not None else check_many(verifier, work)
