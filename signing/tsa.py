@@ -18,8 +18,9 @@ the file, while `openssl ts -verify` accepts the token.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import algos, cms, tsp
@@ -98,6 +99,7 @@ class TimeStampAuthority:
             certs_to_embed=[ax509.Certificate.load(c.public_bytes(der)) for c in chain],
             include_nonce=False,
         )
+        self._template = _TokenTemplate(self._stamper)
 
     @classmethod
     def from_files(cls, cert_pem: Path, key_pem: Path,
@@ -113,11 +115,15 @@ class TimeStampAuthority:
             chain += x509.load_pem_x509_certificates(Path(chain_pem).read_bytes())
         return cls(certs[0], key, [c for c in chain if c.subject != c.issuer])  # type: ignore[arg-type]
 
-    def stamp(self, data: bytes) -> bytes:
-        """A TimeStampToken (DER) over SHA-256 of `data`."""
-        _nonce, req = self._stamper.request_cms(hashlib.sha256(data).digest(), "sha256")
-        resp = self._stamper.request_tsa_response(req)
-        return resp["time_stamp_token"].dump()
+    def stamp(self, data: bytes, *, when: datetime | None = None) -> bytes:
+        """A TimeStampToken (DER) over SHA-256 of `data`, genTime now (whole seconds)."""
+        when = (when or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        return self._template.token(hashlib.sha256(data).digest(), when, _serial())
+
+    def stamp_with_library(self, data: bytes, *, when: datetime, serial: int) -> bytes:
+        """The same token built entirely by pyHanko/asn1crypto (the reference `stamp` is
+        checked against at construction)."""
+        return self._template.reference(hashlib.sha256(data).digest(), when, serial)
 
     def stamp_signature(self, cms_der: bytes) -> bytes:
         """The signatureTimeStampToken for a CMS: a token over its signature value."""
@@ -174,6 +180,13 @@ def _stamper_class():  # type: ignore[no-untyped-def]
                 "signer_infos": [sig_info],
             }
 
+        _next_serial: int | None = None
+
+        def _build_tst_info(self, message_imprint, dt, req):  # type: ignore[no-untyped-def]
+            info = super()._build_tst_info(message_imprint, dt, req)
+            info["serial_number"] = self._next_serial if self._next_serial else _serial()
+            return info
+
         def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
             from asn1crypto import core
 
@@ -199,6 +212,98 @@ def _Stamper(key, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N802 - a c
     # stale ('signing_certificate' then parses as a dotted OID and fails): refresh them first
     _resync_oid_maps()
     return _stamper_class()(key, **kwargs)
+
+
+def _serial() -> int:
+    """A random token serial number of fixed DER width (16 content bytes, positive)."""
+    return (0x40 << 120) | int.from_bytes(os.urandom(15), "big")
+
+
+class _TokenTemplate:
+    """Tokens from one reference token built by pyHanko/asn1crypto, like signing.cms.CmsTemplate.
+
+    Only five fixed-width fields change between two tokens of one TSA: the serial number, the
+    genTime, the message imprint (all inside TSTInfo), then the signed attributes' signingTime
+    and messageDigest (SHA-256 of the TSTInfo), then the TSA's RSA signature over the signed
+    attributes. Building the whole structure with asn1crypto costs ~5 RSA signatures per token;
+    splicing costs next to nothing. Construction builds a second token both ways and requires
+    the bytes to be identical, so the shortcut cannot drift from the library's encoding.
+    """
+
+    def __init__(self, stamper) -> None:  # type: ignore[no-untyped-def]
+        from asn1crypto import core
+
+        self._stamper = stamper
+        t1 = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
+        s1 = _serial()
+        i1 = hashlib.sha256(b"motcua-imprint-marker").digest()
+        ref = self.reference(i1, t1, s1)
+
+        def at(marker: bytes) -> int:
+            if ref.count(marker) != 1:
+                raise RuntimeError("time-stamp template: marker not unique")
+            return ref.index(marker)
+
+        self._ref = ref
+        ci = cms.ContentInfo.load(ref)
+        sd = ci["content"]
+        tst_der = sd["encap_content_info"]["content"].contents
+        si = sd["signer_infos"][0]
+        attrs_el = si["signed_attrs"].dump()  # [0] IMPLICIT SET OF Attribute, as in the token
+        sig = si["signature"].native
+        self._tst = (at(tst_der), len(tst_der))
+        self._attrs = (at(attrs_el), len(attrs_el))
+        self._sig = (at(sig), len(sig))
+        self._serial_at = at(b"\x02\x10" + s1.to_bytes(16, "big")) + 2
+        self._gen_at = at(b"\x18\x0f" + core.GeneralizedTime(t1).contents) + 2
+        self._imprint_at = at(i1)
+        self._utc_at = at(b"\x17\x0d" + core.UTCTime(t1).contents) + 2
+        self._digest_at = at(hashlib.sha256(tst_der).digest())
+        tst0, tstn = self._tst
+        a0, an = self._attrs
+        if not (tst0 <= self._serial_at and self._imprint_at + 32 <= tst0 + tstn
+                and tst0 <= self._gen_at < tst0 + tstn
+                and a0 <= self._utc_at and self._digest_at + 32 <= a0 + an):
+            raise RuntimeError("time-stamp template: unexpected layout")
+        # self-check against the library's own encoding
+        t2 = datetime(2030, 6, 7, 8, 9, 10, tzinfo=UTC)
+        s2 = _serial()
+        i2 = hashlib.sha256(b"probe").digest()
+        if self.token(i2, t2, s2) != self.reference(i2, t2, s2):  # pragma: no cover
+            raise RuntimeError("time-stamp template self-check failed")
+
+    def reference(self, imprint: bytes, when: datetime, serial: int) -> bytes:
+        """A token built entirely by pyHanko's TSA and asn1crypto."""
+        st = self._stamper
+        st.fixed_dt, st._next_serial = when, serial  # noqa: SLF001
+        try:
+            _nonce, req = st.request_cms(imprint, "sha256")
+            return st.request_tsa_response(req)["time_stamp_token"].dump()
+        finally:
+            st.fixed_dt, st._next_serial = None, None  # noqa: SLF001
+
+    def token(self, imprint: bytes, when: datetime, serial: int) -> bytes:
+        from asn1crypto import core
+
+        gen = core.GeneralizedTime(when).contents
+        utc = core.UTCTime(when).contents
+        if len(gen) != 15 or len(utc) != 13 or serial.bit_length() != 127 or len(imprint) != 32:
+            return self.reference(imprint, when, serial)  # not the template's widths
+        b = bytearray(self._ref)
+        b[self._serial_at:self._serial_at + 16] = serial.to_bytes(16, "big")
+        b[self._gen_at:self._gen_at + 15] = gen
+        b[self._imprint_at:self._imprint_at + 32] = imprint
+        tst0, tstn = self._tst
+        b[self._digest_at:self._digest_at + 32] = hashlib.sha256(b[tst0:tst0 + tstn]).digest()
+        b[self._utc_at:self._utc_at + 13] = utc
+        a0, an = self._attrs
+        tbs = b"\x31" + bytes(b[a0 + 1:a0 + an])  # signed as an explicit SET OF
+        signature = self._stamper._key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())  # noqa: SLF001
+        s0, sn = self._sig
+        if len(signature) != sn:  # pragma: no cover - RSA signatures have the modulus' width
+            raise RuntimeError("unexpected TSA signature length")
+        b[s0:s0 + sn] = signature
+        return bytes(b)
 
 
 # -- reading and checking -----------------------------------------------------------------

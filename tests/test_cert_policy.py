@@ -259,3 +259,19 @@ def test_stamping_works_whatever_was_imported_first(demo_pki, tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": os.getcwd()}, cwd=os.getcwd())
     assert r.returncode == 0, r.stderr
+
+
+def test_spliced_tokens_equal_the_librarys(demo_pki):
+    """Tokens are made from a template (five fixed-width fields spliced): byte for byte what
+    pyHanko/asn1crypto build for the same values."""
+    a = tsa.TimeStampAuthority(demo_pki.tsa, demo_pki.tsa_key, [demo_pki.subca])
+    for when in (datetime(2026, 12, 1, 9, 15, 0, tzinfo=UTC), datetime(2049, 12, 31, 23, 59, 59,
+                                                                        tzinfo=UTC)):
+        serial = tsa._serial()
+        data = os.urandom(40)
+        assert a._template.token(__import__("hashlib").sha256(data).digest(), when, serial) == \
+            a.stamp_with_library(data, when=when, serial=serial)
+    token = a.stamp(b"x")
+    facts = tsa.read_token(token, b"x")
+    assert abs((facts.gen_time - datetime.now(UTC)).total_seconds()) < 60
+    assert facts.gen_time.microsecond == 0
