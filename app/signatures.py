@@ -94,6 +94,9 @@ _PROBLEM_TEXT = {
                    "(run 'motcua repair')"),
     "audit_orphan": ("nhật ký ghi một sự kiện không còn (bị xoá?)",
                      "an audit row names an event that is gone (deleted?)"),
+    "pin_unaudited": ("chứng thư cổng tỉnh được ghim mà nhật ký không ghi nhận (bị thêm vào tệp?)",
+                      "a pinned gateway certificate the audit log never recorded (added to "
+                      "the file?)"),
     "orphan_event": ("sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?)",
                      "event of a dossier that does not exist (dossier deleted?)"),
 }
@@ -440,6 +443,10 @@ def _crosschecks(ctx: _Ctx) -> None:
         _problem(ctx.report, code, eid, "not_queued", detail=etype)
     for seq, action, eid in crosscheck.audit_orphans(ctx.conn):
         _problem(ctx.report, "", eid, "audit_orphan", detail=f"audit #{seq} {action}")
+    for pin in sorted(ctx.pins):  # meta is in the file; the audit row is anchored
+        if ctx.conn.execute("SELECT 1 FROM audit WHERE action = 'sync.pin_gateway' "
+                            "AND subject = ? LIMIT 1", (pin,)).fetchone() is None:
+            _problem(ctx.report, "", None, "pin_unaudited", detail=pin[:16] + "…")
 
 
 def _counter_chain(ctx: _Ctx) -> None:

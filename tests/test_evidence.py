@@ -376,6 +376,9 @@ def test_upgraded_v1_store_keeps_verifying_and_the_chain_starts_there(tmp_path):
         add_anchor(counter.settings, shared_pki().root_pem)
         add_anchor(counter.settings, shared_pki().subca_pem)
         clerk = counter.store.query("SELECT username FROM users ORDER BY username")[0]["username"]
+        from tests.helpers import bind_demo_certificates
+
+        bind_demo_certificates(counter, clerk)
         with demo_signer("clerk1") as s:
             d = intake.receive(counter, intake.parse_request(dossier_json()), clerk=clerk,
                                signer=s)
@@ -385,3 +388,40 @@ def test_upgraded_v1_store_keeps_verifying_and_the_chain_starts_there(tmp_path):
         body = _bodies(counter, d["code"])[0][2]
         assert body["v"] == 2 and body["counter_seq"] == 1 and body["counter_prev"] is None
         assert signatures.verify_store(counter).problems == []
+
+
+def test_province_round_trip_is_signed_by_the_gateway_and_chained(counter, signer, tmp_path):
+    from app import queries, sync_service
+    from tests.sync_support import demo_gateway_sha256, enrol, signed_act, thread_gateway
+
+    d = _receive(counter, signer)
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        enrol(counter, gstore, server.url, gateway_cert_sha256=None)  # pin asked from the gateway
+        assert signatures.gateway_pins(counter.store.conn) == {demo_gateway_sha256()}
+        assert sync_service.sync_once(counter).ok
+        signed_act(gstore, d["code"], "result-ready", "Đã có kết quả")
+        r = sync_service.sync_once(counter)
+        assert r.ok and r.applied == 1 and r.refused == 0
+    assert queries.show(counter, d["code"])["status"] == "result_ready"
+    (_, pay_r, _), (_, _, body_p) = _bodies(counter, d["code"])
+    assert body_p["origin"] == "province" and body_p["signer"]["sha256"] == demo_gateway_sha256()
+    assert body_p["dossier_prev"] == evidence.event_hash(pay_r)
+    assert signatures.verify_store(counter).problems == []
+    # the forged twin: the same province event re-signed by a clerk is refused by verify too
+    c = _drop_triggers(counter)
+    eid = _bodies(counter, d["code"])[1][0]
+    c.execute("UPDATE events SET signature = ? WHERE id = ?",
+              (signer.sign(_bodies(counter, d["code"])[1][1]), eid))
+    kinds = {p["problem"] for p in signatures.verify_store(counter).problems}
+    assert "signer_mismatch" in kinds
+
+
+def test_a_pin_slipped_into_meta_is_reported(counter, signer):
+    from tests.helpers import pin_demo_gateway
+
+    _receive(counter, signer)
+    pin_demo_gateway(counter)
+    assert signatures.verify_store(counter).problems == []
+    counter.store.conn.execute("UPDATE meta SET value = value || ',' || ? WHERE key = ?",
+                               ("ab" * 32, evidence.META_GATEWAY_PIN))
+    assert [p["problem"] for p in signatures.verify_store(counter).problems] == ["pin_unaudited"]
