@@ -1,6 +1,6 @@
 """Store safety costs: encryption at rest on intake, and memory of backup / restore / list.
 
-    python bench/bench_store.py intake [--n 500]
+    python bench/bench_store.py intake [--n 500] [--prefill 1000000]
     python bench/bench_store.py memory [--dossiers 1000000] [--scans 200] [--scan-mb 1]
                                        [--encrypted] [--keep DIR]
 
@@ -40,7 +40,12 @@ from app.context import init_counter, open_counter  # noqa: E402
 from app.domain import VN_TZ  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.trust import add_anchor  # noqa: E402
-from tests.helpers import demo_signer, dossier_json, shared_pki  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    bind_demo_certificates,
+    demo_signer,
+    dossier_json,
+    shared_pki,
+)
 
 
 def pct(v: list[float], p: float) -> float:
@@ -61,6 +66,7 @@ def _counter(settings: Settings):
     accounts.add_user(c.store, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-demo-1")
     for pem in (shared_pki().root_pem, shared_pki().subca_pem):
         add_anchor(c.settings, pem)
+    bind_demo_certificates(c, "lan")  # only a clerk's bound certificate signs
     return c
 
 
@@ -82,15 +88,29 @@ def bare_commit(conn, i: int, payload: bytes, signature: bytes | None) -> None:
     conn.execute("COMMIT")
 
 
-def run_intake(n: int, encrypted: bool) -> dict[str, list[float]]:
+def _fill(c, dossiers: int) -> None:
+    conn = c.store.conn
+    for lo in range(1, dossiers + 1, 50_000):
+        hi = min(dossiers, lo + 50_000 - 1)
+        with c.store.write():
+            conn.execute(FILL_SQL, (lo, hi))
+            conn.execute(FILL_EVENTS, (lo, hi))
+            conn.execute(FILL_OUTBOX, (lo, hi))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def run_intake(n: int, encrypted: bool, prefill: int = 0) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp, demo_signer("clerk1") as signer:
         counter = _counter(_settings(Path(tmp), encrypted))
         assert (counter.store.key is not None) == encrypted
+        if prefill:
+            _fill(counter, prefill)
         req = intake.parse_request(dossier_json())
         now = datetime(2026, 11, 23, 10, 0, tzinfo=VN_TZ)
         for _ in range(20):
             intake.receive(counter, req, clerk="lan", now=now, signer=signer)
-        payload = bytes(counter.store.query("SELECT payload FROM events LIMIT 1")[0]["payload"])
+        payload = bytes(counter.store.query(
+            "SELECT payload FROM events ORDER BY seq DESC LIMIT 1")[0]["payload"])
         out: dict[str, list[float]] = {"intake": [], "bare": [], "bare_signed": []}
         for i in range(n):
             t = time.perf_counter()
@@ -110,9 +130,10 @@ def run_intake(n: int, encrypted: bool) -> dict[str, list[float]]:
 def cmd_intake(args: argparse.Namespace) -> None:
     results = {}
     for encrypted in (False, True):
-        results[encrypted] = r = run_intake(args.n, encrypted)
+        results[encrypted] = r = run_intake(args.n, encrypted, args.prefill)
         label = "SQLCipher" if encrypted else "plaintext"
-        print(f"== {label} store, {args.n} signed intakes (RSA-2048 PKCS#12)")
+        print(f"== {label} store holding {args.prefill:,} synthetic dossiers, {args.n} signed "
+              "intakes (RSA-2048 PKCS#12)")
         for k in ("intake", "bare", "bare_signed"):
             print(f"  {k:<12} p50 {statistics.median(r[k]):7.3f} ms  p99 {pct(r[k], 99):7.3f} ms")
         ratio = pct(r["intake"], 99) / pct(r["bare_signed"], 99)
@@ -154,13 +175,7 @@ def build_large(folder: Path, dossiers: int, scans: int, scan_mb: int, encrypted
     c = _counter(settings)
     t0 = time.perf_counter()
     conn = c.store.conn
-    step = 50_000
-    for lo in range(1, dossiers + 1, step):
-        hi = min(dossiers, lo + step - 1)
-        with c.store.write():
-            conn.execute(FILL_SQL, (lo, hi))
-            conn.execute(FILL_EVENTS, (lo, hi))
-            conn.execute(FILL_OUTBOX, (lo, hi))
+    _fill(c, dossiers)
     import hashlib
 
     from localdb.backup import attachment_path
@@ -250,6 +265,8 @@ def main() -> None:
     sub = ap.add_subparsers(dest="what", required=True)
     p = sub.add_parser("intake")
     p.add_argument("--n", type=int, default=500)
+    p.add_argument("--prefill", type=int, default=0,
+                   help="synthetic dossiers in the store before timing (e.g. 1000000)")
     p.set_defaults(func=cmd_intake)
     p = sub.add_parser("memory")
     p.add_argument("--dossiers", type=int, default=1_000_000)
