@@ -317,6 +317,8 @@ class TokenFacts:
     tsa_cert: x509.Certificate
     other_certs: tuple[x509.Certificate, ...]
     serial: int
+    tsa_der: bytes = b""  # DER of tsa_cert / other_certs, when already at hand
+    other_ders: tuple[bytes, ...] = ()
 
 
 def _check_sig(cert: x509.Certificate, algo: str, hash_name: str, sig: bytes, tbs: bytes) -> bool:
@@ -334,7 +336,122 @@ def _check_sig(cert: x509.Certificate, algo: str, hash_name: str, sig: bytes, tb
     return True
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """A token layout learnt from a fully parsed and checked token: the bytes that are the
+    same in every token of that TSA, and where the five per-token fields sit."""
+
+    ref: bytes
+    constant: tuple[tuple[int, int], ...]  # byte ranges equal in every token of the shape
+    tst: tuple[int, int]
+    attrs: tuple[int, int]
+    sig: tuple[int, int]
+    imprint_at: int
+    gen_at: int
+    digest_at: int
+    serial_at: int
+    facts: TokenFacts  # certificates (same for the shape)
+
+
+_shapes: dict[tuple[int, bytes], _Shape] = {}
+
+
+def _shape_key(token: bytes) -> tuple[int, bytes]:
+    return len(token), token[-300:-260] if len(token) > 300 else token
+
+
+def _read_fast(token: bytes, imprinted: bytes) -> TokenFacts | None:
+    """A token in a shape already read by the full parser: only the five per-token fields are
+    read, and every check (imprint, TSTInfo digest, TSA signature) is done again."""
+    sh = _shapes.get(_shape_key(token))
+    if sh is None or any(token[a:b] != sh.ref[a:b] for a, b in sh.constant):
+        return None
+    t0, tn = sh.tst
+    if token[sh.imprint_at:sh.imprint_at + 32] != hashlib.sha256(imprinted).digest():
+        raise TimeStampError("timestamp_mismatch", "the token time-stamps another signature")
+    if token[sh.digest_at:sh.digest_at + 32] != hashlib.sha256(token[t0:t0 + tn]).digest():
+        raise TimeStampError("timestamp_invalid", "TSTInfo was changed after signing")
+    a0, an = sh.attrs
+    s0, sn = sh.sig
+    if not _check_sig(sh.facts.tsa_cert, "rsassa_pkcs1v15", "sha256", token[s0:s0 + sn],
+                      b"\x31" + token[a0 + 1:a0 + an]):
+        raise TimeStampError("timestamp_invalid", "the TSA signature does not verify")
+    raw = token[sh.gen_at:sh.gen_at + 15]
+    if not raw[:14].isdigit() or raw[14:] != b"Z":
+        return None
+    try:
+        gen = datetime(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]), int(raw[8:10]),
+                       int(raw[10:12]), int(raw[12:14]), tzinfo=UTC)
+    except ValueError:
+        return None
+    serial = int.from_bytes(token[sh.serial_at:sh.serial_at + 16], "big")
+    f = sh.facts
+    return TokenFacts(gen, f.tsa_cert, f.other_certs, serial, f.tsa_der, f.other_ders)
+
+
+def _learn_shape(token: bytes, facts: TokenFacts, imprinted: bytes) -> None:
+    """Remember the layout of a token the full parser accepted, when its variable fields have
+    the fixed widths our TSA writes (a 16-byte serial, whole-second genTime, SHA-256)."""
+    from asn1crypto import core
+
+    try:
+        ci = cms.ContentInfo.load(token)
+        sd = ci["content"]
+        tst_der = sd["encap_content_info"]["content"].contents
+        si = sd["signer_infos"][0]
+        if si["digest_algorithm"]["algorithm"].native != "sha256" or \
+                si["signature_algorithm"].signature_algo != "rsassa_pkcs1v15":
+            return
+        attrs_el = si["signed_attrs"].dump()
+        sig = si["signature"].native
+        serial_el = b"\x02\x10" + facts.serial.to_bytes(16, "big") \
+            if facts.serial.bit_length() == 127 else None
+        gen = core.GeneralizedTime(facts.gen_time).contents
+        imprint = hashlib.sha256(imprinted).digest()
+        digest = hashlib.sha256(tst_der).digest()
+        marks = [tst_der, attrs_el, sig, imprint, b"\x18\x0f" + gen, digest]
+        if serial_el is None or len(gen) != 15 or any(token.count(m) != 1 for m in
+                                                       [*marks, serial_el]):
+            return
+    except (ValueError, TypeError, KeyError, IndexError):
+        return
+    t0, a0, s0 = token.index(tst_der), token.index(attrs_el), token.index(sig)
+    imp, gen_at = token.index(imprint), token.index(b"\x18\x0f" + gen) + 2
+    dig, ser = token.index(digest), token.index(serial_el) + 2
+    utc_at = token.find(b"\x17\x0d", a0, a0 + len(attrs_el))
+    variable = sorted([(imp, imp + 32), (gen_at, gen_at + 15), (dig, dig + 32),
+                       (ser, ser + 16), (s0, s0 + len(sig))]
+                      + ([(utc_at + 2, utc_at + 15)] if utc_at >= 0 else []))
+    constant, pos = [], 0
+    for a, b in variable:
+        if a < pos:
+            return  # overlapping fields: not a layout we read by offsets
+        constant.append((pos, a))
+        pos = b
+    constant.append((pos, len(token)))
+    if len(_shapes) >= 64:
+        _shapes.clear()
+    der = serialization.Encoding.DER
+    facts = TokenFacts(facts.gen_time, facts.tsa_cert, facts.other_certs, facts.serial,
+                       facts.tsa_cert.public_bytes(der),
+                       tuple(c.public_bytes(der) for c in facts.other_certs))
+    _shapes[_shape_key(token)] = _Shape(token, tuple(constant), (t0, len(tst_der)),
+                                        (a0, len(attrs_el)), (s0, len(sig)), imp, gen_at, dig,
+                                        ser, facts)
+
+
 def read_token(token_der: bytes, imprinted: bytes) -> TokenFacts:
+    """A TimeStampToken's facts, checked (see `read_token_full`). A token in a layout already
+    read in full (every token of one TSA) skips the ASN.1 parse but not a single check."""
+    fast = _read_fast(token_der, imprinted)
+    if fast is not None:
+        return fast
+    facts = read_token_full(token_der, imprinted)
+    _learn_shape(token_der, facts, imprinted)
+    return facts
+
+
+def read_token_full(token_der: bytes, imprinted: bytes) -> TokenFacts:
     """Parse a TimeStampToken and check everything that does not need the trust store: the
     messageImprint is the hash of `imprinted`, the TSA's CMS signature verifies with the
     embedded TSA certificate, and that certificate is a TSA certificate (EKU timeStamping,
@@ -395,9 +512,14 @@ def read_token(token_der: bytes, imprinted: bytes) -> TokenFacts:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         raise TimeStampError("timestamp_malformed", f"{type(exc).__name__}: {exc}") from exc
-    if not _check_sig(tsa_cert, algo, hash_name, si["signature"].native, tbs):
+    try:
+        sig_ok = _check_sig(tsa_cert, algo, hash_name, si["signature"].native, tbs)
+        is_tsa = is_tsa_certificate(tsa_cert)
+    except Exception as exc:  # noqa: BLE001 - any failure reading a damaged TSA certificate
+        raise TimeStampError("timestamp_malformed", f"{type(exc).__name__}: {exc}") from exc
+    if not sig_ok:
         raise TimeStampError("timestamp_invalid", "the TSA signature does not verify")
-    if not is_tsa_certificate(tsa_cert):
+    if not is_tsa:
         raise TimeStampError("timestamp_invalid",
                              "the token's signer is not a time-stamping authority "
                              "(extendedKeyUsage timeStamping, critical, is missing)")

@@ -486,9 +486,9 @@ def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetim
         code = getattr(exc, "code", "timestamp_malformed")
         return _result(TIMESTAMP_INVALID, detail=f"{code}: {exc}")
     gen = facts.gen_time
-    other_ders = tuple(_der(c) for c in facts.other_certs)
+    other_ders = facts.other_ders or tuple(_der(c) for c in facts.other_certs)
     outcome = validate_chain(facts.tsa_cert, facts.other_certs, trust, gen,
-                             other_ders=other_ders)
+                             cert_der=facts.tsa_der or None, other_ders=other_ders)
     j = judge(outcome, gen, trusted_time=True)
     if j.code != OK:
         return _result(TIMESTAMP_INVALID, detail=f"TSA certificate: {j.code} {j.detail}")

@@ -275,3 +275,31 @@ def test_spliced_tokens_equal_the_librarys(demo_pki):
     facts = tsa.read_token(token, b"x")
     assert abs((facts.gen_time - datetime.now(UTC)).total_seconds()) < 60
     assert facts.gen_time.microsecond == 0
+
+
+def _outcome(fn, token, imprinted):
+    try:
+        f = fn(token, imprinted)
+        return ("ok", f.gen_time, f.serial)
+    except (tsa.TimeStampError, ValueError, TypeError, KeyError, IndexError) as exc:
+        return ("refused", getattr(exc, "code", "malformed") != "", None)
+
+
+def test_fast_token_reading_agrees_with_the_full_parser(demo_pki):
+    """Tokens of a known layout skip the ASN.1 parse; every single-byte change of a token
+    gets the same verdict from both readers (accepted with the same time, or refused)."""
+    a = tsa.TimeStampAuthority(demo_pki.tsa, demo_pki.tsa_key, [demo_pki.subca])
+    sig = P12Signer.open(demo_pki.clerk("clerk1").p12, PASSWORD).sign(b"x")
+    value = tsa.signature_value(sig)
+    first = a.stamp(value)
+    tsa.read_token(first, value)  # learns the layout
+    token = a.stamp(value)
+    assert tsa._read_fast(token, value) is not None  # the fast path is really taken
+    assert _outcome(tsa.read_token, token, value) == _outcome(tsa.read_token_full, token, value)
+    assert _outcome(tsa.read_token, token, b"other") == ("refused", True, None)
+    for i in range(0, len(token), 3):
+        bad = bytearray(token)
+        bad[i] ^= 0x01
+        fast, full = (_outcome(tsa.read_token, bytes(bad), value),
+                      _outcome(tsa.read_token_full, bytes(bad), value))
+        assert fast[0] == full[0] and fast[1:] == full[1:] or fast[0] == full[0] == "refused", i
