@@ -135,3 +135,23 @@ def test_events_not_yet_stamped_are_reported_not_invalid(tmp_path):
     counter.close()
     with open_counter(Settings(data_dir=tmp_path / "c")) as c:
         assert verify_store(c).timestamped == 0
+
+
+def test_gateway_serve_refuses_a_bad_tsa_configuration(tmp_path):
+    """`motcua-gateway serve --tsa-cert/--tsa-key`: both or neither, and the certificate must
+    be a time-stamping one; refused in one line before anything listens."""
+    import os
+    import sys
+
+    pki = shared_pki()
+    env = {**os.environ, "MOTCUA_GATEWAY_DATA_DIR": str(tmp_path / "gw")}
+
+    def serve(*args):
+        return subprocess.run([sys.executable, "-m", "sync.gateway", "serve", "--port", "0",
+                               *args], env=env, capture_output=True, text=True, timeout=60)
+
+    r = serve("--tsa-cert", str(pki.tsa_pem))
+    assert r.returncode == 2 and "--tsa-cert and --tsa-key go together" in r.stderr
+    r = serve("--tsa-cert", str(pki.clerk("clerk1").cert_pem), "--tsa-key", str(pki.tsa_key_pem))
+    assert r.returncode == 2 and "timeStamping" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
