@@ -310,7 +310,7 @@ def test_open_dossier_and_list_follow_a_pull_from_the_province(qapp, tmp_path):
         await until(lambda: s.sync is not None, what="sync started")
         code = demo_.codes[0]
         s.wake_sync()
-        await until(lambda: w.sync_label.property("pending") == 0, timeout=30,
+        await until(lambda: w.sync_label.property("pending") == 0, timeout=60,
                     what=lambda: w.sync_label.text())
         w.show_page("search")
         await until(lambda: w.search.model.rowCount() == 4, what="list")
@@ -321,7 +321,7 @@ def test_open_dossier_and_list_follow_a_pull_from_the_province(qapp, tmp_path):
         w.dossiers_changed.connect(seen.append)
         await s.run(gw.act, code, "result-ready")  # the province says the result is ready
         s.wake_sync()
-        await until(lambda: w.detail.btn_return.isEnabled(), timeout=30, what="detail refreshed")
+        await until(lambda: w.detail.btn_return.isEnabled(), timeout=60, what="detail refreshed")
         assert w.detail.dossier["status_code"] == 9
         assert w.detail.status.text() == "Đã xử lý xong"
         assert [code] in seen
@@ -520,3 +520,60 @@ def test_demo_samples_are_on_working_days_and_one_result_is_ready(tmp_path):
         assert queries.show(c, demo_.codes[0])["status_code"] == 9
     finally:
         c.close()
+
+
+def test_own_password_admin_reset_and_text_size(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        # a clerk changes their own password: the current one is checked first
+        task = asyncio.ensure_future(w.change_password())
+        await until(lambda: w.password_dialog is not None, what="password dialog")
+        dlg = w.password_dialog
+        type_text(dlg.widgets["current"], "wrong-one")
+        type_text(dlg.widgets["password"], "mat-khau-moi-1")
+        type_text(dlg.widgets["again"], "mat-khau-moi-1")
+        dlg.buttons.accepted.emit()
+        await until(lambda: dlg.errors["current"].isVisible(), what="current password refused")
+        dlg.widgets["current"].clear()
+        type_text(dlg.widgets["current"], "demo-demo")
+        dlg.buttons.accepted.emit()
+        assert await task
+        await w.logout()
+        w.login.username.setText("demo")
+        type_text(w.login.password, "demo-demo")
+        press(w.login.password, Qt.Key.Key_Return)
+        await until(lambda: w.login.banner.isVisible(), what="old password refused")
+        assert not w.at_work
+        w.login.password.clear()
+        await login_as(w, "demo", "mat-khau-moi-1")
+        # the administrator sets lan's password
+        w.show_page("settings")
+        await w.settings_page.load()
+        page = w.settings_page
+        row = next(i for i in range(page.users.rowCount()) if page.users.item(i, 0).text() == "lan")
+        page.users.selectRow(row)
+        task = asyncio.ensure_future(page.reset_password())
+        await until(lambda: page.reset_dialog is not None, what="reset dialog")
+        type_text(page.reset_dialog.widgets["password"], "lan-moi-123")
+        page.reset_dialog.buttons.accepted.emit()
+        assert await task
+        assert (await s.run(lambda: __import__("app.accounts").accounts.authenticate(
+            s.counter.store, "lan", "lan-moi-123")))["username"] == "lan"
+        # larger text for this clerk, remembered; the next clerk gets the normal size
+        base = QApplication.instance().font().pointSizeF()
+        await activate(w)
+        press(w.work.currentWidget(), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+        await until(lambda: QApplication.instance().font().pointSizeF() > base, what="bigger")
+        assert (await s.user_prefs("demo"))["font_size"]
+        await w.logout()
+        await login_as(w, "lan", "lan-moi-123")
+        assert QApplication.instance().font().pointSizeF() == base
+        await w.logout()
+        await login_as(w, "demo", "mat-khau-moi-1")
+        assert QApplication.instance().font().pointSizeF() > base
+        await w.set_font_size(0)
+        await close(w)
+
+    run(loop, scenario())

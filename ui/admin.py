@@ -124,6 +124,7 @@ class SettingsPage(QWidget):
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.add_user_btn = QPushButton(self.tr("&Add account"))
         self.lock_btn = QPushButton(self.tr("Lock / unlock"))
+        self.reset_pw_btn = QPushButton(self.tr("Set &password…"))
         users = QGroupBox(self.tr("Accounts"))
         u = QVBoxLayout(users)
         u.addWidget(self.users)
@@ -138,6 +139,7 @@ class SettingsPage(QWidget):
         ub = QHBoxLayout()
         ub.addWidget(self.add_user_btn)
         ub.addWidget(self.lock_btn)
+        ub.addWidget(self.reset_pw_btn)
         ub.addStretch(1)
         u.addLayout(ub)
         # -- maintenance
@@ -170,6 +172,7 @@ class SettingsPage(QWidget):
         self.save_gw_btn.clicked.connect(lambda: spawn(self.save_gateway()))
         self.add_user_btn.clicked.connect(lambda: spawn(self.add_user()))
         self.lock_btn.clicked.connect(lambda: spawn(self.toggle_lock()))
+        self.reset_pw_btn.clicked.connect(lambda: spawn(self.reset_password()))
         self.enrol_btn.clicked.connect(lambda: spawn(self.enrol()))
         self.backup_btn.clicked.connect(lambda: spawn(self.start_task("backup")))
         self.restore_btn.clicked.connect(lambda: spawn(self.start_task("restore")))
@@ -310,6 +313,38 @@ class SettingsPage(QWidget):
             self._fail(e)
             return
         await self.load()
+
+    reset_dialog = None
+
+    async def reset_password(self) -> bool:
+        """An administrator sets the selected account's password (a clerk who forgot it)."""
+        from ui.detail import ActionDialog
+
+        row = self.users.currentRow()
+        if row < 0:
+            self.banner.show_text(self.tr("Choose an account in the list first."), "warn")
+            return False
+        name = self.users.item(row, 0).text()
+        pw = QLineEdit()
+        pw.setEchoMode(QLineEdit.EchoMode.Password)
+
+        async def submit(v: dict) -> object:
+            await self.session.reset_password(name, v["password"])
+            return True
+
+        dlg = ActionDialog(self.tr("New password for %1").replace("%1", name),
+                           [("password", self.tr("&New password (8+ characters):"), pw)],
+                           submit, self.lang, self)
+        self.reset_dialog = dlg
+        try:
+            ok = await run_dialog(dlg) == dlg.DialogCode.Accepted
+        finally:
+            self.reset_dialog = None
+            pw.clear()
+        if ok:
+            self.banner.show_text(self.tr("The password of %1 was set; ask them to change it "
+                                          "after logging in.").replace("%1", name), "ok")
+        return ok
 
     # ------------------------------------------------------------- long tasks
     def _file(self, title: str, save: bool, name_filter: str, then) -> None:  # noqa: ANN001

@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         act("unlock_key", lambda: spawn(self.ensure_key(force=True)), "Ctrl+K")
         act("lock", self.lock_screen, "Ctrl+L")
         act("logout", lambda: spawn(self.logout()))
+        act("password", lambda: spawn(self.change_password()))
+        act("font_up", lambda: spawn(self.set_font_size(+1)), "Ctrl++")
+        act("font_down", lambda: spawn(self.set_font_size(-1)), "Ctrl+-")
+        act("font_reset", lambda: spawn(self.set_font_size(0)), "Ctrl+0")
         for i, key in enumerate(self.VIEW_KEYS, 1):
             act(f"view_{key}", lambda k=key: self.show_page(k), f"Ctrl+{i}")
         act("go_intake", lambda: self.show_page("intake"), "F2")
@@ -185,14 +189,17 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         self.menus = {}
         for key, keys in (("file", ["backup", "restore", "catalogue", None, "quit"]),
-                          ("session", ["unlock_key", "lock", "logout"]),
-                          ("view", [f"view_{k}" for k in self.VIEW_KEYS]),
+                          ("session", ["unlock_key", "password", "lock", "logout"]),
+                          ("view", [*(f"view_{k}" for k in self.VIEW_KEYS), None,
+                                    "font_up", "font_down", "font_reset"]),
                           ("language", ["lang_vi", "lang_en"]),
                           ("help", ["shortcuts", "about"])):
             m = mb.addMenu("")
             for k in keys:
                 if k is None:
-                    self.admin_separator = m.addSeparator()
+                    sep = m.addSeparator()
+                    if key == "file":
+                        self.admin_separator = sep
                 else:
                     m.addAction(A[k])
             self.menus[key] = m
@@ -209,6 +216,10 @@ class MainWindow(QMainWindow):
                           ("catalogue", self.tr("Import &catalogue…")), ("quit", self.tr("&Quit")),
                           ("unlock_key", self.tr("&Unlock signing key…")),
                           ("lock", self.tr("&Lock screen")), ("logout", self.tr("Log &out")),
+                          ("password", self.tr("Change my &password…")),
+                          ("font_up", self.tr("Larger text")),
+                          ("font_down", self.tr("Smaller text")),
+                          ("font_reset", self.tr("Normal text size")),
                           ("shortcuts", self.tr("&Keyboard shortcuts")),
                           ("about", self.tr("&About")),
                           ("view_home", self.tr("Home")), ("view_intake", self.tr("Intake")),
@@ -333,6 +344,7 @@ class MainWindow(QMainWindow):
             await s.preload()
             self._build_work()
             self._restore_geometry(uprefs.get("geometry", ""))
+        self._apply_font(int(uprefs["font_size"]) if uprefs.get("font_size") else 0)
         prefs = await s.preferences()
         self.idle_minutes = int(prefs.get("idle_lock_minutes") or 10)
         self.intake._print_after_save = prefs.get("print_after_save") == "1"
@@ -401,6 +413,62 @@ class MainWindow(QMainWindow):
     def _check_idle(self) -> None:
         if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
             self.lock_screen(idle=True)
+
+    # ------------------------------------------------------------- own account
+    async def change_password(self) -> bool:
+        """Session → Change my password: current, new, new again (never logged)."""
+        from PySide6.QtWidgets import QLineEdit
+
+        from ui.detail import ActionDialog
+
+        if not self.at_work:
+            return False
+        fields = []
+        for name, text in (("current", self.tr("&Current password:")),
+                           ("password", self.tr("&New password (8+ characters):")),
+                           ("again", self.tr("New password &again:"))):
+            e = QLineEdit()
+            e.setEchoMode(QLineEdit.EchoMode.Password)
+            fields.append((name, text, e))
+
+        async def submit(v: dict) -> object:
+            await self.session.change_own_password(v["current"], v["password"], v["again"])
+            return True
+
+        dlg = ActionDialog(self.tr("Change my password"), fields, submit, self.session.lang,
+                           self)
+        self.password_dialog = dlg
+        try:
+            ok = await run_dialog(dlg) == QDialog.DialogCode.Accepted
+        finally:
+            self.password_dialog = None
+            for _, _, e in fields:
+                e.clear()
+        if ok:
+            self.statusBar().showMessage(self.tr("Your password was changed."), 10_000)
+        return ok
+
+    password_dialog = None
+
+    async def set_font_size(self, step: int) -> int:
+        """Larger/smaller text for this clerk (older eyes), remembered for them; 0 = the
+        system's size."""
+        app = QApplication.instance()
+        size = 0 if step == 0 else int(round(max(7.0, min(24.0, app.font().pointSizeF() + step))))
+        self._apply_font(size)
+        if self.session.user is not None:
+            await self.session.set_user_pref("font_size", str(size) if size else "")
+        return size
+
+    def _apply_font(self, size: int) -> None:
+        from PySide6.QtGui import QFont
+
+        app = QApplication.instance()
+        if not hasattr(self, "_base_point_size"):
+            self._base_point_size = app.font().pointSizeF()
+        font = QFont(app.font())
+        font.setPointSizeF(size or self._base_point_size)
+        app.setFont(font)
 
     # ------------------------------------------------------------------ geometry
     def _restore_geometry(self, hexdata: str) -> None:

@@ -473,3 +473,28 @@ class Session:
         self.require_admin()
         return await self.run(lambda: sync_service.enrol(self.counter, line, ca_bundle=ca_bundle,
                                                          actor=self.username))
+
+    async def change_own_password(self, current: str, new: str, again: str) -> None:
+        """A clerk changes their own password: the current one first, the new one twice."""
+        from app import accounts
+        from app.errors import UserError, ValidationError
+
+        errors = []
+        if not await self.check_password(current):
+            errors.append(UserError("Mật khẩu hiện tại không đúng.", "The current password is "
+                                    "wrong.", field="current"))
+        if new != again:
+            errors.append(UserError("Hai lần nhập mật khẩu mới không khớp.",
+                                    "The two new passwords differ.", field="again"))
+        if errors:
+            raise ValidationError(errors)
+        await self.run(lambda: accounts.set_password(self.counter.store, self.username, new,
+                                                     actor=self.username))
+
+    async def reset_password(self, username: str, new: str) -> None:
+        """An administrator sets another account's password (the clerk changes it after)."""
+        from app import accounts
+
+        self.require_admin()
+        await self.run(lambda: accounts.set_password(self.counter.store, username, new,
+                                                     actor=self.username))

@@ -1043,194 +1043,239 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="540"/>
+        <location filename="../mainwindow.py" line="611"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="121"/>
+        <location filename="../mainwindow.py" line="123"/>
         <source>Help</source>
         <translation>Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="202"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>&amp;File</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="216"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="216"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quit</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="202"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>S&amp;ession</source>
         <translation>S&amp;ession</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="208"/>
+        <location filename="../mainwindow.py" line="217"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Unlock signing key…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="218"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Lock screen</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="218"/>
         <source>Log &amp;out</source>
         <translation>Log &amp;out</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>&amp;View</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>&amp;Language</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>&amp;Help</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="223"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="224"/>
         <source>&amp;About</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="105"/>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="107"/>
+        <location filename="../mainwindow.py" line="225"/>
         <source>Home</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="106"/>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="108"/>
+        <location filename="../mainwindow.py" line="225"/>
         <source>Intake</source>
         <translation>Intake</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="107"/>
-        <location filename="../mainwindow.py" line="213"/>
+        <location filename="../mainwindow.py" line="109"/>
+        <location filename="../mainwindow.py" line="226"/>
         <source>Search</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="108"/>
-        <location filename="../mainwindow.py" line="213"/>
+        <location filename="../mainwindow.py" line="110"/>
+        <location filename="../mainwindow.py" line="226"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="109"/>
-        <location filename="../mainwindow.py" line="214"/>
+        <location filename="../mainwindow.py" line="111"/>
+        <location filename="../mainwindow.py" line="227"/>
         <source>Sync</source>
         <translation>Sync</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="110"/>
-        <location filename="../mainwindow.py" line="214"/>
+        <location filename="../mainwindow.py" line="112"/>
+        <location filename="../mainwindow.py" line="227"/>
         <source>Reports</source>
         <translation>Reports</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="118"/>
-        <location filename="../mainwindow.py" line="215"/>
+        <location filename="../mainwindow.py" line="120"/>
+        <location filename="../mainwindow.py" line="228"/>
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="246"/>
+        <location filename="../mainwindow.py" line="219"/>
+        <source>Change my &amp;password…</source>
+        <translation>Change my &amp;password…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="220"/>
+        <source>Larger text</source>
+        <translation>Larger text</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="221"/>
+        <source>Smaller text</source>
+        <translation>Smaller text</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="222"/>
+        <source>Normal text size</source>
+        <translation>Normal text size</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="259"/>
         <source>About</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="246"/>
+        <location filename="../mainwindow.py" line="259"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>MotCua Counter %1 — dossier intake for commune public-administration service centres.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="312"/>
+        <location filename="../mainwindow.py" line="326"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="443"/>
+        <location filename="../mainwindow.py" line="427"/>
+        <source>&amp;Current password:</source>
+        <translation>&amp;Current password:</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="428"/>
+        <source>&amp;New password (8+ characters):</source>
+        <translation>&amp;New password (8+ characters):</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="429"/>
+        <source>New password &amp;again:</source>
+        <translation>New password &amp;again:</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="438"/>
+        <source>Change my password</source>
+        <translation>Change my password</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="448"/>
+        <source>Your password was changed.</source>
+        <translation>Your password was changed.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="514"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="447"/>
+        <location filename="../mainwindow.py" line="518"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="461"/>
+        <location filename="../mainwindow.py" line="532"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="462"/>
+        <location filename="../mainwindow.py" line="533"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="474"/>
+        <location filename="../mainwindow.py" line="545"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="478"/>
+        <location filename="../mainwindow.py" line="549"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="481"/>
+        <location filename="../mainwindow.py" line="552"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="494"/>
+        <location filename="../mainwindow.py" line="565"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="498"/>
+        <location filename="../mainwindow.py" line="569"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="501"/>
+        <location filename="../mainwindow.py" line="572"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="513"/>
+        <location filename="../mainwindow.py" line="584"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -1505,19 +1550,19 @@
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="200"/>
+        <location filename="../admin.py" line="203"/>
         <source>Clerk</source>
         <translation>Clerk</translation>
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="200"/>
+        <location filename="../admin.py" line="203"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
         <location filename="../admin.py" line="121"/>
-        <location filename="../admin.py" line="201"/>
+        <location filename="../admin.py" line="204"/>
         <source>Administrator</source>
         <translation>Administrator</translation>
     </message>
@@ -1533,157 +1578,182 @@
     </message>
     <message>
         <location filename="../admin.py" line="127"/>
+        <source>Set &amp;password…</source>
+        <translation>Set &amp;password…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="128"/>
         <source>Accounts</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="132"/>
         <source>Username:</source>
         <translation>Username:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="133"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="134"/>
         <source>Role:</source>
         <translation>Role:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="135"/>
         <source>Password:</source>
         <translation>Password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="144"/>
+        <location filename="../admin.py" line="146"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="145"/>
+        <location filename="../admin.py" line="147"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="146"/>
+        <location filename="../admin.py" line="148"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="147"/>
+        <location filename="../admin.py" line="149"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Add &amp;trust anchor…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="148"/>
+        <location filename="../admin.py" line="150"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="247"/>
+        <location filename="../admin.py" line="250"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Gateway saved; sync uses it from now on.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="249"/>
+        <location filename="../admin.py" line="252"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="253"/>
+        <location filename="../admin.py" line="256"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Saved: this counter works offline only.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="257"/>
+        <location filename="../admin.py" line="260"/>
         <source>Enrolled with %1.</source>
         <translation>Enrolled with %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="259"/>
+        <location filename="../admin.py" line="262"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="279"/>
+        <location filename="../admin.py" line="282"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Enrolled with %1; sync starts now.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="362"/>
+        <location filename="../admin.py" line="325"/>
+        <source>Choose an account in the list first.</source>
+        <translation>Choose an account in the list first.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="335"/>
+        <source>New password for %1</source>
+        <translation>New password for %1</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="336"/>
+        <source>&amp;New password (8+ characters):</source>
+        <translation>&amp;New password (8+ characters):</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="345"/>
+        <source>The password of %1 was set; ask them to change it after logging in.</source>
+        <translation>The password of %1 was set; ask them to change it after logging in.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="397"/>
         <source>Back up to</source>
         <translation>Back up to</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="363"/>
-        <location filename="../admin.py" line="381"/>
+        <location filename="../admin.py" line="398"/>
+        <location filename="../admin.py" line="416"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Backups (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="368"/>
+        <location filename="../admin.py" line="403"/>
         <source>Wrong password.</source>
         <translation>Wrong password.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="371"/>
+        <location filename="../admin.py" line="406"/>
         <source>Back up</source>
         <translation>Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="372"/>
+        <location filename="../admin.py" line="407"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="375"/>
+        <location filename="../admin.py" line="410"/>
         <source>Your &amp;password:</source>
         <translation>Your &amp;password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="375"/>
+        <location filename="../admin.py" line="410"/>
         <source>&amp;Back up</source>
         <translation>&amp;Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="380"/>
+        <location filename="../admin.py" line="415"/>
         <source>Restore from</source>
         <translation>Restore from</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="396"/>
+        <location filename="../admin.py" line="431"/>
         <source>Restore</source>
         <translation>Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="397"/>
+        <location filename="../admin.py" line="432"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="400"/>
+        <location filename="../admin.py" line="435"/>
         <source>Counter &amp;code:</source>
         <translation>Counter &amp;code:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="400"/>
+        <location filename="../admin.py" line="435"/>
         <source>&amp;Restore</source>
         <translation>&amp;Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="405"/>
+        <location filename="../admin.py" line="440"/>
         <source>Catalogue file</source>
         <translation>Catalogue file</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="406"/>
+        <location filename="../admin.py" line="441"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="177"/>
+        <location filename="../admin.py" line="180"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
@@ -1693,77 +1763,77 @@
         <translation>UR&amp;L:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="178"/>
+        <location filename="../admin.py" line="181"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Certificates (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="205"/>
+        <location filename="../admin.py" line="208"/>
         <source>yes</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="228"/>
+        <location filename="../admin.py" line="231"/>
         <source>Preferences saved.</source>
         <translation>Preferences saved.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="294"/>
+        <location filename="../admin.py" line="297"/>
         <source>Account %1 added.</source>
         <translation>Account %1 added.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="409"/>
+        <location filename="../admin.py" line="444"/>
         <source>Import the catalogue</source>
         <translation>Import the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="445"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Replace the procedure catalogue with %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="411"/>
+        <location filename="../admin.py" line="446"/>
         <source>&amp;Import</source>
         <translation>&amp;Import</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="427"/>
+        <location filename="../admin.py" line="462"/>
         <source>Backing up</source>
         <translation>Backing up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="429"/>
+        <location filename="../admin.py" line="464"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Backup written: %1 (%2 dossiers).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="434"/>
+        <location filename="../admin.py" line="469"/>
         <source>Restoring</source>
         <translation>Restoring</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="436"/>
+        <location filename="../admin.py" line="471"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Restored %1 dossiers from %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="476"/>
         <source>Importing the catalogue</source>
         <translation>Importing the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="479"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Catalogue version %1 imported (%2 procedures).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="452"/>
+        <location filename="../admin.py" line="487"/>
         <source>Adding the trust anchor</source>
         <translation>Adding the trust anchor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="456"/>
+        <location filename="../admin.py" line="491"/>
         <source>Trust anchor installed: %1</source>
         <translation>Trust anchor installed: %1</translation>
     </message>
@@ -2117,17 +2187,17 @@
         <translation>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="138"/>
+        <location filename="../syncpanel.py" line="141"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="140"/>
+        <location filename="../syncpanel.py" line="143"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>This counter is not enrolled with a gateway: the events wait here.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="142"/>
+        <location filename="../syncpanel.py" line="145"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Trying to send the waiting events now.</translation>
     </message>

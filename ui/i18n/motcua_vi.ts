@@ -1043,194 +1043,239 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="540"/>
+        <location filename="../mainwindow.py" line="611"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="121"/>
+        <location filename="../mainwindow.py" line="123"/>
         <source>Help</source>
         <translation>Trợ giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="202"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>&amp;File</source>
         <translation>&amp;Tệp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="206"/>
+        <location filename="../mainwindow.py" line="215"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="216"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="207"/>
+        <location filename="../mainwindow.py" line="216"/>
         <source>&amp;Quit</source>
         <translation>T&amp;hoát</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="202"/>
+        <location filename="../mainwindow.py" line="211"/>
         <source>S&amp;ession</source>
         <translation>&amp;Phiên làm việc</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="208"/>
+        <location filename="../mainwindow.py" line="217"/>
         <source>&amp;Unlock signing key…</source>
         <translation>&amp;Mở khóa chữ ký số…</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="218"/>
         <source>&amp;Lock screen</source>
         <translation>&amp;Khóa màn hình</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="209"/>
+        <location filename="../mainwindow.py" line="218"/>
         <source>Log &amp;out</source>
         <translation>Đăng &amp;xuất</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>&amp;View</source>
         <translation>&amp;Xem</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="203"/>
+        <location filename="../mainwindow.py" line="212"/>
         <source>&amp;Language</source>
         <translation>&amp;Ngôn ngữ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="204"/>
+        <location filename="../mainwindow.py" line="213"/>
         <source>&amp;Help</source>
         <translation>T&amp;rợ giúp</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="210"/>
+        <location filename="../mainwindow.py" line="223"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Phím tắt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="211"/>
+        <location filename="../mainwindow.py" line="224"/>
         <source>&amp;About</source>
         <translation>&amp;Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="105"/>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="107"/>
+        <location filename="../mainwindow.py" line="225"/>
         <source>Home</source>
         <translation>Trang chủ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="106"/>
-        <location filename="../mainwindow.py" line="212"/>
+        <location filename="../mainwindow.py" line="108"/>
+        <location filename="../mainwindow.py" line="225"/>
         <source>Intake</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="107"/>
-        <location filename="../mainwindow.py" line="213"/>
+        <location filename="../mainwindow.py" line="109"/>
+        <location filename="../mainwindow.py" line="226"/>
         <source>Search</source>
         <translation>Tra cứu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="108"/>
-        <location filename="../mainwindow.py" line="213"/>
+        <location filename="../mainwindow.py" line="110"/>
+        <location filename="../mainwindow.py" line="226"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="109"/>
-        <location filename="../mainwindow.py" line="214"/>
+        <location filename="../mainwindow.py" line="111"/>
+        <location filename="../mainwindow.py" line="227"/>
         <source>Sync</source>
         <translation>Đồng bộ</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="110"/>
-        <location filename="../mainwindow.py" line="214"/>
+        <location filename="../mainwindow.py" line="112"/>
+        <location filename="../mainwindow.py" line="227"/>
         <source>Reports</source>
         <translation>Báo cáo</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="118"/>
-        <location filename="../mainwindow.py" line="215"/>
+        <location filename="../mainwindow.py" line="120"/>
+        <location filename="../mainwindow.py" line="228"/>
         <source>Settings</source>
         <translation>Cài đặt</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="246"/>
+        <location filename="../mainwindow.py" line="219"/>
+        <source>Change my &amp;password…</source>
+        <translation>Đổi &amp;mật khẩu của tôi…</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="220"/>
+        <source>Larger text</source>
+        <translation>Chữ to hơn</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="221"/>
+        <source>Smaller text</source>
+        <translation>Chữ nhỏ hơn</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="222"/>
+        <source>Normal text size</source>
+        <translation>Cỡ chữ bình thường</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="259"/>
         <source>About</source>
         <translation>Giới thiệu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="246"/>
+        <location filename="../mainwindow.py" line="259"/>
         <source>MotCua Counter %1 — dossier intake for commune public-administration service centres.</source>
         <translation>Quầy Một Cửa %1 — tiếp nhận hồ sơ tại Trung tâm phục vụ hành chính công cấp xã.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="312"/>
+        <location filename="../mainwindow.py" line="326"/>
         <source>The counter is set up. Log in with the administrator account.</source>
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="443"/>
+        <location filename="../mainwindow.py" line="427"/>
+        <source>&amp;Current password:</source>
+        <translation>Mật khẩu &amp;hiện tại:</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="428"/>
+        <source>&amp;New password (8+ characters):</source>
+        <translation>Mật khẩu &amp;mới (từ 8 ký tự):</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="429"/>
+        <source>New password &amp;again:</source>
+        <translation>&amp;Nhập lại mật khẩu mới:</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="438"/>
+        <source>Change my password</source>
+        <translation>Đổi mật khẩu</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="448"/>
+        <source>Your password was changed.</source>
+        <translation>Đã đổi mật khẩu của bạn.</translation>
+    </message>
+    <message>
+        <location filename="../mainwindow.py" line="514"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="447"/>
+        <location filename="../mainwindow.py" line="518"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="461"/>
+        <location filename="../mainwindow.py" line="532"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="462"/>
+        <location filename="../mainwindow.py" line="533"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="474"/>
+        <location filename="../mainwindow.py" line="545"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="478"/>
+        <location filename="../mainwindow.py" line="549"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="481"/>
+        <location filename="../mainwindow.py" line="552"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="494"/>
+        <location filename="../mainwindow.py" line="565"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="498"/>
+        <location filename="../mainwindow.py" line="569"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="501"/>
+        <location filename="../mainwindow.py" line="572"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="513"/>
+        <location filename="../mainwindow.py" line="584"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -1505,19 +1550,19 @@
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="200"/>
+        <location filename="../admin.py" line="203"/>
         <source>Clerk</source>
         <translation>Cán bộ tiếp nhận</translation>
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="200"/>
+        <location filename="../admin.py" line="203"/>
         <source>Supervisor</source>
         <translation>Giám sát</translation>
     </message>
     <message>
         <location filename="../admin.py" line="121"/>
-        <location filename="../admin.py" line="201"/>
+        <location filename="../admin.py" line="204"/>
         <source>Administrator</source>
         <translation>Quản trị</translation>
     </message>
@@ -1533,157 +1578,182 @@
     </message>
     <message>
         <location filename="../admin.py" line="127"/>
+        <source>Set &amp;password…</source>
+        <translation>Đặt mật &amp;khẩu…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="128"/>
         <source>Accounts</source>
         <translation>Tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="132"/>
         <source>Username:</source>
         <translation>Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="133"/>
         <source>Name:</source>
         <translation>Họ tên:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="134"/>
         <source>Role:</source>
         <translation>Vai trò:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="135"/>
         <source>Password:</source>
         <translation>Mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="144"/>
+        <location filename="../admin.py" line="146"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="145"/>
+        <location filename="../admin.py" line="147"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="146"/>
+        <location filename="../admin.py" line="148"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="147"/>
+        <location filename="../admin.py" line="149"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Thêm chứng thư &amp;gốc…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="148"/>
+        <location filename="../admin.py" line="150"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="247"/>
+        <location filename="../admin.py" line="250"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Đã lưu cổng kết nối; đồng bộ dùng cổng này ngay từ bây giờ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="249"/>
+        <location filename="../admin.py" line="252"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Đã lưu cổng kết nối. Quầy chưa đăng ký với cổng: dán chuỗi đăng ký do tỉnh cấp rồi bấm Đăng ký quầy.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="253"/>
+        <location filename="../admin.py" line="256"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Đã lưu: quầy chỉ làm việc ngoại tuyến.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="257"/>
+        <location filename="../admin.py" line="260"/>
         <source>Enrolled with %1.</source>
         <translation>Đã đăng ký với %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="259"/>
+        <location filename="../admin.py" line="262"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Chưa đăng ký: hồ sơ được giữ tại quầy cho đến khi quầy đăng ký với cổng kết nối của tỉnh.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="279"/>
+        <location filename="../admin.py" line="282"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Đã đăng ký với %1; bắt đầu đồng bộ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="362"/>
+        <location filename="../admin.py" line="325"/>
+        <source>Choose an account in the list first.</source>
+        <translation>Hãy chọn một tài khoản trong danh sách trước.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="335"/>
+        <source>New password for %1</source>
+        <translation>Mật khẩu mới cho %1</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="336"/>
+        <source>&amp;New password (8+ characters):</source>
+        <translation>Mật khẩu &amp;mới (từ 8 ký tự):</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="345"/>
+        <source>The password of %1 was set; ask them to change it after logging in.</source>
+        <translation>Đã đặt mật khẩu cho %1; hãy nhắc người dùng đổi lại sau khi đăng nhập.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="397"/>
         <source>Back up to</source>
         <translation>Sao lưu vào</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="363"/>
-        <location filename="../admin.py" line="381"/>
+        <location filename="../admin.py" line="398"/>
+        <location filename="../admin.py" line="416"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Bản sao lưu (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="368"/>
+        <location filename="../admin.py" line="403"/>
         <source>Wrong password.</source>
         <translation>Sai mật khẩu.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="371"/>
+        <location filename="../admin.py" line="406"/>
         <source>Back up</source>
         <translation>Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="372"/>
+        <location filename="../admin.py" line="407"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>Bản sao lưu chứa dữ liệu của mọi công dân và mã băm mật khẩu các tài khoản; hãy cất giữ an toàn. Nhập mật khẩu của bạn để ghi vào %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="375"/>
+        <location filename="../admin.py" line="410"/>
         <source>Your &amp;password:</source>
         <translation>&amp;Mật khẩu của bạn:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="375"/>
+        <location filename="../admin.py" line="410"/>
         <source>&amp;Back up</source>
         <translation>&amp;Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="380"/>
+        <location filename="../admin.py" line="415"/>
         <source>Restore from</source>
         <translation>Khôi phục từ</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="396"/>
+        <location filename="../admin.py" line="431"/>
         <source>Restore</source>
         <translation>Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="397"/>
+        <location filename="../admin.py" line="432"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Khôi phục sẽ THAY THẾ toàn bộ hồ sơ của quầy bằng bản sao lưu %1 (dữ liệu hiện tại được sao giữ trước). Gõ mã quầy %2 để xác nhận.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="400"/>
+        <location filename="../admin.py" line="435"/>
         <source>Counter &amp;code:</source>
         <translation>&amp;Mã quầy:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="400"/>
+        <location filename="../admin.py" line="435"/>
         <source>&amp;Restore</source>
         <translation>&amp;Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="405"/>
+        <location filename="../admin.py" line="440"/>
         <source>Catalogue file</source>
         <translation>Tệp danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="406"/>
+        <location filename="../admin.py" line="441"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="177"/>
+        <location filename="../admin.py" line="180"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
@@ -1693,77 +1763,77 @@
         <translation>Địa &amp;chỉ:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="178"/>
+        <location filename="../admin.py" line="181"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Chứng thư số (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="205"/>
+        <location filename="../admin.py" line="208"/>
         <source>yes</source>
         <translation>có</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="228"/>
+        <location filename="../admin.py" line="231"/>
         <source>Preferences saved.</source>
         <translation>Đã lưu tùy chọn.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="294"/>
+        <location filename="../admin.py" line="297"/>
         <source>Account %1 added.</source>
         <translation>Đã thêm tài khoản %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="409"/>
+        <location filename="../admin.py" line="444"/>
         <source>Import the catalogue</source>
         <translation>Nhập danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="445"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Thay danh mục thủ tục bằng tệp %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="411"/>
+        <location filename="../admin.py" line="446"/>
         <source>&amp;Import</source>
         <translation>&amp;Nhập</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="427"/>
+        <location filename="../admin.py" line="462"/>
         <source>Backing up</source>
         <translation>Đang sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="429"/>
+        <location filename="../admin.py" line="464"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Đã sao lưu: %1 (%2 hồ sơ).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="434"/>
+        <location filename="../admin.py" line="469"/>
         <source>Restoring</source>
         <translation>Đang khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="436"/>
+        <location filename="../admin.py" line="471"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Đã khôi phục %1 hồ sơ từ %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="476"/>
         <source>Importing the catalogue</source>
         <translation>Đang nhập danh mục thủ tục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="479"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="452"/>
+        <location filename="../admin.py" line="487"/>
         <source>Adding the trust anchor</source>
         <translation>Đang thêm chứng thư gốc</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="456"/>
+        <location filename="../admin.py" line="491"/>
         <source>Trust anchor installed: %1</source>
         <translation>Đã cài chứng thư gốc: %1</translation>
     </message>
@@ -2117,17 +2187,17 @@
         <translation>— (chưa đăng ký: quản trị viên dán chuỗi đăng ký do tỉnh cấp tại Cài đặt → Cổng kết nối tỉnh)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="138"/>
+        <location filename="../syncpanel.py" line="141"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="140"/>
+        <location filename="../syncpanel.py" line="143"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>Quầy chưa đăng ký với cổng kết nối: các sự kiện được giữ tại quầy.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="142"/>
+        <location filename="../syncpanel.py" line="145"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Đang gửi ngay các sự kiện đang chờ.</translation>
     </message>
