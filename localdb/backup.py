@@ -14,7 +14,9 @@ waits briefly for the current ones, and refuses if they stay; while it runs, int
 processes waits. Under that lock it keeps a safety copy of the current store (or moves a
 broken one aside, named in the answer), builds the new store beside the old one, swaps it in
 atomically, puts scans and extra files back file by file, and raises the code high-water mark
-to at least the backup's. Format-1 backups (`backup_attachments`, one blob per scan) restore
+to at least the backup's. A plain store copy (format 0: the pre-upgrade copy an upgrade keeps in
+`backups/`) restores too, its scans being those still in `attachments/`. Format-1 backups
+(`backup_attachments`, one blob per scan) restore
 too, streamed with incremental blob I/O.
 """
 
@@ -240,7 +242,12 @@ def check_backup_file(src: Path, key: bytes | None = None) -> BackupFile:
     finally:
         conn.close()
     fmt = int(info.get("format", 1))
-    needed = {"backup_files", "backup_chunks"} if fmt >= 2 else {"backup_attachments"}
+    if not tables & set(BACKUP_TABLES) and "meta" in tables:
+        # format 0: a plain copy of a store, as the pre-upgrade copy in backups/ is (issue 15).
+        # Its scans were never out of attachments/ (an upgrade does not touch them).
+        fmt = 0
+    needed = {"backup_files", "backup_chunks"} if fmt >= 2 else \
+        {"backup_attachments"} if fmt == 1 else set()
     if ok != "ok" or "dossiers" not in tables or not needed <= tables:
         raise _invalid(src)
     if version > LATEST_VERSION:
@@ -400,6 +407,8 @@ def _extract_files(info: BackupFile, key: bytes | None, attachments_dir: Path,
     source = connect(info.path, key if info.encrypted else None, readonly=True)
     scans = files = 0
     try:
+        if info.format == 0:  # a store copy: the scans are still in attachments/
+            return scans, files
         if info.format < 2:
             for rowid, sha in _cursor(source, "SELECT rowid, sha256 FROM backup_attachments"):
                 _write_file(attachment_path(attachments_dir, sha), sha,

@@ -137,3 +137,32 @@ def test_interrupted_fill_is_cleaned_and_errors_pass_through(tmp_path):
     assert not target.exists() and not (target.parent / (TMP_PREFIX + target.name)).exists()
     write_copy(target, lambda tmp: tmp.write_bytes(b"whole"), needed_bytes=10)
     assert target.read_bytes() == b"whole"
+
+
+def test_restore_accepts_the_pre_upgrade_copy(tmp_path):
+    """The rollback path: the copy an upgrade kept in backups/ is a valid `motcua restore`
+    source (a plain store copy; the scans never left attachments/)."""
+    import json
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(FIXTURE, data / "motcua.sqlite3")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),
+           "MOTCUA_LOG_DIR": str(tmp_path / "logs"), "MOTCUA_LANG": "en",
+           "MOTCUA_SITE_CONFIG": str(tmp_path / "none.toml")}
+    (tmp_path / "none.toml").write_text("")
+
+    def motcua(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data), *args],
+                              capture_output=True, text=True, timeout=180, env=env, cwd=ROOT)
+
+    first = motcua("list", "--json")
+    assert first.returncode == 0, first.stderr
+    (copy,) = (data / "backups").glob("motcua-v1-before-*.sqlite3")
+    out = motcua("restore", str(copy))
+    assert out.returncode == 0, out.stderr
+    restored = json.loads(out.stdout)
+    assert restored["dossiers"] == len(json.loads(first.stdout)) > 0
+    again = motcua("list", "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == json.loads(first.stdout)
