@@ -77,6 +77,8 @@ class Signer(ABC):
         self.certificate = cert
         self.trust = trust
         self._pool = list(pool)
+        #: warnings of the last check in words, {code: (vi, en)} (e.g. "no_crl" naming the CA)
+        self.notes: dict[str, tuple[str, str]] = {}
         extra = list(trust.intermediates) if trust is not None else []
         self.chain = build_chain(cert, [*pool, *extra])
         self.info = CertInfo.from_certificate(cert)
@@ -111,7 +113,9 @@ class Signer(ABC):
             outcome = V.validate_chain(self.certificate, self.chain, trust, now)
             if isinstance(outcome, V.ChainOutcome):
                 self._chain_outcome = (gen, outcome)
-        code, _warnings, detail = V.judge_chain(outcome, now, trusted_time=True)
+        j = V.judge(outcome, now, trusted_time=True)
+        code, detail = j.code, j.detail
+        self.notes = dict(j.notes)  # e.g. no CRL from «CA name»: shown at key unlock
         if code == V.OK:
             return
         if code == V.REVOKED:

@@ -187,3 +187,16 @@ def test_wrong_pin_counts_across_runs(tmp_path, softhsm):
         assert r.returncode == 2 and f"lần sai thứ {n}" in r.stderr, r.stderr
     r = _key_check(data, *args, env={"SECRET": PIN})
     assert "lần sai" not in r.stderr
+
+
+def test_key_unlock_warns_naming_the_ca_whose_crl_is_missing(tmp_path, demo_pki):
+    """The command line opening a key says which CA's revocation list is missing."""
+    from tests.helpers import make_counter, shared_pki
+
+    data = tmp_path / "c"
+    make_counter(data).close()
+    for f in (data / "trust" / "crls").iterdir():
+        f.unlink()
+    r = _key_check(data, "--p12", str(shared_pki().clerk("clerk1").p12), env={"SECRET": "demo"})
+    assert "Cảnh báo: Chưa có danh sách thu hồi (CRL) của" in r.stderr
+    assert "DEMO CA phục vụ các cơ quan Nhà nước" in r.stderr

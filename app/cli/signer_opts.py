@@ -52,6 +52,8 @@ def open_signer(args: argparse.Namespace, counter: Counter):
                                    key_label=args.key_label, trust=trust,
                                    attempts=key_attempts(counter.settings))
     signer.check()
+    for vi, en in signer.notes.values():  # e.g. no CRL from «CA»: revocation not checked
+        print(("Cảnh báo: " + vi) if args.lang != "en" else ("Warning: " + en), file=sys.stderr)
     if signer.expires_within(EXPIRY_WARNING_DAYS):
         days = signer.days_left()
         msg = (f"Cảnh báo: chứng thư số sẽ hết hạn sau {days} ngày; hãy gia hạn."
