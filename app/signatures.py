@@ -306,8 +306,11 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
     report.notes.update(res.notes)
     if res.time_proof is not None:
         report.timestamped += 1
-    elif tst is None and origin == "counter" and len(report.not_timestamped) < 10_000:
-        report.not_timestamped.append(code)  # not yet sent/answered: not invalid
+    elif (tst is None and origin == "counter" and len(report.not_timestamped) < 10_000
+          and (body.get("v") != evidence.PAYLOAD_VERSION or _is_own(ctx, body))):
+        # this counter's event not yet sent/answered: not invalid (other counters' events
+        # arrive by pull without their token)
+        report.not_timestamped.append(code)
     if not res.ok:
         _problem(report, code, ev["id"], res.code, res.message_vi, res.message_en, res.detail)
         return
