@@ -577,3 +577,66 @@ def test_own_password_admin_reset_and_text_size(loop, demo, qtbot):  # noqa: F81
         await close(w)
 
     run(loop, scenario())
+
+
+def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo, qtbot):  # noqa: F811
+    from datetime import timedelta
+
+    from PySide6.QtCore import QDateTime
+
+    from tests.test_gui_support import QR
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        page = w.intake
+        type_text(page.name, "Phạm Thị Thu")
+        page.procedure.set_value("1.001193", "1.001193")
+        page.checklist.add_row("Giấy chứng sinh")
+        page.province.set_value("79", "Thành phố Hồ Chí Minh")
+        page.commune.set_value("26740", "Phường Sài Gòn")
+        page.return_method.setCurrentIndex(page.return_method.findData("post"))
+        page.late.setChecked(True)
+        page.late_at.setDateTime(QDateTime.currentDateTime().addSecs(-3 * 3600))
+        r = await page.save()
+        assert r is None and page.errors["received_at"].isVisible()  # the reason is required
+        type_text(page.late_reason, "mất điện")
+        r = await page.save()
+        assert r and r["code"], page.banner.text()
+        d = await s.show(r["code"])
+        from datetime import datetime
+
+        from app.domain import now_vn
+
+        received = datetime.fromisoformat(d["received_at"])
+        assert now_vn() - received > timedelta(hours=2)  # the time it was really received
+        assert d["return_method"] == "post" and d["late_entry"] is True
+        assert "mất điện" in (d.get("note") or "")
+        # "Return the result": the recipient's card is scanned in the dialog
+        code = demo.codes[0]
+        from app.demo import province_event
+
+        shown = await s.show(code)
+        from app import actions
+
+        await s.run(lambda: actions.apply_remote_events(s.counter, [
+            province_event(demo, s.counter, shown, "result_ready", now_vn())]))
+        w.open_dossier(code)
+        await until(lambda: w.detail.btn_return.isEnabled(), what="result ready")
+        task = asyncio.ensure_future(w.detail.return_result())
+        await until(lambda: w.detail._dialog is not None, what="return dialog")
+        dlg = w.detail._dialog
+        from tests.test_gui_window import scanner_types as scan
+
+        scan(dlg.widgets["note"], QR)  # someone else (Nguyễn Văn An) collects it
+        assert dlg.widgets["recipient_name"].text() == "Nguyễn Văn An"
+        assert dlg.widgets["citizen_id"].text() == "001090000456"
+        assert dlg.widgets["relation"].currentData() == "authorised"
+        assert dlg.widgets["note"].text() == ""
+        dlg.buttons.accepted.emit()
+        assert await task
+        assert (await s.show(code))["status"] == "returned"
+        await close(w)
+
+    run(loop, scenario())

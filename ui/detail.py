@@ -307,10 +307,13 @@ class DetailPage(QWidget):
             self.sig_label.setStyleSheet("QLabel { color:#b00020; }")
 
     # ------------------------------------------------------------------ actions
-    async def _act(self, title: str, fields: list[tuple[str, str, QWidget]], submit: Submit) -> bool:
+    async def _act(self, title: str, fields: list[tuple[str, str, QWidget]], submit: Submit,
+                   on_dialog: Callable[[ActionDialog], None] | None = None) -> bool:
         if not self.code or not await self.ensure_key():
             return False
         dlg = ActionDialog(title, fields, submit, self.lang, self)
+        if on_dialog is not None:
+            on_dialog(dlg)
         self._dialog = dlg  # tests reach the open dialog here
         ok = await run_dialog(dlg) == QDialog.DialogCode.Accepted
         self._dialog = None
@@ -364,12 +367,37 @@ class DetailPage(QWidget):
                 self.code, recipient_name=v["recipient_name"], recipient_id=v["citizen_id"],
                 relation=v["relation"], method=v["method"], note=v["note"])
 
+        def scanning(dlg: ActionDialog) -> None:
+            """The recipient shows their card: a scan fills who took the result."""
+            from app.citizen_id import parse_cccd_qr
+            from app.errors import UserError
+            from ui.scanlistener import ScanListener
+
+            dlg.banner.show_text(self.tr("Scan the recipient's citizen ID card to fill who "
+                                         "takes the result."), "ok")
+
+            def scanned(text: str) -> None:
+                try:
+                    qr = parse_cccd_qr(text)
+                except UserError as e:
+                    dlg.banner.show_text(e.message(self.lang), "error")
+                    return
+                name.setText(qr.full_name)
+                cid.setText(qr.citizen_id)
+                own = qr.citizen_id == (a.get("citizen_id") or "")
+                relation.setCurrentIndex(relation.findData("self" if own else "authorised"))
+                dlg.banner.show_text(self.tr("Card scanned: %1, %2.").replace("%1", qr.full_name)
+                                     .replace("%2", qr.citizen_id), "ok")
+
+            dlg.scanner = ScanListener(dlg)
+            dlg.scanner.scanned.connect(scanned)
+
         return await self._act(self.tr("Return the result"),
                                [("recipient_name", self.tr("Handed to (&name):"), name),
                                 ("citizen_id", self.tr("Their citizen &ID:"), cid),
                                 ("relation", self.tr("&Relation:"), relation),
                                 ("method", self.tr("&Method:"), method),
-                                ("note", self.tr("N&ote:"), note)], submit)
+                                ("note", self.tr("N&ote:"), note)], submit, scanning)
 
     async def withdraw(self) -> bool:
         reason = QLineEdit()

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -163,6 +165,27 @@ class IntakePage(QWidget):
         self.appointment.setStyleSheet("QLabel { font-weight:bold; }")
         self.attachments = AttachmentList()
         self.note = QLineEdit()
+        self.return_method = QComboBox()
+        for key, text in (("at_counter", self.tr("At the counter")), ("post", self.tr("By post")),
+                          ("online", self.tr("Online"))):
+            self.return_method.addItem(text, key)
+        # late entry of a paper dossier received while the counter could not record it
+        self.late = QCheckBox(self.tr("Late entry: received earlier (outage)"))
+        self.late_at = QDateTimeEdit(QDateTime.currentDateTime())
+        self.late_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.late_at.setCalendarPopup(True)
+        self.late_reason = QLineEdit()
+        self.late_reason.setPlaceholderText(self.tr("why it is entered late, e.g. power cut"))
+        late_row = QWidget()
+        lr = QHBoxLayout(late_row)
+        lr.setContentsMargins(0, 0, 0, 0)
+        lr.addWidget(self.late)
+        lr.addWidget(self.late_at)
+        lr.addWidget(self.late_reason, 1)
+        for w in (self.late_at, self.late_reason):
+            w.setEnabled(False)
+        self.late.toggled.connect(lambda on: (self.late_at.setEnabled(on),
+                                              self.late_reason.setEnabled(on)))
 
         dos_box = QGroupBox(self.tr("Dossier"))
         g = QFormLayout(dos_box)
@@ -177,6 +200,9 @@ class IntakePage(QWidget):
         g.addRow("", self.fee_text)
         g.addRow(self.tr("Appointment:"), self.appointment)
         g.addRow(self._label(self.tr("Scanned &files:"), self.attachments.list), self.attachments)
+        g.addRow(self._label(self.tr("Return &method:"), self.return_method),
+                 with_error(self.return_method, "return_method"))
+        g.addRow("", with_error(late_row, "received_at"))
         g.addRow(self._label(self.tr("N&ote:"), self.note), self.note)
 
         # -- actions
@@ -214,7 +240,8 @@ class IntakePage(QWidget):
         order = [self.name, self.citizen_id, self.dob, self.gender, self.phone, self.email,
                  self.province, self.commune, self.address, self.procedure, self.channel,
                  self.checklist.table, self.checklist.add_btn, self.sets, self.fee,
-                 self.attachments.add_btn, self.note, self.save_btn, self.both_btn,
+                 self.attachments.add_btn, self.return_method, self.late, self.late_at,
+                 self.late_reason, self.note, self.save_btn, self.both_btn,
                  self.print_btn, self.clear_btn]
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
@@ -357,8 +384,28 @@ class IntakePage(QWidget):
             "documents": self.checklist.received(),
             "sets": self.sets.value(),
             "fee_vnd": fee,
-            "note": self.note.text(),
+            "note": self._note_text(),
+            "return_method": self.return_method.currentData(),
+            **({"received_at": self._late_iso()} if self.late.isChecked() else {}),
         }
+
+    def _late_iso(self) -> str:
+        from app.domain import VN_TZ
+
+        dt = self.late_at.dateTime().toPython().replace(second=0, microsecond=0)
+        return dt.replace(tzinfo=VN_TZ).isoformat()
+
+    def _note_text(self) -> str:
+        note = self.note.text().strip()
+        if self.late.isChecked() and self.late_reason.text().strip():
+            late = self.tr("Late entry: %1").replace("%1", self.late_reason.text().strip())
+            note = f"{late}. {note}" if note else late
+        return note
+
+    def late_error(self) -> str:
+        if self.late.isChecked() and not self.late_reason.text().strip():
+            return self.tr("Say why the dossier is entered late.")
+        return ""
 
     def draft_dict(self) -> dict:
         return {"v": 1, "form": self.form_dict(), "dob_text": self.dob.text(),
@@ -420,6 +467,8 @@ class IntakePage(QWidget):
             self.sets.setValue(int(f.get("sets") or 1))
             self.fee.setText(d.get("fee_text", ""))
             self.note.setText(f.get("note", ""))
+            self.return_method.setCurrentIndex(
+                max(0, self.return_method.findData(f.get("return_method") or "at_counter")))
             self.attachments.clear()
             self.attachments.add_paths([p for p in d.get("attachments", []) if p])
         finally:
@@ -431,8 +480,11 @@ class IntakePage(QWidget):
         self._loading = True
         try:
             for w in (self.name, self.citizen_id, self.dob, self.phone, self.email, self.address,
-                      self.fee, self.note):
+                      self.fee, self.note, self.late_reason):
                 w.clear()
+            self.late.setChecked(False)
+            self.late_at.setDateTime(QDateTime.currentDateTime())
+            self.return_method.setCurrentIndex(0)
             for p in (self.province, self.commune, self.procedure):
                 p.set_value("", "", emit=False)
             self.gender.setCurrentIndex(0)
@@ -499,6 +551,9 @@ class IntakePage(QWidget):
             if self.session.signer is None and not await self.ensure_key():
                 self.banner.show_text(self.tr("The dossier was not saved: unlock your signing "
                                               "key first (Session menu)."), "error")
+                return None
+            if self.late_error():
+                self.show_errors({"received_at": self.late_error()})
                 return None
             dup = self._duplicate()
             if dup is not None and self._duplicate_ok != dup["code"]:

@@ -361,7 +361,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="285"/>
-        <location filename="../detail.py" line="350"/>
+        <location filename="../detail.py" line="353"/>
         <source>Supplement received</source>
         <translation>Supplement received</translation>
     </message>
@@ -416,94 +416,104 @@
         <translation>✘ Not valid: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="322"/>
+        <location filename="../detail.py" line="325"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Done: %1 is now «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="333"/>
+        <location filename="../detail.py" line="336"/>
         <source>one missing document per line</source>
         <translation>one missing document per line</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="340"/>
+        <location filename="../detail.py" line="343"/>
         <source>Request supplement</source>
         <translation>Request supplement</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="341"/>
+        <location filename="../detail.py" line="344"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Missing documents:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="342"/>
-        <location filename="../detail.py" line="381"/>
-        <location filename="../detail.py" line="398"/>
+        <location filename="../detail.py" line="345"/>
+        <location filename="../detail.py" line="409"/>
+        <location filename="../detail.py" line="426"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="350"/>
+        <location filename="../detail.py" line="353"/>
         <source>&amp;Note:</source>
         <translation>&amp;Note:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="360"/>
         <source>The applicant</source>
         <translation>The applicant</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="358"/>
+        <location filename="../detail.py" line="361"/>
         <source>Authorised person</source>
         <translation>Authorised person</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="359"/>
+        <location filename="../detail.py" line="362"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="360"/>
+        <location filename="../detail.py" line="363"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="376"/>
+        <source>Scan the recipient&apos;s citizen ID card to fill who takes the result.</source>
+        <translation>Scan the recipient&apos;s citizen ID card to fill who takes the result.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="389"/>
+        <source>Card scanned: %1, %2.</source>
+        <translation>Card scanned: %1, %2.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="395"/>
         <source>Return the result</source>
         <translation>Return the result</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="396"/>
         <source>Handed to (&amp;name):</source>
         <translation>Handed to (&amp;name):</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="397"/>
         <source>Their citizen &amp;ID:</source>
         <translation>Their citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="370"/>
+        <location filename="../detail.py" line="398"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Relation:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="371"/>
+        <location filename="../detail.py" line="399"/>
         <source>&amp;Method:</source>
         <translation>&amp;Method:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="372"/>
+        <location filename="../detail.py" line="400"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="380"/>
+        <location filename="../detail.py" line="408"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="397"/>
+        <location filename="../detail.py" line="425"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -700,298 +710,330 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="561"/>
+        <location filename="../intake.py" line="616"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="96"/>
+        <location filename="../intake.py" line="98"/>
         <source>dd/mm/yyyy</source>
         <translation>dd/mm/yyyy</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="98"/>
+        <location filename="../intake.py" line="100"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="99"/>
+        <location filename="../intake.py" line="101"/>
         <source>Male</source>
         <translation>Male</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="100"/>
+        <location filename="../intake.py" line="102"/>
         <source>Female</source>
         <translation>Female</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="107"/>
+        <location filename="../intake.py" line="109"/>
         <source>type to filter, e.g. ho chi minh</source>
         <translation>type to filter, e.g. ho chi minh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="109"/>
+        <location filename="../intake.py" line="111"/>
         <source>type to filter, e.g. sai gon</source>
         <translation>type to filter, e.g. sai gon</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="111"/>
+        <location filename="../intake.py" line="113"/>
         <source>house number, street, hamlet</source>
         <translation>house number, street, hamlet</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="113"/>
+        <location filename="../intake.py" line="115"/>
         <source>Applicant</source>
         <translation>Applicant</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="117"/>
+        <location filename="../intake.py" line="119"/>
         <source>Full &amp;name:</source>
         <translation>Full &amp;name:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="118"/>
+        <location filename="../intake.py" line="120"/>
         <source>Citizen &amp;ID:</source>
         <translation>Citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="120"/>
+        <location filename="../intake.py" line="122"/>
         <source>Date of &amp;birth:</source>
         <translation>Date of &amp;birth:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="122"/>
+        <location filename="../intake.py" line="124"/>
         <source>&amp;Gender:</source>
         <translation>&amp;Gender:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="123"/>
+        <location filename="../intake.py" line="125"/>
         <source>P&amp;hone:</source>
         <translation>P&amp;hone:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="124"/>
+        <location filename="../intake.py" line="126"/>
         <source>E-&amp;mail:</source>
         <translation>E-&amp;mail:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="125"/>
+        <location filename="../intake.py" line="127"/>
         <source>Pro&amp;vince/city:</source>
         <translation>Pro&amp;vince/city:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="127"/>
+        <location filename="../intake.py" line="129"/>
         <source>Comm&amp;une/ward:</source>
         <translation>Comm&amp;une/ward:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="129"/>
+        <location filename="../intake.py" line="131"/>
         <source>A&amp;ddress:</source>
         <translation>A&amp;ddress:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="132"/>
+        <location filename="../intake.py" line="134"/>
         <source>This citizen&apos;s dossiers</source>
         <translation>This citizen&apos;s dossiers</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="135"/>
-        <location filename="../intake.py" line="595"/>
+        <location filename="../intake.py" line="137"/>
+        <location filename="../intake.py" line="650"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="148"/>
+        <location filename="../intake.py" line="150"/>
         <source>code or name without diacritics, e.g. khai sinh</source>
         <translation>code or name without diacritics, e.g. khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="152"/>
+        <location filename="../intake.py" line="154"/>
         <source>In person</source>
         <translation>In person</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="153"/>
+        <location filename="../intake.py" line="155"/>
+        <location filename="../intake.py" line="170"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="154"/>
+        <location filename="../intake.py" line="156"/>
+        <location filename="../intake.py" line="169"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="167"/>
+        <location filename="../intake.py" line="169"/>
+        <source>At the counter</source>
+        <translation>At the counter</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="173"/>
+        <source>Late entry: received earlier (outage)</source>
+        <translation>Late entry: received earlier (outage)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="178"/>
+        <source>why it is entered late, e.g. power cut</source>
+        <translation>why it is entered late, e.g. power cut</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="190"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="192"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Procedure:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="172"/>
+        <location filename="../intake.py" line="195"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Channel:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="196"/>
         <source>Documents &amp;received:</source>
         <translation>Documents &amp;received:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="175"/>
+        <location filename="../intake.py" line="198"/>
         <source>&amp;Sets:</source>
         <translation>&amp;Sets:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="176"/>
+        <location filename="../intake.py" line="199"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Fee (VND):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="178"/>
+        <location filename="../intake.py" line="201"/>
         <source>Appointment:</source>
         <translation>Appointment:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="179"/>
+        <location filename="../intake.py" line="202"/>
         <source>Scanned &amp;files:</source>
         <translation>Scanned &amp;files:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="180"/>
+        <location filename="../intake.py" line="203"/>
+        <source>Return &amp;method:</source>
+        <translation>Return &amp;method:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="206"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="183"/>
+        <location filename="../intake.py" line="209"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Save &amp;&amp; sign  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="185"/>
+        <location filename="../intake.py" line="211"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>Print receipt  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="186"/>
+        <location filename="../intake.py" line="212"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Save, sign &amp;&amp; print  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="187"/>
+        <location filename="../intake.py" line="213"/>
         <source>Clear form</source>
         <translation>Clear form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="332"/>
+        <location filename="../intake.py" line="359"/>
         <source>Attach scanned documents</source>
         <translation>Attach scanned documents</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="334"/>
+        <location filename="../intake.py" line="361"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="398"/>
+        <location filename="../intake.py" line="401"/>
+        <source>Late entry: %1</source>
+        <translation>Late entry: %1</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="407"/>
+        <source>Say why the dossier is entered late.</source>
+        <translation>Say why the dossier is entered late.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="445"/>
         <source>The unfinished form was restored.</source>
         <translation>The unfinished form was restored.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="471"/>
+        <location filename="../intake.py" line="523"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="500"/>
+        <location filename="../intake.py" line="552"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="505"/>
+        <location filename="../intake.py" line="560"/>
         <source>Second open dossier</source>
         <translation>Second open dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="506"/>
+        <location filename="../intake.py" line="561"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 already has an open dossier of this procedure: %2. Receive a second one?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="509"/>
+        <location filename="../intake.py" line="564"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Receive anyway</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="509"/>
+        <location filename="../intake.py" line="564"/>
         <source>&amp;Go back</source>
         <translation>&amp;Go back</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="528"/>
+        <location filename="../intake.py" line="583"/>
         <source>Not saved: </source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="529"/>
+        <location filename="../intake.py" line="584"/>
         <source>The form is kept.</source>
         <translation>The form is kept.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="552"/>
+        <location filename="../intake.py" line="607"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="585"/>
+        <location filename="../intake.py" line="640"/>
         <source>Enter opens the dossier</source>
         <translation>Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="589"/>
+        <location filename="../intake.py" line="644"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 open, %2 closed (● open).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="593"/>
+        <location filename="../intake.py" line="648"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>No earlier dossier of this citizen here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="620"/>
+        <location filename="../intake.py" line="675"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="635"/>
+        <location filename="../intake.py" line="690"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="705"/>
         <source>Clear the form</source>
         <translation>Clear the form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="706"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Clear everything typed for this citizen?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="652"/>
+        <location filename="../intake.py" line="707"/>
         <source>&amp;Clear</source>
         <translation>&amp;Clear</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="652"/>
+        <location filename="../intake.py" line="707"/>
         <source>&amp;Keep</source>
         <translation>&amp;Keep</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="687"/>
+        <location filename="../intake.py" line="742"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>

@@ -361,7 +361,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="285"/>
-        <location filename="../detail.py" line="350"/>
+        <location filename="../detail.py" line="353"/>
         <source>Supplement received</source>
         <translation>Đã nhận bổ sung</translation>
     </message>
@@ -416,94 +416,104 @@
         <translation>✘ Không hợp lệ: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="322"/>
+        <location filename="../detail.py" line="325"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="333"/>
+        <location filename="../detail.py" line="336"/>
         <source>one missing document per line</source>
         <translation>mỗi dòng một giấy tờ còn thiếu</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="340"/>
+        <location filename="../detail.py" line="343"/>
         <source>Request supplement</source>
         <translation>Yêu cầu bổ sung hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="341"/>
+        <location filename="../detail.py" line="344"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Giấy tờ còn thiếu:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="342"/>
-        <location filename="../detail.py" line="381"/>
-        <location filename="../detail.py" line="398"/>
+        <location filename="../detail.py" line="345"/>
+        <location filename="../detail.py" line="409"/>
+        <location filename="../detail.py" line="426"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="350"/>
+        <location filename="../detail.py" line="353"/>
         <source>&amp;Note:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="357"/>
+        <location filename="../detail.py" line="360"/>
         <source>The applicant</source>
         <translation>Người nộp hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="358"/>
+        <location filename="../detail.py" line="361"/>
         <source>Authorised person</source>
         <translation>Người được ủy quyền</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="359"/>
+        <location filename="../detail.py" line="362"/>
         <source>At the counter</source>
         <translation>Tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="360"/>
+        <location filename="../detail.py" line="363"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="367"/>
+        <location filename="../detail.py" line="376"/>
+        <source>Scan the recipient&apos;s citizen ID card to fill who takes the result.</source>
+        <translation>Quét thẻ căn cước của người nhận để điền thông tin người nhận kết quả.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="389"/>
+        <source>Card scanned: %1, %2.</source>
+        <translation>Đã quét thẻ: %1, %2.</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="395"/>
         <source>Return the result</source>
         <translation>Trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="368"/>
+        <location filename="../detail.py" line="396"/>
         <source>Handed to (&amp;name):</source>
         <translation>&amp;Họ tên người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="369"/>
+        <location filename="../detail.py" line="397"/>
         <source>Their citizen &amp;ID:</source>
         <translation>&amp;Số định danh người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="370"/>
+        <location filename="../detail.py" line="398"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Quan hệ:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="371"/>
+        <location filename="../detail.py" line="399"/>
         <source>&amp;Method:</source>
         <translation>&amp;Hình thức trả:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="372"/>
+        <location filename="../detail.py" line="400"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="380"/>
+        <location filename="../detail.py" line="408"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="397"/>
+        <location filename="../detail.py" line="425"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -700,298 +710,330 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="561"/>
+        <location filename="../intake.py" line="616"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="96"/>
+        <location filename="../intake.py" line="98"/>
         <source>dd/mm/yyyy</source>
         <translation>ngày/tháng/năm</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="98"/>
+        <location filename="../intake.py" line="100"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="99"/>
+        <location filename="../intake.py" line="101"/>
         <source>Male</source>
         <translation>Nam</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="100"/>
+        <location filename="../intake.py" line="102"/>
         <source>Female</source>
         <translation>Nữ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="107"/>
+        <location filename="../intake.py" line="109"/>
         <source>type to filter, e.g. ho chi minh</source>
         <translation>gõ để lọc, ví dụ: ho chi minh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="109"/>
+        <location filename="../intake.py" line="111"/>
         <source>type to filter, e.g. sai gon</source>
         <translation>gõ để lọc, ví dụ: sai gon</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="111"/>
+        <location filename="../intake.py" line="113"/>
         <source>house number, street, hamlet</source>
         <translation>số nhà, đường, thôn/tổ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="113"/>
+        <location filename="../intake.py" line="115"/>
         <source>Applicant</source>
         <translation>Người nộp</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="117"/>
+        <location filename="../intake.py" line="119"/>
         <source>Full &amp;name:</source>
         <translation>Họ &amp;và tên:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="118"/>
+        <location filename="../intake.py" line="120"/>
         <source>Citizen &amp;ID:</source>
         <translation>Số định &amp;danh:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="120"/>
+        <location filename="../intake.py" line="122"/>
         <source>Date of &amp;birth:</source>
         <translation>Ngày &amp;sinh:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="122"/>
+        <location filename="../intake.py" line="124"/>
         <source>&amp;Gender:</source>
         <translation>G&amp;iới tính:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="123"/>
+        <location filename="../intake.py" line="125"/>
         <source>P&amp;hone:</source>
         <translation>Điện th&amp;oại:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="124"/>
+        <location filename="../intake.py" line="126"/>
         <source>E-&amp;mail:</source>
         <translation>Thư điện tử (&amp;e-mail):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="125"/>
+        <location filename="../intake.py" line="127"/>
         <source>Pro&amp;vince/city:</source>
         <translation>Tỉnh/thành &amp;phố:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="127"/>
+        <location filename="../intake.py" line="129"/>
         <source>Comm&amp;une/ward:</source>
         <translation>&amp;Xã/phường:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="129"/>
+        <location filename="../intake.py" line="131"/>
         <source>A&amp;ddress:</source>
         <translation>Địa &amp;chỉ:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="132"/>
+        <location filename="../intake.py" line="134"/>
         <source>This citizen&apos;s dossiers</source>
         <translation>Hồ sơ của công dân này</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="135"/>
-        <location filename="../intake.py" line="595"/>
+        <location filename="../intake.py" line="137"/>
+        <location filename="../intake.py" line="650"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="148"/>
+        <location filename="../intake.py" line="150"/>
         <source>code or name without diacritics, e.g. khai sinh</source>
         <translation>mã hoặc tên không dấu, ví dụ: khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="152"/>
+        <location filename="../intake.py" line="154"/>
         <source>In person</source>
         <translation>Trực tiếp</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="153"/>
+        <location filename="../intake.py" line="155"/>
+        <location filename="../intake.py" line="170"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="154"/>
+        <location filename="../intake.py" line="156"/>
+        <location filename="../intake.py" line="169"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="167"/>
+        <location filename="../intake.py" line="169"/>
+        <source>At the counter</source>
+        <translation>Tại bộ phận một cửa</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="173"/>
+        <source>Late entry: received earlier (outage)</source>
+        <translation>Nhập bù: đã tiếp nhận trước đó (sự cố)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="178"/>
+        <source>why it is entered late, e.g. power cut</source>
+        <translation>lý do nhập bù, ví dụ mất điện</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="190"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="192"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Thủ tục:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="172"/>
+        <location filename="../intake.py" line="195"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Kênh nộp:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="196"/>
         <source>Documents &amp;received:</source>
         <translation>Giấ&amp;y tờ đã nhận:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="175"/>
+        <location filename="../intake.py" line="198"/>
         <source>&amp;Sets:</source>
         <translation>Số &amp;bộ:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="176"/>
+        <location filename="../intake.py" line="199"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Lệ phí (đồng):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="178"/>
+        <location filename="../intake.py" line="201"/>
         <source>Appointment:</source>
         <translation>Hẹn trả:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="179"/>
+        <location filename="../intake.py" line="202"/>
         <source>Scanned &amp;files:</source>
         <translation>Tệp sc&amp;an đính kèm:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="180"/>
+        <location filename="../intake.py" line="203"/>
+        <source>Return &amp;method:</source>
+        <translation>Hình thức t&amp;rả kết quả:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="206"/>
         <source>N&amp;ote:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="183"/>
+        <location filename="../intake.py" line="209"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Lưu &amp;&amp; ký số  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="185"/>
+        <location filename="../intake.py" line="211"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>In giấy tiếp nhận  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="186"/>
+        <location filename="../intake.py" line="212"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Lưu, ký &amp;&amp; in  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="187"/>
+        <location filename="../intake.py" line="213"/>
         <source>Clear form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="332"/>
+        <location filename="../intake.py" line="359"/>
         <source>Attach scanned documents</source>
         <translation>Đính kèm tài liệu scan</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="334"/>
+        <location filename="../intake.py" line="361"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="398"/>
+        <location filename="../intake.py" line="401"/>
+        <source>Late entry: %1</source>
+        <translation>Nhập bù: %1</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="407"/>
+        <source>Say why the dossier is entered late.</source>
+        <translation>Hãy ghi lý do nhập bù hồ sơ.</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="445"/>
         <source>The unfinished form was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="471"/>
+        <location filename="../intake.py" line="523"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="500"/>
+        <location filename="../intake.py" line="552"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="505"/>
+        <location filename="../intake.py" line="560"/>
         <source>Second open dossier</source>
         <translation>Hồ sơ thứ hai đang mở</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="506"/>
+        <location filename="../intake.py" line="561"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 đã có một hồ sơ đang giải quyết của thủ tục này: %2. Vẫn tiếp nhận hồ sơ thứ hai?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="509"/>
+        <location filename="../intake.py" line="564"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Vẫn tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="509"/>
+        <location filename="../intake.py" line="564"/>
         <source>&amp;Go back</source>
         <translation>&amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="528"/>
+        <location filename="../intake.py" line="583"/>
         <source>Not saved: </source>
         <translation>Chưa lưu: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="529"/>
+        <location filename="../intake.py" line="584"/>
         <source>The form is kept.</source>
         <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="552"/>
+        <location filename="../intake.py" line="607"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="585"/>
+        <location filename="../intake.py" line="640"/>
         <source>Enter opens the dossier</source>
         <translation>Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="589"/>
+        <location filename="../intake.py" line="644"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="593"/>
+        <location filename="../intake.py" line="648"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="620"/>
+        <location filename="../intake.py" line="675"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="635"/>
+        <location filename="../intake.py" line="690"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="705"/>
         <source>Clear the form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="706"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="652"/>
+        <location filename="../intake.py" line="707"/>
         <source>&amp;Clear</source>
         <translation>&amp;Xóa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="652"/>
+        <location filename="../intake.py" line="707"/>
         <source>&amp;Keep</source>
         <translation>&amp;Giữ lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="687"/>
+        <location filename="../intake.py" line="742"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
