@@ -640,3 +640,50 @@ def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo
         await close(w)
 
     run(loop, scenario())
+
+
+def test_slips_from_the_window(loop, demo, qtbot):  # noqa: F811
+    """Refusal at the counter (03) from the intake form, supplement request (02) after the
+    request, processing control (04) from the dossier, tracking book (05) from Reports: each
+    a real PDF (no printer offscreen) with the Vietnamese text."""
+    import subprocess
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        page = w.intake
+        type_text(page.name, "Võ Văn Tám")
+        page.procedure.set_value("1.001193", "1.001193")
+        task = asyncio.ensure_future(page.refuse())
+        await until(lambda: page.refuse_dialog is not None, what="refusal dialog")
+        type_text(page.refuse_dialog.widgets["reason"], "Thiếu giấy chứng sinh")
+        page.refuse_dialog.buttons.accepted.emit()
+        r = await task
+        assert r and r["slip"].endswith(".pdf") and page.name.text() == ""
+        pdfs = {"03": r["slip"]}
+        # 02 after a supplement request, 04 from the dossier
+        code = demo.codes[2]
+        w.open_dossier(code)
+        await until(lambda: w.detail.code == code, what="detail")
+        task = asyncio.ensure_future(w.detail.request_supplement())
+        await until(lambda: w.detail._dialog is not None, what="supplement dialog")
+        dlg = w.detail._dialog
+        type_text(dlg.widgets["items"], "Bản sao giấy khai sinh")
+        type_text(dlg.widgets["reason"], "Thiếu bản sao")
+        dlg.buttons.accepted.emit()
+        assert await task
+        pdfs["02"] = str(demo.data_dir / "slips" / f"{code}-02.pdf")
+        pdfs["04"] = await w.detail.print_slip("control")
+        w.show_page("reports")
+        pdfs["05"] = await w.reports.print_book()
+        for form, path in pdfs.items():
+            text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True,
+                                  check=True).stdout
+            assert text.strip(), form
+        assert "Thiếu giấy chứng sinh" in subprocess.run(
+            ["pdftotext", pdfs["03"], "-"], capture_output=True, text=True).stdout
+        assert (await s.show(code))["status"] == "supplement_requested"
+        await close(w)
+
+    run(loop, scenario())

@@ -174,9 +174,10 @@ class DetailPage(QWidget):
         self.btn_return = QPushButton(self.tr("&Return result…"))
         self.btn_withdraw = QPushButton(self.tr("&Withdrawal…"))
         self.btn_reprint = QPushButton(self.tr("Re&print receipt…"))
+        self.btn_control = QPushButton(self.tr("Control slip (04)"))
         actions = QHBoxLayout()
         for b in (self.btn_supp, self.btn_supp_rcv, self.btn_return, self.btn_withdraw,
-                  self.btn_reprint):
+                  self.btn_reprint, self.btn_control):
             actions.addWidget(b)
             b.setEnabled(False)
         actions.addStretch(1)
@@ -206,6 +207,7 @@ class DetailPage(QWidget):
         self.btn_return.clicked.connect(lambda: spawn(self.return_result()))
         self.btn_withdraw.clicked.connect(lambda: spawn(self.withdraw()))
         self.btn_reprint.clicked.connect(lambda: spawn(self.reprint_receipt()))
+        self.btn_control.clicked.connect(lambda: spawn(self.print_slip("control")))
 
     # ------------------------------------------------------------------ loading
     async def show_code(self, code: str, *, keep_banner: bool = False) -> None:
@@ -276,6 +278,7 @@ class DetailPage(QWidget):
         self.btn_return.setEnabled(EventType.RETURNED in allowed)
         self.btn_withdraw.setEnabled(EventType.WITHDRAWN in allowed)
         self.btn_reprint.setEnabled(True)
+        self.btn_control.setEnabled(True)
 
     def event_labels(self) -> dict[str, str]:
         return {
@@ -340,9 +343,30 @@ class DetailPage(QWidget):
             return await self.session.request_supplement(
                 self.code, [{"name": x, "form": "original"} for x in lines], v["reason"])
 
-        return await self._act(self.tr("Request supplement"),
-                               [("items", self.tr("&Missing documents:"), items),
-                                ("reason", self.tr("&Reason:"), reason)], submit)
+        ok = await self._act(self.tr("Request supplement"),
+                             [("items", self.tr("&Missing documents:"), items),
+                              ("reason", self.tr("&Reason:"), reason)], submit)
+        if ok:  # the citizen leaves with form 02: what to bring, and why
+            await self.print_slip("supplement")
+        return ok
+
+    async def print_slip(self, kind: str) -> str:
+        """Form 02 (supplement request) or 04 (processing control) of this dossier."""
+        from ui.receipt_actions import print_model
+
+        if not self.code:
+            return ""
+        try:
+            model = await self.session.slip(kind, self.code)
+            where = await print_model(self.session, model,
+                                      f"{self.code}-{'02' if kind == 'supplement' else '04'}")
+        except Exception as e:
+            if not hasattr(e, "message"):
+                raise
+            self.banner.show_text(message_of(e, self.lang), "error")
+            return ""
+        self.banner.show_text(self.tr("Slip printed: %1").replace("%1", where), "ok")
+        return where
 
     async def supplement_received(self) -> bool:
         note = QLineEdit()

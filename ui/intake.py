@@ -211,11 +211,13 @@ class IntakePage(QWidget):
         self.print_btn = QPushButton(self.tr("Print receipt  (Ctrl+P)"))
         self.both_btn = QPushButton(self.tr("Save, sign && print  (Ctrl+Enter)"))
         self.clear_btn = QPushButton(self.tr("Clear form"))
+        self.refuse_btn = QPushButton(self.tr("Refuse (form 03)…"))
         self.print_btn.setEnabled(False)
         buttons = QHBoxLayout()
         for b in (self.save_btn, self.both_btn, self.print_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.refuse_btn)
         buttons.addWidget(self.clear_btn)
 
         body = QWidget()
@@ -266,6 +268,7 @@ class IntakePage(QWidget):
         self.both_btn.clicked.connect(self.on_save_and_print)
         self.print_btn.clicked.connect(self.on_print)
         self.clear_btn.clicked.connect(self.ask_clear)
+        self.refuse_btn.clicked.connect(lambda: spawn(self.refuse()))
         self.procedure.chosen.connect(self._procedure_chosen)
         self.province.chosen.connect(self._province_chosen)
         self.commune.chosen.connect(self._commune_chosen)
@@ -694,6 +697,47 @@ class IntakePage(QWidget):
                                                                   else dup["status_label"]),
                               "warn")
         return True
+
+    refuse_dialog = None
+
+    async def refuse(self) -> dict | None:
+        """Refusal at the counter (form 03): the reason, a signed numbered record of what the
+        citizen brought, the slip printed; the form is cleared."""
+        from app.errors import ValidationError as VE
+        from ui.detail import ActionDialog
+        from ui.receipt_actions import print_model
+
+        if self.session.signer is None and not await self.ensure_key():
+            return None
+        reason = QLineEdit()
+        form = self.form_dict()
+
+        async def submit(v: dict) -> object:
+            if not v["reason"].strip():
+                raise VE([UserError("Cần ghi lý do từ chối.", "Give the reason for refusing.",
+                                    field="reason")])
+            return await self.session.refuse_at_counter(form, v["reason"])
+
+        from PySide6.QtWidgets import QDialog
+
+        from ui.qtutil import run_dialog
+
+        dlg = ActionDialog(self.tr("Refuse the dossier (form 03)"),
+                           [("reason", self.tr("&Reason for refusing:"), reason)], submit,
+                           self.lang, self)
+        self.refuse_dialog = dlg
+        try:
+            ok = await run_dialog(dlg) == QDialog.DialogCode.Accepted
+        finally:
+            self.refuse_dialog = None
+        if not ok:
+            return None
+        recorded, slip = dlg.result_value
+        where = await print_model(self.session, slip, f"{recorded['code']}-03")
+        self.clear_form()
+        self.banner.show_text(self.tr("Refusal %1 recorded and signed; slip: %2")
+                              .replace("%1", recorded["code"]).replace("%2", where), "ok")
+        return {"code": recorded["code"], "slip": where}
 
     def ask_clear(self) -> None:
         spawn(self.confirm_clear())

@@ -72,3 +72,27 @@ class ReceiptPrinter:
         await s.run(lambda: receipts.record_reprint(s.counter, code, reason, s.username))
         rp = await s.run(receipts.last_reprint, s.counter, code)
         return await self.print_code(code, reprint=rp)
+
+
+async def print_model(session: Session, model: object, name: str) -> str:
+    """Print any slip model on the counter's printer; without a printer it is saved as
+    <data>/slips/NAME.pdf. Returns where it went."""
+    from app.errors import UserError
+    from ui import printing
+
+    prefs = await session.preferences()
+    layout = "a4" if getattr(model, "kind", "") in ("control", "book") else \
+        (prefs.get("receipt_layout") or "a4")
+    if layout == "roll80" and getattr(model, "kind", "") != "receipt":
+        layout = "a5"
+    try:
+        await asyncio.to_thread(printing.print_document, model, prefs.get("printer") or None,
+                                layout)
+        return prefs.get("printer") or "default"
+    except UserError as e:
+        if e.code != "no_printer":
+            raise
+    path = session.settings.data_dir / "slips" / f"{name}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(printing.render_pdf, model, path, layout)
+    return str(path)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import message_of
 from ui.fmt import number_vn
 from ui.qtutil import Banner, spawn, with_progress
 from ui.session import Session
@@ -112,6 +113,7 @@ class ReportsPage(QWidget):
         self.year_btn = QPushButton(self.tr("This &year"))
         self.build_btn = QPushButton(self.tr("&Build report"))
         self.csv_btn = QPushButton(self.tr("Export &CSV…"))
+        self.book_btn = QPushButton(self.tr("Tracking &book (05)"))
         self.csv_btn.setEnabled(False)
         self.banner = Banner(self)
         self.summary = QLabel()
@@ -132,6 +134,7 @@ class ReportsPage(QWidget):
                   self.build_btn):
             row.addWidget(w)
         row.addStretch(1)
+        row.addWidget(self.book_btn)
         row.addWidget(self.csv_btn)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
@@ -145,6 +148,23 @@ class ReportsPage(QWidget):
         self.month_btn.clicked.connect(self._this_month)
         self.year_btn.clicked.connect(self._this_year)
         self.csv_btn.clicked.connect(self._export)
+        self.book_btn.clicked.connect(lambda: spawn(self.print_book()))
+
+    async def print_book(self) -> str:
+        """Form 05 for the chosen dates: printed, or saved as a PDF without a printer."""
+        from ui.receipt_actions import print_model
+
+        a, b = self._d(self.date_from.date()), self._d(self.date_to.date())
+        try:
+            model = await self.session.slip("book", date_from=a, date_to=b)
+            where = await print_model(self.session, model, f"book-{a.isoformat()}-{b.isoformat()}")
+        except Exception as e:
+            if not hasattr(e, "message"):
+                raise
+            self.banner.show_text(message_of(e, self.session.lang), "error")
+            return ""
+        self.banner.show_text(self.tr("Tracking book printed: %1").replace("%1", where), "ok")
+        return where
 
     def _this_month(self) -> None:
         t = QDate.currentDate()

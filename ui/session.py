@@ -498,3 +498,27 @@ class Session:
         self.require_admin()
         await self.run(lambda: accounts.set_password(self.counter.store, username, new,
                                                      actor=self.username))
+
+    # ------------------------------------------------------------- slips
+    async def refuse_at_counter(self, form: dict, reason: str) -> tuple[dict, Any]:
+        from app import slips
+
+        signer = self.require_signer()
+        recorded, slip = await self.run(lambda: slips.refuse_at_counter(
+            self.counter, form, reason, clerk=self.username, signer=signer))
+        self.dossiers_changed([recorded["code"]])
+        return recorded, slip
+
+    async def slip(self, kind: str, code: str = "", date_from: date | None = None,
+                   date_to: date | None = None) -> Any:
+        """Form 02 (supplement), 04 (control) or 05 (tracking book) as a printable model."""
+        from app import slips
+
+        if kind == "supplement":
+            return await self.run(lambda: slips.supplement_slip(self.counter, code,
+                                                                clerk=self.username))
+        if kind == "control":
+            return await self.run(slips.control_slip, self.counter, code)
+        if kind == "book":
+            return await self.run(slips.tracking_book, self.counter, date_from, date_to)
+        raise ValueError(kind)

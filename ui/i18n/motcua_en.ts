@@ -41,7 +41,7 @@
 <context>
     <name>BarChart</name>
     <message>
-        <location filename="../reportview.py" line="53"/>
+        <location filename="../reportview.py" line="54"/>
         <source>No data</source>
         <translation>No data</translation>
     </message>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="271"/>
+        <location filename="../detail.py" line="273"/>
         <source>Signatures not checked yet.</source>
         <translation>Signatures not checked yet.</translation>
     </message>
@@ -270,250 +270,260 @@
         <translation>Re&amp;print receipt…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="230"/>
+        <location filename="../detail.py" line="177"/>
+        <source>Control slip (04)</source>
+        <translation>Control slip (04)</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="232"/>
         <source>male</source>
         <translation>male</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="230"/>
+        <location filename="../detail.py" line="232"/>
         <source>female</source>
         <translation>female</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="241"/>
         <source>original</source>
         <translation>original</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="241"/>
         <source>copy</source>
         <translation>copy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="240"/>
+        <location filename="../detail.py" line="242"/>
         <source>certified copy</source>
         <translation>certified copy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="240"/>
+        <location filename="../detail.py" line="242"/>
         <source>shown</source>
         <translation>shown</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="247"/>
+        <location filename="../detail.py" line="249"/>
         <source>(first: %1)</source>
         <translation>(first: %1)</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="256"/>
+        <location filename="../detail.py" line="258"/>
         <source>counter</source>
         <translation>counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="256"/>
+        <location filename="../detail.py" line="258"/>
         <source>province</source>
         <translation>province</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="258"/>
+        <location filename="../detail.py" line="260"/>
         <source>waiting</source>
         <translation>waiting</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="265"/>
+        <location filename="../detail.py" line="267"/>
         <source>All events sent to the province.</source>
         <translation>All events sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="266"/>
+        <location filename="../detail.py" line="268"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 event(s) waiting to be sent to the province.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="269"/>
+        <location filename="../detail.py" line="271"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>This dossier has contradictory events; ask the province to check them.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="285"/>
         <source>Received at the counter</source>
         <translation>Received at the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="285"/>
         <source>Not accepted</source>
         <translation>Not accepted</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="286"/>
         <source>Forwarded for processing</source>
         <translation>Forwarded for processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="286"/>
         <source>Processing</source>
         <translation>Processing</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="287"/>
         <source>Supplement requested</source>
         <translation>Supplement requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="377"/>
         <source>Supplement received</source>
         <translation>Supplement received</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="289"/>
         <source>Fee requested</source>
         <translation>Fee requested</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="289"/>
         <source>Fee paid</source>
         <translation>Fee paid</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="290"/>
         <source>Withdrawn</source>
         <translation>Withdrawn</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="290"/>
         <source>Processing stopped</source>
         <translation>Processing stopped</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="291"/>
         <source>Result ready</source>
         <translation>Result ready</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="291"/>
         <source>Result returned</source>
         <translation>Result returned</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="289"/>
+        <location filename="../detail.py" line="292"/>
         <source>Submitted online</source>
         <translation>Submitted online</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="296"/>
+        <location filename="../detail.py" line="299"/>
         <source>Checking…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="302"/>
+        <location filename="../detail.py" line="305"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Every signature is valid and the data matches.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="306"/>
+        <location filename="../detail.py" line="309"/>
         <source>✘ Not valid: </source>
         <translation>✘ Not valid: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="325"/>
+        <location filename="../detail.py" line="328"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Done: %1 is now «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="336"/>
+        <location filename="../detail.py" line="339"/>
         <source>one missing document per line</source>
         <translation>one missing document per line</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="343"/>
+        <location filename="../detail.py" line="346"/>
         <source>Request supplement</source>
         <translation>Request supplement</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="344"/>
+        <location filename="../detail.py" line="347"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Missing documents:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="345"/>
-        <location filename="../detail.py" line="409"/>
-        <location filename="../detail.py" line="426"/>
+        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="433"/>
+        <location filename="../detail.py" line="450"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="368"/>
+        <source>Slip printed: %1</source>
+        <translation>Slip printed: %1</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="377"/>
         <source>&amp;Note:</source>
         <translation>&amp;Note:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="360"/>
+        <location filename="../detail.py" line="384"/>
         <source>The applicant</source>
         <translation>The applicant</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="361"/>
+        <location filename="../detail.py" line="385"/>
         <source>Authorised person</source>
         <translation>Authorised person</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="362"/>
+        <location filename="../detail.py" line="386"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="363"/>
+        <location filename="../detail.py" line="387"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="376"/>
+        <location filename="../detail.py" line="400"/>
         <source>Scan the recipient&apos;s citizen ID card to fill who takes the result.</source>
         <translation>Scan the recipient&apos;s citizen ID card to fill who takes the result.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="389"/>
+        <location filename="../detail.py" line="413"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="419"/>
         <source>Return the result</source>
         <translation>Return the result</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="396"/>
+        <location filename="../detail.py" line="420"/>
         <source>Handed to (&amp;name):</source>
         <translation>Handed to (&amp;name):</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="397"/>
+        <location filename="../detail.py" line="421"/>
         <source>Their citizen &amp;ID:</source>
         <translation>Their citizen &amp;ID:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="398"/>
+        <location filename="../detail.py" line="422"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Relation:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="399"/>
+        <location filename="../detail.py" line="423"/>
         <source>&amp;Method:</source>
         <translation>&amp;Method:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="400"/>
+        <location filename="../detail.py" line="424"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="408"/>
+        <location filename="../detail.py" line="432"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="425"/>
+        <location filename="../detail.py" line="449"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -710,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="616"/>
+        <location filename="../intake.py" line="619"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</translation>
     </message>
@@ -806,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="653"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
     </message>
@@ -918,122 +928,142 @@
         <translation>Clear form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="359"/>
+        <location filename="../intake.py" line="214"/>
+        <source>Refuse (form 03)…</source>
+        <translation>Refuse (form 03)…</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="362"/>
         <source>Attach scanned documents</source>
         <translation>Attach scanned documents</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="361"/>
+        <location filename="../intake.py" line="364"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="401"/>
+        <location filename="../intake.py" line="404"/>
         <source>Late entry: %1</source>
         <translation>Late entry: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="407"/>
+        <location filename="../intake.py" line="410"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Say why the dossier is entered late.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="445"/>
+        <location filename="../intake.py" line="448"/>
         <source>The unfinished form was restored.</source>
         <translation>The unfinished form was restored.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="523"/>
+        <location filename="../intake.py" line="526"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="552"/>
+        <location filename="../intake.py" line="555"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="560"/>
+        <location filename="../intake.py" line="563"/>
         <source>Second open dossier</source>
         <translation>Second open dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="561"/>
+        <location filename="../intake.py" line="564"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 already has an open dossier of this procedure: %2. Receive a second one?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="567"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Receive anyway</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="567"/>
         <source>&amp;Go back</source>
         <translation>&amp;Go back</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="583"/>
+        <location filename="../intake.py" line="586"/>
         <source>Not saved: </source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="584"/>
+        <location filename="../intake.py" line="587"/>
         <source>The form is kept.</source>
         <translation>The form is kept.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="607"/>
+        <location filename="../intake.py" line="610"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="640"/>
+        <location filename="../intake.py" line="643"/>
         <source>Enter opens the dossier</source>
         <translation>Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="644"/>
+        <location filename="../intake.py" line="647"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 open, %2 closed (● open).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="648"/>
+        <location filename="../intake.py" line="651"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>No earlier dossier of this citizen here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="675"/>
+        <location filename="../intake.py" line="678"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="690"/>
+        <location filename="../intake.py" line="693"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="705"/>
+        <location filename="../intake.py" line="725"/>
+        <source>Refuse the dossier (form 03)</source>
+        <translation>Refuse the dossier (form 03)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="726"/>
+        <source>&amp;Reason for refusing:</source>
+        <translation>&amp;Reason for refusing:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="738"/>
+        <source>Refusal %1 recorded and signed; slip: %2</source>
+        <translation>Refusal %1 recorded and signed; slip: %2</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="749"/>
         <source>Clear the form</source>
         <translation>Clear the form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="706"/>
+        <location filename="../intake.py" line="750"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Clear everything typed for this citizen?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="707"/>
+        <location filename="../intake.py" line="751"/>
         <source>&amp;Clear</source>
         <translation>&amp;Clear</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="707"/>
+        <location filename="../intake.py" line="751"/>
         <source>&amp;Keep</source>
         <translation>&amp;Keep</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="742"/>
+        <location filename="../intake.py" line="786"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>
@@ -1325,92 +1355,102 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="112"/>
         <source>This &amp;month</source>
         <translation>This &amp;month</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="113"/>
         <source>This &amp;year</source>
         <translation>This &amp;year</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="113"/>
+        <location filename="../reportview.py" line="114"/>
         <source>&amp;Build report</source>
         <translation>&amp;Build report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="114"/>
+        <location filename="../reportview.py" line="115"/>
         <source>Export &amp;CSV…</source>
         <translation>Export &amp;CSV…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="121"/>
+        <location filename="../reportview.py" line="116"/>
+        <source>Tracking &amp;book (05)</source>
+        <translation>Tracking &amp;book (05)</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="123"/>
         <source>Code</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="121"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Procedure</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="122"/>
+        <location filename="../reportview.py" line="124"/>
         <source>Received</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="122"/>
+        <location filename="../reportview.py" line="124"/>
         <source>On time</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Late</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Open overdue</source>
         <translation>Open overdue</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="127"/>
+        <location filename="../reportview.py" line="129"/>
         <source>&amp;From:</source>
         <translation>&amp;From:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="127"/>
+        <location filename="../reportview.py" line="129"/>
         <source>&amp;To:</source>
         <translation>&amp;To:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="177"/>
+        <location filename="../reportview.py" line="166"/>
+        <source>Tracking book printed: %1</source>
+        <translation>Tracking book printed: %1</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="197"/>
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="177"/>
+        <location filename="../reportview.py" line="197"/>
         <source>Counting dossiers…</source>
         <translation>Counting dossiers…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="184"/>
+        <location filename="../reportview.py" line="204"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="201"/>
+        <location filename="../reportview.py" line="221"/>
         <source>Export report</source>
         <translation>Export report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="204"/>
+        <location filename="../reportview.py" line="224"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="216"/>
+        <location filename="../reportview.py" line="236"/>
         <source>Saved %1</source>
         <translation>Saved %1</translation>
     </message>

@@ -41,7 +41,7 @@
 <context>
     <name>BarChart</name>
     <message>
-        <location filename="../reportview.py" line="53"/>
+        <location filename="../reportview.py" line="54"/>
         <source>No data</source>
         <translation>Không có dữ liệu</translation>
     </message>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <location filename="../detail.py" line="160"/>
-        <location filename="../detail.py" line="271"/>
+        <location filename="../detail.py" line="273"/>
         <source>Signatures not checked yet.</source>
         <translation>Chưa kiểm tra chữ ký.</translation>
     </message>
@@ -270,250 +270,260 @@
         <translation>&amp;In lại giấy tiếp nhận…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="230"/>
+        <location filename="../detail.py" line="177"/>
+        <source>Control slip (04)</source>
+        <translation>Phiếu kiểm soát (04)</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="232"/>
         <source>male</source>
         <translation>nam</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="230"/>
+        <location filename="../detail.py" line="232"/>
         <source>female</source>
         <translation>nữ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="241"/>
         <source>original</source>
         <translation>bản chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="239"/>
+        <location filename="../detail.py" line="241"/>
         <source>copy</source>
         <translation>bản sao</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="240"/>
+        <location filename="../detail.py" line="242"/>
         <source>certified copy</source>
         <translation>bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="240"/>
+        <location filename="../detail.py" line="242"/>
         <source>shown</source>
         <translation>xuất trình</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="247"/>
+        <location filename="../detail.py" line="249"/>
         <source>(first: %1)</source>
         <translation>(hẹn lần đầu: %1)</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="256"/>
+        <location filename="../detail.py" line="258"/>
         <source>counter</source>
         <translation>quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="256"/>
+        <location filename="../detail.py" line="258"/>
         <source>province</source>
         <translation>tỉnh</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="258"/>
+        <location filename="../detail.py" line="260"/>
         <source>waiting</source>
         <translation>đang chờ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="265"/>
+        <location filename="../detail.py" line="267"/>
         <source>All events sent to the province.</source>
         <translation>Mọi sự kiện đã được gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="266"/>
+        <location filename="../detail.py" line="268"/>
         <source>%1 event(s) waiting to be sent to the province.</source>
         <translation>%1 sự kiện đang chờ gửi lên tỉnh.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="269"/>
+        <location filename="../detail.py" line="271"/>
         <source>This dossier has contradictory events; ask the province to check them.</source>
         <translation>Hồ sơ có sự kiện mâu thuẫn; hãy đề nghị tỉnh kiểm tra.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="285"/>
         <source>Received at the counter</source>
         <translation>Tiếp nhận tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="282"/>
+        <location filename="../detail.py" line="285"/>
         <source>Not accepted</source>
         <translation>Không tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="286"/>
         <source>Forwarded for processing</source>
         <translation>Chuyển xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="283"/>
+        <location filename="../detail.py" line="286"/>
         <source>Processing</source>
         <translation>Đang xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="284"/>
+        <location filename="../detail.py" line="287"/>
         <source>Supplement requested</source>
         <translation>Yêu cầu bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="285"/>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="377"/>
         <source>Supplement received</source>
         <translation>Đã nhận bổ sung</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="289"/>
         <source>Fee requested</source>
         <translation>Yêu cầu nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="286"/>
+        <location filename="../detail.py" line="289"/>
         <source>Fee paid</source>
         <translation>Đã nộp phí</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="290"/>
         <source>Withdrawn</source>
         <translation>Rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="287"/>
+        <location filename="../detail.py" line="290"/>
         <source>Processing stopped</source>
         <translation>Dừng xử lý</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="291"/>
         <source>Result ready</source>
         <translation>Đã có kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="288"/>
+        <location filename="../detail.py" line="291"/>
         <source>Result returned</source>
         <translation>Đã trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="289"/>
+        <location filename="../detail.py" line="292"/>
         <source>Submitted online</source>
         <translation>Nộp trực tuyến</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="296"/>
+        <location filename="../detail.py" line="299"/>
         <source>Checking…</source>
         <translation>Đang kiểm tra…</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="302"/>
+        <location filename="../detail.py" line="305"/>
         <source>✔ Every signature is valid and the data matches.</source>
         <translation>✔ Mọi chữ ký hợp lệ và dữ liệu khớp.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="306"/>
+        <location filename="../detail.py" line="309"/>
         <source>✘ Not valid: </source>
         <translation>✘ Không hợp lệ: </translation>
     </message>
     <message>
-        <location filename="../detail.py" line="325"/>
+        <location filename="../detail.py" line="328"/>
         <source>Done: %1 is now «%2».</source>
         <translation>Xong: hồ sơ %1 chuyển sang «%2».</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="336"/>
+        <location filename="../detail.py" line="339"/>
         <source>one missing document per line</source>
         <translation>mỗi dòng một giấy tờ còn thiếu</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="343"/>
+        <location filename="../detail.py" line="346"/>
         <source>Request supplement</source>
         <translation>Yêu cầu bổ sung hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="344"/>
+        <location filename="../detail.py" line="347"/>
         <source>&amp;Missing documents:</source>
         <translation>&amp;Giấy tờ còn thiếu:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="345"/>
-        <location filename="../detail.py" line="409"/>
-        <location filename="../detail.py" line="426"/>
+        <location filename="../detail.py" line="348"/>
+        <location filename="../detail.py" line="433"/>
+        <location filename="../detail.py" line="450"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="353"/>
+        <location filename="../detail.py" line="368"/>
+        <source>Slip printed: %1</source>
+        <translation>Đã in phiếu: %1</translation>
+    </message>
+    <message>
+        <location filename="../detail.py" line="377"/>
         <source>&amp;Note:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="360"/>
+        <location filename="../detail.py" line="384"/>
         <source>The applicant</source>
         <translation>Người nộp hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="361"/>
+        <location filename="../detail.py" line="385"/>
         <source>Authorised person</source>
         <translation>Người được ủy quyền</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="362"/>
+        <location filename="../detail.py" line="386"/>
         <source>At the counter</source>
         <translation>Tại quầy</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="363"/>
+        <location filename="../detail.py" line="387"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="376"/>
+        <location filename="../detail.py" line="400"/>
         <source>Scan the recipient&apos;s citizen ID card to fill who takes the result.</source>
         <translation>Quét thẻ căn cước của người nhận để điền thông tin người nhận kết quả.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="389"/>
+        <location filename="../detail.py" line="413"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="395"/>
+        <location filename="../detail.py" line="419"/>
         <source>Return the result</source>
         <translation>Trả kết quả</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="396"/>
+        <location filename="../detail.py" line="420"/>
         <source>Handed to (&amp;name):</source>
         <translation>&amp;Họ tên người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="397"/>
+        <location filename="../detail.py" line="421"/>
         <source>Their citizen &amp;ID:</source>
         <translation>&amp;Số định danh người nhận:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="398"/>
+        <location filename="../detail.py" line="422"/>
         <source>&amp;Relation:</source>
         <translation>&amp;Quan hệ:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="399"/>
+        <location filename="../detail.py" line="423"/>
         <source>&amp;Method:</source>
         <translation>&amp;Hình thức trả:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="400"/>
+        <location filename="../detail.py" line="424"/>
         <source>N&amp;ote:</source>
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="408"/>
+        <location filename="../detail.py" line="432"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="425"/>
+        <location filename="../detail.py" line="449"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -710,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="616"/>
+        <location filename="../intake.py" line="619"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
     </message>
@@ -806,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="653"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
     </message>
@@ -918,122 +928,142 @@
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="359"/>
+        <location filename="../intake.py" line="214"/>
+        <source>Refuse (form 03)…</source>
+        <translation>Từ chối (mẫu 03)…</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="362"/>
         <source>Attach scanned documents</source>
         <translation>Đính kèm tài liệu scan</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="361"/>
+        <location filename="../intake.py" line="364"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="401"/>
+        <location filename="../intake.py" line="404"/>
         <source>Late entry: %1</source>
         <translation>Nhập bù: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="407"/>
+        <location filename="../intake.py" line="410"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Hãy ghi lý do nhập bù hồ sơ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="445"/>
+        <location filename="../intake.py" line="448"/>
         <source>The unfinished form was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="523"/>
+        <location filename="../intake.py" line="526"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="552"/>
+        <location filename="../intake.py" line="555"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="560"/>
+        <location filename="../intake.py" line="563"/>
         <source>Second open dossier</source>
         <translation>Hồ sơ thứ hai đang mở</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="561"/>
+        <location filename="../intake.py" line="564"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 đã có một hồ sơ đang giải quyết của thủ tục này: %2. Vẫn tiếp nhận hồ sơ thứ hai?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="567"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Vẫn tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="567"/>
         <source>&amp;Go back</source>
         <translation>&amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="583"/>
+        <location filename="../intake.py" line="586"/>
         <source>Not saved: </source>
         <translation>Chưa lưu: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="584"/>
+        <location filename="../intake.py" line="587"/>
         <source>The form is kept.</source>
         <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="607"/>
+        <location filename="../intake.py" line="610"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="640"/>
+        <location filename="../intake.py" line="643"/>
         <source>Enter opens the dossier</source>
         <translation>Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="644"/>
+        <location filename="../intake.py" line="647"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="648"/>
+        <location filename="../intake.py" line="651"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="675"/>
+        <location filename="../intake.py" line="678"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="690"/>
+        <location filename="../intake.py" line="693"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="705"/>
+        <location filename="../intake.py" line="725"/>
+        <source>Refuse the dossier (form 03)</source>
+        <translation>Từ chối tiếp nhận hồ sơ (mẫu 03)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="726"/>
+        <source>&amp;Reason for refusing:</source>
+        <translation>&amp;Lý do từ chối:</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="738"/>
+        <source>Refusal %1 recorded and signed; slip: %2</source>
+        <translation>Đã ghi và ký phiếu từ chối %1; phiếu: %2</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="749"/>
         <source>Clear the form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="706"/>
+        <location filename="../intake.py" line="750"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="707"/>
+        <location filename="../intake.py" line="751"/>
         <source>&amp;Clear</source>
         <translation>&amp;Xóa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="707"/>
+        <location filename="../intake.py" line="751"/>
         <source>&amp;Keep</source>
         <translation>&amp;Giữ lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="742"/>
+        <location filename="../intake.py" line="786"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
@@ -1325,92 +1355,102 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../reportview.py" line="111"/>
+        <location filename="../reportview.py" line="112"/>
         <source>This &amp;month</source>
         <translation>Tháng &amp;này</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="112"/>
+        <location filename="../reportview.py" line="113"/>
         <source>This &amp;year</source>
         <translation>&amp;Năm nay</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="113"/>
+        <location filename="../reportview.py" line="114"/>
         <source>&amp;Build report</source>
         <translation>&amp;Lập báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="114"/>
+        <location filename="../reportview.py" line="115"/>
         <source>Export &amp;CSV…</source>
         <translation>Xuất &amp;CSV…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="121"/>
+        <location filename="../reportview.py" line="116"/>
+        <source>Tracking &amp;book (05)</source>
+        <translation>Sổ &amp;theo dõi (05)</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="123"/>
         <source>Code</source>
         <translation>Mã</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="121"/>
+        <location filename="../reportview.py" line="123"/>
         <source>Procedure</source>
         <translation>Thủ tục</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="122"/>
+        <location filename="../reportview.py" line="124"/>
         <source>Received</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="122"/>
+        <location filename="../reportview.py" line="124"/>
         <source>On time</source>
         <translation>Đúng hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Late</source>
         <translation>Trễ hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Open overdue</source>
         <translation>Đang quá hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="127"/>
+        <location filename="../reportview.py" line="129"/>
         <source>&amp;From:</source>
         <translation>Từ &amp;ngày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="127"/>
+        <location filename="../reportview.py" line="129"/>
         <source>&amp;To:</source>
         <translation>Đến n&amp;gày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="177"/>
+        <location filename="../reportview.py" line="166"/>
+        <source>Tracking book printed: %1</source>
+        <translation>Đã in sổ theo dõi: %1</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="197"/>
         <source>Report</source>
         <translation>Báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="177"/>
+        <location filename="../reportview.py" line="197"/>
         <source>Counting dossiers…</source>
         <translation>Đang thống kê hồ sơ…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="184"/>
+        <location filename="../reportview.py" line="204"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Tiếp nhận: %1 · giải quyết đúng hạn: %2 · trễ hạn: %3 · đang quá hạn: %4 · tỷ lệ đúng hạn: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="201"/>
+        <location filename="../reportview.py" line="221"/>
         <source>Export report</source>
         <translation>Xuất báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="204"/>
+        <location filename="../reportview.py" line="224"/>
         <source>CSV files (*.csv)</source>
         <translation>Tệp CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="216"/>
+        <location filename="../reportview.py" line="236"/>
         <source>Saved %1</source>
         <translation>Đã lưu %1</translation>
     </message>
