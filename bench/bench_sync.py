@@ -7,7 +7,7 @@ batches, with the same HTTP client and the same number in flight, to a do-nothin
 Target: drain <= 3 s and <= 2x that bare limit.
 
     python bench/bench_sync.py [--events 10000] [--batch 250] [--parallel 2] [--workers 1]
-                               [--verify-processes N] [--repeat 1]
+                               [--verify-processes N] [--repeat 1] [--tsa]
 
 ``--workers N`` runs N gateway processes on one port (SO_REUSEPORT) over one SQLite file, as a
 province would run several gateway processes over one database. The signed counter store is
@@ -48,8 +48,13 @@ from sync.gateway.cli import uvicorn_options
 from sync.gateway.verify import signing_verifier
 port, data, anchors, crls = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(","), sys.argv[4].split(",")
 procs = int(sys.argv[5])
+tsa = None
+if sys.argv[6] != "-":  # the PKI folder: time-stamp every accepted event (RFC 3161)
+    from signing.tsa import TimeStampAuthority
+    tsa = TimeStampAuthority.from_files(Path(sys.argv[6]) / "tsa.pem", Path(sys.argv[6]) / "tsa.key")
 verifier = signing_verifier([Path(a) for a in anchors], [Path(c) for c in crls if c])
-app = create_app(GatewayConfig(data_dir=data, verifier=verifier, verify_processes=procs))
+app = create_app(GatewayConfig(data_dir=data, verifier=verifier, verify_processes=procs,
+                               tsa=tsa))
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -144,7 +149,8 @@ def run(args: argparse.Namespace) -> dict:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     procs = [subprocess.Popen([sys.executable, "-c", GATEWAY, str(port), str(gw_dir), anchors,
-                               crl, str(args.verify_processes)], env=env, cwd=str(ROOT))
+                               crl, str(args.verify_processes),
+                               str(pki) if args.tsa else "-"], env=env, cwd=str(ROOT))
              for _ in range(args.workers)]
     nport = free_port()
     nothing = subprocess.Popen([sys.executable, "-c", NOTHING, str(nport)], env=env,
@@ -218,7 +224,7 @@ def run(args: argparse.Namespace) -> dict:
         return {
             "events": args.events, "batches": len(batches), "batch": args.batch,
             "parallel": args.parallel, "gateway_workers": args.workers,
-            "verify_processes": args.verify_processes, "mb": round(mb, 1),
+            "verify_processes": args.verify_processes, "tsa": args.tsa, "mb": round(mb, 1),
             "drain_s": round(drain, 3), "drain_items_per_s": round(args.events / drain),
             "bare_events_s": round(bare_events_s, 3), "bare_posts_s": round(bare, 3),
             "bare_limit_s": round(limit, 3), "ratio_vs_bare": round(drain / limit, 2),
@@ -248,6 +254,10 @@ def main() -> int:
     ap.add_argument("--verify-processes", type=int, default=None,
                     help="signature workers per gateway process (default: one per core)")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--tsa", action="store_true",
+                    help="the gateway time-stamps every accepted event (RFC 3161), as `motcua"
+                         " demo` and a province with --tsa-cert do; the counter checks and keeps"
+                         " each token")
     args = ap.parse_args()
     if args.verify_processes is None:
         from sync.gateway.checks import default_processes
