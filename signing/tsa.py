@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import algos, cms, tsp
 from asn1crypto import keys as akeys
@@ -100,6 +101,13 @@ class TimeStampAuthority:
             include_nonce=False,
         )
         self._template = _TokenTemplate(self._stamper)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bytes, tuple[bytes, ...]]]:
+        """Pickles as its certificate, key and chain (DER), so the gateway's worker processes
+        can issue tokens too; only ever sent to our own child processes over a local pipe."""
+        st = self._stamper
+        return (_rebuild_authority, (self.certificate.public_bytes(serialization.Encoding.DER),
+                                     st.tsa_key.dump(), tuple(c.dump() for c in st.certs_to_embed)))
 
     @classmethod
     def from_files(cls, cert_pem: Path, key_pem: Path,
@@ -552,3 +560,10 @@ def with_timestamp(cms_der: bytes, token_der: bytes) -> bytes:
     si["unsigned_attrs"] = cms.CMSAttributes(
         [*kept, cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [token]})])
     return ci.dump(force=False)
+
+
+def _rebuild_authority(cert_der: bytes, key_der: bytes,
+                       chain: tuple[bytes, ...]) -> TimeStampAuthority:
+    key = serialization.load_der_private_key(key_der, None)
+    return TimeStampAuthority(x509.load_der_x509_certificate(cert_der), key,  # type: ignore[arg-type]
+                              [x509.load_der_x509_certificate(c) for c in chain])

@@ -143,9 +143,10 @@ def test_cli_serve_with_trust_anchors_and_crl(pki, signers, tmp_path):
 
 
 def test_worker_processes_give_the_same_answers_as_in_process(pki, signers, tmp_path):
-    """`serve` checks signatures in a pool of processes (one per core): the answers to a mixed
-    batch — RSA and ECDSA accepted, tampered, revoked, untrusted, a broken envelope, a
-    duplicate — are exactly those of the in-process path, and everything accepted is stored."""
+    """`serve` checks signatures and issues time-stamp tokens in a pool of processes (one per
+    core): the answers to a mixed batch — RSA and ECDSA accepted, tampered, revoked, untrusted,
+    a broken envelope, a duplicate — are exactly those of the in-process path, everything
+    accepted is stored and carries a token over its own signature."""
     good = [wire_from_body(make_body(), sign=signers[c].sign) for c in ("clerk1", "clerk2") * 10]
     revoked = wire_from_body(make_body(), sign=signers["clerk3"].sign)
     untrusted = wire_from_body(make_body(), sign=signers["untrusted"].sign)
@@ -155,16 +156,27 @@ def test_worker_processes_give_the_same_answers_as_in_process(pki, signers, tmp_
     tampered["payload"] = base64.b64encode(rfc8785.dumps(body)).decode()
     broken = dict(good[0], id="not-a-uuid")
     batch = [*good, revoked, untrusted, tampered, broken]
+    from signing.tsa import TimeStampAuthority, read_token, signature_value
+
     answers = {}
     for procs in (0, 2):
         verifier = signing_verifier([pki.chain_pem], crl_files=[pki.crl_der])
+        tsa = TimeStampAuthority.from_files(pki.tsa_pem, pki.tsa_key_pem)
         app = create_app(GatewayConfig(data_dir=tmp_path / f"p{procs}", verifier=verifier,
-                                       verify_processes=procs))
+                                       verify_processes=procs, tsa=tsa))
         _, token = app.state.store.enrol(AGENCY, 1)
         with GatewayServer(app) as server:
-            first = statuses(push(server.url, token, batch))
+            resp = push(server.url, token, batch)
+            first = statuses(resp)
             again = statuses(push(server.url, token, good[:3]))
             answers[procs] = (first, again, app.state.store.event_count())
+        # every accepted event got a token over its own signature value, from the workers too
+        for ev, res in zip(batch, resp.json()["results"], strict=True):
+            if res["status"] == "accepted":
+                sig = base64.b64decode(ev["signature"])
+                read_token(base64.b64decode(res["tst"]), signature_value(sig))
+            else:
+                assert not res.get("tst")
     assert answers[0] == answers[2]
     first, again, stored = answers[2]
     assert first[:20] == [("accepted", None)] * 20 and stored == 20

@@ -190,7 +190,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
     pool: CheckPool | None = None
     if config.verify_processes > 0:
         if poolable(verifier):
-            pool = CheckPool(verifier, config.verify_processes)
+            pool = CheckPool(verifier, config.verify_processes, tsa=config.tsa)
         else:
             log.warning("the verifier cannot be copied into worker processes: checking"
                         " signatures in-process")

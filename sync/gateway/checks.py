@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,16 +68,35 @@ def check_many(verifier: Verifier, items: Sequence[tuple[object, bool]]) -> list
 # ---- the pool ------------------------------------------------------------------------------
 
 _worker_verifier: Verifier | None = None
+_worker_tsa: Any = None
 
 
-def _init_worker(verifier: Verifier) -> None:
-    global _worker_verifier  # noqa: PLW0603 - one verifier per worker process
+def _init_worker(verifier: Verifier, tsa: Any = None) -> None:
+    global _worker_verifier, _worker_tsa  # noqa: PLW0603 - one of each per worker process
     _worker_verifier = verifier
+    _worker_tsa = tsa
 
 
 def _check_chunk(items: Sequence[tuple[object, bool]]) -> list[Checked]:
     assert _worker_verifier is not None
     return check_many(_worker_verifier, items)
+
+
+def stamp_many(tsa: Any, signatures: Sequence[bytes]) -> list[bytes | None]:
+    """An RFC 3161 token for each CMS signature's value; None where issuing failed (logged:
+    such an event is "not yet time-stamped", not refused)."""
+    out: list[bytes | None] = []
+    for sig in signatures:
+        try:
+            out.append(tsa.stamp_signature(sig))
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.warning("time-stamping an event failed", exc_info=True)
+            out.append(None)
+    return out
+
+
+def _stamp_chunk(signatures: Sequence[bytes]) -> list[bytes | None]:
+    return stamp_many(_worker_tsa, signatures)
 
 
 def _warm() -> int:
@@ -96,28 +115,43 @@ class CheckPool:
     """Worker processes that each hold a copy of the verifier. ``check`` blocks the calling
     thread (never call it on the event loop) and returns the results in order."""
 
-    def __init__(self, verifier: Verifier, processes: int, *, min_chunk: int = 16):
+    def __init__(self, verifier: Verifier, processes: int, *, tsa: Any = None,
+                 min_chunk: int = 16):
         pickle.dumps(verifier)  # fail now, not in a worker, when it cannot travel
+        if tsa is not None:
+            try:
+                pickle.dumps(tsa)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                log.warning("the time-stamping authority cannot be copied into worker"
+                            " processes: tokens are issued in-process")
+                tsa = None
+        self.has_tsa = tsa is not None
         self.processes = max(1, processes)
         self.min_chunk = min_chunk
         # spawn: the gateway has threads (uvicorn, the store); forking them is unsafe
         self._ex = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context(
-            "spawn"), initializer=_init_worker, initargs=(verifier,))
+            "spawn"), initializer=_init_worker, initargs=(verifier, tsa))
         # start every worker now (imports, trust store), not on the first push
         self._started = [self._ex.submit(_warm) for _ in range(self.processes)]
 
     def check(self, items: Sequence[tuple[object, bool]]) -> list[Checked]:
         if not items:
             return []
+        return self._spread(_check_chunk, items)
+
+    def _spread(self, fn: Any, items: Sequence[Any]) -> list[Any]:
         n = len(items)
         parts = max(1, min(self.processes, n // self.min_chunk))
         size = -(-n // parts)
-        futures: list[Future[list[Checked]]] = [
-            self._ex.submit(_check_chunk, items[k:k + size]) for k in range(0, n, size)]
-        out: list[Checked] = []
+        futures = [self._ex.submit(fn, items[k:k + size]) for k in range(0, n, size)]
+        out: list[Any] = []
         for f in futures:
             out.extend(f.result())
         return out
+
+    def stamp(self, signatures: Sequence[bytes]) -> list[bytes | None]:
+        """`stamp_many` spread over the workers (each holds a copy of the TSA)."""
+        return self._spread(_stamp_chunk, signatures) if signatures else []
 
     def close(self) -> None:
         self._ex.shutdown(wait=True, cancel_futures=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.gateway import authz
-from sync.gateway.checks import CheckPool, check_many, check_one
+from sync.gateway.checks import CheckPool, check_many, check_one, stamp_many
 from sync.gateway.store import Counter, NewEvent, Store, StoreError
 from sync.gateway.verify import Verifier
 from sync.wire import (
@@ -131,13 +131,16 @@ def ingest(
             )
     final = [r for r in results if r is not None]
     if tsa is not None:
-        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _, _ in parsed})
+        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _, _ in parsed},
+                            pool)
     return final
 
 
 def _time_stamp(store: Store, tsa: Any, results: list[PushResult],
-                signatures: dict[str, bytes | None]) -> list[PushResult]:
-    """Attach an RFC 3161 token to every accepted or duplicate result (issued once, kept)."""
+                signatures: dict[str, bytes | None],
+                pool: CheckPool | None = None) -> list[PushResult]:
+    """Attach an RFC 3161 token to every accepted or duplicate result (issued once, kept).
+    Tokens are issued in the worker processes when the pool holds the TSA."""
     import base64
     import dataclasses
 
@@ -145,16 +148,17 @@ def _time_stamp(store: Store, tsa: Any, results: list[PushResult],
     if not settled:
         return results
     known = store.time_stamps(settled)
-    fresh: dict[str, bytes] = {}
+    todo = [(r.id, sig) for r in results
+            if r.id and r.status == "accepted" and r.id not in known
+            and (sig := signatures.get(r.id)) is not None]
+    sigs = [sig for _, sig in todo]
+    issued = (pool.stamp(sigs) if pool is not None and pool.has_tsa
+              else stamp_many(tsa, sigs))
+    fresh: dict[str, bytes] = {eid: tok for (eid, _), tok in zip(todo, issued, strict=True)
+                               if tok is not None}
     out: list[PushResult] = []
     for r in results:
-        token = known.get(r.id) if r.id else None
-        sig = signatures.get(r.id) if r.id else None
-        if token is None and r.status == "accepted" and sig is not None and r.id:
-            try:
-                token = fresh[r.id] = tsa.stamp_signature(sig)
-            except Exception:  # noqa: BLE001 - no token is "not yet time-stamped", not an error
-                log.warning("time-stamping event %s failed", r.id, exc_info=True)
+        token = (known.get(r.id) or fresh.get(r.id)) if r.id else None
         if token is not None and r.status in ("accepted", "duplicate"):
             r = dataclasses.replace(r, tst=base64.b64encode(token).decode("ascii"))
         out.append(r)
