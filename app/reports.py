@@ -263,3 +263,71 @@ def open_duplicate(history: dict, procedure_code: str) -> dict | None:
         if procedure_code and r["procedure_code"] == procedure_code:
             return r
     return None
+
+
+def clerk_day(counter: Counter, clerk: str, day: date) -> dict:
+    """End of day for one clerk, for the cash reconciliation: dossiers received (with the fee
+    each), results handed back, and the fees collected at intake."""
+    start, end = day.isoformat(), _next_day(day)
+    received = counter.store.query(
+        "SELECT code, procedure_name, applicant_name, received_at, "
+        "CAST(json_extract(data, '$.fee_vnd') AS INTEGER) AS fee "
+        "FROM dossiers WHERE clerk = ? AND received_at >= ? AND received_at < ? "
+        "AND json_extract(data, '$.late_entry') IS NOT 1 ORDER BY received_at",
+        (clerk, start, end))
+    returned = counter.store.query(
+        "SELECT d.code, d.procedure_name, d.applicant_name, e.occurred_at "
+        "FROM events e JOIN dossiers d ON d.id = e.dossier_id "
+        "WHERE e.type = 'returned' AND e.actor = ? AND e.occurred_at >= ? "
+        "AND e.occurred_at < ? ORDER BY e.occurred_at", (clerk, start, end))
+    rows = [{"kind": "received", "code": r["code"], "procedure": r["procedure_name"],
+             "applicant": r["applicant_name"], "at": r["received_at"], "fee_vnd": r["fee"] or 0}
+            for r in received]
+    rows += [{"kind": "returned", "code": r["code"], "procedure": r["procedure_name"],
+              "applicant": r["applicant_name"], "at": r["occurred_at"], "fee_vnd": 0}
+             for r in returned]
+    rows.sort(key=lambda r: r["at"])
+    return {"clerk": clerk, "day": day.isoformat(), "received": len(received),
+            "returned": len(returned), "fees_vnd": sum(r["fee"] or 0 for r in received),
+            "rows": rows}
+
+
+def clerk_day_csv(report: dict, path: Path, lang: str = "vi") -> Path:
+    """The end-of-day report as CSV (UTF-8 with BOM: opens in Excel with the diacritics)."""
+    en = lang == "en"
+    head = (["Time", "Kind", "Dossier code", "Procedure", "Applicant", "Fee (VND)"] if en else
+            ["Thời điểm", "Loại", "Mã hồ sơ", "Thủ tục", "Người nộp", "Lệ phí (đồng)"])
+    kinds = {"received": "received" if en else "tiếp nhận",
+             "returned": "result returned" if en else "trả kết quả"}
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        for r in report["rows"]:
+            w.writerow([r["at"], kinds[r["kind"]], r["code"], r["procedure"], r["applicant"],
+                        r["fee_vnd"]])
+        w.writerow([])
+        w.writerow(["Total" if en else "Tổng", f"{report['received']} / {report['returned']}",
+                    "", "", "", report["fees_vnd"]])
+    return path
+
+
+def clerk_day_model(counter: Counter, report: dict, display_name: str):  # noqa: ANN201
+    """The end-of-day report as a printable table (the receipts layout engine)."""
+    from app.receipts import Field, SignatureBlock, TableModel, header_of
+
+    day = date.fromisoformat(report["day"])
+    kinds = {"received": "Tiếp nhận", "returned": "Trả kết quả"}
+    rows = tuple((f"{i}", r["at"][11:16], kinds[r["kind"]], r["code"], r["procedure"],
+                  r["applicant"], f"{r['fee_vnd']:,}".replace(",", ".") if r["fee_vnd"] else "")
+                 for i, r in enumerate(report["rows"], 1))
+    return TableModel(
+        kind="book", header=header_of(counter, day),
+        title="BÁO CÁO CUỐI NGÀY CỦA CÁN BỘ TIẾP NHẬN",
+        subtitle=f"Ngày {day:%d/%m/%Y} — {display_name} ({report['clerk']})",
+        fields=(Field("Hồ sơ tiếp nhận", str(report["received"])),
+                Field("Kết quả đã trả", str(report["returned"])),
+                Field("Lệ phí đã thu", f"{report['fees_vnd']:,} đồng".replace(",", "."), True)),
+        columns=("STT", "Giờ", "Việc", "Mã hồ sơ", "Thủ tục", "Người nộp / nhận", "Lệ phí"),
+        widths=(5, 7, 11, 22, 25, 18, 12), rows=rows,
+        signatures=(SignatureBlock("NGƯỜI LẬP"), SignatureBlock("NGƯỜI KIỂM TRA")))

@@ -687,3 +687,33 @@ def test_slips_from_the_window(loop, demo, qtbot):  # noqa: F811
         await close(w)
 
     run(loop, scenario())
+
+
+def test_end_of_day_report_per_clerk(loop, demo, qtbot):  # noqa: F811
+    import csv
+    import subprocess
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        page = w.intake
+        for i, name in enumerate(("Lý Thị Một", "Đỗ Văn Hai")):
+            type_text(page.name, name)
+            page.procedure.set_value("2.000815", "2.000815")  # a paid procedure
+            page.checklist.add_row("Bản sao cần chứng thực")
+            page.fee.setText(f"{(i + 1) * 2000}")
+            page.province.set_value("79", "Thành phố Hồ Chí Minh")
+            page.commune.set_value("26740", "Phường Sài Gòn")
+            assert await page.save(), page.banner.text()
+        w.show_page("reports")
+        rep = await w.reports.end_of_day()
+        assert rep["received"] == 2 and rep["fees_vnd"] == 6000
+        assert "6.000" in w.reports.summary.text()
+        rows = list(csv.reader(open(rep["csv"], encoding="utf-8-sig")))
+        assert rows[0][0] == "Thời điểm" and rows[-1][-1] == "6000"
+        text = subprocess.run(["pdftotext", rep["printed"], "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "BÁO CÁO CUỐI NGÀY" in text and "Lý Thị Một" in text
+        await close(w)
+
+    run(loop, scenario())

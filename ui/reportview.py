@@ -114,6 +114,7 @@ class ReportsPage(QWidget):
         self.build_btn = QPushButton(self.tr("&Build report"))
         self.csv_btn = QPushButton(self.tr("Export &CSV…"))
         self.book_btn = QPushButton(self.tr("Tracking &book (05)"))
+        self.day_btn = QPushButton(self.tr("My &day (end of day)"))
         self.csv_btn.setEnabled(False)
         self.banner = Banner(self)
         self.summary = QLabel()
@@ -134,6 +135,7 @@ class ReportsPage(QWidget):
                   self.build_btn):
             row.addWidget(w)
         row.addStretch(1)
+        row.addWidget(self.day_btn)
         row.addWidget(self.book_btn)
         row.addWidget(self.csv_btn)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -149,6 +151,7 @@ class ReportsPage(QWidget):
         self.year_btn.clicked.connect(self._this_year)
         self.csv_btn.clicked.connect(self._export)
         self.book_btn.clicked.connect(lambda: spawn(self.print_book()))
+        self.day_btn.clicked.connect(lambda: spawn(self.end_of_day()))
 
     async def print_book(self) -> str:
         """Form 05 for the chosen dates: printed, or saved as a PDF without a printer."""
@@ -165,6 +168,30 @@ class ReportsPage(QWidget):
             return ""
         self.banner.show_text(self.tr("Tracking book printed: %1").replace("%1", where), "ok")
         return where
+
+    async def end_of_day(self) -> dict:
+        """This clerk's day (the "To" date): received, returned, fees collected — printed
+        (or a PDF) and exported as CSV beside it, for the cash reconciliation."""
+        from app import reports
+        from ui.receipt_actions import print_model
+
+        s = self.session
+        day = self._d(self.date_to.date())
+        rep = await s.run(reports.clerk_day, s.counter, s.username, day)
+        name = (s.user or {}).get("display_name", s.username)
+        model = await s.run(reports.clerk_day_model, s.counter, rep, name)
+        stem = f"end-of-day-{s.username}-{day.isoformat()}"
+        where = await print_model(s, model, stem)
+        csv_path = s.settings.data_dir / "slips" / f"{stem}.csv"
+        await s.run(reports.clerk_day_csv, rep, csv_path, s.lang)
+        self.summary.setText(
+            self.tr("%1 on %2: %3 received, %4 results returned, fees collected %5 VND.")
+            .replace("%1", name).replace("%2", day.strftime("%d/%m/%Y"))
+            .replace("%3", str(rep["received"])).replace("%4", str(rep["returned"]))
+            .replace("%5", number_vn(rep["fees_vnd"])))
+        self.banner.show_text(self.tr("End-of-day report: %1 · CSV: %2")
+                              .replace("%1", where).replace("%2", str(csv_path)), "ok")
+        return {**rep, "printed": where, "csv": str(csv_path)}
 
     def _this_month(self) -> None:
         t = QDate.currentDate()

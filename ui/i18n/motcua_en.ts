@@ -1380,77 +1380,92 @@
         <translation>Tracking &amp;book (05)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="117"/>
+        <source>My &amp;day (end of day)</source>
+        <translation>My &amp;day (end of day)</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="124"/>
         <source>Code</source>
         <translation>Code</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="124"/>
         <source>Procedure</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="124"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Received</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="124"/>
+        <location filename="../reportview.py" line="125"/>
         <source>On time</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="125"/>
+        <location filename="../reportview.py" line="126"/>
         <source>Late</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="125"/>
+        <location filename="../reportview.py" line="126"/>
         <source>Open overdue</source>
         <translation>Open overdue</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="129"/>
+        <location filename="../reportview.py" line="130"/>
         <source>&amp;From:</source>
         <translation>&amp;From:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="129"/>
+        <location filename="../reportview.py" line="130"/>
         <source>&amp;To:</source>
         <translation>&amp;To:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="169"/>
         <source>Tracking book printed: %1</source>
         <translation>Tracking book printed: %1</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="197"/>
+        <location filename="../reportview.py" line="188"/>
+        <source>%1 on %2: %3 received, %4 results returned, fees collected %5 VND.</source>
+        <translation>%1 on %2: %3 received, %4 results returned, fees collected %5 VND.</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="192"/>
+        <source>End-of-day report: %1 · CSV: %2</source>
+        <translation>End-of-day report: %1 · CSV: %2</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="224"/>
         <source>Report</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="197"/>
+        <location filename="../reportview.py" line="224"/>
         <source>Counting dossiers…</source>
         <translation>Counting dossiers…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="204"/>
+        <location filename="../reportview.py" line="231"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="221"/>
+        <location filename="../reportview.py" line="248"/>
         <source>Export report</source>
         <translation>Export report</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="224"/>
+        <location filename="../reportview.py" line="251"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="236"/>
+        <location filename="../reportview.py" line="263"/>
         <source>Saved %1</source>
         <translation>Saved %1</translation>
     </message>

@@ -1380,77 +1380,92 @@
         <translation>Sổ &amp;theo dõi (05)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="117"/>
+        <source>My &amp;day (end of day)</source>
+        <translation>&amp;Cuối ngày của tôi</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="124"/>
         <source>Code</source>
         <translation>Mã</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="123"/>
+        <location filename="../reportview.py" line="124"/>
         <source>Procedure</source>
         <translation>Thủ tục</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="124"/>
+        <location filename="../reportview.py" line="125"/>
         <source>Received</source>
         <translation>Tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="124"/>
+        <location filename="../reportview.py" line="125"/>
         <source>On time</source>
         <translation>Đúng hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="125"/>
+        <location filename="../reportview.py" line="126"/>
         <source>Late</source>
         <translation>Trễ hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="125"/>
+        <location filename="../reportview.py" line="126"/>
         <source>Open overdue</source>
         <translation>Đang quá hạn</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="129"/>
+        <location filename="../reportview.py" line="130"/>
         <source>&amp;From:</source>
         <translation>Từ &amp;ngày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="129"/>
+        <location filename="../reportview.py" line="130"/>
         <source>&amp;To:</source>
         <translation>Đến n&amp;gày:</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="166"/>
+        <location filename="../reportview.py" line="169"/>
         <source>Tracking book printed: %1</source>
         <translation>Đã in sổ theo dõi: %1</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="197"/>
+        <location filename="../reportview.py" line="188"/>
+        <source>%1 on %2: %3 received, %4 results returned, fees collected %5 VND.</source>
+        <translation>%1 ngày %2: tiếp nhận %3 hồ sơ, trả %4 kết quả, thu lệ phí %5 đồng.</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="192"/>
+        <source>End-of-day report: %1 · CSV: %2</source>
+        <translation>Báo cáo cuối ngày: %1 · CSV: %2</translation>
+    </message>
+    <message>
+        <location filename="../reportview.py" line="224"/>
         <source>Report</source>
         <translation>Báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="197"/>
+        <location filename="../reportview.py" line="224"/>
         <source>Counting dossiers…</source>
         <translation>Đang thống kê hồ sơ…</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="204"/>
+        <location filename="../reportview.py" line="231"/>
         <source>Received: %1 · done on time: %2 · late: %3 · open and overdue: %4 · on-time rate: %5</source>
         <translation>Tiếp nhận: %1 · giải quyết đúng hạn: %2 · trễ hạn: %3 · đang quá hạn: %4 · tỷ lệ đúng hạn: %5</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="221"/>
+        <location filename="../reportview.py" line="248"/>
         <source>Export report</source>
         <translation>Xuất báo cáo</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="224"/>
+        <location filename="../reportview.py" line="251"/>
         <source>CSV files (*.csv)</source>
         <translation>Tệp CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../reportview.py" line="236"/>
+        <location filename="../reportview.py" line="263"/>
         <source>Saved %1</source>
         <translation>Đã lưu %1</translation>
     </message>
