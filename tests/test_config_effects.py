@@ -179,3 +179,54 @@ def test_init_without_flags_or_site_identity_says_what_is_missing(tmp_path, site
     assert out.returncode == 2
     assert "--agency-code" in out.stderr and "--counter" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+async def test_the_windows_session_reads_the_same_configuration(site_env):
+    """The window's session (ui/session.py, no Qt) opens the counter on Settings that carry the
+    configuration: its idle lock, printer, layout, language and sync target are the site's."""
+    from app import sync_service
+    from app.config import load_config
+    from ui.session import Session
+
+    _, env = site_env
+    assert motcua(env, "init").returncode == 0
+    s = await Session.open(load_config().settings())
+    try:
+        prefs = await s.preferences()
+        assert (prefs["idle_lock_minutes"], prefs["printer"], prefs["receipt_layout"],
+                prefs["language"]) == ("7", "XP-80C quầy 3", "roll80", "en")
+        assert s.counter.centre_name == CENTRE
+        assert await s.run(lambda: s.counter.setting("gateway_url")) == \
+            "https://gw.example.gov.vn/motcua"
+        assert not await s.run(sync_service.is_enrolled, s.counter)
+        await s.set_preferences({"idle_lock_minutes": "3"})  # the Settings screen
+        assert (await s.preferences())["idle_lock_minutes"] == "3"
+    finally:
+        await s.close()
+
+
+def test_the_first_run_wizard_starts_from_the_site_file(site_env, qtbot, tmp_path):
+    """The wizard is pre-filled with what IT deployed (identity, centre, CA, layout)."""
+    import asyncio
+
+    from app.config import load_config
+    from ui.session import Session
+    from ui.wizard import SetupWizard
+
+    site, _ = site_env
+
+    async def build():
+        return await Session.open(load_config().settings())
+
+    loop = asyncio.new_event_loop()  # the session's worker; the widgets need no running loop
+    try:
+        session = loop.run_until_complete(build())
+        wiz = SetupWizard(session)
+        qtbot.addWidget(wiz)
+        assert (wiz.agency.text(), wiz.counter_no.value(), wiz.centre.text()) == (AGENCY, 3, CENTRE)
+        assert wiz.gw_ca.text() == str(site.parent / "gateway-ca.pem")
+        assert wiz.layout_combo.currentData() == "roll80"
+        assert wiz.language.currentData() == "en"
+    finally:
+        loop.run_until_complete(session.close())
+        loop.close()

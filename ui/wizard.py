@@ -192,6 +192,7 @@ class SetupWizard(QWizard):
         p5.form.addRow("", self.test_btn)
         self.banner = p5.banner
         self.pages = [p1, p2, p3, p4, p5]
+        self._prefill(getattr(session.settings, "config", None))
         for p in self.pages:
             self.addPage(p)
         # Qt ships no Vietnamese qtbase translation: name the wizard's buttons ourselves
@@ -200,6 +201,24 @@ class SetupWizard(QWizard):
                             (QWizard.WizardButton.FinishButton, self.tr("&Finish")),
                             (QWizard.WizardButton.CancelButton, self.tr("Cancel"))):
             self.setButtonText(which, text)
+
+    def _prefill(self, config) -> None:  # noqa: ANN001 - app.config.Config or None
+        """Start from what IT deployed (site/user file, MOTCUA_* variables; app/config.py): the
+        administrator confirms instead of retyping. Pure data, no store access here."""
+        if config is None:
+            return
+        if config.get("centre_name"):
+            self.centre.setText(str(config.get("centre_name")))
+        if config.get("agency_code"):
+            self.agency.setText(str(config.get("agency_code")))
+        if config.get("counter"):
+            self.counter_no.setValue(int(config.get("counter")))
+        if config.get("ca_bundle"):
+            self.gw_ca.setText(str(config.get("ca_bundle")))
+        for combo, key in ((self.layout_combo, "receipt_layout"), (self.printer, "printer")):
+            i = combo.findData(str(config.get(key) or ""))
+            if i >= 0:
+                combo.setCurrentIndex(i)
 
     def _pick(self, then, title: str) -> None:  # noqa: ANN001
         dlg = QFileDialog(self, title)
