@@ -55,9 +55,27 @@ def credential_path(counter: Counter) -> Path:
 class CounterSyncStore:
     """`sync.engine.SyncStore` over a Counter. Called from the engine's single store thread."""
 
-    def __init__(self, counter: Counter, on_applied: Any = None):
+    def __init__(self, counter: Counter, on_applied: Any = None,
+                 client: GatewayClient | None = None):
         self.counter = counter
         self.on_applied = on_applied  # called with the changed dossier codes after a pull
+        self.client = client  # to pin the gateway's signing certificate when enrolment did not
+
+    def _ensure_gateway_pin(self) -> None:
+        """Province events need a pinned gateway certificate; an enrolment made offline has
+        none yet, so ask the gateway (same authenticated connection) before applying any."""
+        from app import evidence
+
+        with self._read():
+            if evidence.pins_of(self.counter.store.conn) or self.client is None:
+                return
+        try:
+            doc = self.client.gateway_certificate()
+        except Exception as exc:  # noqa: BLE001 - events are then refused, with the reason
+            log.warning("gateway signing certificate could not be fetched: %s", exc)
+            return
+        if doc:
+            pin_gateway_certificate(self.counter, str(doc["sha256"]), actor="sync")
 
     def _read(self) -> Any:
         return self.counter.store._lock  # noqa: SLF001 - the store's documented sharing lock
@@ -103,6 +121,8 @@ class CounterSyncStore:
         pulls again from the old cursor and the by-id idempotence absorbs the repeat."""
         from app import remote
 
+        if any(e.origin == "province" for e in events):
+            self._ensure_gateway_pin()
         with self.counter.store.write():  # the calls below join this transaction
             stats = remote.apply_signed_events(self.counter, list(events),
                                                source="gateway").to_dict() if events else {}
@@ -212,7 +232,8 @@ def parse_enrolment(text: str) -> dict[str, Any]:
 
 def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
           ca_bundle: str | Path | None = None, gateway_url: str | None = None,
-          gateway_cert_sha256: str | None = None, actor: str = "system") -> dict[str, Any]:
+          gateway_cert_sha256: str | None = None, fetch_pin: bool = True,
+          actor: str = "system") -> dict[str, Any]:
     """Store what this counter needs to sync: the gateway URL and CA bundle path (meta) and
     the credential (0600 file). Accepts the enrolment line, or a URL plus ``token``.
 
@@ -264,7 +285,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
     data_dir = counter.settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     _atomic_write(credential_path(counter), token.encode("utf-8"), 0o600)
-    pin = _pin_of(counter, url, token, ca_path, gateway_cert_sha256)
+    pin = _pin_of(counter, url, token, ca_path, gateway_cert_sha256, fetch=fetch_pin)
     now = iso(now_vn())
     with counter.store.write() as conn:
         for key, value in ((META_URL, url), (META_CA, str(ca_path) if ca_path else ""),
@@ -284,7 +305,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
 
 
 def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
-            given: str | None) -> str | None:
+            given: str | None, *, fetch: bool = True) -> str | None:
     if given:
         given = given.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{64}", given):
@@ -292,6 +313,10 @@ def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
                             "The gateway certificate fingerprint is invalid (SHA-256).",
                             code="bad_gateway_pin")
         return given
+    if not fetch:
+        log.warning("gateway signing certificate not pinned (--no-check): province events will "
+                    "be refused until 'motcua enrol' pins it")
+        return None
     try:
         client = GatewayClient(url, token, ca_bundle=str(ca_path) if ca_path else None,
                                connect_timeout=3.0, read_timeout=5.0)
@@ -358,8 +383,8 @@ def make_client(counter: Counter, *, connect_timeout: float = 5.0,
 def make_engine(counter: Counter, config: EngineConfig | None = None,
                 client: GatewayClient | None = None, on_applied: Any = None) -> SyncEngine:
     counter.require_initialised()
-    return SyncEngine(CounterSyncStore(counter, on_applied), client or make_client(counter),
-                      config)
+    client = client or make_client(counter)
+    return SyncEngine(CounterSyncStore(counter, on_applied, client), client, config)
 
 
 # =============================================================================================

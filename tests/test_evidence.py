@@ -425,3 +425,20 @@ def test_a_pin_slipped_into_meta_is_reported(counter, signer):
     counter.store.conn.execute("UPDATE meta SET value = value || ',' || ? WHERE key = ?",
                                ("ab" * 32, evidence.META_GATEWAY_PIN))
     assert [p["problem"] for p in signatures.verify_store(counter).problems] == ["pin_unaudited"]
+
+
+def test_offline_enrolment_pins_the_gateway_at_the_first_pull(counter, signer, tmp_path):
+    from app import queries, sync_service
+    from tests.sync_support import demo_gateway_sha256, signed_act, thread_gateway
+
+    d = _receive(counter, signer)
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        _, token = gstore.enrol(counter.agency_code, counter.counter_no)
+        sync_service.enrol(counter, server.url, token=token, fetch_pin=False)
+        assert signatures.gateway_pins(counter.store.conn) == set()
+        assert sync_service.sync_once(counter).ok
+        signed_act(gstore, d["code"], "processing")
+        r = sync_service.sync_once(counter)
+        assert r.ok and r.applied == 1 and r.refused == 0
+    assert signatures.gateway_pins(counter.store.conn) == {demo_gateway_sha256()}
+    assert queries.show(counter, d["code"])["status"] == "processing"

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ca-bundle", metavar="FILE",
                    help="CA certificate(s) that issued the gateway's TLS certificate")
     p.add_argument("--gateway-url", metavar="URL", help="override the URL in the line")
+    p.add_argument("--gateway-cert-sha256", metavar="HEX",
+                   help="SHA-256 of the gateway's signing certificate to pin (the enrolment line "
+                        "carries it; otherwise it is asked from the gateway)")
     p.add_argument("--no-check", action="store_true", help="do not contact the gateway now")
     p.set_defaults(func=cmd_enrol)
 
@@ -75,7 +78,9 @@ def cmd_enrol(args: argparse.Namespace) -> int:
                             code="secret_missing")
     with counter_of(args, create=True) as counter:
         info = sync_service.enrol(counter, args.line, token=token, ca_bundle=args.ca_bundle,
-                                  gateway_url=args.gateway_url)
+                                  gateway_url=args.gateway_url,
+                                  gateway_cert_sha256=args.gateway_cert_sha256,
+                                  fetch_pin=not args.no_check)
         if not args.no_check:
             info["check"] = _probe(counter)
     emit(info)
