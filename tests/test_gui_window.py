@@ -717,3 +717,35 @@ def test_end_of_day_report_per_clerk(loop, demo, qtbot):  # noqa: F811
         await close(w)
 
     run(loop, scenario())
+
+
+def test_admin_binds_a_clerks_certificate(loop, demo, qtbot):  # noqa: F811
+    from app import binding
+
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        s = w.session
+        w.show_page("settings")
+        page = w.settings_page
+        await page.load()
+        row = next(i for i in range(page.users.rowCount()) if page.users.item(i, 0).text() == "lan")
+        page.users.selectRow(row)
+        before = len(await s.run(lambda: binding.bindings(s.counter.store, "lan")))
+        task = asyncio.ensure_future(page.bind_certificate(str(demo.pki_dir / "clerk3.pem")))
+        await until(lambda: page.bind_dialog is not None, what="bind dialog")
+        dlg = page.bind_dialog
+        type_text(dlg.widgets["password"], "wrong-password")
+        dlg.buttons.accepted.emit()
+        await until(lambda: dlg.banner.isVisible(), what="wrong password said")
+        assert len(await s.run(lambda: binding.bindings(s.counter.store, "lan"))) == before
+        dlg.widgets["password"].clear()
+        type_text(dlg.widgets["password"], "demo-demo")
+        dlg.buttons.accepted.emit()
+        entry = await task
+        assert entry and "3" in entry["subject"]
+        bound = await s.run(lambda: binding.bindings(s.counter.store, "lan"))
+        assert len(bound) == before + 1
+        await close(w)
+
+    run(loop, scenario())

@@ -125,6 +125,7 @@ class SettingsPage(QWidget):
         self.add_user_btn = QPushButton(self.tr("&Add account"))
         self.lock_btn = QPushButton(self.tr("Lock / unlock"))
         self.reset_pw_btn = QPushButton(self.tr("Set &password…"))
+        self.bind_btn = QPushButton(self.tr("Bind &certificate…"))
         users = QGroupBox(self.tr("Accounts"))
         u = QVBoxLayout(users)
         u.addWidget(self.users)
@@ -140,6 +141,7 @@ class SettingsPage(QWidget):
         ub.addWidget(self.add_user_btn)
         ub.addWidget(self.lock_btn)
         ub.addWidget(self.reset_pw_btn)
+        ub.addWidget(self.bind_btn)
         ub.addStretch(1)
         u.addLayout(ub)
         # -- maintenance
@@ -173,6 +175,7 @@ class SettingsPage(QWidget):
         self.add_user_btn.clicked.connect(lambda: spawn(self.add_user()))
         self.lock_btn.clicked.connect(lambda: spawn(self.toggle_lock()))
         self.reset_pw_btn.clicked.connect(lambda: spawn(self.reset_password()))
+        self.bind_btn.clicked.connect(lambda: spawn(self.bind_certificate()))
         self.enrol_btn.clicked.connect(lambda: spawn(self.enrol()))
         self.backup_btn.clicked.connect(lambda: spawn(self.start_task("backup")))
         self.restore_btn.clicked.connect(lambda: spawn(self.start_task("restore")))
@@ -345,6 +348,46 @@ class SettingsPage(QWidget):
             self.banner.show_text(self.tr("The password of %1 was set; ask them to change it "
                                           "after logging in.").replace("%1", name), "ok")
         return ok
+
+    bind_dialog = None
+
+    async def bind_certificate(self, path: str = "") -> dict | None:
+        """Bind a clerk's signing certificate (PEM/DER) to the selected account; the
+        administrator confirms with their password."""
+        from ui.detail import ActionDialog
+
+        row = self.users.currentRow()
+        if row < 0:
+            self.banner.show_text(self.tr("Choose an account in the list first."), "warn")
+            return None
+        name = self.users.item(row, 0).text()
+        path = path or await self._pick(self.tr("Signing certificate of %1").replace("%1", name),
+                                        False, self.tr("Certificates (*.pem *.crt *.cer *.der)"))
+        if not path:
+            return None
+        pw = QLineEdit()
+        pw.setEchoMode(QLineEdit.EchoMode.Password)
+
+        async def submit(v: dict) -> object:
+            return await self.session.bind_certificate(name, path, v["password"])
+
+        dlg = ActionDialog(self.tr("Bind %1 to %2").replace("%1", Path(path).name)
+                           .replace("%2", name),
+                           [("password", self.tr("Your administrator &password:"), pw)],
+                           submit, self.lang, self)
+        self.bind_dialog = dlg
+        try:
+            ok = await run_dialog(dlg) == dlg.DialogCode.Accepted
+        finally:
+            self.bind_dialog = None
+            pw.clear()
+        if not ok:
+            return None
+        entry = dlg.result_value
+        self.banner.show_text(self.tr("Certificate %1 bound to %2.")
+                              .replace("%1", str(entry.get("subject", ""))).replace("%2", name),
+                              "ok")
+        return entry
 
     # ------------------------------------------------------------- long tasks
     def _file(self, title: str, save: bool, name_filter: str, then) -> None:  # noqa: ANN001

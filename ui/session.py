@@ -522,3 +522,28 @@ class Session:
         if kind == "book":
             return await self.run(slips.tracking_book, self.counter, date_from, date_to)
         raise ValueError(kind)
+
+    async def bind_certificate(self, username: str, cert_path: str | Path,
+                               admin_password: str) -> dict:
+        """An administrator binds a clerk's signing certificate to the account (confirmed
+        with the administrator's password; audited)."""
+        from app import binding
+        from app.errors import UserError
+        from signing.trust import load_certificates
+
+        self.require_admin()
+
+        def work() -> dict:
+            try:
+                certs = load_certificates(Path(cert_path).read_bytes())
+            except (OSError, ValueError) as exc:
+                raise UserError(f"Không đọc được chứng thư {cert_path}: {exc}",
+                                f"Cannot read the certificate {cert_path}: {exc}",
+                                field="certificate") from None
+            if not certs:
+                raise UserError("Tệp không chứa chứng thư.", "The file holds no certificate.",
+                                field="certificate")
+            return binding.bind_certificate(self.counter.store, username, certs[0],
+                                            admin=self.username, admin_password=admin_password)
+
+        return await self.run(work)

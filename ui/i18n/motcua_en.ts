@@ -1647,19 +1647,19 @@
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="203"/>
+        <location filename="../admin.py" line="206"/>
         <source>Clerk</source>
         <translation>Clerk</translation>
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="203"/>
+        <location filename="../admin.py" line="206"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
         <location filename="../admin.py" line="121"/>
-        <location filename="../admin.py" line="204"/>
+        <location filename="../admin.py" line="207"/>
         <source>Administrator</source>
         <translation>Administrator</translation>
     </message>
@@ -1680,177 +1680,203 @@
     </message>
     <message>
         <location filename="../admin.py" line="128"/>
+        <source>Bind &amp;certificate…</source>
+        <translation>Bind &amp;certificate…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="129"/>
         <source>Accounts</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="133"/>
         <source>Username:</source>
         <translation>Username:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="134"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="135"/>
         <source>Role:</source>
         <translation>Role:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="135"/>
+        <location filename="../admin.py" line="136"/>
         <source>Password:</source>
         <translation>Password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="146"/>
+        <location filename="../admin.py" line="148"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="147"/>
+        <location filename="../admin.py" line="149"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="148"/>
+        <location filename="../admin.py" line="150"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="149"/>
+        <location filename="../admin.py" line="151"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Add &amp;trust anchor…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="150"/>
+        <location filename="../admin.py" line="152"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="250"/>
+        <location filename="../admin.py" line="253"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Gateway saved; sync uses it from now on.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="252"/>
+        <location filename="../admin.py" line="255"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="256"/>
+        <location filename="../admin.py" line="259"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Saved: this counter works offline only.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="260"/>
+        <location filename="../admin.py" line="263"/>
         <source>Enrolled with %1.</source>
         <translation>Enrolled with %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="262"/>
+        <location filename="../admin.py" line="265"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="282"/>
+        <location filename="../admin.py" line="285"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Enrolled with %1; sync starts now.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="325"/>
+        <location filename="../admin.py" line="328"/>
+        <location filename="../admin.py" line="361"/>
         <source>Choose an account in the list first.</source>
         <translation>Choose an account in the list first.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="335"/>
+        <location filename="../admin.py" line="338"/>
         <source>New password for %1</source>
         <translation>New password for %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="336"/>
+        <location filename="../admin.py" line="339"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>&amp;New password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="345"/>
+        <location filename="../admin.py" line="348"/>
         <source>The password of %1 was set; ask them to change it after logging in.</source>
         <translation>The password of %1 was set; ask them to change it after logging in.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="397"/>
+        <location filename="../admin.py" line="364"/>
+        <source>Signing certificate of %1</source>
+        <translation>Signing certificate of %1</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="374"/>
+        <source>Bind %1 to %2</source>
+        <translation>Bind %1 to %2</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="376"/>
+        <source>Your administrator &amp;password:</source>
+        <translation>Your administrator &amp;password:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="387"/>
+        <source>Certificate %1 bound to %2.</source>
+        <translation>Certificate %1 bound to %2.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="440"/>
         <source>Back up to</source>
         <translation>Back up to</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="398"/>
-        <location filename="../admin.py" line="416"/>
+        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="459"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Backups (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="403"/>
+        <location filename="../admin.py" line="446"/>
         <source>Wrong password.</source>
         <translation>Wrong password.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="406"/>
+        <location filename="../admin.py" line="449"/>
         <source>Back up</source>
         <translation>Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="407"/>
+        <location filename="../admin.py" line="450"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="453"/>
         <source>Your &amp;password:</source>
         <translation>Your &amp;password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="453"/>
         <source>&amp;Back up</source>
         <translation>&amp;Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="415"/>
+        <location filename="../admin.py" line="458"/>
         <source>Restore from</source>
         <translation>Restore from</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="431"/>
+        <location filename="../admin.py" line="474"/>
         <source>Restore</source>
         <translation>Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="432"/>
+        <location filename="../admin.py" line="475"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="435"/>
+        <location filename="../admin.py" line="478"/>
         <source>Counter &amp;code:</source>
         <translation>Counter &amp;code:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="435"/>
+        <location filename="../admin.py" line="478"/>
         <source>&amp;Restore</source>
         <translation>&amp;Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="440"/>
+        <location filename="../admin.py" line="483"/>
         <source>Catalogue file</source>
         <translation>Catalogue file</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="484"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="180"/>
+        <location filename="../admin.py" line="183"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
@@ -1860,77 +1886,78 @@
         <translation>UR&amp;L:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="181"/>
+        <location filename="../admin.py" line="184"/>
+        <location filename="../admin.py" line="365"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Certificates (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="208"/>
+        <location filename="../admin.py" line="211"/>
         <source>yes</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="231"/>
+        <location filename="../admin.py" line="234"/>
         <source>Preferences saved.</source>
         <translation>Preferences saved.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="297"/>
+        <location filename="../admin.py" line="300"/>
         <source>Account %1 added.</source>
         <translation>Account %1 added.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="487"/>
         <source>Import the catalogue</source>
         <translation>Import the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="445"/>
+        <location filename="../admin.py" line="488"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Replace the procedure catalogue with %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="446"/>
+        <location filename="../admin.py" line="489"/>
         <source>&amp;Import</source>
         <translation>&amp;Import</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="462"/>
+        <location filename="../admin.py" line="505"/>
         <source>Backing up</source>
         <translation>Backing up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="464"/>
+        <location filename="../admin.py" line="507"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Backup written: %1 (%2 dossiers).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="469"/>
+        <location filename="../admin.py" line="512"/>
         <source>Restoring</source>
         <translation>Restoring</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="471"/>
+        <location filename="../admin.py" line="514"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Restored %1 dossiers from %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="476"/>
+        <location filename="../admin.py" line="519"/>
         <source>Importing the catalogue</source>
         <translation>Importing the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="479"/>
+        <location filename="../admin.py" line="522"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Catalogue version %1 imported (%2 procedures).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="487"/>
+        <location filename="../admin.py" line="530"/>
         <source>Adding the trust anchor</source>
         <translation>Adding the trust anchor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="491"/>
+        <location filename="../admin.py" line="534"/>
         <source>Trust anchor installed: %1</source>
         <translation>Trust anchor installed: %1</translation>
     </message>

@@ -1647,19 +1647,19 @@
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="203"/>
+        <location filename="../admin.py" line="206"/>
         <source>Clerk</source>
         <translation>Cán bộ tiếp nhận</translation>
     </message>
     <message>
         <location filename="../admin.py" line="120"/>
-        <location filename="../admin.py" line="203"/>
+        <location filename="../admin.py" line="206"/>
         <source>Supervisor</source>
         <translation>Giám sát</translation>
     </message>
     <message>
         <location filename="../admin.py" line="121"/>
-        <location filename="../admin.py" line="204"/>
+        <location filename="../admin.py" line="207"/>
         <source>Administrator</source>
         <translation>Quản trị</translation>
     </message>
@@ -1680,177 +1680,203 @@
     </message>
     <message>
         <location filename="../admin.py" line="128"/>
+        <source>Bind &amp;certificate…</source>
+        <translation>&amp;Gắn chứng thư ký…</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="129"/>
         <source>Accounts</source>
         <translation>Tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="133"/>
         <source>Username:</source>
         <translation>Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="134"/>
         <source>Name:</source>
         <translation>Họ tên:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="134"/>
+        <location filename="../admin.py" line="135"/>
         <source>Role:</source>
         <translation>Vai trò:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="135"/>
+        <location filename="../admin.py" line="136"/>
         <source>Password:</source>
         <translation>Mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="146"/>
+        <location filename="../admin.py" line="148"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="147"/>
+        <location filename="../admin.py" line="149"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="148"/>
+        <location filename="../admin.py" line="150"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="149"/>
+        <location filename="../admin.py" line="151"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Thêm chứng thư &amp;gốc…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="150"/>
+        <location filename="../admin.py" line="152"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="250"/>
+        <location filename="../admin.py" line="253"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Đã lưu cổng kết nối; đồng bộ dùng cổng này ngay từ bây giờ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="252"/>
+        <location filename="../admin.py" line="255"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Đã lưu cổng kết nối. Quầy chưa đăng ký với cổng: dán chuỗi đăng ký do tỉnh cấp rồi bấm Đăng ký quầy.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="256"/>
+        <location filename="../admin.py" line="259"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Đã lưu: quầy chỉ làm việc ngoại tuyến.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="260"/>
+        <location filename="../admin.py" line="263"/>
         <source>Enrolled with %1.</source>
         <translation>Đã đăng ký với %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="262"/>
+        <location filename="../admin.py" line="265"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Chưa đăng ký: hồ sơ được giữ tại quầy cho đến khi quầy đăng ký với cổng kết nối của tỉnh.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="282"/>
+        <location filename="../admin.py" line="285"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Đã đăng ký với %1; bắt đầu đồng bộ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="325"/>
+        <location filename="../admin.py" line="328"/>
+        <location filename="../admin.py" line="361"/>
         <source>Choose an account in the list first.</source>
         <translation>Hãy chọn một tài khoản trong danh sách trước.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="335"/>
+        <location filename="../admin.py" line="338"/>
         <source>New password for %1</source>
         <translation>Mật khẩu mới cho %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="336"/>
+        <location filename="../admin.py" line="339"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>Mật khẩu &amp;mới (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="345"/>
+        <location filename="../admin.py" line="348"/>
         <source>The password of %1 was set; ask them to change it after logging in.</source>
         <translation>Đã đặt mật khẩu cho %1; hãy nhắc người dùng đổi lại sau khi đăng nhập.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="397"/>
+        <location filename="../admin.py" line="364"/>
+        <source>Signing certificate of %1</source>
+        <translation>Chứng thư ký của %1</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="374"/>
+        <source>Bind %1 to %2</source>
+        <translation>Gắn %1 cho %2</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="376"/>
+        <source>Your administrator &amp;password:</source>
+        <translation>&amp;Mật khẩu quản trị của bạn:</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="387"/>
+        <source>Certificate %1 bound to %2.</source>
+        <translation>Đã gắn chứng thư %1 cho %2.</translation>
+    </message>
+    <message>
+        <location filename="../admin.py" line="440"/>
         <source>Back up to</source>
         <translation>Sao lưu vào</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="398"/>
-        <location filename="../admin.py" line="416"/>
+        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="459"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Bản sao lưu (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="403"/>
+        <location filename="../admin.py" line="446"/>
         <source>Wrong password.</source>
         <translation>Sai mật khẩu.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="406"/>
+        <location filename="../admin.py" line="449"/>
         <source>Back up</source>
         <translation>Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="407"/>
+        <location filename="../admin.py" line="450"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>Bản sao lưu chứa dữ liệu của mọi công dân và mã băm mật khẩu các tài khoản; hãy cất giữ an toàn. Nhập mật khẩu của bạn để ghi vào %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="453"/>
         <source>Your &amp;password:</source>
         <translation>&amp;Mật khẩu của bạn:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="410"/>
+        <location filename="../admin.py" line="453"/>
         <source>&amp;Back up</source>
         <translation>&amp;Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="415"/>
+        <location filename="../admin.py" line="458"/>
         <source>Restore from</source>
         <translation>Khôi phục từ</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="431"/>
+        <location filename="../admin.py" line="474"/>
         <source>Restore</source>
         <translation>Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="432"/>
+        <location filename="../admin.py" line="475"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Khôi phục sẽ THAY THẾ toàn bộ hồ sơ của quầy bằng bản sao lưu %1 (dữ liệu hiện tại được sao giữ trước). Gõ mã quầy %2 để xác nhận.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="435"/>
+        <location filename="../admin.py" line="478"/>
         <source>Counter &amp;code:</source>
         <translation>&amp;Mã quầy:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="435"/>
+        <location filename="../admin.py" line="478"/>
         <source>&amp;Restore</source>
         <translation>&amp;Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="440"/>
+        <location filename="../admin.py" line="483"/>
         <source>Catalogue file</source>
         <translation>Tệp danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="441"/>
+        <location filename="../admin.py" line="484"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="180"/>
+        <location filename="../admin.py" line="183"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
@@ -1860,77 +1886,78 @@
         <translation>Địa &amp;chỉ:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="181"/>
+        <location filename="../admin.py" line="184"/>
+        <location filename="../admin.py" line="365"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Chứng thư số (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="208"/>
+        <location filename="../admin.py" line="211"/>
         <source>yes</source>
         <translation>có</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="231"/>
+        <location filename="../admin.py" line="234"/>
         <source>Preferences saved.</source>
         <translation>Đã lưu tùy chọn.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="297"/>
+        <location filename="../admin.py" line="300"/>
         <source>Account %1 added.</source>
         <translation>Đã thêm tài khoản %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="487"/>
         <source>Import the catalogue</source>
         <translation>Nhập danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="445"/>
+        <location filename="../admin.py" line="488"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Thay danh mục thủ tục bằng tệp %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="446"/>
+        <location filename="../admin.py" line="489"/>
         <source>&amp;Import</source>
         <translation>&amp;Nhập</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="462"/>
+        <location filename="../admin.py" line="505"/>
         <source>Backing up</source>
         <translation>Đang sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="464"/>
+        <location filename="../admin.py" line="507"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Đã sao lưu: %1 (%2 hồ sơ).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="469"/>
+        <location filename="../admin.py" line="512"/>
         <source>Restoring</source>
         <translation>Đang khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="471"/>
+        <location filename="../admin.py" line="514"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Đã khôi phục %1 hồ sơ từ %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="476"/>
+        <location filename="../admin.py" line="519"/>
         <source>Importing the catalogue</source>
         <translation>Đang nhập danh mục thủ tục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="479"/>
+        <location filename="../admin.py" line="522"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="487"/>
+        <location filename="../admin.py" line="530"/>
         <source>Adding the trust anchor</source>
         <translation>Đang thêm chứng thư gốc</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="491"/>
+        <location filename="../admin.py" line="534"/>
         <source>Trust anchor installed: %1</source>
         <translation>Đã cài chứng thư gốc: %1</translation>
     </message>
