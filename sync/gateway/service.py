@@ -6,6 +6,7 @@ The HTTP layer and the CLI both call these functions, so ``motcua-gateway act`` 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -118,6 +119,12 @@ def ingest(
         if wire.dossier_id not in dossiers:  # a follow-up later in this batch may name it
             dossiers[wire.dossier_id] = authz.KnownDossier(wire.dossier_code, counter.agency_code)
 
+    if tsa is not None and to_store:  # tokens first, so they commit with their events
+        sigs = [ev.wire.signature or b"" for _, ev in to_store]
+        issued = (pool.stamp(sigs) if pool is not None and pool.has_tsa
+                  else stamp_many(tsa, sigs))
+        to_store = [(i, dataclasses.replace(ev, tst=tok))
+                    for (i, ev), tok in zip(to_store, issued, strict=True)]
     outcomes = store.insert_events([ev for _, ev in to_store])
     for (i, ev), outcome in zip(to_store, outcomes, strict=True):
         wid = ev.wire.id
@@ -131,38 +138,29 @@ def ingest(
             )
     final = [r for r in results if r is not None]
     if tsa is not None:
-        final = _time_stamp(store, tsa, final, {w.id: w.signature for _, w, _, _ in parsed},
-                            pool)
+        fresh = {ev.wire.id: ev.tst for (_, ev), outcome in zip(to_store, outcomes, strict=True)
+                 if outcome == "accepted" and ev.tst is not None}
+        final = _time_stamp(store, final, fresh)
     return final
 
 
-def _time_stamp(store: Store, tsa: Any, results: list[PushResult],
-                signatures: dict[str, bytes | None],
-                pool: CheckPool | None = None) -> list[PushResult]:
-    """Attach an RFC 3161 token to every accepted or duplicate result (issued once, kept).
-    Tokens are issued in the worker processes when the pool holds the TSA."""
+def _time_stamp(store: Store, results: list[PushResult],
+                fresh: dict[str, bytes]) -> list[PushResult]:
+    """Attach its RFC 3161 token to every accepted or duplicate result: the one just issued
+    and stored with the event, else the one kept from an earlier push (issued once)."""
     import base64
-    import dataclasses
 
     settled = [r.id for r in results if r.status in ("accepted", "duplicate") and r.id]
     if not settled:
         return results
-    known = store.time_stamps(settled)
-    todo = [(r.id, sig) for r in results
-            if r.id and r.status == "accepted" and r.id not in known
-            and (sig := signatures.get(r.id)) is not None]
-    sigs = [sig for _, sig in todo]
-    issued = (pool.stamp(sigs) if pool is not None and pool.has_tsa
-              else stamp_many(tsa, sigs))
-    fresh: dict[str, bytes] = {eid: tok for (eid, _), tok in zip(todo, issued, strict=True)
-                               if tok is not None}
+    missing = [i for i in settled if i not in fresh]
+    known = store.time_stamps(missing) if missing else {}
     out: list[PushResult] = []
     for r in results:
-        token = (known.get(r.id) or fresh.get(r.id)) if r.id else None
+        token = (fresh.get(r.id) or known.get(r.id)) if r.id else None
         if token is not None and r.status in ("accepted", "duplicate"):
             r = dataclasses.replace(r, tst=base64.b64encode(token).decode("ascii"))
         out.append(r)
-    store.save_time_stamps(fresh)
     return out
 
 

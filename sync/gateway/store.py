@@ -161,6 +161,7 @@ class NewEvent:
     wire: WireEvent
     agency_code: str
     counter_id: int | None
+    tst: bytes | None = None  # an RFC 3161 token issued for it, stored with it when accepted
 
     @functools.cached_property
     def payload_sha256(self) -> str:
@@ -586,6 +587,11 @@ class Store(ABC):
             if refs:  # the centre may now read these scans (see attachments_visible)
                 tx.executemany("INSERT INTO attachment_refs (sha256, agency_code) VALUES (?, ?)"
                                " ON CONFLICT DO NOTHING", refs)
+            tsts = [(it.wire.id, it.tst, now) for it, outcome in zip(items, outcomes, strict=True)
+                    if outcome == "accepted" and it.tst is not None]
+            if tsts:  # the token commits with its event (first one wins, as save_time_stamps)
+                tx.executemany("INSERT INTO event_tsts (event_id, tst, created_at) VALUES (?, ?, ?)"
+                               " ON CONFLICT (event_id) DO NOTHING", tsts)
         return outcomes
 
     def pull(
