@@ -331,3 +331,12 @@ def clerk_day_model(counter: Counter, report: dict, display_name: str):  # noqa:
         columns=("STT", "Giờ", "Việc", "Mã hồ sơ", "Thủ tục", "Người nộp / nhận", "Lệ phí"),
         widths=(5, 7, 11, 22, 25, 18, 12), rows=rows,
         signatures=(SignatureBlock("NGƯỜI LẬP"), SignatureBlock("NGƯỜI KIỂM TRA")))
+
+
+def frequent_procedures(counter: Counter, clerk: str, limit: int = 5) -> list[str]:
+    """The procedures this clerk received most in the last 90 days (favourites' first guess)."""
+    since = (now_vn().date() - timedelta(days=90)).isoformat()
+    rows = counter.store.query(
+        "SELECT procedure_code, count(*) AS n FROM dossiers WHERE clerk = ? AND received_at >= ? "
+        "GROUP BY procedure_code ORDER BY n DESC, procedure_code LIMIT ?", (clerk, since, limit))
+    return [r["procedure_code"] for r in rows]

@@ -749,3 +749,26 @@ def test_admin_binds_a_clerks_certificate(loop, demo, qtbot):  # noqa: F811
         await close(w)
 
     run(loop, scenario())
+
+
+def test_favourite_procedures_on_hotkeys(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        page = w.intake
+        # first guess: the procedures this clerk received (the demo's four samples)
+        assert len(page.favourites) == 4 and "Alt+1" in page.fav_label.text()
+        await activate(w)
+        page.name.setFocus()
+        press(page.name, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+        assert page.procedure.code() == page.favourites[1]
+        assert page.checklist.rows()  # the procedure's checklist came with it
+        chosen = next(code for code, _ in page._search_procedures("giay")
+                      if code not in page.favourites)
+        page.procedure.set_value(chosen, chosen)
+        favs = await page.pin_favourite()
+        assert favs[-1] == chosen
+        assert (await w.session.user_prefs())["favourites"].split(",")[-1] == chosen
+        await close(w)
+
+    run(loop, scenario())

@@ -150,6 +150,10 @@ class IntakePage(QWidget):
         self.procedure.setPlaceholderText(self.tr("code or name without diacritics, e.g. khai sinh"))
         self.proc_info = QLabel()
         self.proc_info.setWordWrap(True)
+        self.fav_label = QLabel()
+        self.fav_label.setWordWrap(True)
+        self.fav_label.setStyleSheet("QLabel { color:#555; }")
+        self.favourites: list[str] = []
         self.channel = QComboBox()
         self.channel.addItem(self.tr("In person"), "in_person")
         self.channel.addItem(self.tr("Online"), "online")
@@ -192,6 +196,7 @@ class IntakePage(QWidget):
         g.addRow(self._label(self.tr("&Procedure:"), self.procedure),
                  with_error(self.procedure, "procedure_code"))
         g.addRow("", self.proc_info)
+        g.addRow("", self.fav_label)
         g.addRow(self._label(self.tr("&Channel:"), self.channel), with_error(self.channel, "channel"))
         g.addRow(self._label(self.tr("Documents &received:"), self.checklist.table),
                  with_error(self.checklist, "documents"))
@@ -264,6 +269,11 @@ class IntakePage(QWidget):
                         for seq in ("Ctrl+Return", "Ctrl+Enter")]
         for sc in self.sc_both:
             sc.activated.connect(self.on_save_and_print)
+        for i in range(1, 10):  # Alt+1…9: the clerk's favourite procedures
+            sc = QShortcut(QKeySequence(f"Alt+{i}"), self, context=ctx)
+            sc.activated.connect(lambda n=i: self.pick_favourite(n))
+        sc = QShortcut(QKeySequence("Ctrl+D"), self, context=ctx)
+        sc.activated.connect(lambda: spawn(self.pin_favourite()))
         self.save_btn.clicked.connect(self.on_save)
         self.both_btn.clicked.connect(self.on_save_and_print)
         self.print_btn.clicked.connect(self.on_print)
@@ -614,6 +624,47 @@ class IntakePage(QWidget):
     def hideEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         self.save_draft()
         super().hideEvent(event)
+
+    # ------------------------------------------------------------ favourites
+    async def load_favourites(self) -> list[str]:
+        """This clerk's favourites; the first time, their most frequent procedures."""
+        from app import reports
+
+        s = self.session
+        saved = (await s.user_prefs()).get("favourites", "")
+        codes = [c for c in saved.split(",") if c] if saved else \
+            await s.run(reports.frequent_procedures, s.counter, s.username, 5)
+        cat = s.counter.catalogue()
+        self.favourites = [c for c in codes if cat.get(c) is not None][:9]
+        self._show_favourites()
+        return self.favourites
+
+    def _show_favourites(self) -> None:
+        cat = self.session.counter.catalogue()
+        parts = []
+        for i, code in enumerate(self.favourites, 1):
+            name = cat.get(code).name
+            short = name if len(name) <= 28 else name[:27] + "…"
+            parts.append(f"Alt+{i} {short}")
+        self.fav_label.setText(" · ".join(parts) + ("  " if parts else "") +
+                               self.tr("(Ctrl+D adds the chosen procedure)"))
+
+    def pick_favourite(self, n: int) -> bool:
+        if not 1 <= n <= len(self.favourites):
+            return False
+        code = self.favourites[n - 1]
+        proc = self.session.counter.catalogue().get(code)
+        self.procedure.set_value(code, f"{code} — {proc.name}")
+        self.checklist.table.setFocus()
+        return True
+
+    async def pin_favourite(self) -> list[str]:
+        code = self.procedure.code()
+        if code and code not in self.favourites:
+            self.favourites = (self.favourites + [code])[-9:]
+            await self.session.set_user_pref("favourites", ",".join(self.favourites))
+            self._show_favourites()
+        return self.favourites
 
     def scan_hint(self) -> str:
         return self.tr("Scan the citizen ID card's QR code at any time: the fields fill "

@@ -355,6 +355,7 @@ class MainWindow(QMainWindow):
             self.work.setCurrentWidget(self.intake)
             self.home.refresh()
             self.intake.name.setFocus()
+            await self.intake.load_favourites()
         self._update_key_label()
         spawn(self.poll_sync())
         if s.signer is None:

@@ -720,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="619"/>
+        <location filename="../intake.py" line="670"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</translation>
     </message>
@@ -816,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="653"/>
+        <location filename="../intake.py" line="704"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
     </message>
@@ -826,244 +826,249 @@
         <translation>code or name without diacritics, e.g. khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="154"/>
+        <location filename="../intake.py" line="158"/>
         <source>In person</source>
         <translation>In person</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="155"/>
-        <location filename="../intake.py" line="170"/>
+        <location filename="../intake.py" line="159"/>
+        <location filename="../intake.py" line="174"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="156"/>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="160"/>
+        <location filename="../intake.py" line="173"/>
         <source>By post</source>
         <translation>By post</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="173"/>
         <source>At the counter</source>
         <translation>At the counter</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="177"/>
         <source>Late entry: received earlier (outage)</source>
         <translation>Late entry: received earlier (outage)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="178"/>
+        <location filename="../intake.py" line="182"/>
         <source>why it is entered late, e.g. power cut</source>
         <translation>why it is entered late, e.g. power cut</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="190"/>
+        <location filename="../intake.py" line="194"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="192"/>
+        <location filename="../intake.py" line="196"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Procedure:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="195"/>
+        <location filename="../intake.py" line="200"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Channel:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="196"/>
+        <location filename="../intake.py" line="201"/>
         <source>Documents &amp;received:</source>
         <translation>Documents &amp;received:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="198"/>
+        <location filename="../intake.py" line="203"/>
         <source>&amp;Sets:</source>
         <translation>&amp;Sets:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="199"/>
+        <location filename="../intake.py" line="204"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Fee (VND):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="201"/>
+        <location filename="../intake.py" line="206"/>
         <source>Appointment:</source>
         <translation>Appointment:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="202"/>
+        <location filename="../intake.py" line="207"/>
         <source>Scanned &amp;files:</source>
         <translation>Scanned &amp;files:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="203"/>
+        <location filename="../intake.py" line="208"/>
         <source>Return &amp;method:</source>
         <translation>Return &amp;method:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="206"/>
+        <location filename="../intake.py" line="211"/>
         <source>N&amp;ote:</source>
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="209"/>
+        <location filename="../intake.py" line="214"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Save &amp;&amp; sign  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="211"/>
+        <location filename="../intake.py" line="216"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>Print receipt  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="212"/>
+        <location filename="../intake.py" line="217"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Save, sign &amp;&amp; print  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="213"/>
+        <location filename="../intake.py" line="218"/>
         <source>Clear form</source>
         <translation>Clear form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="214"/>
+        <location filename="../intake.py" line="219"/>
         <source>Refuse (form 03)…</source>
         <translation>Refuse (form 03)…</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="362"/>
+        <location filename="../intake.py" line="372"/>
         <source>Attach scanned documents</source>
         <translation>Attach scanned documents</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="364"/>
+        <location filename="../intake.py" line="374"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="404"/>
+        <location filename="../intake.py" line="414"/>
         <source>Late entry: %1</source>
         <translation>Late entry: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="410"/>
+        <location filename="../intake.py" line="420"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Say why the dossier is entered late.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="448"/>
+        <location filename="../intake.py" line="458"/>
         <source>The unfinished form was restored.</source>
         <translation>The unfinished form was restored.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="526"/>
+        <location filename="../intake.py" line="536"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="555"/>
+        <location filename="../intake.py" line="565"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="563"/>
+        <location filename="../intake.py" line="573"/>
         <source>Second open dossier</source>
         <translation>Second open dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="574"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 already has an open dossier of this procedure: %2. Receive a second one?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="567"/>
+        <location filename="../intake.py" line="577"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Receive anyway</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="567"/>
+        <location filename="../intake.py" line="577"/>
         <source>&amp;Go back</source>
         <translation>&amp;Go back</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="586"/>
+        <location filename="../intake.py" line="596"/>
         <source>Not saved: </source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="587"/>
+        <location filename="../intake.py" line="597"/>
         <source>The form is kept.</source>
         <translation>The form is kept.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="610"/>
+        <location filename="../intake.py" line="620"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="643"/>
+        <location filename="../intake.py" line="650"/>
+        <source>(Ctrl+D adds the chosen procedure)</source>
+        <translation>(Ctrl+D adds the chosen procedure)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="694"/>
         <source>Enter opens the dossier</source>
         <translation>Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="647"/>
+        <location filename="../intake.py" line="698"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 open, %2 closed (● open).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="702"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>No earlier dossier of this citizen here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="678"/>
+        <location filename="../intake.py" line="729"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="693"/>
+        <location filename="../intake.py" line="744"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="725"/>
+        <location filename="../intake.py" line="776"/>
         <source>Refuse the dossier (form 03)</source>
         <translation>Refuse the dossier (form 03)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="726"/>
+        <location filename="../intake.py" line="777"/>
         <source>&amp;Reason for refusing:</source>
         <translation>&amp;Reason for refusing:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="738"/>
+        <location filename="../intake.py" line="789"/>
         <source>Refusal %1 recorded and signed; slip: %2</source>
         <translation>Refusal %1 recorded and signed; slip: %2</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="749"/>
+        <location filename="../intake.py" line="800"/>
         <source>Clear the form</source>
         <translation>Clear the form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="750"/>
+        <location filename="../intake.py" line="801"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Clear everything typed for this citizen?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="751"/>
+        <location filename="../intake.py" line="802"/>
         <source>&amp;Clear</source>
         <translation>&amp;Clear</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="751"/>
+        <location filename="../intake.py" line="802"/>
         <source>&amp;Keep</source>
         <translation>&amp;Keep</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="786"/>
+        <location filename="../intake.py" line="837"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>
@@ -1115,7 +1120,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="611"/>
+        <location filename="../mainwindow.py" line="612"/>
         <source>MotCua Counter</source>
         <translation>MotCua Counter</translation>
     </message>
@@ -1272,82 +1277,82 @@
         <translation>The counter is set up. Log in with the administrator account.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="427"/>
+        <location filename="../mainwindow.py" line="428"/>
         <source>&amp;Current password:</source>
         <translation>&amp;Current password:</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="428"/>
+        <location filename="../mainwindow.py" line="429"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>&amp;New password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="429"/>
+        <location filename="../mainwindow.py" line="430"/>
         <source>New password &amp;again:</source>
         <translation>New password &amp;again:</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="438"/>
+        <location filename="../mainwindow.py" line="439"/>
         <source>Change my password</source>
         <translation>Change my password</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="448"/>
+        <location filename="../mainwindow.py" line="449"/>
         <source>Your password was changed.</source>
         <translation>Your password was changed.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="514"/>
+        <location filename="../mainwindow.py" line="515"/>
         <source>DEMO certificate, password: %1</source>
         <translation>DEMO certificate, password: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="518"/>
+        <location filename="../mainwindow.py" line="519"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Unlock it again; the form is kept.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="532"/>
+        <location filename="../mainwindow.py" line="533"/>
         <source>Certificate expires soon</source>
         <translation>Certificate expires soon</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="533"/>
+        <location filename="../mainwindow.py" line="534"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Your signing certificate expires in %1 days. Ask IT to renew it.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="545"/>
+        <location filename="../mainwindow.py" line="546"/>
         <source>Signing key locked</source>
         <translation>Signing key locked</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="549"/>
+        <location filename="../mainwindow.py" line="550"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Key: %1 — expires in %2 days, renew it!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="552"/>
+        <location filename="../mainwindow.py" line="553"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Key: %1 (%2 days left)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="565"/>
+        <location filename="../mainwindow.py" line="566"/>
         <source>Receipt not printed: </source>
         <translation>Receipt not printed: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="569"/>
+        <location filename="../mainwindow.py" line="570"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>No printer installed: receipt %1 saved as %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="572"/>
+        <location filename="../mainwindow.py" line="573"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Receipt %1 sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="584"/>
+        <location filename="../mainwindow.py" line="585"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Receipt %1 reprinted.</translation>
     </message>
@@ -2130,42 +2135,42 @@
         <translation>&amp;Layout:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Back</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="200"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Next &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="200"/>
+        <location filename="../wizard.py" line="201"/>
         <source>&amp;Finish</source>
         <translation>&amp;Finish</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="201"/>
+        <location filename="../wizard.py" line="202"/>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="227"/>
+        <location filename="../wizard.py" line="246"/>
         <source>root</source>
         <translation>root</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="227"/>
+        <location filename="../wizard.py" line="246"/>
         <source>intermediate</source>
         <translation>intermediate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="246"/>
+        <location filename="../wizard.py" line="265"/>
         <source>Test page sent to %1.</source>
         <translation>Test page sent to %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="255"/>
+        <location filename="../wizard.py" line="274"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>No printer installed: the test page was saved as %1</translation>
     </message>

@@ -720,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="619"/>
+        <location filename="../intake.py" line="670"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
     </message>
@@ -816,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="653"/>
+        <location filename="../intake.py" line="704"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
     </message>
@@ -826,244 +826,249 @@
         <translation>mã hoặc tên không dấu, ví dụ: khai sinh</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="154"/>
+        <location filename="../intake.py" line="158"/>
         <source>In person</source>
         <translation>Trực tiếp</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="155"/>
-        <location filename="../intake.py" line="170"/>
+        <location filename="../intake.py" line="159"/>
+        <location filename="../intake.py" line="174"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="156"/>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="160"/>
+        <location filename="../intake.py" line="173"/>
         <source>By post</source>
         <translation>Qua bưu chính</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="169"/>
+        <location filename="../intake.py" line="173"/>
         <source>At the counter</source>
         <translation>Tại bộ phận một cửa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="173"/>
+        <location filename="../intake.py" line="177"/>
         <source>Late entry: received earlier (outage)</source>
         <translation>Nhập bù: đã tiếp nhận trước đó (sự cố)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="178"/>
+        <location filename="../intake.py" line="182"/>
         <source>why it is entered late, e.g. power cut</source>
         <translation>lý do nhập bù, ví dụ mất điện</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="190"/>
+        <location filename="../intake.py" line="194"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="192"/>
+        <location filename="../intake.py" line="196"/>
         <source>&amp;Procedure:</source>
         <translation>&amp;Thủ tục:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="195"/>
+        <location filename="../intake.py" line="200"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Kênh nộp:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="196"/>
+        <location filename="../intake.py" line="201"/>
         <source>Documents &amp;received:</source>
         <translation>Giấ&amp;y tờ đã nhận:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="198"/>
+        <location filename="../intake.py" line="203"/>
         <source>&amp;Sets:</source>
         <translation>Số &amp;bộ:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="199"/>
+        <location filename="../intake.py" line="204"/>
         <source>&amp;Fee (VND):</source>
         <translation>&amp;Lệ phí (đồng):</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="201"/>
+        <location filename="../intake.py" line="206"/>
         <source>Appointment:</source>
         <translation>Hẹn trả:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="202"/>
+        <location filename="../intake.py" line="207"/>
         <source>Scanned &amp;files:</source>
         <translation>Tệp sc&amp;an đính kèm:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="203"/>
+        <location filename="../intake.py" line="208"/>
         <source>Return &amp;method:</source>
         <translation>Hình thức t&amp;rả kết quả:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="206"/>
+        <location filename="../intake.py" line="211"/>
         <source>N&amp;ote:</source>
         <translation>&amp;Ghi chú:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="209"/>
+        <location filename="../intake.py" line="214"/>
         <source>Save &amp;&amp; sign  (Ctrl+S)</source>
         <translation>Lưu &amp;&amp; ký số  (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="211"/>
+        <location filename="../intake.py" line="216"/>
         <source>Print receipt  (Ctrl+P)</source>
         <translation>In giấy tiếp nhận  (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="212"/>
+        <location filename="../intake.py" line="217"/>
         <source>Save, sign &amp;&amp; print  (Ctrl+Enter)</source>
         <translation>Lưu, ký &amp;&amp; in  (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="213"/>
+        <location filename="../intake.py" line="218"/>
         <source>Clear form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="214"/>
+        <location filename="../intake.py" line="219"/>
         <source>Refuse (form 03)…</source>
         <translation>Từ chối (mẫu 03)…</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="362"/>
+        <location filename="../intake.py" line="372"/>
         <source>Attach scanned documents</source>
         <translation>Đính kèm tài liệu scan</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="364"/>
+        <location filename="../intake.py" line="374"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="404"/>
+        <location filename="../intake.py" line="414"/>
         <source>Late entry: %1</source>
         <translation>Nhập bù: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="410"/>
+        <location filename="../intake.py" line="420"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Hãy ghi lý do nhập bù hồ sơ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="448"/>
+        <location filename="../intake.py" line="458"/>
         <source>The unfinished form was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="526"/>
+        <location filename="../intake.py" line="536"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="555"/>
+        <location filename="../intake.py" line="565"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="563"/>
+        <location filename="../intake.py" line="573"/>
         <source>Second open dossier</source>
         <translation>Hồ sơ thứ hai đang mở</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="564"/>
+        <location filename="../intake.py" line="574"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 đã có một hồ sơ đang giải quyết của thủ tục này: %2. Vẫn tiếp nhận hồ sơ thứ hai?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="567"/>
+        <location filename="../intake.py" line="577"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Vẫn tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="567"/>
+        <location filename="../intake.py" line="577"/>
         <source>&amp;Go back</source>
         <translation>&amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="586"/>
+        <location filename="../intake.py" line="596"/>
         <source>Not saved: </source>
         <translation>Chưa lưu: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="587"/>
+        <location filename="../intake.py" line="597"/>
         <source>The form is kept.</source>
         <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="610"/>
+        <location filename="../intake.py" line="620"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="643"/>
+        <location filename="../intake.py" line="650"/>
+        <source>(Ctrl+D adds the chosen procedure)</source>
+        <translation>(Ctrl+D thêm thủ tục đang chọn)</translation>
+    </message>
+    <message>
+        <location filename="../intake.py" line="694"/>
         <source>Enter opens the dossier</source>
         <translation>Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="647"/>
+        <location filename="../intake.py" line="698"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="651"/>
+        <location filename="../intake.py" line="702"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="678"/>
+        <location filename="../intake.py" line="729"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="693"/>
+        <location filename="../intake.py" line="744"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="725"/>
+        <location filename="../intake.py" line="776"/>
         <source>Refuse the dossier (form 03)</source>
         <translation>Từ chối tiếp nhận hồ sơ (mẫu 03)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="726"/>
+        <location filename="../intake.py" line="777"/>
         <source>&amp;Reason for refusing:</source>
         <translation>&amp;Lý do từ chối:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="738"/>
+        <location filename="../intake.py" line="789"/>
         <source>Refusal %1 recorded and signed; slip: %2</source>
         <translation>Đã ghi và ký phiếu từ chối %1; phiếu: %2</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="749"/>
+        <location filename="../intake.py" line="800"/>
         <source>Clear the form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="750"/>
+        <location filename="../intake.py" line="801"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="751"/>
+        <location filename="../intake.py" line="802"/>
         <source>&amp;Clear</source>
         <translation>&amp;Xóa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="751"/>
+        <location filename="../intake.py" line="802"/>
         <source>&amp;Keep</source>
         <translation>&amp;Giữ lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="786"/>
+        <location filename="../intake.py" line="837"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
@@ -1115,7 +1120,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../mainwindow.py" line="57"/>
-        <location filename="../mainwindow.py" line="611"/>
+        <location filename="../mainwindow.py" line="612"/>
         <source>MotCua Counter</source>
         <translation>Quầy Một Cửa</translation>
     </message>
@@ -1272,82 +1277,82 @@
         <translation>Đã thiết lập quầy. Hãy đăng nhập bằng tài khoản quản trị.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="427"/>
+        <location filename="../mainwindow.py" line="428"/>
         <source>&amp;Current password:</source>
         <translation>Mật khẩu &amp;hiện tại:</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="428"/>
+        <location filename="../mainwindow.py" line="429"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>Mật khẩu &amp;mới (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="429"/>
+        <location filename="../mainwindow.py" line="430"/>
         <source>New password &amp;again:</source>
         <translation>&amp;Nhập lại mật khẩu mới:</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="438"/>
+        <location filename="../mainwindow.py" line="439"/>
         <source>Change my password</source>
         <translation>Đổi mật khẩu</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="448"/>
+        <location filename="../mainwindow.py" line="449"/>
         <source>Your password was changed.</source>
         <translation>Đã đổi mật khẩu của bạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="514"/>
+        <location filename="../mainwindow.py" line="515"/>
         <source>DEMO certificate, password: %1</source>
         <translation>Chứng thư DEMO, mật khẩu: %1</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="518"/>
+        <location filename="../mainwindow.py" line="519"/>
         <source>Unlock it again; the form is kept.</source>
         <translation>Hãy mở khóa lại; biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="532"/>
+        <location filename="../mainwindow.py" line="533"/>
         <source>Certificate expires soon</source>
         <translation>Chứng thư số sắp hết hạn</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="533"/>
+        <location filename="../mainwindow.py" line="534"/>
         <source>Your signing certificate expires in %1 days. Ask IT to renew it.</source>
         <translation>Chứng thư số của bạn hết hạn sau %1 ngày. Hãy đề nghị bộ phận CNTT gia hạn.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="545"/>
+        <location filename="../mainwindow.py" line="546"/>
         <source>Signing key locked</source>
         <translation>Chưa mở khóa chữ ký số</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="549"/>
+        <location filename="../mainwindow.py" line="550"/>
         <source>Key: %1 — expires in %2 days, renew it!</source>
         <translation>Chữ ký: %1 — hết hạn sau %2 ngày, cần gia hạn!</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="552"/>
+        <location filename="../mainwindow.py" line="553"/>
         <source>Key: %1 (%2 days left)</source>
         <translation>Chữ ký: %1 (còn %2 ngày)</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="565"/>
+        <location filename="../mainwindow.py" line="566"/>
         <source>Receipt not printed: </source>
         <translation>Chưa in được giấy tiếp nhận: </translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="569"/>
+        <location filename="../mainwindow.py" line="570"/>
         <source>No printer installed: receipt %1 saved as %2</source>
         <translation>Chưa cài máy in: giấy tiếp nhận %1 đã lưu thành %2</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="572"/>
+        <location filename="../mainwindow.py" line="573"/>
         <source>Receipt %1 sent to the printer.</source>
         <translation>Đã gửi giấy tiếp nhận %1 tới máy in.</translation>
     </message>
     <message>
-        <location filename="../mainwindow.py" line="584"/>
+        <location filename="../mainwindow.py" line="585"/>
         <source>Receipt %1 reprinted.</source>
         <translation>Đã in lại giấy tiếp nhận %1.</translation>
     </message>
@@ -2130,42 +2135,42 @@
         <translation>&amp;Khổ giấy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="199"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="200"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Tiếp &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="200"/>
+        <location filename="../wizard.py" line="201"/>
         <source>&amp;Finish</source>
         <translation>&amp;Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="201"/>
+        <location filename="../wizard.py" line="202"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="227"/>
+        <location filename="../wizard.py" line="246"/>
         <source>root</source>
         <translation>gốc</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="227"/>
+        <location filename="../wizard.py" line="246"/>
         <source>intermediate</source>
         <translation>trung gian</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="246"/>
+        <location filename="../wizard.py" line="265"/>
         <source>Test page sent to %1.</source>
         <translation>Đã gửi trang in thử tới %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="255"/>
+        <location filename="../wizard.py" line="274"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>Chưa cài máy in: trang in thử đã được lưu thành %1</translation>
     </message>
