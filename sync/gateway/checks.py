@@ -6,9 +6,11 @@ ingest costs, so the gateway can spread it over the machine's cores (a
 ``ProcessPoolExecutor``, sized to the cores, started once), while the event loop stays free and
 the database work (look-ups, one insert transaction per batch) stays in the calling thread.
 
-A verifier can run in the pool only when it pickles (``SigningVerifier`` pickles as its
-configuration and is rebuilt, with its own caches, in each worker); any other verifier — the
-stubs of the tests, ``reject_all`` — runs in-process, with the same code.
+The workers also issue the gateway's RFC 3161 tokens when it has a TSA (one RSA signature
+per accepted event). A verifier or TSA can run in the pool only when it pickles
+(``SigningVerifier`` pickles as its configuration and is rebuilt, with its own caches, in each
+worker; ``TimeStampAuthority`` as its certificate, key and chain); anything else — the stubs of
+the tests, ``reject_all`` — runs in-process, with the same code.
 """
 
 from __future__ import annotations
