@@ -87,8 +87,12 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 def versions() -> dict[str, Any]:
     """Python, OS, Qt and library versions (Qt only if importable: the CLI may lack it)."""
-    libs = {}
+    from app.versions import installed
+
+    libs = installed()  # the bundle's record (it keeps little metadata), else the metadata
     for name in DIST_NAMES:
+        if name in libs:
+            continue
         try:
             libs[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
