@@ -644,7 +644,9 @@ class IntakePage(QWidget):
         parts = []
         for i, code in enumerate(self.favourites, 1):
             name = cat.get(code).name
-            short = name if len(name) <= 28 else name[:27] + "…"
+            for prefix in ("Thủ tục ", "Procedure "):
+                name = name[len(prefix):] if name.startswith(prefix) else name
+            short = name if len(name) <= 24 else name[:23] + "…"
             parts.append(f"Alt+{i} {short}")
         self.fav_label.setText(" · ".join(parts) + ("  " if parts else "") +
                                self.tr("(Ctrl+D adds the chosen procedure)"))
@@ -831,9 +833,11 @@ class IntakePage(QWidget):
         if com:
             self._commune_chosen(com[0].code)
             self.address.setText(detail)
+            self.address.setCursorPosition(0)
         else:  # an old (pre-2025) commune name: keep it in the detail, the clerk picks the new one
             self.commune.set_value("", "", emit=False)
             self.address.setText(", ".join(p for p in (detail, commune_part) if p))
+            self.address.setCursorPosition(0)
         self.qr_status.setText(self.tr("Card scanned: %1, %2.").replace("%1", qr.full_name)
                                .replace("%2", qr.citizen_id))
         self._changed()
