@@ -28,6 +28,7 @@ class Counter:
     store: Store
     _catalogue: object | None = field(default=None, repr=False)
     _calendar: object | None = field(default=None, repr=False)
+    _base_config: object | None = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- identity
     @property
@@ -50,7 +51,11 @@ class Counter:
         plus the counter layer read from this store (see app/config.py for the precedence)."""
         from app.config import LEGACY_CA_META, STORE_META, builtin_config
 
-        base = self.settings.config or builtin_config(self.settings)
+        base = self.settings.config
+        if base is None:  # Settings without a Config (tests, tools): built-in defaults, once
+            if self._base_config is None:
+                self._base_config = builtin_config(self.settings)
+            base = self._base_config
         keys = {*STORE_META.values(), LEGACY_CA_META}
         meta = {r["key"]: r["value"] for r in self.store.query("SELECT key, value FROM meta")
                 if r["key"] in keys}
