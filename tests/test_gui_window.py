@@ -772,3 +772,27 @@ def test_favourite_procedures_on_hotkeys(loop, demo, qtbot):  # noqa: F811
         await close(w)
 
     run(loop, scenario())
+
+
+def test_phone_and_email_are_checked_when_left(loop, demo, qtbot):  # noqa: F811
+    async def scenario() -> None:
+        w = await open_logged_in(demo)
+        qtbot.addWidget(w)
+        page = w.intake
+        await activate(w)
+        page.phone.setFocus()
+        type_text(page.phone, "12ab")
+        press(page.phone, Qt.Key.Key_Tab)
+        assert page.errors["phone"].text()
+        page.email.setFocus()
+        type_text(page.email, "khong-phai-email")
+        press(page.email, Qt.Key.Key_Tab)
+        assert page.errors["email"].text()
+        page.phone.setFocus()
+        page.phone.clear()
+        type_text(page.phone, "0987654321")
+        press(page.phone, Qt.Key.Key_Tab)
+        assert not page.errors["phone"].text()
+        await close(w)
+
+    run(loop, scenario())

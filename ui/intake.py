@@ -302,6 +302,9 @@ class IntakePage(QWidget):
         self.scanner.scanned.connect(self.apply_qr)
         self.citizen_id.editingFinished.connect(self._citizen_id_left)
         self.dob.editingFinished.connect(self._dob_left)
+        for w, name in ((self.name, "full_name"), (self.phone, "phone"), (self.email, "email"),
+                        (self.fee, "fee_vnd")):
+            w.editingFinished.connect(lambda n=name: self._field_left(n))
         self.procedure.chosen.connect(lambda *_: self._warn_duplicate())
 
     # ------------------------------------------------------------ searching
@@ -724,6 +727,20 @@ class IntakePage(QWidget):
         if cid not in {r["citizen_id"] for r in self.history.get("open", []) +
                        self.history.get("closed", [])}:
             spawn(self.load_history(cid))
+
+    def _field_left(self, name: str) -> None:
+        """Said as soon as the field is left, not at Ctrl+S; an empty field waits for Save."""
+        widget = {"full_name": self.name, "phone": self.phone, "email": self.email,
+                  "fee_vnd": self.fee}[name]
+        if not widget.text().strip():
+            self.errors[name].set_error("")
+            return
+        try:
+            errors = self.session.field_errors(self.form_dict())
+        except Exception:  # a check must never break typing: Save says it anyway
+            log.warning("field check failed", exc_info=True)
+            return
+        self.errors[name].set_error(errors.get(name, ""))
 
     def dob_error(self) -> str:
         text = self.dob.text().strip()
