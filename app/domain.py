@@ -119,13 +119,15 @@ EVENT_STATUS: dict[EventType, PortalStatus] = {
     EventType.RETURNED: PortalStatus.RETURNED,
 }
 
-# Statuses after which nothing but a contradiction can follow.
-FINAL_STATUSES = {
+# Statuses after which nothing but a contradiction can follow; every other one is still open
+# (can be due or overdue, counts as work in progress).
+FINAL_STATUSES = frozenset({
     PortalStatus.NOT_ACCEPTED,
     PortalStatus.WITHDRAWN,
     PortalStatus.STOPPED,
     PortalStatus.RETURNED,
-}
+})
+OPEN_STATUSES = frozenset(s for s in PortalStatus if s not in FINAL_STATUSES)
 
 # Which events may follow which status; anything else is a contradiction shown to a clerk.
 ALLOWED_AFTER: dict[PortalStatus, set[EventType]] = {

@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from app.context import Counter
-from app.domain import PortalStatus, iso, now_vn
+from app.domain import OPEN_STATUSES, PortalStatus, iso, now_vn
 
 _COLUMNS = ("rowid, id, code, procedure_code, procedure_name, applicant_name, citizen_id, phone, "
             "channel, received_at, appointment_at, status, clerk")
-OPEN_STATUSES = (1, 2, 4, 5, 6, 9)
-_OPEN_SQL = ",".join(str(s) for s in OPEN_STATUSES)
+_OPEN_SQL = ",".join(str(int(s)) for s in sorted(OPEN_STATUSES))  # constants only
+_READY = int(PortalStatus.RESULT_READY)
 MAX_SCANNED_PAGES = 20  # a text search post-filtered by procedure/date reads at most this many
 
 
@@ -104,7 +104,7 @@ def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) 
     tomorrow = _next_day(today)
     rows = counter.store.query(
         f"SELECT {_COLUMNS} FROM dossiers "  # noqa: S608 - constants only
-        f"WHERE status = 9 OR (status IN ({_OPEN_SQL}) AND appointment_at IS NOT NULL "
+        f"WHERE status = {_READY} OR (status IN ({_OPEN_SQL}) AND appointment_at IS NOT NULL "
         "AND appointment_at < ?) ORDER BY appointment_at LIMIT ?", (tomorrow, limit))
     received_today = int(counter.store.scalar(
         "SELECT count(*) FROM dossiers WHERE received_at >= ? AND received_at < ?",
@@ -112,16 +112,16 @@ def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) 
     now_s = iso(now)
     items = [_row(r) for r in rows]
     overdue = sum(1 for r in items if r["appointment_at"] and r["appointment_at"] < now_s
-                  and r["status_code"] != 9)
+                  and r["status_code"] != _READY)
     return {"items": items, "received_today": received_today, "overdue": overdue,
-            "result_ready": sum(1 for r in items if r["status_code"] == 9),
+            "result_ready": sum(1 for r in items if r["status_code"] == _READY),
             "due_today": sum(1 for r in items if due_state(r, now) == "due_today")}
 
 
 def due_state(row: dict, now: datetime | None = None) -> str:
     """"overdue", "due_today" (still on time) or "" for one list row. Only dossiers still being
     processed can be late: a result that is ready is waiting for the citizen, not for us."""
-    if row.get("status_code") not in OPEN_STATUSES or row.get("status_code") == 9 \
+    if row.get("status_code") not in OPEN_STATUSES or row.get("status_code") == _READY \
             or not row.get("appointment_at"):
         return ""
     now = now or now_vn()

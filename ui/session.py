@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 EXPIRY_WARNING_DAYS = 30
-OPEN_STATUSES = (1, 2, 4, 5, 6, 9)  # not final: can still be due / overdue
 
 
 class StoreWorker:
