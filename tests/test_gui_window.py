@@ -637,6 +637,8 @@ def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo
         dlg.buttons.accepted.emit()
         assert await task
         assert (await s.show(code))["status"] == "returned"
+        slip = demo.data_dir / "slips" / f"{code}-04.pdf"  # the hand-over, to be signed
+        assert slip.read_bytes().startswith(b"%PDF") and str(slip) in w.detail.banner.text()
         await close(w)
 
     run(loop, scenario())

@@ -416,12 +416,15 @@ class DetailPage(QWidget):
             dlg.scanner = ScanListener(dlg)
             dlg.scanner.scanned.connect(scanned)
 
-        return await self._act(self.tr("Return the result"),
-                               [("recipient_name", self.tr("Handed to (&name):"), name),
-                                ("citizen_id", self.tr("Their citizen &ID:"), cid),
-                                ("relation", self.tr("&Relation:"), relation),
-                                ("method", self.tr("&Method:"), method),
-                                ("note", self.tr("N&ote:"), note)], submit, scanning)
+        ok = await self._act(self.tr("Return the result"),
+                             [("recipient_name", self.tr("Handed to (&name):"), name),
+                              ("citizen_id", self.tr("Their citizen &ID:"), cid),
+                              ("relation", self.tr("&Relation:"), relation),
+                              ("method", self.tr("&Method:"), method),
+                              ("note", self.tr("N&ote:"), note)], submit, scanning)
+        if ok:  # the hand-over on paper: form 04 with the return, for the recipient to sign
+            await self.print_slip("control")
+        return ok
 
     async def withdraw(self) -> bool:
         reason = QLineEdit()

@@ -442,8 +442,8 @@
     </message>
     <message>
         <location filename="../detail.py" line="348"/>
-        <location filename="../detail.py" line="433"/>
-        <location filename="../detail.py" line="450"/>
+        <location filename="../detail.py" line="436"/>
+        <location filename="../detail.py" line="453"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Reason:</translation>
     </message>
@@ -518,12 +518,12 @@
         <translation>N&amp;ote:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="432"/>
+        <location filename="../detail.py" line="435"/>
         <source>Record withdrawal</source>
         <translation>Record withdrawal</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="449"/>
+        <location filename="../detail.py" line="452"/>
         <source>Reprint the receipt</source>
         <translation>Reprint the receipt</translation>
     </message>
@@ -720,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="670"/>
+        <location filename="../intake.py" line="675"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</translation>
     </message>
@@ -816,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="704"/>
+        <location filename="../intake.py" line="709"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</translation>
     </message>
@@ -933,142 +933,142 @@
         <translation>Refuse (form 03)…</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="372"/>
+        <location filename="../intake.py" line="375"/>
         <source>Attach scanned documents</source>
         <translation>Attach scanned documents</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="374"/>
+        <location filename="../intake.py" line="377"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Scanned documents (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="414"/>
+        <location filename="../intake.py" line="417"/>
         <source>Late entry: %1</source>
         <translation>Late entry: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="420"/>
+        <location filename="../intake.py" line="423"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Say why the dossier is entered late.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="458"/>
+        <location filename="../intake.py" line="461"/>
         <source>The unfinished form was restored.</source>
         <translation>The unfinished form was restored.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="536"/>
+        <location filename="../intake.py" line="539"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="565"/>
+        <location filename="../intake.py" line="568"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>The dossier was not saved: unlock your signing key first (Session menu).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="573"/>
+        <location filename="../intake.py" line="576"/>
         <source>Second open dossier</source>
         <translation>Second open dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="574"/>
+        <location filename="../intake.py" line="577"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 already has an open dossier of this procedure: %2. Receive a second one?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="577"/>
+        <location filename="../intake.py" line="580"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Receive anyway</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="577"/>
+        <location filename="../intake.py" line="580"/>
         <source>&amp;Go back</source>
         <translation>&amp;Go back</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="596"/>
+        <location filename="../intake.py" line="599"/>
         <source>Not saved: </source>
         <translation>Not saved: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="597"/>
+        <location filename="../intake.py" line="600"/>
         <source>The form is kept.</source>
         <translation>The form is kept.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="620"/>
+        <location filename="../intake.py" line="623"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="655"/>
         <source>(Ctrl+D adds the chosen procedure)</source>
         <translation>(Ctrl+D adds the chosen procedure)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="694"/>
+        <location filename="../intake.py" line="699"/>
         <source>Enter opens the dossier</source>
         <translation>Enter opens the dossier</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="698"/>
+        <location filename="../intake.py" line="703"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 open, %2 closed (● open).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="702"/>
+        <location filename="../intake.py" line="707"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>No earlier dossier of this citizen here.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="729"/>
+        <location filename="../intake.py" line="748"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="744"/>
+        <location filename="../intake.py" line="763"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="776"/>
+        <location filename="../intake.py" line="795"/>
         <source>Refuse the dossier (form 03)</source>
         <translation>Refuse the dossier (form 03)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="777"/>
+        <location filename="../intake.py" line="796"/>
         <source>&amp;Reason for refusing:</source>
         <translation>&amp;Reason for refusing:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="789"/>
+        <location filename="../intake.py" line="808"/>
         <source>Refusal %1 recorded and signed; slip: %2</source>
         <translation>Refusal %1 recorded and signed; slip: %2</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="800"/>
+        <location filename="../intake.py" line="819"/>
         <source>Clear the form</source>
         <translation>Clear the form</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="801"/>
+        <location filename="../intake.py" line="820"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Clear everything typed for this citizen?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="802"/>
+        <location filename="../intake.py" line="821"/>
         <source>&amp;Clear</source>
         <translation>&amp;Clear</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="802"/>
+        <location filename="../intake.py" line="821"/>
         <source>&amp;Keep</source>
         <translation>&amp;Keep</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="837"/>
+        <location filename="../intake.py" line="858"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Card scanned: %1, %2.</translation>
     </message>

@@ -442,8 +442,8 @@
     </message>
     <message>
         <location filename="../detail.py" line="348"/>
-        <location filename="../detail.py" line="433"/>
-        <location filename="../detail.py" line="450"/>
+        <location filename="../detail.py" line="436"/>
+        <location filename="../detail.py" line="453"/>
         <source>&amp;Reason:</source>
         <translation>&amp;Lý do:</translation>
     </message>
@@ -518,12 +518,12 @@
         <translation>Gh&amp;i chú:</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="432"/>
+        <location filename="../detail.py" line="435"/>
         <source>Record withdrawal</source>
         <translation>Ghi nhận rút hồ sơ</translation>
     </message>
     <message>
-        <location filename="../detail.py" line="449"/>
+        <location filename="../detail.py" line="452"/>
         <source>Reprint the receipt</source>
         <translation>In lại giấy tiếp nhận</translation>
     </message>
@@ -720,7 +720,7 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../intake.py" line="670"/>
+        <location filename="../intake.py" line="675"/>
         <source>Scan the citizen ID card&apos;s QR code at any time: the fields fill themselves.</source>
         <translation>Quét mã QR trên thẻ căn cước bất cứ lúc nào: các ô sẽ tự điền.</translation>
     </message>
@@ -816,7 +816,7 @@
     </message>
     <message>
         <location filename="../intake.py" line="137"/>
-        <location filename="../intake.py" line="704"/>
+        <location filename="../intake.py" line="709"/>
         <source>Scan a card or type a citizen ID to see the citizen&apos;s earlier dossiers here.</source>
         <translation>Quét thẻ hoặc nhập số định danh để xem các hồ sơ trước đây của công dân tại đây.</translation>
     </message>
@@ -933,142 +933,142 @@
         <translation>Từ chối (mẫu 03)…</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="372"/>
+        <location filename="../intake.py" line="375"/>
         <source>Attach scanned documents</source>
         <translation>Đính kèm tài liệu scan</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="374"/>
+        <location filename="../intake.py" line="377"/>
         <source>Scanned documents (*.pdf *.jpg *.jpeg *.png)</source>
         <translation>Tài liệu scan (*.pdf *.jpg *.jpeg *.png)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="414"/>
+        <location filename="../intake.py" line="417"/>
         <source>Late entry: %1</source>
         <translation>Nhập bù: %1</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="420"/>
+        <location filename="../intake.py" line="423"/>
         <source>Say why the dossier is entered late.</source>
         <translation>Hãy ghi lý do nhập bù hồ sơ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="458"/>
+        <location filename="../intake.py" line="461"/>
         <source>The unfinished form was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="536"/>
+        <location filename="../intake.py" line="539"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="565"/>
+        <location filename="../intake.py" line="568"/>
         <source>The dossier was not saved: unlock your signing key first (Session menu).</source>
         <translation>Hồ sơ chưa được lưu: hãy mở khóa chữ ký số trước (menu Phiên làm việc).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="573"/>
+        <location filename="../intake.py" line="576"/>
         <source>Second open dossier</source>
         <translation>Hồ sơ thứ hai đang mở</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="574"/>
+        <location filename="../intake.py" line="577"/>
         <source>%1 already has an open dossier of this procedure: %2. Receive a second one?</source>
         <translation>%1 đã có một hồ sơ đang giải quyết của thủ tục này: %2. Vẫn tiếp nhận hồ sơ thứ hai?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="577"/>
+        <location filename="../intake.py" line="580"/>
         <source>&amp;Receive anyway</source>
         <translation>&amp;Vẫn tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="577"/>
+        <location filename="../intake.py" line="580"/>
         <source>&amp;Go back</source>
         <translation>&amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="596"/>
+        <location filename="../intake.py" line="599"/>
         <source>Not saved: </source>
         <translation>Chưa lưu: </translation>
     </message>
     <message>
-        <location filename="../intake.py" line="597"/>
+        <location filename="../intake.py" line="600"/>
         <source>The form is kept.</source>
         <translation>Nội dung biểu mẫu vẫn được giữ.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="620"/>
+        <location filename="../intake.py" line="623"/>
         <source>Saved and signed: %1 — %2. Appointment: %3. Ctrl+P prints the receipt.</source>
         <translation>Đã lưu và ký số: %1 — %2. Hẹn trả: %3. Nhấn Ctrl+P để in giấy tiếp nhận.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="650"/>
+        <location filename="../intake.py" line="655"/>
         <source>(Ctrl+D adds the chosen procedure)</source>
         <translation>(Ctrl+D thêm thủ tục đang chọn)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="694"/>
+        <location filename="../intake.py" line="699"/>
         <source>Enter opens the dossier</source>
         <translation>Enter để mở hồ sơ</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="698"/>
+        <location filename="../intake.py" line="703"/>
         <source>%1 open, %2 closed (● open).</source>
         <translation>%1 đang giải quyết, %2 đã kết thúc (● đang giải quyết).</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="702"/>
+        <location filename="../intake.py" line="707"/>
         <source>No earlier dossier of this citizen here.</source>
         <translation>Công dân này chưa có hồ sơ nào tại đây.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="729"/>
+        <location filename="../intake.py" line="748"/>
         <source>Date of birth: type it as dd/mm/yyyy, e.g. 05/09/1990.</source>
         <translation>Ngày sinh: nhập theo dạng dd/mm/yyyy, ví dụ 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="744"/>
+        <location filename="../intake.py" line="763"/>
         <source>This citizen already has an open dossier of this procedure: %1 (%2). Saving receives a second one.</source>
         <translation>Công dân này đã có hồ sơ đang giải quyết của thủ tục này: %1 (%2). Lưu sẽ tiếp nhận thêm một hồ sơ nữa.</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="776"/>
+        <location filename="../intake.py" line="795"/>
         <source>Refuse the dossier (form 03)</source>
         <translation>Từ chối tiếp nhận hồ sơ (mẫu 03)</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="777"/>
+        <location filename="../intake.py" line="796"/>
         <source>&amp;Reason for refusing:</source>
         <translation>&amp;Lý do từ chối:</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="789"/>
+        <location filename="../intake.py" line="808"/>
         <source>Refusal %1 recorded and signed; slip: %2</source>
         <translation>Đã ghi và ký phiếu từ chối %1; phiếu: %2</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="800"/>
+        <location filename="../intake.py" line="819"/>
         <source>Clear the form</source>
         <translation>Xóa biểu mẫu</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="801"/>
+        <location filename="../intake.py" line="820"/>
         <source>Clear everything typed for this citizen?</source>
         <translation>Xóa toàn bộ nội dung đã nhập cho công dân này?</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="802"/>
+        <location filename="../intake.py" line="821"/>
         <source>&amp;Clear</source>
         <translation>&amp;Xóa</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="802"/>
+        <location filename="../intake.py" line="821"/>
         <source>&amp;Keep</source>
         <translation>&amp;Giữ lại</translation>
     </message>
     <message>
-        <location filename="../intake.py" line="837"/>
+        <location filename="../intake.py" line="858"/>
         <source>Card scanned: %1, %2.</source>
         <translation>Đã quét thẻ: %1, %2.</translation>
     </message>
