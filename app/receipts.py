@@ -186,10 +186,6 @@ class ReceiptModel:
     def code_line(self) -> str:
         return f"Mã hồ sơ: {self.code}"
 
-    @property
-    def reprint_text(self) -> str:
-        return self.reprint.text if self.reprint else ""
-
     def lines(self) -> list[str]:
         """Every printed line in reading order (plain-text preview, tests, text printers)."""
         out = [*self.header.lines(), self.title, self.code_line, f"({self.copy_label})",
@@ -368,13 +364,6 @@ def qr_payload(counter: Counter, code: str) -> str:
     template = lookup_url(counter)
     quoted = quote(code, safe="")
     return template.replace("{code}", quoted) if "{code}" in template else template + quoted
-
-
-def _clerk_name(counter: Counter, username: str | None) -> str:
-    if not username:
-        return ""
-    rows = counter.store.query("SELECT display_name FROM users WHERE username = ?", (username,))
-    return rows[0]["display_name"] if rows else username
 
 
 def _require_clerk(counter: Counter, username: str) -> str:

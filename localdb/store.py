@@ -104,7 +104,6 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
-        self._db = None
         self._lock = threading.RLock()
         self._in_tx = False
         self._proc_lock: StoreLock | None = None
@@ -275,16 +274,6 @@ class Store:
                 f"version of MotCua; it opens the store as before. Details: {exc}",
                 code="migration_failed",
             ) from exc
-
-    @property
-    def db(self):  # noqa: ANN201 - sqlite_utils.Database
-        """sqlite-utils view of the same connection (imported lazily: it costs ~50 ms at
-        start-up, and only IT tooling — diagnostics, statistics — needs it)."""
-        if self._db is None:
-            import sqlite_utils
-
-            self._db = sqlite_utils.Database(self.conn)
-        return self._db
 
     @property
     def version(self) -> int:

@@ -661,11 +661,3 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self)
         super().closeEvent(event)
         self.closed.emit()
-
-
-def wait_until_shown(window: QMainWindow) -> None:
-    """Process events until the window is exposed (bench / tests)."""
-    app = QApplication.instance()
-    while not window.isVisible():
-        app.processEvents()
-

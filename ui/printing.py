@@ -11,8 +11,8 @@ Qt embeds the subset it uses in every PDF.
 
 Threads: every call builds its own document, writer and painter, so `render_pdf` and
 `print_document` may run in a worker thread (asyncio.to_thread) to keep the GUI responsive.
-The dialogs (`choose_printer`, `open_printer_dialog`) must run on the GUI thread; offscreen
-(tests, CLI) they return "no choice" at once instead of waiting for a user who is not there.
+The dialog (`open_printer_dialog`) must run on the GUI thread; offscreen
+(tests, CLI) it returns "no choice" at once instead of waiting for a user who is not there.
 """
 
 from __future__ import annotations
@@ -250,22 +250,6 @@ def _headless() -> bool:
     return app is None or QGuiApplication.platformName() in ("offscreen", "minimal")
 
 
-def choose_printer(parent: Any = None, current: str | None = None) -> str | None:
-    """The system print dialog (blocking, GUI thread, plain Qt slots only); the chosen printer
-    name, or None when cancelled. Offscreen it returns None at once. Under qasync prefer
-    `open_printer_dialog`, which does not nest an event loop."""
-    if _headless():
-        log.info("no display: print dialog skipped")
-        return None
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    printer = _dialog_printer(current)
-    dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return None
-    return printer.printerName() or None
-
-
 def _dialog_printer(current: str | None) -> Any:
     from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
@@ -298,5 +282,5 @@ def open_printer_dialog(parent: Any, on_done: Callable[[str | None], None],
 
 
 __all__ = ["render_pdf", "print_document", "installed_printers", "default_printer",
-           "choose_printer", "open_printer_dialog", "qr_image", "font_family", "ensure_app",
+           "open_printer_dialog", "qr_image", "font_family", "ensure_app",
            "LAYOUTS"]

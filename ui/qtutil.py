@@ -11,8 +11,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 
-from app.errors import message_of
-
 log = logging.getLogger(__name__)
 _tasks: set[asyncio.Task] = set()
 
@@ -57,10 +55,6 @@ async def run_dialog(dialog: QDialog) -> int:
 
 def tr(text: str, context: str = "Common") -> str:
     return QCoreApplication.translate(context, text)
-
-
-def error_text(exc: BaseException, lang: str) -> str:
-    return message_of(exc, lang)
 
 
 def show_message(parent: QWidget | None, title: str, text: str, *, error: bool = False,

@@ -51,9 +51,6 @@ class SearchPicker(QLineEdit):
         self.textEdited.connect(self._edited)
         self.setClearButtonEnabled(True)
 
-    def set_search(self, search: SearchFn) -> None:
-        self._search = search
-
     def code(self) -> str:
         return self._code
 

@@ -142,14 +142,14 @@ def store_statistics(store_path: Path, settings: Any = None) -> dict[str, Any]:
     try:
         out["schema_version"] = conn.execute("PRAGMA user_version").fetchone()[0]
         out["journal_mode"] = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name")]
-        counts = {}
+        import sqlite_utils  # statistics are what it is for; loaded only here
+
+        db = sqlite_utils.Database(conn)
+        tables = sorted(db.table_names())
+        counts: dict[str, Any] = {}
         for t in tables:
-            quoted = '"' + t.replace('"', '""') + '"'
             try:
-                counts[t] = conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]  # noqa: S608
+                counts[t] = db[t].count
             except DB_ERRORS as exc:
                 counts[t] = f"error: {exc}"
         out["tables"] = counts

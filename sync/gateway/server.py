@@ -43,7 +43,6 @@ class GatewayServer:
         opts = uvicorn_options(host, self.port, tls_cert, tls_key)
         opts.update(uvicorn_extra)
         self._server = uvicorn.Server(uvicorn.Config(app, **opts))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.run, name="gateway", daemon=True)
 
     @property
