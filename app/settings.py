@@ -13,19 +13,6 @@ DATA_DIR_ENV = "MOTCUA_DATA_DIR"
 LANG_ENV = "MOTCUA_LANG"
 
 
-def default_data_dir() -> Path:
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    from app.config import _default_data_dir  # per user on Linux, per machine on Windows
-
-    return Path(_default_data_dir())
-
-
-def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:
-    return Path(cli_value).expanduser() if cli_value else default_data_dir()
-
-
 def default_lang() -> str:
     """Vietnamese unless told otherwise by MOTCUA_LANG or an English locale."""
     lang = os.environ.get(LANG_ENV) or ""
