@@ -23,6 +23,7 @@ from localdb.engine import file_kind
 from localdb.errors import StoreError
 from localdb.store import Store
 from tests.helpers import (
+    bind_demo_certificates,
     demo_signer,
     dossier_json,
     make_counter,
@@ -31,6 +32,7 @@ from tests.helpers import (
     motcua,
     shared_pki,
 )
+from tests.test_cli import bind_clerk1
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -304,6 +306,7 @@ def test_files_holding_citizens_data_are_private(tmp_path):
     pki = shared_pki()
     for pem in (pki.root_pem, pki.subca_pem):
         assert motcua("trust", "add", str(pem), data_dir=data, env=env).returncode == 0
+    bind_clerk1(data)
     f = tmp_path / "d.json"
     f.write_text(json.dumps(dossier_json(), ensure_ascii=False), encoding="utf-8")
     scan = make_image(tmp_path / "scan.png")  # a real PNG: scans are parsed (app.attachments)
@@ -341,6 +344,7 @@ def test_an_encrypted_store_is_unreadable_without_the_app(tmp_path):
         accounts.add_user(c.store, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-demo-1")
         for pem in (shared_pki().root_pem, shared_pki().subca_pem):
             add_anchor(c.settings, pem)
+        bind_demo_certificates(c, "lan")
         d = _receive(c, 1)[0]
         assert c.store.key is not None
         from app import queries
