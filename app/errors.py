@@ -21,14 +21,20 @@ class UserError(Exception):
         return self.en if lang == "en" else self.vi
 
 
+def is_user_facing(exc: BaseException) -> bool:
+    """An error whose message was written for the clerk (UserError here, StoreError from
+    localdb, SigningError from signing: the layers below may not import app, so each keeps its
+    own small class with the same shape, and this is the one place that knows all three)."""
+    from localdb.errors import StoreError
+    from signing.errors import SigningError
+
+    return isinstance(exc, UserError | StoreError | SigningError)
+
+
 def message_of(exc: BaseException, lang: str = "vi") -> str:
-    """Best user-facing text for any exception that carries bilingual messages (duck-typed:
-    localdb and signing define their own error classes and may not import app)."""
-    if hasattr(exc, "message") and callable(exc.message):
-        try:
-            return str(exc.message(lang))
-        except TypeError:
-            pass
+    """The clerk's text for `exc` in `lang` (its str() for anything not user-facing)."""
+    if is_user_facing(exc):
+        return str(exc.message(lang))  # type: ignore[attr-defined]
     return str(exc)
 
 

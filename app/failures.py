@@ -87,9 +87,9 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
                 "retry; existing data is safe." if en else f"Ổ đĩa chứa {data_dir} đã đầy; chưa "
                 "lưu gì. Hãy giải phóng dung lượng rồi thử lại; dữ liệu cũ vẫn an toàn."), \
             EXIT_ENVIRONMENT
-    if hasattr(exc, "message") and callable(exc.message) and hasattr(exc, "vi"):
-        from app.errors import message_of
+    from app.errors import is_user_facing, message_of
 
+    if is_user_facing(exc):
         return message_of(exc, lang), int(getattr(exc, "exit_code", EXIT_REFUSED))
     if isinstance(exc, OSError):
         where = _path_of(exc)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError, message_of
+from app.errors import ValidationError, is_user_facing, message_of
 from ui.qtutil import Banner, TextConfirmDialog, ask, run_dialog, spawn, with_progress
 from ui.session import Session
 
@@ -214,7 +214,7 @@ class SettingsPage(QWidget):
     def _fail(self, e: Exception) -> None:
         if isinstance(e, ValidationError):
             self.banner.show_text(" ".join(e.by_field(self.lang).values()), "error")
-        elif hasattr(e, "message"):
+        elif is_user_facing(e):
             self.banner.show_text(message_of(e, self.lang), "error")
         else:
             raise e
@@ -465,7 +465,7 @@ class SettingsPage(QWidget):
                 try:
                     setup.check_restore_confirmation(s.counter, typed)
                 except Exception as e:
-                    if not hasattr(e, "message"):
+                    if not is_user_facing(e):
                         raise
                     return message_of(e, self.lang)
                 return ""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import ALLOWED_AFTER, EventType, PortalStatus
-from app.errors import ValidationError, message_of
+from app.errors import ValidationError, is_user_facing, message_of
 from ui.fmt import date_vn, datetime_vn, money
 from ui.qtutil import Banner, FieldError, run_dialog, spawn
 from ui.session import Session
@@ -99,7 +99,7 @@ class ActionDialog(QDialog):
                 self.banner.show_text(" ".join(rest), "error")
             return
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.lang), "error")
             return
@@ -216,7 +216,7 @@ class DetailPage(QWidget):
         try:
             d = await self.session.show(code)
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.lang), "error")
             return
@@ -361,7 +361,7 @@ class DetailPage(QWidget):
             where = await print_model(self.session, model,
                                       f"{self.code}-{'02' if kind == 'supplement' else '04'}")
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.lang), "error")
             return ""

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import UserError, ValidationError, message_of
+from app.errors import UserError, ValidationError, is_user_facing, message_of
 from ui.draft import DraftStore
 from ui.fmt import date_vn, money, parse_date_vn, parse_money
 from ui.qtutil import Banner, FieldError, ask, spawn
@@ -590,7 +590,7 @@ class IntakePage(QWidget):
                 self.show_errors(errors)
                 return None
             except Exception as e:  # UserError, SigningError, StoreError: say it, keep the form
-                if not hasattr(e, "message"):
+                if not is_user_facing(e):
                     raise
                 log.info("intake refused: %r", e)
                 if isinstance(e, UserError) and e.field and e.field in self.errors:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import message_of
+from app.errors import is_user_facing, message_of
 from ui.qtutil import Banner, spawn
 from ui.session import Session, SignerInfo
 
@@ -139,7 +139,7 @@ class LoginPage(QWidget):
         try:
             user = await self.session.login(self.username.text(), self.password.text())
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.session.lang), "error")
             self.password.selectAll()
@@ -260,7 +260,7 @@ class UnlockKeyDialog(QDialog):
                                                        self.token_label.text().strip(),
                                                        self.pin.text(), self.key_label.text().strip())
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.session.lang), "error")
             (self.p12_password if self.tabs.currentIndex() == 0 else self.pin).selectAll()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import message_of
+from app.errors import is_user_facing, message_of
 from ui.login import LoginPage
 from ui.qtutil import run_dialog, show_message, spawn
 from ui.session import Session
@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
         try:
             where = await self.receipts.print_code(code)
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.intake.banner.show_text(self.tr("Receipt not printed: ") +
                                          message_of(e, self.session.lang), "error")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import message_of
+from app.errors import is_user_facing, message_of
 from ui.fmt import number_vn
 from ui.qtutil import Banner, spawn, with_progress
 from ui.session import Session
@@ -162,7 +162,7 @@ class ReportsPage(QWidget):
             model = await self.session.slip("book", date_from=a, date_to=b)
             where = await print_model(self.session, model, f"book-{a.isoformat()}-{b.isoformat()}")
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, self.session.lang), "error")
             return ""

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.errors import is_user_facing
 from app.settings import Settings
 
 if TYPE_CHECKING:  # the store and its libraries load on the worker, off the start-up path
@@ -427,7 +428,7 @@ class Session:
                 self.counter.store, self.username, password, max_failures=s.login_max_failures,
                 lockout_minutes=s.login_lockout_minutes))
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             return False
         return True

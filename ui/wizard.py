@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.errors import UserError, ValidationError, message_of
+from app.errors import UserError, ValidationError, is_user_facing, message_of
 from ui.admin import printer_names
 from ui.qtutil import Banner, FieldError, spawn
 from ui.session import Session
@@ -303,7 +303,7 @@ class SetupWizard(QWizard):
             self._route_errors(e.errors)
             return False
         except Exception as e:
-            if not hasattr(e, "message"):
+            if not is_user_facing(e):
                 raise
             self.banner.show_text(message_of(e, lang), "error")
             return False
