@@ -235,16 +235,26 @@ class SyncEngine:
         tasks: dict[asyncio.Future[Any], tuple[list[dict[str, Any]], int]] = {}
         held = 0
         exhausted = False
+        # An event is never sent while an earlier event of its dossier is in another batch
+        # still in flight: the gateway would judge it before the earlier one is stored (e.g. a
+        # follow-up of a receipt it does not hold yet). Such an event waits for that answer.
+        busy: dict[str, int] = {}  # dossier id -> events of it in flight
+        blocked = False
         failure: BaseException | None = None
         failed_ids: list[str] = []
         while True:
-            while not exhausted and failure is None and len(tasks) < depth and (
+            while not exhausted and not blocked and failure is None and len(tasks) < depth and (
                     not tasks or held < budget):
                 items = await self._in_store(self.store.pending_batch, cfg.batch_max_items,
                                              cfg.batch_max_bytes, after)
                 if not items:
                     exhausted = True
                     break
+                cut = next((k for k, i in enumerate(items) if i.get("dossier_id") in busy), None)
+                if cut is not None:
+                    items, blocked = items[:cut], True
+                    if not items:
+                        break
                 after = max(after, *(int(i.get("outbox_seq", 0)) for i in items))
                 parked: list[tuple[str, str]] = []
                 items = await self._upload_attachments(items, parked)
@@ -254,13 +264,24 @@ class SyncEngine:
                     continue
                 size = sum(len(i["payload"]) + len(i.get("signature") or b"") for i in items)
                 held += size
+                for i in items:
+                    busy[i.get("dossier_id")] = busy.get(i.get("dossier_id"), 0) + 1
                 tasks[asyncio.ensure_future(self._push(items))] = (items, size)
             if not tasks:
+                if blocked and failure is None:  # only parked events were in the way
+                    blocked = False
+                    continue
                 break
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            blocked = False
             for task in done:
                 batch, size = tasks.pop(task)
                 held -= size
+                for i in batch:
+                    d = i.get("dossier_id")
+                    busy[d] -= 1
+                    if not busy[d]:
+                        del busy[d]
                 exc = task.exception()
                 if exc is not None:
                     failure = failure or exc

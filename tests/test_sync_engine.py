@@ -475,3 +475,52 @@ async def test_pipelined_drain_holds_a_bounded_number_of_events(tmp_path, gw):
     finally:
         engine.close()
         counter.close()
+
+
+async def test_a_follow_up_waits_for_its_receipt_in_flight(tmp_path, gw):
+    """Receipt and follow-up of one dossier sit next to each other in the outbox; with one
+    event per batch and three batches in flight, the follow-up is never sent while its
+    receipt's batch is unanswered (the gateway would refuse it as an unknown dossier), and
+    everything is delivered, nothing parked."""
+    from app import actions
+
+    server, gstore = gw
+    counter = make_counter(tmp_path / "c")
+    with demo_signer("clerk1", counter) as signer:
+        for _ in range(4):
+            d = intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan",
+                               signer=signer)
+            actions.request_supplement(counter, d["code"], [{"name": "Giấy chứng sinh",
+                                                             "form": "original"}],
+                                       reason="Thiếu bản chính", clerk="lan", signer=signer)
+    enrol(counter, gstore, server.url)
+    in_flight: dict[str, int] = {}
+    overlaps: list[str] = []
+
+    real_push = SyncEngine._push
+
+    async def watched_push(self, batch, isolating=False):  # noqa: ANN001,ANN202
+        for i in batch:
+            if in_flight.get(i["dossier_id"]):
+                overlaps.append(i["id"])
+            in_flight[i["dossier_id"]] = in_flight.get(i["dossier_id"], 0) + 1
+        try:
+            return await real_push(self, batch, isolating)
+        finally:
+            for i in batch:
+                in_flight[i["dossier_id"]] -= 1
+
+    cfg = EngineConfig(batch_max_items=1, parallel_batches=3, pull=False, catalogue=False,
+                       **FAST)
+    client = GatewayClient(server.url, (counter.settings.data_dir / "gateway-credential")
+                           .read_text())
+    engine = SyncEngine(sync_service.CounterSyncStore(counter), client, cfg)
+    engine._push = watched_push.__get__(engine)  # type: ignore[method-assign]  # noqa: SLF001
+    try:
+        r = await engine.run_once()
+        assert r.ok and r.delivered == 8 and r.parked == 0 and r.pending == 0, r.to_json()
+        assert overlaps == []
+        assert sorted(gstore.all_event_ids()) == sorted(event_ids(counter))
+    finally:
+        engine.close()
+        counter.close()
