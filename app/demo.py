@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from app import accounts, intake
 from app.context import Counter, init_counter, open_counter
@@ -41,10 +42,10 @@ class Demo:
     codes: list[str]
 
 
-def _recent_working_days(calendar: object, n: int) -> list:
+def _recent_working_days(calendar: object, n: int) -> list[datetime]:
     """The last `n` working days before today (no weekend, no holiday), oldest first: the
     samples look like a week at a real counter."""
-    day, out = now_vn() - timedelta(days=1), []
+    day, out = now_vn() - timedelta(days=1), list[datetime]()
     while len(out) < n:
         if calendar.is_working_day(day.date()):  # type: ignore[attr-defined]
             out.append(day)
@@ -91,7 +92,8 @@ def prepare(data_dir: Path) -> Demo:
             from app.trust import load_trust
 
             with P12Signer.open(p12, DEMO_P12_PASSWORD, trust=load_trust(settings)) as signer:
-                days = _recent_working_days(counter.calendar(), len(SAMPLES))
+                days = _recent_working_days(counter.calendar(),  # type: ignore[no-untyped-call]
+                                            len(SAMPLES))
                 for i, (proc, name, cid, dob, gender, phone, docs) in enumerate(SAMPLES):
                     req = intake.parse_request({
                         "procedure_code": proc,
@@ -109,8 +111,8 @@ def prepare(data_dir: Path) -> Demo:
         counter.close()
 
 
-def province_event(demo: Demo, counter: Counter, dossier: dict, etype: str, at: datetime,
-                   note: str = "Sở Tư pháp (DEMO)") -> dict:
+def province_event(demo: Demo, counter: Counter, dossier: dict[str, Any], etype: str,
+                   at: datetime, note: str = "Sở Tư pháp (DEMO)") -> dict[str, Any]:
     """A province event as the demo gateway signs it (its certificate pinned at this counter),
     shaped for `actions.apply_remote_events` — for screenshots and walkthroughs."""
     from app import evidence, sync_service

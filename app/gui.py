@@ -33,7 +33,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     return run(settings, demo=demo)
 
 
-def show_start_failure(line: str, log_file: object, lang: str = "vi") -> bool:
+def show_start_failure(line: str, log_file: str | Path | None, lang: str = "vi") -> bool:
     """The window could not start: show `line` (what the command line printed) and the log's
     path in a message box, so a clerk starting from the menu sees it. False when no box can be
     shown (no display: the line on stderr is all there is)."""

@@ -8,6 +8,8 @@ counter < env < cli), where what is saved here is the "counter" layer; the other
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.context import Counter
 from app.errors import UserError
 
@@ -26,11 +28,11 @@ CHOICES = {"receipt_layout": ("a4", "a5", "roll80"), "language": ("vi", "en"),
 CONFIGURED = ("printer", "receipt_layout", "idle_lock_minutes", "language")
 
 
-def get(counter: Counter, key: str, *, config=None) -> str:  # noqa: ANN001
+def get(counter: Counter, key: str, *, config: Any = None) -> str:
     if key not in DEFAULTS:
         raise KeyError(key)
     if key in CONFIGURED:
-        return (config or counter.config).text(key)
+        return str((config or counter.config).text(key))
     return counter.store.get_meta(f"pref.{key}", DEFAULTS[key]) or DEFAULTS[key]
 
 
@@ -67,7 +69,7 @@ USER_DEFAULTS: dict[str, str] = {
 USER_CHOICES = {"language": ("", "vi", "en"), "key_kind": ("", "p12", "token")}
 
 
-def _user_key(username: str, key: str) -> str:
+def _user_key(username: str, key: str) -> str:  # noqa: D103
     if key not in USER_DEFAULTS:
         raise KeyError(key)
     return f"user.{username}.{key}"

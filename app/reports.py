@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.context import Counter
 from app.domain import OPEN_STATUSES, PortalStatus, iso, now_vn
@@ -24,7 +25,7 @@ _READY = int(PortalStatus.RESULT_READY)
 MAX_SCANNED_PAGES = 20  # a text search post-filtered by procedure/date reads at most this many
 
 
-def _row(r: dict) -> dict:
+def _row(r: dict[str, Any]) -> dict[str, Any]:
     s = PortalStatus(r["status"])
     out = {k: r[k] for k in ("rowid", "id", "code", "procedure_code", "procedure_name",
                              "applicant_name", "citizen_id", "phone", "channel", "received_at",
@@ -41,7 +42,7 @@ def _next_day(d: date) -> str:
 def dossier_page(counter: Counter, text: str = "", *, before: int | None = None,
                  status: int | None = None, procedure_code: str = "",
                  date_from: date | None = None, date_to: date | None = None,
-                 limit: int = 100) -> dict:
+                 limit: int = 100) -> dict[str, Any]:
     """Newest-first keyset page: {"results": [...], "next_before": rowid | None}.
 
     With text, the full-text search of app.queries does the matching and procedure/date are
@@ -52,7 +53,7 @@ def dossier_page(counter: Counter, text: str = "", *, before: int | None = None,
 
     queries.check_limit(limit)
     if text.strip():
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         cursor = before
         for _ in range(MAX_SCANNED_PAGES):
             page = queries.search(counter, text, limit=limit, before=cursor, status=status)
@@ -96,7 +97,7 @@ def dossier_page(counter: Counter, text: str = "", *, before: int | None = None,
             "next_before": rows[-1]["rowid"] if more and rows else None}
 
 
-def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) -> dict:
+def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) -> dict[str, Any]:
     """Today's work at the counter: results waiting to be handed over, dossiers due today or
     overdue (open only), and today's counts."""
     now = now or now_vn()
@@ -118,7 +119,7 @@ def work_queue(counter: Counter, now: datetime | None = None, limit: int = 200) 
             "due_today": sum(1 for r in items if due_state(r, now) == "due_today")}
 
 
-def due_state(row: dict, now: datetime | None = None) -> str:
+def due_state(row: dict[str, Any], now: datetime | None = None) -> str:
     """"overdue", "due_today" (still on time) or "" for one list row. Only dossiers still being
     processed can be late: a result that is ready is waiting for the citizen, not for us."""
     if row.get("status_code") not in OPEN_STATUSES or row.get("status_code") == _READY \
@@ -244,7 +245,7 @@ def write_csv(report: Report, path: Path, lang: str = "vi") -> Path:
     return path
 
 
-def citizen_history(counter: Counter, citizen_id: str, limit: int = 50) -> dict:
+def citizen_history(counter: Counter, citizen_id: str, limit: int = 50) -> dict[str, Any]:
     """A citizen's dossiers at this centre, newest first (scan = lookup): {"open": [...],
     "closed": [...]} by the exact 12-digit ID (indexed)."""
     cid = (citizen_id or "").strip()
@@ -257,7 +258,7 @@ def citizen_history(counter: Counter, citizen_id: str, limit: int = 50) -> dict:
             "closed": [r for r in rows if r["status_code"] not in OPEN_STATUSES]}
 
 
-def open_duplicate(history: dict, procedure_code: str) -> dict | None:
+def open_duplicate(history: dict[str, Any], procedure_code: str) -> dict[str, Any] | None:
     """The citizen's open dossier of the same procedure, if any (warn before a second one)."""
     for r in history.get("open", []):
         if procedure_code and r["procedure_code"] == procedure_code:
@@ -265,7 +266,7 @@ def open_duplicate(history: dict, procedure_code: str) -> dict | None:
     return None
 
 
-def clerk_day(counter: Counter, clerk: str, day: date) -> dict:
+def clerk_day(counter: Counter, clerk: str, day: date) -> dict[str, Any]:
     """End of day for one clerk, for the cash reconciliation: dossiers received (with the fee
     each), results handed back, and the fees collected at intake."""
     start, end = day.isoformat(), _next_day(day)
@@ -292,7 +293,7 @@ def clerk_day(counter: Counter, clerk: str, day: date) -> dict:
             "rows": rows}
 
 
-def clerk_day_csv(report: dict, path: Path, lang: str = "vi") -> Path:
+def clerk_day_csv(report: dict[str, Any], path: Path, lang: str = "vi") -> Path:
     """The end-of-day report as CSV (UTF-8 with BOM: opens in Excel with the diacritics)."""
     en = lang == "en"
     head = (["Time", "Kind", "Dossier code", "Procedure", "Applicant", "Fee (VND)"] if en else
@@ -312,7 +313,7 @@ def clerk_day_csv(report: dict, path: Path, lang: str = "vi") -> Path:
     return path
 
 
-def clerk_day_model(counter: Counter, report: dict, display_name: str):  # noqa: ANN201
+def clerk_day_model(counter: Counter, report: dict[str, Any], display_name: str):  # noqa: ANN201
     """The end-of-day report as a printable table (the receipts layout engine)."""
     from app.receipts import Field, SignatureBlock, TableModel, header_of
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 from app.context import Counter, init_counter
 from app.errors import UserError, ValidationError
@@ -73,7 +74,7 @@ def migrate_gateway_ca(counter: Counter) -> None:
         counter.store.set_meta(LEGACY_META_CA, "")
 
 
-def gateway_config(counter: Counter) -> dict:
+def gateway_config(counter: Counter) -> dict[str, Any]:
     migrate_gateway_ca(counter)
     from app.sync_service import credential_path
 
@@ -164,7 +165,7 @@ def check_gateway(*, offline: bool, enrol_line: str, ca_bundle: str, agency_code
     return errors
 
 
-def check_anchor_file(path: str | Path) -> list[dict]:
+def check_anchor_file(path: str | Path) -> list[dict[str, Any]]:
     """What a CA file would install (refused: not a certificate, a clerk's own certificate)."""
     from app.trust import _read_certs, _role
 
@@ -267,7 +268,7 @@ def test_print_model(centre_name: str, lang: str = "vi"):  # noqa: ANN201 - Rece
         appointment_at=None)
 
 
-def backup(counter: Counter, dest: Path) -> dict:
+def backup(counter: Counter, dest: Path) -> dict[str, Any]:
     """One-file backup of the store and scans (safe while the app runs)."""
     from app import storeops
 
@@ -285,7 +286,7 @@ def check_restore_confirmation(counter: Counter, typed: str) -> None:
                         code="restore_not_confirmed", field="confirm")
 
 
-def restore(counter: Counter, src: Path, *, confirm: str | None = None, actor: str = "") -> dict:
+def restore(counter: Counter, src: Path, *, confirm: str | None = None, actor: str = "") -> dict[str, Any]:
     """Replace the store with a checked backup (the window's Restore): the same exclusive
     operation as `motcua restore` (app.storeops.restore_store: safety copy, code high-water
     mark, another counter's backup refused). This counter's own connection is closed for it and

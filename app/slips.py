@@ -14,28 +14,31 @@ from app.context import Counter
 from app.errors import UserError
 
 
-def _address(addr: dict) -> str:
+def _address(addr: dict[str, Any]) -> str:
     from app import units
 
-    commune = units.commune(addr.get("commune_code")) if addr.get("commune_code") else None
-    province = units.province(addr.get("province_code")) if addr.get("province_code") else None
+    cc, pc = str(addr.get("commune_code") or ""), str(addr.get("province_code") or "")
+    commune = units.commune(cc) if cc else None
+    province = units.province(pc) if pc else None
     return ", ".join(p for p in (str(addr.get("detail") or "").strip(),
                                  commune.name if commune else "",
                                  province.name if province else "") if p)
 
 
-def refuse_at_counter(counter: Counter, form: dict, reason: str, *, clerk: str,
-                      signer: Any) -> tuple[dict, receipts.SlipModel]:
+def refuse_at_counter(counter: Counter, form: dict[str, Any], reason: str, *, clerk: str,
+                      signer: Any) -> tuple[dict[str, Any], receipts.SlipModel]:
     """Form 03 from the intake form: a signed, numbered refusal of what the citizen brought
     (the form may be incomplete: that is why it is refused). Returns (record, slip)."""
     from app import actions
 
-    a = form.get("applicant") if isinstance(form.get("applicant"), dict) else {}
+    raw = form.get("applicant")
+    a: dict[str, Any] = raw if isinstance(raw, dict) else {}
     recorded = actions.record_refusal(counter, reason=reason, clerk=clerk, signer=signer,
                                       applicant=a,
                                       procedure_code=str(form.get("procedure_code") or ""))
-    proc = counter.catalogue().get(str(form.get("procedure_code") or ""))
-    addr = a.get("address") if isinstance(a.get("address"), dict) else {}
+    proc = counter.catalogue().get(str(form.get("procedure_code") or ""))  # type: ignore[no-untyped-call]
+    raw_addr = a.get("address")
+    addr: dict[str, Any] = raw_addr if isinstance(raw_addr, dict) else {}
     slip = receipts.refusal_model(
         counter, reason=reason, code=recorded["code"], clerk=clerk,
         applicant_name=str(a.get("full_name") or ""), address=_address(addr),

@@ -6,6 +6,7 @@ dialog, so the window keeps repainting."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -104,8 +105,11 @@ class SettingsPage(QWidget):
         g.addRow(lab, self.enrol_line)
         g.addRow("", self.enrol_btn)
         g.addRow("", self.enrol_state)
-        self.offline_only.toggled.connect(lambda on: (self.gateway_url.setEnabled(not on),
-                                                      self.gateway_ca.setEnabled(not on)))
+        def offline_toggled(on: bool) -> None:
+            self.gateway_url.setEnabled(not on)
+            self.gateway_ca.setEnabled(not on)
+
+        self.offline_only.toggled.connect(offline_toggled)
         # -- users
         self.users = QTableWidget(0, 4)
         self.users.setHorizontalHeaderLabels([self.tr("Username"), self.tr("Name"),
@@ -258,7 +262,7 @@ class SettingsPage(QWidget):
         else:
             self.banner.show_text(self.tr("Saved: this counter works offline only."), "ok")
 
-    def _show_enrolment(self, gw: dict) -> None:
+    def _show_enrolment(self, gw: dict[str, Any]) -> None:
         if gw.get("enrolled") and gw.get("url"):
             self.enrol_state.setText(self.tr("Enrolled with %1.").replace("%1", gw["url"]))
         else:
@@ -331,7 +335,7 @@ class SettingsPage(QWidget):
         pw = QLineEdit()
         pw.setEchoMode(QLineEdit.EchoMode.Password)
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             await self.session.reset_password(name, v["password"])
             return True
 
@@ -351,7 +355,7 @@ class SettingsPage(QWidget):
 
     bind_dialog = None
 
-    async def bind_certificate(self, path: str = "") -> dict | None:
+    async def bind_certificate(self, path: str = "") -> dict[str, Any] | None:
         """Bind a clerk's signing certificate (PEM/DER) to the selected account; the
         administrator confirms with their password."""
         from ui.detail import ActionDialog
@@ -368,7 +372,7 @@ class SettingsPage(QWidget):
         pw = QLineEdit()
         pw.setEchoMode(QLineEdit.EchoMode.Password)
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             return await self.session.bind_certificate(name, path, v["password"])
 
         dlg = ActionDialog(self.tr("Bind %1 to %2").replace("%1", Path(path).name)
@@ -383,7 +387,7 @@ class SettingsPage(QWidget):
             pw.clear()
         if not ok:
             return None
-        entry = dlg.result_value
+        entry = cast("dict[str, Any]", dlg.result_value)
         self.banner.show_text(self.tr("Certificate %1 bound to %2.")
                               .replace("%1", str(entry.get("subject", ""))).replace("%2", name),
                               "ok")
@@ -501,23 +505,25 @@ class SettingsPage(QWidget):
             self._fail(e)
             return None
 
-    async def backup(self, path: str) -> dict | None:
-        r = await self._long(self.tr("Backing up"), lambda: self.session.backup(path))
+    async def backup(self, path: str) -> dict[str, Any] | None:
+        r = cast("dict[str, Any] | None",
+                 await self._long(self.tr("Backing up"), lambda: self.session.backup(path)))
         if r:
             self.banner.show_text(self.tr("Backup written: %1 (%2 dossiers).")
                                   .replace("%1", r["file"]).replace("%2", str(r["dossiers"])), "ok")
         return r
 
-    async def restore(self, path: str, typed: str) -> dict | None:
-        r = await self._long(self.tr("Restoring"), lambda: self.session.restore(path, typed))
+    async def restore(self, path: str, typed: str) -> dict[str, Any] | None:
+        r = cast("dict[str, Any] | None", await self._long(
+            self.tr("Restoring"), lambda: self.session.restore(path, typed)))
         if r:
             self.banner.show_text(self.tr("Restored %1 dossiers from %2.")
                                   .replace("%1", str(r["dossiers"])).replace("%2", r["file"]), "ok")
         return r
 
-    async def import_catalogue(self, path: str) -> dict | None:
-        r = await self._long(self.tr("Importing the catalogue"),
-                             lambda: self.session.import_catalogue(path))
+    async def import_catalogue(self, path: str) -> dict[str, Any] | None:
+        r = cast("dict[str, Any] | None", await self._long(
+            self.tr("Importing the catalogue"), lambda: self.session.import_catalogue(path)))
         if r:
             self.banner.show_text(self.tr("Catalogue version %1 imported (%2 procedures).")
                                   .replace("%1", r["version"]).replace("%2", str(r["procedures"])),

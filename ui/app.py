@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from app.settings import Settings
 
@@ -19,7 +20,7 @@ log = logging.getLogger("motcua.gui")
 HERE = Path(__file__).resolve().parent
 I18N_DIR = HERE / "i18n"
 FONT_DIR = HERE / "fonts"
-_translators: list = []
+_translators: list[Any] = []
 CURRENT = {"lang": "vi"}  # read by the excepthook
 
 
@@ -52,6 +53,7 @@ def install_translator(lang: str) -> bool:
     from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
     app = QCoreApplication.instance()
+    assert app is not None, "install_translator needs the QApplication"
     CURRENT["lang"] = lang
     for t in _translators:
         app.removeTranslator(t)

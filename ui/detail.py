@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +34,7 @@ from ui.session import Session
 
 log = logging.getLogger(__name__)
 
-Submit = Callable[[dict], Awaitable[object]]
+Submit = Callable[[dict[str, Any]], Awaitable[object]]
 
 
 class ActionDialog(QDialog):
@@ -71,7 +72,7 @@ class ActionDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.buttons)
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         out = {}
         for name, w in self.widgets.items():
             if isinstance(w, QLineEdit):
@@ -120,7 +121,7 @@ class DetailPage(QWidget):
         self.session, self.ensure_key, self.reprint = session, ensure_key, reprint
         self.lang = session.lang
         self.code = ""
-        self.dossier: dict | None = None
+        self.dossier: dict[str, Any] | None = None
         self.banner = Banner(self)
         self.title = QLabel(self.tr("Open a dossier from the search screen (Ctrl+F)."))
         f = self.title.font()
@@ -223,7 +224,7 @@ class DetailPage(QWidget):
         self.code, self.dossier = d["code"], d
         self._fill(d)
 
-    def _fill(self, d: dict) -> None:
+    def _fill(self, d: dict[str, Any]) -> None:
         en = self.lang == "en"
         a = d["applicant"]
         addr = a.get("address") or {}
@@ -338,7 +339,7 @@ class DetailPage(QWidget):
         items.setTabChangesFocus(True)  # Tab goes on to "Reason", never inserts a tab
         items.setPlaceholderText(self.tr("one missing document per line"))
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             lines = [x.strip() for x in v["items"].splitlines() if x.strip()]
             return await self.session.request_supplement(
                 self.code, [{"name": x, "form": "original"} for x in lines], v["reason"])
@@ -371,7 +372,7 @@ class DetailPage(QWidget):
     async def supplement_received(self) -> bool:
         note = QLineEdit()
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             return await self.session.supplement_received(self.code, v["note"])
 
         return await self._act(self.tr("Supplement received"), [("note", self.tr("&Note:"), note)],
@@ -386,7 +387,7 @@ class DetailPage(QWidget):
         method.addItem(self.tr("At the counter"), "at_counter")
         method.addItem(self.tr("By post"), "post")
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             return await self.session.return_result(
                 self.code, recipient_name=v["recipient_name"], recipient_id=v["citizen_id"],
                 relation=v["relation"], method=v["method"], note=v["note"])
@@ -429,7 +430,7 @@ class DetailPage(QWidget):
     async def withdraw(self) -> bool:
         reason = QLineEdit()
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             return await self.session.withdraw(self.code, v["reason"])
 
         return await self._act(self.tr("Record withdrawal"),
@@ -438,7 +439,7 @@ class DetailPage(QWidget):
     async def reprint_receipt(self) -> bool:
         reason = QLineEdit()
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             if not v["reason"].strip():
                 from app.errors import UserError
 

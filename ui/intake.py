@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -61,7 +62,7 @@ class IntakePage(QWidget):
         self.last_code = ""
         self.saving = False
         self._loading = False
-        self.history: dict = {"open": [], "closed": []}
+        self.history: dict[str, Any] = {"open": [], "closed": []}
         self._duplicate_ok = ""  # the open dossier the clerk was warned about and accepted
         self._build()
         self._wire()
@@ -188,8 +189,11 @@ class IntakePage(QWidget):
         lr.addWidget(self.late_reason, 1)
         for w in (self.late_at, self.late_reason):
             w.setEnabled(False)
-        self.late.toggled.connect(lambda on: (self.late_at.setEnabled(on),
-                                              self.late_reason.setEnabled(on)))
+        def late_toggled(on: bool) -> None:
+            self.late_at.setEnabled(on)
+            self.late_reason.setEnabled(on)
+
+        self.late.toggled.connect(late_toggled)
 
         dos_box = QGroupBox(self.tr("Dossier"))
         g = QFormLayout(dos_box)
@@ -380,7 +384,7 @@ class IntakePage(QWidget):
         dlg.open()
 
     # ------------------------------------------------------------- the form
-    def form_dict(self) -> dict:
+    def form_dict(self) -> dict[str, Any]:
         """The form in the JSON shape of app.intake.parse_request."""
         dob_text = self.dob.text().strip()
         dob = parse_date_vn(dob_text)
@@ -423,7 +427,7 @@ class IntakePage(QWidget):
             return self.tr("Say why the dossier is entered late.")
         return ""
 
-    def draft_dict(self) -> dict:
+    def draft_dict(self) -> dict[str, Any]:
         return {"v": 1, "form": self.form_dict(), "dob_text": self.dob.text(),
                 "fee_text": self.fee.text(),
                 "labels": {"procedure": self.procedure.label(), "province": self.province.label(),
@@ -461,7 +465,7 @@ class IntakePage(QWidget):
         self.banner.show_text(self.tr("The unfinished form was restored."), "warn")
         return True
 
-    def load_draft(self, d: dict) -> None:
+    def load_draft(self, d: dict[str, Any]) -> None:
         self._loading = True
         try:
             f = d["form"]
@@ -555,7 +559,7 @@ class IntakePage(QWidget):
         if self.last_code:
             spawn(self.print_receipt(self.last_code))
 
-    async def save(self, print_after: bool = False) -> dict | None:
+    async def save(self, print_after: bool = False) -> dict[str, Any] | None:
         """Save and sign the form; on success the form is cleared for the next citizen."""
         if self.saving:
             return None
@@ -614,7 +618,7 @@ class IntakePage(QWidget):
 
     _print_after_save = False  # set from preferences by the main window
 
-    def _saved_text(self, r: dict) -> str:
+    def _saved_text(self, r: dict[str, Any]) -> str:
         from app.workcalendar import NO_APPOINTMENT_EN, NO_APPOINTMENT_VI
 
         when = (date_vn(r["appointment_at"]) + " " + r["appointment_at"][11:16]) \
@@ -675,7 +679,7 @@ class IntakePage(QWidget):
         return self.tr("Scan the citizen ID card's QR code at any time: the fields fill "
                        "themselves.")
 
-    async def load_history(self, citizen_id: str) -> dict:
+    async def load_history(self, citizen_id: str) -> dict[str, Any]:
         """Scan = lookup: the citizen's earlier and open dossiers beside the form."""
         from app import reports
 
@@ -685,7 +689,7 @@ class IntakePage(QWidget):
             self._warn_duplicate()
         return hist
 
-    def set_history(self, hist: dict) -> None:
+    def set_history(self, hist: dict[str, Any]) -> None:
         self.history = hist
         self.history_list.clear()
         rows = [(r, True) for r in hist.get("open", [])] + \
@@ -751,7 +755,7 @@ class IntakePage(QWidget):
     def _dob_left(self) -> None:
         self.errors["date_of_birth"].set_error(self.dob_error())
 
-    def _duplicate(self) -> dict | None:
+    def _duplicate(self) -> dict[str, Any] | None:
         from app.reports import open_duplicate
 
         return open_duplicate(self.history, self.procedure.code())
@@ -770,7 +774,7 @@ class IntakePage(QWidget):
 
     refuse_dialog = None
 
-    async def refuse(self) -> dict | None:
+    async def refuse(self) -> dict[str, Any] | None:
         """Refusal at the counter (form 03): the reason, a signed numbered record of what the
         citizen brought, the slip printed; the form is cleared."""
         from app.errors import ValidationError as VE
@@ -782,7 +786,7 @@ class IntakePage(QWidget):
         reason = QLineEdit()
         form = self.form_dict()
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             if not v["reason"].strip():
                 raise VE([UserError("Cần ghi lý do từ chối.", "Give the reason for refusing.",
                                     field="reason")])
@@ -802,7 +806,7 @@ class IntakePage(QWidget):
             self.refuse_dialog = None
         if not ok:
             return None
-        recorded, slip = dlg.result_value
+        recorded, slip = cast("tuple[dict[str, Any], Any]", dlg.result_value)
         where = await print_model(self.session, slip, f"{recorded['code']}-03")
         self.clear_form()
         self.banner.show_text(self.tr("Refusal %1 recorded and signed; slip: %2")

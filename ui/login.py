@@ -7,6 +7,7 @@ the store worker through Session, so Argon2id (64 MiB) never freezes the window.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -133,7 +134,7 @@ class LoginPage(QWidget):
     def on_login(self) -> None:
         spawn(self.login())
 
-    async def login(self) -> dict | None:
+    async def login(self) -> dict[str, Any] | None:
         self.button.setEnabled(False)
         self.banner.clear_text()
         try:
@@ -156,7 +157,7 @@ class UnlockKeyDialog(QDialog):
     """Unlock the clerk's signing key: a .p12 file + password, or a USB token + PIN."""
 
     def __init__(self, session: Session, *, p12_path: str = "", hint: str = "",
-                 message: str = "", remembered: dict | None = None,
+                 message: str = "", remembered: dict[str, Any] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session

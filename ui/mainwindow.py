@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -35,6 +36,7 @@ SYNC_POLL_MS = 3000
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    sync_starting: asyncio.Task[bool] | None = None  # set by ui.app.open_window
     language_switched = Signal(str)
     dossiers_changed = Signal(list)  # codes ([] = any): after every action and applied pull
 
@@ -326,7 +328,7 @@ class MainWindow(QMainWindow):
         self.login.reset(self.tr("The counter is set up. Log in with the administrator account."))
         spawn(self.session.start_sync())  # enrolled in the wizard: sync starts now
 
-    async def after_login(self, user: dict) -> None:
+    async def after_login(self, user: dict[str, Any]) -> None:
         s = self.session
         locked_user = self.login.locked_user
         uprefs = await s.user_prefs(user["username"])
@@ -424,38 +426,40 @@ class MainWindow(QMainWindow):
 
         if not self.at_work:
             return False
-        fields = []
+        fields: list[tuple[str, str, QWidget]] = []
+        edits: list[QLineEdit] = []
         for name, text in (("current", self.tr("&Current password:")),
                            ("password", self.tr("&New password (8+ characters):")),
                            ("again", self.tr("New password &again:"))):
             e = QLineEdit()
             e.setEchoMode(QLineEdit.EchoMode.Password)
             fields.append((name, text, e))
+            edits.append(e)
 
-        async def submit(v: dict) -> object:
+        async def submit(v: dict[str, Any]) -> object:
             await self.session.change_own_password(v["current"], v["password"], v["again"])
             return True
 
-        dlg = ActionDialog(self.tr("Change my password"), fields, submit, self.session.lang,
-                           self)
+        dlg = ActionDialog(self.tr("Change my password"), list(fields), submit,
+                           self.session.lang, self)
         self.password_dialog = dlg
         try:
             ok = await run_dialog(dlg) == QDialog.DialogCode.Accepted
         finally:
             self.password_dialog = None
-            for _, _, e in fields:
-                e.clear()
+            for edit in edits:
+                edit.clear()
         if ok:
             self.statusBar().showMessage(self.tr("Your password was changed."), 10_000)
         return ok
 
-    password_dialog = None
+    password_dialog: QDialog | None = None
 
     async def set_font_size(self, step: int) -> int:
         """Larger/smaller text for this clerk (older eyes), remembered for them; 0 = the
         system's size."""
-        app = QApplication.instance()
-        size = 0 if step == 0 else int(round(max(7.0, min(24.0, app.font().pointSizeF() + step))))
+        size = 0 if step == 0 else int(round(max(7.0, min(24.0, QApplication.font().pointSizeF()
+                                                            + step))))
         self._apply_font(size)
         if self.session.user is not None:
             await self.session.set_user_pref("font_size", str(size) if size else "")
@@ -464,12 +468,11 @@ class MainWindow(QMainWindow):
     def _apply_font(self, size: int) -> None:
         from PySide6.QtGui import QFont
 
-        app = QApplication.instance()
         if not hasattr(self, "_base_point_size"):
-            self._base_point_size = app.font().pointSizeF()
-        font = QFont(app.font())
+            self._base_point_size = QApplication.font().pointSizeF()
+        font = QFont(QApplication.font())
         font.setPointSizeF(size or self._base_point_size)
-        app.setFont(font)
+        QApplication.setFont(font)
 
     # ------------------------------------------------------------------ geometry
     def _restore_geometry(self, hexdata: str) -> None:
@@ -484,8 +487,8 @@ class MainWindow(QMainWindow):
         if self.session.user is None or self.session.closed:
             return
         try:
-            await self.session.set_user_pref("geometry",
-                                             bytes(self.saveGeometry().toHex()).decode("ascii"))
+            hexed = self.saveGeometry().toHex().data().decode("ascii")
+            await self.session.set_user_pref("geometry", hexed)
         except Exception:
             log.warning("saving the window geometry failed", exc_info=True)
 
@@ -586,7 +589,7 @@ class MainWindow(QMainWindow):
         return where
 
     # ------------------------------------------------------------------ sync
-    async def poll_sync(self) -> dict | None:
+    async def poll_sync(self) -> dict[str, Any] | None:
         if self._polling or self.sync_label is None or self.session.closed:
             return None
         self._polling = True

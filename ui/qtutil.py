@@ -12,10 +12,10 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
-_tasks: set[asyncio.Task] = set()
+_tasks: set[asyncio.Task[Any]] = set()
 
 
-def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
+def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     """Start a coroutine from a slot; keep a strong reference; route failures to the excepthook
     (qasync would otherwise lose them)."""
     task = asyncio.ensure_future(coro)
@@ -24,7 +24,7 @@ def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
     return task
 
 
-def _finished(task: asyncio.Task) -> None:
+def _finished(task: asyncio.Task[Any]) -> None:
     _tasks.discard(task)
     if task.cancelled():
         return
@@ -36,7 +36,7 @@ def _finished(task: asyncio.Task) -> None:
         sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
-def pending_tasks() -> set[asyncio.Task]:
+def pending_tasks() -> set[asyncio.Task[Any]]:
     return set(_tasks)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from ui.session import Session
 
@@ -19,7 +20,7 @@ class ReceiptPrinter:
         self.session = session
         self.last_output: Path | None = None  # the PDF written when there was no printer
 
-    async def _models(self, code: str, copies: int, reprint: object = None) -> list:
+    async def _models(self, code: str, copies: int, reprint: Any = None) -> list[Any]:
         from app import receipts
 
         counter = self.session.counter
@@ -74,7 +75,7 @@ class ReceiptPrinter:
         return await self.print_code(code, reprint=rp)
 
 
-async def print_model(session: Session, model: object, name: str) -> str:
+async def print_model(session: Session, model: Any, name: str) -> str:
     """Print any slip model on the counter's printer; without a printer it is saved as
     <data>/slips/NAME.pdf. Returns where it went."""
     from app.errors import UserError

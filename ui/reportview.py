@@ -6,6 +6,7 @@ with QPainter (QtCharts lives in PySide6-Addons, which the app does not depend o
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -83,11 +84,11 @@ def chart_points(per_day: dict[str, int], date_from: date | None = None,
     if date_from and date_to and date_from <= date_to and (date_to - date_from).days <= 400:
         from datetime import timedelta
 
-        full = {}
-        d = date_from
-        while d <= date_to:
-            full[d.isoformat()] = per_day.get(d.isoformat(), 0)
-            d += timedelta(days=1)
+        full: dict[str, int] = {}
+        day = date_from
+        while day <= date_to:
+            full[day.isoformat()] = per_day.get(day.isoformat(), 0)
+            day += timedelta(days=1)
         per_day = full
     if len(per_day) <= 62:
         return [(f"{d[8:10]}/{d[5:7]}", n) for d, n in per_day.items()]
@@ -169,7 +170,7 @@ class ReportsPage(QWidget):
         self.banner.show_text(self.tr("Tracking book printed: %1").replace("%1", where), "ok")
         return where
 
-    async def end_of_day(self) -> dict:
+    async def end_of_day(self) -> dict[str, Any]:
         """This clerk's day (the "To" date): received, returned, fees collected — printed
         (or a PDF) and exported as CSV beside it, for the cash reconciliation."""
         from app import reports

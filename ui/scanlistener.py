@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -22,7 +23,7 @@ from ui.scan import Action, ScanDetector
 _INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QPushButton, QTableView)
 
 
-def key_text(event: QEvent) -> str:
+def key_text(event: QKeyEvent) -> str:
     """The character a key press types ('\\r' for Enter; '' for Shift, Ctrl+S, Tab …)."""
     if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
         return "\r"
@@ -50,6 +51,7 @@ class ScanListener(QObject):
 
     def _install(self, on: bool) -> None:
         app = QApplication.instance()
+        assert isinstance(app, QCoreApplication)
         if on and not self._installed:
             app.installEventFilter(self)
         elif not on and self._installed:
@@ -65,6 +67,7 @@ class ScanListener(QObject):
         if et != QEvent.Type.KeyPress or not isinstance(obj, _INPUTS) \
                 or not (obj is self.scope or self.scope.isAncestorOf(obj)):
             return False
+        assert isinstance(event, QKeyEvent)
         action = self.detector.feed(key_text(event), time.monotonic())
         if action is Action.SNAPSHOT_AND_PASS:
             self._snapshot = (obj, obj.text()) if isinstance(obj, QLineEdit) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -43,7 +44,7 @@ from ui.qtutil import spawn
 from ui.session import SessionClosed
 from ui.widgets import SearchPicker
 
-Fetcher = Callable[..., Awaitable[dict]]
+Fetcher = Callable[..., Awaitable[dict[str, Any]]]
 OVERDUE_BG = QColor("#f8d7da")
 DUE_TODAY_BG = QColor("#fff3cd")
 
@@ -59,10 +60,10 @@ class DossierPageModel(QAbstractTableModel):
         self.fetch = fetch
         self.page_size = page_size
         self.lang = lang
-        self.rows: list[dict] = []
-        self.filters: dict = {}
+        self.rows: list[dict[str, Any]] = []
+        self.filters: dict[str, Any] = {}
         self.next_before: int | None = None
-        self.notice: dict | None = None  # why a query found nothing (e.g. no letter or digit)
+        self.notice: dict[str, Any] | None = None  # why a query found nothing (e.g. no letter or digit)
         self.has_more = False
         self.fetching = False
         self.pages = 0
@@ -285,7 +286,7 @@ class SearchPage(QWidget):
         QWidget.setTabOrder(self.use_to, self.date_to)
         QWidget.setTabOrder(self.date_to, self.view)
 
-    def query(self) -> dict:
+    def query(self) -> dict[str, Any]:
         def qd(d: QDate) -> date:
             return date(d.year(), d.month(), d.day())
 

@@ -70,7 +70,7 @@ class Session:
     settings: Settings
     counter: Counter
     worker: StoreWorker = field(default_factory=StoreWorker)
-    user: dict | None = None
+    user: dict[str, Any] | None = None
     signer: Any = None
     signer_info: SignerInfo | None = None
     lang: str = "vi"
@@ -132,18 +132,18 @@ class Session:
 
         return await self.run(setup.needs_setup, self.counter)
 
-    async def initial_setup(self, values: dict) -> None:
+    async def initial_setup(self, values: dict[str, Any]) -> None:
         from app import setup
 
         await self.run(lambda: setup.initial_setup(self.counter, **values))
 
-    async def counter_identity(self) -> dict:
+    async def counter_identity(self) -> dict[str, Any]:
         c = self.counter
         return await self.run(lambda: {"agency_code": c.agency_code, "counter_no": c.counter_no,
                                        "centre_name": c.centre_name, "label": c.label})
 
     # ------------------------------------------------------------- accounts
-    async def login(self, username: str, password: str) -> dict:
+    async def login(self, username: str, password: str) -> dict[str, Any]:
         from app import accounts
 
         s = self.settings
@@ -234,7 +234,7 @@ class Session:
         return self.signer
 
     # ------------------------------------------------------------------- intake
-    async def save_intake(self, form: dict, attachments: list[str]) -> dict:
+    async def save_intake(self, form: dict[str, Any], attachments: list[str]) -> dict[str, Any]:
         """Validate (ValidationError with every field) then receive + sign in one transaction.
 
         A SigningError with code token_removed drops the signer so the GUI asks to re-unlock."""
@@ -267,24 +267,24 @@ class Session:
     async def search_page(self, text: str = "", *, before: int | None = None,
                           status: int | None = None, procedure_code: str = "",
                           date_from: date | None = None, date_to: date | None = None,
-                          limit: int = 100) -> dict:
+                          limit: int = 100) -> dict[str, Any]:
         from app import reports
 
         return await self.run(lambda: reports.dossier_page(
             self.counter, text, before=before, status=status, procedure_code=procedure_code,
             date_from=date_from, date_to=date_to, limit=limit))
 
-    async def show(self, code: str) -> dict:
+    async def show(self, code: str) -> dict[str, Any]:
         from app import queries
 
         return await self.run(queries.show, self.counter, code)
 
-    async def work_queue(self) -> dict:
+    async def work_queue(self) -> dict[str, Any]:
         from app import reports
 
         return await self.run(reports.work_queue, self.counter)
 
-    async def verify_dossier(self, code: str) -> list[dict]:
+    async def verify_dossier(self, code: str) -> list[dict[str, Any]]:
         """Signature problems of one dossier ([] = every signature verifies)."""
         from app import signatures
 
@@ -292,14 +292,14 @@ class Session:
         return report.problems
 
     # ------------------------------------------------------------- actions
-    async def request_supplement(self, code: str, items: list[dict], reason: str) -> dict:
+    async def request_supplement(self, code: str, items: list[dict[str, Any]], reason: str) -> dict[str, Any]:
         from app import actions
 
         signer = self.require_signer()
         return await self._act(code, lambda: actions.request_supplement(
             self.counter, code, items, reason=reason, clerk=self.username, signer=signer))
 
-    async def supplement_received(self, code: str, note: str = "") -> dict:
+    async def supplement_received(self, code: str, note: str = "") -> dict[str, Any]:
         from app import actions
 
         signer = self.require_signer()
@@ -308,7 +308,7 @@ class Session:
 
     async def return_result(self, code: str, *, recipient_name: str, recipient_id: str = "",
                             relation: str = "self", method: str = "at_counter",
-                            note: str = "") -> dict:
+                            note: str = "") -> dict[str, Any]:
         from app import actions
 
         signer = self.require_signer()
@@ -321,7 +321,7 @@ class Session:
         self.dossiers_changed([code])
         return result
 
-    async def withdraw(self, code: str, reason: str) -> dict:
+    async def withdraw(self, code: str, reason: str) -> dict[str, Any]:
         from app import actions
 
         signer = self.require_signer()
@@ -362,12 +362,12 @@ class Session:
         if self.sync is not None:
             self.sync.wake()
 
-    async def sync_state(self) -> dict:
+    async def sync_state(self) -> dict[str, Any]:
         from app import syncstate
 
         return await self.run(syncstate.read, self.counter)
 
-    async def parked_events(self) -> list[dict]:
+    async def parked_events(self) -> list[dict[str, Any]]:
         from app import syncstate
 
         return await self.run(syncstate.parked_events, self.counter)
@@ -433,13 +433,13 @@ class Session:
             return False
         return True
 
-    async def backup(self, dest: str | Path) -> dict:
+    async def backup(self, dest: str | Path) -> dict[str, Any]:
         from app import setup
 
         self.require_admin()
         return await self.run(setup.backup, self.counter, Path(dest))
 
-    async def restore(self, src: str | Path, typed_code: str) -> dict:
+    async def restore(self, src: str | Path, typed_code: str) -> dict[str, Any]:
         from app import setup
 
         self.require_admin()
@@ -459,14 +459,14 @@ class Session:
         self.dossiers_changed([])
         return result
 
-    async def import_catalogue(self, path: str | Path) -> dict:
+    async def import_catalogue(self, path: str | Path) -> dict[str, Any]:
         from app.context import import_catalogue
 
         self.require_admin()
         return await self.run(lambda: import_catalogue(self.counter, Path(path),
                                                        actor=self.username))
 
-    async def enrol(self, line: str, ca_bundle: str | None = None) -> dict:
+    async def enrol(self, line: str, ca_bundle: str | None = None) -> dict[str, Any]:
         """Paste the `MOTCUA-ENROL1:` line the province gives (administrators)."""
         from app import sync_service
 
@@ -500,7 +500,7 @@ class Session:
                                                      actor=self.username))
 
     # ------------------------------------------------------------- slips
-    async def refuse_at_counter(self, form: dict, reason: str) -> tuple[dict, Any]:
+    async def refuse_at_counter(self, form: dict[str, Any], reason: str) -> tuple[dict[str, Any], Any]:
         from app import slips
 
         signer = self.require_signer()
@@ -524,7 +524,7 @@ class Session:
         raise ValueError(kind)
 
     async def bind_certificate(self, username: str, cert_path: str | Path,
-                               admin_password: str) -> dict:
+                               admin_password: str) -> dict[str, Any]:
         """An administrator binds a clerk's signing certificate to the account (confirmed
         with the administrator's password; audited)."""
         from app import binding
@@ -533,7 +533,7 @@ class Session:
 
         self.require_admin()
 
-        def work() -> dict:
+        def work() -> dict[str, Any]:
             try:
                 certs = load_certificates(Path(cert_path).read_bytes())
             except (OSError, ValueError) as exc:
@@ -548,7 +548,7 @@ class Session:
 
         return await self.run(work)
 
-    def field_errors(self, form: dict) -> dict[str, str]:
+    def field_errors(self, form: dict[str, Any]) -> dict[str, str]:
         """The form's problems by field, without saving (validation as each field is left);
         pure and fast: the same parse the save runs first."""
         from app import intake

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPixmap, QStandardItem, QStandardItemModel
@@ -229,13 +230,13 @@ class ChecklistTable(QWidget):
         self.table.setRowCount(0)
         self.changed.emit()
 
-    def set_items(self, items: list[dict]) -> None:
+    def set_items(self, items: list[dict[str, Any]]) -> None:
         self.table.setRowCount(0)
         for it in items:
             self.add_row(it.get("name", ""), it.get("form", "original"), it.get("count", 1),
                          it.get("checked", True))
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         out = []
         for r in range(self.table.rowCount()):
             name = (self.table.item(r, self.COL_NAME) or QTableWidgetItem()).text().strip()
@@ -247,7 +248,7 @@ class ChecklistTable(QWidget):
                         == Qt.CheckState.Checked})
         return out
 
-    def received(self) -> list[dict]:
+    def received(self) -> list[dict[str, Any]]:
         """The checked lines, as the intake request wants them."""
         return [{k: r[k] for k in ("name", "form", "count")} for r in self.rows() if r["checked"]]
 

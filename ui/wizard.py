@@ -9,6 +9,7 @@ again before writing anything."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -38,7 +39,7 @@ from ui.session import Session
 class CheckedPage(QWizardPage):
     """A page whose Next runs `check()` → [UserError]; errors stay on the page."""
 
-    def __init__(self, wizard: SetupWizard, check):  # noqa: ANN001
+    def __init__(self, wizard: SetupWizard, check: Callable[[], list[UserError]]):
         super().__init__()
         self.wiz = wizard
         self.check = check
@@ -68,14 +69,14 @@ class CheckedPage(QWizardPage):
 
     def show_errors(self, errors: list[UserError]) -> None:
         lang = self.wiz.session.lang
-        for e in self.errors.values():
-            e.set_error("")
+        for label in self.errors.values():
+            label.set_error("")
         rest = []
-        for e in errors:
-            if e.field in self.errors:
-                self.errors[e.field].set_error(e.message(lang))
+        for err in errors:
+            if err.field in self.errors:
+                self.errors[err.field].set_error(err.message(lang))
             else:
-                rest.append(e.message(lang))
+                rest.append(err.message(lang))
         if errors:
             self.banner.show_text(self.tr("Please correct the fields marked in red.")
                                   + ("  " + " ".join(rest) if rest else ""), "error")
@@ -92,6 +93,15 @@ class SetupWizard(QWizard):
     """Collects the values; `done_ok` is emitted once the counter is set up."""
 
     done_ok = Signal()
+    admin_user: QLineEdit
+    admin_name: QLineEdit
+    admin_pw: QLineEdit
+    admin_pw2: QLineEdit
+    agency: QLineEdit
+    counter_no: QSpinBox
+    offline: QCheckBox
+    enrol_line: QLineEdit
+    gw_ca: QLineEdit
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -161,8 +171,11 @@ class SetupWizard(QWizard):
         p3.row(self.tr("&Enrolment line:"), self.enrol_line, "enrol_line")
         p3.row(self.tr("CA &bundle (private CA):"), ca_row, "gateway_ca", buddy=self.gw_ca)
         p3.form.addRow("", self.offline)
-        self.offline.toggled.connect(lambda on: (self.enrol_line.setEnabled(not on),
-                                                 self.gw_ca.setEnabled(not on)))
+        def offline_toggled(on: bool) -> None:
+            self.enrol_line.setEnabled(not on)
+            self.gw_ca.setEnabled(not on)
+
+        self.offline.toggled.connect(offline_toggled)
         # -- trust anchors
         p4 = CheckedPage(self, lambda: setup.check_anchors(self.anchor_paths()))
         p4.setTitle(self.tr("Trust anchors"))
@@ -220,7 +233,7 @@ class SetupWizard(QWizard):
             if i >= 0:
                 combo.setCurrentIndex(i)
 
-    def _pick(self, then, title: str) -> None:  # noqa: ANN001
+    def _pick(self, then: Callable[[str], object], title: str) -> None:
         dlg = QFileDialog(self, title)
         dlg.fileSelected.connect(then)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -277,7 +290,7 @@ class SetupWizard(QWizard):
         finally:
             self.test_btn.setEnabled(True)
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, object]:
         offline = self.offline.isChecked()
         return {
             "admin_username": self.admin_user.text(), "admin_name": self.admin_name.text(),
