@@ -198,7 +198,10 @@ def restore_store(settings: Settings, src: Path, *, hardware_replacement: bool =
         detail = {"from": Path(src).name, "safety_copy": str(info.safety_copy or ""),
                   "moved_aside": [str(p) for p in info.moved_aside],
                   "previous_counter": info.previous_counter, "dossiers": info.dossiers,
-                  "hardware_replacement": hardware_replacement}
+                  "hardware_replacement": hardware_replacement,
+                  # audit rows after the backup's head up to this one were rolled back (they
+                  # are in the safety copy): evidence checks can tell a restore from tampering
+                  "rolled_back_audit_head": info.previous_audit_head}
         if hardware_replacement:
             detail["stated_by"] = stated_by.strip()
         with store.write() as conn:

@@ -71,6 +71,7 @@ class RestoreInfo:
     moved_aside: list[Path] = field(default_factory=list)
     previous_counter: str = ""
     hardware_replacement: bool = False
+    previous_audit_head: dict | None = None  # the replaced store's newest audit row
 
 
 def attachment_path(attachments_dir: Path, sha256: str) -> Path:
@@ -274,6 +275,7 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
     with StoreLock.exclusive(store_path, wait_s=lock_wait_s):
         mark = CodeMark.beside(store_path)
         current = ""
+        previous_head: dict | None = None
         safety: Path | None = None
         moved: list[Path] = []
         kind = file_kind(store_path)
@@ -291,6 +293,9 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
                 _refuse_other_counter(current, info, hardware_replacement)
                 with healthy._lock:  # noqa: SLF001 - what it issued stays issued
                     raise_from_store(healthy.conn, mark)
+                    head = healthy.conn.execute(
+                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+                previous_head = {"seq": int(head[0]), "hash": str(head[1])} if head else None
                 safety = Path(safety_dir) / f"before-restore-{_stamp()}.sqlite3"
                 backup(healthy, safety, None, extra_dirs=extra_dirs, include_scans=False)
             except StoreError as exc:
@@ -333,7 +338,8 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
             os.replace(mark.path, mark.path.with_name(mark.path.name + f".replaced-{_stamp()}"))
         mark.merge(info.codes if info.codes else {"counter": info.counter, "days": {}})
         result = RestoreInfo(Path(src), counts[0], counts[1], scans, files, info.counter, safety,
-                             moved, current or mark.counter(), hardware_replacement)
+                             moved, current or mark.counter(), hardware_replacement,
+                             previous_head)
         if on_restored is not None:
             with Store.open(store_path, create=False,
                             key=backup_key if info.encrypted else None,

@@ -237,6 +237,7 @@ def test_another_counters_backup_is_refused_unless_a_replacement_is_stated(tmp_p
         row = c.store.query("SELECT actor, detail FROM audit WHERE action = 'store.restore'")[0]
         detail = json.loads(row["detail"])
         assert detail["hardware_replacement"] is True and detail["previous_counter"].endswith("#02")
+        assert detail["rolled_back_audit_head"]["seq"] > 0  # the replaced store's audit head
         assert row["actor"] == "Trần Văn Minh (CNTT)"
         assert _receive(c, 1)[0]["code"][-6:-4] == "06"
 
