@@ -116,7 +116,8 @@ class CounterSyncStore:
     def cursor(self) -> str | None:
         return syncstate.read(self.counter).get("cursor")
 
-    def apply_pulled(self, events: Sequence[WireEvent], cursor: str) -> dict[str, int]:
+    def apply_pulled(self, events: Sequence[WireEvent], cursor: str,
+                     tsts: Mapping[str, str] | None = None) -> dict[str, int]:
         """Events and cursor in ONE transaction: a crash leaves both or neither, so a restart
         pulls again from the old cursor and the by-id idempotence absorbs the repeat."""
         from app import remote
@@ -126,6 +127,10 @@ class CounterSyncStore:
         with self.counter.store.write():  # the calls below join this transaction
             stats = remote.apply_signed_events(self.counter, list(events),
                                                source="gateway").to_dict() if events else {}
+            if tsts:  # tokens of the events now stored (held early events get none)
+                from app.timestamps import store_tokens
+
+                store_tokens(self.counter.store.conn, tsts)
             syncstate.write(self.counter, cursor=cursor)
         if events and self.on_applied is not None:  # committed: screens may show it now
             try:

@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,7 @@ class PullPage:
     cursor: str
     more: bool
     last_code: str | None = None  # asked with code_prefix: the gateway's high-water mark
+    tsts: dict[str, str] = field(default_factory=dict)  # event id -> RFC 3161 token (base64)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -377,7 +378,15 @@ class GatewayClient:
         if last_code is not None and (not isinstance(last_code, str) or
                                       not code_prefix or not last_code.startswith(code_prefix)):
             raise InvalidResponse("pull answer's last_code is not one of this counter's codes")
-        return PullPage(events, cursor, doc["more"], last_code)
+        tsts: dict[str, str] = {}
+        raw_tsts = doc.get("tsts")
+        if isinstance(raw_tsts, dict):
+            ids = {e.id for e in events}
+            for k, v in raw_tsts.items():
+                token = _tst_of(v)
+                if k in ids and token is not None:
+                    tsts[k] = token
+        return PullPage(events, cursor, doc["more"], last_code, tsts)
 
     def gateway_certificate(self) -> dict[str, Any] | None:
         """{pem, sha256, subject} of the certificate that signs province events (None when the

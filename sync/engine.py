@@ -70,8 +70,10 @@ class SyncStore(Protocol):
     def cursor(self) -> str | None:
         """The durable pull cursor (None before the first pull)."""
 
-    def apply_pulled(self, events: Sequence[WireEvent], cursor: str) -> dict[str, int]:
-        """Apply pulled events idempotently and store ``cursor`` in the SAME transaction."""
+    def apply_pulled(self, events: Sequence[WireEvent], cursor: str,
+                     tsts: Mapping[str, str] | None = None) -> dict[str, int]:
+        """Apply pulled events idempotently and store ``cursor`` in the SAME transaction, with
+        the gateway's RFC 3161 tokens of those events (`tsts`: event id -> base64 DER)."""
 
     def catalogue_version(self) -> str | None: ...
 
@@ -431,7 +433,8 @@ class SyncEngine:
         while True:
             page = await self._in_http(self.client.pull, cursor, self.config.pull_limit)
             if page.events or page.cursor != cursor:
-                stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor)
+                stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor,
+                                             page.tsts)
                 result.pulled += len(page.events)
                 result.applied += int(stats.get("applied", 0))
                 result.refused += int(stats.get("refused", 0))

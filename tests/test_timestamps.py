@@ -155,3 +155,34 @@ def test_gateway_serve_refuses_a_bad_tsa_configuration(tmp_path):
     r = serve("--tsa-cert", str(pki.clerk("clerk1").cert_pem), "--tsa-key", str(pki.tsa_key_pem))
     assert r.returncode == 2 and "timeStamping" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_tokens_travel_to_the_centres_other_counters(tmp_path):
+    """Counter 2 of the same centre pulls counter 1's dossiers with their tokens, so a later
+    revocation of counter 1's clerk leaves them valid at counter 2 too."""
+    c1 = make_counter(tmp_path / "c1", counter_no=1)
+    c2 = make_counter(tmp_path / "c2", counter_no=2)
+    codes = fill(c1, 2)
+    store, server = _gateway(tmp_path)
+    with server:
+        enrol(c1, store, server.url)
+        enrol(c2, store, server.url)
+        assert sync_service.sync_once(c1, EngineConfig(**FAST)).ok
+        r = sync_service.sync_once(c2, EngineConfig(**FAST))
+        assert r.ok and r.pulled == 2
+    store.close()
+    assert {k: bytes(v) for k, v in _tokens(c2).items()} == \
+        {k: bytes(v) for k, v in _tokens(c1).items()}
+    pki = shared_pki()
+    when = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+    crl = issue_crl(pki.subca, pki.subca_key, [
+        (pki.clerk("clerk3").cert.serial_number, when),
+        (pki.clerk("clerk1").cert.serial_number, when, x509.ReasonFlags.superseded),
+    ], number=51)
+    (crls_dir(c2.settings) / "subca.crl").write_bytes(crl.public_bytes(serialization.Encoding.DER))
+    report = verify_store(c2)
+    assert report.problems == [] and report.timestamped == 2
+    assert sorted({p for p in codes}) == sorted(r["code"] for r in c2.store.query(
+        "SELECT code FROM dossiers"))
+    c1.close()
+    c2.close()

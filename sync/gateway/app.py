@@ -393,6 +393,13 @@ def create_app(config: GatewayConfig) -> FastAPI:
         rows = store.pull(counter.agency_code, after, n,
                           None if include_own else counter.id)
         cursor = rows[-1].seq if rows else after
+        if config.tsa is not None and rows:  # the RFC 3161 tokens issued for these events
+            import base64
+
+            tokens = store.time_stamps([e.wire.id for e in rows])
+            if tokens:
+                extra["tsts"] = {k: base64.b64encode(v).decode("ascii")
+                                 for k, v in tokens.items()}
         return JSONResponse({
             "events": [e.wire.to_json() for e in rows],
             "cursor": f"{cursor:016d}",

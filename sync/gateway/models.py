@@ -75,6 +75,9 @@ class PullResponse(BaseModel):
     last_code: str | None = Field(
         default=None, description="with ?code_prefix=: the counter's highest code of that day "
                                   "held by the gateway (null: none)")
+    tsts: dict[str, str] | None = Field(
+        default=None, description="when the gateway is a time-stamping authority: event id ->"
+                                  " base64 DER RFC 3161 token over that event's signature value")
 
 
 class AttachmentStateModel(BaseModel):
