@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def _sha256(cert: Any) -> str:
     from cryptography.hazmat.primitives import hashes
 
-    return cert.fingerprint(hashes.SHA256()).hex()
+    return str(cert.fingerprint(hashes.SHA256()).hex())
 
 
 def certificate_from_file(path: Path, *, p12_password: str | None = None) -> Any:
@@ -71,7 +71,7 @@ def _confirm_admin(store: Store, admin: str, admin_password: str) -> str:
     return str(row["username"])
 
 
-def _user(conn: sqlite3.Connection, username: str) -> dict:
+def _user(conn: sqlite3.Connection, username: str) -> dict[str, Any]:
     row = conn.execute("SELECT username, role FROM users WHERE username = ?",
                        (username.strip().lower(),)).fetchone()
     if row is None:
@@ -80,7 +80,7 @@ def _user(conn: sqlite3.Connection, username: str) -> dict:
     return {"username": row[0], "role": row[1]}
 
 
-def _insert(conn: sqlite3.Connection, username: str, cert: Any, actor: str, counter: str) -> dict:
+def _insert(conn: sqlite3.Connection, username: str, cert: Any, actor: str, counter: str) -> dict[str, Any]:
     from signing.certs import CertInfo
     from signing.errors import policy_error
 
@@ -109,7 +109,7 @@ def _insert(conn: sqlite3.Connection, username: str, cert: Any, actor: str, coun
 
 
 def bind_certificate(store: Store, username: str, cert: Any, *, admin: str,
-                     admin_password: str) -> dict:
+                     admin_password: str) -> dict[str, Any]:
     """Bind `cert` (a cryptography certificate) to `username`, confirmed by an administrator's
     username and password. Audited (`user.bind_cert`). Binding twice changes nothing."""
     who = _confirm_admin(store, admin, admin_password)
@@ -119,7 +119,7 @@ def bind_certificate(store: Store, username: str, cert: Any, *, admin: str,
 
 
 def bind_certificate_at_setup(store: Store, username: str, cert: Any, *,
-                              actor: str = "setup") -> dict:
+                              actor: str = "setup") -> dict[str, Any]:
     """Bind without a separate confirmation, for set-up code that created the account itself
     in the same run (`motcua demo`, the first-run wizard's own administrator, test fixtures)."""
     with store.write() as conn:
@@ -128,7 +128,7 @@ def bind_certificate_at_setup(store: Store, username: str, cert: Any, *,
 
 
 def unbind_certificate(store: Store, username: str, fingerprint: str, *, admin: str,
-                       admin_password: str) -> dict:
+                       admin_password: str) -> dict[str, Any]:
     """End the binding of the certificate whose SHA-256 starts with `fingerprint` (≥ 8 hex
     digits). Signatures made while it was bound stay valid. Audited (`user.unbind_cert`)."""
     who = _confirm_admin(store, admin, admin_password)
@@ -159,7 +159,7 @@ def unbind_certificate(store: Store, username: str, fingerprint: str, *, admin: 
             "unbound_at": now, "unbound_by": who}
 
 
-def bindings(store: Store, username: str | None = None, *, active_only: bool = False) -> list[dict]:
+def bindings(store: Store, username: str | None = None, *, active_only: bool = False) -> list[dict[str, Any]]:
     """Bindings (newest first), for one account or all."""
     sql = ("SELECT username, sha256, subject, serial, not_after, bound_at, bound_by, unbound_at, "
            "unbound_by FROM user_certs")
@@ -233,7 +233,7 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def binding_problem(conn: sqlite3.Connection, body: dict, result: Any) -> tuple[str, str, str] | None:
+def binding_problem(conn: sqlite3.Connection, body: dict[str, Any], result: Any) -> tuple[str, str, str] | None:
     """For `verify`: (problem code, vi, en) when a counter event's CMS signer is not the
     signer named inside its signed bytes, or (for events of format v2 and later) was not
     bound to the event's actor at signing time (the time-stamp's time when there is one,

@@ -15,10 +15,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from signing.attempts import FileCounter
+    from signing.trust import TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ def anchor_files(settings: Settings) -> list[Path]:
     return sorted(p for p in d.glob("*") if p.suffix.lower() in _SUFFIXES) if d.is_dir() else []
 
 
-def load_trust(settings: Settings):
+def load_trust(settings: Settings) -> TrustStore:
     """A TrustStore of this counter's anchors and cached CRLs (empty if none configured)."""
     from signing.trust import TrustStore
 
@@ -47,7 +51,7 @@ def load_trust(settings: Settings):
     return TrustStore.from_paths(anchor_files(settings), crl_dir)
 
 
-def key_attempts(settings: Settings):
+def key_attempts(settings: Settings) -> FileCounter:
     """Wrong password/PIN counts kept across processes (each CLI command is one try), so the
     message can say "wrong attempt N". No secret is stored: keys are digests of the source."""
     from signing.attempts import FileCounter
@@ -86,7 +90,7 @@ def _name(cert: Any) -> str:
     return _display_name(cert.subject)
 
 
-def install(settings: Settings, source: Path) -> list[dict]:
+def install(settings: Settings, source: Path) -> list[dict[str, Any]]:
     """Install every CA certificate of a PEM/DER file; never replaces anything.
 
     A self-signed CA becomes a trust anchor, another CA a known intermediate. A certificate
@@ -135,7 +139,7 @@ def add_anchor(settings: Settings, source: Path) -> Path:
     return Path(install(settings, source)[0]["path"])
 
 
-def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict]:
+def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict[str, Any]]:
     """Every certificate in the anchors folder: name, subject, issuer, SHA-256, validity
     (UTC ISO and Vietnam time), role (anchor / intermediate / leaf — ignored) and, for CAs,
     the cached CRL they issued (or None)."""
@@ -145,7 +149,7 @@ def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict]:
     from signing.trust import load_certificates
 
     trust = load_trust(settings) if with_crls else None
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for path in anchor_files(settings):
         try:
@@ -178,7 +182,7 @@ def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict]:
     return out
 
 
-def remove(settings: Settings, fingerprint: str) -> dict:
+def remove(settings: Settings, fingerprint: str) -> dict[str, Any]:
     """Stop trusting the certificate whose SHA-256 starts with `fingerprint` (≥ 8 hex digits).
     A legacy file holding several certificates is split so the others stay trusted."""
     from cryptography.hazmat.primitives import hashes

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 # asn1crypto.tsp (imported above) adds "tst_info", "signing_certificate" … to cms's OID maps;
 # a reverse (name -> OID) index built before that import in this process would not know them,
@@ -62,7 +64,7 @@ def signature_value(cms_der: bytes) -> bytes:
     infos = ci["content"]["signer_infos"]
     if len(infos) != 1:
         raise ValueError(f"{len(infos)} signers")
-    return infos[0]["signature"].native
+    return bytes(infos[0]["signature"].native)
 
 
 def is_tsa_certificate(cert: x509.Certificate) -> bool:
@@ -138,7 +140,7 @@ class TimeStampAuthority:
         return self.stamp(signature_value(cms_der))
 
 
-def _stamper_class():  # type: ignore[no-untyped-def]
+def _stamper_class() -> Any:
     from pyhanko.sign import general
     from pyhanko.sign.general import simple_cms_attribute
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -155,7 +157,7 @@ def _stamper_class():  # type: ignore[no-untyped-def]
             # dump (~3 ms here), a parsed one returns its bytes
             # (by OID: asn1crypto.tsp adds the name to a map whose reverse index may already
             # have been built in this process, and then the name is unknown)
-            self._signing_cert_attr = cms.CMSAttribute.load(simple_cms_attribute(
+            self._signing_cert_attr = cms.CMSAttribute.load(simple_cms_attribute(  # type: ignore[no-untyped-call]
                 "1.2.840.113549.1.9.16.2.12", general.as_signing_certificate(self.tsa_cert)).dump())
             certs = [self.tsa_cert, *(c for c in self.certs_to_embed if c != self.tsa_cert)]
             self._cert_set_der = cms.CertificateSet(certs).dump()
@@ -202,10 +204,11 @@ def _stamper_class():  # type: ignore[no-untyped-def]
             digest = hashes.Hash(h())
             digest.update(tst_info_data)
             signed_attrs = cms.CMSAttributes([
-                simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute("content_type", "tst_info"),  # type: ignore[no-untyped-call]
+                simple_cms_attribute(  # type: ignore[no-untyped-call]
+                    "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
                 self._signing_cert_attr,
-                simple_cms_attribute("message_digest", digest.finalize()),
+                simple_cms_attribute("message_digest", digest.finalize()),  # type: ignore[no-untyped-call]
             ])
             signature = self._key.sign(signed_attrs.dump(), padding.PKCS1v15(), h())
             return signature, signed_attrs
@@ -213,7 +216,7 @@ def _stamper_class():  # type: ignore[no-untyped-def]
     return Stamper
 
 
-def _Stamper(key, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N802 - a class factory
+def _Stamper(key: rsa.RSAPrivateKey, **kwargs: Any) -> Any:  # noqa: N802 - a class factory
     from signing.pdf import _resync_oid_maps
 
     # a CMS attribute used before pyHanko named its OIDs leaves asn1crypto's reverse maps
@@ -286,7 +289,7 @@ class _TokenTemplate:
         st.fixed_dt, st._next_serial = when, serial  # noqa: SLF001
         try:
             _nonce, req = st.request_cms(imprint, "sha256")
-            return st.request_tsa_response(req)["time_stamp_token"].dump()
+            return bytes(st.request_tsa_response(req)["time_stamp_token"].dump())
         finally:
             st.fixed_dt, st._next_serial = None, None  # noqa: SLF001
 
@@ -545,7 +548,7 @@ def timestamp_of(cms_der: bytes) -> bytes | None:
         return None
     for a in unsigned:
         if a["type"].native == "signature_time_stamp_token":
-            return a["values"][0].dump()
+            return bytes(a["values"][0].dump())
     return None
 
 
@@ -559,7 +562,7 @@ def with_timestamp(cms_der: bytes, token_der: bytes) -> bytes:
     token = cms.ContentInfo.load(token_der)
     si["unsigned_attrs"] = cms.CMSAttributes(
         [*kept, cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [token]})])
-    return ci.dump(force=False)
+    return bytes(ci.dump(force=False))
 
 
 def _rebuild_authority(cert_der: bytes, key_der: bytes,

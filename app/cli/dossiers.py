@@ -84,7 +84,7 @@ def _default_clerk(counter, signer=None) -> str:
         owners = {b["username"] for b in bindings(counter.store, active_only=True)
                   if b["sha256"] == sha and b["username"] in unlocked}
         if len(owners) == 1:
-            return owners.pop()
+            return str(owners.pop())
     if not users:
         raise UserError("Chưa có tài khoản cán bộ; tạo bằng 'motcua user add'.",
                         "No clerk account yet; create one with 'motcua user add'.", field="clerk")
