@@ -475,3 +475,12 @@ def test_catalogue_publish_and_pull(gw, tmp_path: Path):
     assert exc.value.code == "catalogue_not_newer"
     r = requests.get(f"{gw.url}{API}/catalogue", headers=auth("wrong"), timeout=10)
     assert r.status_code == 401
+
+
+def test_postgres_placeholders_leave_literals_and_percent_alone():
+    from sync.gateway.store import _pg_sql
+
+    assert _pg_sql("SELECT a FROM t WHERE b = ? AND c = ?") == \
+        "SELECT a FROM t WHERE b = %s AND c = %s"
+    assert _pg_sql("SELECT '?' || x FROM \"we?ird\" WHERE y LIKE 'a%' AND z = ?") == \
+        "SELECT '?' || x FROM \"we?ird\" WHERE y LIKE 'a%%' AND z = %s"

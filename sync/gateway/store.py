@@ -247,6 +247,26 @@ def _chunks(keys: Sequence[str], size: int = 500) -> list[list[str]]:
     return [list(keys[i:i + size]) for i in range(0, len(keys), size)]
 
 
+@functools.lru_cache(maxsize=512)
+def _pg_sql(sql: str) -> str:
+    """Our SQL is written once with ``?`` placeholders; psycopg speaks ``%s``. Translate
+    outside quoted literals and identifiers only, and double a literal ``%`` (psycopg would
+    read it as a placeholder). Cached: the statements are a fixed set."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append("%%" if ch == "%" else ch)
+    return "".join(out)
+
+
 class _Tx:
     """A cursor wrapper that speaks ``?`` placeholders on both dialects."""
 
@@ -255,15 +275,11 @@ class _Tx:
         self._pg = paramstyle == "pg"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        if self._pg:
-            sql = sql.replace("?", "%s")
-        self._cur.execute(sql, tuple(params))
+        self._cur.execute(_pg_sql(sql) if self._pg else sql, tuple(params))
         return self._cur
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if self._pg:
-            sql = sql.replace("?", "%s")
-        self._cur.executemany(sql, [tuple(r) for r in rows])
+        self._cur.executemany(_pg_sql(sql) if self._pg else sql, [tuple(r) for r in rows])
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.execute(sql, params).fetchone()
@@ -1071,8 +1087,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 class _PgPool:
-    """A small bounded connection pool (psycopg_pool is not a dependency). Connections are in
-    autocommit mode; writes use explicit ``conn.transaction()`` blocks."""
+    """A small bounded pool that connects on demand (autocommit connections; writes use explicit
+    ``conn.transaction()`` blocks). Kept instead of psycopg_pool on purpose: that pool
+    reconnects in the background with a growing back-off, so after the database comes back the
+    gateway kept answering 503 for seconds (tests/test_gateway_faults.py); connecting at the
+    first request after an outage recovers at once, and dead connections are dropped on return."""
 
     def __init__(self, url: str, max_size: int):
         self._url = url
