@@ -6,8 +6,9 @@ Encryption at rest (SQLCipher, raw 256-bit key). Where the key lives, `store_enc
 - `keyring`: the operating system's key store (Windows Credential Manager, macOS Keychain,
   Secret Service), entry `motcua-store` / `store:<store path>`;
 - `auto` (default): the key file when one is configured, else the OS key store when this
-  machine has a working one, else no encryption (a key kept in the data folder beside the
-  store would protect nothing). On Windows counter PCs that means encrypted by default; on a
+  machine has a working one and the data folder is the user's own (under the home folder: the
+  key store belongs to one account, a per-machine folder is shared by the clerks' accounts),
+  else no encryption (a key kept in the data folder beside the store would protect nothing). On Windows counter PCs that means encrypted by default; on a
   headless Linux box without Secret Service (CI, these test machines) stores stay plaintext
   unless IT configures a key file;
 - `off`: never encrypt new stores.
@@ -67,8 +68,18 @@ def encryption_mode(settings: Settings) -> str:
     if mode == "auto":
         if settings.store_key_file:
             return "keyfile"
-        return "keyring" if _keyring() is not None else "off"
+        # the OS key store belongs to ONE account: only a per-user data folder may use it (a
+        # per-machine folder shared by the clerks' accounts needs the site key file)
+        return "keyring" if _per_user(settings.data_dir) and _keyring() is not None else "off"
     return mode
+
+
+def _per_user(folder: Path) -> bool:
+    try:
+        home = Path.home().resolve()
+        return Path(folder).resolve().is_relative_to(home)
+    except (OSError, RuntimeError):
+        return False
 
 
 def read_key_file(path: Path) -> bytes:

@@ -450,3 +450,22 @@ def test_a_format_1_backup_still_restores(counter, data_dir, tmp_path):
     assert json.loads(r.stdout)["attachments"] == 1
     assert motcua("check", data_dir=fresh).returncode == 0
     assert CodeMark.beside(fresh / "motcua.sqlite3").counter() == "000.20.27.H57#01"
+
+
+def test_auto_encryption_uses_the_os_key_store_only_for_a_per_user_folder(monkeypatch, tmp_path):
+    """`auto`: the OS key store belongs to one account, so a shared per-machine data folder
+    needs the site key file (these machines have no key store backend: one is simulated for
+    the decision only)."""
+    monkeypatch.setattr(storeops, "_keyring", lambda: object())
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    mine = Settings(data_dir=tmp_path / "home" / ".local" / "share" / "motcua")
+    shared = Settings(data_dir=tmp_path / "ProgramData" / "MotCua")
+    assert storeops.encryption_mode(mine) == "keyring"
+    assert storeops.encryption_mode(shared) == "off"
+    assert storeops.encryption_mode(Settings(data_dir=shared.data_dir,
+                                             store_key_file=str(tmp_path / "k"))) == "keyfile"
+    assert storeops.encryption_mode(Settings(data_dir=mine.data_dir,
+                                             store_encryption="off")) == "off"
+    monkeypatch.setattr(storeops, "_keyring", lambda: None)
+    assert storeops.encryption_mode(mine) == "off"
