@@ -70,24 +70,34 @@ class IntakePage(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
+        """The form: applicant, the citizen's dossiers, the dossier, the buttons."""
         lang = self.session.lang
         self.banner = Banner(self)
         self.errors: dict[str, FieldError] = {}
+        app_box = self._build_applicant()
+        self._build_history()
+        dos_box = self._build_dossier()
+        buttons = self._build_actions()
+        self._lay_out(app_box, dos_box, buttons)
+        self.lang = lang
+        self._set_tab_order()
 
-        def err(name: str) -> FieldError:
-            e = FieldError(self)
-            self.errors[name] = e
-            return e
+    def _err(self, name: str) -> FieldError:
+        e = FieldError(self)
+        self.errors[name] = e
+        return e
 
-        def with_error(widget: QWidget, name: str) -> QWidget:
-            box = QWidget()
-            lay = QVBoxLayout(box)
-            lay.setContentsMargins(0, 0, 0, 0)
-            lay.setSpacing(0)
-            lay.addWidget(widget)
-            lay.addWidget(err(name))
-            return box
+    def _with_error(self, widget: QWidget, name: str) -> QWidget:
+        """`widget` with its field's error line under it."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(widget)
+        lay.addWidget(self._err(name))
+        return box
 
+    def _build_applicant(self) -> QGroupBox:
         # -- applicant
         self.qr_status = QLabel(self.scan_hint())
         self.qr_status.setWordWrap(True)
@@ -116,22 +126,24 @@ class IntakePage(QWidget):
         app_box = QGroupBox(self.tr("Applicant"))
         f = QFormLayout(app_box)
         f.addRow(self.qr_status)
-        f.addRow(err("citizen_qr"))
-        f.addRow(self._label(self.tr("Full &name:"), self.name), with_error(self.name, "full_name"))
+        f.addRow(self._err("citizen_qr"))
+        f.addRow(self._label(self.tr("Full &name:"), self.name), self._with_error(self.name, "full_name"))
         f.addRow(self._label(self.tr("Citizen &ID:"), self.citizen_id),
-                 with_error(self.citizen_id, "citizen_id"))
+                 self._with_error(self.citizen_id, "citizen_id"))
         f.addRow(self._label(self.tr("Date of &birth:"), self.dob),
-                 with_error(self.dob, "date_of_birth"))
-        f.addRow(self._label(self.tr("&Gender:"), self.gender), with_error(self.gender, "gender"))
-        f.addRow(self._label(self.tr("P&hone:"), self.phone), with_error(self.phone, "phone"))
-        f.addRow(self._label(self.tr("E-&mail:"), self.email), with_error(self.email, "email"))
+                 self._with_error(self.dob, "date_of_birth"))
+        f.addRow(self._label(self.tr("&Gender:"), self.gender), self._with_error(self.gender, "gender"))
+        f.addRow(self._label(self.tr("P&hone:"), self.phone), self._with_error(self.phone, "phone"))
+        f.addRow(self._label(self.tr("E-&mail:"), self.email), self._with_error(self.email, "email"))
         f.addRow(self._label(self.tr("Pro&vince/city:"), self.province),
-                 with_error(self.province, "province_code"))
+                 self._with_error(self.province, "province_code"))
         f.addRow(self._label(self.tr("Comm&une/ward:"), self.commune),
-                 with_error(self.commune, "commune_code"))
+                 self._with_error(self.commune, "commune_code"))
         f.addRow(self._label(self.tr("A&ddress:"), self.address), self.address)
+        return app_box
 
-        # -- the citizen's earlier and open dossiers (scan = lookup)
+    def _build_history(self) -> None:
+        """The citizen's earlier and open dossiers (scan = lookup)."""
         self.history_box = QGroupBox(self.tr("This citizen's dossiers"))
         self.history_list = QListWidget()
         self.history_list.setObjectName("history")
@@ -146,6 +158,7 @@ class IntakePage(QWidget):
         self.history_list.itemActivated.connect(
             lambda item: self.open_dossier.emit(item.data(Qt.ItemDataRole.UserRole)))
 
+    def _build_dossier(self) -> QGroupBox:
         # -- dossier
         self.procedure = SearchPicker(self._search_procedures)
         self.procedure.setPlaceholderText(self.tr("code or name without diacritics, e.g. khai sinh"))
@@ -198,22 +211,24 @@ class IntakePage(QWidget):
         dos_box = QGroupBox(self.tr("Dossier"))
         g = QFormLayout(dos_box)
         g.addRow(self._label(self.tr("&Procedure:"), self.procedure),
-                 with_error(self.procedure, "procedure_code"))
+                 self._with_error(self.procedure, "procedure_code"))
         g.addRow("", self.proc_info)
         g.addRow("", self.fav_label)
-        g.addRow(self._label(self.tr("&Channel:"), self.channel), with_error(self.channel, "channel"))
+        g.addRow(self._label(self.tr("&Channel:"), self.channel), self._with_error(self.channel, "channel"))
         g.addRow(self._label(self.tr("Documents &received:"), self.checklist.table),
-                 with_error(self.checklist, "documents"))
-        g.addRow(self._label(self.tr("&Sets:"), self.sets), with_error(self.sets, "sets"))
-        g.addRow(self._label(self.tr("&Fee (VND):"), self.fee), with_error(self.fee, "fee_vnd"))
+                 self._with_error(self.checklist, "documents"))
+        g.addRow(self._label(self.tr("&Sets:"), self.sets), self._with_error(self.sets, "sets"))
+        g.addRow(self._label(self.tr("&Fee (VND):"), self.fee), self._with_error(self.fee, "fee_vnd"))
         g.addRow("", self.fee_text)
         g.addRow(self.tr("Appointment:"), self.appointment)
         g.addRow(self._label(self.tr("Scanned &files:"), self.attachments.list), self.attachments)
         g.addRow(self._label(self.tr("Return &method:"), self.return_method),
-                 with_error(self.return_method, "return_method"))
-        g.addRow("", with_error(late_row, "received_at"))
+                 self._with_error(self.return_method, "return_method"))
+        g.addRow("", self._with_error(late_row, "received_at"))
         g.addRow(self._label(self.tr("N&ote:"), self.note), self.note)
+        return dos_box
 
+    def _build_actions(self) -> QHBoxLayout:
         # -- actions
         self.save_btn = QPushButton(self.tr("Save && sign  (Ctrl+S)"))
         self.save_btn.setDefault(False)
@@ -228,7 +243,9 @@ class IntakePage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.refuse_btn)
         buttons.addWidget(self.clear_btn)
+        return buttons
 
+    def _lay_out(self, app_box: QGroupBox, dos_box: QGroupBox, buttons: QHBoxLayout) -> None:
         body = QWidget()
         grid = QGridLayout(body)
         grid.addWidget(app_box, 0, 0)
@@ -245,8 +262,8 @@ class IntakePage(QWidget):
         lay.addWidget(self.banner)
         lay.addWidget(scroll, 1)
         lay.addLayout(buttons)
-        self.lang = lang
 
+    def _set_tab_order(self) -> None:
         # tab order follows how a citizen's card is read, then the dossier
         order = [self.name, self.citizen_id, self.dob, self.gender, self.phone, self.email,
                  self.province, self.commune, self.address, self.procedure, self.channel,
