@@ -233,7 +233,31 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def binding_problem(conn: sqlite3.Connection, body: dict[str, Any], result: Any) -> tuple[str, str, str] | None:
+_Periods = dict[str, list[tuple[datetime, datetime | None]]]  # sha256 -> bound periods
+BindingCache = dict[str, _Periods]  # actor -> periods, for one verify run
+
+
+def _periods_of(conn: sqlite3.Connection, actor: str,
+                cache: dict[str, _Periods] | None) -> _Periods:
+    """Every certificate ever bound to `actor` with its periods (read once per actor)."""
+    if cache is not None and actor in cache:
+        return cache[actor]
+    out: _Periods = {}
+    for sha, bound_at, unbound_at in conn.execute(
+            "SELECT sha256, bound_at, unbound_at FROM user_certs WHERE username = ?", (actor,)):
+        out.setdefault(sha, []).append(
+            (_when(bound_at).replace(microsecond=0),
+             _when(unbound_at).replace(microsecond=0) + timedelta(seconds=1)
+             if unbound_at else None))
+    if cache is not None:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[actor] = out
+    return out
+
+
+def binding_problem(conn: sqlite3.Connection, body: dict[str, Any], result: Any,
+                    cache: dict[str, _Periods] | None = None) -> tuple[str, str, str] | None:
     """For `verify`: (problem code, vi, en) when a counter event's CMS signer is not the
     signer named inside its signed bytes, or (for events of format v2 and later) was not
     bound to the event's actor at signing time (the time-stamp's time when there is one,
@@ -252,21 +276,17 @@ def binding_problem(conn: sqlite3.Connection, body: dict[str, Any], result: Any)
         return None  # v1 events predate binding; their signer check is the one above
     actor = str(body.get("actor") or "")
     when = getattr(result, "time_proof", None) or getattr(result, "signing_time", None)
-    if conn.execute("SELECT 1 FROM user_certs WHERE username = ? LIMIT 1",
-                    (actor,)).fetchone() is None:
+    periods = _periods_of(conn, actor, cache)
+    if not periods:
         # The account never had a binding (a store upgraded while its clerks had not been
         # bound yet: intake refuses them today). Said as a warning, see NEVER_BOUND.
         return (NEVER_BOUND, actor, actor)
-    rows = conn.execute("SELECT bound_at, unbound_at FROM user_certs WHERE username = ? "
-                        "AND sha256 = ?", (actor, signer.sha256)).fetchall()
-    for bound_at, unbound_at in rows:
+    for start, end in periods.get(signer.sha256, []):
         if when is None:  # no time at all (no signing-time attribute): any binding counts
             return None
         # signing times have whole seconds (UTCTime): a signature in the same second as the
         # binding or the unbinding counts as made while bound (intake refuses after unbinding)
-        if (_when(bound_at).replace(microsecond=0) <= when
-                and (unbound_at is None
-                     or when < _when(unbound_at).replace(microsecond=0) + timedelta(seconds=1))):
+        if start <= when and (end is None or when < end):
             return None
     return ("not_bound",
             f"chứng thư ký «{signer.common_name}» không được gắn cho cán bộ '{actor}' vào thời "

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import evidence
+from app.binding import BindingCache
 from app.context import Counter
 from app.errors import UserError
 from app.status import derive_status
@@ -214,6 +215,7 @@ class _Ctx:
     first_v2: int | None | bool  # False: not computed yet (only needed when a v1 event shows)
     whole_store: bool
     never_bound: set[str] = field(default_factory=set)  # actors without any certificate binding
+    binding_cache: BindingCache = field(default_factory=dict)  # actor -> bound periods
 
     @property
     def first_v2_seq(self) -> int | None:
@@ -333,7 +335,7 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
             never_bound_note,
         )
 
-        bound = binding_problem(ctx.conn, body, res)
+        bound = binding_problem(ctx.conn, body, res, ctx.binding_cache)
         if bound is not None and bound[0] == NEVER_BOUND:
             ctx.never_bound.add(bound[1])
             report.warnings.add(NEVER_BOUND)
