@@ -119,6 +119,15 @@ def receive(counter: Counter, req: IntakeRequest, *, clerk: str, signer: EventSi
     if clerk_row[0]["locked"]:
         raise UserError(f"Tài khoản '{clerk}' đang bị khoá.", f"Account '{clerk}' is locked.",
                         field="clerk", code="locked")
+    from app.binding import check_signer
+
+    # refuse an unusable key (expired, revoked, wrong usage, untrusted) or a certificate not
+    # bound to this clerk before a dossier number is taken: signing checks both again inside
+    # the write transaction, but a number taken there is never reissued (a gap `verify` reports)
+    check = getattr(signer, "check", None)
+    if callable(check):
+        check()
+    check_signer(counter.store, clerk, signer)
 
     late = req.received_at is not None
     received_at = (req.received_at or now).astimezone(VN_TZ).replace(microsecond=0)

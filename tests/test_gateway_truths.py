@@ -132,3 +132,18 @@ def test_a_refused_catalogue_shows_in_status_and_exit_code(tmp_path):
         assert "danh mục thủ tục" in status.stdout and "2099.1" in status.stdout
         st = json.loads(motcua("sync", "status", "--json", data_dir=tmp_path / "c").stdout)
         assert st["catalogue_error"].startswith("2099.1")
+
+
+def test_sync_once_says_the_failure_in_the_users_language(tmp_path):
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        counter = make_counter(tmp_path / "c")
+        enrol(counter, gstore, server.url)
+        counter.close()
+    # the gateway is gone: the line is the clerk's sentence, not the client's English detail
+    out = motcua("sync", "once", data_dir=tmp_path / "c")
+    assert out.returncode == 4, out.stdout + out.stderr
+    line = out.stderr.strip().splitlines()[-1]
+    assert line == "Lỗi đồng bộ (connection): Không kết nối được cổng tỉnh.", out.stderr
+    out = motcua("--lang", "en", "sync", "once", data_dir=tmp_path / "c")
+    assert out.stderr.strip().splitlines()[-1] == \
+        "Sync error (connection): Cannot reach the gateway.", out.stderr

@@ -237,3 +237,16 @@ def test_cli_prints_stored_control_characters_escaped(data_dir, tmp_path):
     assert outputs[0].returncode == outputs[1].returncode == outputs[3].returncode == 0
     assert "Đặng\\x1b[2J\\x00Hương\\u202e\\x85" in outputs[0].stdout
     assert json.loads(outputs[3].stdout)[0]["applicant_name"] == evil  # JSON stays exact
+
+
+def test_cli_names_the_real_size_of_a_too_large_file(data_dir, tmp_path):
+    doc = dossier_json()
+    doc["note"] = "n" * 5_000_000  # a 5 MB document: the message must not say "1.0 MB"
+    f = tmp_path / "big.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    for lang, expected in (("vi", "(5.0 MB; tối đa 1 MB)"), ("en", "(5.0 MB; limit 1 MB)")):
+        r = motcua("intake", "--file", str(f), *P12, data_dir=data_dir, lang=lang,
+                   env={"P12_PW": "demo"})
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], r.stderr

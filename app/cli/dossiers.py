@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,17 +59,23 @@ def _read_json(path: str) -> dict:
     from app.inputs import JSON_MAX_BYTES, load_json
 
     shown = printable(path, limit=200)
+    size = None  # the whole file's size (only the first 1 MiB + 1 byte is read)
     try:
         if path == "-":
             raw = sys.stdin.buffer.read(JSON_MAX_BYTES + 1)
         else:
             with open(path, "rb") as fh:
                 raw = fh.read(JSON_MAX_BYTES + 1)
+                size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
         raise UserError(f"Không tìm thấy tệp {shown}.", f"File {shown} not found.") from None
     except OSError as exc:
         raise UserError(f"Không đọc được tệp {shown}: {exc.strerror}.",
                         f"Cannot read file {shown}: {exc.strerror}.") from None
+    if size is not None and len(raw) > JSON_MAX_BYTES:
+        raise UserError(f"Tệp {shown} quá lớn ({size / 1e6:.1f} MB; tối đa 1 MB).",
+                        f"File {shown} is too large ({size / 1e6:.1f} MB; limit 1 MB).",
+                        code="too_large")
     return load_json(raw, source=shown)
 
 

@@ -127,8 +127,13 @@ def cmd_once(args: argparse.Namespace) -> int:
                      "The gateway's procedure catalogue was refused")
                   + f": {result.catalogue_error}", file=sys.stderr)
         if result.error is not None:
+            from sync.reasons import REASONS
+
+            # the clerk's sentence in their language; the client's (English) detail is in the log
+            words = REASONS.get(result.error.reason)
+            text = _t(args, *words) if words else result.error.detail
             print(_t(args, "Lỗi đồng bộ", "Sync error")
-                  + f" ({result.error.reason}): {result.error.detail}", file=sys.stderr)
+                  + f" ({result.error.reason}): {text}", file=sys.stderr)
     if isinstance(result.error, AuthError):
         return EXIT_AUTH
     if result.offline:
