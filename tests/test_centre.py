@@ -9,7 +9,7 @@ from app import actions, intake, queries, remote, signatures, sync_service, sync
 from localdb.backup import attachment_path, integrity_problems
 from sync.engine import EngineConfig
 from sync.wire import WireEvent
-from tests.helpers import demo_signer, dossier_json, make_counter, make_pdf
+from tests.helpers import demo_signer, dossier_json, make_counter, make_pdf, motcua
 from tests.sync_support import enrol, signed_act, thread_gateway
 
 OTHER = "000.30.31.H26"
@@ -54,6 +54,11 @@ def test_three_counters_one_centre_and_a_second_centre(tmp_path):
             shown = queries.show(c2, code)
             assert shown["status"] == "supplement_requested"
             assert shown["owner_counter"] == 1 and shown["own"] is False
+            out = motcua("show", code, data_dir=tmp_path / "c2")  # the clerk reads it too
+            assert out.returncode == 0 and "Tiếp nhận tại quầy 1 (quầy khác" in out.stdout, \
+                out.stdout + out.stderr
+            out = motcua("show", code, data_dir=tmp_path / "c1")
+            assert out.returncode == 0 and "tại quầy" not in out.stdout, out.stdout
             actions.record_supplement_received(c2, code, note="Đã nộp bản chính", clerk="lan",
                                                signer=s2)
             _sync(c2)

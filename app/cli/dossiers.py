@@ -138,6 +138,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"{'Received' if en else 'Tiếp nhận'}: {d['received_at']}   "
         f"{'Appointment' if en else 'Hẹn trả'}: {d['appointment_at'] or '—'}",
     ]
+    if d.get("own") is False:  # materialised from another counter of the centre (issue 11)
+        no = d.get("owner_counter")
+        lines.append(f"Received at counter {no} (another counter of this centre)" if en else
+                     f"Tiếp nhận tại quầy {no} (quầy khác cùng trung tâm)")
     for e in d["events"]:
         lines.append(f"  {e['occurred_at']}  {e['type']:<22} {e['origin']:<8} {e['actor']}")
     # stored text is printed escaped: a control character never reaches the terminal raw
