@@ -23,6 +23,9 @@ EXIT_REFUSED = 2  # bad input, refused action (as documented in the README)
 EXIT_ENVIRONMENT = 1  # the machine: disk full, permissions, read-only, unexpected errors
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
 EXIT_NO_DISPLAY = 3
+# StoreError codes of a broken or unusable store file (localdb.store._translate and the
+# opening checks): exit 1 like any other trouble of the machine
+_MACHINE_STORE_CODES = frozenset({"disk_full", "corrupt", "busy", "cannot_open", "sqlite"})
 
 
 def utf8_streams() -> None:
@@ -90,7 +93,12 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
     from app.errors import is_user_facing, message_of
 
     if is_user_facing(exc):
-        return message_of(exc, lang), int(getattr(exc, "exit_code", EXIT_REFUSED))
+        from localdb.errors import StoreError
+
+        # SQLite's own failures (localdb.store translates them) are the machine, not the input
+        machine = isinstance(exc, StoreError) and exc.code in _MACHINE_STORE_CODES
+        return message_of(exc, lang), int(getattr(
+            exc, "exit_code", EXIT_ENVIRONMENT if machine else EXIT_REFUSED))
     if isinstance(exc, OSError):
         where = _path_of(exc)
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):

@@ -162,3 +162,20 @@ def test_a_refused_intake_is_logged_without_the_values_typed(tmp_path):
     assert "command refused" in log and "date_of_birth" in log
     for value in ("huong@@example", "2090-05-12", "Đặng Thị Hương", "079190000123"):
         assert value not in log  # …the log keeps only which fields were refused
+
+
+def test_a_broken_store_is_the_machine_not_refused_input(tmp_path):
+    """Exit 1 (the machine: disk, permissions, SQLite), as documented, not 2 (refused input),
+    so a script or IT tells "fix the PC / restore" from "fix what was typed"."""
+    env = env_for(tmp_path)
+    assert motcua(env, "init", "--agency-code", "000.20.27.H57", "--counter", "1").returncode == 0
+    store = tmp_path / "data" / "motcua.sqlite3"
+    with store.open("r+b") as f:  # the header stays, the schema pages are garbage
+        f.seek(100)
+        f.write(b"\xff" * 3900)
+    for p in tmp_path.joinpath("data").glob("motcua.sqlite3-*"):
+        p.unlink()
+    out = motcua(env, "list")
+    err = out.stderr.decode("utf-8")
+    assert out.returncode == 1, (out.returncode, err)
+    assert len(err.strip().splitlines()) == 1 and "hỏng" in err, err
