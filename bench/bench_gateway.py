@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
 from bare import descendants_cpu  # noqa: E402
-from test_gateway_support import (  # noqa: E402
+from tests.gateway_support import (  # noqa: E402
     AGENCY,
     gateway_process,
     make_body,

@@ -95,6 +95,33 @@ def signer(counter):
         yield s
 
 
+@pytest.fixture
+def loop(qapp):
+    """A qasync loop on the test's QApplication (GUI tests), closed afterwards: a loop left
+    open keeps QThreads alive past QApplication and aborts Python at exit."""
+    import asyncio
+
+    import qasync
+
+    qapp.setQuitOnLastWindowClosed(False)  # as ui.app.run does
+    lp = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(lp)
+    yield lp
+    try:
+        lp.run_until_complete(asyncio.sleep(0))
+    finally:
+        lp.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A fresh copy of the prepared demo counter (GUI tests)."""
+    from tests.gui_support import demo_copy
+
+    return demo_copy(tmp_path / "data")
+
+
 _QT_FIXTURES = {"qapp", "qtbot", "qtmodeltester", "qtlog"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,9 @@ from app.settings import Settings
 from app.trust import add_anchor
 
 AGENCY = "000.20.27.H57"
+DATA = Path(__file__).parent / "data"
+FIXTURE = DATA / "store-v1.sqlite3"  # a store made by schema v1 (tests/data/make_store_v1.py)
+ANCHORS = DATA / "store-v1-anchors"
 PASSWORD = "mat-khau-demo-1"
 P12_PASSWORD = "demo"
 
@@ -180,3 +184,25 @@ async def until(pred, timeout: float = 30.0, step: float = 0.05) -> bool:  # noq
             return bool(pred())
         await asyncio.sleep(step)
     return True
+
+
+def bind_clerk1(data_dir, user: str = "lan") -> None:
+    """An administrator binds the demo clerk1 certificate to the clerk's account."""
+    r = motcua("user", "add", "quantri", "--name", "Quản Trị Viên", "--role", "administrator",
+               "--password-env", "PW", data_dir=data_dir, env={"PW": "mat-khau-quan-tri"})
+    assert r.returncode == 0, r.stderr
+    r = motcua("user", "bind-cert", user, str(shared_pki().clerk("clerk1").cert_pem),
+               "--admin", "quantri", "--admin-password-env", "PW", data_dir=data_dir,
+               env={"PW": "mat-khau-quan-tri"})
+    assert r.returncode == 0, r.stderr
+
+
+def install_fixture(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "motcua.sqlite3"
+    shutil.copyfile(FIXTURE, target)
+    anchors = data_dir / "trust" / "anchors"
+    anchors.mkdir(parents=True)
+    for pem in ANCHORS.glob("*.pem"):
+        shutil.copyfile(pem, anchors / pem.name)
+    return target

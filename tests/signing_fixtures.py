@@ -1,8 +1,7 @@
 """Session-scoped signing fixtures: one demo PKI and one SoftHSM token per test session.
 
 Import the fixtures you need into a test module (pytest registers imported fixtures):
-    from signing_fixtures import demo_pki, softhsm, trust  # noqa: F401
-"""
+    """
 
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from signing.demo_pki import SOFTHSM_MODULE, DemoPki, load_into_softhsm, make_demo_pki
 from signing.trust import TrustStore
@@ -71,3 +72,11 @@ def openssl_verify(sig: bytes, data: bytes, pki: DemoPki, tmp: Path, *,
          "-purpose", "any", "-out", os.devnull],
         capture_output=True, text=True,
     )
+
+
+def _raw_cms(clerk, data: bytes) -> bytes:
+    """A signature made outside our checks (e.g. by another tool) with the clerk's key."""
+    return (pkcs7.PKCS7SignatureBuilder().set_data(data)
+            .add_signer(clerk.cert, clerk.key, hashes.SHA256())
+            .sign(serialization.Encoding.DER,
+                  [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import dossier_json, make_image, motcua, shared_pki
+from tests.helpers import (
+    bind_clerk1,  # noqa: F401
+    dossier_json,
+    make_image,
+    motcua,
+    shared_pki,
+)
 
 P12 = ("--p12", str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12_PW")
 SECRET = {"P12_PW": "demo"}
@@ -22,15 +28,6 @@ def setup(data_dir):
     bind_clerk1(data_dir)
 
 
-def bind_clerk1(data_dir, user: str = "lan") -> None:
-    """An administrator binds the demo clerk1 certificate to the clerk's account."""
-    r = motcua("user", "add", "quantri", "--name", "Quản Trị Viên", "--role", "administrator",
-               "--password-env", "PW", data_dir=data_dir, env={"PW": "mat-khau-quan-tri"})
-    assert r.returncode == 0, r.stderr
-    r = motcua("user", "bind-cert", user, str(shared_pki().clerk("clerk1").cert_pem),
-               "--admin", "quantri", "--admin-password-env", "PW", data_dir=data_dir,
-               env={"PW": "mat-khau-quan-tri"})
-    assert r.returncode == 0, r.stderr
 
 
 def test_full_offline_cycle(data_dir, tmp_path):

@@ -128,7 +128,7 @@ def test_every_site_key_has_its_effect(site_env, tmp_path, monkeypatch):
     assert "Not enrolled" in out.stdout
 
     # the receipt: roll80, the centre's name, the QR to the province's lookup address
-    from tests.test_receipts import page_info, pdf_text, qr_payloads
+    from tests.pdf_support import page_info, pdf_text, qr_payloads
 
     pdf = tmp_path / "r.pdf"
     out = motcua(env, "receipt", code, "--out", str(pdf))

@@ -366,8 +366,7 @@ def test_upgraded_v1_store_keeps_verifying_and_the_chain_starts_there(tmp_path):
     from app.context import open_counter
     from app.settings import Settings
     from app.trust import add_anchor
-    from tests.helpers import shared_pki
-    from tests.test_upgrade import install_fixture
+    from tests.helpers import install_fixture, shared_pki
 
     data = tmp_path / "data"
     install_fixture(data)

@@ -14,7 +14,11 @@ import pg_fixture
 import pytest
 import requests
 import rfc8785
-from test_gateway_support import (
+
+from sync.gateway import GatewayConfig, create_app
+from sync.gateway.server import GatewayServer
+from sync.gateway.store import Store, open_store
+from tests.gateway_support import (
     ADMIN_TOKEN,
     AGENCY,
     OTHER_AGENCY,
@@ -27,10 +31,6 @@ from test_gateway_support import (
     stub_verifier,
     wire_from_body,
 )
-
-from sync.gateway import GatewayConfig, create_app
-from sync.gateway.server import GatewayServer
-from sync.gateway.store import Store, open_store
 
 API = "/api/v1"
 

@@ -11,7 +11,12 @@ import os
 import pg_fixture
 import pytest
 import requests
-from test_gateway_support import (
+
+from sync.client import GatewayClient
+from sync.gateway import GatewayConfig, create_app
+from sync.gateway.server import GatewayServer
+from sync.gateway.store import SQLiteStore, open_store
+from tests.gateway_support import (
     ADMIN_TOKEN,
     AGENCY,
     OTHER_AGENCY,
@@ -22,11 +27,6 @@ from test_gateway_support import (
     stub_verifier,
     wire_from_body,
 )
-
-from sync.client import GatewayClient
-from sync.gateway import GatewayConfig, create_app
-from sync.gateway.server import GatewayServer
-from sync.gateway.store import SQLiteStore, open_store
 
 API = "/api/v1"
 

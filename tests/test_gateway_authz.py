@@ -8,12 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_gateway_support import OTHER_AGENCY, make_body, push, statuses, wire_from_body
 
 from app import intake, sync_service, syncstate
 from app.domain import EventType, now_vn
 from sync.engine import EngineConfig
 from sync.gateway import authz
+from tests.gateway_support import OTHER_AGENCY, make_body, push, statuses, wire_from_body
 from tests.helpers import AGENCY, demo_signer, dossier_json, make_counter
 from tests.sync_support import enrol, signed_act, thread_gateway
 

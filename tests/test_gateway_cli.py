@@ -13,12 +13,12 @@ import sys
 import pg_fixture
 import pytest
 import requests
-from test_gateway_support import AGENCY, ROOT, auth, make_event, push, statuses, stub_verifier
 
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.cli import parse_enrolment_string
 from sync.gateway.server import GatewayServer
 from sync.gateway.store import open_store, token_hash
+from tests.gateway_support import AGENCY, ROOT, auth, make_event, push, statuses, stub_verifier
 
 
 def run(db: str, data_dir, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pg_fixture
 import pytest
 import requests
-from test_gateway_support import AGENCY, auth, gateway_process, make_event, push
 
 from sync.gateway.store import open_store
+from tests.gateway_support import AGENCY, auth, gateway_process, make_event, push
 
 N_COUNTERS = 6
 EVENTS_PER_COUNTER = 240

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pg_fixture
 import pytest
 import requests
-from test_gateway_support import AGENCY, auth, make_event, push, statuses, stub_verifier
 
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
 from sync.gateway.store import open_store
+from tests.gateway_support import AGENCY, auth, make_event, push, statuses, stub_verifier
 
 
 @pytest.mark.postgres

@@ -10,11 +10,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
-from test_gateway_support import ADMIN_TOKEN, AGENCY, auth, stub_verifier
 
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
 from sync.gateway.store import open_store
+from tests.gateway_support import ADMIN_TOKEN, AGENCY, auth, stub_verifier
 
 EXAMPLES = 15  # per operation and generation mode: ~200 requests per database
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import threading
 from collections import Counter as Tally
 
-from test_gateway_support import AGENCY, make_event
-
 from sync.gateway.store import NewEvent, open_store
 from sync.wire import WireEvent
+from tests.gateway_support import AGENCY, make_event
 
 
 def _new(ev: dict, counter_id: int) -> NewEvent:

@@ -9,15 +9,6 @@ import json
 import pg_fixture
 import pytest
 import requests
-from test_gateway_support import (
-    ADMIN_TOKEN,
-    AGENCY,
-    auth,
-    make_body,
-    push,
-    statuses,
-    wire_from_body,
-)
 
 from app import sync_service, syncstate
 from app.domain import iso, now_vn
@@ -26,6 +17,15 @@ from sync.engine import EngineConfig
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
 from sync.gateway.store import open_store
+from tests.gateway_support import (
+    ADMIN_TOKEN,
+    AGENCY,
+    auth,
+    make_body,
+    push,
+    statuses,
+    wire_from_body,
+)
 from tests.helpers import demo_signer
 from tests.sync_support import (
     FaultProxy,

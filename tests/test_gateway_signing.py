@@ -14,7 +14,13 @@ import time
 import pytest
 import requests
 import rfc8785
-from test_gateway_support import (
+
+from signing.demo_pki import make_demo_pki
+from signing.signer import P12Signer
+from sync.gateway import GatewayConfig, create_app  # noqa: E402
+from sync.gateway.server import GatewayServer, free_port  # noqa: E402
+from sync.gateway.verify import signing_verifier  # noqa: E402
+from tests.gateway_support import (
     AGENCY,
     ROOT,
     make_body,
@@ -22,12 +28,6 @@ from test_gateway_support import (
     statuses,
     wire_from_body,
 )
-
-from signing.demo_pki import make_demo_pki
-from signing.signer import P12Signer
-from sync.gateway import GatewayConfig, create_app  # noqa: E402
-from sync.gateway.server import GatewayServer, free_port  # noqa: E402
-from sync.gateway.verify import signing_verifier  # noqa: E402
 
 PASSWORD = "demo"
 

@@ -16,8 +16,6 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from test_gateway_support import AGENCY, ROOT, stub_verifier
-from test_gateway_tls import _name, make_ca
 
 from app import sync_service, syncstate
 from sync.client import GatewayClient, TlsError
@@ -26,8 +24,10 @@ from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
 from sync.gateway.store import open_store
 from sync.reasons import clock_skew_words
+from tests.gateway_support import AGENCY, ROOT, stub_verifier
 from tests.helpers import make_counter, motcua
 from tests.sync_support import enrol, thread_gateway
+from tests.tls_support import _name, make_ca
 
 
 def test_relative_data_dir_is_relative_to_the_current_folder(tmp_path):

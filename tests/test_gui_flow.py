@@ -5,64 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.settings import Settings
-from tests.test_gui_support import QR, demo_copy, press, run, type_text, until
-
-
-@pytest.fixture
-def loop(qapp):
-    qapp.setQuitOnLastWindowClosed(False)  # as ui.app.run does
-    lp = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(lp)
-    yield lp
-    try:
-        lp.run_until_complete(asyncio.sleep(0))
-    finally:
-        lp.close()  # joins qasync's executor threads: a live QThread at exit aborts Python
-        asyncio.set_event_loop(None)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    return demo_copy(tmp_path / "data")
-
-
-async def open_logged_in(demo, lang: str = "vi"):  # noqa: ANN001, ANN201
-    from ui.app import open_window
-
-    settings = Settings(data_dir=demo.data_dir, lang=lang)
-    window = await open_window(settings, demo=demo)
-    login = window.login
-    assert login.username.text() == "demo"  # demo mode pre-fills demo / demo-demo
-    press(login.password, Qt.Key.Key_Return)
-    await until(lambda: getattr(window, "key_dialog", None) is not None, what="unlock dialog")
-    dlg = window.key_dialog
-    assert dlg.p12_path.text().endswith("clerk1.p12")
-    type_text(dlg.p12_password, "demo")
-    press(dlg.p12_password, Qt.Key.Key_Return)
-    await until(lambda: window.session.signer is not None, what="key unlocked")
-    await until(lambda: getattr(window, "key_dialog", None) is None, what="dialog closed")
-    await activate(window)
-    return window
-
-
-async def activate(window) -> None:  # noqa: ANN001
-    """Offscreen, shortcuts need the window active (a picker's popup may have taken it)."""
-    for popup in QApplication.topLevelWidgets():
-        if popup.isVisible() and popup.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
-            popup.hide()
-    window.activateWindow()
-    await until(lambda: QApplication.activeWindow() is window, what="active window")
-
-
-async def close(window) -> None:  # noqa: ANN001
-    window.close()
-    await window.session.close()
+from tests.gui_support import (
+    QR,
+    activate,
+    close,
+    open_logged_in,
+    press,
+    run,
+    type_text,
+    until,
+)
 
 
 def test_login_scan_save_print_search_open_return(loop, demo, qtbot):

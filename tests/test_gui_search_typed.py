@@ -10,8 +10,7 @@ import qasync
 from PySide6.QtCore import Qt
 
 from app.queries import MAX_QUERY, NO_TERMS
-from tests.test_gui_flow import close, open_logged_in
-from tests.test_gui_support import demo_copy, press, run, type_text, until
+from tests.gui_support import close, demo_copy, open_logged_in, press, run, type_text, until
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from app.errors import UserError, ValidationError
 from app.settings import Settings
+from tests.gui_support import demo_copy
 from tests.helpers import PASSWORD, dossier_json, shared_pki
-from tests.test_gui_support import demo_copy
 from ui.draft import DraftStore
 from ui.fmt import date_vn, money, parse_date_vn, parse_money
 from ui.scan import Action, ScanDetector

@@ -9,9 +9,8 @@ import qasync
 
 from app import intake
 from sync.gateway.server import GatewayServer
+from tests.gui_support import demo_copy, open_logged_in, run, until
 from tests.helpers import dossier_json
-from tests.test_gui_flow import open_logged_in
-from tests.test_gui_support import demo_copy, run, until
 
 
 def test_indicator_follows_the_gateway_going_away_and_back(qapp, tmp_path):

@@ -12,8 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox
 
-from tests.test_gui_flow import activate, close, demo, loop, open_logged_in  # noqa: F401
-from tests.test_gui_support import QR, press, run, type_text, until
+from tests.gui_support import QR, activate, close, open_logged_in, press, run, type_text, until
 
 SHIFTED = set('~!@#$%^&*()_+{}|:"<>?')
 
@@ -296,7 +295,7 @@ def test_open_dossier_and_list_follow_a_pull_from_the_province(qapp, tmp_path):
     import qasync
 
     from app.demo_gateway import start_demo_gateway
-    from tests.test_gui_support import demo_copy
+    from tests.gui_support import demo_copy
 
     qapp.setQuitOnLastWindowClosed(False)
     lp = qasync.QEventLoop(qapp)
@@ -348,7 +347,7 @@ def test_a_changed_gateway_takes_effect_at_once_and_the_ca_has_one_name(qapp, tm
 
     from app import setup, sync_service
     from app.demo_gateway import start_demo_gateway
-    from tests.test_gui_support import demo_copy
+    from tests.gui_support import demo_copy
 
     qapp.setQuitOnLastWindowClosed(False)
     lp = qasync.QEventLoop(qapp)
@@ -498,7 +497,7 @@ def test_demo_samples_are_on_working_days_and_one_result_is_ready(tmp_path):
     from app.context import open_counter
     from app.demo_gateway import seed_result_ready, start_demo_gateway
     from app.settings import Settings
-    from tests.test_gui_support import demo_copy
+    from tests.gui_support import demo_copy
 
     demo_ = demo_copy(tmp_path / "data")
     c = open_counter(Settings(data_dir=demo_.data_dir))
@@ -584,7 +583,7 @@ def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo
 
     from PySide6.QtCore import QDateTime
 
-    from tests.test_gui_support import QR
+    from tests.gui_support import QR
 
     async def scenario() -> None:
         w = await open_logged_in(demo)

@@ -10,8 +10,7 @@ import json
 from PySide6.QtWidgets import QLabel
 
 from app.settings import Settings
-from tests.test_gui_flow import loop  # noqa: F401
-from tests.test_gui_support import demo_copy, run, type_text, until
+from tests.gui_support import demo_copy, run, type_text, until
 
 
 def enrol_line(agency: str, number: int, url: str = "http://127.0.0.1:9") -> str:

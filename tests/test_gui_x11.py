@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_gui_support import QR, demo_copy
+from tests.gui_support import QR, demo_copy
 
 pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
                                 reason="Xvfb and xdotool are not installed")

@@ -8,7 +8,6 @@ import pytest
 import signing_fixtures as fx
 from asn1crypto import cms
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 from signing_fixtures import PASSWORD, openssl_verify
 
 from signing.canonical import canonical_bytes
@@ -16,6 +15,7 @@ from signing.certs import CertInfo, expires_within
 from signing.errors import SigningError
 from signing.signer import P12Signer, list_p12_certificates
 from signing.verify import verify_detached
+from tests.signing_fixtures import _raw_cms  # noqa: F401
 
 demo_pki, trust = fx.demo_pki, fx.trust  # shared fixtures (pytest finds them by name)
 
@@ -145,12 +145,6 @@ def test_without_trust_store_only_local_checks(demo_pki):
     assert e.value.code == "cert_expired"
 
 
-def _raw_cms(clerk, data: bytes) -> bytes:
-    """A signature made outside our checks (e.g. by another tool) with the clerk's key."""
-    return (pkcs7.PKCS7SignatureBuilder().set_data(data)
-            .add_signer(clerk.cert, clerk.key, hashes.SHA256())
-            .sign(serialization.Encoding.DER,
-                  [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary]))
 
 
 @pytest.mark.parametrize("clerk,code", [

@@ -26,7 +26,7 @@ def _sign(pki, clerk: str, data: bytes) -> bytes:
 
 
 def test_revoked_clerk_signature_is_revoked(demo_pki, trust):
-    from test_signing_p12 import _raw_cms
+    from tests.signing_fixtures import _raw_cms
 
     r = verify_detached(b"d", _raw_cms(demo_pki.clerk("clerk3"), b"d"), trust)
     assert r.code == "revoked" and not r.ok
@@ -36,7 +36,7 @@ def test_revoked_clerk_signature_is_revoked(demo_pki, trust):
 def test_revoked_later_than_trusted_time(demo_pki, trust):
     """With a trusted time before the revocation (e.g. the gateway's receipt time), the
     signature stands but says so; without it, a revoked certificate always fails."""
-    from test_signing_p12 import _raw_cms
+    from tests.signing_fixtures import _raw_cms
 
     sig = _raw_cms(demo_pki.clerk("clerk3"), b"d")
     before = datetime.now(UTC) - timedelta(hours=2)
@@ -69,7 +69,7 @@ def test_stale_crl_is_reported_and_still_applied(demo_pki):
     assert any(s.stale for s in st.values()) and not all(s.stale for s in st.values())
     ok = verify_detached(b"d", _sign(demo_pki, "clerk1", b"d"), t)
     assert ok.ok and "crl_stale" in ok.warnings
-    from test_signing_p12 import _raw_cms
+    from tests.signing_fixtures import _raw_cms
 
     bad = verify_detached(b"d", _raw_cms(demo_pki.clerk("clerk3"), b"d"), t)
     assert bad.code == "revoked" and "crl_stale" not in bad.warnings
@@ -79,7 +79,7 @@ def test_older_crl_cannot_replace_newer(demo_pki, trust):
     empty_old = issue_crl(demo_pki.subca, demo_pki.subca_key, [], number=0,
                           this_update=datetime.now(UTC) - timedelta(days=3))
     trust.add_crl(empty_old.public_bytes(serialization.Encoding.DER))
-    from test_signing_p12 import _raw_cms
+    from tests.signing_fixtures import _raw_cms
 
     assert verify_detached(b"d", _raw_cms(demo_pki.clerk("clerk3"), b"d"), trust).code == "revoked"
 
@@ -98,7 +98,7 @@ def test_forged_crl_rejected(demo_pki, trust, tmp_path):
 
 def test_trust_generation_invalidates_cache(demo_pki):
     t = TrustStore.from_paths([demo_pki.root_pem, demo_pki.subca_pem], None)
-    from test_signing_p12 import _raw_cms
+    from tests.signing_fixtures import _raw_cms
 
     sig = _raw_cms(demo_pki.clerk("clerk3"), b"d")
     assert verify_detached(b"d", sig, t).ok  # no CRL yet: passes with a warning
@@ -160,7 +160,7 @@ def test_refresh_crls_downloads_and_caches(tmp_path):
         srv.shutdown()
         t2 = TrustStore.from_paths([pki.root_pem, pki.subca_pem], cache)
         assert len(t2.crl_status()) == 2
-        from test_signing_p12 import _raw_cms
+        from tests.signing_fixtures import _raw_cms
 
         assert verify_detached(b"d", _raw_cms(pki.clerk("clerk3"), b"d"), t2).code == "revoked"
         failed = t2.refresh_crls(timeout=1)

@@ -23,6 +23,7 @@ from localdb.engine import file_kind
 from localdb.errors import StoreError
 from localdb.store import Store
 from tests.helpers import (
+    bind_clerk1,
     bind_demo_certificates,
     demo_signer,
     dossier_json,
@@ -32,7 +33,6 @@ from tests.helpers import (
     motcua,
     shared_pki,
 )
-from tests.test_cli import bind_clerk1
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 

@@ -183,7 +183,7 @@ def _setup_cli(data_dir):
     assert r.returncode == 0, r.stderr
     for pem in (shared_pki().root_pem, shared_pki().subca_pem):
         assert motcua("trust", "add", str(pem), data_dir=data_dir).returncode == 0
-    from tests.test_cli import bind_clerk1
+    from tests.helpers import bind_clerk1
 
     bind_clerk1(data_dir)
 

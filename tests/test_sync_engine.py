@@ -345,12 +345,11 @@ def test_revoked_credential_is_an_auth_error_nothing_parked(tmp_path, gw):
 
 
 def test_tls_right_ca_works_wrong_ca_fails_clearly(tmp_path, monkeypatch):
-    from test_gateway_tls import make_ca, make_server_cert
-
     from sync.gateway import GatewayConfig, create_app
     from sync.gateway.server import GatewayServer
     from sync.gateway.store import open_store
     from tests.sync_support import ADMIN_TOKEN, real_verifier
+    from tests.tls_support import make_ca, make_server_cert
 
     serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
     ca_key, ca = make_ca("MotCua Test Province CA")

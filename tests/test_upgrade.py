@@ -21,10 +21,8 @@ from app.settings import Settings
 from localdb.errors import StoreError
 from localdb.schema import LATEST_VERSION, MIGRATIONS
 from localdb.store import Store
+from tests.helpers import ANCHORS, DATA, FIXTURE, install_fixture  # noqa: F401
 
-DATA = Path(__file__).parent / "data"
-FIXTURE = DATA / "store-v1.sqlite3"
-ANCHORS = DATA / "store-v1-anchors"
 FIXTURE_NAMES = ("Đặng Thị Hương", "Nguyễn Văn An", "Trần Đức Đông", "Lê Thị Mai")
 
 
@@ -45,15 +43,6 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
-def install_fixture(data_dir: Path) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / "motcua.sqlite3"
-    shutil.copyfile(FIXTURE, target)
-    anchors = data_dir / "trust" / "anchors"
-    anchors.mkdir(parents=True)
-    for pem in ANCHORS.glob("*.pem"):
-        shutil.copyfile(pem, anchors / pem.name)
-    return target
 
 
 def check_upgraded(data_dir: Path, before: dict[str, list[tuple]], names: tuple[str, ...]) -> None:

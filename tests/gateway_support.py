@@ -141,7 +141,7 @@ sys.path.insert(0, {tests!r})
 import uvicorn
 from sync.gateway.app import GatewayConfig, create_app
 from sync.gateway.cli import uvicorn_options
-from test_gateway_support import stub_verifier, ADMIN_TOKEN
+from tests.gateway_support import stub_verifier, ADMIN_TOKEN
 verifier = stub_verifier
 if {real!r}:
     from sync.gateway.verify import signing_verifier

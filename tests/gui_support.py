@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.settings import Settings
 from tests.helpers import cache_dir
 
 QR = ("001090000456||Nguyễn Văn An|01021990|Nam|"
@@ -64,3 +65,36 @@ def run(loop: asyncio.AbstractEventLoop, coro, timeout: float = 120.0):  # noqa:
 
 def app() -> QApplication:
     return QApplication.instance()
+
+
+async def open_logged_in(demo, lang: str = "vi"):  # noqa: ANN001, ANN201
+    from ui.app import open_window
+
+    settings = Settings(data_dir=demo.data_dir, lang=lang)
+    window = await open_window(settings, demo=demo)
+    login = window.login
+    assert login.username.text() == "demo"  # demo mode pre-fills demo / demo-demo
+    press(login.password, Qt.Key.Key_Return)
+    await until(lambda: getattr(window, "key_dialog", None) is not None, what="unlock dialog")
+    dlg = window.key_dialog
+    assert dlg.p12_path.text().endswith("clerk1.p12")
+    type_text(dlg.p12_password, "demo")
+    press(dlg.p12_password, Qt.Key.Key_Return)
+    await until(lambda: window.session.signer is not None, what="key unlocked")
+    await until(lambda: getattr(window, "key_dialog", None) is None, what="dialog closed")
+    await activate(window)
+    return window
+
+
+async def activate(window) -> None:  # noqa: ANN001
+    """Offscreen, shortcuts need the window active (a picker's popup may have taken it)."""
+    for popup in QApplication.topLevelWidgets():
+        if popup.isVisible() and popup.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
+            popup.hide()
+    window.activateWindow()
+    await until(lambda: QApplication.activeWindow() is window, what="active window")
+
+
+async def close(window) -> None:  # noqa: ANN001
+    window.close()
+    await window.session.close()
