@@ -1,6 +1,9 @@
 """A chip-card QR typed by a real keyboard-wedge scanner, simulated with xdotool on Xvfb with a
 US layout: Shift is pressed for every capital and `|`, as a USB scanner in keyboard mode does.
-Skipped only when Xvfb or xdotool is not installed (scripts/test.sh installs them)."""
+The string is the card's QR without diacritics: on a US layout xdotool can only type "ễ" by
+remapping a spare keycode for a moment, which races with the application on a loaded machine
+(and a real scanner cannot type it on that layout either); Vietnamese letters through the burst
+detector are covered by the offscreen tests with synthetic key events."""
 
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui_support import QR, demo_copy
+from tests.gui_support import demo_copy
+
+QR_ASCII = ("001090000456||Nguyen Van An|01021990|Nam|"
+            "So 5 Hang Bac, Phuong Hang Buom, Quan Hoan Kiem, Ha Noi|15062021")
 
 pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
                                 reason="Xvfb and xdotool are not installed")
@@ -51,11 +57,11 @@ def test_scanner_typing_with_shift_under_a_real_x_server(tmp_path):
         wid = line.split()[1]  # the main window's X id
         # no window manager on Xvfb: give the window the X input focus ourselves
         subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=env, check=True, timeout=30)
-        subprocess.run(["xdotool", "type", "--delay", "8", QR], env=env, check=True, timeout=60)
+        subprocess.run(["xdotool", "type", "--delay", "8", QR_ASCII], env=env, check=True, timeout=60)
         subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=30)
         out, err = app.communicate(timeout=90)
         fields = json.loads(out.strip().splitlines()[-1])
-        assert fields["name"] == "Nguyễn Văn An", (fields, err[-2000:])
+        assert fields["name"] == "Nguyen Van An", (fields, err[-2000:])
         assert fields["citizen_id"] == "001090000456"
         assert fields["dob"] == "01/02/1990"
         assert fields["gender"] == "male"
