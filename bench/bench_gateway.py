@@ -37,6 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
 from bare import descendants_cpu  # noqa: E402
+
+from sync.gateway.store import open_store  # noqa: E402
 from tests.gateway_support import (  # noqa: E402
     AGENCY,
     gateway_process,
@@ -45,8 +47,6 @@ from tests.gateway_support import (  # noqa: E402
     stub_sign,
     wire_from_body,
 )
-
-from sync.gateway.store import open_store  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
