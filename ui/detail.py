@@ -113,6 +113,7 @@ class DetailPage(QWidget):
     """One dossier. `show_code` loads it on the store worker; actions reload it."""
 
     changed = Signal(str)
+    signature_state = Signal(str)  # a dossier entered or left the signature-mismatch state
 
     def __init__(self, session: Session, *, ensure_key: Callable[[], Awaitable[bool]],
                  reprint: Callable[[str, str], Awaitable[object]],
@@ -122,7 +123,16 @@ class DetailPage(QWidget):
         self.lang = session.lang
         self.code = ""
         self.dossier: dict[str, Any] | None = None
+        self.mismatch = False  # the row and its signed events disagree: nothing printed/signed
         self.banner = Banner(self)
+        # the "không khớp chữ ký" state: a red strip over the whole screen
+        self.mismatch_label = QLabel()
+        self.mismatch_label.setObjectName("signatureMismatch")
+        self.mismatch_label.setWordWrap(True)
+        self.mismatch_label.setStyleSheet(
+            "QLabel { background:#b00020; color:white; font-weight:bold; padding:8px; "
+            "border-radius:3px; }")
+        self.mismatch_label.hide()
         self.title = QLabel(self.tr("Open a dossier from the search screen (Ctrl+F)."))
         f = self.title.font()
         f.setPointSizeF(f.pointSizeF() * 1.3)
@@ -194,6 +204,7 @@ class DetailPage(QWidget):
         cols.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
+        lay.addWidget(self.mismatch_label)
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addStretch(1)
@@ -216,6 +227,9 @@ class DetailPage(QWidget):
             self.banner.clear_text()
         try:
             d = await self.session.show(code)
+            # every opening checks this dossier's signed events against its row (one
+            # dossier's events, on the store worker): a tampered row is never acted upon
+            problems = await self.session.verify_dossier(d["code"])
         except Exception as e:
             if not is_user_facing(e):
                 raise
@@ -223,6 +237,7 @@ class DetailPage(QWidget):
             return
         self.code, self.dossier = d["code"], d
         self._fill(d)
+        self._show_signatures(problems)
 
     def _fill(self, d: dict[str, Any]) -> None:
         en = self.lang == "en"
@@ -281,6 +296,40 @@ class DetailPage(QWidget):
         self.btn_reprint.setEnabled(True)
         self.btn_control.setEnabled(True)
 
+    def _show_signatures(self, problems: list[dict[str, Any]]) -> None:
+        """The checked state: green when every signature holds and the row matches them; the
+        red "không khớp chữ ký" state otherwise, with printing, slips and signing disabled."""
+        was, self.mismatch = self.mismatch, bool(problems)
+        if was or self.mismatch:  # the search list marks (or unmarks) it
+            self.signature_state.emit(self.code)
+        if not problems:
+            self.mismatch_label.hide()
+            self.title.setStyleSheet("")
+            for b in (self.btn_supp, self.btn_supp_rcv, self.btn_return, self.btn_withdraw,
+                      self.btn_reprint, self.btn_control):
+                b.setToolTip("")
+            self.sig_label.setText(self.tr("✔ Every signature is valid and the data matches."))
+            self.sig_label.setStyleSheet("QLabel { color:#0b5a1e; }")
+            return
+        key = "message_en" if self.lang == "en" else "message_vi"
+        details = "; ".join(dict.fromkeys(p[key] for p in problems))
+        self.mismatch_label.setText(self.tr("Signature mismatch — run 'motcua verify'") + "\n"
+                                    + details)
+        self.mismatch_label.show()
+        self.title.setStyleSheet("QLabel { color:#b00020; }")
+        self.sig_label.setText(self.tr("✘ Not valid: ") + details)
+        self.sig_label.setStyleSheet("QLabel { color:#b00020; }")
+        for b in (self.btn_supp, self.btn_supp_rcv, self.btn_return, self.btn_withdraw,
+                  self.btn_reprint, self.btn_control):
+            b.setEnabled(False)
+            b.setToolTip(self.tr("Signature mismatch — run 'motcua verify'"))
+
+    def _refused_for_mismatch(self) -> bool:
+        """True (with the red banner) when this dossier is in the mismatch state."""
+        if self.mismatch:
+            self.banner.show_text(self.tr("Signature mismatch — run 'motcua verify'"), "error")
+        return self.mismatch
+
     def event_labels(self) -> dict[str, str]:
         return {
             "received": self.tr("Received at the counter"), "refused": self.tr("Not accepted"),
@@ -302,18 +351,15 @@ class DetailPage(QWidget):
             problems = await self.session.verify_dossier(self.code)
         finally:
             self.verify_btn.setEnabled(True)
-        if not problems:
-            self.sig_label.setText(self.tr("✔ Every signature is valid and the data matches."))
-            self.sig_label.setStyleSheet("QLabel { color:#0b5a1e; }")
-        else:
-            key = "message_en" if self.lang == "en" else "message_vi"
-            self.sig_label.setText(self.tr("✘ Not valid: ") + "; ".join(p[key] for p in problems))
-            self.sig_label.setStyleSheet("QLabel { color:#b00020; }")
+        if self.mismatch and not problems:  # repaired meanwhile: buttons follow the state again
+            await self.show_code(self.code, keep_banner=True)
+            return
+        self._show_signatures(problems)
 
     # ------------------------------------------------------------------ actions
     async def _act(self, title: str, fields: list[tuple[str, str, QWidget]], submit: Submit,
                    on_dialog: Callable[[ActionDialog], None] | None = None) -> bool:
-        if not self.code or not await self.ensure_key():
+        if not self.code or self._refused_for_mismatch() or not await self.ensure_key():
             return False
         dlg = ActionDialog(title, fields, submit, self.lang, self)
         if on_dialog is not None:
@@ -355,7 +401,7 @@ class DetailPage(QWidget):
         """Form 02 (supplement request) or 04 (processing control) of this dossier."""
         from ui.receipt_actions import print_model
 
-        if not self.code:
+        if not self.code or self._refused_for_mismatch():
             return ""
         try:
             model = await self.session.slip(kind, self.code)
@@ -364,6 +410,9 @@ class DetailPage(QWidget):
         except Exception as e:
             if not is_user_facing(e):
                 raise
+            if getattr(e, "code", "") == "signature_mismatch":  # found while rendering
+                self.session.note_verified(self.code, False)
+                self._show_signatures(await self.session.verify_dossier(self.code))
             self.banner.show_text(message_of(e, self.lang), "error")
             return ""
         self.banner.show_text(self.tr("Slip printed: %1").replace("%1", where), "ok")
@@ -448,7 +497,7 @@ class DetailPage(QWidget):
                                                  field="reason")])
             return await self.reprint(self.code, v["reason"])
 
-        if not self.code:
+        if not self.code or self._refused_for_mismatch():
             return False
         dlg = ActionDialog(self.tr("Reprint the receipt"),
                            [("reason", self.tr("&Reason:"), reason)], submit, self.lang, self)

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.home.new_intake.connect(lambda: self.show_page("intake"))
         self.search.open_dossier.connect(self.open_dossier)
         self.intake.open_dossier.connect(self.open_dossier)
+        self.detail.signature_state.connect(lambda _code: self.search.refresh())
 
         self.sync_label = SyncIndicator()
         self.sync_label.clicked.connect(lambda: self.show_page("sync"))

@@ -47,6 +47,8 @@ from ui.widgets import SearchPicker
 Fetcher = Callable[..., Awaitable[dict[str, Any]]]
 OVERDUE_BG = QColor("#f8d7da")
 DUE_TODAY_BG = QColor("#fff3cd")
+MISMATCH_BG = QColor("#b00020")  # row and signed events disagree (found by the detail screen)
+MISMATCH_FG = QColor("#ffffff")
 
 
 class DossierPageModel(QAbstractTableModel):
@@ -154,14 +156,22 @@ class DossierPageModel(QAbstractTableModel):
             if col == 5:
                 return datetime_vn(r["appointment_at"]) if r["appointment_at"] else "—"
             if col == 6:
+                if r.get("signature_mismatch"):
+                    return self.tr("Signature mismatch")
                 return r["status_label_en"] if self.lang == "en" else r["status_label"]
+        if role == Qt.ItemDataRole.ForegroundRole and r.get("signature_mismatch"):
+            return QBrush(MISMATCH_FG)
         if role == Qt.ItemDataRole.BackgroundRole:
+            if r.get("signature_mismatch"):
+                return QBrush(MISMATCH_BG)
             state = due_state(r)
             if state == "overdue":
                 return QBrush(OVERDUE_BG)
             if state == "due_today":
                 return QBrush(DUE_TODAY_BG)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if r.get("signature_mismatch"):
+                return self.tr("Signature mismatch — run 'motcua verify'")
             state = due_state(r)
             if state == "overdue":
                 return self.tr("Overdue")

@@ -80,6 +80,9 @@ class Session:
     # "dossiers changed": called on the GUI loop with the changed codes ([] = maybe all) after
     # every action here and every pull the sync engine applied
     listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
+    # dossiers whose row and signed events were found to disagree (by the detail screen's
+    # check, or a receipt/slip refusal): the search list marks them without verifying rows
+    mismatched: set[str] = field(default_factory=set)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -270,9 +273,12 @@ class Session:
                           limit: int = 100) -> dict[str, Any]:
         from app import reports
 
-        return await self.run(lambda: reports.dossier_page(
+        page = await self.run(lambda: reports.dossier_page(
             self.counter, text, before=before, status=status, procedure_code=procedure_code,
             date_from=date_from, date_to=date_to, limit=limit))
+        for r in page["results"]:
+            r["signature_mismatch"] = r["code"] in self.mismatched
+        return page
 
     async def show(self, code: str) -> dict[str, Any]:
         from app import queries
@@ -289,7 +295,16 @@ class Session:
         from app import signatures
 
         report = await self.run(signatures.verify_dossier, self.counter, code)
+        self.note_verified(code, not report.problems)
         return report.problems
+
+    def note_verified(self, code: str, ok: bool) -> None:
+        """Remember whether a dossier's row matches its signed events (search list mark)."""
+        code = code.strip().upper()
+        if ok:
+            self.mismatched.discard(code)
+        else:
+            self.mismatched.add(code)
 
     # ------------------------------------------------------------- actions
     async def request_supplement(self, code: str, items: list[dict[str, Any]], reason: str) -> dict[str, Any]:
