@@ -180,29 +180,78 @@ def parse_json_body(raw: bytes) -> Any:
 _bearer = HTTPBearer(auto_error=False, description="per-counter token from `motcua-gateway enrol`")
 
 
+class _Gateway:
+    """What every route needs: the store, the configuration, the per-event checks (verifier and
+    optional worker pool), the bound on pushes in flight, and the two authentication
+    dependencies."""
+
+    def __init__(self, config: GatewayConfig):
+        self.config = config
+        self.store = config.store or open_store(
+            config.db_url, config.data_dir, pg_pool_size=config.pg_pool_size
+        )
+        self.owns_store = config.store is None
+        self.verifier = config.verifier or reject_all()
+        self.pool: CheckPool | None = None
+        if config.verify_processes > 0:
+            if poolable(self.verifier):
+                self.pool = CheckPool(self.verifier, config.verify_processes, tsa=config.tsa)
+            else:
+                log.warning("the verifier cannot be copied into worker processes: checking"
+                            " signatures in-process")
+        self.inflight = asyncio.Semaphore(max(1, config.max_inflight_pushes))
+        self.last_partial_purge = 0.0
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.owns_store:
+            self.store.close()
+
+    def counter_auth(
+        self, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    ) -> Counter:
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+            raise ApiError(401, "missing_token", "Authorization: Bearer <token> required",
+                           headers=challenge)
+        counter = self.store.counter_by_token(creds.credentials)
+        if counter is None:
+            raise ApiError(401, "unknown_token", "token not recognised", headers=challenge)
+        if not counter.active:
+            raise ApiError(401, "counter_revoked", f"counter {counter.id} was revoked",
+                           headers=challenge)
+        return counter
+
+    def admin_auth(self, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+        admin_token = self.config.admin_token
+        if not admin_token:
+            raise ApiError(403, "admin_disabled", "no admin token configured on this gateway")
+        given = creds.credentials if creds else ""
+        if not hmac.compare_digest(given.encode(), admin_token.encode()):
+            raise ApiError(401, "bad_admin_token", "admin token required",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+    def purge_partials(self) -> None:
+        """Remove expired partial uploads, at most once a minute per process."""
+        now = time.monotonic()
+        if now - self.last_partial_purge < 60:
+            return
+        self.last_partial_purge = now
+        max_age = self.config.partial_max_age_s
+        n = self.store.purge_partial_uploads(max_age)
+        if n:
+            log.info("removed %d partial upload(s) older than %.0f h", n, max_age / 3600)
+
+
 def create_app(config: GatewayConfig) -> FastAPI:
     """Build the gateway app; opens (and migrates) the store now so a bad URL fails at once."""
-    store = config.store or open_store(
-        config.db_url, config.data_dir, pg_pool_size=config.pg_pool_size
-    )
-    owns_store = config.store is None
-    verifier = config.verifier or reject_all()
-    pool: CheckPool | None = None
-    if config.verify_processes > 0:
-        if poolable(verifier):
-            pool = CheckPool(verifier, config.verify_processes, tsa=config.tsa)
-        else:
-            log.warning("the verifier cannot be copied into worker processes: checking"
-                        " signatures in-process")
-    inflight = asyncio.Semaphore(max(1, config.max_inflight_pushes))
+    gw = _Gateway(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
-        if pool is not None:
-            pool.close()
-        if owns_store:
-            store.close()
+        gw.close()
 
     app = FastAPI(
         title="MotCua provincial gateway",
@@ -213,11 +262,21 @@ def create_app(config: GatewayConfig) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.store = store
+    app.state.store = gw.store
     app.state.config = config
     app.add_middleware(ServerTimeMiddleware)
+    _install_error_handlers(app)
+    # the order of the groups is the order of the paths in the OpenAPI document
+    for routes in (_meta_routes, _event_routes, _attachment_routes, _catalogue_routes,
+                   _province_routes):
+        app.include_router(routes(gw))
+    _document_errors(app)
+    return app
 
-    # ---- error handlers: always JSON with a reason -----------------------------------------
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves as JSON ``{"reason", "detail"}``."""
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.reason, exc.detail, exc.headers, **exc.extra)
@@ -248,43 +307,25 @@ def create_app(config: GatewayConfig) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(500, "internal_error", "internal error; see the gateway log")
 
-    # ---- authentication ---------------------------------------------------------------------
-    def counter_auth(
-        creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
-    ) -> Counter:
-        challenge = {"WWW-Authenticate": "Bearer"}
-        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-            raise ApiError(401, "missing_token", "Authorization: Bearer <token> required",
-                           headers=challenge)
-        counter = store.counter_by_token(creds.credentials)
-        if counter is None:
-            raise ApiError(401, "unknown_token", "token not recognised", headers=challenge)
-        if not counter.active:
-            raise ApiError(401, "counter_revoked", f"counter {counter.id} was revoked",
-                           headers=challenge)
-        return counter
 
-    def admin_auth(creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
-        if not config.admin_token:
-            raise ApiError(403, "admin_disabled", "no admin token configured on this gateway")
-        given = creds.credentials if creds else ""
-        if not hmac.compare_digest(given.encode(), config.admin_token.encode()):
-            raise ApiError(401, "bad_admin_token", "admin token required",
-                           headers={"WWW-Authenticate": "Bearer"})
+_ERR = {"model": models.ErrorModel}
 
-    err = {"model": models.ErrorModel}
+
+def _meta_routes(gw: _Gateway) -> APIRouter:
+    """Health, clock, the gateway's signing certificate, and the counter's audit witness."""
     r = APIRouter(prefix=API)
+    store, config = gw.store, gw.config
 
-    # ---- open endpoints ---------------------------------------------------------------------
-    @r.get("/health", response_model=models.HealthResponse, responses={503: err}, tags=["meta"])
+    @r.get("/health", response_model=models.HealthResponse, responses={503: _ERR},
+           tags=["meta"])
     def health() -> Any:
         """Liveness plus a database round trip (503 while the store is unreachable)."""
         store.ping()
         return {"status": "ok", "store": "ok"}
 
-    @r.get("/witness", response_model=models.WitnessResponse, responses={401: err},
+    @r.get("/witness", response_model=models.WitnessResponse, responses={401: _ERR},
            tags=["events"])
-    def witness(counter: Counter = Depends(counter_auth)) -> Any:
+    def witness(counter: Counter = Depends(gw.counter_auth)) -> Any:
         """The newest audit head this counter sent with a push (``null`` before the first):
         ``motcua audit verify`` compares its chain with it."""
         w = store.witness(counter.id)
@@ -292,7 +333,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
                 "at": w["at"] if w else None}
 
     @r.get("/gateway-certificate", response_model=models.GatewayCertificateResponse,
-           responses={404: err}, tags=["meta"])
+           responses={404: _ERR}, tags=["meta"])
     def gateway_certificate() -> Any:
         """The certificate that signs province events; counters pin its SHA-256 at enrolment
         and check it chains to their own trust anchors."""
@@ -310,10 +351,44 @@ def create_app(config: GatewayConfig) -> FastAPI:
         """Server clock, for the counter's clock-skew check."""
         return {"server_time": _server_time(), "unix_ms": int(time.time() * 1000)}
 
-    # ---- events -----------------------------------------------------------------------------
+    return r
+
+
+def _check_audit_head(head: Any) -> None:
+    if not (isinstance(head, dict) and isinstance(head.get("seq"), int)
+            and not isinstance(head.get("seq"), bool) and 0 <= head["seq"] < 2**62
+            and is_sha256_hex(head.get("hash"))):
+        raise ApiError(422, "bad_request",
+                       "audit_head must be {seq: integer >= 0, hash: sha256 hex}")
+
+
+def _pull_after(since: str | None) -> int:
+    """The sequence number a pull cursor stands for (0 without one)."""
+    if not since:
+        return 0
+    if not since.isascii() or not since.isdigit() or len(since) > 19 or int(since) > MAX_CURSOR:
+        raise ApiError(400, "bad_cursor", "cursor must be one returned by this gateway")
+    return int(since)
+
+
+def _check_code_prefix(code_prefix: str, counter: Counter) -> None:
+    own = f"{counter.agency_code}-"
+    tail = code_prefix[len(own):]
+    if not code_prefix.startswith(own) or len(tail) != 9 or tail[6] != "-" \
+            or not (tail[:6] + tail[7:]).isdigit() \
+            or int(tail[7:]) != counter.counter_no:
+        raise ApiError(400, "bad_code_prefix",
+                       "code_prefix must be AGENCY-YYMMDD-CC of the calling counter")
+
+
+def _event_routes(gw: _Gateway) -> APIRouter:
+    """Push a batch of signed events; pull the events of the counter's centre."""
+    r = APIRouter(prefix=API)
+    store, config = gw.store, gw.config
     push_doc: dict[str, Any] = {
         "summary": "Push a batch of signed counter events",
-        "responses": {200: {"model": models.PushResponse}, 401: err, 413: err, 400: err, 422: err},
+        "responses": {200: {"model": models.PushResponse}, 401: _ERR, 413: _ERR, 400: _ERR,
+                      422: _ERR},
         "openapi_extra": {
             "requestBody": {
                 "required": True,
@@ -324,10 +399,10 @@ def create_app(config: GatewayConfig) -> FastAPI:
         "tags": ["events"],
     }
 
-    async def push(request: Request, counter: Counter = Depends(counter_auth)) -> Response:
+    async def push(request: Request, counter: Counter = Depends(gw.counter_auth)) -> Response:
         """Per-event answer; idempotent by event id; every accepted event is durably stored
         before the answer leaves."""
-        async with inflight:  # bounded memory: wait here, before the body is read
+        async with gw.inflight:  # bounded memory: wait here, before the body is read
             raw = await _read_limited(request, config.max_batch_bytes, "batch")
             doc = await run_in_threadpool(parse_json_body, raw)
             del raw
@@ -336,16 +411,12 @@ def create_app(config: GatewayConfig) -> FastAPI:
             events = doc["events"]
             head = doc.get("audit_head")
             if head is not None:
-                if not (isinstance(head, dict) and isinstance(head.get("seq"), int)
-                        and not isinstance(head.get("seq"), bool) and 0 <= head["seq"] < 2**62
-                        and is_sha256_hex(head.get("hash"))):
-                    raise ApiError(422, "bad_request",
-                                   "audit_head must be {seq: integer >= 0, hash: sha256 hex}")
+                _check_audit_head(head)
             if len(events) > config.max_batch_events:
                 raise ApiError(413, "too_many_events",
                                f"at most {config.max_batch_events} events per batch")
-            results = await run_in_threadpool(ingest, store, verifier, counter, events,
-                                              config.tsa, pool)
+            results = await run_in_threadpool(ingest, store, gw.verifier, counter, events,
+                                              config.tsa, gw.pool)
             if head is not None:  # the witness: this counter's audit head, outside its file
                 await run_in_threadpool(store.record_witness, counter.id, head["seq"],
                                         head["hash"])
@@ -358,7 +429,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
     r.add_api_route("/events/push", push, methods=["POST"], operation_id="push_events_alias",
                     include_in_schema=False)
 
-    @r.get("/events", responses={200: {"model": models.PullResponse}, 400: err, 401: err},
+    @r.get("/events", responses={200: {"model": models.PullResponse}, 400: _ERR, 401: _ERR},
            tags=["events"])
     def pull(
         since: str | None = Query(default=None, description="cursor from the previous pull"),
@@ -368,27 +439,16 @@ def create_app(config: GatewayConfig) -> FastAPI:
             default=None, max_length=40,
             description="AGENCY-YYMMDD-CC of the calling counter: the answer then carries "
                         "last_code, its highest code of that day held here (restore recovery)"),
-        counter: Counter = Depends(counter_auth),
+        counter: Counter = Depends(gw.counter_auth),
     ) -> Response:
         """Events of the counter's centre after ``since``: status changes made at the province
         and events pushed by the centre's other counters (so every counter sees the same dossier
         life), oldest first."""
-        after = 0
-        if since:
-            if not since.isascii() or not since.isdigit() or len(since) > 19 \
-                    or int(since) > MAX_CURSOR:
-                raise ApiError(400, "bad_cursor", "cursor must be one returned by this gateway")
-            after = int(since)
+        after = _pull_after(since)
         n = min(limit, config.max_pull_limit)
         extra: dict[str, Any] = {}
         if code_prefix is not None:
-            own = f"{counter.agency_code}-"
-            tail = code_prefix[len(own):]
-            if not code_prefix.startswith(own) or len(tail) != 9 or tail[6] != "-" \
-                    or not (tail[:6] + tail[7:]).isdigit() \
-                    or int(tail[7:]) != counter.counter_no:
-                raise ApiError(400, "bad_code_prefix",
-                               "code_prefix must be AGENCY-YYMMDD-CC of the calling counter")
+            _check_code_prefix(code_prefix, counter)
             extra["last_code"] = store.last_code(counter.agency_code, code_prefix)
         rows = store.pull(counter.agency_code, after, n,
                           None if include_own else counter.id)
@@ -407,29 +467,24 @@ def create_app(config: GatewayConfig) -> FastAPI:
             **extra,
         })
 
-    # ---- attachments ------------------------------------------------------------------------
-    def _sha(sha256: str) -> str:
-        if not is_sha256_hex(sha256):
-            raise ApiError(422, "bad_sha256", "attachment id must be lower-case sha256 hex")
-        return sha256
+    return r
 
-    purge_state = {"last": 0.0}
 
-    def _purge_partials() -> None:
-        """Remove expired partial uploads, at most once a minute per process."""
-        now = time.monotonic()
-        if now - purge_state["last"] < 60:
-            return
-        purge_state["last"] = now
-        n = store.purge_partial_uploads(config.partial_max_age_s)
-        if n:
-            log.info("removed %d partial upload(s) older than %.0f h", n,
-                     config.partial_max_age_s / 3600)
+def _sha(sha256: str) -> str:
+    if not is_sha256_hex(sha256):
+        raise ApiError(422, "bad_sha256", "attachment id must be lower-case sha256 hex")
+    return sha256
+
+
+def _attachment_routes(gw: _Gateway) -> APIRouter:
+    """Resumable, per-counter attachment uploads and downloads within the counter's scope."""
+    r = APIRouter(prefix=API)
+    store, config = gw.store, gw.config
 
     @r.get("/attachments/{sha256}", response_model=models.AttachmentStateModel,
-           response_model_exclude_none=True, responses={404: err, 401: err, 422: err},
+           response_model_exclude_none=True, responses={404: _ERR, 401: _ERR, 422: _ERR},
            tags=["attachments"])
-    def attachment_state(sha256: str, counter: Counter = Depends(counter_auth)) -> Any:
+    def attachment_state(sha256: str, counter: Counter = Depends(gw.counter_auth)) -> Any:
         """How much of an attachment this counter's upload holds (resume point, with the
         SHA-256 of the bytes held), or ``complete`` when it is in the counter's scope (its
         centre's events reference it, or it uploaded it). 404 otherwise: a counter cannot
@@ -441,8 +496,9 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @r.get("/attachments/{sha256}/content", tags=["attachments"],
            responses={200: {"content": {"application/octet-stream": {
-               "schema": {"type": "string", "format": "binary"}}}}, 404: err, 401: err, 422: err})
-    def attachment_content(sha256: str, counter: Counter = Depends(counter_auth)) -> Response:
+               "schema": {"type": "string", "format": "binary"}}}}, 404: _ERR, 401: _ERR,
+               422: _ERR})
+    def attachment_content(sha256: str, counter: Counter = Depends(gw.counter_auth)) -> Response:
         """The bytes of a complete attachment in the counter's scope (a scan of a dossier of
         its centre), so every counter of the centre holds the scans of the dossiers it shows."""
         data = store.read_attachment_for(_sha(sha256), counter.id, counter.agency_code)
@@ -454,8 +510,8 @@ def create_app(config: GatewayConfig) -> FastAPI:
         "/attachments/{sha256}",
         response_model=models.AttachmentStateModel,
         response_model_exclude_none=True,
-        responses={409: {"model": models.OffsetErrorModel}, 413: err, 422: err, 401: err,
-                   429: err},
+        responses={409: {"model": models.OffsetErrorModel}, 413: _ERR, 422: _ERR, 401: _ERR,
+                   429: _ERR},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
         tags=["attachments"],
@@ -467,7 +523,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
         total: int = Query(ge=0, le=2**53),
         restart: bool = Query(default=False, description="drop this counter's partial upload"
                               " and start again at offset 0"),
-        counter: Counter = Depends(counter_auth),
+        counter: Counter = Depends(gw.counter_auth),
     ) -> Any:
         """Append a raw chunk at ``offset`` to this counter's own upload (must equal
         ``received``, else 409 with the resume point). When ``received == total`` the
@@ -480,7 +536,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
                            f"attachments are limited to {config.max_attachment_bytes} bytes")
         chunk = await _read_limited(request, config.max_chunk_bytes, "chunk")
         if offset == 0:
-            await run_in_threadpool(_purge_partials)
+            await run_in_threadpool(gw.purge_partials)
         try:
             st = await run_in_threadpool(
                 lambda: store.attachment_put(sha256, offset, total, chunk,
@@ -501,13 +557,20 @@ def create_app(config: GatewayConfig) -> FastAPI:
             raise ApiError(422, exc.code, exc.detail) from exc
         return st.to_json()
 
-    # ---- catalogue --------------------------------------------------------------------------
+    return r
+
+
+def _catalogue_routes(gw: _Gateway) -> APIRouter:
+    """The procedure catalogue counters download."""
+    r = APIRouter(prefix=API)
+    store = gw.store
+
     @r.get("/catalogue", responses={200: {"content": {"application/json": {}}},
-                                    204: {"description": "no newer catalogue"}, 401: err},
+                                    204: {"description": "no newer catalogue"}, 401: _ERR},
            tags=["catalogue"])
     def catalogue(
         since_version: str | None = Query(default=None, max_length=64),
-        counter: Counter = Depends(counter_auth),
+        counter: Counter = Depends(gw.counter_auth),
     ) -> Response:
         """The newest procedure catalogue, if newer than ``since_version`` (204 otherwise)."""
         latest = store.latest_catalogue()
@@ -518,10 +581,17 @@ def create_app(config: GatewayConfig) -> FastAPI:
         return Response(latest[1].encode("utf-8"), media_type="application/json",
                         headers={"X-Catalogue-Version": latest[0]})
 
-    # ---- province simulation ----------------------------------------------------------------
+    return r
+
+
+def _province_routes(gw: _Gateway) -> APIRouter:
+    """The province simulation (admin token)."""
+    r = APIRouter(prefix=API)
+    store, config = gw.store, gw.config
+
     @r.post("/province/act", status_code=201, response_model=models.ProvinceActResponse,
-            responses={401: err, 403: err, 404: err}, tags=["province"])
-    def act(body: models.ProvinceActRequest, _: None = Depends(admin_auth)) -> Any:
+            responses={401: _ERR, 403: _ERR, 404: _ERR}, tags=["province"])
+    def act(body: models.ProvinceActRequest, _: None = Depends(gw.admin_auth)) -> Any:
         """Simulate the provincial system acting on a dossier (admin token)."""
         try:
             wire = province_act(store, body.dossier_code, body.action, body.note,
@@ -533,9 +603,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
             raise ApiError(status, exc.code, exc.detail) from exc
         return {"event": wire.to_json(), "status": "accepted"}
 
-    app.include_router(r)
-    _document_errors(app)
-    return app
+    return r
 
 
 #: every status the gateway's handlers can answer with an error body, and when
