@@ -209,6 +209,186 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+@dataclass
+class _Authorities:
+    """The demo root, its sub-CA (which issues clerks, the TSA and the gateway) and an
+    unrelated root for the ``untrusted`` clerk."""
+
+    root: x509.Certificate
+    root_key: rsa.RSAPrivateKey = field(repr=False)
+    subca: x509.Certificate
+    subca_key: rsa.RSAPrivateKey = field(repr=False)
+    other_root: x509.Certificate
+    other_key: rsa.RSAPrivateKey = field(repr=False)
+
+
+_CLERK_EKU = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+
+
+def _make_authorities(now: datetime, root_crl_url: str) -> _Authorities:
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root = _issue(
+        _name(ROOT_CN, ou=TEST_OU), root_key.public_key(), None, root_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
+        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
+    )
+    subca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subca = _issue(
+        _name(SUBCA_CN, ou=TEST_OU), subca_key.public_key(), root, root_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
+        is_ca=True, ca_path_len=0, key_usage=_ku(ca=True), crl_url=root_crl_url,
+    )
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_root = _issue(
+        _name(OTHER_ROOT_CN, ou=TEST_OU), other_key.public_key(), None, other_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
+        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
+    )
+    return _Authorities(root, root_key, subca, subca_key, other_root, other_key)
+
+
+def _clerk_specs(clerks: Sequence[str], revoked: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(name, status, key type) of every clerk certificate to make: the second clerk gets an
+    ECDSA key, then the special certificates for failure tests."""
+    specs: list[tuple[str, str, str]] = []
+    for i, name in enumerate(clerks):
+        status = "revoked" if name in revoked else "valid"
+        specs.append((name, status, "ec" if i == 1 else "rsa"))
+    specs += [
+        ("expired", "expired", "rsa"),
+        ("notyet", "notyet", "ec"),
+        ("wrong_usage", "wrong_usage", "rsa"),
+        ("untrusted", "untrusted", "rsa"),
+        ("expiring", "expiring", "rsa"),
+    ]
+    return specs
+
+
+def _make_clerk(out_dir: Path, ca: _Authorities, now: datetime, name: str, status: str,
+                kind: str, pw: bytes, crl_url: str) -> DemoClerk:
+    """One clerk's key and certificate, written as ``NAME.p12`` (with its chain) and
+    ``NAME.pem``; the status decides validity dates, issuer and key usage."""
+    key = _new_key(kind)
+    nb, na = now - timedelta(days=1), now + timedelta(days=365)
+    if status == "expired":
+        nb, na = now - timedelta(days=400), now - timedelta(days=30)
+    elif status == "notyet":
+        nb, na = now + timedelta(days=30), now + timedelta(days=400)
+    elif status == "expiring":
+        na = now + timedelta(days=10)
+    untrusted = status == "untrusted"
+    issuer, issuer_key = (ca.other_root, ca.other_key) if untrusted else (ca.subca, ca.subca_key)
+    ku = _ku(cert_sign_only=True) if status == "wrong_usage" else _ku(sign=True)
+    subject = _name(f"{name} — Cán bộ một cửa (TEST ONLY)", ou="UBND xã DEMO — Bộ phận một cửa")
+    cert = _issue(
+        subject, key.public_key(), issuer, issuer_key, not_before=nb, not_after=na,
+        key_usage=ku, eku=() if status == "wrong_usage" else _CLERK_EKU, crl_url=crl_url,
+    )
+    cas = [ca.other_root] if untrusted else [ca.subca, ca.root]
+    p12 = _write(
+        out_dir / f"{name}.p12",
+        pkcs12.serialize_key_and_certificates(
+            name.encode(), key, cert, cas, serialization.BestAvailableEncryption(pw)
+        ),
+    )
+    cert_pem = _write(out_dir / f"{name}.pem", _pem(cert))
+    return DemoClerk(name, status, kind, p12, cert_pem, cert, key)
+
+
+def _make_tsa(out_dir: Path, ca: _Authorities, now: datetime,
+              crl_url: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey, Path, Path]:
+    """The gateway's RFC 3161 time-stamping certificate: ``tsa.pem`` (with the sub-CA) and
+    its key ``tsa.key`` (mode 0600). Returns (certificate, key, cert path, key path)."""
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tsa = _issue(
+        _name("DEMO Dịch vụ dấu thời gian cổng tỉnh (TEST ONLY)", ou=TEST_OU),
+        tsa_key.public_key(), ca.subca, ca.subca_key,
+        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
+        key_usage=_ku(sign=True), eku=(ExtendedKeyUsageOID.TIME_STAMPING,), eku_critical=True,
+        crl_url=crl_url,
+    )
+    tsa_pem = _write(out_dir / "tsa.pem", _pem(tsa) + _pem(ca.subca))
+    tsa_key_pem = out_dir / "tsa.key"
+    tsa_key_pem.touch(mode=0o600)
+    tsa_key_pem.chmod(0o600)
+    _write(tsa_key_pem, tsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return tsa, tsa_key, tsa_pem, tsa_key_pem
+
+
+def _make_gateway_signer(out_dir: Path, ca: _Authorities, now: datetime, pw: bytes,
+                         crl_url: str) -> DemoClerk:
+    """The provincial gateway signs province events with its own certificate under the same
+    root; counters pin it (by SHA-256) at enrolment."""
+    gw_key = _new_key("rsa")
+    gw_cert = _issue(
+        _name("Cổng tỉnh DEMO — ký sự kiện (TEST ONLY)", ou="DEMO gateway"),
+        gw_key.public_key(), ca.subca, ca.subca_key, not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=730), key_usage=_ku(sign=True), eku=_CLERK_EKU,
+        crl_url=crl_url,
+    )
+    gw_p12 = _write(out_dir / "gateway.p12", pkcs12.serialize_key_and_certificates(
+        b"gateway", gw_key, gw_cert, [ca.subca, ca.root],
+        serialization.BestAvailableEncryption(pw)))
+    return DemoClerk("gateway", "valid", "rsa", gw_p12,
+                     _write(out_dir / "gateway.pem", _pem(gw_cert)), gw_cert, gw_key)
+
+
+def _write_crls(out_dir: Path, ca: _Authorities, now: datetime, revoked: Sequence[str],
+                made: dict[str, DemoClerk]) -> tuple[Path, Path, Path]:
+    """The sub-CA's CRL (revoking the ``revoked`` clerks a minute ago) as ``crl.der``,
+    ``crl.pem`` and ``crl/subca.crl``, and the root's empty CRL as ``crl/root.crl``.
+    Returns (crl.der, crl.pem, crl folder)."""
+    revoked_at = now - timedelta(minutes=1)
+    sub_crl = issue_crl(
+        ca.subca, ca.subca_key,
+        [(made[n].cert.serial_number, revoked_at) for n in revoked if n in made],
+    )
+    root_crl = issue_crl(ca.root, ca.root_key, [])
+    crl_der = _write(out_dir / "crl.der", sub_crl.public_bytes(serialization.Encoding.DER))
+    crl_pem = _write(out_dir / "crl.pem", sub_crl.public_bytes(serialization.Encoding.PEM))
+    crl_dir = out_dir / "crl"
+    crl_dir.mkdir(exist_ok=True)
+    _write(crl_dir / "subca.crl", sub_crl.public_bytes(serialization.Encoding.DER))
+    _write(crl_dir / "root.crl", root_crl.public_bytes(serialization.Encoding.DER))
+    return crl_der, crl_pem, crl_dir
+
+
+def _manifest(now: datetime, gateway: DemoClerk, crl_url: str, root_crl_url: str,
+              revoked: Sequence[str], made: dict[str, DemoClerk]) -> dict[str, Any]:
+    """What ``manifest.json`` says about the files (never the password)."""
+    return {
+        "test_only": True,
+        "warning": "DEMO PKI — KHÔNG DÙNG THẬT. Test only: never trust these certificates.",
+        "generated_at": now.isoformat(),
+        "root": "root.pem",
+        "subca": "subca.pem",
+        "chain": "chain.pem",
+        "untrusted_root": "other-root.pem",
+        "tsa": {"cert": "tsa.pem", "key": "tsa.key"},
+        "gateway": {"p12": "gateway.p12", "cert": "gateway.pem",
+                    "sha256": gateway.cert.fingerprint(hashes.SHA256()).hex()},
+        "crl": {"der": "crl.der", "pem": "crl.pem", "dir": "crl", "url": crl_url,
+                "root_url": root_crl_url, "revoked": [n for n in revoked if n in made]},
+        "p12_password": "given by the caller (not stored)",
+        "clerks": {
+            c.name: {
+                "p12": c.p12.name,
+                "cert": c.cert_pem.name,
+                "status": c.status,
+                "key_type": "ECDSA P-256" if c.key_type == "ec" else "RSA-2048",
+                "subject": c.cert.subject.rfc4514_string(),
+                "serial_hex": format(c.cert.serial_number, "x"),
+                "sha256": c.cert.fingerprint(hashes.SHA256()).hex(),
+                "not_before": c.cert.not_valid_before_utc.isoformat(),
+                "not_after": c.cert.not_valid_after_utc.isoformat(),
+            }
+            for c in made.values()
+        },
+    }
+
+
 def make_demo_pki(
     out_dir: Path,
     *,
@@ -230,145 +410,26 @@ def make_demo_pki(
     root_crl_url = root_crl_url or crl_url.rsplit("/", 1)[0] + "/root.crl"
     pw = password.encode()
 
-    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root = _issue(
-        _name(ROOT_CN, ou=TEST_OU), root_key.public_key(), None, root_key,
-        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
-        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
-    )
-    subca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subca = _issue(
-        _name(SUBCA_CN, ou=TEST_OU), subca_key.public_key(), root, root_key,
-        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
-        is_ca=True, ca_path_len=0, key_usage=_ku(ca=True), crl_url=root_crl_url,
-    )
-    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    other_root = _issue(
-        _name(OTHER_ROOT_CN, ou=TEST_OU), other_key.public_key(), None, other_key,
-        not_before=now - timedelta(days=1), not_after=now + timedelta(days=3650),
-        is_ca=True, ca_path_len=1, key_usage=_ku(ca=True),
-    )
+    ca = _make_authorities(now, root_crl_url)
+    made = {name: _make_clerk(out_dir, ca, now, name, status, kind, pw, crl_url)
+            for name, status, kind in _clerk_specs(clerks, revoked)}
+    tsa, tsa_key, tsa_pem, tsa_key_pem = _make_tsa(out_dir, ca, now, crl_url)
+    gateway = _make_gateway_signer(out_dir, ca, now, pw, crl_url)
+    crl_der, crl_pem, crl_dir = _write_crls(out_dir, ca, now, revoked, made)
+    root_pem = _write(out_dir / "root.pem", _pem(ca.root))
+    subca_pem = _write(out_dir / "subca.pem", _pem(ca.subca))
+    chain_pem = _write(out_dir / "chain.pem", _pem(ca.subca) + _pem(ca.root))
+    _write(out_dir / "other-root.pem", _pem(ca.other_root))
 
-    eku = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION)
-    specs: list[tuple[str, str, str]] = []  # (name, status, key type)
-    for i, name in enumerate(clerks):
-        status = "revoked" if name in revoked else "valid"
-        specs.append((name, status, "ec" if i == 1 else "rsa"))
-    specs += [
-        ("expired", "expired", "rsa"),
-        ("notyet", "notyet", "ec"),
-        ("wrong_usage", "wrong_usage", "rsa"),
-        ("untrusted", "untrusted", "rsa"),
-        ("expiring", "expiring", "rsa"),
-    ]
-    made: dict[str, DemoClerk] = {}
-    for name, status, kind in specs:
-        key = _new_key(kind)
-        nb, na = now - timedelta(days=1), now + timedelta(days=365)
-        if status == "expired":
-            nb, na = now - timedelta(days=400), now - timedelta(days=30)
-        elif status == "notyet":
-            nb, na = now + timedelta(days=30), now + timedelta(days=400)
-        elif status == "expiring":
-            na = now + timedelta(days=10)
-        issuer, issuer_key = (other_root, other_key) if status == "untrusted" else (subca, subca_key)
-        ku = _ku(cert_sign_only=True) if status == "wrong_usage" else _ku(sign=True)
-        subject = _name(f"{name} — Cán bộ một cửa (TEST ONLY)", ou="UBND xã DEMO — Bộ phận một cửa")
-        cert = _issue(
-            subject, key.public_key(), issuer, issuer_key, not_before=nb, not_after=na,
-            key_usage=ku, eku=() if status == "wrong_usage" else eku, crl_url=crl_url,
-        )
-        cas = [other_root] if status == "untrusted" else [subca, root]
-        p12 = _write(
-            out_dir / f"{name}.p12",
-            pkcs12.serialize_key_and_certificates(
-                name.encode(), key, cert, cas, serialization.BestAvailableEncryption(pw)
-            ),
-        )
-        cert_pem = _write(out_dir / f"{name}.pem", _pem(cert))
-        made[name] = DemoClerk(name, status, kind, p12, cert_pem, cert, key)
-
-    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    tsa = _issue(
-        _name("DEMO Dịch vụ dấu thời gian cổng tỉnh (TEST ONLY)", ou=TEST_OU),
-        tsa_key.public_key(), subca, subca_key,
-        not_before=now - timedelta(days=1), not_after=now + timedelta(days=1825),
-        key_usage=_ku(sign=True), eku=(ExtendedKeyUsageOID.TIME_STAMPING,), eku_critical=True,
-        crl_url=crl_url,
-    )
-    tsa_pem = _write(out_dir / "tsa.pem", _pem(tsa) + _pem(subca))
-    tsa_key_pem = out_dir / "tsa.key"
-    tsa_key_pem.touch(mode=0o600)
-    tsa_key_pem.chmod(0o600)
-    _write(tsa_key_pem, tsa_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    # The provincial gateway signs province events with its own certificate under the same
-    # root; counters pin it (by SHA-256) at enrolment.
-    gw_key = _new_key("rsa")
-    gw_cert = _issue(
-        _name("Cổng tỉnh DEMO — ký sự kiện (TEST ONLY)", ou="DEMO gateway"),
-        gw_key.public_key(), subca, subca_key, not_before=now - timedelta(days=1),
-        not_after=now + timedelta(days=730), key_usage=_ku(sign=True), eku=eku, crl_url=crl_url,
-    )
-    gw_p12 = _write(out_dir / "gateway.p12", pkcs12.serialize_key_and_certificates(
-        b"gateway", gw_key, gw_cert, [subca, root], serialization.BestAvailableEncryption(pw)))
-    gateway = DemoClerk("gateway", "valid", "rsa", gw_p12,
-                        _write(out_dir / "gateway.pem", _pem(gw_cert)), gw_cert, gw_key)
-
-    revoked_at = now - timedelta(minutes=1)
-    sub_crl = issue_crl(
-        subca, subca_key, [(made[n].cert.serial_number, revoked_at) for n in revoked if n in made]
-    )
-    root_crl = issue_crl(root, root_key, [])
-    root_pem = _write(out_dir / "root.pem", _pem(root))
-    subca_pem = _write(out_dir / "subca.pem", _pem(subca))
-    chain_pem = _write(out_dir / "chain.pem", _pem(subca) + _pem(root))
-    _write(out_dir / "other-root.pem", _pem(other_root))
-    crl_der = _write(out_dir / "crl.der", sub_crl.public_bytes(serialization.Encoding.DER))
-    crl_pem = _write(out_dir / "crl.pem", sub_crl.public_bytes(serialization.Encoding.PEM))
-    crl_dir = out_dir / "crl"
-    crl_dir.mkdir(exist_ok=True)
-    _write(crl_dir / "subca.crl", sub_crl.public_bytes(serialization.Encoding.DER))
-    _write(crl_dir / "root.crl", root_crl.public_bytes(serialization.Encoding.DER))
-
-    manifest = {
-        "test_only": True,
-        "warning": "DEMO PKI — KHÔNG DÙNG THẬT. Test only: never trust these certificates.",
-        "generated_at": now.isoformat(),
-        "root": "root.pem",
-        "subca": "subca.pem",
-        "chain": "chain.pem",
-        "untrusted_root": "other-root.pem",
-        "tsa": {"cert": "tsa.pem", "key": "tsa.key"},
-        "gateway": {"p12": "gateway.p12", "cert": "gateway.pem",
-                    "sha256": gw_cert.fingerprint(hashes.SHA256()).hex()},
-        "crl": {"der": "crl.der", "pem": "crl.pem", "dir": "crl", "url": crl_url,
-                "root_url": root_crl_url, "revoked": [n for n in revoked if n in made]},
-        "p12_password": "given by the caller (not stored)",
-        "clerks": {
-            c.name: {
-                "p12": c.p12.name,
-                "cert": c.cert_pem.name,
-                "status": c.status,
-                "key_type": "ECDSA P-256" if c.key_type == "ec" else "RSA-2048",
-                "subject": c.cert.subject.rfc4514_string(),
-                "serial_hex": format(c.cert.serial_number, "x"),
-                "sha256": c.cert.fingerprint(hashes.SHA256()).hex(),
-                "not_before": c.cert.not_valid_before_utc.isoformat(),
-                "not_after": c.cert.not_valid_after_utc.isoformat(),
-            }
-            for c in made.values()
-        },
-    }
+    manifest = _manifest(now, gateway, crl_url, root_crl_url, revoked, made)
     manifest_path = out_dir / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return DemoPki(
-        out_dir=out_dir, root=root, subca=subca, root_key=root_key, subca_key=subca_key,
-        other_root=other_root, root_pem=root_pem, subca_pem=subca_pem, chain_pem=chain_pem,
-        crl_der=crl_der, crl_pem=crl_pem, crl_dir=crl_dir, crl_url=crl_url,
-        manifest=manifest_path, clerks=made, tsa=tsa, tsa_key=tsa_key, tsa_pem=tsa_pem,
-        tsa_key_pem=tsa_key_pem, gateway=gateway,
+        out_dir=out_dir, root=ca.root, subca=ca.subca, root_key=ca.root_key,
+        subca_key=ca.subca_key, other_root=ca.other_root, root_pem=root_pem,
+        subca_pem=subca_pem, chain_pem=chain_pem, crl_der=crl_der, crl_pem=crl_pem,
+        crl_dir=crl_dir, crl_url=crl_url, manifest=manifest_path, clerks=made, tsa=tsa,
+        tsa_key=tsa_key, tsa_pem=tsa_pem, tsa_key_pem=tsa_key_pem, gateway=gateway,
     )
 
 
