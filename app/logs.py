@@ -179,7 +179,8 @@ def default_log_dir() -> Path:
 
 def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
                   level: int = logging.INFO) -> Path | None:
-    """Install the rotating file handler (and stderr: warnings, or everything with -v).
+    """Install the rotating file handler (and stderr: everything with -v; warnings when the
+    file cannot be written).
 
     Idempotent: handlers installed by an earlier call are replaced. Returns the log file, or
     None when the folder could not be written (then only stderr logs)."""
@@ -192,14 +193,21 @@ def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
     redactor = RedactingFilter()
     formatter = logging.Formatter(FORMAT)
 
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(logging.INFO if verbose else logging.WARNING)
-    if not verbose:  # errors reach the user as one line from the top-level handler; the
-        stderr.addFilter(_WarningsOnly())  # record and its traceback go to the file
-    stderr.addFilter(redactor)
-    stderr.setFormatter(formatter)
-    setattr(stderr, _MARK, True)
-    root.addHandler(stderr)
+    def add_stderr() -> None:
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setLevel(logging.INFO if verbose else logging.WARNING)
+        if not verbose:  # errors reach the user as one line from the top-level handler; the
+            stderr.addFilter(_WarningsOnly())  # record and its traceback go to the file
+        stderr.addFilter(redactor)
+        stderr.setFormatter(formatter)
+        setattr(stderr, _MARK, True)
+        root.addHandler(stderr)
+
+    # stderr is the clerk's terminal: without -v it carries only the one-line messages the
+    # commands print in the clerk's language, never English log records (they go to the file);
+    # with -v, or when the log file cannot be written, the log goes there too.
+    if verbose:
+        add_stderr()
 
     folder = Path(log_dir) if log_dir else default_log_dir()
     try:
@@ -215,6 +223,8 @@ def setup_logging(log_dir: str | Path | None = None, *, verbose: bool = False,
             handler.release()
     except OSError as exc:
         _CURRENT["file"] = None
+        if not verbose:
+            add_stderr()
         logging.getLogger(__name__).warning(
             "cannot write logs to %s (%s); logging to stderr only", folder, exc)
         return None

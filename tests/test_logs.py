@@ -80,13 +80,23 @@ def test_rotation_and_idempotent_setup(tmp_path, monkeypatch):
     setup_logging(tmp_path)
     setup_logging(tmp_path)  # second call replaces, does not duplicate
     ours = [h for h in logging.getLogger().handlers if getattr(h, "_motcua_handler", False)]
-    assert len(ours) == 2  # stderr + file
+    assert len(ours) == 1  # the file only: no English log lines on the clerk's terminal
     log = logging.getLogger("motcua.rot")
     for i in range(200):
         log.info("line %03d dossier %s", i, CODE)
     files = log_files(tmp_path)
     assert [f.name for f in files] == [LOG_FILE, LOG_FILE + ".1", LOG_FILE + ".2"]
     assert all(f.stat().st_size <= 2200 for f in files)
+
+
+def test_stderr_gets_log_records_only_with_verbose(tmp_path, capsys):
+    setup_logging(tmp_path)
+    logging.getLogger("motcua.quiet").warning("leftover scans removed")
+    assert "leftover scans removed" not in capsys.readouterr().err
+    assert "leftover scans removed" in (tmp_path / LOG_FILE).read_text(encoding="utf-8")
+    setup_logging(tmp_path, verbose=True)
+    logging.getLogger("motcua.loud").warning("clock skew")
+    assert "clock skew" in capsys.readouterr().err
 
 
 def test_unwritable_log_folder_falls_back_to_stderr(tmp_path):
