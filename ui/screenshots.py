@@ -22,31 +22,32 @@ async def _settle(seconds: float = 0.2) -> None:
 SIZES = ((1366, 768), (1024, 768))  # the counter PCs' screens
 
 
-async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = SIZES[0]
-                      ) -> list[Path]:
-    from app import actions, demo
-    from app.domain import now_vn
+class _Shots:
+    """Saves widgets as ``gui-NAME-LANG-WxH.png`` into ``out`` and remembers the files."""
+
+    def __init__(self, out: Path, lang: str, size: tuple[int, int]):
+        self.out, self.lang, self.size = out, lang, size
+        self.files: list[Path] = []
+
+    def save(self, widget, name: str) -> None:  # noqa: ANN001
+        path = self.out / f"gui-{name}-{self.lang}-{self.size[0]}x{self.size[1]}.png"
+        widget.grab().save(str(path))
+        self.files.append(path)
+
+
+async def _shoot_wizard(shots: _Shots, data_dir: Path) -> None:
+    """The first-run wizard on an empty folder: its first page, then the enrolment page with
+    nothing pasted (the page says what it needs)."""
     from app.settings import Settings
     from ui.app import open_window
-    from ui.qtutil import pending_tasks
 
-    files: list[Path] = []
-
-    def save(widget, name: str) -> None:  # noqa: ANN001
-        path = out / f"gui-{name}-{lang}-{size[0]}x{size[1]}.png"
-        widget.grab().save(str(path))
-        files.append(path)
-
-    # -- first-run wizard on an empty folder
-    tag = f"{lang}-{size[0]}"
-    fresh = Settings(data_dir=work / f"fresh-{tag}", lang=lang)
-    w0 = await open_window(fresh)
+    w0 = await open_window(Settings(data_dir=data_dir, lang=shots.lang))
     await asyncio.sleep(0.1)
-    w0.wizard.resize(w0.wizard.minimumSize())
-    w0.wizard.admin_name.setText("Nguyễn Văn Quản")
-    await _settle()
-    save(w0.wizard, "wizard")
     wiz = w0.wizard
+    wiz.resize(wiz.minimumSize())
+    wiz.admin_name.setText("Nguyễn Văn Quản")
+    await _settle()
+    shots.save(wiz, "wizard")
     wiz.admin_pw.setText("mat-khau-1")
     wiz.admin_pw2.setText("mat-khau-1")
     wiz.next()
@@ -55,37 +56,43 @@ async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = 
     wiz.next()
     wiz.next()  # nothing pasted: the page says what it needs
     await _settle()
-    save(wiz, "wizard-enrol")
-    w0.wizard.reject()
+    shots.save(wiz, "wizard-enrol")
+    wiz.reject()
     w0.close()
     await w0.session.close()
 
-    # -- demo counter
-    d = demo.prepare(work / f"demo-{tag}")
-    w = await open_window(Settings(data_dir=d.data_dir, lang=lang), demo=d)
+
+async def _open_demo_counter(shots: _Shots, data_dir: Path):  # noqa: ANN202
+    """A demo counter's window at the chosen size, logged in and its key unlocked (the login
+    and unlock dialogs shot on the way). Returns (window, demo)."""
+    from app import demo
+    from app.settings import Settings
+    from ui.app import open_window
+
+    d = demo.prepare(data_dir)
+    w = await open_window(Settings(data_dir=d.data_dir, lang=shots.lang), demo=d)
     w.showNormal()
-    w.resize(*size)  # the counter PCs' screens, so the set is comparable over time
+    w.resize(*shots.size)  # the counter PCs' screens, so the set is comparable over time
     await _settle()
-    save(w, "login")
+    shots.save(w, "login")
     await w.login.login()
     while getattr(w, "key_dialog", None) is None:
         await asyncio.sleep(0.02)
     dlg = w.key_dialog
     dlg.p12_password.setText(demo.DEMO_P12_PASSWORD)
     await _settle()
-    save(dlg, "unlock")
+    shots.save(dlg, "unlock")
     await dlg.unlock()
     while getattr(w, "key_dialog", None) is not None:
         await asyncio.sleep(0.02)
     w.showNormal()  # the first login maximises: keep the chosen size for the pictures
-    w.resize(*size)
-    s = w.session
-    # a result waiting at the counter, so the home queue and the return action show
-    first = d.codes[0]
-    shown = await s.show(first)
-    await s.run(lambda: actions.apply_remote_events(s.counter, [
-        demo.province_event(d, s.counter, shown, "result_ready", now_vn())]))
+    w.resize(*shots.size)
+    return w, d
 
+
+async def _shoot_intake(shots: _Shots, w) -> None:  # noqa: ANN001
+    """The intake form filled from a QR code with the citizen's history, then refused input."""
+    s = w.session
     w.intake.apply_qr(QR_SAMPLE)
     w.intake.commune.set_value("00070", "Phường Hoàn Kiếm")
     w.intake.phone.setText("0987654321")
@@ -95,19 +102,23 @@ async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = 
     w.intake.procedure.set_value("1.000894", "1.000894 — "
                                  + s.counter.catalogue().get("1.000894").name)
     await _settle()
-    save(w, "intake")
+    shots.save(w, "intake")
     w.intake.name.clear()
     w.intake.citizen_id.setText("999123456789")
     w.intake.set_history({"open": [], "closed": []})  # another citizen: no duplicate question
     await w.intake.save()
     await _settle()
-    save(w, "intake-errors")
+    shots.save(w, "intake-errors")
     w.intake.clear_form()
 
+
+async def _shoot_pages(shots: _Shots, w, code: str) -> None:  # noqa: ANN001
+    """Home, search, the dossier ``code`` with its signatures checked, sync, reports,
+    settings and help."""
     w.show_page("home")
     await w.home.refreshed()
     await _settle()
-    save(w, "home")
+    shots.save(w, "home")
 
     w.show_page("search")
     w.search.box.setText("nguyen")
@@ -119,36 +130,41 @@ async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = 
     while w.search.model.fetching:
         await asyncio.sleep(0.02)
     await _settle()
-    save(w, "search")
+    shots.save(w, "search")
 
     w.show_page("detail")
-    await w.detail.show_code(first)
+    await w.detail.show_code(code)
     await w.detail.check_signatures()
     await _settle()
-    save(w, "detail")
+    shots.save(w, "detail")
 
     w.show_page("sync")
     await w.sync.refresh()
     await _settle()
-    save(w, "sync")
+    shots.save(w, "sync")
 
     w.show_page("reports")
     await w.reports.build()
     await _settle()
-    save(w, "reports")
+    shots.save(w, "reports")
 
     w.show_page("settings")
     await w.settings_page.load()
     await _settle()
-    save(w, "settings")
+    shots.save(w, "settings")
 
     w.show_page("help")
     await _settle()
-    save(w, "help")
+    shots.save(w, "help")
+
+
+async def _shoot_lock_and_restore(shots: _Shots, w, work: Path) -> None:  # noqa: ANN001
+    """The locked screen, then (logged in again) the restore confirmation, declined."""
+    from app import demo
 
     w.lock_screen()
     await _settle()
-    save(w, "locked")
+    shots.save(w, "locked")
     w.login.password.setText(demo.DEMO_USER_PASSWORD)
     await w.login.login()
     while not w.at_work:
@@ -157,15 +173,36 @@ async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = 
     while w.settings_page.confirm_dialog is None:
         await asyncio.sleep(0.02)
     await _settle()
-    save(w.settings_page.confirm_dialog, "restore-confirm")
+    shots.save(w.settings_page.confirm_dialog, "restore-confirm")
     w.settings_page.confirm_dialog.reject()
     await task
+
+
+async def _shoot_lang(lang: str, out: Path, work: Path, size: tuple[int, int] = SIZES[0]
+                      ) -> list[Path]:
+    from app import actions, demo
+    from app.domain import now_vn
+    from ui.qtutil import pending_tasks
+
+    shots = _Shots(out, lang, size)
+    tag = f"{lang}-{size[0]}"
+    await _shoot_wizard(shots, work / f"fresh-{tag}")
+    w, d = await _open_demo_counter(shots, work / f"demo-{tag}")
+    s = w.session
+    # a result waiting at the counter, so the home queue and the return action show
+    first = d.codes[0]
+    shown = await s.show(first)
+    await s.run(lambda: actions.apply_remote_events(s.counter, [
+        demo.province_event(d, s.counter, shown, "result_ready", now_vn())]))
+    await _shoot_intake(shots, w)
+    await _shoot_pages(shots, w, first)
+    await _shoot_lock_and_restore(shots, w, work)
 
     for t in pending_tasks():
         t.cancel()
     w.close()
     await s.close()
-    return files
+    return shots.files
 
 
 def render_all(out: Path, langs: list[str] | None = None) -> list[Path]:
