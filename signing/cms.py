@@ -89,11 +89,12 @@ class CmsTemplate:
                     "signer_infos": signers,
                 }
             )
-            return cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
+            der: bytes = cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
+            return der
 
         # Signed attributes with placeholders; remember where time and digest sit.
         mark_digest = hashlib.sha256(b"motcua-placeholder").digest()
-        attrs_der = self._attrs(mark_digest, _MARK_TIME).dump()
+        attrs_der: bytes = self._attrs(mark_digest, _MARK_TIME).dump()
         self._attrs_der = attrs_der
         self._t_off = attrs_der.index(_MARK_TIME.strftime(_UTC_FMT).encode())
         self._d_off = attrs_der.index(mark_digest)
@@ -163,5 +164,5 @@ class CmsTemplate:
 def signed_attrs_tbs(signer_info: cms.SignerInfo) -> bytes:
     """DER of the signed attributes as signed: an explicit SET OF, not the [0] IMPLICIT tag."""
     attrs = signer_info["signed_attrs"]
-    der = attrs.dump()
+    der: bytes = attrs.dump()
     return b"\x31" + der[1:]

@@ -123,6 +123,13 @@ def _cdp(url: str) -> x509.CRLDistributionPoints:
     )
 
 
+def _aki(issuer_pub: object) -> x509.AuthorityKeyIdentifier:
+    """AuthorityKeyIdentifier of a demo issuer (always an RSA or EC key)."""
+    if not isinstance(issuer_pub, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
+        raise TypeError(f"demo PKI issuers use RSA or EC keys, not {type(issuer_pub).__name__}")
+    return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_pub)
+
+
 def _issue(
     subject: x509.Name,
     public_key: Any,
@@ -152,7 +159,7 @@ def _issue(
         .add_extension(key_usage, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_pub), critical=False
+            _aki(issuer_pub), critical=False
         )
     )
     if eku:
@@ -184,7 +191,7 @@ def issue_crl(
         .next_update(next_update)
         .add_extension(x509.CRLNumber(number), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()),
+            _aki(issuer.public_key()),
             critical=False,
         )
     )

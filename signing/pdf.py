@@ -38,7 +38,7 @@ def _resync_oid_maps() -> None:
         forward = getattr(cls, "_map", None)
         reverse = cls.__dict__.get("_reverse_map")
         if forward and reverse is not None and any(v not in reverse for v in forward.values()):
-            cls._reverse_map = {v: k for k, v in forward.items()}
+            setattr(cls, "_reverse_map", {v: k for k, v in forward.items()})  # noqa: B010
 
 
 def _a509(cert: Any) -> a509.Certificate:
@@ -62,7 +62,9 @@ class OurSigner(signers.Signer):
         chain = [_a509(c) for c in getattr(ours, "chain", [])]
         super().__init__(
             signing_cert=cert,
-            cert_registry=SimpleCertificateStore.from_certs([cert, *chain]),
+            cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+                [cert, *chain]  # pyhanko: from_certs is unannotated
+            ),
             signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": mech}),
             embed_roots=False,
         )

@@ -25,6 +25,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from cryptography import x509
@@ -247,9 +248,12 @@ class P12Signer(Signer):
     def raw_sign(self, data: bytes) -> bytes:
         from cryptography.hazmat.primitives.asymmetric import padding
 
+        sig: bytes
         if self._kind == "rsa":
-            return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        return self._key.sign(data, ec.ECDSA(hashes.SHA256()))
+            sig = self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            sig = self._key.sign(data, ec.ECDSA(hashes.SHA256()))
+        return sig
 
     def close(self) -> None:
         self._key = None
@@ -268,13 +272,13 @@ def list_p12_certificates(path: Path | str, password: str) -> list[CertInfo]:
 
 
 
-def _pkcs11():  # type: ignore[no-untyped-def]
+def _pkcs11() -> ModuleType:
     import pkcs11
 
     return pkcs11
 
 
-def _load_lib(module_path: str):  # type: ignore[no-untyped-def]
+def _load_lib(module_path: str) -> Any:  # pkcs11.lib: untyped third-party object
     p11 = _pkcs11()
     if not Path(module_path).exists():
         raise E.module_error(module_path)

@@ -35,10 +35,10 @@ import asyncio
 import concurrent.futures
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from asn1crypto import algos, cms
 from asn1crypto import crl as acrl
@@ -192,10 +192,12 @@ _REV_POLICY = CertRevTrustPolicy(
     freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
 )
 
+_R = TypeVar("_R")
+
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="certvalidator")
 
 
-def _run(coro_factory):  # type: ignore[no-untyped-def]
+def _run(coro_factory: Callable[[], Coroutine[Any, Any, _R]]) -> _R:
     """Run pyhanko-certvalidator's coroutine from sync code, even inside a running loop."""
     try:
         asyncio.get_running_loop()
@@ -240,7 +242,7 @@ def validate_chain(
         other_ders = tuple(_der(o) for o in others)
     key = (cert_der, other_ders, trust.generation)
     hit = trust.chain_cache.get(key)
-    if hit is not None:
+    if isinstance(hit, ChainOutcome):  # the cache only ever holds ChainOutcome values
         return hit
     trust.remember_certificate(cert)  # its CRL distribution point, for refresh_crls()
     out = _validate_uncached(cert, cert_der, other_ders, trust, moment)
@@ -505,8 +507,10 @@ def time_proof(token: bytes, signature_der: bytes, trust: TrustStore) -> datetim
 # policy) is shared, so the fast path cannot accept what the full path refuses: it only skips
 # re-parsing what is byte-identical to something the full parser has already read.
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
-_HASH_OBJ = {name: cls() for name, cls in _HASHES.items()}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512
+}
+_HASH_OBJ: dict[str, hashes.HashAlgorithm] = {name: cls() for name, cls in _HASHES.items()}
 _HASH_FN = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 _PKCS1 = padding.PKCS1v15()
 
@@ -961,12 +965,13 @@ def verify_detached(
         if isinstance(proof, VerifyResult):
             return proof
         proven = at = proof
-    parsed: _Parsed | VerifyResult | None = _parse_fast(signature_der)
+    parsed = _parse_fast(signature_der)
     if parsed is None:
-        parsed = _parse_full(data, signature_der)
-        if isinstance(parsed, VerifyResult):
-            return parsed
-        _learn_profile(signature_der, parsed)
+        full = _parse_full(data, signature_der)
+        if isinstance(full, VerifyResult):
+            return full
+        _learn_profile(signature_der, full)
+        parsed = full
     return _judge(parsed, data, trust, at, require_crl, proven)
 
 
