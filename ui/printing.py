@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QFont,
     QFontDatabase,
@@ -37,6 +37,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QTextDocument,
+    QTextFormat,
 )
 
 from app.errors import UserError
@@ -128,6 +129,40 @@ def _page_layout(spec: Layout, height_mm: float | None = None) -> QPageLayout:
     return QPageLayout(QPageSize(page_id), orient, zero)
 
 
+def _keep_signatures_together(doc: QTextDocument, model: Model, page_height: float) -> bool:
+    """The signature block (titles, "(Ký và ghi rõ họ tên)" captions, the space to sign and the
+    names) is one table: when pagination would cut it, it starts on the next page instead.
+    Returns True when it moved."""
+    blocks = getattr(model, "signatures", ()) or ()
+    if not blocks:
+        return False
+    doc.pageCount()  # lays the whole document out
+    # find() matches a no-break space with a plain one; search from the end (the block is last)
+    cursor = doc.find(blocks[0].title, doc.characterCount() - 1,
+                      QTextDocument.FindFlag.FindBackward)
+    table = None if cursor.isNull() else cursor.currentTable()
+    if table is None:
+        log.warning("signature block not found in the laid-out %s", type(model).__name__)
+        return False
+    rect = doc.documentLayout().frameBoundingRect(table)
+    if int(rect.top() // page_height) == int((rect.bottom() - 1) // page_height):
+        return False
+    fmt = table.format()
+    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+    table.setFormat(fmt)
+    return True
+
+
+def running_line(model: Model, page: int, pages: int) -> str:
+    """What every page of a multi-page sheet carries at its foot: the dossier code, the copy
+    label (a receipt) and "Trang i/n", so a loose continuation page is known for what it is."""
+    parts = [f"Mã hồ sơ: {model.code}"] if getattr(model, "code", "") else []
+    if getattr(model, "copy_label", ""):
+        parts.append(model.copy_label)
+    parts.append(f"Trang {page}/{pages}")
+    return " — ".join(parts)
+
+
 def _paint(model: Model, layout: str, device: QPagedPaintDevice) -> int:
     """Lay the model out for `device`, size its page(s) and paint. Returns the page count."""
     spec = layout_spec(model, layout)
@@ -143,6 +178,7 @@ def _paint(model: Model, layout: str, device: QPagedPaintDevice) -> int:
     else:
         height = ((spec.height_mm or 0) - top - bottom) * dpmm
         doc.setPageSize(QSizeF(width, height))  # paginated: lines never cut between pages
+        _keep_signatures_together(doc, model, height)
         pages = max(1, doc.pageCount())
         page_height_mm = None
     if not device.setPageLayout(_page_layout(spec, page_height_mm)):
@@ -159,6 +195,14 @@ def _paint(model: Model, layout: str, device: QPagedPaintDevice) -> int:
             painter.translate(left * dpmm, top * dpmm - page * height)
             doc.drawContents(painter, QRectF(0, page * height, width, height))
             painter.restore()
+            if pages > 1:  # in the bottom margin: code, copy label, page number
+                painter.save()
+                painter.setFont(QFont(font_family(), spec.small_pt))
+                box = QRectF(left * dpmm, top * dpmm + height + 1.5 * dpmm, width,
+                             max(bottom - 2, 3) * dpmm)
+                painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+                                 running_line(model, page + 1, pages))
+                painter.restore()
     finally:
         painter.end()
     return pages

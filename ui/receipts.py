@@ -75,11 +75,39 @@ def _e(text: str) -> str:
     return out.replace("\n", "<br>")
 
 
+# Vietnamese writes one word as several syllables ("kết quả", "hồ sơ"): a heading that wraps
+# between them reads as broken ("TRẢ KẾT / QUẢ"). Headings bind the words of their forms and
+# a place name ("PHƯỜNG SÀI GÒN") so they only wrap between words.
+_WORDS = ("trả kết quả", "kết quả", "hồ sơ", "tiếp nhận", "bổ sung", "hoàn thiện", "từ chối",
+          "giải quyết", "kiểm soát", "quá trình", "theo dõi", "cơ quan", "thời gian", "ghi chú",
+          "số lượng", "hình thức", "giấy tờ", "ủy ban", "nhân dân", "hành chính", "phục vụ",
+          "trung tâm", "cộng hòa", "xã hội", "chủ nghĩa", "việt nam", "độc lập", "tự do",
+          "hạnh phúc", "khách hàng", "trước hạn", "đúng hạn", "quá hạn", "cán bộ", "họ tên",
+          "người nộp", "người nhận", "người tiếp nhận", "ghi rõ", "hồ sơ của")
+_WORDS_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(_WORDS, key=len,
+                                                                              reverse=True))
+                       + r")(?!\w)", re.IGNORECASE)
+_PLACE_RE = re.compile(r"(?<!\w)(?:phường|xã|thị trấn|đặc khu|quận|huyện|tỉnh|thành phố)"
+                       r"(?: [^\s,()]+){1,3}$", re.IGNORECASE)
+
+
+def heading(text: str) -> str:
+    """The text with its multi-syllable words and a trailing place name bound by no-break
+    spaces (plain text; `_h` escapes it for rich text)."""
+    text = _WORDS_RE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+    return _PLACE_RE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
+def _h(text: str) -> str:
+    return _e(heading(text))
+
+
 def _balanced(text: str) -> str:
-    """A long title on the roll: break it into two lines of similar length."""
-    words = text.split()
+    """A long title on the roll: break it into two lines of similar length, between words
+    (never between the syllables of one word, see `heading`)."""
+    words = heading(text).split(" ")  # the no-break spaces stay inside their word
     if len(text) < 28 or len(words) < 2:
-        return _e(text)
+        return _h(text)
     best = min(range(1, len(words)),
                key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
     return _e(" ".join(words[:best])) + "<br>" + _e(" ".join(words[best:]))
@@ -92,10 +120,10 @@ def _px(mm: float) -> int:
 def _header(h: Header, spec: Layout) -> str:
     left = []
     if h.authority:
-        left.append(f"<div>{_e(h.authority)}</div>")
-    left.append(f"<div><b><u>{_e(h.office)}</u></b></div>")
-    right = (f"<div><b>{_e(h.nation)}</b></div>"
-             f"<div><b><u>{_e(h.motto)}</u></b></div>")
+        left.append(f"<div>{_h(h.authority)}</div>")
+    left.append(f"<div><b><u>{_h(h.office)}</u></b></div>")
+    right = (f"<div><b>{_h(h.nation)}</b></div>"
+             f"<div><b><u>{_h(h.motto)}</u></b></div>")
     date = f'<div style="margin-top:6px;"><i>{_e(h.place_date)}</i></div>'
     if spec.roll:
         return (f'<div align="center" style="font-size:{spec.small_pt}pt;">{"".join(left)}</div>'
@@ -111,7 +139,7 @@ def _header(h: Header, spec: Layout) -> str:
 def _title(text: str, spec: Layout, sub: str = "") -> str:
     out = (f'<p align="center" style="margin-top:{10 if not spec.roll else 6}px; '
            f'margin-bottom:2px; font-size:{spec.title_pt}pt;">'
-           f"<b>{_balanced(text) if spec.roll else _e(text)}</b></p>")
+           f"<b>{_balanced(text) if spec.roll else _h(text)}</b></p>")
     if sub:
         out += (f'<p align="center" style="margin-top:0px; margin-bottom:6px;">'
                 f"<i>{_e(sub)}</i></p>")
@@ -132,8 +160,8 @@ def _signatures(blocks: tuple[SignatureBlock, ...], spec: Layout) -> str:
 
     def cell(b: SignatureBlock, width: int) -> str:
         return (f'<td width="{width}%" align="center" valign="top">'
-                f'<b style="font-size:{title_pt}pt;">{_e(b.title)}</b><br>'
-                f'<i style="font-size:{spec.small_pt}pt;">{_e(b.hint)}</i>{space}'
+                f'<b style="font-size:{title_pt}pt;">{_h(b.title)}</b><br>'
+                f'<i style="font-size:{spec.small_pt}pt;">{_h(b.hint)}</i>{space}'
                 f"<b>{_e(b.name)}</b></td>")
 
     if len(blocks) == 1 and not spec.roll:  # a lone signer signs on the right, as on paper
@@ -147,7 +175,7 @@ def _signatures(blocks: tuple[SignatureBlock, ...], spec: Layout) -> str:
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...],
            spec: Layout, numeric: tuple[int, ...] = ()) -> str:
     pad = 2 if spec.roll else 3
-    head = "".join(f'<th width="{w}%" bgcolor="#e8e8e8" align="center">{_e(c)}</th>'
+    head = "".join(f'<th width="{w}%" bgcolor="#e8e8e8" align="center">{_h(c)}</th>'
                    for c, w in zip(columns, widths, strict=True))
     body = "".join(
         "<tr>" + "".join(
@@ -178,7 +206,7 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
                  f'font-size:{spec.small_pt}pt;">'
                  f'<b>{_e(m.reprint.text)}</b></p>')
     out.append(code)
-    body = [f'<p style="margin-top:2px; margin-bottom:2px;">{_e(m.intro)}</p>']
+    body = [f'<p style="margin-top:2px; margin-bottom:2px;">{_h(m.intro)}</p>']
     body += [_field(f) for f in m.applicant]
     if spec.roll:
         out += body
@@ -197,7 +225,7 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
     else:
         out.append(_table(("STT", "Tên giấy tờ", "Hình thức", "Số lượng"),
                           [(str(d.index), d.name, d.form_label, f"{d.count:02d}")
-                           for d in m.documents], (7, 55, 25, 13), spec, numeric=(0, 3)))
+                           for d in m.documents], (7, 52, 25, 16), spec, numeric=(0, 3)))
     out += [_field(f) for f in m.items]
     out.append(f'<p style="margin-top:4px;"><i>{_e(m.book)}</i></p>')
     out.append(_signatures(m.signatures, spec))
