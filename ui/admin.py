@@ -49,7 +49,30 @@ class SettingsPage(QWidget):
         self.session = session
         self.lang = session.lang
         self.banner = Banner(self)
-        # -- preferences
+        # built in this order (the order of the default tab chain)
+        prefs = self._build_preferences()
+        gw = self._build_gateway()
+        users = self._build_accounts()
+        maint = self._build_maintenance()
+
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.addWidget(prefs, 0, 0)
+        grid.addWidget(gw, 1, 0)
+        grid.addWidget(users, 0, 1, 2, 1)
+        grid.addWidget(maint, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addWidget(scroll, 1)
+        self._connect_buttons()
+
+    def _build_preferences(self) -> QGroupBox:
+        """This counter's printer, receipt layout, copies, idle lock and language."""
         self.printer = QComboBox()
         self.printer.addItem(self.tr("System default printer"), "")
         for name in printer_names():
@@ -80,7 +103,10 @@ class SettingsPage(QWidget):
             f.addRow(lab, w)
         f.addRow("", self.print_after)
         f.addRow("", self.save_prefs_btn)
-        # -- gateway
+        return prefs
+
+    def _build_gateway(self) -> QGroupBox:
+        """The provincial gateway's address and CA bundle (or offline only) and enrolment."""
         self.gateway_url = QLineEdit()
         self.gateway_url.setPlaceholderText("https://motcua.example.gov.vn")
         self.gateway_ca = QLineEdit()
@@ -105,12 +131,16 @@ class SettingsPage(QWidget):
         g.addRow(lab, self.enrol_line)
         g.addRow("", self.enrol_btn)
         g.addRow("", self.enrol_state)
+
         def offline_toggled(on: bool) -> None:
             self.gateway_url.setEnabled(not on)
             self.gateway_ca.setEnabled(not on)
 
         self.offline_only.toggled.connect(offline_toggled)
-        # -- users
+        return gw
+
+    def _build_accounts(self) -> QGroupBox:
+        """The accounts table and the form and buttons that change accounts."""
         self.users = QTableWidget(0, 4)
         self.users.setHorizontalHeaderLabels([self.tr("Username"), self.tr("Name"),
                                               self.tr("Role"), self.tr("Locked")])
@@ -148,7 +178,10 @@ class SettingsPage(QWidget):
         ub.addWidget(self.bind_btn)
         ub.addStretch(1)
         u.addLayout(ub)
-        # -- maintenance
+        return users
+
+    def _build_maintenance(self) -> QGroupBox:
+        """Back up, restore, catalogue import and trust anchors."""
         self.backup_btn = QPushButton(self.tr("&Back up…"))
         self.restore_btn = QPushButton(self.tr("&Restore…"))
         self.catalogue_btn = QPushButton(self.tr("Import &catalogue…"))
@@ -158,22 +191,9 @@ class SettingsPage(QWidget):
         for b in (self.backup_btn, self.restore_btn, self.catalogue_btn, self.anchor_btn):
             m.addWidget(b)
         m.addStretch(1)
+        return maint
 
-        body = QWidget()
-        grid = QGridLayout(body)
-        grid.addWidget(prefs, 0, 0)
-        grid.addWidget(gw, 1, 0)
-        grid.addWidget(users, 0, 1, 2, 1)
-        grid.addWidget(maint, 2, 0, 1, 2)
-        grid.setRowStretch(3, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.banner)
-        lay.addWidget(scroll, 1)
-
+    def _connect_buttons(self) -> None:
         self.save_prefs_btn.clicked.connect(lambda: spawn(self.save_prefs()))
         self.save_gw_btn.clicked.connect(lambda: spawn(self.save_gateway()))
         self.add_user_btn.clicked.connect(lambda: spawn(self.add_user()))
