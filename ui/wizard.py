@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -113,7 +114,17 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         fm = self.fontMetrics()  # room for a page's errors under their fields
         self.setMinimumSize(fm.averageCharWidth() * 110, fm.height() * 34)
-        # -- language and administrator
+        self.pages = [self._admin_page(setup), self._centre_page(setup),
+                      self._gateway_page(setup), self._anchors_page(setup),
+                      self._printing_page()]
+        self.banner = self.pages[-1].banner
+        self._prefill(getattr(session.settings, "config", None))
+        for p in self.pages:
+            self.addPage(p)
+        self._name_buttons()
+
+    def _admin_page(self, setup: ModuleType) -> CheckedPage:
+        """Language and administrator account."""
         p1 = CheckedPage(self, lambda: setup.check_admin(
             self.admin_user.text(), self.admin_name.text(), self.admin_pw.text(),
             self.admin_pw2.text()))
@@ -122,7 +133,7 @@ class SetupWizard(QWizard):
         self.language = QComboBox()
         self.language.addItem("Tiếng Việt", "vi")
         self.language.addItem("English", "en")
-        self.language.setCurrentIndex(1 if session.lang == "en" else 0)
+        self.language.setCurrentIndex(1 if self.session.lang == "en" else 0)
         self.admin_user = QLineEdit("admin")
         self.admin_name = QLineEdit()
         self.admin_pw = QLineEdit()
@@ -134,7 +145,10 @@ class SetupWizard(QWizard):
         p1.row(self.tr("Full &name:"), self.admin_name, "display_name")
         p1.row(self.tr("&Password (8+ characters):"), self.admin_pw, "password")
         p1.row(self.tr("Password &again:"), self.admin_pw2, "password_again")
-        # -- centre
+        return p1
+
+    def _centre_page(self, setup: ModuleType) -> CheckedPage:
+        """Centre name, agency code and counter number (fixed for good)."""
         p2 = CheckedPage(self, lambda: setup.check_identity(self.agency.text().strip(),
                                                             self.counter_no.value()))
         p2.setTitle(self.tr("Centre and counter"))
@@ -148,7 +162,10 @@ class SetupWizard(QWizard):
         p2.row(self.tr("Centre &name:"), self.centre, "centre_name")
         p2.row(self.tr("&Agency identifier code:"), self.agency, "agency_code")
         p2.row(self.tr("&Counter number:"), self.counter_no, "counter_no")
-        # -- enrolment with the gateway
+        return p2
+
+    def _gateway_page(self, setup: ModuleType) -> CheckedPage:
+        """Enrolment with the provincial gateway, or offline only."""
         p3 = CheckedPage(self, lambda: setup.check_gateway(
             offline=self.offline.isChecked(), enrol_line=self.enrol_line.text(),
             ca_bundle=self.gw_ca.text(), agency_code=self.agency.text().strip(),
@@ -171,12 +188,16 @@ class SetupWizard(QWizard):
         p3.row(self.tr("&Enrolment line:"), self.enrol_line, "enrol_line")
         p3.row(self.tr("CA &bundle (private CA):"), ca_row, "gateway_ca", buddy=self.gw_ca)
         p3.form.addRow("", self.offline)
+
         def offline_toggled(on: bool) -> None:
             self.enrol_line.setEnabled(not on)
             self.gw_ca.setEnabled(not on)
 
         self.offline.toggled.connect(offline_toggled)
-        # -- trust anchors
+        return p3
+
+    def _anchors_page(self, setup: ModuleType) -> CheckedPage:
+        """The trust anchors clerks' certificates must chain to (at least one)."""
         p4 = CheckedPage(self, lambda: setup.check_anchors(self.anchor_paths()))
         p4.setTitle(self.tr("Trust anchors"))
         p4.setSubTitle(self.tr("Root and intermediate CA certificates that clerks' signing "
@@ -187,7 +208,10 @@ class SetupWizard(QWizard):
                                                                self.tr("CA certificate")))
         p4.row(self.tr("&Certificates:"), self.anchors, "anchors")
         p4.form.addRow("", self.add_anchor_btn)
-        # -- printing
+        return p4
+
+    def _printing_page(self) -> CheckedPage:
+        """Receipt printer and layout, with a test print."""
         p5 = CheckedPage(self, lambda: [])
         p5.setTitle(self.tr("Receipt printing"))
         self.printer = QComboBox()
@@ -203,11 +227,9 @@ class SetupWizard(QWizard):
         p5.row(self.tr("&Printer:"), self.printer)
         p5.row(self.tr("&Layout:"), self.layout_combo)
         p5.form.addRow("", self.test_btn)
-        self.banner = p5.banner
-        self.pages = [p1, p2, p3, p4, p5]
-        self._prefill(getattr(session.settings, "config", None))
-        for p in self.pages:
-            self.addPage(p)
+        return p5
+
+    def _name_buttons(self) -> None:
         # Qt ships no Vietnamese qtbase translation: name the wizard's buttons ourselves
         for which, text in ((QWizard.WizardButton.BackButton, self.tr("< &Back")),
                             (QWizard.WizardButton.NextButton, self.tr("&Next >")),
