@@ -327,7 +327,8 @@ class GatewayClient:
         body = self._json(resp)
         if not isinstance(body, dict) or not isinstance(body.get("unix_ms"), int):
             raise InvalidResponse("/time answer has no unix_ms")
-        return body["unix_ms"] / 1000.0
+        unix_ms: int = body["unix_ms"]
+        return unix_ms / 1000.0
 
     def push(self, events: Sequence[dict[str, Any]],
              audit_head: dict[str, Any] | None = None) -> list[PushResult]:

@@ -240,7 +240,7 @@ class SyncEngine:
         # An event is never sent while an earlier event of its dossier is in another batch
         # still in flight: the gateway would judge it before the earlier one is stored (e.g. a
         # follow-up of a receipt it does not hold yet). Such an event waits for that answer.
-        busy: dict[str, int] = {}  # dossier id -> events of it in flight
+        busy: dict[str | None, int] = {}  # dossier id -> events of it in flight
         blocked = False
         failure: BaseException | None = None
         failed_ids: list[str] = []

@@ -379,13 +379,15 @@ def province_event(
 
     occurred = (occurred_at or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
     info = getattr(signer, "info", None)
+    the_id = event_id or str(uuid6.uuid7())
+    occurred_iso = occurred.isoformat()
     body = {
         "v": 2,
-        "id": event_id or str(uuid6.uuid7()),
+        "id": the_id,
         "dossier_id": dossier_id,
         "dossier_code": dossier_code,
         "type": event_type,
-        "occurred_at": occurred.isoformat(),
+        "occurred_at": occurred_iso,
         "actor": "province",
         "origin": ORIGIN_PROVINCE,
         "signer": ({"subject": info.subject, "serial": info.serial_hex, "sha256": info.sha256}
@@ -395,11 +397,11 @@ def province_event(
     }
     payload = canonical_bytes(body)
     return WireEvent(
-        id=body["id"],
+        id=the_id,
         dossier_id=dossier_id,
         dossier_code=dossier_code,
         type=event_type,
-        occurred_at=body["occurred_at"],
+        occurred_at=occurred_iso,
         origin=ORIGIN_PROVINCE,
         actor="province",
         payload=payload,

@@ -206,7 +206,7 @@ _MAX_TIME = {"working_days": MAX_TIME_DAYS, "calendar_days": MAX_TIME_DAYS,
              "working_hours": MAX_TIME_DAYS * 8}
 
 
-def catalogue_time_problems(doc: dict) -> list[str]:
+def catalogue_time_problems(doc: dict[str, Any]) -> list[str]:
     """Processing times out of bounds (a number of days/hours that is not a positive number
     up to a year), so a published catalogue never makes counters compute absurd dates. The
     counters validate the whole document again (app.catalogue.parse_catalogue)."""
@@ -800,7 +800,7 @@ class Store(ABC):
                            (sha256, counter_id, total, now))
                 received = 0
             else:
-                received = int(own[1])  # type: ignore[index]
+                received = int(own[1])
             if offset != received:
                 raise OffsetMismatch(AttachmentState(sha256, total, received, False))
             if received + len(chunk) > total:
