@@ -332,6 +332,11 @@ def _int(value: Any, at: _Where, *, minimum: int, vi_min: str, en_min: str) -> i
     return value
 
 
+def _figure(x: float) -> str:
+    """A number as a clerk writes it: 1000000000, not 1e+09; 1.5 stays 1.5."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
 def _parse_time(value: Any, at: _Where, *, nested: bool) -> tuple[
     ProcessingTime, dict[str, ProcessingTime], dict[str, ProcessingTime]
 ]:
@@ -358,8 +363,8 @@ def _parse_time(value: Any, at: _Where, *, nested: bool) -> tuple[
         if raw > limit:
             unit_vi, unit_en = _TIME_UNITS[kind]
             raise at.child("value").fail(
-                f"thời hạn {raw:g} {unit_vi} vượt quá giới hạn {limit:g} {unit_vi}.",
-                f"a time of {raw:g} {unit_en} exceeds the limit of {limit:g} {unit_en}.",
+                f"thời hạn {_figure(raw)} {unit_vi} vượt quá giới hạn {limit} {unit_vi}.",
+                f"a time of {_figure(raw)} {unit_en} exceeds the limit of {limit} {unit_en}.",
             )
         number = raw
     elif raw is not None:

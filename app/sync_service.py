@@ -125,8 +125,16 @@ class CounterSyncStore:
         if any(e.origin == "province" for e in events):
             self._ensure_gateway_pin()
         with self.counter.store.write():  # the calls below join this transaction
-            stats = remote.apply_signed_events(self.counter, list(events),
-                                               source="gateway").to_dict() if events else {}
+            applied = remote.apply_signed_events(self.counter, list(events), source="gateway") \
+                if events else None
+            stats: dict = applied.to_dict() if applied is not None else {}
+            if applied is not None and applied.refusals:  # why, by machine code (for the clerk)
+                from sync.reasons import reason_code
+
+                reasons: dict[str, int] = {}
+                for _id, why in applied.refusals:
+                    reasons[reason_code(why)] = reasons.get(reason_code(why), 0) + 1
+                stats["refused_reasons"] = reasons
             if tsts:  # tokens of the events now stored (held early events get none)
                 from app.timestamps import store_tokens
 
@@ -152,13 +160,24 @@ class CounterSyncStore:
                 f"The gateway's catalogue says version {parsed.version}, not {version}.",
                 code="catalogue_version_mismatch")
         current = self.counter.catalogue()
-        if parsed.version_key <= current.version_key:
-            return  # never go backwards (or re-import the same version)
+        if parsed.version_key == current.version_key:
+            return  # already in use
+        if parsed.version_key < current.version_key:
+            _refuse_older(parsed.version, str(current.version))  # never go backwards, but say so
         folder = self.counter.settings.data_dir / "catalogue-updates"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{re.sub(r'[^0-9A-Za-z._-]', '_', version)}.json"
         _atomic_write(path, document, 0o644)
         import_catalogue(self.counter, path, actor="sync")
+
+    def check_served_catalogue(self, version: str) -> None:
+        """The gateway's newest catalogue was not sent because it is not newer than this
+        counter's: refuse (so `sync status` says it) when it is older."""
+        from app.context import _version_key
+
+        current = self.counter.catalogue()
+        if _version_key(version) < current.version_key:
+            _refuse_older(version, str(current.version))
 
     def attachment_path(self, sha256: str) -> Path:
         return attachment_path(self.counter.settings.attachments_dir, sha256)
@@ -197,6 +216,15 @@ class CounterSyncStore:
 # =============================================================================================
 # enrolment
 # =============================================================================================
+
+
+def _refuse_older(version: str, current: str) -> None:
+    raise UserError(
+        f"Danh mục thủ tục trên cổng tỉnh (phiên bản {version}) cũ hơn danh mục máy này đang dùng"
+        f" ({current}) nên không được dùng; tỉnh cần đăng danh mục mới hơn.",
+        f"The gateway's procedure catalogue (version {version}) is older than the one this"
+        f" counter uses ({current}) and was not installed; the province must publish a newer"
+        " one.", code="catalogue_older")
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:

@@ -13,7 +13,8 @@ from app.domain import iso, now_vn
 from localdb import audit, outbox
 
 KEYS = ("online", "offline_since", "last_success", "last_error", "last_error_reason",
-        "clock_skew_seconds", "gateway_url", "cursor", "catalogue_error")
+        "clock_skew_seconds", "gateway_url", "cursor", "catalogue_error", "catalogue_error_words",
+        "pull_refused")
 
 
 def read(counter: Counter) -> dict:
@@ -40,7 +41,22 @@ def read(counter: Counter) -> dict:
     out["clock_skew_en"] = clock_skew_words(skew, "en") if skew else None
     words = REASONS.get(out.get("last_error_reason") or "")
     out["last_error_vi"], out["last_error_en"] = words if words else (None, None)
+    cat = out.pop("catalogue_error_words", None) or {}
+    out["catalogue_error_vi"] = cat.get("vi") or out.get("catalogue_error")
+    out["catalogue_error_en"] = cat.get("en") or out.get("catalogue_error")
+    refused = out.get("pull_refused") or None
+    if refused:
+        refused["reasons_vi"] = refused_words(refused.get("reasons") or {}, "vi")
+        refused["reasons_en"] = refused_words(refused.get("reasons") or {}, "en")
     return out
+
+
+def refused_words(reasons: dict[str, int], lang: str = "vi") -> str:
+    """Why pulled events were refused here, in words: "2 × Chữ ký không khớp nội dung. (…)"."""
+    from sync.reasons import reason_words
+
+    return "; ".join(f"{n} × {reason_words(code, lang)} ({code})"
+                     for code, n in sorted(reasons.items()))
 
 
 def write(counter: Counter, **values: object) -> None:

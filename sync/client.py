@@ -226,6 +226,7 @@ class GatewayClient:
         self.clock = clock
         self.on_skew = on_skew
         self.last_skew: float | None = None
+        self.served_catalogue_version: str | None = None  # the gateway's newest catalogue
         self._ua = user_agent
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
@@ -425,6 +426,8 @@ class GatewayClient:
         """The newest procedure catalogue if newer than ``since_version`` (else None)."""
         params = {"since_version": since_version} if since_version else None
         resp = self._request("GET", "/catalogue", params=params)
+        # the gateway names its newest version even when it sends nothing (older gateways: None)
+        self.served_catalogue_version = resp.headers.get("X-Catalogue-Version") or None
         if resp.status_code == 204:
             return None
         if resp.status_code != 200:

@@ -129,9 +129,12 @@ class SyncResult:
     pulled: int = 0
     applied: int = 0
     refused: int = 0  # pulled events that failed verification (never applied)
+    refused_reasons: dict[str, int] = field(default_factory=dict)  # machine code -> count
     uploaded_bytes: int = 0
     catalogue_version: str | None = None
     catalogue_error: str | None = None
+    # the same refusal in the clerk's words: {"vi": …, "en": …} (stored for `sync status`)
+    catalogue_error_words: dict[str, str] | None = None
     catalogue_checked: bool = False  # the catalogue step ran to its end (state is current)
     error: SyncError | None = None
     pending: int = 0
@@ -154,6 +157,8 @@ class SyncResult:
             "uploaded_bytes": self.uploaded_bytes, "catalogue_version": self.catalogue_version,
             "catalogue_error": self.catalogue_error, "pending": self.pending,
             "parked_total": self.parked_total, "clock_skew_seconds": self.clock_skew_seconds,
+            "catalogue_error_words": self.catalogue_error_words,
+            "refused_reasons": dict(self.refused_reasons),
             "error": None if self.error is None else {
                 "reason": self.error.reason, "detail": self.error.detail,
                 "transient": isinstance(self.error, TransientError)},
@@ -438,6 +443,8 @@ class SyncEngine:
                 result.pulled += len(page.events)
                 result.applied += int(stats.get("applied", 0))
                 result.refused += int(stats.get("refused", 0))
+                for code, n in (stats.get("refused_reasons") or {}).items():
+                    result.refused_reasons[code] = result.refused_reasons.get(code, 0) + int(n)
             if not page.more or page.cursor == cursor:
                 return
             cursor = page.cursor
@@ -463,13 +470,23 @@ class SyncEngine:
         current = await self._in_store(self.store.catalogue_version)
         got = await self._in_http(self.client.catalogue, current)
         result.catalogue_checked = True
-        if got is None:
-            return
-        version, document = got
         try:
+            if got is None:
+                # nothing newer; a gateway that serves an OLDER catalogue than this counter's
+                # is said (the store refuses it), not silently ignored
+                served = getattr(self.client, "served_catalogue_version", None)
+                check = getattr(self.store, "check_served_catalogue", None)
+                if served and served != current and check is not None:
+                    version = served
+                    await self._in_store(check, served)
+                return
+            version, document = got
             await self._in_store(self.store.store_catalogue, version, document)
         except Exception as exc:  # noqa: BLE001 - a bad catalogue must not stop sync
             result.catalogue_error = f"{version}: {exc}"
+            vi, en = getattr(exc, "vi", None), getattr(exc, "en", None)
+            result.catalogue_error_words = {"vi": f"{version}: {vi or exc}",
+                                            "en": f"{version}: {en or exc}"}
             log.error("catalogue %s from the gateway refused: %s", version, exc)
             return
         result.catalogue_version = version
@@ -496,6 +513,10 @@ class SyncEngine:
             values["clock_skew_seconds"] = reported
         if result.catalogue_checked:
             values["catalogue_error"] = result.catalogue_error
+            values["catalogue_error_words"] = result.catalogue_error_words
+        if result.refused:  # kept until the next round that refuses pulled events
+            values["pull_refused"] = {"at": now, "count": result.refused,
+                                      "reasons": dict(result.refused_reasons)}
         err = result.error
         if err is None:
             values.update(online=True, offline_since=None, last_success=now)

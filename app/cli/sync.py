@@ -109,23 +109,41 @@ def _probe(counter) -> dict:  # type: ignore[no-untyped-def]
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from app import sync_service
+    from app import sync_service, syncstate
     from sync.client import AuthError
 
     with counter_of(args) as counter:
         result = sync_service.sync_once(counter)
+        reported_skew = syncstate.read(counter)["clock_skew_seconds"]  # beyond the limit only
+    from sync.reasons import clock_skew_words
+
+    skew_words = clock_skew_words(reported_skew, args.lang) if reported_skew else None
     if args.json:
-        emit(result.to_json())
+        out = result.to_json()
+        out["clock_skew_vi"] = clock_skew_words(reported_skew, "vi") if reported_skew else None
+        out["clock_skew_en"] = clock_skew_words(reported_skew, "en") if reported_skew else None
+        emit(out)
     else:
         print(_t(args, "Đã gửi", "Delivered") + f": {result.delivered}, "
               + _t(args, "tạm giữ", "parked") + f": {result.parked}, "
               + _t(args, "nhận về", "pulled") + f": {result.pulled}; "
               + _t(args, "còn chờ", "pending") + f": {result.pending}, "
               + _t(args, "đang tạm giữ", "parked in total") + f": {result.parked_total}")
+        if result.refused:
+            from app.syncstate import refused_words
+
+            print(_t(args, "Sự kiện nhận về bị từ chối (không áp dụng)",
+                     "Pulled events refused (not applied)")
+                  + f": {result.refused} — {refused_words(result.refused_reasons, args.lang)}",
+                  file=sys.stderr)
         if result.catalogue_error:
+            words = (result.catalogue_error_words or {}).get("en" if args.lang == "en" else "vi")
             print(_t(args, "Danh mục thủ tục từ cổng tỉnh bị từ chối",
                      "The gateway's procedure catalogue was refused")
-                  + f": {result.catalogue_error}", file=sys.stderr)
+                  + f": {words or result.catalogue_error}", file=sys.stderr)
+        if skew_words:
+            print(_t(args, "CẢNH BÁO: ", "WARNING: ") + skew_words
+                  + _t(args, " so với cổng tỉnh", " compared with the gateway"), file=sys.stderr)
         if result.error is not None:
             from sync.reasons import REASONS
 
@@ -191,9 +209,16 @@ def cmd_status(args: argparse.Namespace) -> int:
               + f": {state['last_error']} ({state['last_error_reason']})"
               + (f" — {words}" if words else ""))
     if state.get("catalogue_error"):
-        print(_t(args, "CẢNH BÁO: danh mục thủ tục từ cổng tỉnh không hợp lệ, không được dùng: ",
-                 "WARNING: the gateway's procedure catalogue is invalid and was not installed: ")
-              + str(state["catalogue_error"]))
+        print(_t(args, "CẢNH BÁO: danh mục thủ tục từ cổng tỉnh không được dùng: ",
+                 "WARNING: the gateway's procedure catalogue was not installed: ")
+              + str(state["catalogue_error_en"] if args.lang == "en"
+                    else state["catalogue_error_vi"]))
+    refused = state.get("pull_refused")
+    if refused:
+        print(_t(args, "CẢNH BÁO: sự kiện nhận về bị từ chối (không áp dụng) lúc ",
+                 "WARNING: pulled events refused (not applied) at ")
+              + f"{refused.get('at')}: {refused.get('count')} — "
+              + str(refused["reasons_en"] if args.lang == "en" else refused["reasons_vi"]))
     if state["clock_skew_seconds"]:
         words = state["clock_skew_en"] if args.lang == "en" else state["clock_skew_vi"]
         print(_t(args, "CẢNH BÁO: ", "WARNING: ") + words

@@ -574,10 +574,11 @@ def _catalogue_routes(gw: _Gateway) -> APIRouter:
     ) -> Response:
         """The newest procedure catalogue, if newer than ``since_version`` (204 otherwise)."""
         latest = store.latest_catalogue()
-        if latest is None or (
-            since_version and version_key(latest[0]) <= version_key(since_version)
-        ):
+        if latest is None:
             return Response(status_code=204)
+        if since_version and version_key(latest[0]) <= version_key(since_version):
+            # named even so: a counter ahead of the gateway says so instead of staying silent
+            return Response(status_code=204, headers={"X-Catalogue-Version": latest[0]})
         return Response(latest[1].encode("utf-8"), media_type="application/json",
                         headers={"X-Catalogue-Version": latest[0]})
 

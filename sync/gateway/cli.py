@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     csub = c.add_subparsers(dest="catalogue_command", required=True)
     cp = csub.add_parser("publish", parents=[common], help="publish a catalogue JSON file")
     cp.add_argument("file", type=Path)
+    cp.add_argument("--allow-downgrade", action="store_true",
+                    help="publish a version older than the one counters ship with (counters "
+                         "already on a newer catalogue will not install it)")
     return p
 
 
@@ -320,6 +323,18 @@ def counter_catalogue_problem(text: str) -> str | None:
     return None
 
 
+def counter_catalogue_older(text: str) -> str | None:
+    """Why counters would ignore this (valid) catalogue: its version is older than the one they
+    ship with (``app/data/procedures.json``). None when it is not older."""
+    from app.catalogue import load_shipped_catalogue, parse_catalogue
+
+    parsed, shipped = parse_catalogue(text), load_shipped_catalogue()
+    if parsed.version_key < shipped.version_key:
+        return (f"version {parsed.version} is older than the catalogue counters ship with"
+                f" ({shipped.version})")
+    return None
+
+
 def _admin(args: argparse.Namespace, store: Any) -> int:
     if args.command == "enrol":
         counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
@@ -366,6 +381,11 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
         if problem is not None:
             print(f"error (bad_catalogue): counters would refuse this catalogue: {problem}",
                   file=sys.stderr)
+            return 1
+        older = counter_catalogue_older(text)
+        if older is not None and not args.allow_downgrade:
+            print(f"error (catalogue_downgrade): {older}; counters would ignore it. To publish it"
+                  " anyway, use --allow-downgrade.", file=sys.stderr)
             return 1
         version = store.publish_catalogue(text)
         print(f"published catalogue version {version}")
