@@ -7,6 +7,12 @@ import asyncio
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.demo import Demo
 
 QR_SAMPLE = ("001090000456||Nguyễn Văn An|01021990|Nam|"
              "Số 5 Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội|15062021")
@@ -29,7 +35,7 @@ class _Shots:
         self.out, self.lang, self.size = out, lang, size
         self.files: list[Path] = []
 
-    def save(self, widget, name: str) -> None:  # noqa: ANN001
+    def save(self, widget: QWidget, name: str) -> None:
         path = self.out / f"gui-{name}-{self.lang}-{self.size[0]}x{self.size[1]}.png"
         widget.grab().save(str(path))
         self.files.append(path)
@@ -62,7 +68,7 @@ async def _shoot_wizard(shots: _Shots, data_dir: Path) -> None:
     await w0.session.close()
 
 
-async def _open_demo_counter(shots: _Shots, data_dir: Path):  # noqa: ANN202
+async def _open_demo_counter(shots: _Shots, data_dir: Path) -> tuple[Any, Demo]:
     """A demo counter's window at the chosen size, logged in and its key unlocked (the login
     and unlock dialogs shot on the way). Returns (window, demo)."""
     from app import demo
@@ -90,7 +96,7 @@ async def _open_demo_counter(shots: _Shots, data_dir: Path):  # noqa: ANN202
     return w, d
 
 
-async def _shoot_intake(shots: _Shots, w) -> None:  # noqa: ANN001
+async def _shoot_intake(shots: _Shots, w: Any) -> None:
     """The intake form filled from a QR code with the citizen's history, then refused input."""
     s = w.session
     w.intake.apply_qr(QR_SAMPLE)
@@ -112,7 +118,7 @@ async def _shoot_intake(shots: _Shots, w) -> None:  # noqa: ANN001
     w.intake.clear_form()
 
 
-async def _shoot_pages(shots: _Shots, w, code: str) -> None:  # noqa: ANN001
+async def _shoot_pages(shots: _Shots, w: Any, code: str) -> None:
     """Home, search, the dossier ``code`` with its signatures checked, sync, reports,
     settings and help."""
     w.show_page("home")
@@ -158,7 +164,7 @@ async def _shoot_pages(shots: _Shots, w, code: str) -> None:  # noqa: ANN001
     shots.save(w, "help")
 
 
-async def _shoot_lock_and_restore(shots: _Shots, w, work: Path) -> None:  # noqa: ANN001
+async def _shoot_lock_and_restore(shots: _Shots, w: Any, work: Path) -> None:
     """The locked screen, then (logged in again) the restore confirmation, declined."""
     from app import demo
 
