@@ -11,7 +11,7 @@ import pytest
 from app.errors import UserError, ValidationError
 from app.settings import Settings
 from tests.gui_support import demo_copy
-from tests.helpers import PASSWORD, dossier_json, shared_pki
+from tests.helpers import PASSWORD, demo_signer, dossier_json, shared_pki
 from ui.draft import DraftStore
 from ui.fmt import date_vn, money, parse_date_vn, parse_money
 from ui.scan import Action, ScanDetector
@@ -78,8 +78,11 @@ async def test_removed_token_drops_the_key_and_says_why(session):
 
     await session.login("lan", PASSWORD)
 
+    with demo_signer("clerk1", session.counter) as real:  # bound to 'lan' by the fixture
+        bound_info = real.info
+
     class GoneToken:
-        info = None
+        info = bound_info
 
         def sign(self, data: bytes) -> bytes:
             raise token_removed()

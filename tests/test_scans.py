@@ -17,7 +17,15 @@ from app import intake
 from app.context import open_counter
 from app.errors import UserError
 from localdb import backup as bk
-from tests.helpers import counts, demo_signer, dossier_json, make_image, make_pdf, motcua
+from tests.helpers import (
+    counts,
+    demo_signer,
+    dossier_json,
+    make_image,
+    make_pdf,
+    motcua,
+    shared_pki,
+)
 
 SIGNER = demo_signer()
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + os.urandom(4000)
@@ -104,7 +112,11 @@ def test_real_pdf_png_and_jpeg_are_stored_by_content(counter, tmp_path):
 
 
 class FailingSigner:
-    info = None
+    """clerk1's identity (bound to the clerk by the fixture), but the token fails at signing."""
+
+    def __init__(self, counter) -> None:  # noqa: ANN001
+        with demo_signer("clerk1", counter) as real:
+            self.info = real.info
 
     def sign(self, data: bytes) -> bytes:
         raise RuntimeError("token removed")
@@ -113,7 +125,7 @@ class FailingSigner:
 def test_an_intake_that_fails_after_the_scan_was_copied_leaves_nothing(counter, tmp_path):
     scan = make_pdf(tmp_path / "to-khai.pdf")
     with pytest.raises(RuntimeError):
-        receive(counter, scan, signer=FailingSigner())
+        receive(counter, scan, signer=FailingSigner(counter))
     assert counts(counter)["dossiers"] == 0
     assert files_under(counter.settings.attachments_dir) == []
 
@@ -125,10 +137,12 @@ KILLED_INTAKE = textwrap.dedent("""
     from app import intake
     from app.context import open_counter
     from app.settings import Settings
+    from signing.signer import P12Signer
     from tests.helpers import dossier_json
 
     class SlowSigner:
-        info = None
+        with P12Signer.open(Path({p12!r}), "demo") as _real:  # clerk1, bound to 'lan'
+            info = _real.info
         def sign(self, data):
             print("signing", flush=True)
             time.sleep(120)
@@ -143,7 +157,8 @@ KILLED_INTAKE = textwrap.dedent("""
 def test_a_killed_intake_leaves_nothing_after_the_next_start(counter, tmp_path):
     scan = make_pdf(tmp_path / "to-khai.pdf", pad=100_000)
     code = KILLED_INTAKE.format(root=str(Path(__file__).resolve().parent.parent),
-                                data=str(counter.settings.data_dir), scan=str(scan))
+                                data=str(counter.settings.data_dir), scan=str(scan),
+                                p12=str(shared_pki().clerk("clerk1").p12))
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "signing"  # scan staged, transaction open
