@@ -127,7 +127,7 @@ class CounterSyncStore:
         with self.counter.store.write():  # the calls below join this transaction
             applied = remote.apply_signed_events(self.counter, list(events), source="gateway") \
                 if events else None
-            stats: dict = applied.to_dict() if applied is not None else {}
+            stats: dict[str, Any] = applied.to_dict() if applied is not None else {}
             if applied is not None and applied.refusals:  # why, by machine code (for the clerk)
                 from sync.reasons import reason_code
 
@@ -175,9 +175,9 @@ class CounterSyncStore:
         counter's: refuse (so `sync status` says it) when it is older."""
         from app.context import _version_key
 
-        current = self.counter.catalogue()
-        if _version_key(version) < current.version_key:
-            _refuse_older(version, str(current.version))
+        current = str(self.catalogue_version())
+        if _version_key(version) < _version_key(current):
+            _refuse_older(version, current)
 
     def attachment_path(self, sha256: str) -> Path:
         return attachment_path(self.counter.settings.attachments_dir, sha256)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from sync.backoff import Backoff
 from sync.client import (
@@ -443,7 +443,8 @@ class SyncEngine:
                 result.pulled += len(page.events)
                 result.applied += int(stats.get("applied", 0))
                 result.refused += int(stats.get("refused", 0))
-                for code, n in (stats.get("refused_reasons") or {}).items():
+                reasons = cast(dict[str, int], stats.get("refused_reasons") or {})
+                for code, n in reasons.items():
                     result.refused_reasons[code] = result.refused_reasons.get(code, 0) + int(n)
             if not page.more or page.cursor == cursor:
                 return

@@ -137,10 +137,10 @@ def cmd_once(args: argparse.Namespace) -> int:
                   + f": {result.refused} — {refused_words(result.refused_reasons, args.lang)}",
                   file=sys.stderr)
         if result.catalogue_error:
-            words = (result.catalogue_error_words or {}).get("en" if args.lang == "en" else "vi")
+            said = (result.catalogue_error_words or {}).get("en" if args.lang == "en" else "vi")
             print(_t(args, "Danh mục thủ tục từ cổng tỉnh bị từ chối",
                      "The gateway's procedure catalogue was refused")
-                  + f": {words or result.catalogue_error}", file=sys.stderr)
+                  + f": {said or result.catalogue_error}", file=sys.stderr)
         if skew_words:
             print(_t(args, "CẢNH BÁO: ", "WARNING: ") + skew_words
                   + _t(args, " so với cổng tỉnh", " compared with the gateway"), file=sys.stderr)
