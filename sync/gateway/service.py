@@ -60,11 +60,7 @@ def ingest(
     kept and sent back (`tst`) for the event, and again when a retry gets ``duplicate``.
     """
     results: list[PushResult | None] = [None] * len(events)
-    raw_ids: list[str | None] = []
-    for obj in events:
-        raw_id = obj.get("id") if isinstance(obj, dict) else None
-        raw_ids.append(raw_id if isinstance(raw_id, str) and len(raw_id) <= 64
-                       and raw_id.isprintable() else None)  # never a NUL into a query
+    raw_ids = [_safe_id(obj) for obj in events]
     known = store.existing_payload_hashes(sorted({i for i in raw_ids if i is not None}))
     work = [(obj, raw_ids[i] not in known) for i, obj in enumerate(events)]
     checked = pool.check(work) if pool is not None else check_many(verifier, work)
@@ -77,71 +73,115 @@ def ingest(
             continue
         parsed.append((i, c.wire, c.body, c.verdict))
 
-    dossiers = store.dossiers_by_ids(sorted({w.dossier_id for _, w, _, _ in parsed}))
-    sender = authz.Sender(counter.agency_code, counter.counter_no)
-    now = datetime.now(VN_TZ)
-    shas = sorted({a for _, w, _, _ in parsed for a in w.attachments})
-    att_states = store.attachment_states(shas)
-    visible = store.attachments_visible(counter.id, counter.agency_code, shas)
-    att_states = {sha: st for sha, st in att_states.items() if sha in visible}
-
+    batch = _Batch.load(store, verifier, counter, known, [w for _, w, _, _ in parsed])
     to_store: list[tuple[int, NewEvent]] = []
     for i, wire, body, verdict in parsed:
-        prev = known.get(wire.id)
-        if prev is not None:
-            same = prev == NewEvent(wire, counter.agency_code, counter.id).payload_sha256
-            results[i] = (
-                PushResult(wire.id, "duplicate")
-                if same
-                else _rejected(wire.id, "id_conflict", "another payload is stored under this id")
-            )
-            continue
-        assert wire.signature is not None
-        try:  # the authorization table's refusal comes first, as before any signature work
-            authz.check_counter_event(wire.type, wire.dossier_id, wire.dossier_code,
-                                      wire.occurred_at_dt, body, sender,
-                                      dossiers.get(wire.dossier_id), now)
-        except WireError as exc:
-            results[i] = _rejected(wire.id, exc.code, exc.detail)
-            continue
-        if verdict is None:  # an id first seen twice in this batch: verify here
-            verdict = check_one(verifier, wire.to_json(), True).verdict or (
-                False, "bad_signature", "signature could not be checked")
-        ok, code, detail = verdict
-        if not ok:
-            results[i] = _rejected(wire.id, code or "bad_signature", detail)
-            continue
-        problem = _attachment_problem(wire, body, att_states)
-        if problem is not None:
-            results[i] = _rejected(wire.id, *problem)
-            continue
-        to_store.append((i, NewEvent(wire, counter.agency_code, counter.id)))
-        if wire.dossier_id not in dossiers:  # a follow-up later in this batch may name it
-            dossiers[wire.dossier_id] = authz.KnownDossier(wire.dossier_code, counter.agency_code)
+        judged = batch.judge(wire, body, verdict)
+        if isinstance(judged, NewEvent):
+            to_store.append((i, judged))
+        else:
+            results[i] = judged
 
     if tsa is not None and to_store:  # tokens first, so they commit with their events
-        sigs = [ev.wire.signature or b"" for _, ev in to_store]
-        issued = (pool.stamp(sigs) if pool is not None and pool.has_tsa
-                  else stamp_many(tsa, sigs))
-        to_store = [(i, dataclasses.replace(ev, tst=tok))
-                    for (i, ev), tok in zip(to_store, issued, strict=True)]
+        to_store = _with_time_stamps(to_store, tsa, pool)
     outcomes = store.insert_events([ev for _, ev in to_store])
     for (i, ev), outcome in zip(to_store, outcomes, strict=True):
-        wid = ev.wire.id
-        if outcome in ("accepted", "duplicate"):
-            results[i] = PushResult(wid, outcome)
-        elif outcome == "id_conflict":
-            results[i] = _rejected(wid, "id_conflict", "another payload is stored under this id")
-        else:
-            results[i] = _rejected(
-                wid, outcome, "dossier code or id already belongs to another dossier or centre"
-            )
+        results[i] = _stored_result(ev.wire.id, outcome)
     final = [r for r in results if r is not None]
     if tsa is not None:
         fresh = {ev.wire.id: ev.tst for (_, ev), outcome in zip(to_store, outcomes, strict=True)
                  if outcome == "accepted" and ev.tst is not None}
         final = _time_stamp(store, final, fresh)
     return final
+
+
+def _safe_id(obj: object) -> str | None:
+    """The event's id as sent, if it is a short printable string (never a NUL into a query)."""
+    raw_id = obj.get("id") if isinstance(obj, dict) else None
+    return raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 and raw_id.isprintable() \
+        else None
+
+
+@dataclasses.dataclass
+class _Batch:
+    """What judging the well-formed events of one push needs, looked up once for the batch:
+    the events already stored (by id), the dossiers they name, the attachments they may use."""
+
+    verifier: Verifier
+    counter: Counter
+    known: dict[str, str]  # event id -> payload SHA-256, for ids already stored
+    dossiers: dict[str, Any]  # dossier id -> authz.KnownDossier
+    att_states: dict[str, Any]  # attachments visible to this counter -> AttachmentState
+    sender: authz.Sender
+    now: datetime
+
+    @classmethod
+    def load(cls, store: Store, verifier: Verifier, counter: Counter, known: dict[str, str],
+             wires: list[WireEvent]) -> _Batch:
+        dossiers = store.dossiers_by_ids(sorted({w.dossier_id for w in wires}))
+        sender = authz.Sender(counter.agency_code, counter.counter_no)
+        now = datetime.now(VN_TZ)
+        shas = sorted({a for w in wires for a in w.attachments})
+        att_states = store.attachment_states(shas)
+        visible = store.attachments_visible(counter.id, counter.agency_code, shas)
+        att_states = {sha: st for sha, st in att_states.items() if sha in visible}
+        return cls(verifier, counter, known, dossiers, att_states, sender, now)
+
+    def judge(self, wire: WireEvent, body: dict[str, Any],
+              verdict: tuple[bool, str, str] | None) -> PushResult | NewEvent:
+        """The answer for one event (duplicate or rejection), or the event to store. In
+        order: already stored, the authorization table, the signature, the attachments."""
+        counter = self.counter
+        prev = self.known.get(wire.id)
+        if prev is not None:
+            same = prev == NewEvent(wire, counter.agency_code, counter.id).payload_sha256
+            return (
+                PushResult(wire.id, "duplicate")
+                if same
+                else _rejected(wire.id, "id_conflict", "another payload is stored under this id")
+            )
+        assert wire.signature is not None
+        try:  # the authorization table's refusal comes first, as before any signature work
+            authz.check_counter_event(wire.type, wire.dossier_id, wire.dossier_code,
+                                      wire.occurred_at_dt, body, self.sender,
+                                      self.dossiers.get(wire.dossier_id), self.now)
+        except WireError as exc:
+            return _rejected(wire.id, exc.code, exc.detail)
+        if verdict is None:  # an id first seen twice in this batch: verify here
+            verdict = check_one(self.verifier, wire.to_json(), True).verdict or (
+                False, "bad_signature", "signature could not be checked")
+        ok, code, detail = verdict
+        if not ok:
+            return _rejected(wire.id, code or "bad_signature", detail)
+        problem = _attachment_problem(wire, body, self.att_states)
+        if problem is not None:
+            return _rejected(wire.id, *problem)
+        if wire.dossier_id not in self.dossiers:  # a follow-up later in this batch may name it
+            self.dossiers[wire.dossier_id] = authz.KnownDossier(wire.dossier_code,
+                                                                counter.agency_code)
+        return NewEvent(wire, counter.agency_code, counter.id)
+
+
+def _with_time_stamps(to_store: list[tuple[int, NewEvent]], tsa: Any,
+                      pool: CheckPool | None) -> list[tuple[int, NewEvent]]:
+    """The events with the RFC 3161 token over their signature value (issued in the worker
+    pool when it has the authority)."""
+    sigs = [ev.wire.signature or b"" for _, ev in to_store]
+    issued = (pool.stamp(sigs) if pool is not None and pool.has_tsa
+              else stamp_many(tsa, sigs))
+    return [(i, dataclasses.replace(ev, tst=tok))
+            for (i, ev), tok in zip(to_store, issued, strict=True)]
+
+
+def _stored_result(wid: str, outcome: str) -> PushResult:
+    """The answer for an event handed to the store, from the store's outcome."""
+    if outcome in ("accepted", "duplicate"):
+        return PushResult(wid, outcome)
+    if outcome == "id_conflict":
+        return _rejected(wid, "id_conflict", "another payload is stored under this id")
+    return _rejected(
+        wid, outcome, "dossier code or id already belongs to another dossier or centre"
+    )
 
 
 def _time_stamp(store: Store, results: list[PushResult],
