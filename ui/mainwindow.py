@@ -657,7 +657,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
-        for t in ("_sync_timer", "_idle_timer"):
+        for t in ("_sync_timer", "_idle_timer", "_changed_poll"):  # none may fire after close
             if hasattr(self, t):
                 getattr(self, t).stop()
         if self.work is not None:
