@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -26,7 +27,7 @@ def _row_hash(prev_hash: str, seq: int, at: str, actor: str, counter: str, actio
 
 
 def append(conn: sqlite3.Connection, *, at: str, actor: str, counter: str, action: str,
-           subject: str = "", detail: dict | None = None) -> int:
+           subject: str = "", detail: dict[str, Any] | None = None) -> int:
     """Add one entry inside the caller's transaction; returns its seq."""
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -175,7 +176,8 @@ def check_anchors(conn: sqlite3.Connection,
 
 def _names_event(detail: str, event_id: str) -> bool:
     try:
-        return json.loads(detail).get("event_id") == event_id
+        named: object = json.loads(detail).get("event_id")
+        return named == event_id
     except (ValueError, AttributeError):
         return False
 

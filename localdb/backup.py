@@ -26,10 +26,12 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from localdb import audit
 from localdb.codes import CodeMark, mark_path, raise_from_store
@@ -71,7 +73,7 @@ class RestoreInfo:
     moved_aside: list[Path] = field(default_factory=list)
     previous_counter: str = ""
     hardware_replacement: bool = False
-    previous_audit_head: dict | None = None  # the replaced store's newest audit row
+    previous_audit_head: dict[str, Any] | None = None  # the replaced store's newest audit row
 
 
 def attachment_path(attachments_dir: Path, sha256: str) -> Path:
@@ -150,7 +152,8 @@ def backup(store: Store, dest: Path, attachments_dir: Path | None = None, *,
     return BackupInfo(dest, dossiers, events, copied, dest.stat().st_size, files, counter)
 
 
-def _cursor(conn, sql: str, params: tuple = ()) -> Iterator[tuple]:  # noqa: ANN001
+def _cursor(conn: sqlite3.Connection, sql: str,
+            params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """Rows one at a time (never the whole result in memory)."""
     cur = conn.execute(sql, params)
     while True:
@@ -160,7 +163,7 @@ def _cursor(conn, sql: str, params: tuple = ()) -> Iterator[tuple]:  # noqa: ANN
         yield row
 
 
-def _add_file(target, kind: str, name: str, src: Path) -> None:  # noqa: ANN001
+def _add_file(target: sqlite3.Connection, kind: str, name: str, src: Path) -> None:
     digest = hashlib.sha256()
     size = 0
     target.execute("BEGIN")
@@ -184,7 +187,7 @@ def _add_file(target, kind: str, name: str, src: Path) -> None:  # noqa: ANN001
     target.execute("COMMIT")
 
 
-def _meta(conn, key: str) -> str | None:  # noqa: ANN001
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except DB_ERRORS:
@@ -199,7 +202,7 @@ class BackupFile:
     version: int
     format: int
     counter: str
-    codes: dict
+    codes: dict[str, Any]
     encrypted: bool
 
 
@@ -209,7 +212,7 @@ def _invalid(src: Path, exc: object | None = None) -> StoreError:
                       f"{src} is not a valid MotCua backup{tail_vi}.", code="backup_invalid")
 
 
-def _open_backup(src: Path, key: bytes | None):  # noqa: ANN202
+def _open_backup(src: Path, key: bytes | None) -> tuple[sqlite3.Connection, bool]:
     kind = file_kind(src)
     if kind in ("missing",):
         raise StoreError(f"Không tìm thấy tệp sao lưu {src}.", f"Backup file {src} not found.",
@@ -275,7 +278,7 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
     with StoreLock.exclusive(store_path, wait_s=lock_wait_s):
         mark = CodeMark.beside(store_path)
         current = ""
-        previous_head: dict | None = None
+        previous_head: dict[str, Any] | None = None
         safety: Path | None = None
         moved: list[Path] = []
         kind = file_kind(store_path)
@@ -444,7 +447,7 @@ def _safe_name(name: str) -> bool:
     return bool(name) and Path(name).name == name and name not in (".", "..")
 
 
-def _legacy_chunks(source, rowid: int) -> Iterator[bytes]:  # noqa: ANN001
+def _legacy_chunks(source: sqlite3.Connection, rowid: int) -> Iterator[bytes]:
     with source.blobopen("backup_attachments", "data", rowid, readonly=True) as blob:
         while True:
             data = blob.read(CHUNK)
@@ -453,7 +456,7 @@ def _legacy_chunks(source, rowid: int) -> Iterator[bytes]:  # noqa: ANN001
             yield data
 
 
-def _write_file(path: Path, sha: str, chunks, *, size: int | None = None,  # noqa: ANN001
+def _write_file(path: Path, sha: str, chunks: Iterable[bytes], *, size: int | None = None,
                 skip_existing: bool = False) -> None:
     if skip_existing and path.exists():
         return

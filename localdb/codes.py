@@ -26,7 +26,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from pathlib import Path
+from typing import Any, TypedDict
 
 from localdb.files import write_atomic
 
@@ -40,6 +42,13 @@ def mark_path(store_path: str | os.PathLike[str]) -> Path:
     return store_path.with_name(store_path.name + SUFFIX)
 
 
+class MarkDoc(TypedDict):
+    """The mark file's content: the counter label and, per day, the highest number issued."""
+
+    counter: str
+    days: dict[str, int]
+
+
 class CodeMark:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
@@ -49,7 +58,7 @@ class CodeMark:
         return cls(mark_path(store_path))
 
     @classmethod
-    def of_connection(cls, conn) -> CodeMark | None:  # noqa: ANN001 - sqlite3/sqlcipher conn
+    def of_connection(cls, conn: sqlite3.Connection) -> CodeMark | None:
         """The mark beside the file `conn` has open (None for an in-memory database)."""
         for _, name, file in conn.execute("PRAGMA database_list"):
             if name == "main":
@@ -57,7 +66,7 @@ class CodeMark:
         return None
 
     # ------------------------------------------------------------------ reading
-    def read(self) -> dict:
+    def read(self) -> MarkDoc:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -98,7 +107,7 @@ class CodeMark:
                 _overwrite(self.path, data)
         return max(current, ceiling)
 
-    def merge(self, other: dict) -> None:
+    def merge(self, other: dict[str, Any]) -> None:
         """Raise every day to at least `other`'s ceilings (restore: the backup's mark)."""
         doc = self.read()
         changed = False
@@ -128,12 +137,12 @@ def _overwrite(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _meta(conn, key: str) -> str | None:  # noqa: ANN001
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def cover(conn, day: str, n: int) -> int:  # noqa: ANN001
+def cover(conn: sqlite3.Connection, day: str, n: int) -> int:
     """Inside the write transaction that issues number `n` for `day`: move `n` above the mark
     if the store is behind it, and record it in the mark before the commit. Returns the
     number to issue (≥ n)."""
@@ -151,7 +160,7 @@ def cover(conn, day: str, n: int) -> int:  # noqa: ANN001
     return n
 
 
-def raise_from_store(conn, mark: CodeMark) -> None:  # noqa: ANN001
+def raise_from_store(conn: sqlite3.Connection, mark: CodeMark) -> None:
     """Raise the mark (durably) to every number the store at `conn` has issued."""
     days = {str(day): int(last) for day, last in conn.execute(
         "SELECT day, last FROM code_sequences")}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from localdb import codes
 from localdb.errors import StoreError
@@ -35,7 +36,7 @@ def next_sequence(conn: sqlite3.Connection, day: str) -> int:
     return n
 
 
-def insert_dossier(conn: sqlite3.Connection, row: dict) -> int:
+def insert_dossier(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     """Insert the projection row; returns its rowid (search order)."""
     text = search_text(
         applicant_name=row["applicant_name"], citizen_id=row.get("citizen_id", ""),
@@ -78,7 +79,8 @@ def insert_event(conn: sqlite3.Connection, *, id: str, dossier_id: str, type: st
     return True
 
 
-def insert_attachments(conn: sqlite3.Connection, dossier_id: str, items: Iterable[dict]) -> None:
+def insert_attachments(conn: sqlite3.Connection, dossier_id: str,
+                       items: Iterable[dict[str, Any]]) -> None:
     conn.executemany(
         "INSERT INTO attachments (dossier_id, sha256, name, media_type, size) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -92,12 +94,12 @@ def set_status(conn: sqlite3.Connection, dossier_id: str, status: int, at: str) 
     )
 
 
-def _rows(cur: sqlite3.Cursor) -> list[dict]:
+def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     cols = [c[0] for c in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def get(conn: sqlite3.Connection, *, code: str | None = None, id: str | None = None) -> dict | None:
+def get(conn: sqlite3.Connection, *, code: str | None = None, id: str | None = None) -> dict[str, Any] | None:
     if code is not None:
         rows = _rows(conn.execute("SELECT * FROM dossiers WHERE code = ?", (code.upper(),)))
     else:
@@ -105,7 +107,7 @@ def get(conn: sqlite3.Connection, *, code: str | None = None, id: str | None = N
     return rows[0] if rows else None
 
 
-def events_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
+def events_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict[str, Any]]:
     return _rows(conn.execute(
         # CAST: bytes stay bytes even if someone stored them as TEXT behind our back
         "SELECT seq, id, type, occurred_at, origin, actor, CAST(payload AS BLOB) AS payload, "
@@ -122,7 +124,7 @@ def time_stamps_of(conn: sqlite3.Connection, dossier_id: str) -> dict[str, bytes
         (dossier_id,))}
 
 
-def attachments_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
+def attachments_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict[str, Any]]:
     return _rows(conn.execute(
         "SELECT sha256, name, media_type, size FROM attachments WHERE dossier_id = ? "
         "ORDER BY name", (dossier_id,),
@@ -131,8 +133,9 @@ def attachments_of(conn: sqlite3.Connection, dossier_id: str) -> list[dict]:
 
 def list_dossiers(conn: sqlite3.Connection, *, status: int | None = None,
                   received_from: str | None = None, received_to: str | None = None,
-                  limit: int = 100) -> list[dict]:
-    clauses, params = [], []
+                  limit: int = 100) -> list[dict[str, Any]]:
+    clauses: list[str] = []
+    params: list[int | str] = []
     if status is not None:
         clauses.append("status = ?")
         params.append(status)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from types import ModuleType
 
+_cipher: ModuleType | None
 try:  # the binding is a dependency, but a store without a key must never need it
-    from sqlcipher3 import dbapi2 as _cipher
+    from sqlcipher3 import dbapi2 as _cipher_dbapi2
+
+    _cipher = _cipher_dbapi2
 except ImportError:  # pragma: no cover - packaging error, reported when a key is used
     _cipher = None
 
@@ -47,14 +51,14 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
-def cipher_module():
+def cipher_module() -> ModuleType:
     if _cipher is None:  # pragma: no cover
         raise RuntimeError("sqlcipher3 (package sqlcipher3-wheels) is not installed")
     return _cipher
 
 
 def connect(path: str | Path, key: bytes | None = None, *, readonly: bool = False,
-            timeout: float = 30.0, check_same_thread: bool = False):
+            timeout: float = 30.0, check_same_thread: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (we issue BEGIN/COMMIT ourselves). With `key`, a
     SQLCipher connection keyed before anything else touches the file."""
     target: str | Path = path
@@ -65,7 +69,8 @@ def connect(path: str | Path, key: bytes | None = None, *, readonly: bool = Fals
         return sqlite3.connect(target, isolation_level=None, uri=uri, timeout=timeout,
                                check_same_thread=check_same_thread)
     mod = cipher_module()
-    conn = mod.connect(str(target), isolation_level=None, uri=uri, timeout=timeout,
+    # sqlcipher3 is pysqlite built against SQLCipher: the same Connection API (untyped)
+    conn: sqlite3.Connection = mod.connect(str(target), isolation_level=None, uri=uri, timeout=timeout,
                        check_same_thread=check_same_thread)
     conn.execute(_key_pragma(key))
     return conn

@@ -14,6 +14,7 @@ processes). Windows: `LockFileEx` on the same files.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from localdb.files import FILE_MODE
 
 POLL_S = 0.02
 
-if os.name == "posix":
+if sys.platform != "win32":  # (sys.platform, not os.name: mypy follows it)
     import fcntl
 
     def _try(fd: int, exclusive: bool) -> bool:
@@ -101,7 +102,7 @@ class StoreLock:
     def __init__(self, store_path: Path, fds: list[int], exclusive: bool):
         self.store_path = store_path
         self._fds = fds
-        self.exclusive = exclusive
+        self.is_exclusive = exclusive  # (not `exclusive`: that name is the classmethod)
 
     @classmethod
     def shared(cls, store_path: str | os.PathLike[str], *, wait_s: float = 600.0) -> StoreLock:

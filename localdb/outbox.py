@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 
 def enqueue(conn: sqlite3.Connection, event_id: str, at: str) -> None:
@@ -19,7 +20,7 @@ def enqueue(conn: sqlite3.Connection, event_id: str, at: str) -> None:
 
 
 def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
-                  after_seq: int = 0) -> list[dict]:
+                  after_seq: int = 0) -> list[dict[str, Any]]:
     """Oldest pending events after outbox position `after_seq` (a sender with batches still in
     flight reads on past them), bounded by count and by payload+signature bytes (always ≥1)."""
     rows = conn.execute(
@@ -30,7 +31,7 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
         "WHERE o.state = 'pending' AND o.seq > ? ORDER BY o.seq LIMIT ?",
         (after_seq, max_items),
     ).fetchall()
-    batch: list[dict] = []
+    batch: list[dict[str, Any]] = []
     total = 0
     for seq, eid, did, code, typ, occurred, origin, actor, payload, sig, attempts, error in rows:
         size = len(payload) + len(sig or b"")
@@ -99,7 +100,7 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return out
 
 
-def parked(conn: sqlite3.Connection) -> list[dict]:
+def parked(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     cur = conn.execute(
         "SELECT o.event_id, d.code AS dossier_code, e.type, o.parked_reason, o.updated_at "
         "FROM outbox o JOIN events e ON e.id = o.event_id JOIN dossiers d ON d.id = e.dossier_id "

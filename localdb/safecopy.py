@@ -50,8 +50,8 @@ def folder_error(folder: Path, exc: OSError) -> StoreError:
 
 
 def no_space(folder: Path, free: int | None, needed: int | None) -> StoreError:
-    amounts_vi = f" (còn {_mb(free)}, cần khoảng {_mb(needed)})" if free is not None else ""
-    amounts_en = f" ({_mb(free)} free, about {_mb(needed)} needed)" if free is not None else ""
+    amounts_vi = f" (còn {_mb(free)}, cần khoảng {_mb(needed)})" if free is not None and needed is not None else ""
+    amounts_en = f" ({_mb(free)} free, about {_mb(needed)} needed)" if free is not None and needed is not None else ""
     return StoreError(
         f"Ổ đĩa chứa {folder} không đủ chỗ cho bản sao trước khi nâng cấp{amounts_vi}. Dữ liệu "
         "chưa bị thay đổi. Hãy giải phóng dung lượng rồi mở lại.",
@@ -91,11 +91,12 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
             raise folder_error(folder, exc) from exc
         text = str(exc).lower()
         if "full" in text or "disk i/o" in text:
+            free_now: int | None
             try:
-                free = shutil.disk_usage(folder).free
+                free_now = shutil.disk_usage(folder).free
             except OSError:
-                free = None
-            raise no_space(folder, free, needed if free is not None else None) from exc
+                free_now = None
+            raise no_space(folder, free_now, needed if free_now is not None else None) from exc
         if "unable to open" in text or "readonly" in text:
             raise folder_error(folder, PermissionError(errno.EACCES, os.strerror(errno.EACCES))) \
                 from exc

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from localdb.folding import fold, tokens
 
@@ -111,7 +112,7 @@ def match_expression(query: str) -> str | None:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     next_before: int | None  # pass as `before` for the next page; None when no more
     reason: str | None = None  # "no_terms": the query has no letter or digit to search for
 

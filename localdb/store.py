@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from localdb.engine import DATABASE_ERRORS, DB_ERRORS, connect, file_kind
 from localdb.errors import StoreError
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
 APPLICATION_ID = 0x4D435455  # "MCTU": marks a MotCua store file
+_MIGRATION_ERRORS: tuple[type[BaseException], ...] = (*DB_ERRORS, StoreError)
 
 
 def store_missing(path: Path) -> StoreError:
@@ -263,7 +265,7 @@ class Store:
                         conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {version}")
                     log.info("store %s migrating to v%s: %s", self.path, version, description)
-        except (*DB_ERRORS, StoreError) as exc:
+        except _MIGRATION_ERRORS as exc:
             log.error("migration to v%s failed: %s", version, exc)
             raise StoreError(
                 f"Nâng cấp dữ liệu lên v{version} thất bại; dữ liệu cũ không bị thay đổi "
@@ -277,7 +279,8 @@ class Store:
 
     @property
     def version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version: int = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        return version
 
     def close(self) -> None:
         with self._lock:
@@ -325,7 +328,7 @@ class Store:
                     log.exception("rollback after failed commit on %s", self.path)
                 raise _translate(exc) from exc
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Read rows as dicts (parameterised SQL only)."""
         with self._lock:
             try:
@@ -335,7 +338,7 @@ class Store:
             cols = [c[0] for c in cur.description or ()]
             return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
-    def scalar(self, sql: str, params: tuple | dict = ()) -> object:
+    def scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> object:
         with self._lock:
             try:
                 row = self.conn.execute(sql, params).fetchone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 
 def insert(conn: sqlite3.Connection, *, username: str, display_name: str, role: str,
@@ -14,7 +15,7 @@ def insert(conn: sqlite3.Connection, *, username: str, display_name: str, role: 
     )
 
 
-def get(conn: sqlite3.Connection, username: str) -> dict | None:
+def get(conn: sqlite3.Connection, username: str) -> dict[str, Any] | None:
     cur = conn.execute("SELECT * FROM users WHERE username = ?", (username,))
     row = cur.fetchone()
     if row is None:
@@ -22,7 +23,7 @@ def get(conn: sqlite3.Connection, username: str) -> dict | None:
     return dict(zip([c[0] for c in cur.description], row, strict=True))
 
 
-def all_users(conn: sqlite3.Connection) -> list[dict]:
+def all_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     cur = conn.execute(
         "SELECT username, display_name, role, failed_attempts, locked_until, locked, created_at "
         "FROM users ORDER BY username"
