@@ -32,6 +32,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -86,7 +87,7 @@ class TimeStampAuthority:
     messageImprint is SHA-256 of the given bytes and whose genTime is now.
     """
 
-    def __init__(self, cert: x509.Certificate, key: rsa.RSAPrivateKey,
+    def __init__(self, cert: x509.Certificate, key: PrivateKeyTypes,
                  chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = ()):
         if not is_tsa_certificate(cert):
             raise ValueError("the TSA certificate needs extendedKeyUsage timeStamping (critical)")
@@ -123,7 +124,7 @@ class TimeStampAuthority:
         chain = list(certs[1:])
         if chain_pem is not None:
             chain += x509.load_pem_x509_certificates(Path(chain_pem).read_bytes())
-        return cls(certs[0], key, [c for c in chain if c.subject != c.issuer])  # type: ignore[arg-type]
+        return cls(certs[0], key, [c for c in chain if c.subject != c.issuer])
 
     def stamp(self, data: bytes, *, when: datetime | None = None) -> bytes:
         """A TimeStampToken (DER) over SHA-256 of `data`, genTime now (whole seconds)."""
@@ -150,7 +151,7 @@ def _stamper_class() -> Any:
         key from DER for every token, and loading an RSA key (with its consistency checks)
         costs ~100 times the signature itself. Same attributes, same encoding otherwise."""
 
-        def __init__(self, key: rsa.RSAPrivateKey, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def __init__(self, key: rsa.RSAPrivateKey, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._key = key
             # parsed back from its DER: asn1crypto re-encodes a constructed SET OF on every
@@ -162,8 +163,8 @@ def _stamper_class() -> Any:
             certs = [self.tsa_cert, *(c for c in self.certs_to_embed if c != self.tsa_cert)]
             self._cert_set_der = cms.CertificateSet(certs).dump()
 
-        def _build_signed_data(self, tst_info_data, md_algorithm, signature,  # type: ignore[no-untyped-def]
-                               signed_attrs):
+        def _build_signed_data(self, tst_info_data: bytes, md_algorithm: str, signature: bytes,
+                               signed_attrs: cms.CMSAttributes) -> dict[str, Any]:
             # As pyHanko's, except that the certificate set, which never changes, is given
             # already encoded: pyHanko puts the certificates in a Python set (hashing them
             # re-encodes every certificate) and asn1crypto then re-sorts them, per token.
@@ -192,12 +193,14 @@ def _stamper_class() -> Any:
 
         _next_serial: int | None = None
 
-        def _build_tst_info(self, message_imprint, dt, req):  # type: ignore[no-untyped-def]
+        def _build_tst_info(self, message_imprint: tsp.MessageImprint, dt: datetime,
+                            req: tsp.TimeStampReq) -> tsp.TSTInfo:
             info = super()._build_tst_info(message_imprint, dt, req)
             info["serial_number"] = self._next_serial if self._next_serial else _serial()
             return info
 
-        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
+        def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str,
+                           dt: datetime) -> tuple[bytes, cms.CMSAttributes]:
             from asn1crypto import core
 
             h = _HASHES[md_algorithm]
@@ -241,7 +244,7 @@ class _TokenTemplate:
     the bytes to be identical, so the shortcut cannot drift from the library's encoding.
     """
 
-    def __init__(self, stamper) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, stamper: Any) -> None:  # a Stamper: pyHanko ships no type information
         from asn1crypto import core
 
         self._stamper = stamper
@@ -568,5 +571,5 @@ def with_timestamp(cms_der: bytes, token_der: bytes) -> bytes:
 def _rebuild_authority(cert_der: bytes, key_der: bytes,
                        chain: tuple[bytes, ...]) -> TimeStampAuthority:
     key = serialization.load_der_private_key(key_der, None)
-    return TimeStampAuthority(x509.load_der_x509_certificate(cert_der), key,  # type: ignore[arg-type]
+    return TimeStampAuthority(x509.load_der_x509_certificate(cert_der), key,
                               [x509.load_der_x509_certificate(c) for c in chain])

@@ -13,6 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+# anchor files, CRL files, CRL folder (as str: pickles small and portable)
+_Spec = tuple[tuple[str, ...], tuple[str, ...], str | None]
+
 log = logging.getLogger(__name__)
 
 #: (payload, detached CMS DER, claimed signing time) -> (ok, reason code, detail text)
@@ -47,7 +50,7 @@ class SigningVerifier:
 
     def __init__(self, anchors: Sequence[Path], crl_files: Sequence[Path] = (),
                  crl_dir: Path | None = None):
-        self.spec = (tuple(str(a) for a in anchors), tuple(str(c) for c in crl_files),
+        self.spec: _Spec = (tuple(str(a) for a in anchors), tuple(str(c) for c in crl_files),
                      str(crl_dir) if crl_dir else None)
         self._load()
 
@@ -60,11 +63,11 @@ class SigningVerifier:
         for crl in crl_files:
             self.trust.add_crl(Path(crl).read_bytes())
 
-    def __getstate__(self) -> dict[str, object]:
+    def __getstate__(self) -> dict[str, _Spec]:
         return {"spec": self.spec}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.spec = state["spec"]  # type: ignore[assignment]
+    def __setstate__(self, state: dict[str, _Spec]) -> None:
+        self.spec = state["spec"]
         self._load()
 
     def __call__(self, payload: bytes, signature: bytes,
