@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scripts" / "mypy-baseline.json"
 PACKAGES = ["app", "ui", "localdb", "signing", "sync"]
+STRICT = ("localdb/", "signing/", "sync/")  # no baseline: zero errors under --strict
 _ERROR = re.compile(r"^(?P<file>[^:\s]+\.py):\d+: error:")
 
 
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         BASELINE.write_text(json.dumps(dict(sorted(counts.items())), indent=1) + "\n")
         print(f"baseline: {sum(counts.values())} errors in {len(counts)} files")
         return 0
+    base = {f: n for f, n in base.items() if not f.startswith(STRICT)}
     worse = {f: (n, base.get(f, 0)) for f, n in counts.items() if n > base.get(f, 0)}
     better = {f: (counts.get(f, 0), n) for f, n in base.items() if counts.get(f, 0) < n}
     if worse:
