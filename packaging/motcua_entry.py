@@ -16,7 +16,9 @@ import sys
 
 
 def main() -> int:
-    _utf8_locale()
+    from app.failures import utf8_locale  # stdlib only: cheap before anything loads Qt
+
+    utf8_locale()
     module = os.environ.pop("MOTCUA_RUN_MODULE", "")
     if module:  # a bundled module run as `python -m module` would be from source
         import runpy
@@ -25,9 +27,9 @@ def main() -> int:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
     if os.environ.get("MOTCUA_SELFTEST_CHILD") == "qt":
-        from ui.selftest_qt import qt_child_main
+        from app.gui import qt_selftest_child
 
-        return qt_child_main()
+        return qt_selftest_child()
     argv = sys.argv[1:]
     if "--self-test" in argv:
         from app.cli import build_parser
@@ -39,30 +41,6 @@ def main() -> int:
     from app.cli import main as cli_main
 
     return int(cli_main() or 0)
-
-
-def _utf8_locale() -> None:
-    """Qt warns (4 lines) when the locale is not UTF-8 (LANG unset, services; the bootloader
-    does no locale coercion): switch LC_CTYPE to C.UTF-8 before anything loads Qt."""
-    if sys.platform == "win32":
-        return
-    import locale
-
-    try:
-        codeset = locale.nl_langinfo(locale.CODESET)
-    except (AttributeError, ValueError):
-        codeset = ""
-    if codeset.upper().replace("-", "") == "UTF8":
-        return
-    for name in ("C.UTF-8", "C.utf8", "en_US.UTF-8"):
-        try:
-            locale.setlocale(locale.LC_CTYPE, name)
-        except locale.Error:
-            continue
-        os.environ["LC_CTYPE"] = name
-        if os.environ.get("LC_ALL") and "UTF" not in os.environ["LC_ALL"].upper():
-            os.environ["LC_ALL"] = name
-        return
 
 
 if __name__ == "__main__":

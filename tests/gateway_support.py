@@ -196,3 +196,14 @@ def gateway_process(
             proc.kill()
             proc.wait()
         log_file.close()
+
+
+def gateway_store(kind: str, tmp_path: Path) -> Any:
+    """A fresh gateway store for the parametrised tests: SQLite in `tmp_path`, or a new
+    database on the test PostgreSQL cluster."""
+    from sync.gateway.store import open_store
+    from tests import pg_fixture
+
+    if kind == "sqlite":
+        return open_store(f"sqlite:///{tmp_path / 'gw.sqlite3'}", tmp_path)
+    return open_store(pg_fixture.fresh_database_url())

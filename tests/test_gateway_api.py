@@ -10,20 +10,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pg_fixture
 import pytest
 import requests
 import rfc8785
 
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
-from sync.gateway.store import Store, open_store
+from sync.gateway.store import Store
 from tests.gateway_support import (
     ADMIN_TOKEN,
     AGENCY,
     OTHER_AGENCY,
     auth,
     b64,
+    gateway_store,
     make_body,
     make_event,
     push,
@@ -47,10 +47,7 @@ class Gw:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def gw(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(f"sqlite:///{tmp_path / 'gw.sqlite3'}", tmp_path)
-    else:
-        store = open_store(pg_fixture.fresh_database_url())
+    store = gateway_store(request.param, tmp_path)
     c1, t1 = store.enrol(AGENCY, 1, "TTPVHCC Phường Ba Đình")
     c2, t2 = store.enrol(AGENCY, 2)
     c3, t3 = store.enrol(OTHER_AGENCY, 1)

@@ -8,19 +8,19 @@ from __future__ import annotations
 import hashlib
 import os
 
-import pg_fixture
 import pytest
 import requests
 
 from sync.client import GatewayClient
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
-from sync.gateway.store import SQLiteStore, open_store
+from sync.gateway.store import SQLiteStore
 from tests.gateway_support import (
     ADMIN_TOKEN,
     AGENCY,
     OTHER_AGENCY,
     auth,
+    gateway_store,
     make_body,
     push,
     statuses,
@@ -33,10 +33,7 @@ API = "/api/v1"
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def gw(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(f"sqlite:///{tmp_path / 'gw.sqlite3'}", tmp_path)
-    else:
-        store = open_store(pg_fixture.fresh_database_url())
+    store = gateway_store(request.param, tmp_path)
     tokens = {
         "a1": store.enrol(AGENCY, 1)[1],
         "a2": store.enrol(AGENCY, 2)[1],

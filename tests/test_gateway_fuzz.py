@@ -4,7 +4,6 @@ type or body the document does not describe. Bounded: a few dozen examples per o
 
 from __future__ import annotations
 
-import pg_fixture
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -13,18 +12,14 @@ from schemathesis import checks as st_checks
 
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
-from sync.gateway.store import open_store
-from tests.gateway_support import ADMIN_TOKEN, AGENCY, auth, stub_verifier
+from tests.gateway_support import ADMIN_TOKEN, AGENCY, auth, gateway_store, stub_verifier
 
 EXAMPLES = 15  # per operation and generation mode: ~200 requests per database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def gateway(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(f"sqlite:///{tmp_path / 'gw.sqlite3'}", tmp_path)
-    else:
-        store = open_store(pg_fixture.fresh_database_url())
+    store = gateway_store(request.param, tmp_path)
     _, token = store.enrol(AGENCY, 1)
     app = create_app(GatewayConfig(store=store, verifier=stub_verifier, admin_token=ADMIN_TOKEN,
                                    max_batch_bytes=256 * 1024, max_chunk_bytes=64 * 1024))

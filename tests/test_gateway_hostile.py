@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pg_fixture
 import pytest
 import requests
 
@@ -16,11 +15,11 @@ from localdb import outbox
 from sync.engine import EngineConfig
 from sync.gateway import GatewayConfig, create_app
 from sync.gateway.server import GatewayServer
-from sync.gateway.store import open_store
 from tests.gateway_support import (
     ADMIN_TOKEN,
     AGENCY,
     auth,
+    gateway_store,
     make_body,
     push,
     statuses,
@@ -41,10 +40,7 @@ API = "/api/v1"
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def gw(request, tmp_path):
-    if request.param == "sqlite":
-        store = open_store(f"sqlite:///{tmp_path / 'gw.sqlite3'}", tmp_path)
-    else:
-        store = open_store(pg_fixture.fresh_database_url())
+    store = gateway_store(request.param, tmp_path)
     _, token = store.enrol(AGENCY, 1)
     app = create_app(GatewayConfig(store=store, verifier=real_verifier(),
                                    admin_token=ADMIN_TOKEN))

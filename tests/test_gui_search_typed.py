@@ -3,27 +3,10 @@ letter or digit says why under the table instead of listing everything."""
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-import qasync
 from PySide6.QtCore import Qt
 
 from app.queries import MAX_QUERY, NO_TERMS
 from tests.gui_support import close, demo_copy, open_logged_in, press, run, type_text, until
-
-
-@pytest.fixture
-def loop(qapp):
-    qapp.setQuitOnLastWindowClosed(False)
-    lp = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(lp)
-    yield lp
-    try:
-        lp.run_until_complete(asyncio.sleep(0))
-    finally:
-        lp.close()
-        asyncio.set_event_loop(None)
 
 
 def test_search_box_phone_forms_and_nothing_to_search(loop, tmp_path, qtbot):
