@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from localdb.errors import StoreError
+from localdb.files import fsync_dir
 
 MARGIN_BYTES = 1024 * 1024  # journal pages, metadata: never fill a disk to its last byte
 TMP_PREFIX = ".partial-"
@@ -24,16 +25,6 @@ TMP_PREFIX = ".partial-"
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def folder_error(folder: Path, exc: OSError) -> StoreError:
@@ -83,7 +74,7 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
