@@ -46,7 +46,7 @@ def event_hash(payload: bytes) -> str:
     return hashlib.sha256(bytes(payload)).hexdigest()
 
 
-def signer_fields(signer: object) -> dict:
+def signer_fields(signer: object) -> dict[str, Any]:
     """Who signs, inside the signed bytes: the certificate's subject, serial and fingerprint."""
     info = getattr(signer, "info", None)
     if info is None:
@@ -54,7 +54,7 @@ def signer_fields(signer: object) -> dict:
     return {"subject": info.subject, "serial": info.serial_hex, "sha256": info.sha256}
 
 
-def audit_head(conn: sqlite3.Connection) -> dict:
+def audit_head(conn: sqlite3.Connection) -> dict[str, Any]:
     """The audit chain's newest row (from the table itself, not from meta)."""
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return {"seq": int(row[0]), "hash": str(row[1])} if row else {"seq": 0, "hash": audit.GENESIS}
@@ -98,7 +98,8 @@ def _start_chain_if_upgraded(conn: sqlite3.Connection, *, at: str, actor: str,
 
 def append_counter_event(conn: sqlite3.Connection, *, counter: Any, event_id: str,
                          dossier_id: str, dossier_code: str, etype: str, occurred_at: str,
-                         actor: str, data: dict, signer: EventSigner, recorded_at: str) -> dict:
+                         actor: str, data: dict[str, Any], signer: EventSigner,
+                         recorded_at: str) -> dict[str, Any]:
     """Build the v2 body, sign it, store the event and advance the counter's head, inside the
     caller's transaction. Returns {"body", "payload", "hash"}. The caller appends the
     action's audit row right after (the signed ``audit_head`` is the row before it)."""
@@ -132,7 +133,7 @@ def append_counter_event(conn: sqlite3.Connection, *, counter: Any, event_id: st
     return {"body": body, "payload": payload, "hash": digest, "signature": signature}
 
 
-def pulled_event_problem(ev: dict, trust: Any, pins: set[str]) -> str | None:
+def pulled_event_problem(ev: dict[str, Any], trust: Any, pins: set[str]) -> str | None:
     """Why a pulled event must not be applied (None: it may). Province events must be v2 and
     signed by a pinned gateway certificate; other counters' events by a clerk certificate
     under this counter's anchors; every event's CMS signer must be the one its body names."""

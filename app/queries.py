@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from app.context import Counter
 from app.domain import PortalStatus
@@ -12,13 +13,13 @@ from localdb import dossiers as repo
 from localdb import search as fts
 
 
-def _status(code: int) -> dict:
+def _status(code: int) -> dict[str, Any]:
     s = PortalStatus(code)
     return {"status": s.slug, "status_code": int(s), "status_label": s.label_vi,
             "status_label_en": s.label_en}
 
 
-def show(counter: Counter, code: str) -> dict:
+def show(counter: Counter, code: str) -> dict[str, Any]:
     """Everything about one dossier: data, status, events (timeline), sync state."""
     with counter.store.write() as conn:  # serialised read of several tables
         row = repo.get(conn, code=code.strip())
@@ -54,7 +55,7 @@ def show(counter: Counter, code: str) -> dict:
     }
 
 
-def _public(row: dict) -> dict:
+def _public(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: row[k] for k in ("id", "code", "procedure_code", "procedure_name", "applicant_name",
                                "citizen_id", "phone", "channel", "received_at", "appointment_at",
                                "clerk")}
@@ -85,7 +86,7 @@ def check_limit(limit: object) -> int:
 
 
 def search(counter: Counter, text: str, *, limit: int = 50, before: int | None = None,
-           status: int | None = None) -> dict:
+           status: int | None = None) -> dict[str, Any]:
     """One page of search results, newest first. A query with no letter or digit finds
     nothing; the answer then carries `notice` (code, vi, en) saying why."""
     check_limit(limit)
@@ -95,14 +96,15 @@ def search(counter: Counter, text: str, *, limit: int = 50, before: int | None =
                         code="too_long")
     with counter.store._lock:  # noqa: SLF001 - a read on the shared connection
         page = fts.search(counter.store.conn, text, limit=limit, before=before, status=status)
-    out: dict = {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
+    out: dict[str, Any] = {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
                  "next_before": page.next_before}
     if page.reason == "no_terms":
         out["notice"] = dict(NO_TERMS)
     return out
 
 
-def list_dossiers(counter: Counter, *, status: str | None = None, limit: int = 100) -> list[dict]:
+def list_dossiers(counter: Counter, *, status: str | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
     check_limit(limit)
     code = None
     if status:

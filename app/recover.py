@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from app import remote
 from app.context import Counter
@@ -22,13 +23,14 @@ from app.domain import iso, now_vn
 from app.sync_service import make_client
 from localdb import audit, codes
 from sync.client import SyncError
+from sync.wire import WireEvent
 
 log = logging.getLogger(__name__)
 
 PAGE = 500
 
 
-def _advance_counter_head(counter: Counter, events: list) -> None:
+def _advance_counter_head(counter: Counter, events: list[WireEvent]) -> None:
     """This counter's own chain continues after the newest own event recovered (else the next
     intake would reuse a counter_seq the gateway already holds)."""
     from app import evidence
@@ -59,7 +61,7 @@ def _advance_counter_head(counter: Counter, events: list) -> None:
                           json.dumps({"seq": best[0], "hash": best[1]})))
 
 
-def recover(counter: Counter, *, actor: str = "system") -> dict:
+def recover(counter: Counter, *, actor: str = "system") -> dict[str, Any]:
     counter.require_initialised()
     today = now_vn().date()
     prefix = f"{counter.agency_code}-{today:%y%m%d}-{counter.counter_no:02d}"

@@ -68,7 +68,8 @@ def owner_of(code: str) -> int | None:
 FIRST_TYPES = ("received", "refused")
 
 
-def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str], exists: bool) -> dict:
+def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str],
+           exists: bool) -> dict[str, Any]:
     """The signed body, or WireError with the reason this event is refused here."""
     body = ev.body()
     ev.check_envelope(body)
@@ -113,7 +114,7 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def _materialise(conn: Any, ev: WireEvent, body: dict, now: str) -> None:
+def _materialise(conn: Any, ev: WireEvent, body: dict[str, Any], now: str) -> None:
     """The dossier row as the receiving counter wrote it (app.intake.receive, or the refusal
     record of app.actions); status and appointment are then derived from the events."""
     from app.signatures import _PROJECTION

@@ -10,6 +10,7 @@ repaired: `verify` names them and a backup or the gateway (`motcua sync recover`
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from app.context import Counter
 from app.domain import iso, now_vn
@@ -18,9 +19,9 @@ from localdb import audit, crosscheck
 log = logging.getLogger(__name__)
 
 
-def findings(counter: Counter) -> list[dict]:
+def findings(counter: Counter) -> list[dict[str, Any]]:
     """Cross-check problems: [{kind, vi, en, ...}] (empty when everything agrees)."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     with counter.store._lock:  # noqa: SLF001 - consistent read on the shared connection
         conn = counter.store.conn
         for name in crosscheck.missing_triggers(conn):
@@ -50,7 +51,8 @@ def findings(counter: Counter) -> list[dict]:
     return out
 
 
-def repair(counter: Counter, *, remove_scans: bool = False, actor: str = "system") -> dict:
+def repair(counter: Counter, *, remove_scans: bool = False,
+           actor: str = "system") -> dict[str, Any]:
     """Fix what can be fixed (see the module docstring); returns what was done."""
     now = iso(now_vn())
     done = {"requeued": 0, "triggers": [], "scans_removed": 0}
