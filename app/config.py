@@ -50,11 +50,14 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.errors import UserError
 from app.settings import DATA_DIR_ENV, LANG_ENV, Settings, WorkingHours
+
+if TYPE_CHECKING:
+    import contextlib
 
 APP_NAME = "motcua"
 SITE_APP_NAME = "MotCua"
@@ -118,7 +121,7 @@ class Config:
         reads every other key through it (`Counter.config`)."""
         periods = tuple(tuple(p) for p in self["working_hours"])
         return Settings(data_dir=self.data_dir, lang=self.lang,
-                        working_hours=WorkingHours(periods=periods),  # type: ignore[arg-type]
+                        working_hours=WorkingHours(periods=periods),
                         store_encryption=str(self["store_encryption"]),
                         store_key_file=str(self["store_key_file"]), config=self)
 
@@ -747,7 +750,7 @@ def config_of(args: Any) -> Config:
     return cached
 
 
-def _suppress():  # noqa: ANN202
+def _suppress() -> contextlib.suppress:
     import contextlib
 
     return contextlib.suppress(AttributeError, TypeError)

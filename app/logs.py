@@ -120,7 +120,7 @@ def redact(text: str) -> str:
     return _NAME.sub(MASK_NAME, text)
 
 
-def _without_value(exc: BaseException) -> str:
+def _without_value(exc: object) -> str:
     """A refused-input error as code and field only: its message may quote the value typed."""
     fields = [getattr(e, "field", None) for e in getattr(exc, "errors", [exc])]
     codes = [getattr(e, "code", None) for e in getattr(exc, "errors", [exc])]
@@ -148,11 +148,12 @@ class RedactingFilter(logging.Filter):
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             if any(_is_input_error(a) for a in args):
                 cleaned = tuple(_without_value(a) if _is_input_error(a) else a for a in args)
-                record.args = cleaned if isinstance(record.args, tuple) else cleaned[0]
-        if record.exc_info and _is_input_error(record.exc_info[1]):  # even if formatted before
+                if isinstance(record.args, tuple):  # (a mapping is never an input error)
+                    record.args = cleaned
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.exc_info and exc is not None and _is_input_error(exc):  # even if formatted
             import traceback
 
-            exc = record.exc_info[1]
             lines = traceback.format_tb(record.exc_info[2])
             record.exc_text = "Traceback (most recent call last):\n" + "".join(lines) + \
                 _without_value(exc)

@@ -10,6 +10,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import logging
 
 # Imports here stay light: `motcua --version` (IT scripts, the bundle's start budget) loads
 # nothing else; logging, settings and the command modules come when a command runs.
@@ -58,7 +62,7 @@ def default_lang() -> str:
     return lang()
 
 
-def _log():  # noqa: ANN202 - logging.Logger, imported late
+def _log() -> logging.Logger:  # (logging imported late)
     import logging
 
     return logging.getLogger("motcua.cli")
@@ -122,8 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return failures.quiet_broken_pipe()
         return 0
     except BaseException as exc:  # noqa: BLE001 - the one place every failure ends
-        args = locals().get("args")
-        return _fail(exc, getattr(args, "lang", None) or lang, args)
+        parsed = locals().get("args")
+        ns = parsed if isinstance(parsed, argparse.Namespace) else None
+        return _fail(exc, getattr(ns, "lang", None) or lang, ns)
     finally:
         try:
             sys.stdout.flush()
