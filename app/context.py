@@ -120,13 +120,16 @@ class Counter:
         self.close()
 
 
-def open_counter(settings: Settings, *, create: bool = True) -> Counter:
+def open_counter(settings: Settings, *, create: bool = True, readonly: bool = False) -> Counter:
     """Open this counter's store. `create=False` (commands that read) refuses a folder without
-    a store (exit 1, the path in the message) instead of creating an empty one."""
+    a store (exit 1, the path in the message) instead of creating an empty one. `readonly`
+    (commands that only read) opens it read-only, so they work on a read-only disk."""
     from app.storeops import open_store
 
-    counter = Counter(settings, open_store(settings, create=create))
-    _clean_incoming_scans(settings, counter.store)
+    counter = Counter(settings, open_store(settings, create=create and not readonly,
+                                           readonly=readonly))
+    if not readonly:
+        _clean_incoming_scans(settings, counter.store)
     return counter
 
 

@@ -163,7 +163,13 @@ def key_for_open(settings: Settings, *, create: bool) -> bytes | None:
     return None
 
 
-def open_store(settings: Settings, *, create: bool = True, lock: bool = True) -> Store:
+def open_store(settings: Settings, *, create: bool = True, lock: bool = True,
+               readonly: bool = False) -> Store:
+    """`readonly` (commands that only read): works on a read-only store file or disk (see
+    ``Store.open``); writing through it is refused with the read-only message."""
+    if readonly:
+        return Store.open(settings.store_path, backups_dir=settings.backups_dir, create=False,
+                          key=key_for_open(settings, create=False), lock=lock, readonly=True)
     private_dir(settings.data_dir)
     return Store.open(settings.store_path, backups_dir=settings.backups_dir, create=create,
                       key=key_for_open(settings, create=create), lock=lock)

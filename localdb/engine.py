@@ -58,13 +58,15 @@ def cipher_module() -> ModuleType:
 
 
 def connect(path: str | Path, key: bytes | None = None, *, readonly: bool = False,
-            timeout: float = 30.0, check_same_thread: bool = False) -> sqlite3.Connection:
+            timeout: float = 30.0, check_same_thread: bool = False,
+            immutable: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (we issue BEGIN/COMMIT ourselves). With `key`, a
     SQLCipher connection keyed before anything else touches the file."""
     target: str | Path = path
     uri = False
-    if readonly:
-        target, uri = f"{Path(path).resolve().as_uri()}?mode=ro", True
+    if readonly:  # immutable: read-only media, where SQLite cannot even create the -shm file
+        target = f"{Path(path).resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
+        uri = True
     if key is None:
         return sqlite3.connect(target, isolation_level=None, uri=uri, timeout=timeout,
                                check_same_thread=check_same_thread)

@@ -7,6 +7,7 @@ concurrent processes on the same file serialise on SQLite's write lock.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -24,6 +25,10 @@ from localdb.lock import StoreLock
 from localdb.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+
+class _ReadonlyFallback(Exception):  # noqa: N818 - control flow inside Store._open_readonly
+    """The read-only open gives way to the ordinary one (which explains or upgrades)."""
 
 BUSY_TIMEOUT_MS = 30_000
 APPLICATION_ID = 0x4D435455  # "MCTU": marks a MotCua store file
@@ -110,6 +115,7 @@ class Store:
         self._in_tx = False
         self._proc_lock: StoreLock | None = None
         self.key: bytes | None = None
+        self.readonly = False  # opened read-only (see Store.open): write() only reads
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -124,6 +130,7 @@ class Store:
         key: bytes | None = None,
         lock: bool = True,
         lock_wait_s: float = 600.0,
+        readonly: bool = False,
     ) -> Store:
         """Open and migrate. An older store is copied to `backups_dir` before it is upgraded;
         a store from a newer version is refused before anything touches the file.
@@ -134,11 +141,21 @@ class Store:
         plaintext store opens as it is (``motcua store encrypt`` converts it). `lock` holds
         the store's process lock shared while open, so `restore` cannot swap the file under
         this process (and waits for, or refuses while, it is open). `migrations` replaces the
-        shipped list (tests of a failing upgrade)."""
+        shipped list (tests of a failing upgrade).
+
+        `readonly` (commands that only read): the store is opened read-only and works on a
+        read-only file or disk — the process lock is taken when its files can be opened,
+        skipped when the folder cannot be written (no restore can run there either); a store
+        that needs an upgrade is opened the ordinary way (which a read-only disk refuses)."""
         migrations = MIGRATIONS if migrations is None else migrations
         latest = migrations[-1][0]
         target_version = latest if target_version is None else target_version
         path = Path(path)
+        if readonly:
+            store = cls._open_readonly(path, key, latest, target_version,
+                                       lock=lock, lock_wait_s=lock_wait_s)
+            if store is not None:
+                return store
         kind = file_kind(path)
         if kind == "missing" and not create:
             raise store_missing(path)
@@ -182,6 +199,77 @@ class Store:
             except BaseException:
                 store.close()
                 raise
+        return store
+
+    @classmethod
+    def _open_readonly(cls, path: Path, key: bytes | None, latest: int, target_version: int,
+                       *, lock: bool, lock_wait_s: float) -> Store | None:
+        """A read-only store, or None when it needs an upgrade (the caller opens it to write)."""
+        if file_kind(path) == "missing":
+            raise store_missing(path)
+        proc_lock = None
+        if lock:
+            try:
+                proc_lock = StoreLock.shared(path, wait_s=lock_wait_s)
+            except OSError as exc:
+                if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    raise
+                log.info("store folder of %s cannot be written: reading without the process"
+                         " lock", path)
+        conn = None
+        try:
+            kind = file_kind(path)
+            if kind in ("empty", "missing") or (kind == "encrypted" and key is None):
+                raise _ReadonlyFallback
+            cipher_key = key if kind == "encrypted" else None
+            try:
+                conn = connect(path, cipher_key, readonly=True, timeout=BUSY_TIMEOUT_MS / 1000)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except DB_ERRORS:
+                if conn is not None:
+                    conn.close()
+                    conn = None
+                if Path(f"{path}-wal").exists():
+                    raise
+                # read-only media: SQLite cannot create the -shm file; with no -wal file
+                # the main file holds everything, so it is read as immutable
+                conn = connect(path, cipher_key, readonly=True, immutable=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > latest:
+                raise StoreError(
+                    f"Tệp dữ liệu được tạo bởi phiên bản mới hơn (lược đồ v{version}, phiên bản "
+                    f"này hiểu tới v{latest}). Hãy cài phiên bản mới nhất của MotCua.",
+                    f"The store was written by a newer version (schema v{version}; this "
+                    f"version knows up to v{latest}). Install the latest MotCua.",
+                    code="store_too_new")
+            if version < target_version:
+                raise _ReadonlyFallback
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            register_functions(conn)
+        except _ReadonlyFallback:
+            if conn is not None:
+                conn.close()
+            if proc_lock is not None:
+                proc_lock.release()
+            return None  # the ordinary open says what is wrong (or upgrades)
+        except DB_ERRORS as exc:
+            if conn is not None:
+                conn.close()
+            if proc_lock is not None:
+                proc_lock.release()
+            log.error("cannot open store %s read-only: %s", path, exc)
+            raise _translate(exc) from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            if proc_lock is not None:
+                proc_lock.release()
+            raise
+        store = cls(conn, path)
+        store.key = cipher_key
+        store.readonly = True
+        store._proc_lock = proc_lock
         return store
 
     @classmethod
@@ -304,7 +392,9 @@ class Store:
                 yield self.conn
                 return
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                # read-only: a snapshot for a serialised read; an actual write is refused by
+                # SQLite ("readonly database": the one-line read-only message)
+                self.conn.execute("BEGIN" if self.readonly else "BEGIN IMMEDIATE")
             except DB_ERRORS as exc:
                 raise _translate(exc) from exc
             self._in_tx = True

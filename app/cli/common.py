@@ -21,13 +21,15 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return config_of(args).settings()
 
 
-def counter_of(args: argparse.Namespace, *, create: bool = False) -> Counter:
+def counter_of(args: argparse.Namespace, *, create: bool = False,
+               readonly: bool = False) -> Counter:
     """The counter, opened on the layered configuration; from here on the command speaks the
     counter's effective language (its stored preference counts, unless --lang/MOTCUA_LANG).
     Only commands that set a counter up (`create=True`) may create its store; every other
     command refuses a folder without one (a mistyped --data-dir must not answer "ok" from a
-    fresh empty store)."""
-    counter = open_counter(settings_of(args), create=create)
+    fresh empty store). Commands that only read pass `readonly` (they work on a read-only
+    disk)."""
+    counter = open_counter(settings_of(args), create=create, readonly=readonly)
     try:
         args.lang = counter.setting("language")
     except Exception:  # noqa: BLE001 - the language must never stop a command

@@ -116,7 +116,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from app import signatures
 
     mismatch = None
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         try:
             d = signatures.signed_view(counter, args.code)
         except UserError as exc:
@@ -157,7 +157,7 @@ def _table(rows: list[dict], lang: str) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         res = queries.search(counter, args.text, limit=args.limit)
     if args.json:
         emit(res)
@@ -169,7 +169,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         rows = queries.list_dossiers(counter, status=args.status, limit=args.limit)
     if args.json:
         emit(rows)

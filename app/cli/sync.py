@@ -183,7 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from app import syncstate
 
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         state = syncstate.read(counter)
         state["parked_events"] = syncstate.parked_events(counter)
     if args.json:
