@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from typing import Any
 
 import uuid6
 
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 SUPPLEMENT_FORMS = ("original", "certified_copy", "copy")  # as app.inputs
 
 
-def _load(conn, code: str) -> tuple[dict, list[dict]]:
+def _load(conn, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     row = repo.get(conn, code=code.strip())
     if row is None:
         raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
@@ -44,8 +45,8 @@ def _check_allowed(status: PortalStatus, etype: EventType, code: str) -> None:
             code="not_allowed")
 
 
-def record(counter: Counter, code: str, etype: EventType, data: dict, *, clerk: str,
-           signer: EventSigner, now: datetime | None = None) -> dict:
+def record(counter: Counter, code: str, etype: EventType, data: dict[str, Any], *, clerk: str,
+           signer: EventSigner, now: datetime | None = None) -> dict[str, Any]:
     """Append one signed counter event; returns {code, event_id, type, status…}."""
     counter.require_initialised()
     now = (now or now_vn()).astimezone(VN_TZ).replace(microsecond=0)
@@ -76,8 +77,9 @@ def record(counter: Counter, code: str, etype: EventType, data: dict, *, clerk: 
             "status": new.slug, "status_code": int(new), "status_label": new.label_vi}
 
 
-def request_supplement(counter: Counter, code: str, items: list[dict], *, reason: str, clerk: str,
-                       signer: EventSigner, now: datetime | None = None) -> dict:
+def request_supplement(counter: Counter, code: str, items: list[dict[str, Any]], *,
+                       reason: str, clerk: str, signer: EventSigner,
+                       now: datetime | None = None) -> dict[str, Any]:
     """Form 02: what is missing (name, original/certified/photocopy) and why. Items and reason
     follow app.inputs.SupplementIn (≤ 100 items of ≤ 300 characters, reason ≤ 2,000)."""
     from app import inputs
@@ -89,7 +91,7 @@ def request_supplement(counter: Counter, code: str, items: list[dict], *, reason
 
 
 def record_supplement_received(counter: Counter, code: str, *, note: str = "", clerk: str,
-                               signer: EventSigner, now: datetime | None = None) -> dict:
+                               signer: EventSigner, now: datetime | None = None) -> dict[str, Any]:
     """The processing time counts again from the complete dossier: a new appointment."""
     from app import inputs
 
@@ -109,7 +111,7 @@ def record_supplement_received(counter: Counter, code: str, *, note: str = "", c
 
 def return_result(counter: Counter, code: str, *, recipient_name: str, recipient_id: str = "",
                   relation: str = "self", method: str = "at_counter", note: str = "", clerk: str,
-                  signer: EventSigner, now: datetime | None = None) -> dict:
+                  signer: EventSigner, now: datetime | None = None) -> dict[str, Any]:
     """Hand the result over: to whom (name, ID), in person or by post (app.inputs.ReturnIn)."""
     from app import inputs
 
@@ -123,7 +125,7 @@ def return_result(counter: Counter, code: str, *, recipient_name: str, recipient
 
 
 def record_withdrawal(counter: Counter, code: str, *, reason: str, clerk: str, signer: EventSigner,
-                      now: datetime | None = None) -> dict:
+                      now: datetime | None = None) -> dict[str, Any]:
     from app import inputs
 
     reason = inputs.clean_text(reason, "reason", inputs.REASON_MAX, required=True,
@@ -132,7 +134,7 @@ def record_withdrawal(counter: Counter, code: str, *, reason: str, clerk: str, s
                   signer=signer, now=now)
 
 
-def apply_remote_events(counter: Counter, events: list[dict]) -> dict[str, int]:
+def apply_remote_events(counter: Counter, events: list[dict[str, Any]]) -> dict[str, int]:
     """Events made elsewhere (province, the centre's other counters), as dicts with id,
     dossier_id, dossier_code, type, occurred_at, origin, actor, payload (bytes), signature
     (bytes | None), attachments: checked and applied by :func:`app.remote.apply_signed_events`
@@ -149,8 +151,8 @@ def apply_remote_events(counter: Counter, events: list[dict]) -> dict[str, int]:
 
 
 def record_refusal(counter: Counter, *, reason: str, clerk: str, signer: EventSigner,
-                   code: str | None = None, applicant: dict | None = None,
-                   procedure_code: str = "", now: datetime | None = None) -> dict:
+                   code: str | None = None, applicant: dict[str, Any] | None = None,
+                   procedure_code: str = "", now: datetime | None = None) -> dict[str, Any]:
     """A refusal at the counter (form 03) is a signed record with its own number.
 
     With ``code``: the dossier must not have been accepted (a dossier registered online and

@@ -140,10 +140,10 @@ def clean_text(value: object, field: str, max_len: int, *, required: bool = Fals
                multiline: bool = False, collapse: bool = False) -> str:
     """One free-text value checked by the same rules (for the actions and account names)."""
     model = _single_text_model(field, max_len, required, multiline, collapse)
-    return validate(model, {field: value}).value  # type: ignore[attr-defined]
+    return validate(model, {field: value}).value
 
 
-_single_models: dict[tuple, type[BaseModel]] = {}
+_single_models: dict[tuple[Any, ...], type[BaseModel]] = {}
 
 
 def _single_text_model(field: str, max_len: int, required: bool, multiline: bool,
@@ -370,7 +370,7 @@ def _vn_number(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _field_info(model: type[BaseModel], loc: tuple) -> tuple[list[Any], str | None]:
+def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], str | None]:
     """Constraint metadata of the field at `loc` (walking nested models and lists) and the
     name of the list the error sits in, if any."""
     current: Any = model
@@ -446,7 +446,7 @@ def _bounds(metadata: list[Any]) -> dict[str, int]:
     return out
 
 
-def _describe(model: type[BaseModel], err: dict) -> UserError:
+def _describe(model: type[BaseModel], err: dict[str, Any]) -> UserError:
     """One pydantic error -> one bilingual line naming the field and the limit."""
     loc = tuple(err.get("loc") or ())
     names = [p for p in loc if isinstance(p, str)]

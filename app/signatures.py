@@ -29,6 +29,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app import evidence
 from app.binding import BindingCache
@@ -108,7 +109,8 @@ class VerifyReport:
     dossiers: int = 0
     signatures: int = 0
     events: int = 0
-    problems: list[dict] = field(default_factory=list)  # {code, event_id, problem, message_vi, message_en}
+    # {code, event_id, problem, message_vi, message_en}
+    problems: list[dict[str, Any]] = field(default_factory=list)
     warnings: set[str] = field(default_factory=set)
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en) words
     timestamped: int = 0  # counter signatures with a verified RFC 3161 time proof
@@ -118,7 +120,7 @@ class VerifyReport:
     def bad_dossiers(self) -> list[str]:
         return sorted({p["code"] for p in self.problems if p["code"]})
 
-    def problems_of(self, code: str) -> list[dict]:
+    def problems_of(self, code: str) -> list[dict[str, Any]]:
         return [p for p in self.problems if p["code"] == code]
 
 
@@ -171,7 +173,7 @@ def require_verified(counter: Counter, code: str) -> VerifyReport:
     return report
 
 
-def signed_view(counter: Counter, code: str) -> dict:
+def signed_view(counter: Counter, code: str) -> dict[str, Any]:
     """What a printed document shows, taken from the verified signed events: the dossier data
     of the first signed event, the status derived from the signed events, the current
     appointment (a supplement moves it) and the signed events' timeline. Raises like
@@ -186,7 +188,7 @@ def signed_view(counter: Counter, code: str) -> dict:
         raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
                         code="not_found")
     shown = queries.show(counter, code)  # timeline and sync state, same store snapshot
-    first: dict | None = None
+    first: dict[str, Any] | None = None
     appointment = None
     for ev in events:
         body = json.loads(ev["payload"])
@@ -221,7 +223,7 @@ class _Ctx:
     def first_v2_seq(self) -> int | None:
         if self.first_v2 is False:
             self.first_v2 = _first_v2_seq(self.conn)
-        return self.first_v2  # type: ignore[return-value]
+        return self.first_v2
 
 
 def _first_v2_seq(conn: sqlite3.Connection) -> int | None:
@@ -271,19 +273,19 @@ def _verify(counter: Counter, code: str | None, *,
     return report
 
 
-def _declared_origin(body: dict) -> str:
+def _declared_origin(body: dict[str, Any]) -> str:
     if "origin" in body:
         return str(body["origin"])
     return "counter" if isinstance(body.get("counter"), dict) else "province"  # v1 bodies
 
 
-def _is_own(ctx: _Ctx, body: dict) -> bool:
+def _is_own(ctx: _Ctx, body: dict[str, Any]) -> bool:
     who = body.get("counter") or {}
     return (isinstance(who, dict) and who.get("agency_code") == ctx.agency
             and str(who.get("counter_no")) == str(ctx.counter_no))
 
 
-def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
+def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body: dict[str, Any],
                  tst: bytes | None = None) -> None:
     report = ctx.report
     expected = {"id": ev["id"], "dossier_id": dossier_id, "type": ev["type"],
@@ -294,11 +296,11 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict, body: dict,
     if origin != ev["origin"]:
         _problem(report, code, ev["id"], "origin_mismatch")
     v2 = body.get("v") == evidence.PAYLOAD_VERSION
-    if not v2 and ctx.first_v2_seq is not None and ev["seq"] > ctx.first_v2_seq:  # type: ignore[operator]
+    if not v2 and ctx.first_v2_seq is not None and ev["seq"] > ctx.first_v2_seq:
         _problem(report, code, ev["id"], "v1_after_upgrade")
     if ev["signature"] is None:
         if not v2 and origin == "province" and ev["origin"] == "province" and (
-                ctx.first_v2_seq is None or ev["seq"] < ctx.first_v2_seq):  # type: ignore[operator]
+                ctx.first_v2_seq is None or ev["seq"] < ctx.first_v2_seq):
             report.warnings.add("legacy_unsigned_province_event")  # v1 stores: as before
         else:
             _problem(report, code, ev["id"], "unsigned")
@@ -354,7 +356,7 @@ _EVENT_COLS = ("dossier_id", "seq", "id", "type", "occurred_at", "origin", "acto
                "signature", "recorded_at", "synced_at", "tst")
 
 
-def _verify_chunk(ctx: _Ctx, chunk: list[dict],
+def _verify_chunk(ctx: _Ctx, chunk: list[dict[str, Any]],
                   progress: Callable[[int], None] | None) -> None:
     """A chunk of dossier rows: their events, time-stamps and attachments in one query each
     (same columns and order as repo.events_of / attachments_of), the chunk's signatures
@@ -362,7 +364,7 @@ def _verify_chunk(ctx: _Ctx, chunk: list[dict],
     from signing.verify import iter_verify
 
     ids = json.dumps([row["id"] for row in chunk])
-    events: dict[str, list[dict]] = {}
+    events: dict[str, list[dict[str, Any]]] = {}
     for raw in ctx.conn.execute(
             # CAST: bytes stay bytes even if someone stored them as TEXT behind our back
             "SELECT dossier_id, seq, id, type, occurred_at, origin, actor, "
@@ -370,7 +372,7 @@ def _verify_chunk(ctx: _Ctx, chunk: list[dict],
             "CAST(tst AS BLOB) FROM events WHERE dossier_id IN (SELECT value FROM json_each(?)) "
             "ORDER BY dossier_id, occurred_at, seq", (ids,)):
         events.setdefault(raw[0], []).append(dict(zip(_EVENT_COLS, raw, strict=True)))
-    atts: dict[str, list[dict]] = {}
+    atts: dict[str, list[dict[str, Any]]] = {}
     for did, sha, name, media, size in ctx.conn.execute(
             "SELECT dossier_id, sha256, name, media_type, size FROM attachments "
             "WHERE dossier_id IN (SELECT value FROM json_each(?)) ORDER BY dossier_id, name",
@@ -389,7 +391,8 @@ def _verify_chunk(ctx: _Ctx, chunk: list[dict],
             progress(ctx.report.dossiers)
 
 
-def _verify_one(ctx: _Ctx, row: dict, events: list[dict], attachments: list[dict]) -> None:
+def _verify_one(ctx: _Ctx, row: dict[str, Any], events: list[dict[str, Any]],
+                attachments: list[dict[str, Any]]) -> None:
     report = ctx.report
     report.dossiers += 1
     code = row["code"]
@@ -397,8 +400,8 @@ def _verify_one(ctx: _Ctx, row: dict, events: list[dict], attachments: list[dict
     report.events += len(events)
     first = None
     appointment = None
-    hashes: dict[str, dict] = {}
-    bodies: list[tuple[dict, dict]] = []
+    hashes: dict[str, dict[str, Any]] = {}
+    bodies: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for ev in events:
         try:
             body = json.loads(ev["payload"])
@@ -451,8 +454,8 @@ def _verify_one(ctx: _Ctx, row: dict, events: list[dict], attachments: list[dict
         _problem(report, code, None, "status_mismatch")
 
 
-def _dossier_chain(ctx: _Ctx, code: str, bodies: list[tuple[dict, dict]],
-                   hashes: dict[str, dict]) -> None:
+def _dossier_chain(ctx: _Ctx, code: str, bodies: list[tuple[dict[str, Any], dict[str, Any]]],
+                   hashes: dict[str, dict[str, Any]]) -> None:
     """Each v2 event names its dossier's previous event: it must be here; one first event."""
     roots = 0
     for ev, body in bodies:
@@ -570,7 +573,7 @@ def _own_anchors(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]
         yield int(seq), str(digest), str(eid), str(code)
 
 
-def audit_anchor_problems(conn: sqlite3.Connection) -> list[dict]:
+def audit_anchor_problems(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Compare the audit chain with the heads signed into this counter's events. Needs the
     temp.vchain table (filled by a whole-store verify pass or by :func:`fill_anchor_table`)."""
     return [{"code": p.label, "event_id": p.event_id, "seq": p.seq,
@@ -603,7 +606,7 @@ def fill_anchor_table(counter: Counter, conn: sqlite3.Connection) -> None:
                       body.get("counter_prev"), eid, code, head.get("seq"), head.get("hash")))
 
 
-def audit_report(counter: Counter) -> tuple[int, list, list[dict]]:
+def audit_report(counter: Counter) -> tuple[int, list[Any], list[dict[str, Any]]]:
     """`motcua audit verify`: (rows, chain problems, anchor problems)."""
     with counter.store._lock:  # noqa: SLF001
         conn = counter.store.conn
@@ -702,10 +705,10 @@ def _anchor_pems(counter: Counter) -> list[Path]:
     return [p for p in anchor_files(counter.settings) if p.suffix.lower() in (".pem", ".crt")]
 
 
-def witness_check(counter: Counter, *, online: bool = True) -> dict:
+def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
     """Compare the audit chain with the head the gateway witnessed (sent with every push).
     Offline or not enrolled: says so, checks nothing."""
-    out: dict = {"checked": False, "problems_en": [], "problems_vi": [], "note_en": "",
+    out: dict[str, Any] = {"checked": False, "problems_en": [], "problems_vi": [], "note_en": "",
                  "note_vi": ""}
     if not online:
         return out

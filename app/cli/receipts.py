@@ -11,6 +11,7 @@ import argparse
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app import receipts
 from app.cli.common import counter_of, emit
@@ -81,7 +82,7 @@ def _wants_signature(args: argparse.Namespace) -> bool:
 
 
 def _write(args: argparse.Namespace, counter: Counter, model: receipts.Model,
-           signer: object | None = None) -> dict:
+           signer: object | None = None) -> dict[str, Any]:
     """Render (Qt, imported here) and optionally sign; the JSON summary of the output."""
     from app.gui import render_pdf
 
@@ -151,7 +152,7 @@ def _run_recorded(args: argparse.Namespace, record, build) -> int:  # type: igno
     return 0
 
 
-def _latest_signed(counter: Counter, code: str, etype: str) -> dict | None:
+def _latest_signed(counter: Counter, code: str, etype: str) -> dict[str, Any] | None:
     """Data of the dossier's newest signed event of one type (None when it has none)."""
     rows = counter.store.query(
         "SELECT CAST(e.payload AS BLOB) AS payload FROM events e JOIN dossiers d "
@@ -204,7 +205,7 @@ def _receiving_clerk(counter: Counter, code: str) -> str:
     return str(rows[0]["clerk"])
 
 
-def _read_dossier_file(path: str) -> dict:
+def _read_dossier_file(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -218,7 +219,7 @@ def _read_dossier_file(path: str) -> dict:
     return data
 
 
-def _refused_fields(counter: Counter, data: dict) -> dict:
+def _refused_fields(counter: Counter, data: dict[str, Any]) -> dict[str, Any]:
     """Applicant and procedure of a refused dossier, read leniently: a refused dossier is
     often incomplete, which is why it is refused."""
     from app import units
