@@ -51,6 +51,10 @@ def test_read_only_commands_work_on_a_read_only_disk(readonly_data):
     assert out.returncode == 0 and codes[1] in out.stdout, out.stderr
     out = motcua("sync", "status", data_dir=data)
     assert out.returncode == 0, out.stderr
+    for cmd in (("user", "list"), ("user", "certs", "lan"), ("catalogue", "list"),
+                ("catalogue", "versions"), ("calendar", "list")):
+        out = motcua(*cmd, data_dir=data)
+        assert out.returncode == 0 and out.stdout and out.stderr == "", (cmd, out.stderr)
     # a writing command: one line in the clerk's language, nothing changed
     out = motcua("sync", "retry-parked", data_dir=data)
     assert out.returncode == 1, out.stdout + out.stderr

@@ -87,7 +87,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         emit(accounts.list_users(counter.store))
     return 0
 
@@ -140,13 +140,13 @@ def cmd_user_unbind(args: argparse.Namespace) -> int:
 def cmd_user_certs(args: argparse.Namespace) -> int:
     from app import binding
 
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         emit(binding.bindings(counter.store, args.username))
     return 0
 
 
 def cmd_catalogue_list(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         cat = counter.catalogue()
         procs = cat.search(args.search, limit=1000) if args.search else list(cat.procedures)
         if args.json:
@@ -165,7 +165,7 @@ def cmd_catalogue_import(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogue_versions(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         emit(catalogue_versions(counter))
     return 0
 
@@ -191,6 +191,6 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_list(args: argparse.Namespace) -> int:
-    with counter_of(args) as counter:
+    with counter_of(args, readonly=True) as counter:
         emit(counter.store.query("SELECT day, working, note FROM calendar_overrides ORDER BY day"))
     return 0
