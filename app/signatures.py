@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import evidence
 from app.binding import BindingCache
@@ -41,10 +41,13 @@ from localdb import audit
 from localdb import dossiers as repo
 from localdb.search import search_text
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
+
 log = logging.getLogger(__name__)
 
 # Projection columns and where they come from in the signed first event's data.
-_PROJECTION = {
+_PROJECTION: dict[str, Callable[[dict[str, Any]], Any]] = {
     "code": lambda d: d["code"],
     "procedure_code": lambda d: d["procedure"]["code"],
     "procedure_name": lambda d: d["procedure"]["name"],
@@ -209,7 +212,7 @@ def signed_view(counter: Counter, code: str) -> dict[str, Any]:
 class _Ctx:
     conn: sqlite3.Connection
     trust: object
-    verify_detached: Callable
+    verify_detached: Callable[..., Any]
     report: VerifyReport
     pins: set[str]
     agency: str
@@ -693,7 +696,7 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
     return written
 
 
-def _sha256():
+def _sha256() -> hashes.SHA256:
     from cryptography.hazmat.primitives import hashes
 
     return hashes.SHA256()
