@@ -25,6 +25,8 @@ import secrets
 import stat
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from app.domain import iso, now_vn
 from app.errors import UserError
@@ -43,7 +45,7 @@ KEYRING_SERVICE = "motcua-store"
 
 
 # ============================================================================= the key
-def _keyring():  # noqa: ANN202
+def _keyring() -> ModuleType | None:
     """The OS key store, or None when this machine has no working one."""
     try:
         import keyring
@@ -132,8 +134,9 @@ def save_key(settings: Settings, key: bytes) -> str:
     if mode == "keyfile":
         write_key_file(Path(settings.store_key_file), key)
         return str(settings.store_key_file)
-    if mode == "keyring" and _keyring() is not None:
-        _keyring().set_password(KEYRING_SERVICE, _keyring_user(settings), key.hex())
+    kr = _keyring() if mode == "keyring" else None
+    if kr is not None:
+        kr.set_password(KEYRING_SERVICE, _keyring_user(settings), key.hex())
         return f"{KEYRING_SERVICE} ({_keyring_user(settings)})"
     raise UserError(
         "Máy này không có kho khoá hệ điều hành: hãy cấu hình tệp khoá của đơn vị "
@@ -235,13 +238,14 @@ def restore_store(settings: Settings, src: Path, *, hardware_replacement: bool =
         if exc.code == "other_counter":
             exc.exit_code = 1
         raise
-    if key_file and file_kind(settings.store_path) == "encrypted" and read_key(settings) is None:
+    if key_file and backup_key is not None and file_kind(settings.store_path) == "encrypted" \
+            and read_key(settings) is None:  # (backup_key: read from key_file just above)
         save_key(settings, backup_key)
     return info
 
 
 # =========================================================================== encrypt in place
-def encrypt_store(settings: Settings, *, lock_wait_s: float = 10.0) -> dict:
+def encrypt_store(settings: Settings, *, lock_wait_s: float = 10.0) -> dict[str, Any]:
     """Convert a plaintext store to SQLCipher in place, after a safety copy (kept 0600 in
     backups/; IT deletes it once the encrypted store is checked: it is plaintext)."""
     path = settings.store_path
