@@ -30,6 +30,9 @@ command -v Xvfb >/dev/null || need_pkgs+=(xvfb)
 command -v xdotool >/dev/null || need_pkgs+=(xdotool)
 ldconfig -p | grep -q libxcb-cursor.so.0 || need_pkgs+=(libxcb-cursor0)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_pkgs+=(python3-venv)
+# clock-skew tests run the counter under faketime; the read-only-disk test uses chattr
+command -v faketime >/dev/null || need_pkgs+=(faketime)
+command -v chattr >/dev/null || need_pkgs+=(e2fsprogs)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing system packages: ${need_pkgs[*]}"
   $SUDO apt-get update -qq
