@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app.domain import iso, now_vn
 from app.dossier_code import validate_agency_code, validate_counter_number
@@ -177,7 +178,7 @@ def init_counter(counter: Counter, *, agency_code: str, counter_no: int, centre_
 
 
 def import_catalogue(counter: Counter, path: Path, *, actor: str = "system",
-                     allow_downgrade: bool = False) -> dict:
+                     allow_downgrade: bool = False) -> dict[str, Any]:
     """Validate a catalogue file and make it the active one (kept with its version). A version
     older than the active one is refused unless `allow_downgrade` (recorded in the audit log)."""
     from app import catalogue as cat
@@ -223,7 +224,7 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in version.split(".") if x.isdigit())
 
 
-def catalogue_versions(counter: Counter) -> list[dict]:
+def catalogue_versions(counter: Counter) -> list[dict[str, Any]]:
     return counter.store.query(
         "SELECT version, imported_at, source, active FROM catalogue ORDER BY imported_at DESC"
     )
