@@ -157,8 +157,9 @@ def running_line(model: Model, page: int, pages: int) -> str:
     """What every page of a multi-page sheet carries at its foot: the dossier code, the copy
     label (a receipt) and "Trang i/n", so a loose continuation page is known for what it is."""
     parts = [f"Mã hồ sơ: {model.code}"] if getattr(model, "code", "") else []
-    if getattr(model, "copy_label", ""):
-        parts.append(model.copy_label)
+    copy_label = getattr(model, "copy_label", "")
+    if copy_label:
+        parts.append(copy_label)
     parts.append(f"Trang {page}/{pages}")
     return " — ".join(parts)
 
@@ -321,7 +322,7 @@ def open_printer_dialog(parent: Any, on_done: Callable[[str | None], None],
         on_done((printer.printerName() or None) if ok else None)
 
     dialog.finished.connect(finished)
-    dialog.open()
+    dialog.open()  # type: ignore[call-arg]  # PySide6 stubs: only QPrintDialog.open(receiver, member)
     return dialog
 
 
