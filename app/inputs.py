@@ -36,9 +36,10 @@ import json
 import re
 import types
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -140,7 +141,8 @@ def clean_text(value: object, field: str, max_len: int, *, required: bool = Fals
                multiline: bool = False, collapse: bool = False) -> str:
     """One free-text value checked by the same rules (for the actions and account names)."""
     model = _single_text_model(field, max_len, required, multiline, collapse)
-    return validate(model, {field: value}).value
+    text: str = validate(model, {field: value}).value
+    return text
 
 
 _single_models: dict[tuple[Any, ...], type[BaseModel]] = {}
@@ -162,6 +164,39 @@ def _single_text_model(field: str, max_len: int, required: bool, multiline: bool
 # ------------------------------------------------------------------------------ schemas
 _STRICT = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
 
+# Field types: Text(...) builds Annotated[str, validators]; mypy cannot evaluate a call in an
+# annotation, so it reads them as str (pydantic, at run time, gets the Annotated types).
+if TYPE_CHECKING:
+    _CodeText = str
+    _AddressTextCollapse = str
+    _NameTextRequiredCollapse = str
+    _Len10Text = str
+    _CitizenIdText = str
+    _PhoneText = str
+    _EmailText = str
+    _DocumentNameTextRequiredCollapse = str
+    _CodeTextRequired = str
+    _Len40Text = str
+    _NoteTextMultiline = str
+    _DocumentNameTextCollapse = str
+    _ReasonTextRequiredMultiline = str
+    _RelationTextRequired = str
+else:
+    _CodeText = Text(CODE_MAX)
+    _AddressTextCollapse = Text(ADDRESS_MAX, collapse=True)
+    _NameTextRequiredCollapse = Text(NAME_MAX, required=True, collapse=True)
+    _Len10Text = Text(10)
+    _CitizenIdText = Text(CITIZEN_ID_MAX)
+    _PhoneText = Text(PHONE_MAX)
+    _EmailText = Text(EMAIL_MAX)
+    _DocumentNameTextRequiredCollapse = Text(DOCUMENT_NAME_MAX, required=True, collapse=True)
+    _CodeTextRequired = Text(CODE_MAX, required=True)
+    _Len40Text = Text(40)
+    _NoteTextMultiline = Text(NOTE_MAX, multiline=True)
+    _DocumentNameTextCollapse = Text(DOCUMENT_NAME_MAX, collapse=True)
+    _ReasonTextRequiredMultiline = Text(REASON_MAX, required=True, multiline=True)
+    _RelationTextRequired = Text(RELATION_MAX, required=True)
+
 
 def _doc_item(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
@@ -169,9 +204,9 @@ def _doc_item(value: Any) -> Any:
 
 class AddressIn(BaseModel):
     model_config = _STRICT
-    province_code: Text(CODE_MAX) | None = ""
-    commune_code: Text(CODE_MAX) | None = ""
-    detail: Text(ADDRESS_MAX, collapse=True) | None = ""
+    province_code: _CodeText | None = ""
+    commune_code: _CodeText | None = ""
+    detail: _AddressTextCollapse | None = ""
 
     @model_validator(mode="after")
     def _known_units(self) -> AddressIn:
@@ -187,12 +222,12 @@ class AddressIn(BaseModel):
 
 class ApplicantIn(BaseModel):
     model_config = _STRICT
-    full_name: Text(NAME_MAX, required=True, collapse=True)
-    date_of_birth: Text(10) | None = ""
+    full_name: _NameTextRequiredCollapse
+    date_of_birth: _Len10Text | None = ""
     gender: Literal["", "male", "female"] | None = ""
-    citizen_id: Text(CITIZEN_ID_MAX) | None = ""
-    phone: Text(PHONE_MAX) | None = ""
-    email: Text(EMAIL_MAX) | None = ""
+    citizen_id: _CitizenIdText | None = ""
+    phone: _PhoneText | None = ""
+    email: _EmailText | None = ""
     address: AddressIn | None = None
 
     @field_validator("date_of_birth")
@@ -255,7 +290,7 @@ class ApplicantIn(BaseModel):
 
 class DocumentIn(BaseModel):
     model_config = _STRICT
-    name: Text(DOCUMENT_NAME_MAX, required=True, collapse=True)
+    name: _DocumentNameTextRequiredCollapse
     form: Literal[DOCUMENT_FORMS] = "original"  # type: ignore[valid-type]
     count: Annotated[int, Field(ge=1, le=DOCUMENT_COUNT_MAX)] = 1
 
@@ -264,7 +299,7 @@ class IntakeIn(BaseModel):
     """The intake document (CLI file, GUI form): see README "Intake file"."""
 
     model_config = _STRICT
-    procedure_code: Text(CODE_MAX, required=True)
+    procedure_code: _CodeTextRequired
     channel: Literal[CHANNELS] | None = "in_person"  # type: ignore[valid-type]
     applicant: ApplicantIn
     documents: Annotated[list[Annotated[DocumentIn, BeforeValidator(_doc_item)]],
@@ -272,8 +307,8 @@ class IntakeIn(BaseModel):
     sets: Annotated[int, Field(ge=1, le=SETS_MAX)] = 1
     fee_vnd: Annotated[int, Field(ge=0, le=FEE_MAX_VND)] | None = None
     return_method: Literal[RETURN_METHODS] | None = "at_counter"  # type: ignore[valid-type]
-    received_at: Text(40) | None = None
-    note: Text(NOTE_MAX, multiline=True) | None = ""
+    received_at: _Len40Text | None = None
+    note: _NoteTextMultiline | None = ""
 
     @field_validator("received_at")
     @classmethod
@@ -292,10 +327,10 @@ class IntakeIn(BaseModel):
 
 class SupplementItemIn(BaseModel):
     model_config = _STRICT
-    name: Text(DOCUMENT_NAME_MAX, required=True, collapse=True)
+    name: _DocumentNameTextRequiredCollapse
     form: Literal[SUPPLEMENT_FORMS] = "original"  # type: ignore[valid-type]
     count: Annotated[int, Field(ge=1, le=DOCUMENT_COUNT_MAX)] = 1
-    note: Text(DOCUMENT_NAME_MAX, collapse=True) | None = ""
+    note: _DocumentNameTextCollapse | None = ""
 
 
 class SupplementIn(BaseModel):
@@ -304,18 +339,18 @@ class SupplementIn(BaseModel):
     model_config = _STRICT
     items: Annotated[list[Annotated[SupplementItemIn, BeforeValidator(_doc_item)]],
                      Field(min_length=1, max_length=DOCUMENTS_MAX)]
-    reason: Text(REASON_MAX, required=True, multiline=True)
+    reason: _ReasonTextRequiredMultiline
 
 
 class ReturnIn(BaseModel):
     """Handing the result over."""
 
     model_config = _STRICT
-    recipient_name: Text(NAME_MAX, required=True, collapse=True)
-    citizen_id: Text(CITIZEN_ID_MAX) = ""
-    relation: Text(RELATION_MAX, required=True)
+    recipient_name: _NameTextRequiredCollapse
+    citizen_id: _CitizenIdText = ""
+    relation: _RelationTextRequired
     method: Literal[RETURN_METHODS]  # type: ignore[valid-type]
-    note: Text(NOTE_MAX, multiline=True) = ""
+    note: _NoteTextMultiline = ""
 
     @field_validator("citizen_id")
     @classmethod
@@ -446,7 +481,7 @@ def _bounds(metadata: list[Any]) -> dict[str, int]:
     return out
 
 
-def _describe(model: type[BaseModel], err: dict[str, Any]) -> UserError:
+def _describe(model: type[BaseModel], err: Mapping[str, Any]) -> UserError:
     """One pydantic error -> one bilingual line naming the field and the limit."""
     loc = tuple(err.get("loc") or ())
     names = [p for p in loc if isinstance(p, str)]
@@ -498,7 +533,7 @@ def _describe(model: type[BaseModel], err: dict[str, Any]) -> UserError:
     is_text = isinstance(err.get("input"), str)
     if typ in ("string_too_long", "too_long"):
         n = len(err.get("input") or "")
-        mx = ctx.get("max_length", b.get("max_length"))
+        mx = ctx["max_length"] if "max_length" in ctx else b["max_length"]
         unit_vi, unit_en = ("ký tự", "characters") if is_text else ("mục", "items")
         return UserError(f"{lv}: tối đa {_vn_number(mx)} {unit_vi} (đã nhập {_vn_number(n)}).",
                          f"{le}: at most {mx:,} {unit_en} (got {n:,}).", field=gui_field,
