@@ -167,7 +167,7 @@ def record_refusal(counter: Counter, *, reason: str, clerk: str, signer: EventSi
                         field="reason")
     counter.require_initialised()
     if code:
-        with counter.store._lock:  # noqa: SLF001
+        with counter.store._lock:
             row, events = _load(counter.store.conn, code)
         status = derive_status(events).status
         if status != PortalStatus.NEW:

@@ -95,7 +95,7 @@ def check_file(path: Path, max_bytes: int) -> tuple[str, int]:
             f"Tệp {name} quá lớn ({size / 1e6:.1f} MB; tối đa {max_bytes / 1e6:.0f} MB).",
             f"File {name} is too large ({size / 1e6:.1f} MB; limit {max_bytes / 1e6:.0f} MB).",
             field="attachments", code="too_large")
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         media = sniff_type(fh.read(16))
     if media is None:
         raise _refuse(name, "không phải PDF, JPEG hay PNG", "is not a PDF, JPEG or PNG")
@@ -103,7 +103,7 @@ def check_file(path: Path, max_bytes: int) -> tuple[str, int]:
 
 
 def _tail(path: Path, n: int = 1024) -> bytes:
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         fh.seek(max(0, path.stat().st_size - n))
         return fh.read()
 
@@ -192,7 +192,7 @@ def stage_file(path: Path, attachments_dir: Path, max_bytes: int) -> Staged:
     copied = 0
     try:
         fd = create_private(part)
-        with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        with Path(path).open("rb") as src, os.fdopen(fd, "wb") as dst:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 copied += len(chunk)
                 if copied > max_bytes:
@@ -207,7 +207,7 @@ def stage_file(path: Path, attachments_dir: Path, max_bytes: int) -> Staged:
         verify_content(part, media, _shown(path))  # the bytes we keep are the bytes checked
         sha = digest.hexdigest()
         named = incoming / f"{sha}.{token}"
-        os.replace(part, named)
+        Path(part).replace(named)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -220,7 +220,7 @@ def _promote(item: Staged) -> None:
         item.part.unlink(missing_ok=True)
         return
     private_dir(item.target.parent)
-    os.replace(item.part, item.target)
+    Path(item.part).replace(item.target)
     fsync_dir(item.target.parent)
 
 
@@ -306,7 +306,7 @@ def clean_incoming(attachments_dir: Path, referenced: Callable[[str], bool]) -> 
 
 def _hash_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

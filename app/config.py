@@ -43,6 +43,7 @@ Decisions:
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -55,6 +56,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.errors import UserError
 from app.settings import DATA_DIR_ENV, LANG_ENV, Settings, WorkingHours
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import contextlib
@@ -290,13 +293,13 @@ def _expand(text: str, where: str, key: str) -> str:
 
             try:
                 value = getpass.getuser()
-            except Exception:  # noqa: BLE001 - no account name at all: the error below
+            except Exception:
                 value = None
         if value is None:
             raise _err(where, key, f"biến môi trường {name} chưa được đặt.",
                        f"environment variable {name} is not set.")
         return value
-    return _VAR.sub(sub, os.path.expanduser(text))
+    return _VAR.sub(sub, os.path.expanduser(text))  # noqa: PTH111 - a template, not a path yet
 
 
 def _path(base: Path | None) -> Callable[[Any, str, str], str]:
@@ -674,8 +677,8 @@ def default_config(cli_overrides: Mapping[str, Any] | None = None,
         if raw is not None and key in parsers:
             try:
                 values[key] = ConfigValue(key, parsers[key](raw, name, key), "cli", f"--{name}")
-            except UserError:
-                pass
+            except UserError as exc:  # the fallback keeps what parses; the error is shown elsewhere
+                log.debug("fallback configuration skips --%s: %s", name, exc.en)
     return Config(values, {}, {})
 
 

@@ -18,7 +18,7 @@ from app.dossier_code import validate_agency_code, validate_counter_number
 from app.errors import UserError
 from app.settings import Settings
 from localdb import audit
-from localdb.store import Store  # noqa: F401 - re-exported for callers
+from localdb.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Counter:
 
     # --------------------------------------------------------- configuration
     @property
-    def config(self):  # noqa: ANN201 - app.config.Config (imported late: config imports us)
+    def config(self):
         """The effective configuration of this counter: every layer of the settings' Config
         plus the counter layer read from this store (see app/config.py for the precedence)."""
         from app.config import LEGACY_CA_META, STORE_META, builtin_config
@@ -62,7 +62,7 @@ class Counter:
                 if r["key"] in keys}
         return base.with_counter(meta, str(self.settings.store_path))
 
-    def setting(self, key: str):  # noqa: ANN201 - the typed value of one configuration key
+    def setting(self, key: str):
         return self.config[key]
 
     @property

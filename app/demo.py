@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 DEMO_AGENCY = "000.20.27.H57"
 DEMO_CENTRE = "Trung tâm Phục vụ hành chính công phường Sài Gòn (DEMO)"
 DEMO_USER, DEMO_USER_PASSWORD = "demo", "demo-demo"
-DEMO_P12_PASSWORD = "demo"
+DEMO_P12_PASSWORD = "demo"  # noqa: S105 - the TEST-ONLY demo PKI's published password
 
 SAMPLES = [
     ("1.001193", "Đặng Thị Hương", "079190000123", "1990-05-12", "female", "0912345678",
@@ -121,7 +121,7 @@ def province_event(demo: Demo, counter: Counter, dossier: dict[str, Any], etype:
 
     with P12Signer.open(Path(demo.pki_dir) / "gateway.p12", DEMO_P12_PASSWORD) as gw:
         sync_service.pin_gateway_certificate(counter, gw.info.sha256, actor="demo")
-        with counter.store._lock:  # noqa: SLF001
+        with counter.store._lock:
             prev = evidence.dossier_head(counter.store.conn, dossier["id"])
         w = make(dossier_id=dossier["id"], dossier_code=dossier["code"], event_type=etype,
                  note=note, occurred_at=at, dossier_prev=prev, signer=gw)

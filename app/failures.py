@@ -14,6 +14,7 @@ command quietly.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -37,10 +38,8 @@ def utf8_streams() -> None:
         try:
             reconfigure(encoding="utf-8", errors="replace")
         except (ValueError, OSError, TypeError):  # already written to / not reconfigurable
-            try:
+            with contextlib.suppress(ValueError, OSError, TypeError):
                 reconfigure(errors="replace")
-            except (ValueError, OSError, TypeError):
-                pass
 
 
 def quiet_broken_pipe() -> int:
@@ -126,7 +125,7 @@ def describe(exc: BaseException, lang: str = "vi", *, log_file: str | Path | Non
     try:  # plain SQLite or SQLCipher (an encrypted store)
         from localdb.engine import DB_ERRORS
     except ImportError:
-        DB_ERRORS = (sqlite3.Error,)  # noqa: N806
+        DB_ERRORS = (sqlite3.Error,)
     if isinstance(exc, DB_ERRORS):
         return _sqlite(exc, en), EXIT_ENVIRONMENT
     if isinstance(exc, MemoryError):

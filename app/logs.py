@@ -27,7 +27,7 @@ MAX_BYTES = 2 * 1024 * 1024
 BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 MASK_ID = "[CCCD]"
-MASK_SECRET = "***"
+MASK_SECRET = "***"  # noqa: S105 - the mask written over secrets
 MASK_PHONE = "[SĐT]"
 MASK_EMAIL = "[EMAIL]"
 MASK_NAME = "[TÊN]"
@@ -60,12 +60,7 @@ _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+
 _UPPER = "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬBCDĐEÈÉẺẼẸÊỀẾỂỄỆFGHIÌÍỈĨỊJKLMNOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢPQRSTUÙÚỦŨỤƯỪỨỬỮỰVWXYỲÝỶỸỴZ"
 # The family names of most Vietnamese (with and without diacritics): a capitalised one followed
 # by 1-5 capitalised words is taken for a person's name.
-_SURNAMES = ("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn "
-             "Lâm Trương Mai Cao Lưu Đào Tạ Hà Tô Châu Quách Lương Thái Kiều Trịnh Mạc Tăng Lại "
-             "Triệu Phùng Từ Vương Khúc Tôn Chu Đàm Giang Hứa Lục Mẫn Nông Thân Tống Văn Viên "
-             "Nguyen Tran Le Pham Hoang Huynh Vu Vo Dang Bui Do Ho Ngo Duong Ly Dinh Doan Lam "
-             "Truong Luu Dao Ta Ha To Chau Quach Luong Thai Kieu Trinh Mac Tang Lai Trieu Phung "
-             "Vuong Khuc Ton Dam Hua Luc Man Nong Than Tong Van Vien").split()
+_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Đoàn", "Lâm", "Trương", "Mai", "Cao", "Lưu", "Đào", "Tạ", "Hà", "Tô", "Châu", "Quách", "Lương", "Thái", "Kiều", "Trịnh", "Mạc", "Tăng", "Lại", "Triệu", "Phùng", "Từ", "Vương", "Khúc", "Tôn", "Chu", "Đàm", "Giang", "Hứa", "Lục", "Mẫn", "Nông", "Thân", "Tống", "Văn", "Viên", "Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Vu", "Vo", "Dang", "Bui", "Do", "Ho", "Ngo", "Duong", "Ly", "Dinh", "Doan", "Lam", "Truong", "Luu", "Dao", "Ta", "Ha", "To", "Chau", "Quach", "Luong", "Thai", "Kieu", "Trinh", "Mac", "Tang", "Lai", "Trieu", "Phung", "Vuong", "Khuc", "Ton", "Dam", "Hua", "Luc", "Man", "Nong", "Than", "Tong", "Van", "Vien"]
 _NAME = re.compile(
     r"(?<![\w])(?:" + "|".join(sorted({w for n in _SURNAMES for w in (n, n.upper())}, key=len,
                                      reverse=True))
@@ -253,7 +248,7 @@ def setup_from_config(config: Any = None, *, verbose: bool = False) -> Path | No
 
             config = load_config()
         log_dir = config.log_dir
-    except Exception:  # noqa: BLE001 - the command will report the configuration error
+    except Exception:
         log_dir = None
     return setup_logging(log_dir, verbose=verbose)
 

@@ -69,7 +69,7 @@ USER_DEFAULTS: dict[str, str] = {
 USER_CHOICES = {"language": ("", "vi", "en"), "key_kind": ("", "p12", "token")}
 
 
-def _user_key(username: str, key: str) -> str:  # noqa: D103
+def _user_key(username: str, key: str) -> str:
     if key not in USER_DEFAULTS:
         raise KeyError(key)
     return f"user.{username}.{key}"

@@ -94,7 +94,7 @@ def search(counter: Counter, text: str, *, limit: int = 50, before: int | None =
         raise UserError(f"Từ khoá tìm kiếm: tối đa {MAX_QUERY} ký tự.",
                         f"Search text: at most {MAX_QUERY} characters.", field="text",
                         code="too_long")
-    with counter.store._lock:  # noqa: SLF001 - a read on the shared connection
+    with counter.store._lock:
         page = fts.search(counter.store.conn, text, limit=limit, before=before, status=status)
     out: dict[str, Any] = {"results": [_public(r) | {"rowid": r["rowid"]} for r in page.rows],
                  "next_before": page.next_before}
@@ -115,6 +115,6 @@ def list_dossiers(counter: Counter, *, status: str | None = None,
             names = ", ".join(s.slug for s in PortalStatus)
             raise UserError(f"Trạng thái '{status}' không hợp lệ; chọn một trong: {names}.",
                             f"Unknown status '{status}'; use one of: {names}.", field="status") from None
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         rows = repo.list_dossiers(counter.store.conn, status=code, limit=limit)
     return [_public(r) for r in rows]

@@ -428,7 +428,8 @@ def receipt_model(counter: Counter, code: str, *, copy_label: str | int = COPY_C
         copy_label = COPY_CITIZEN
     d = _dossier(counter, code)
     received = _dt(d["received_at"])
-    assert received is not None
+    if received is None:  # every signed dossier has one; a row without it is not ours
+        raise ValueError(f"dossier {code} has no receipt time")
     appointment = _dt(d.get("appointment_at"))
     centre = ((d.get("centre") or {}).get("name") or counter.centre_name
               or f"Bộ phận tiếp nhận và trả kết quả ({counter.agency_code})")  # never "" before ':'
@@ -716,7 +717,8 @@ def tracking_book_model(counter: Counter, date_from: date, date_to: date) -> Tab
     for r in rows:
         data = json.loads(r["data"])
         received = _dt(r["received_at"])
-        assert received is not None
+        if received is None:
+            raise ValueError(f"dossier {r['code']} has no receipt time")
         year_numbers = numbers.setdefault(received.year, book_numbers(counter, received.year))
         addr = _address_line((data.get("applicant") or {}).get("address"))
         who = ", ".join(p for p in (addr, r["phone"]) if p)

@@ -289,5 +289,5 @@ class _savepoint:
 
 
 def waiting_count(counter: Counter) -> int:
-    with counter.store._lock:  # noqa: SLF001 - a read on the shared connection
+    with counter.store._lock:
         return int(counter.store.conn.execute("SELECT count(*) FROM pulled_waiting").fetchone()[0])

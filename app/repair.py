@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def findings(counter: Counter) -> list[dict[str, Any]]:
     """Cross-check problems: [{kind, vi, en, ...}] (empty when everything agrees)."""
     out: list[dict[str, Any]] = []
-    with counter.store._lock:  # noqa: SLF001 - consistent read on the shared connection
+    with counter.store._lock:
         conn = counter.store.conn
         for name in crosscheck.missing_triggers(conn):
             out.append({"kind": "trigger_missing", "name": name,

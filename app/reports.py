@@ -313,7 +313,7 @@ def clerk_day_csv(report: dict[str, Any], path: Path, lang: str = "vi") -> Path:
     return path
 
 
-def clerk_day_model(counter: Counter, report: dict[str, Any], display_name: str):  # noqa: ANN201
+def clerk_day_model(counter: Counter, report: dict[str, Any], display_name: str):
     """The end-of-day report as a printable table (the receipts layout engine)."""
     from app.receipts import Field, SignatureBlock, TableModel, header_of
 

@@ -15,6 +15,7 @@ No Qt is imported by this module itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -67,7 +68,7 @@ def _guard(check: Check, fn: Callable[[Check], None]) -> Check:
     """Run one check; any exception is that check's failure, never the end of the report."""
     try:
         fn(check)
-    except Exception as exc:  # noqa: BLE001 - reported as this check's failure
+    except Exception as exc:
         log.warning("self-test check %s failed", check.key, exc_info=True)
         check.set(FAIL, f"{message_of(exc, 'vi')}", f"{message_of(exc, 'en')}")
     return check
@@ -137,10 +138,8 @@ def _stale_side_files(store: Path) -> list[str]:
                 pass
         except OSError as exc:
             owner = ""
-            try:
+            with contextlib.suppress(OSError):
                 owner = f", uid {side.stat().st_uid}"
-            except OSError:
-                pass
             bad.append(f"{side} ({exc.strerror or exc}{owner})")
     return bad
 
@@ -155,7 +154,7 @@ def _store_key(store: Path, config: Any) -> bytes | None:
         from app.storeops import read_key
 
         return read_key(config.settings())
-    except Exception:  # noqa: BLE001 - a bad key file is reported as "no key" by the checks
+    except Exception:
         log.warning("self-test: store key not readable", exc_info=True)
         return None
 
@@ -466,7 +465,7 @@ def _qt_checks(tmp: Path, holder: dict[str, Any]) -> list[Check]:
         meta = store_meta(store_path, config.settings())
         if meta is not None:
             config = config.with_counter(meta, str(store_path))
-    except Exception:  # noqa: BLE001 - the files' values are still worth checking
+    except Exception:
         log.warning("self-test: store preferences not readable", exc_info=True)
     d = holder.get("demo")
     env.update({CHILD_ENV: "qt", CHILD_DATA_ENV: str(d.data_dir) if d else "",
@@ -525,10 +524,8 @@ def _stream_can(out: TextIO, text: str) -> bool:
 def _prepare_stream(out: TextIO) -> TextIO:
     """Windows consoles redirected to a file use cp1252: switch to UTF-8 rather than crash."""
     if not _stream_can(out, "✔Đ") and hasattr(out, "reconfigure"):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not reconfigurable: keep it as it is
             out.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
-        except (ValueError, OSError):
-            pass
     return out
 
 
@@ -596,7 +593,7 @@ def run(overrides: dict[str, Any] | None = None, *, lang: str | None = None,
     out = _prepare_stream(out or sys.stdout)
     try:
         checks = run_checks(overrides)
-    except Exception:  # noqa: BLE001 - the report must come out whatever happens
+    except Exception:
         traceback.print_exc()
         return 1
     lang = lang or "vi"
@@ -617,7 +614,7 @@ def main(args: Any = None) -> int:
     overrides = cli_overrides(args) if args is not None else None
     try:
         lang = load_config(overrides).lang  # --lang > MOTCUA_LANG(UAGE) > files > locale
-    except Exception:  # noqa: BLE001 - the configuration check reports it
+    except Exception:
         lang = getattr(args, "lang", None) or "vi"
     return run(overrides, lang=lang, as_json=bool(getattr(args, "json", False)))
 

@@ -244,7 +244,7 @@ def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, adm
     log.info("counter %s set up by the first-run wizard", counter.label)
 
 
-def test_print_model(centre_name: str, lang: str = "vi"):  # noqa: ANN201 - ReceiptModel
+def test_print_model(centre_name: str, lang: str = "vi"):
     """A receipt-shaped test page for the wizard's "Test print" (no dossier, no code)."""
     from app.domain import now_vn
     from app.receipts import DocumentLine, Field, Header, ReceiptModel, SignatureBlock

@@ -184,7 +184,7 @@ def signed_view(counter: Counter, code: str) -> dict[str, Any]:
     from app import queries
 
     require_verified(counter, code)
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         row = repo.get(counter.store.conn, code=code.strip())
         events = repo.events_of(counter.store.conn, row["id"]) if row else []
     if row is None:
@@ -242,7 +242,7 @@ def _verify(counter: Counter, code: str | None, *,
 
     trust = load_trust(counter.settings)
     report = VerifyReport()
-    with counter.store._lock:  # noqa: SLF001 - one consistent snapshot of the whole store
+    with counter.store._lock:
         conn = counter.store.conn
         own_tx = not conn.in_transaction
         if own_tx:
@@ -611,7 +611,7 @@ def fill_anchor_table(counter: Counter, conn: sqlite3.Connection) -> None:
 
 def audit_report(counter: Counter) -> tuple[int, list[Any], list[dict[str, Any]]]:
     """`motcua audit verify`: (rows, chain problems, anchor problems)."""
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         conn = counter.store.conn
         conn.execute("BEGIN")
         try:
@@ -629,7 +629,7 @@ def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:
     outside party can check everything with openssl alone."""
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         row = repo.get(counter.store.conn, code=code.strip())
         if row is None:
             raise UserError(f"Không tìm thấy hồ sơ '{code}'.", f"Dossier '{code}' not found.",
@@ -723,7 +723,7 @@ def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
         return out  # not enrolled: nothing to compare with
     try:
         head = client.witness()
-    except Exception as exc:  # noqa: BLE001 - offline is a note, not a failure
+    except Exception as exc:
         log.info("witness not checked: %s", exc)
         out["note_en"] = "Gateway not reachable: the witness was not checked."
         out["note_vi"] = "Không kết nối được cổng tỉnh: chưa đối chiếu với bản chứng kiến."
@@ -734,7 +734,7 @@ def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
     if not head:
         return out
     seq, digest = int(head["seq"]), str(head["hash"])
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         actual = audit.row_hash_at(counter.store.conn, seq)
     if actual is None:
         p = audit.AuditProblem(seq, "witness_missing")

@@ -51,7 +51,7 @@ def _keyring() -> ModuleType | None:
         import keyring
 
         backend = keyring.get_keyring()
-    except Exception as exc:  # noqa: BLE001 - a broken backend means "no key store"
+    except Exception as exc:
         log.warning("no usable OS key store: %s", exc)
         return None
     if getattr(backend, "priority", 0) <= 0 or type(backend).__module__.startswith(
@@ -192,7 +192,7 @@ def _stamp() -> str:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name: still audit the action
+    except Exception:
         return "unknown"
 
 
@@ -299,11 +299,11 @@ def encrypt_store(settings: Settings, *, lock_wait_s: float = 10.0) -> dict[str,
                 raise StoreError(f"Bản mã hoá không khớp ({ok}, {got} ≠ {counts}); không đổi gì.",
                                  f"The encrypted copy does not match ({ok}, {got} != {counts}); "
                                  "nothing changed.", code="encrypt_failed")
-            with open(tmp, "rb+") as fh:
+            with Path(tmp).open("rb+") as fh:
                 os.fsync(fh.fileno())
             for suffix in ("-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-            os.replace(tmp, path)
+            Path(tmp).replace(path)
             fsync_dir(path.parent)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -71,14 +71,14 @@ class CounterSyncStore:
                 return
         try:
             doc = self.client.gateway_certificate()
-        except Exception as exc:  # noqa: BLE001 - events are then refused, with the reason
+        except Exception as exc:
             log.warning("gateway signing certificate could not be fetched: %s", exc)
             return
         if doc:
             pin_gateway_certificate(self.counter, str(doc["sha256"]), actor="sync")
 
     def _read(self) -> Any:
-        return self.counter.store._lock  # noqa: SLF001 - the store's documented sharing lock
+        return self.counter.store._lock
 
     def pending_batch(self, max_items: int, max_bytes: int,
                       after_seq: int = 0) -> list[dict[str, Any]]:
@@ -236,10 +236,10 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            Path(tmp).unlink()
         raise
 
 
@@ -357,7 +357,7 @@ def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
             doc = client.gateway_certificate()
         finally:
             client.close()
-    except Exception as exc:  # noqa: BLE001 - enrolment works offline; the pin comes later
+    except Exception as exc:
         log.warning("gateway signing certificate not pinned (gateway unreachable: %s); "
                     "province events will be refused until 'motcua enrol' is run online", exc)
         return None

@@ -20,7 +20,7 @@ KEYS = ("online", "offline_since", "last_success", "last_error", "last_error_rea
 def read(counter: Counter) -> dict:
     """Plain dict: online (bool|None = never tried), offline_since, pending, parked,
     last_success, last_error, last_error_reason, clock_skew_seconds, gateway_url."""
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         conn = counter.store.conn
         state = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM sync_state")}
         state.update(outbox.counts(conn))
@@ -31,7 +31,7 @@ def read(counter: Counter) -> dict:
     out["gateway_url"] = url or out.get("gateway_url")
     # configured = enrolled: a target AND the credential `motcua enrol` wrote
     out["configured"] = bool(url) and (counter.settings.data_dir / "gateway-credential").is_file()
-    with counter.store._lock:  # noqa: SLF001 - pulled events waiting for their dossier
+    with counter.store._lock:
         out["waiting"] = int(counter.store.conn.execute(
             "SELECT count(*) FROM pulled_waiting").fetchone()[0])
     from sync.reasons import REASONS, clock_skew_words
@@ -76,7 +76,7 @@ def parked_events(counter: Counter) -> list[dict]:
     same reason in words (``reason_vi``, ``reason_en``)."""
     from sync.reasons import reason_code, reason_words
 
-    with counter.store._lock:  # noqa: SLF001
+    with counter.store._lock:
         rows = outbox.parked(counter.store.conn)
     for r in rows:
         r["reason_code"] = reason_code(r["parked_reason"])

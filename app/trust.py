@@ -122,7 +122,7 @@ def install(settings: Settings, source: Path) -> list[dict[str, Any]]:
         already = fp in known
         if not already:
             try:
-                with open(target, "xb") as f:  # exclusive create: never overwrite
+                with Path(target).open("xb") as f:  # exclusive create: never overwrite
                     f.write(cert.public_bytes(Encoding.PEM))
                     f.flush()
                     os.fsync(f.fileno())
@@ -216,7 +216,7 @@ def remove(settings: Settings, fingerprint: str) -> dict[str, Any]:
             continue
         for cert, fp in zip(certs, fps, strict=True):  # keep the others, content-addressed
             if fp != target["sha256"] and not (folder / f"{fp}.pem").exists():
-                with open(folder / f"{fp}.pem", "xb") as f:
+                with Path(folder / f"{fp}.pem").open("xb") as f:
                     f.write(cert.public_bytes(Encoding.PEM))
         path.unlink()
     log.info("trust removed: %s", target["sha256"])

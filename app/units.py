@@ -254,10 +254,7 @@ def search_communes(
     """
     data = _data()
     items: Iterable[Commune]
-    if province_code is None:
-        items = data.commune_by_code.values()
-    else:
-        items = communes(province_code)
+    items = data.commune_by_code.values() if province_code is None else communes(province_code)
     return _search(items, data.commune_keys, text, limit)
 
 

@@ -60,7 +60,7 @@ def _marker_applies(marker: str) -> bool:
         from packaging.markers import Marker
 
         return Marker(marker).evaluate()
-    except Exception:  # noqa: BLE001 - no `packaging`: count it in
+    except Exception:
         return True
 
 

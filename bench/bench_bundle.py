@@ -89,7 +89,7 @@ def gui_available() -> bool:
     import app.cli
 
     try:
-        import app.gui  # noqa: F401
+        import app.gui
     except ImportError:
         return False
     return "run_gui" in inspect.getsource(app.cli.main)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import intake  # noqa: E402
-from app.domain import VN_TZ  # noqa: E402
-from tests.helpers import dossier_json, make_counter  # noqa: E402
+from app import intake
+from app.domain import VN_TZ
+from tests.helpers import dossier_json, make_counter
 
 
 def pct(v: list[float], p: float) -> float:

@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import fill  # noqa: E402
+from synthetic import fill
 
-from localdb import search as fts  # noqa: E402
-from localdb.store import Store  # noqa: E402
+from localdb import search as fts
+from localdb.store import Store
 
 QUERIES = ["nguyen", "thi", "van", "nguyen thi", "nguyen van", "tran thi huong", "dang thi huong",
            "le quang dat", "huong", "Nguyễn Thị Hương", "0790", "0912", "09123", "h57-220315",

@@ -32,11 +32,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from signing.canonical import canonical_bytes  # noqa: E402
-from signing.demo_pki import SOFTHSM_MODULE, load_into_softhsm, make_demo_pki  # noqa: E402
-from signing.signer import P12Signer, Pkcs11Signer  # noqa: E402
-from signing.trust import TrustStore  # noqa: E402
-from signing.verify import verify_detached, verify_many  # noqa: E402
+from signing.canonical import canonical_bytes
+from signing.demo_pki import SOFTHSM_MODULE, load_into_softhsm, make_demo_pki
+from signing.signer import P12Signer, Pkcs11Signer
+from signing.trust import TrustStore
+from signing.verify import verify_detached, verify_many
 
 PIN = "246810"
 

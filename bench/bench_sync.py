@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> dict:
         bare_client = GatewayClient(nurl, token, read_timeout=120)
 
         def bare_post(body: bytes) -> None:
-            r = bare_client._request("POST", "/events:push", data=body,  # noqa: SLF001
+            r = bare_client._request("POST", "/events:push", data=body,
                                      headers={"Content-Type": "application/json"})
             assert r.status_code == 200
 

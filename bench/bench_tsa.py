@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
-from signing import tsa  # noqa: E402
-from signing.demo_pki import make_demo_pki  # noqa: E402
-from signing.signer import P12Signer  # noqa: E402
-from signing.trust import TrustStore  # noqa: E402
-from signing.verify import verify_detached  # noqa: E402
+from signing import tsa
+from signing.demo_pki import make_demo_pki
+from signing.signer import P12Signer
+from signing.trust import TrustStore
+from signing.verify import verify_detached
 
 
 def per_call(fn, n: int) -> float:
@@ -43,7 +43,7 @@ def main(n: int = 2000) -> None:
         bare = per_call(lambda: pki.tsa_key.sign(digest, padding.PKCS1v15(), hashes.SHA256()), n)
         library = per_call(lambda: authority.stamp_with_library(
             value, when=__import__("datetime").datetime.now(tsa.UTC).replace(microsecond=0),
-            serial=tsa._serial()), max(20, n // 50))  # noqa: SLF001
+            serial=tsa._serial()), max(20, n // 50))
         trust = TrustStore.from_paths([pki.root_pem, pki.subca_pem], pki.crl_dir)
         tokens = [authority.stamp(value) for _ in range(200)]
         it = iter(tokens * (n // 200 + 1))

@@ -122,7 +122,7 @@ def generate(n: int, *, workers: int | None = None) -> Path:
                                      "signer_sha256": fields.get("sha256", "")},
                                     ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                 aseq += 1
-                digest = audit._row_hash(ahash, aseq, arow[0], arow[1], arow[2],  # noqa: SLF001
+                digest = audit._row_hash(ahash, aseq, arow[0], arow[1], arow[2],
                                          arow[3], code, detail)
                 audits.append((aseq, arow[0], arow[1], arow[2], arow[3], code, detail, ahash,
                                digest))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import shutil
 import subprocess
@@ -116,7 +115,8 @@ def missing_xcb_libs() -> list[str]:
     if not sys.platform.startswith("linux"):
         return []
     try:
-        cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+        cache = subprocess.run(["ldconfig", "-p"],  # noqa: S607 - found on PATH on purpose
+                               capture_output=True, text=True).stdout
     except OSError:
         return []
     return [pkg for lib, pkg in XCB_LIBS.items() if lib not in cache]
@@ -155,7 +155,7 @@ def linux_tarball(bundle: Path, dist: Path, version: str) -> Path:
     tmp = out.with_suffix(".tmp")
     with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
         tar.add(bundle, arcname=name)
-    os.replace(tmp, out)
+    Path(tmp).replace(out)
     return out
 
 

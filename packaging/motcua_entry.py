@@ -34,7 +34,7 @@ def main() -> int:
     if "--self-test" in argv:
         from app.cli import build_parser
 
-        if "--self-test" not in build_parser()._option_string_actions:  # noqa: SLF001
+        if "--self-test" not in build_parser()._option_string_actions:
             from app.selftest import cli
 
             return cli(argv)

@@ -4,11 +4,12 @@
 # bundled PySide6 sets its own qt.conf prefix when ui/ imports it.
 import os
 import sys
+from pathlib import Path
 
-_qt = os.path.join(sys._MEIPASS, "PySide6") if sys.platform.startswith("win") \
-    else os.path.join(sys._MEIPASS, "PySide6", "Qt")
-os.environ["QT_PLUGIN_PATH"] = os.path.join(_qt, "plugins")
-os.environ["QML2_IMPORT_PATH"] = os.path.join(_qt, "qml")
+_qt = Path(sys._MEIPASS, "PySide6") if sys.platform.startswith("win") \
+    else Path(sys._MEIPASS, "PySide6", "Qt")
+os.environ["QT_PLUGIN_PATH"] = str(_qt / "plugins")
+os.environ["QML2_IMPORT_PATH"] = str(_qt / "qml")
 if sys.platform.startswith("win"):
     os.environ["PATH"] = sys._MEIPASS + os.pathsep + os.environ.get("PATH", "")
 del _qt

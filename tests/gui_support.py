@@ -30,7 +30,7 @@ def demo_template() -> Path:
     return folder
 
 
-def demo_copy(dest: Path):  # noqa: ANN201 - app.demo.Demo
+def demo_copy(dest: Path):
     """A fresh copy of the demo counter in `dest` (keeps the tests independent)."""
     from app import demo
 
@@ -50,7 +50,7 @@ def press(widget: QWidget, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardM
     QTest.keyClick(widget, key, mods)
 
 
-async def until(cond, timeout: float = 15.0, what="") -> None:  # noqa: ANN001
+async def until(cond, timeout: float = 15.0, what="") -> None:
     """Let the qasync loop (Qt events + store worker results) run until cond() is true."""
     end = time.monotonic() + timeout
     while not cond():
@@ -59,7 +59,7 @@ async def until(cond, timeout: float = 15.0, what="") -> None:  # noqa: ANN001
         await asyncio.sleep(0.02)
 
 
-def run(loop: asyncio.AbstractEventLoop, coro, timeout: float = 120.0):  # noqa: ANN001, ANN201
+def run(loop: asyncio.AbstractEventLoop, coro, timeout: float = 120.0):
     return loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
@@ -67,7 +67,7 @@ def app() -> QApplication:
     return QApplication.instance()
 
 
-async def open_logged_in(demo, lang: str = "vi"):  # noqa: ANN001, ANN201
+async def open_logged_in(demo, lang: str = "vi"):
     from ui.app import open_window
 
     settings = Settings(data_dir=demo.data_dir, lang=lang)
@@ -86,7 +86,7 @@ async def open_logged_in(demo, lang: str = "vi"):  # noqa: ANN001, ANN201
     return window
 
 
-async def activate(window) -> None:  # noqa: ANN001
+async def activate(window) -> None:
     """Offscreen, shortcuts need the window active (a picker's popup may have taken it)."""
     for popup in QApplication.topLevelWidgets():
         if popup.isVisible() and popup.windowFlags() & Qt.WindowType.Popup == Qt.WindowType.Popup:
@@ -95,6 +95,6 @@ async def activate(window) -> None:  # noqa: ANN001
     await until(lambda: QApplication.activeWindow() is window, what="active window")
 
 
-async def close(window) -> None:  # noqa: ANN001
+async def close(window) -> None:
     window.close()
     await window.session.close()

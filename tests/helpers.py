@@ -139,7 +139,7 @@ def signed_province_event(d: dict, etype: str, at, *, counter: Counter | None = 
 
     prev = None
     if counter is not None:
-        with counter.store._lock:  # noqa: SLF001
+        with counter.store._lock:
             prev = evidence.dossier_head(counter.store.conn, d["id"])
     with gateway_signer() as gw:
         w = province_event(dossier_id=d["id"], dossier_code=d["code"], event_type=etype,
@@ -172,7 +172,7 @@ def make_image(path: Path, fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -
     return Path(path)
 
 
-async def until(pred, timeout: float = 30.0, step: float = 0.05) -> bool:  # noqa: ANN001
+async def until(pred, timeout: float = 30.0, step: float = 0.05) -> bool:
     """Await until ``pred()`` is true or the deadline passes (tests wait for conditions with
     a deadline; they never time things). Returns the last value of ``pred()``."""
     import asyncio

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,10 +68,8 @@ class Rule:
 
 def _rst(sock: socket.socket) -> None:
     """Close with a TCP RST (SO_LINGER 0): the client sees 'connection reset by peer'."""
-    try:
+    with suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
     sock.close()
 
 
@@ -254,10 +252,8 @@ class FaultProxy:
         finally:
             with self.lock:
                 self._conns.discard(conn)
-            try:
+            with suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     def _forward(self, request: bytes) -> bytes | None:
         try:

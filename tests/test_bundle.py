@@ -11,6 +11,7 @@ Needs PyInstaller (the `build` extra): skipped with a message when it is not ins
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -37,10 +38,8 @@ def _cache_key() -> str:
 
     h = hashlib.sha256()
     for name in ("pyinstaller", "PySide6-Essentials"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             h.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            pass
     h.update(sys.version.encode())
     files = [ROOT / "pyproject.toml"]
     for d in INPUT_DIRS:

@@ -6,6 +6,7 @@ real person's.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from datetime import date
 
@@ -210,10 +211,8 @@ def test_validator_only_raises_user_error(text):
 @settings(max_examples=300)
 @given(st.text(alphabet="0123456789 .-", min_size=0, max_size=20))
 def test_validator_on_digit_soup(text):
-    try:
+    with contextlib.suppress(UserError):
         validate_citizen_id(text)
-    except UserError:
-        pass
 
 
 # ---- QR code -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.helpers import (
-    bind_clerk1,  # noqa: F401
+    bind_clerk1,
     dossier_json,
     make_image,
     motcua,

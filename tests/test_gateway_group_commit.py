@@ -24,13 +24,13 @@ def test_concurrent_batches_are_stored_exactly_once_with_per_batch_answers(tmp_p
     batches.append([other])
     answers: list[list[str]] = [[] for _ in batches]
     commits = Tally[str]()
-    real = store._insert_events_tx  # noqa: SLF001 - count the transactions, keep the real one
+    real = store._insert_events_tx
 
-    def counting(items):  # noqa: ANN001, ANN202
+    def counting(items):
         commits["tx"] += 1
         return real(items)
 
-    store._insert_events_tx = counting  # type: ignore[method-assign]  # noqa: SLF001
+    store._insert_events_tx = counting  # type: ignore[method-assign]
     gate = threading.Barrier(len(batches))
 
     def push(k: int) -> None:

@@ -17,9 +17,9 @@ import rfc8785
 
 from signing.demo_pki import make_demo_pki
 from signing.signer import P12Signer
-from sync.gateway import GatewayConfig, create_app  # noqa: E402
-from sync.gateway.server import GatewayServer, free_port  # noqa: E402
-from sync.gateway.verify import signing_verifier  # noqa: E402
+from sync.gateway import GatewayConfig, create_app
+from sync.gateway.server import GatewayServer, free_port
+from sync.gateway.verify import signing_verifier
 from tests.gateway_support import (
     AGENCY,
     ROOT,

@@ -193,7 +193,7 @@ def test_model_fetches_only_the_pages_the_view_needs(loop, qtbot):
     total = 100_000
     calls: list[int | None] = []
 
-    async def fetch(before=None, limit=100, **_):  # noqa: ANN001, ANN202
+    async def fetch(before=None, limit=100, **_):
         calls.append(before)
         top = before if before is not None else total + 1
         rows = [{"rowid": r, "code": f"C{r}", "applicant_name": "X", "citizen_id": "",

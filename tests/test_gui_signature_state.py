@@ -24,7 +24,7 @@ def _tamper(demo, code: str, name: str) -> None:
         conn.close()
 
 
-def _actions(detail) -> dict:  # noqa: ANN001
+def _actions(detail) -> dict:
     return {"supplement": detail.btn_supp, "supplement received": detail.btn_supp_rcv,
             "return": detail.btn_return, "withdraw": detail.btn_withdraw,
             "reprint": detail.btn_reprint, "control slip": detail.btn_control}

@@ -22,7 +22,7 @@ def test_indicator_follows_the_gateway_going_away_and_back(qapp, tmp_path):
     demo = demo_copy(tmp_path / "data")
     url, gw = start_demo_gateway(demo)
     port = int(url.rsplit(":", 1)[1])
-    gw_app = gw.server._server.config.app  # noqa: SLF001 - the same app, restarted below
+    gw_app = gw.server._server.config.app
     servers = [gw.server]
 
     async def scenario() -> None:

@@ -17,7 +17,7 @@ from tests.gui_support import QR, activate, close, open_logged_in, press, run, t
 SHIFTED = set('~!@#$%^&*()_+{}|:"<>?')
 
 
-def scanner_types(widget, text: str) -> None:  # noqa: ANN001
+def scanner_types(widget, text: str) -> None:
     """A USB scanner in keyboard mode on a US layout: Shift is pressed (a key press with no
     text) before every capital and `|`, released after."""
     key_action, mods = QTest.KeyAction, Qt.KeyboardModifier
@@ -43,7 +43,7 @@ async def answer(yes: bool) -> None:
     await until(lambda: open_question() is not box, what="question answered")
 
 
-async def login_as(w, username: str, password: str = "demo-demo", unlock: bool = False) -> None:  # noqa: ANN001
+async def login_as(w, username: str, password: str = "demo-demo", unlock: bool = False) -> None:
     w.login.username.setText(username)
     w.login.password.setFocus()
     type_text(w.login.password, password)
@@ -61,7 +61,7 @@ async def login_as(w, username: str, password: str = "demo-demo", unlock: bool =
     await activate(w)
 
 
-def test_lock_screen_shows_only_the_unlock_form(loop, demo, qtbot):  # noqa: F811
+def test_lock_screen_shows_only_the_unlock_form(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -99,7 +99,7 @@ def test_lock_screen_shows_only_the_unlock_form(loop, demo, qtbot):  # noqa: F81
     run(loop, scenario())
 
 
-def test_backup_restore_and_catalogue_need_an_admin_and_a_confirmation(loop, demo, qtbot,  # noqa: F811
+def test_backup_restore_and_catalogue_need_an_admin_and_a_confirmation(loop, demo, qtbot,
                                                                        tmp_path):
     from app.errors import UserError
 
@@ -162,8 +162,8 @@ def test_backup_restore_and_catalogue_need_an_admin_and_a_confirmation(loop, dem
     run(loop, scenario())
 
 
-def test_shortcuts_survive_relogin_language_switch_and_another_clerk(loop, demo, qtbot, qtlog):  # noqa: F811
-    def shortcut_counts(w) -> dict[str, int]:  # noqa: ANN001
+def test_shortcuts_survive_relogin_language_switch_and_another_clerk(loop, demo, qtbot, qtlog):
+    def shortcut_counts(w) -> dict[str, int]:
         counts: dict[str, int] = {}
         for a in w.findChildren(QAction):
             seq = a.shortcut().toString()
@@ -171,7 +171,7 @@ def test_shortcuts_survive_relogin_language_switch_and_another_clerk(loop, demo,
                 counts[seq] = counts.get(seq, 0) + 1
         return counts
 
-    async def check(w) -> None:  # noqa: ANN001
+    async def check(w) -> None:
         await activate(w)
         for key, page in ((Qt.Key.Key_3, "search"), (Qt.Key.Key_1, "home"),
                           (Qt.Key.Key_2, "intake")):
@@ -211,7 +211,7 @@ def test_shortcuts_survive_relogin_language_switch_and_another_clerk(loop, demo,
     run(loop, scenario())
 
 
-def test_card_scanned_with_shift_presses_fills_the_form_and_shows_the_history(loop, demo, qtbot):  # noqa: F811
+def test_card_scanned_with_shift_presses_fills_the_form_and_shows_the_history(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -256,7 +256,7 @@ def test_card_scanned_with_shift_presses_fills_the_form_and_shows_the_history(lo
     run(loop, scenario())
 
 
-def test_card_scanned_on_the_search_tab_looks_the_citizen_up(loop, demo, qtbot):  # noqa: F811
+def test_card_scanned_on_the_search_tab_looks_the_citizen_up(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -271,7 +271,7 @@ def test_card_scanned_on_the_search_tab_looks_the_citizen_up(loop, demo, qtbot):
     run(loop, scenario())
 
 
-def test_dates_and_ids_are_checked_as_each_field_is_left(loop, demo, qtbot):  # noqa: F811
+def test_dates_and_ids_are_checked_as_each_field_is_left(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -392,7 +392,7 @@ def test_a_changed_gateway_takes_effect_at_once_and_the_ca_has_one_name(qapp, tm
         asyncio.set_event_loop(None)
 
 
-def test_qt_own_menus_and_buttons_are_in_vietnamese(loop, demo, qtbot):  # noqa: F811
+def test_qt_own_menus_and_buttons_are_in_vietnamese(loop, demo, qtbot):
     """PySide6 ships no Vietnamese qtbase: the project's qt_vi.qm translates the line-edit
     context menu, the standard buttons and the file dialog."""
     from PySide6.QtCore import QCoreApplication
@@ -419,7 +419,7 @@ def test_qt_own_menus_and_buttons_are_in_vietnamese(loop, demo, qtbot):  # noqa:
     run(loop, scenario())
 
 
-def test_the_smaller_things_of_a_day_at_the_counter(loop, demo, qtbot):  # noqa: F811
+def test_the_smaller_things_of_a_day_at_the_counter(loop, demo, qtbot):
     """Checklist by keyboard, Tab in the supplement dialog, Reports at once with sane bars,
     "Retry now" offline with events waiting, the receipt's PDF path in full, the window
     maximised the first time and each clerk's size and key file remembered."""
@@ -521,7 +521,7 @@ def test_demo_samples_are_on_working_days_and_one_result_is_ready(tmp_path):
         c.close()
 
 
-def test_own_password_admin_reset_and_text_size(loop, demo, qtbot):  # noqa: F811
+def test_own_password_admin_reset_and_text_size(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -578,7 +578,7 @@ def test_own_password_admin_reset_and_text_size(loop, demo, qtbot):  # noqa: F81
     run(loop, scenario())
 
 
-def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo, qtbot):  # noqa: F811
+def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo, qtbot):
     from datetime import timedelta
 
     from PySide6.QtCore import QDateTime
@@ -643,7 +643,7 @@ def test_late_entry_return_method_and_the_recipient_scanned_at_return(loop, demo
     run(loop, scenario())
 
 
-def test_slips_from_the_window(loop, demo, qtbot):  # noqa: F811
+def test_slips_from_the_window(loop, demo, qtbot):
     """Refusal at the counter (03) from the intake form, supplement request (02) after the
     request, processing control (04) from the dossier, tracking book (05) from Reports: each
     a real PDF (no printer offscreen) with the Vietnamese text."""
@@ -690,7 +690,7 @@ def test_slips_from_the_window(loop, demo, qtbot):  # noqa: F811
     run(loop, scenario())
 
 
-def test_end_of_day_report_per_clerk(loop, demo, qtbot):  # noqa: F811
+def test_end_of_day_report_per_clerk(loop, demo, qtbot):
     import csv
     import subprocess
 
@@ -710,7 +710,8 @@ def test_end_of_day_report_per_clerk(loop, demo, qtbot):  # noqa: F811
         rep = await w.reports.end_of_day()
         assert rep["received"] == 2 and rep["fees_vnd"] == 6000
         assert "6.000" in w.reports.summary.text()
-        rows = list(csv.reader(open(rep["csv"], encoding="utf-8-sig")))
+        with open(rep["csv"], encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
         assert rows[0][0] == "Thời điểm" and rows[-1][-1] == "6000"
         text = subprocess.run(["pdftotext", rep["printed"], "-"], capture_output=True,
                               text=True, check=True).stdout
@@ -720,7 +721,7 @@ def test_end_of_day_report_per_clerk(loop, demo, qtbot):  # noqa: F811
     run(loop, scenario())
 
 
-def test_admin_binds_a_clerks_certificate(loop, demo, qtbot):  # noqa: F811
+def test_admin_binds_a_clerks_certificate(loop, demo, qtbot):
     from app import binding
 
     async def scenario() -> None:
@@ -752,7 +753,7 @@ def test_admin_binds_a_clerks_certificate(loop, demo, qtbot):  # noqa: F811
     run(loop, scenario())
 
 
-def test_favourite_procedures_on_hotkeys(loop, demo, qtbot):  # noqa: F811
+def test_favourite_procedures_on_hotkeys(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)
@@ -775,7 +776,7 @@ def test_favourite_procedures_on_hotkeys(loop, demo, qtbot):  # noqa: F811
     run(loop, scenario())
 
 
-def test_phone_and_email_are_checked_when_left(loop, demo, qtbot):  # noqa: F811
+def test_phone_and_email_are_checked_when_left(loop, demo, qtbot):
     async def scenario() -> None:
         w = await open_logged_in(demo)
         qtbot.addWidget(w)

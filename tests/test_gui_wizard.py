@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 from PySide6.QtWidgets import QLabel
 
@@ -19,7 +20,7 @@ def enrol_line(agency: str, number: int, url: str = "http://127.0.0.1:9") -> str
     return "MOTCUA-ENROL1:" + base64.urlsafe_b64encode(json.dumps(doc).encode()).decode()
 
 
-def test_wizard_checks_each_page_and_sets_up_an_enrolled_counter(loop, qtbot, tmp_path):  # noqa: F811
+def test_wizard_checks_each_page_and_sets_up_an_enrolled_counter(loop, qtbot, tmp_path):
     from ui.app import open_window
 
     pki = demo_copy(tmp_path / "demo").pki_dir
@@ -77,7 +78,7 @@ def test_wizard_checks_each_page_and_sets_up_an_enrolled_counter(loop, qtbot, tm
         assert wiz.currentPage() is p5
         # page 5: test print (no printer offscreen: a PDF, and the banner says where)
         where = await wiz.test_print()
-        assert where.endswith(".pdf") and open(where, "rb").read(4) == b"%PDF"
+        assert where.endswith(".pdf") and Path(where).read_bytes()[:4] == b"%PDF"
         assert where in wiz.banner.text()
         wiz.accept()
         await until(lambda: not wiz.isVisible(), what="wizard finished")
@@ -96,7 +97,7 @@ def test_wizard_checks_each_page_and_sets_up_an_enrolled_counter(loop, qtbot, tm
     run(loop, scenario())
 
 
-def test_wizard_offline_counter(loop, qtbot, tmp_path):  # noqa: F811
+def test_wizard_offline_counter(loop, qtbot, tmp_path):
     from ui.app import open_window
 
     pki = demo_copy(tmp_path / "demo").pki_dir

@@ -66,9 +66,9 @@ def test_sources_respect_the_layers():
                 if top in QT and pkg != "ui" and rel != COMPOSITION_ROOT:
                     bad.append(f"{rel}:{line} imports {mod} (only ui/ imports Qt)")
                 elif top in OURS and top != pkg and top not in ALLOWED[pkg] \
-                        and top not in EXCEPTIONS.get(rel, set()):
-                    if not (top == "ui" and rel == COMPOSITION_ROOT):
-                        bad.append(f"{rel}:{line} imports {mod} ({pkg}/ may not import {top}/)")
+                        and top not in EXCEPTIONS.get(rel, set()) \
+                        and not (top == "ui" and rel == COMPOSITION_ROOT):
+                    bad.append(f"{rel}:{line} imports {mod} ({pkg}/ may not import {top}/)")
     assert not bad, "\n".join(bad)
 
 

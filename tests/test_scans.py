@@ -114,7 +114,7 @@ def test_real_pdf_png_and_jpeg_are_stored_by_content(counter, tmp_path):
 class FailingSigner:
     """clerk1's identity (bound to the clerk by the fixture), but the token fails at signing."""
 
-    def __init__(self, counter) -> None:  # noqa: ANN001
+    def __init__(self, counter) -> None:
         with demo_signer("clerk1", counter) as real:
             self.info = real.info
 

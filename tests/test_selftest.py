@@ -22,7 +22,7 @@ CHECK_KEYS = ("config", "data_dir", "live_store", "log_dir", "store", "intake", 
 def _cli_has_flag() -> bool:
     from app.cli import build_parser
 
-    return "--self-test" in build_parser()._option_string_actions  # noqa: SLF001
+    return "--self-test" in build_parser()._option_string_actions
 
 
 def fresh_env(home: Path, **extra: str) -> dict[str, str]:

@@ -109,9 +109,8 @@ def test_swapped_certificate_is_found(counter):
 ])
 def test_signing_failures_write_nothing(counter, clerk, code, vi):
     req = intake.parse_request(dossier_json())
-    with pytest.raises(SigningError) as err:
-        with demo_signer(clerk, counter) as s:
-            intake.receive(counter, req, clerk="lan", signer=s, now=MON_10)
+    with pytest.raises(SigningError) as err, demo_signer(clerk, counter) as s:
+        intake.receive(counter, req, clerk="lan", signer=s, now=MON_10)
     assert err.value.code == code
     assert vi in err.value.message("vi")
     assert counts(counter) == {"dossiers": 0, "events": 0, "outbox": 0, "attachments": 0}

@@ -15,7 +15,7 @@ from signing.certs import CertInfo, expires_within
 from signing.errors import SigningError
 from signing.signer import P12Signer, list_p12_certificates
 from signing.verify import verify_detached
-from tests.signing_fixtures import _raw_cms  # noqa: F401
+from tests.signing_fixtures import _raw_cms
 
 demo_pki, trust = fx.demo_pki, fx.trust  # shared fixtures (pytest finds them by name)
 

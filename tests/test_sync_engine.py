@@ -437,7 +437,7 @@ async def test_pipelined_drain_holds_a_bounded_number_of_events(tmp_path, gw):
     sizes: dict[str, int] = {}
 
     class Watched(sync_service.CounterSyncStore):
-        def pending_batch(self, max_items, max_bytes, after_seq=0):  # noqa: ANN001,ANN202
+        def pending_batch(self, max_items, max_bytes, after_seq=0):
             items = super().pending_batch(max_items, max_bytes, after_seq)
             if items:
                 held["batches"] += 1
@@ -449,7 +449,7 @@ async def test_pipelined_drain_holds_a_bounded_number_of_events(tmp_path, gw):
                     held[f"max_{k}"] = max(held[f"max_{k}"], held[k])
             return items
 
-        def record_results(self, delivered, parked, tsts=None):  # noqa: ANN001,ANN202
+        def record_results(self, delivered, parked, tsts=None):
             super().record_results(delivered, parked, tsts)
             for eid in [*delivered, *(p[0] for p in parked)]:
                 held["items"] -= 1
@@ -498,7 +498,7 @@ async def test_a_follow_up_waits_for_its_receipt_in_flight(tmp_path, gw):
 
     real_push = SyncEngine._push
 
-    async def watched_push(self, batch, isolating=False):  # noqa: ANN001,ANN202
+    async def watched_push(self, batch, isolating=False):
         for i in batch:
             if in_flight.get(i["dossier_id"]):
                 overlaps.append(i["id"])
@@ -514,7 +514,7 @@ async def test_a_follow_up_waits_for_its_receipt_in_flight(tmp_path, gw):
     client = GatewayClient(server.url, (counter.settings.data_dir / "gateway-credential")
                            .read_text())
     engine = SyncEngine(sync_service.CounterSyncStore(counter), client, cfg)
-    engine._push = watched_push.__get__(engine)  # type: ignore[method-assign]  # noqa: SLF001
+    engine._push = watched_push.__get__(engine)  # type: ignore[method-assign]
     try:
         r = await engine.run_once()
         assert r.ok and r.delivered == 8 and r.parked == 0 and r.pending == 0, r.to_json()

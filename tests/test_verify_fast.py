@@ -41,7 +41,7 @@ def world(demo_pki):
     return trust, clerks, demo_pki
 
 
-def _raw(key, tbs: bytes, h) -> bytes:  # noqa: ANN001
+def _raw(key, tbs: bytes, h) -> bytes:
     if isinstance(key, rsa.RSAPrivateKey):
         return key.sign(tbs, padding.PKCS1v15(), h)
     return key.sign(tbs, ec.ECDSA(h))
@@ -93,12 +93,12 @@ def _load(sig: bytes) -> tuple[cms.ContentInfo, cms.SignerInfo]:
     return ci, ci["content"]["signer_infos"][0]
 
 
-def _resign(si: cms.SignerInfo, key, h) -> None:  # noqa: ANN001
+def _resign(si: cms.SignerInfo, key, h) -> None:
     tbs = b"\x31" + si["signed_attrs"].dump(force=True)[1:]
     si["signature"] = _raw(key, tbs, h)
 
 
-def _mutate(kind: str, sig: bytes, clerk, pki, resign: bool, pick: int) -> bytes:  # noqa: ANN001,C901
+def _mutate(kind: str, sig: bytes, clerk, pki, resign: bool, pick: int) -> bytes:
     ci, si = _load(sig)
     sd = ci["content"]
     attrs = list(si["signed_attrs"])

@@ -414,7 +414,7 @@ class SettingsPage(QWidget):
         return entry
 
     # ------------------------------------------------------------- long tasks
-    def _file(self, title: str, save: bool, name_filter: str, then) -> None:  # noqa: ANN001
+    def _file(self, title: str, save: bool, name_filter: str, then) -> None:
         dlg = QFileDialog(self, title)
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save
                           else QFileDialog.AcceptMode.AcceptOpen)
@@ -440,7 +440,7 @@ class SettingsPage(QWidget):
     file_dialog: QFileDialog | None = None
     confirm_dialog: TextConfirmDialog | None = None
 
-    async def _confirm_text(self, title: str, text: str, label: str, ok: str, check,  # noqa: ANN001
+    async def _confirm_text(self, title: str, text: str, label: str, ok: str, check,
                             *, password: bool = False) -> str | None:
         dlg = TextConfirmDialog(self, title, text, label, check=check, ok_text=ok,
                                 password=password)
@@ -515,8 +515,8 @@ class SettingsPage(QWidget):
             return await self.import_catalogue(path)
         raise ValueError(kind)
 
-    async def _long(self, title: str, fn) -> object:  # noqa: ANN001
-        async def work(_report):  # noqa: ANN001, ANN202
+    async def _long(self, title: str, fn) -> object:
+        async def work(_report):
             return await fn()
 
         try:

@@ -24,7 +24,7 @@ _translators: list[Any] = []
 CURRENT = {"lang": "vi"}  # read by the excepthook
 
 
-def make_app(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
+def make_app(argv: list[str] | None = None):
     """The QApplication, with the bundled Vietnamese font at the system's font size."""
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
@@ -53,7 +53,8 @@ def install_translator(lang: str) -> bool:
     from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
     app = QCoreApplication.instance()
-    assert app is not None, "install_translator needs the QApplication"
+    if app is None:
+        raise RuntimeError("install_translator needs the QApplication")
     CURRENT["lang"] = lang
     for t in _translators:
         app.removeTranslator(t)
@@ -74,10 +75,10 @@ def install_translator(lang: str) -> bool:
     return False
 
 
-def install_excepthook(lang_of) -> None:  # noqa: ANN001 - callable returning "vi"/"en"
+def install_excepthook(lang_of) -> None:
     """Unexpected errors: full details to the log for IT, a short message box for the clerk."""
 
-    def hook(etype, value, tb) -> None:  # noqa: ANN001
+    def hook(etype, value, tb) -> None:
         log.error("unexpected error", exc_info=(etype, value, tb))
         if issubclass(etype, KeyboardInterrupt):
             return
@@ -116,7 +117,7 @@ def gui_language(settings: Settings, stored: str | None) -> str:
     return stored or settings.lang
 
 
-async def open_window(settings: Settings, *, demo: object | None = None):  # noqa: ANN201
+async def open_window(settings: Settings, *, demo: object | None = None):
     """Open the session and show the main window (login or first-run wizard)."""
     from dataclasses import replace
 

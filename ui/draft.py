@@ -6,6 +6,7 @@ draft; removed once the dossier is saved. Qt-free.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,11 +24,11 @@ class DraftStore:
         tmp = self.path.with_suffix(".tmp")
         data = json.dumps(draft, ensure_ascii=False, indent=1).encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
+        with Path(tmp).open("wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        Path(tmp).replace(self.path)
 
     def load(self) -> dict | None:
         try:
@@ -36,15 +37,11 @@ class DraftStore:
             return None
         except (ValueError, OSError):
             log.warning("unreadable intake draft %s kept aside", self.path, exc_info=True)
-            try:
-                os.replace(self.path, self.path.with_suffix(".bad"))
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                Path(self.path).replace(self.path.with_suffix(".bad"))
             return None
         return data if isinstance(data, dict) else None
 
     def clear(self) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        except FileNotFoundError:
-            pass

@@ -645,7 +645,7 @@ class IntakePage(QWidget):
             .replace("%1", r["code"]).replace("%2", r["applicant"]["full_name"]).replace("%3", when)
 
     # ---------------------------------------------------------------- QR scan
-    def hideEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def hideEvent(self, event) -> None:
         self.save_draft()
         super().hideEvent(event)
 

@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
     dossiers_changed = Signal(list)  # codes ([] = any): after every action and applied pull
 
     def __init__(self, session: Session, *, demo: object | None = None,
-                 switch_language=None, parent: QWidget | None = None):  # noqa: ANN001
+                 switch_language=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.demo = demo  # app.demo.Demo in demo mode (pre-fills login and the .p12)
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         another clerk only re-enable and re-label them: no duplicate, no ambiguous shortcut)."""
         A = {}
 
-        def act(key: str, fn, shortcut: str = "") -> QAction:  # noqa: ANN001
+        def act(key: str, fn, shortcut: str = "") -> QAction:
             a = QAction(self)
             a.setObjectName(f"action_{key}")
             if shortcut:
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         except Exception:
             log.warning("saving the window geometry failed", exc_info=True)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                             QEvent.Type.Wheel):
             self.last_activity = time.monotonic()
@@ -656,7 +656,7 @@ class MainWindow(QMainWindow):
             spawn(self.session.set_user_pref("language", lang))
 
     # ------------------------------------------------------------------ closing
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def closeEvent(self, event) -> None:
         for t in ("_sync_timer", "_idle_timer", "_changed_poll"):  # none may fire after close
             if hasattr(self, t):
                 getattr(self, t).stop()

@@ -230,7 +230,7 @@ def render_pdf(model: Model, path: str | Path, layout: str = "a4") -> int:
     try:
         pages = _paint(model, layout, writer)
         del writer  # flush and close the file before renaming it
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

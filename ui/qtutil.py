@@ -173,7 +173,7 @@ class TextConfirmDialog(QDialog):
     """Confirm a dangerous action by typing a word (the counter's code, a password)."""
 
     def __init__(self, parent: QWidget | None, title: str, text: str, label: str, *,
-                 check, ok_text: str, password: bool = False):  # noqa: ANN001
+                 check, ok_text: str, password: bool = False):
         from PySide6.QtWidgets import (
             QDialogButtonBox,
             QFormLayout,

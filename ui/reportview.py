@@ -44,7 +44,7 @@ class BarChart(QWidget):
         self.points = points
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = self.fontMetrics()
@@ -216,7 +216,7 @@ class ReportsPage(QWidget):
         a, b = self._d(self.date_from.date()), self._d(self.date_to.date())
         counter = self.session.counter
 
-        async def work(report):  # noqa: ANN001, ANN202
+        async def work(report):
             return await self.session.run(lambda: reports.build_report(counter, a, b,
                                                                        progress=report))
 

@@ -18,8 +18,8 @@ SILENCE = 0.4  # a scan without Enter ends after this much silence
 
 
 class Action(enum.Enum):
-    PASS = "pass"  # let the key reach the widget
-    SNAPSHOT_AND_PASS = "snapshot"  # first key of a burst: remember the widget, then pass
+    PASS = "pass"  # noqa: S105 - an action name, not a secret. Let the key reach the widget
+    SNAPSHOT_AND_PASS = "snapshot"  # noqa: S105 - an action name, not a secret; first key of a burst: remember the widget, then pass
     START = "start"  # the burst is a scan: restore the snapshot, swallow this key
     SWALLOW = "swallow"  # part of a scan
     DONE = "done"  # Enter ended a scan: `text` holds it

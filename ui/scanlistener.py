@@ -51,7 +51,8 @@ class ScanListener(QObject):
 
     def _install(self, on: bool) -> None:
         app = QApplication.instance()
-        assert isinstance(app, QCoreApplication)
+        if not isinstance(app, QCoreApplication):
+            raise RuntimeError("the scan listener needs the QApplication")
         if on and not self._installed:
             app.installEventFilter(self)
         elif not on and self._installed:
@@ -59,7 +60,7 @@ class ScanListener(QObject):
             self.detector.reset()
         self._installed = on
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         et = event.type()
         if obj is self.scope and et in (QEvent.Type.Show, QEvent.Type.Hide):
             self._install(et == QEvent.Type.Show)
@@ -67,7 +68,8 @@ class ScanListener(QObject):
         if et != QEvent.Type.KeyPress or not isinstance(obj, _INPUTS) \
                 or not (obj is self.scope or self.scope.isAncestorOf(obj)):
             return False
-        assert isinstance(event, QKeyEvent)
+        if not isinstance(event, QKeyEvent):
+            return False
         action = self.detector.feed(key_text(event), time.monotonic())
         if action is Action.SNAPSHOT_AND_PASS:
             self._snapshot = (obj, obj.text()) if isinstance(obj, QLineEdit) else None

@@ -223,9 +223,9 @@ def render_all(out: Path, langs: list[str] | None = None) -> list[Path]:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
     files: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="motcua-shots-") as tmp:
-        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            for lang in langs or ["vi", "en"]:
-                for size in SIZES:
-                    files += runner.run(_shoot_lang(lang, out, Path(tmp), size))
+    with tempfile.TemporaryDirectory(prefix="motcua-shots-") as tmp, \
+            asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        for lang in langs or ["vi", "en"]:
+            for size in SIZES:
+                files += runner.run(_shoot_lang(lang, out, Path(tmp), size))
     return files

@@ -54,7 +54,7 @@ class SyncIndicator(QLabel):
         self.setProperty("online", st.get("online"))
         self.setProperty("pending", pending)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def mousePressEvent(self, event) -> None:
         self.clicked.emit()
         super().mousePressEvent(event)
 

@@ -96,18 +96,17 @@ class SearchPicker(QLineEdit):
         self.set_value(*hits[0])
         return True
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._code \
-                and self.text().strip() and not event.modifiers():
-            if self.pick_first():
-                self.focusNextChild()
-                return
+                and self.text().strip() and not event.modifiers() and self.pick_first():
+            self.focusNextChild()
+            return
         if event.key() == Qt.Key.Key_Down and not self._completer.popup().isVisible():
             self._edited(self.text())
             return
         super().keyPressEvent(event)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def focusOutEvent(self, event) -> None:
         # leaving with half-typed text: restore the chosen label so the form never lies
         if self._code and self.text() != self._label:
             self.setText(self._label)
@@ -154,7 +153,7 @@ class ChecklistTable(QWidget):
         lay.addWidget(self.table)
         lay.addLayout(buttons)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001 - Qt override
+    def eventFilter(self, obj, event) -> bool:
         """A row's form and count change by keyboard too (their cells are widgets)."""
         from PySide6.QtCore import QEvent
 
@@ -328,11 +327,11 @@ class AttachmentList(QWidget):
             self.preview.setPixmap(QPixmap())
             self.preview.setText(self.tr("PDF document: %1").replace("%1", Path(path).name))
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+    def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         self.add_paths([p for p in paths if p.lower().endswith(self.SUFFIXES)])
         event.acceptProposedAction()

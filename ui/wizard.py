@@ -84,7 +84,7 @@ class CheckedPage(QWizardPage):
         else:
             self.banner.clear_text()
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         errors = self.check()
         self.show_errors(errors)
         return not errors
@@ -237,7 +237,7 @@ class SetupWizard(QWizard):
                             (QWizard.WizardButton.CancelButton, self.tr("Cancel"))):
             self.setButtonText(which, text)
 
-    def _prefill(self, config) -> None:  # noqa: ANN001 - app.config.Config or None
+    def _prefill(self, config) -> None:
         """Start from what IT deployed (site/user file, MOTCUA_* variables; app/config.py): the
         administrator confirms instead of retyping. Pure data, no store access here."""
         if config is None:
@@ -327,7 +327,7 @@ class SetupWizard(QWizard):
             "language": self.language.currentData(),
         }
 
-    def accept(self) -> None:  # noqa: D102 - Qt override: submit first, close on success
+    def accept(self) -> None:
         spawn(self.submit())
 
     async def submit(self) -> bool:

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             print_version(verbose=len(words) > 1)
             sys.stdout.flush()
-        except Exception as exc:  # noqa: BLE001 - a closed pipe
+        except Exception as exc:
             if failures.is_broken_pipe(exc):
                 return failures.quiet_broken_pipe()
             raise
@@ -121,18 +121,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.code if isinstance(exc.code, int) else 2
         try:
             sys.stdout.flush()
-        except Exception as flush_exc:  # noqa: BLE001 - a closed pipe after --help
+        except Exception as flush_exc:
             if failures.is_broken_pipe(flush_exc):
                 return failures.quiet_broken_pipe()
         return 0
-    except BaseException as exc:  # noqa: BLE001 - the one place every failure ends
+    except BaseException as exc:
         parsed = locals().get("args")
         ns = parsed if isinstance(parsed, argparse.Namespace) else None
         return _fail(exc, getattr(ns, "lang", None) or lang, ns)
     finally:
         try:
             sys.stdout.flush()
-        except Exception:  # noqa: BLE001,S110 - closed pipe: reported by the handler above
+        except Exception:
             failures.quiet_broken_pipe()
 
 
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
     try:  # --lang > MOTCUA_LANG(UAGE) > user/site file > locale (the counter's, once opened)
         config = config_of(args)
         args.lang = config.lang
-    except Exception:  # noqa: BLE001 - the command reports the configuration error itself
+    except Exception:
         config = None
         args.lang = args.lang or default_lang()
     from app.logs import setup_from_config
@@ -189,7 +189,7 @@ def _fail(exc: BaseException, lang: str, args: argparse.Namespace | None) -> int
         # one line per error (a configuration file may have several, all reported at once)
         text = "\n  ".join(printable(line) for line in message.splitlines())
         print(f"{prefix}: {text}", file=sys.stderr)  # -v: the log record shows the traceback
-    except Exception:  # noqa: BLE001,S110 - stderr itself is gone: the exit code remains
+    except Exception:
         text = message
     if args is not None and not getattr(args, "func", None) \
             and not getattr(args, "self_test", False):  # the window did not start: say it there

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -30,10 +31,8 @@ def counter_of(args: argparse.Namespace, *, create: bool = False,
     fresh empty store). Commands that only read pass `readonly` (they work on a read-only
     disk)."""
     counter = open_counter(settings_of(args), create=create, readonly=readonly)
-    try:
+    with contextlib.suppress(Exception):
         args.lang = counter.setting("language")
-    except Exception:  # noqa: BLE001 - the language must never stop a command
-        pass
     return counter
 
 

@@ -64,7 +64,7 @@ def _read_json(path: str) -> dict:
         if path == "-":
             raw = sys.stdin.buffer.read(JSON_MAX_BYTES + 1)
         else:
-            with open(path, "rb") as fh:
+            with Path(path).open("rb") as fh:
                 raw = fh.read(JSON_MAX_BYTES + 1)
                 size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
@@ -102,10 +102,9 @@ def _default_clerk(counter, signer=None) -> str:
 def cmd_intake(args: argparse.Namespace) -> int:
     data = _read_json(args.file)
     req = intake.parse_request(data, [Path(p) for p in args.attach])
-    with counter_of(args) as counter:
-        with open_signer(args, counter) as signer:
-            clerk = args.clerk or _default_clerk(counter, signer)
-            result = intake.receive(counter, req, clerk=clerk, signer=signer)
+    with counter_of(args) as counter, open_signer(args, counter) as signer:
+        clerk = args.clerk or _default_clerk(counter, signer)
+        result = intake.receive(counter, req, clerk=clerk, signer=signer)
     emit(result)
     return 0
 

@@ -254,7 +254,7 @@ def write_archive(out: Path, report: dict[str, Any], log_dir: Path) -> list[str]
                 name = f"logs/{f.name}"
                 z.writestr(name, "\n".join(redact(line) for line in text.splitlines()) + "\n")
                 names.append(name)
-        os.replace(tmp, out)
+        Path(tmp).replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

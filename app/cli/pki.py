@@ -82,7 +82,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pki", help="chứng thư số: PKI demo, liệt kê chứng thư (certificates)")
     psub = p.add_subparsers(dest="pki_command", metavar="SUBCOMMAND", required=True)
 

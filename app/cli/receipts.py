@@ -179,7 +179,7 @@ def cmd_supplement(args: argparse.Namespace) -> int:
             reason=args.reason or "", clerk=clerk, signer=signer)
 
     def build(counter: Counter, recorded):  # type: ignore[no-untyped-def]
-        view = receipts._dossier(counter, args.code)  # noqa: SLF001 - verified signed data
+        view = receipts._dossier(counter, args.code)
         data = _latest_signed(counter, args.code, EventType.SUPPLEMENT_REQUESTED.value)
         if data is None or view["status"] != "supplement_requested":
             raise UserError(
