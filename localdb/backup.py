@@ -97,7 +97,7 @@ def backup(store: Store, dest: Path, attachments_dir: Path | None = None, *,
     target = connect(partial, store.key)
     copied = files = 0
     try:
-        with store._lock:  # noqa: SLF001 - the backup shares the store's connection
+        with store._lock:
             store.conn.backup(target)
         target.execute("PRAGMA journal_mode = DELETE")
         mark = CodeMark.beside(store.path).read()
@@ -145,9 +145,9 @@ def backup(store: Store, dest: Path, attachments_dir: Path | None = None, *,
         partial.unlink(missing_ok=True)
         raise
     target.close()
-    with open(partial, "rb+") as fh:
+    with Path(partial).open("rb+") as fh:
         os.fsync(fh.fileno())
-    os.replace(partial, dest)
+    Path(partial).replace(dest)
     fsync_dir(dest.parent)
     return BackupInfo(dest, dossiers, events, copied, dest.stat().st_size, files, counter)
 
@@ -169,7 +169,7 @@ def _add_file(target: sqlite3.Connection, kind: str, name: str, src: Path) -> No
     target.execute("BEGIN")
     file_id = target.execute("INSERT INTO backup_files (kind, name, sha256, size) "
                              "VALUES (?, ?, '', 0)", (kind, name)).lastrowid
-    with open(src, "rb") as fh:
+    with Path(src).open("rb") as fh:
         n = 0
         while True:
             data = fh.read(CHUNK)
@@ -294,7 +294,7 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
             try:
                 current = healthy.get_meta("counter_label") or ""
                 _refuse_other_counter(current, info, hardware_replacement)
-                with healthy._lock:  # noqa: SLF001 - what it issued stays issued
+                with healthy._lock:
                     raise_from_store(healthy.conn, mark)
                     head = healthy.conn.execute(
                         "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
@@ -325,7 +325,7 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
             if safety is not None:
                 for suffix in ("-wal", "-shm"):
                     Path(f"{store_path}{suffix}").unlink(missing_ok=True)
-            os.replace(restoring, store_path)
+            Path(restoring).replace(store_path)
             fsync_dir(store_path.parent)
         except DB_ERRORS as exc:
             restoring.unlink(missing_ok=True)
@@ -338,7 +338,7 @@ def restore(store_path: Path, src: Path, *, attachments_dir: Path, safety_dir: P
             raise
         # the mark: never below the backup's, nor below what this folder had already issued
         if hardware_replacement and mark.path.exists() and mark.counter() != info.counter:
-            os.replace(mark.path, mark.path.with_name(mark.path.name + f".replaced-{_stamp()}"))
+            Path(mark.path).replace(mark.path.with_name(mark.path.name + f".replaced-{_stamp()}"))
         mark.merge(info.codes if info.codes else {"counter": info.counter, "days": {}})
         result = RestoreInfo(Path(src), counts[0], counts[1], scans, files, info.counter, safety,
                              moved, current or mark.counter(), hardware_replacement,
@@ -372,7 +372,7 @@ def _move_aside(store_path: Path) -> list[Path]:
         p = Path(f"{store_path}{suffix}")
         if p.exists():
             target = store_path.with_name(f"{store_path.name}.broken-{stamp}{suffix}")
-            os.replace(p, target)
+            Path(p).replace(target)
             tighten(target)
             moved.append(target)
     fsync_dir(store_path.parent)
@@ -405,7 +405,7 @@ def _build_store(info: BackupFile, restoring: Path, key: bytes | None) -> tuple[
     finally:
         dest.close()
         source.close()
-    with open(restoring, "rb+") as fh:
+    with Path(restoring).open("rb+") as fh:
         os.fsync(fh.fileno())
     return counts
 
@@ -477,7 +477,7 @@ def _write_file(path: Path, sha: str, chunks: Iterable[bytes], *, size: int | No
             raise StoreError(f"Tệp {path.name[:16]}… trong bản sao lưu bị hỏng.",
                              f"File {path.name[:16]}… in the backup is corrupt.",
                              code="backup_invalid")
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -493,7 +493,7 @@ def store_files(store_path: Path) -> list[Path]:
 def integrity_problems(store: Store, attachments_dir: Path | None = None) -> list[str]:
     """Everything `motcua check` reports, in English keys with details (empty = healthy)."""
     problems: list[str] = []
-    with store._lock:  # noqa: SLF001
+    with store._lock:
         conn = store.conn
         for (row,) in conn.execute("PRAGMA integrity_check"):
             if row != "ok":
@@ -523,7 +523,7 @@ def integrity_problems(store: Store, attachments_dir: Path | None = None) -> lis
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         for data in iter(lambda: fh.read(CHUNK), b""):
             digest.update(data)
     return digest.hexdigest()

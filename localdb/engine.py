@@ -36,7 +36,7 @@ def file_kind(path: str | Path) -> str:
     files start with random salt; a damaged file also lands here and fails on open)."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
+        with Path(path).open("rb") as fh:
             head = fh.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return "missing"

@@ -28,13 +28,13 @@ def tighten(path: str | os.PathLike[str]) -> None:
     if os.name != "posix":
         return
     try:
-        st = os.stat(path)
+        st = Path(path).stat()
     except FileNotFoundError:
         return
     if st.st_uid != os.getuid():
         return
     if stat.S_IMODE(st.st_mode) & 0o077:
-        os.chmod(path, stat.S_IMODE(st.st_mode) & ~0o077)
+        Path(path).chmod(stat.S_IMODE(st.st_mode) & ~0o077)
 
 
 def create_private(path: str | os.PathLike[str], *, exclusive: bool = True) -> int:
@@ -72,6 +72,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
             os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+    Path(tmp).replace(path)
     if durable:
         fsync_dir(path.parent)

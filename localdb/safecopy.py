@@ -71,9 +71,9 @@ def write_copy(target: Path, fill: Callable[[Path], None], *, needed_bytes: int)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()  # a partial copy from an earlier crash
         fill(tmp)
-        with open(tmp, "rb+") as f:
+        with Path(tmp).open("rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        Path(tmp).replace(target)
         fsync_dir(folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -27,7 +27,7 @@ from localdb.schema import MIGRATIONS
 log = logging.getLogger(__name__)
 
 
-class _ReadonlyFallback(Exception):  # noqa: N818 - control flow inside Store._open_readonly
+class _ReadonlyFallback(Exception):
     """The read-only open gives way to the ordinary one (which explains or upgrades)."""
 
 BUSY_TIMEOUT_MS = 30_000
@@ -57,7 +57,7 @@ def _create_empty(path: Path, key: bytes | None) -> None:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # writes the header
         finally:
             conn.close()
-        with open(tmp, "rb+") as fh:
+        with Path(tmp).open("rb+") as fh:
             os.fsync(fh.fileno())
         try:
             os.link(tmp, path)
@@ -65,7 +65,7 @@ def _create_empty(path: Path, key: bytes | None) -> None:
             pass  # another process created it first: use theirs
         except OSError:  # a file system without hard links
             if not path.exists():
-                os.replace(tmp, path)
+                Path(tmp).replace(path)
         fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)

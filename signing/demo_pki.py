@@ -401,7 +401,7 @@ def make_demo_pki(
     *,
     clerks: Sequence[str] = ("clerk1", "clerk2", "clerk3"),
     revoked: Sequence[str] = ("clerk3",),
-    password: str = "demo",
+    password: str = "demo",  # noqa: S107 - the TEST-ONLY demo PKI's published password
     crl_url: str = DEFAULT_CRL_URL,
     root_crl_url: str | None = None,
 ) -> DemoPki:
@@ -462,7 +462,7 @@ def softhsm_env(softhsm_conf_dir: Path) -> dict[str, str]:
 
 def _softhsm_labels(env: dict[str, str]) -> list[str]:
     out = subprocess.run(
-        ["softhsm2-util", "--show-slots"], env={**os.environ, **env},
+        ["softhsm2-util", "--show-slots"], env={**os.environ, **env},  # noqa: S607 - on PATH
         capture_output=True, text=True, check=False,
     ).stdout
     return [m.strip() for m in re.findall(r"^\s*Label:\s*(.*)$", out, re.M)]
@@ -491,7 +491,7 @@ def load_into_softhsm(
     if token_label not in _softhsm_labels(env):
         # softhsm2-util takes PINs only as arguments; they are demo PINs for a throw-away token.
         subprocess.run(
-            ["softhsm2-util", "--init-token", "--free", "--label", token_label,
+            ["softhsm2-util", "--init-token", "--free", "--label", token_label,  # noqa: S607
              "--pin", pin, "--so-pin", so_pin],
             env={**os.environ, **env}, capture_output=True, text=True, check=True,
         )

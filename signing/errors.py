@@ -31,9 +31,9 @@ class SigningError(Exception):
 
 
 # Codes (kept as plain strings so callers can compare without importing this module).
-WRONG_SECRET = "wrong_secret"
-TOKEN_NOT_FOUND = "token_not_found"
-TOKEN_REMOVED = "token_removed"
+WRONG_SECRET = "wrong_secret"  # noqa: S105 - reason codes, not secrets (also below)
+TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105
+TOKEN_REMOVED = "token_removed"  # noqa: S105
 PIN_LOCKED = "pin_locked"
 CERT_EXPIRED = "cert_expired"
 CERT_NOT_YET_VALID = "cert_not_yet_valid"
@@ -46,7 +46,7 @@ FILE_NOT_FOUND = "file_not_found"
 MODULE_ERROR = "module_error"
 AMBIGUOUS = "ambiguous"
 UNSUPPORTED_KEY = "unsupported_key"
-TOKEN_ERROR = "token_error"
+TOKEN_ERROR = "token_error"  # noqa: S105
 CA_CERTIFICATE = "ca_certificate"
 NO_KEY_USAGE = "no_key_usage"
 MISSING_INTERMEDIATE = "missing_intermediate"

@@ -107,7 +107,7 @@ def sign_pdf(in_path: str | Path, out_path: str | Path, signer: Any, *,
             pdf_signer.sign_pdf(writer, output=dst)
             dst.flush()
             os.fsync(dst.fileno())
-        os.replace(tmp, out_path)
+        Path(tmp).replace(out_path)
     except SigningError:
         tmp.unlink(missing_ok=True)
         raise

@@ -54,7 +54,7 @@ def build_chain(cert: x509.Certificate, pool: Sequence[x509.Certificate]) -> lis
             if cand.subject == current.issuer and cand != current:
                 try:
                     current.verify_directly_issued_by(cand)
-                except Exception:  # noqa: BLE001, S112 - not this one (other key, same name)
+                except Exception:  # noqa: S112 - not this one (other key, same name)
                     continue
                 issuer = cand
                 break
@@ -105,7 +105,8 @@ class Signer(ABC):
         from signing import verify as V
 
         trust = self.trust
-        assert trust is not None
+        if trust is None:
+            raise RuntimeError("the chain check needs trust anchors")
         cached = self._chain_outcome
         if cached is not None and cached[0] == trust.generation:
             outcome = cached[1]
@@ -197,7 +198,7 @@ def _read_p12(path: Path, password: str, attempts: FailureCounter | None = None
         from asn1crypto import pkcs12 as a12
 
         a12.Pfx.load(blob).native  # noqa: B018 - forces a full parse
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise E.p12_malformed(str(path)) from exc
     raise E.wrong_p12_password(attempts.failed(counted))
 
@@ -284,7 +285,7 @@ def _load_lib(module_path: str) -> Any:  # pkcs11.lib: untyped third-party objec
         raise E.module_error(module_path)
     try:
         return p11.lib(str(module_path))
-    except Exception as exc:  # noqa: BLE001 - any loader failure means "driver problem"
+    except Exception as exc:
         raise E.module_error(module_path) from exc
 
 
@@ -499,7 +500,7 @@ class Pkcs11Signer(Signer):
         if s is not None:
             try:
                 s.close()
-            except Exception:  # noqa: BLE001 - token may already be gone
+            except Exception:
                 log.info("token session close failed", exc_info=True)
 
 

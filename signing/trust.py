@@ -9,6 +9,7 @@ reported by `crl_status()` and as a `crl_stale` warning on every verification th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -305,7 +306,7 @@ class TrustStore:
             return False, None, False
         try:
             cert.verify_directly_issued_by(c.issuer_cert)
-        except (ValueError, TypeError, Exception):  # noqa: BLE001 - other CA with the same name
+        except (ValueError, TypeError, Exception):
             return False, None, False
         entry = c.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         when = entry.revocation_date_utc if entry is not None else None
@@ -322,17 +323,15 @@ class TrustStore:
             return None
         try:
             cert.verify_directly_issued_by(c.issuer_cert)
-        except Exception:  # noqa: BLE001 - another CA with the same name
+        except Exception:
             return None
         entry = c.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         if entry is None:
             return None
         reason: str | None = None
         invalidity: datetime | None = None
-        try:
+        with contextlib.suppress(x509.ExtensionNotFound):
             reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
-        except x509.ExtensionNotFound:
-            pass
         try:
             inv = entry.extensions.get_extension_for_class(x509.InvalidityDate).value
             invalidity = inv.invalidity_date_utc

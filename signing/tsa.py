@@ -42,9 +42,9 @@ _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
 # a reverse (name -> OID) index built before that import in this process would not know them,
 # and building a token by name would then fail: complete such an index from the map.
 for _oid_type in (cms.ContentType, cms.CMSAttributeType):
-    if _oid_type._reverse_map is not None:  # noqa: SLF001
-        for _oid, _name in _oid_type._map.items():  # noqa: SLF001
-            _oid_type._reverse_map.setdefault(_name, _oid)  # noqa: SLF001
+    if _oid_type._reverse_map is not None:
+        for _oid, _name in _oid_type._map.items():
+            _oid_type._reverse_map.setdefault(_name, _oid)
 
 
 class TimeStampError(ValueError):
@@ -219,7 +219,7 @@ def _stamper_class() -> Any:
     return Stamper
 
 
-def _Stamper(key: rsa.RSAPrivateKey, **kwargs: Any) -> Any:  # noqa: N802 - a class factory
+def _Stamper(key: rsa.RSAPrivateKey, **kwargs: Any) -> Any:
     from signing.pdf import _resync_oid_maps
 
     # a CMS attribute used before pyHanko named its OIDs leaves asn1crypto's reverse maps
@@ -289,12 +289,12 @@ class _TokenTemplate:
     def reference(self, imprint: bytes, when: datetime, serial: int) -> bytes:
         """A token built entirely by pyHanko's TSA and asn1crypto."""
         st = self._stamper
-        st.fixed_dt, st._next_serial = when, serial  # noqa: SLF001
+        st.fixed_dt, st._next_serial = when, serial
         try:
             _nonce, req = st.request_cms(imprint, "sha256")
             return bytes(st.request_tsa_response(req)["time_stamp_token"].dump())
         finally:
-            st.fixed_dt, st._next_serial = None, None  # noqa: SLF001
+            st.fixed_dt, st._next_serial = None, None
 
     def token(self, imprint: bytes, when: datetime, serial: int) -> bytes:
         from asn1crypto import core
@@ -312,7 +312,7 @@ class _TokenTemplate:
         b[self._utc_at:self._utc_at + 13] = utc
         a0, an = self._attrs
         tbs = b"\x31" + bytes(b[a0 + 1:a0 + an])  # signed as an explicit SET OF
-        signature = self._stamper._key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())  # noqa: SLF001
+        signature = self._stamper._key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
         s0, sn = self._sig
         if len(signature) != sn:  # pragma: no cover - RSA signatures have the modulus' width
             raise RuntimeError("unexpected TSA signature length")
@@ -529,7 +529,7 @@ def read_token_full(token_der: bytes, imprinted: bytes) -> TokenFacts:
     try:
         sig_ok = _check_sig(tsa_cert, algo, hash_name, si["signature"].native, tbs)
         is_tsa = is_tsa_certificate(tsa_cert)
-    except Exception as exc:  # noqa: BLE001 - any failure reading a damaged TSA certificate
+    except Exception as exc:
         raise TimeStampError("timestamp_malformed", f"{type(exc).__name__}: {exc}") from exc
     if not sig_ok:
         raise TimeStampError("timestamp_invalid", "the TSA signature does not verify")

@@ -292,7 +292,7 @@ def _validate_uncached(
             cv_errors.ValidationError) as exc:
         try:
             missing_issuer = _missing_issuer(cert, other_ders, trust)
-        except Exception:  # noqa: BLE001 - a damaged embedded certificate names no issuer
+        except Exception:
             missing_issuer = ""
         return ChainOutcome(UNTRUSTED, f"{type(exc).__name__}: {exc}",
                             missing_issuer=missing_issuer)
@@ -400,7 +400,8 @@ def judge(
         return j
     warnings: list[str] = []
     notes: dict[str, tuple[str, str]] = {}
-    assert outcome.not_before is not None and outcome.not_after is not None
+    if outcome.not_before is None or outcome.not_after is None:
+        raise RuntimeError("a validated chain always has validity times")
     if moment < outcome.not_before:
         return Judgement(NOT_YET_VALID_AT_SIGNING, [],
                          f"valid from {outcome.not_before.isoformat()}")
@@ -681,7 +682,7 @@ def _template_constants() -> dict[str, Any]:
     digest = digest_algo.dump()
     mark_digest = hashlib.sha256(b"motcua-fast-path-marker").digest()
     mark_time = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
-    attrs = CmsTemplate._attrs(mark_digest, mark_time).dump()  # noqa: SLF001 - same layout
+    attrs = CmsTemplate._attrs(mark_digest, mark_time).dump()
     _, start, end = _tlv(attrs, 0, len(attrs))
     body = attrs[start:end]
     t = body.index(mark_time.strftime("%y%m%d%H%M%SZ").encode())
@@ -883,7 +884,8 @@ def _judge(p: _Parsed, data: bytes, trust: TrustStore, at: datetime | None,
         if _HASH_FN[hash_name](data).digest() != p.md_bytes:
             return _result(DIGEST_MISMATCH, signing_time=signing_time)
         tbs = p.tbs
-        assert tbs is not None
+        if tbs is None:
+            raise RuntimeError("a parsed signature always has its signed attributes")
     else:
         signing_time = None
         tbs = data
@@ -895,7 +897,7 @@ def _judge(p: _Parsed, data: bytes, trust: TrustStore, at: datetime | None,
         cert = _x509(signer_der)
         info = _info(signer_der)
         key = _public_key(signer_der)
-    except Exception as exc:  # noqa: BLE001 - cryptography has several error types for bad certs
+    except Exception as exc:
         return _result(MALFORMED, detail=f"signer certificate unreadable: {type(exc).__name__}:"
                        f" {exc}")
     if not _check_signature(key, p.sig_algo, hash_name, p.sig, tbs):

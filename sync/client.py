@@ -310,7 +310,7 @@ class GatewayClient:
         if self.on_skew is not None:
             try:
                 self.on_skew(self.last_skew)
-            except Exception:  # noqa: BLE001 - a reporting hook must not break sync
+            except Exception:
                 log.exception("clock-skew hook failed")
 
     def _json(self, resp: requests.Response) -> Any:
@@ -463,7 +463,7 @@ class GatewayClient:
         size = path.stat().st_size
         if check_hash:
             h = hashlib.sha256()
-            with open(path, "rb") as f:
+            with Path(path).open("rb") as f:
                 for block in iter(lambda: f.read(MiB), b""):
                     h.update(block)
             if h.hexdigest() != sha256:
@@ -480,7 +480,7 @@ class GatewayClient:
             offset, restart = 0, True
         resumed_from = offset
         sent = 0
-        with open(path, "rb") as f:
+        with Path(path).open("rb") as f:
             while True:
                 f.seek(offset)
                 chunk = f.read(chunk_size) if offset < size else b""
@@ -537,7 +537,7 @@ def _prefix_matches(path: Path, length: int, expected: str | None) -> bool:
         return False
     h = hashlib.sha256()
     left = length
-    with open(path, "rb") as f:
+    with Path(path).open("rb") as f:
         while left > 0:
             block = f.read(min(MiB, left))
             if not block:

@@ -374,7 +374,8 @@ class SyncEngine:
         ok: list[str] = []
         rejected: list[tuple[str, str]] = []
         for r in results:
-            assert r.id is not None  # check_push_answer guarantees it
+            if r.id is None:  # check_push_answer guarantees it
+                raise RuntimeError("push answer without an event id")
             if r.status in ("accepted", "duplicate"):
                 ok.append(r.id)
                 if r.tst:
@@ -483,7 +484,7 @@ class SyncEngine:
                 return
             version, document = got
             await self._in_store(self.store.store_catalogue, version, document)
-        except Exception as exc:  # noqa: BLE001 - a bad catalogue must not stop sync
+        except Exception as exc:
             result.catalogue_error = f"{version}: {exc}"
             vi, en = getattr(exc, "vi", None), getattr(exc, "en", None)
             result.catalogue_error_words = {"vi": f"{version}: {vi or exc}",
@@ -538,13 +539,13 @@ class SyncEngine:
             counts = await self._in_store(self.store.counts)
             result.pending = counts.get("pending", 0)
             result.parked_total = counts.get("parked", 0)
-        except Exception:  # noqa: BLE001 - the round's outcome stands even if state is busy
+        except Exception:
             log.exception("could not record the sync state")
 
     async def _safe_state(self) -> dict[str, Any]:
         try:
             return await self._in_store(self.store.state)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return {}
 
     # ---- forever ----------------------------------------------------------------------------
@@ -570,7 +571,7 @@ class SyncEngine:
             if on_round is not None:
                 try:
                     on_round(result)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("on_round hook failed")
             delay = self.next_delay(result)
             if stop.is_set():

@@ -66,10 +66,8 @@ def check_json_shape(raw: bytes, max_depth: int = MAX_JSON_DEPTH,
     ``number_too_large``; malformed text is left for the parser to refuse."""
     from itertools import accumulate
 
-    if b"\\" not in raw:  # no escapes (the usual case): strings are every other quote run
-        bare = b"".join(raw.split(b'"')[0::2])
-    else:
-        bare = _JSON_STRING_RE.sub(b'""', raw)
+    # no escapes (the usual case): strings are every other quote run
+    bare = b"".join(raw.split(b'"')[0::2]) if b"\\" not in raw else _JSON_STRING_RE.sub(b'""', raw)
     number_re = _NUMBER_RUN_RE if max_number_chars == MAX_NUMBER_CHARS else \
         re.compile(rb"[-+0-9.eE]{%d,}" % (max_number_chars + 1))
     if number_re.search(bare):

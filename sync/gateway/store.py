@@ -30,6 +30,7 @@ attachment row is locked (``SELECT … FOR UPDATE``) while a chunk is appended.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -41,7 +42,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +54,7 @@ from sync.wire import WireEvent
 EVENTS_LOCK_KEY = 0x4D6F74437561_01
 MIGRATE_LOCK_KEY = 0x4D6F74437561_02
 
-TOKEN_PREFIX = "mct_"
+TOKEN_PREFIX = "mct_"  # noqa: S105 - the prefix of issued tokens, not a secret
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
@@ -219,11 +220,10 @@ def catalogue_time_problems(doc: dict[str, Any]) -> list[str]:
         if not isinstance(t, dict):
             return
         kind, value = t.get("kind"), t.get("value")
-        if kind in _MAX_TIME:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 < value <= _MAX_TIME[kind]:
-                out.append(f"{where}: {kind} value {str(value)[:20]} is not within "
-                           f"1..{_MAX_TIME[kind]}")
+        if kind in _MAX_TIME and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 < value <= _MAX_TIME[kind]):
+            out.append(f"{where}: {kind} value {str(value)[:20]} is not within "
+                       f"1..{_MAX_TIME[kind]}")
         for sub in ("by_channel", "by_case"):
             nested = t.get(sub)
             if isinstance(nested, dict):
@@ -1020,7 +1020,7 @@ class SQLiteStore(Store):
     def _blob_write(self, tx: _Tx, sha256: str, offset: int, chunk: bytes) -> None:
         part = self._part(sha256)
         mode = "r+b" if part.exists() else "w+b"
-        with open(part, mode) as f:
+        with Path(part).open(mode) as f:
             f.seek(offset)
             f.write(chunk)
             f.truncate()  # bytes past the DB's `received` are leftovers of a crashed append
@@ -1032,7 +1032,7 @@ class SQLiteStore(Store):
         part = self._part(sha256)
         if not part.exists():  # total == 0: nothing was ever written
             part.touch()
-        with open(part, "rb") as f:
+        with Path(part).open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
         return h.hexdigest()
@@ -1040,7 +1040,7 @@ class SQLiteStore(Store):
     def _blob_finish(self, tx: _Tx, key: str, sha256: str) -> None:
         final = self._final(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self._part(key), final)
+        Path(self._part(key)).replace(final)
         _fsync_dir(final.parent)
 
     def _purge_orphans(self, max_age_s: float) -> None:
@@ -1063,10 +1063,8 @@ class SQLiteStore(Store):
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
+                with suppress(sqlite3.Error):
                     conn.close()
-                except sqlite3.Error:
-                    pass
             self._all.clear()
         self._local = threading.local()
 
@@ -1125,10 +1123,8 @@ class _PgPool:
         finally:
             if conn is not None:
                 if conn.closed or conn.broken or self._closed:
-                    try:
+                    with contextlib.suppress(Exception):  # closing a dead connection
                         conn.close()
-                    except Exception:  # noqa: BLE001,S110 - closing a dead connection
-                        pass
                 else:
                     self._idle.put(conn)
             self._slots.release()
