@@ -118,6 +118,9 @@ class VerifyReport:
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en) words
     timestamped: int = 0  # counter signatures with a verified RFC 3161 time proof
     not_timestamped: list[str] = field(default_factory=list)  # dossier codes awaiting a token
+    #                                                           (the first 10,000 listed)
+    not_timestamped_total: int = 0  # every dossier awaiting a token, listed or not
+    _last_unstamped: str = field(default="", repr=False)
 
     @property
     def bad_dossiers(self) -> list[str]:
@@ -317,11 +320,15 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
     report.notes.update(res.notes)
     if res.time_proof is not None:
         report.timestamped += 1
-    elif (tst is None and origin == "counter" and len(report.not_timestamped) < 10_000
+    elif (tst is None and origin == "counter" and code != report._last_unstamped
           and (body.get("v") != evidence.PAYLOAD_VERSION or _is_own(ctx, body))):
         # this counter's event not yet sent/answered: not invalid (other counters' events
-        # arrive by pull without their token)
-        report.not_timestamped.append(code)
+        # arrive by pull without their token). A dossier's events come one after another,
+        # so each dossier is counted once; the first 10,000 are listed.
+        report._last_unstamped = code
+        report.not_timestamped_total += 1
+        if len(report.not_timestamped) < 10_000:
+            report.not_timestamped.append(code)
     if not res.ok:
         _problem(report, code, ev["id"], res.code, res.message_vi, res.message_en, res.detail)
         return

@@ -76,6 +76,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
               "warning_messages": {k: v[1 if en else 0] for k, v in report.notes.items()},
               "timestamped": report.timestamped,
               "not_timestamped": sorted(set(report.not_timestamped)),
+              "not_timestamped_count": report.not_timestamped_total,
               **({"key": key} if key else {})})
     else:
         for w in sorted(report.warnings):
@@ -83,12 +84,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
             text = (words[1] if en else words[0]) if words else w
             print(("Warning: " if en else "Cảnh báo: ") + text)
         waiting = sorted(set(report.not_timestamped))
+        total = max(report.not_timestamped_total, len(waiting))
         if waiting:
-            print(f"{len(waiting)} dossier(s) not time-stamped yet (the province gateway adds "
+            print(f"{total} dossier(s) not time-stamped yet (the province gateway adds "
                   "an RFC 3161 time-stamp when it accepts them; not an error): "
                   + ", ".join(waiting[:20]) + (" …" if len(waiting) > 20 else "")
                   if en else
-                  f"{len(waiting)} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC 3161 "
+                  f"{total} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC 3161 "
                   "khi nhận hồ sơ; không phải lỗi): " + ", ".join(waiting[:20])
                   + (" …" if len(waiting) > 20 else ""))
         for p in report.problems:
