@@ -150,6 +150,7 @@ async def open_window(settings: Settings, *, demo: object | None = None):
         return await session.start_sync() if not session.closed else False
 
     window.sync_starting = spawn(start_sync_later())
+    window.closed.connect(window.sync_starting.cancel)  # a window closed within 0.5 s
     return window
 
 
