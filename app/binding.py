@@ -42,16 +42,9 @@ def certificate_from_file(path: Path, *, p12_password: str | None = None) -> Any
 
         with P12Signer.open(path, p12_password or "") as s:
             return s.certificate
-    from signing.trust import load_certificates
+    from app.trust import read_certs
 
-    try:
-        certs = load_certificates(path.read_bytes())
-    except FileNotFoundError:
-        raise UserError(f"Không tìm thấy tệp {path}.", f"File {path} not found.",
-                        code="file_not_found") from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"Tệp {path.name} không phải chứng thư số hợp lệ ({exc}).",
-                        f"{path.name} is not a valid certificate file ({exc}).") from None
+    certs = read_certs(path)
     if len(certs) != 1:
         raise UserError(f"Tệp {path.name} phải chứa đúng một chứng thư (có {len(certs)}).",
                         f"{path.name} must hold exactly one certificate ({len(certs)} found).")

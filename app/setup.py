@@ -167,10 +167,10 @@ def check_gateway(*, offline: bool, enrol_line: str, ca_bundle: str, agency_code
 
 def check_anchor_file(path: str | Path) -> list[dict[str, Any]]:
     """What a CA file would install (refused: not a certificate, a clerk's own certificate)."""
-    from app.trust import _read_certs, _role
+    from app.trust import _role, read_certs
 
     out = []
-    for cert in _read_certs(Path(path)):
+    for cert in read_certs(Path(path)):
         if _role(cert) == "leaf":
             raise UserError(f"{Path(path).name} là chứng thư người dùng cuối, không phải CA.",
                             f"{Path(path).name} is an end-entity certificate, not a CA.",

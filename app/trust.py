@@ -59,7 +59,9 @@ def key_attempts(settings: Settings) -> FileCounter:
     return FileCounter(settings.data_dir / "key-attempts.json")
 
 
-def _read_certs(source: Path) -> list[Any]:
+def read_certs(source: Path) -> list[Any]:
+    """Every certificate in a PEM/DER file, or one line saying why not (missing, unreadable,
+    empty)."""
     from signing.trust import load_certificates
 
     try:
@@ -101,7 +103,7 @@ def install(settings: Settings, source: Path) -> list[dict[str, Any]]:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     source = Path(source)
-    certs = _read_certs(source)
+    certs = read_certs(source)
     for cert in certs:
         if _role(cert) == "leaf":
             name = _name(cert)
