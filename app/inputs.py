@@ -54,6 +54,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticError
 from pydantic_core import PydanticCustomError
 
+from app.domain import now_vn
 from app.errors import UserError, ValidationError
 from app.textrules import forbidden as _forbidden
 from app.textrules import printable
@@ -236,7 +237,7 @@ class ApplicantIn(BaseModel):
         if v:
             try:
                 d = date.fromisoformat(v)
-                if d > date.today() or d.year < 1900:
+                if d > now_vn().date() or d.year < 1900:  # Vietnam time, as stored
                     raise ValueError(v)
             except ValueError:
                 shown = printable(v, limit=20)

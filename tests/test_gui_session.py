@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.domain import now_vn
 from app.errors import UserError, ValidationError
 from app.settings import Settings
 from tests.gui_support import demo_copy
@@ -152,7 +153,7 @@ async def test_reports_count_per_day_and_procedure_with_progress(session, tmp_pa
     await session.login("lan", PASSWORD)
     await session.unlock_p12(shared_pki().clerk("clerk1").p12, "demo")
     await session.save_intake(dossier_json(), [])
-    today = date.today()
+    today = now_vn().date()  # the app counts days in Vietnam time
     seen: list[tuple[int, int]] = []
     rep = await session.run(lambda: reports.build_report(
         session.counter, today - timedelta(days=40), today, progress=lambda a, b: seen.append((a, b))))

@@ -15,7 +15,7 @@ from helpers import demo_signer, dossier_json, make_counter
 
 from app import demo, intake, receipts
 from app.context import Counter, open_counter
-from app.domain import VN_TZ
+from app.domain import VN_TZ, now_vn
 from app.errors import UserError
 from app.settings import Settings
 from app.workcalendar import NO_APPOINTMENT_VI, words_vi
@@ -400,7 +400,7 @@ def test_cli_receipt_signed_reprint_and_slips(demo_dir, monkeypatch, tmp_path, c
                 str(tmp_path / "c.pdf")) == 0
     first = receipts.receipt_model(open_counter(Settings(data_dir=data_dir)), codes[0])
     assert _cli(monkeypatch, data_dir, "slip", "book", "--from",
-                first.received_at.date().isoformat(), "--to", date.today().isoformat(),
+                first.received_at.date().isoformat(), "--to", now_vn().date().isoformat(),
                 "--out", str(tmp_path / "b.pdf")) == 0
     assert all(c in pdf_text(tmp_path / "b.pdf") for c in codes)
     assert _cli(monkeypatch, data_dir, "slip", "book", "--from", "2026-13-01",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 
 def _dt(value: str | datetime | date | None) -> datetime | date | None:
@@ -57,3 +58,13 @@ def parse_date_vn(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def today_vn() -> Any:
+    """Today in Vietnam time as a QDate, as every stored time is (not the PC's time zone)."""
+    from PySide6.QtCore import QDate
+
+    from app.domain import now_vn
+
+    d = now_vn().date()
+    return QDate(d.year, d.month, d.day)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import is_user_facing, message_of
-from ui.fmt import number_vn
+from ui.fmt import number_vn, today_vn
 from ui.qtutil import Banner, spawn, with_progress
 from ui.session import Session
 
@@ -104,7 +104,7 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.report = None
-        today = QDate.currentDate()
+        today = today_vn()
         self.date_from = QDateEdit(today.addDays(-30))  # the last 30 days: never empty on the 1st
         self.date_to = QDateEdit(today)
         for d in (self.date_from, self.date_to):
@@ -195,13 +195,13 @@ class ReportsPage(QWidget):
         return {**rep, "printed": where, "csv": str(csv_path)}
 
     def _this_month(self) -> None:
-        t = QDate.currentDate()
+        t = today_vn()
         self.date_from.setDate(QDate(t.year(), t.month(), 1))
         self.date_to.setDate(t)
         spawn(self.build())
 
     def _this_year(self) -> None:
-        t = QDate.currentDate()
+        t = today_vn()
         self.date_from.setDate(QDate(t.year(), 1, 1))
         self.date_to.setDate(t)
         spawn(self.build())

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from app.domain import PortalStatus
 from app.queries import MAX_QUERY
 from app.reports import due_state
-from ui.fmt import datetime_vn
+from ui.fmt import datetime_vn, today_vn
 from ui.qtutil import spawn
 from ui.session import SessionClosed
 from ui.widgets import SearchPicker
@@ -227,9 +227,9 @@ class SearchPage(QWidget):
         self.procedure = SearchPicker(search_procedures)
         self.procedure.setPlaceholderText(self.tr("any procedure"))
         self.use_from = QCheckBox(self.tr("&From"))
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-30))
+        self.date_from = QDateEdit(today_vn().addDays(-30))
         self.use_to = QCheckBox(self.tr("&To"))
-        self.date_to = QDateEdit(QDate.currentDate())
+        self.date_to = QDateEdit(today_vn())
         for d in (self.date_from, self.date_to):
             d.setDisplayFormat("dd/MM/yyyy")
             d.setCalendarPopup(True)
