@@ -5,7 +5,6 @@ characters never get in, and what the CLI prints is escaped."""
 from __future__ import annotations
 
 import json
-import time
 import unicodedata
 
 import pytest
@@ -92,12 +91,11 @@ def test_several_errors_at_once_each_tied_to_its_field():
     assert "\n" not in err.value.message("vi")
 
 
-def test_a_60_mb_name_is_refused_quickly_without_echoing_it():
+def test_a_60_mb_name_is_refused_without_echoing_it():
+    """How fast the refusal is, is measured in bench/bench_intake.py (a test never times)."""
     big = "a" * 60_000_000
-    t = time.perf_counter()
     with pytest.raises(ValidationError) as err:
         intake.parse_request(dossier_json(applicant=applicant(full_name=big)))
-    assert time.perf_counter() - t < 30  # a refusal, not 12.9 s of work (generous bound)
     assert "tối đa 100 ký tự" in err.value.vi and len(err.value.vi) < 200
 
 
