@@ -918,6 +918,13 @@ def _judge(p: _Parsed, data: bytes, trust: TrustStore, at: datetime | None,
     return _apply(res, j)
 
 
+def _proven_time(tst: bytes | None, signature_der: bytes,
+                 trust: TrustStore) -> datetime | VerifyResult | None:
+    """The time an RFC 3161 token proves for this signature (None without a token; the
+    failing result when the token does not hold)."""
+    return None if tst is None else time_proof(tst, signature_der, trust)
+
+
 def verify_detached_full(
     data: bytes,
     signature_der: bytes,
@@ -929,12 +936,11 @@ def verify_detached_full(
 ) -> VerifyResult:
     """`verify_detached` through the general RFC 5652 parser only (the reference the fast path
     is tested against; also what any CMS not in our template's layout goes through)."""
-    proven: datetime | None = None
-    if tst is not None:
-        proof = time_proof(tst, signature_der, trust)
-        if isinstance(proof, VerifyResult):
-            return proof
-        proven = at = proof
+    proven = _proven_time(tst, signature_der, trust)
+    if isinstance(proven, VerifyResult):
+        return proven
+    if proven is not None:
+        at = proven
     parsed = _parse_full(data, signature_der)
     if isinstance(parsed, VerifyResult):
         return parsed
@@ -961,12 +967,11 @@ def verify_detached(
     asn1crypto (see `_parse_fast`); any other goes through the full parser and, when it is in
     the template's layout, teaches the fast path its signer.
     """
-    proven: datetime | None = None
-    if tst is not None:
-        proof = time_proof(tst, signature_der, trust)
-        if isinstance(proof, VerifyResult):
-            return proof
-        proven = at = proof
+    proven = _proven_time(tst, signature_der, trust)
+    if isinstance(proven, VerifyResult):
+        return proven
+    if proven is not None:
+        at = proven
     parsed = _parse_fast(signature_der)
     if parsed is None:
         full = _parse_full(data, signature_der)
