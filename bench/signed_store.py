@@ -68,8 +68,10 @@ def generate(n: int, *, workers: int | None = None) -> Path:
     c = make_counter(tpl / "data")
     start = now_vn().replace(microsecond=0, second=0, minute=0, hour=7) - timedelta(days=1 + n // PER_DAY)
     with demo_signer() as signer:
+        # `now` = the template's own day: the late-entry window (60 days) is shorter than the
+        # ~110 days a million dossiers span at 9,000 a day
         intake.receive(c, intake.parse_request(dossier_json(received_at=start.isoformat())),
-                       clerk="lan", signer=signer)
+                       clerk="lan", signer=signer, now=start + timedelta(hours=1))
         fields = evidence.signer_fields(signer)
     conn = c.store.conn
     conn.execute("PRAGMA synchronous=OFF")  # generation only; verify reads a checkpointed file
