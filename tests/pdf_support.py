@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -47,3 +48,14 @@ def run(*cmd: str) -> str:
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, f"{cmd}: {out.stdout}{out.stderr}"
     return out.stdout
+
+
+def page_words(path: Path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Every page's words as (text, xMin, yMin, xMax, yMax) in points from the page's top-left
+    (`pdftotext -bbox`), in reading order."""
+    need("pdftotext")
+    out = run("pdftotext", "-enc", "UTF-8", "-bbox", str(path), "-")
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                      r"([^<]*)</word>")
+    return [[(html.unescape(m.group(5)), *(float(m.group(i)) for i in range(1, 5)))
+             for m in word.finditer(page)] for page in out.split("<page ")[1:]]

@@ -27,6 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QFont,
     QFontDatabase,
     QGuiApplication,
@@ -36,13 +37,15 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QTextBlock,
     QTextDocument,
     QTextFormat,
+    QTextTable,
 )
 
 from app.errors import UserError
 from app.receipts import Model, ReceiptModel
-from ui.receipts import LAYOUTS, QR_URL, Layout, document_html, layout_spec
+from ui.receipts import KEEP, LAYOUTS, LEAD, QR_URL, Layout, document_html, layout_spec
 
 log = logging.getLogger("motcua.printing")
 
@@ -104,7 +107,8 @@ def qr_image(payload: str, module_px: int = QR_MODULE_PX) -> QImage:
     return image.copy()  # detach from the Python buffer
 
 
-def _document(model: Model, layout: str, device: Any) -> QTextDocument:
+def _document(model: Model, layout: str, device: Any,
+              breaks: frozenset[str] = frozenset()) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)  # metrics of the target, not of the screen
     doc.setDocumentMargin(0)
@@ -113,8 +117,85 @@ def _document(model: Model, layout: str, device: Any) -> QTextDocument:
     if isinstance(model, ReceiptModel):
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(QR_URL),
                         qr_image(model.qr_payload))
-    doc.setHtml(document_html(model, layout))
+    doc.setHtml(document_html(model, layout, breaks))
     return doc
+
+
+def _marked(doc: QTextDocument) -> dict[str, QTextBlock]:
+    """The blocks carrying the `keep:`/`lead:` anchors of `ui.receipts`, by name."""
+    found: dict[str, QTextBlock] = {}
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            for name in it.fragment().charFormat().anchorNames():
+                if name.startswith((KEEP, LEAD)):
+                    found.setdefault(name, block)
+            it += 1
+        block = block.next()
+    return found
+
+
+def _span(doc: QTextDocument, block: QTextBlock) -> tuple[float, float]:
+    """Top and bottom (document coordinates) of what must stay on one page with `block`: its
+    table row (every cell, so the document's name, form and count), or the paragraph."""
+    layout = doc.documentLayout()
+    table = doc.frameAt(block.position())
+    if not isinstance(table, QTextTable):
+        rect = layout.blockBoundingRect(block)
+        return rect.top(), rect.bottom()
+    row = table.cellAt(block.position()).row()
+    top, bottom = float("inf"), float("-inf")
+    for col in range(table.columns()):
+        cell = table.cellAt(row, col)
+        b, last = cell.firstCursorPosition().block(), cell.lastCursorPosition().block()
+        while b.isValid():
+            rect = layout.blockBoundingRect(b)
+            top, bottom = min(top, rect.top()), max(bottom, rect.bottom())
+            if b == last:
+                break
+            b = b.next()
+    if row == table.format().headerRowCount():  # the first row takes the header row along
+        top = min(top, layout.frameBoundingRect(table).top())
+    return top, bottom
+
+
+def _first_cut(doc: QTextDocument, page_height: float, breaks: frozenset[str]) -> str | None:
+    """The first `keep:` row that pagination cuts between two pages (its first row also when
+    it leaves its heading or the table's header row alone at a page's foot), or None. A row
+    taller than a page is left to flow (nothing can keep it whole)."""
+    doc.pageCount()  # lays the whole document out
+    marked = _marked(doc)
+    keys = sorted((k for k in marked if k.startswith(KEEP)), key=lambda k: marked[k].position())
+    for key in keys:
+        if key in breaks:
+            continue
+        top, bottom = _span(doc, marked[key])
+        group, _, n = key[len(KEEP):].rpartition(":")
+        lead = marked.get(f"{LEAD}{group}")
+        if n == "0" and lead is not None:
+            top = min(top, doc.documentLayout().blockBoundingRect(lead).top())
+        if bottom - top >= page_height:
+            continue
+        if int(top // page_height) != int((bottom - 1) // page_height):
+            return key
+    return None
+
+
+def _paginated(model: Model, layout: str, device: Any, width: float,
+               page_height: float) -> QTextDocument:
+    """The document laid out in pages of `page_height` with no `keep:` row (a document of the
+    receipt, a missing item, a hand-over, a book line) cut between two pages: Qt splits a
+    table row or a paragraph line by line, so each cut row is given a page break and the
+    layout redone, until none is cut."""
+    breaks: frozenset[str] = frozenset()
+    while True:
+        doc = _document(model, layout, device, breaks)
+        doc.setPageSize(QSizeF(width, page_height))  # paginated: lines never cut between pages
+        cut = _first_cut(doc, page_height, breaks)
+        if cut is None:
+            return doc
+        breaks |= {cut}  # each round adds one: the loop ends within len(rows) rounds
 
 
 def _page_layout(spec: Layout, height_mm: float | None = None) -> QPageLayout:
@@ -153,6 +234,17 @@ def _keep_signatures_together(doc: QTextDocument, model: Model, page_height: flo
     return True
 
 
+def _draw_page(doc: QTextDocument, painter: QPainter, rect: QRectF) -> None:
+    """`doc.drawContents(painter, rect)`, except that a line starting exactly where the next
+    page begins (or ending where this one begins) is not drawn: drawContents would draw it,
+    clipped away, so the PDF would carry an invisible copy of it that text extraction,
+    search and screen readers find on the wrong page."""
+    painter.setClipRect(rect)
+    ctx = QAbstractTextDocumentLayout.PaintContext()
+    ctx.clip = rect.adjusted(0, 0.5, 0, -0.5)
+    doc.documentLayout().draw(painter, ctx)
+
+
 def running_line(model: Model, page: int, pages: int) -> str:
     """What every page of a multi-page sheet carries at its foot: the dossier code, the copy
     label (a receipt) and "Trang i/n", so a loose continuation page is known for what it is."""
@@ -167,18 +259,18 @@ def running_line(model: Model, page: int, pages: int) -> str:
 def _paint(model: Model, layout: str, device: QPagedPaintDevice) -> int:
     """Lay the model out for `device`, size its page(s) and paint. Returns the page count."""
     spec = layout_spec(model, layout)
-    doc = _document(model, layout, device)
     dpmm = device.logicalDpiY() / 25.4
     left, top, right, bottom = spec.margins_mm
     width = (spec.width_mm - left - right) * dpmm
     if spec.roll:
+        doc = _document(model, layout, device)
         doc.setTextWidth(width)
         height = doc.size().height()
         page_height_mm = height / dpmm + top + bottom
         pages = 1
     else:
         height = ((spec.height_mm or 0) - top - bottom) * dpmm
-        doc.setPageSize(QSizeF(width, height))  # paginated: lines never cut between pages
+        doc = _paginated(model, layout, device, width, height)
         _keep_signatures_together(doc, model, height)
         pages = max(1, doc.pageCount())
         page_height_mm = None
@@ -194,7 +286,7 @@ def _paint(model: Model, layout: str, device: QPagedPaintDevice) -> int:
                 device.newPage()
             painter.save()
             painter.translate(left * dpmm, top * dpmm - page * height)
-            doc.drawContents(painter, QRectF(0, page * height, width, height))
+            _draw_page(doc, painter, QRectF(0, page * height, width, height))
             painter.restore()
             if pages > 1:  # in the bottom margin: code, copy label, page number
                 painter.save()

@@ -17,6 +17,12 @@ from app.receipts import Field, Header, Model, ReceiptModel, SignatureBlock, Sli
 
 QR_URL = "motcua://qr"
 LAYOUTS = ("a4", "a5", "roll80")
+# Named anchors that `ui.printing` finds in the laid-out document: "keep:<group>:<i>" marks
+# one row of a list or table (a document, a missing item, a hand-over) that must never be
+# split between two pages; "lead:<group>" the heading that must stay with its first row.
+KEEP = "keep:"
+LEAD = "lead:"
+BREAK = "page-break-before:always; "
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ _WORDS = ("trả kết quả", "kết quả", "hồ sơ", "tiếp nhận", "bổ
           "số lượng", "hình thức", "giấy tờ", "ủy ban", "nhân dân", "hành chính", "phục vụ",
           "trung tâm", "cộng hòa", "xã hội", "chủ nghĩa", "việt nam", "độc lập", "tự do",
           "hạnh phúc", "khách hàng", "trước hạn", "đúng hạn", "quá hạn", "cán bộ", "họ tên",
-          "người nộp", "người nhận", "người tiếp nhận", "ghi rõ", "hồ sơ của")
+          "người nộp", "người nhận", "người tiếp nhận", "ghi rõ", "hồ sơ của", "bản sao",
+          "bản chính", "chứng thực", "đối chiếu")
 _WORDS_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(_WORDS, key=len,
                                                                               reverse=True))
                        + r")(?!\w)", re.IGNORECASE)
@@ -172,19 +179,48 @@ def _signatures(blocks: tuple[SignatureBlock, ...], spec: Layout) -> str:
             f"<tr>{cells}</tr></table>")
 
 
+def _anchor(name: str, html: str) -> str:
+    """`html` under a named anchor (never empty: Qt drops an anchor around nothing)."""
+    return f'<a name="{name}">{html or "&nbsp;"}</a>'
+
+
+def _lead(group: str, html: str, style: str, breaks: frozenset[str]) -> str:
+    """The heading paragraph of a list or table: it moves to the next page with the first
+    row (`keep:<group>:0` in `breaks`), never stays alone at a page's foot."""
+    brk = BREAK if f"{KEEP}{group}:0" in breaks else ""
+    return f'<p style="{brk}{style}">{_anchor(LEAD + group, html)}</p>'
+
+
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...],
-           spec: Layout, numeric: tuple[int, ...] = ()) -> str:
+           spec: Layout, numeric: tuple[int, ...] = (), *, group: str = "rows",
+           breaks: frozenset[str] = frozenset(), led: bool = False) -> str:
+    """A bordered table whose header row repeats on every page. Each body row is marked
+    `keep:<group>:<i>`; a row in `breaks` starts a new table on the next page (Qt cannot keep
+    a table row together), whose header row comes along. `led`: a `_lead` heading precedes
+    the table and takes the page break of row 0 instead."""
     pad = 2 if spec.roll else 3
     head = "".join(f'<th width="{w}%" bgcolor="#e8e8e8" align="center">{_h(c)}</th>'
                    for c, w in zip(columns, widths, strict=True))
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td valign="top"{" align=center" if i in numeric else ""}>{_e(c)}</td>'
-            for i, c in enumerate(r)) + "</tr>" for r in rows)
-    # 99%: the outer border is drawn outside the width; keep it inside the margin.
-    return (f'<table width="99%" border="1" cellspacing="0" cellpadding="{pad}" '
-            f'style="border-collapse:collapse; border-color:#000; margin-top:4px;">'
-            f"<thead><tr>{head}</tr></thead>{body}</table>")
+
+    def row(n: int, r: tuple[str, ...]) -> str:
+        cells = [_e(c) for c in r]
+        if cells:
+            cells[0] = _anchor(f"{KEEP}{group}:{n}", cells[0])
+        return "<tr>" + "".join(
+            f'<td valign="top"{" align=center" if i in numeric else ""}>{c}</td>'
+            for i, c in enumerate(cells)) + "</tr>"
+
+    starts = [0] + [n for n in range(1, len(rows)) if f"{KEEP}{group}:{n}" in breaks]
+    out = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(rows)
+        brk = BREAK if k or (not led and f"{KEEP}{group}:0" in breaks) else ""
+        body = "".join(row(n, rows[n]) for n in range(start, end))
+        # 99%: the outer border is drawn outside the width; keep it inside the margin.
+        out.append(f'<table width="99%" border="1" cellspacing="0" cellpadding="{pad}" '
+                   f'style="{brk}border-collapse:collapse; border-color:#000; margin-top:4px;">'
+                   f"<thead><tr>{head}</tr></thead>{body}</table>")
+    return "".join(out)
 
 
 def _qr_img(spec: Layout, mm: float | None = None) -> str:
@@ -195,7 +231,7 @@ def _qr_img(spec: Layout, mm: float | None = None) -> str:
 # ------------------------------------------------------------------------------- receipt
 
 
-def _receipt(m: ReceiptModel, spec: Layout) -> str:
+def _receipt(m: ReceiptModel, spec: Layout, breaks: frozenset[str]) -> str:
     out = [_header(m.header, spec), _title(m.title, spec)]
     code = (f'<p align="center" style="margin-top:0px; margin-bottom:0px;">'
             f'Mã hồ sơ: <b>{_e(m.code)}</b></p>'
@@ -218,14 +254,17 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
                    f'<td width="{_px(spec.qr_mm + 4)}" align="center" valign="top">'
                    f'{_qr_img(spec)}{caption}</td></tr></table>')
     out.append(_field(m.procedure))
-    out.append(f'<p style="margin-top:4px; margin-bottom:2px;">{_e(m.documents_heading)}</p>')
     if spec.roll:
+        out.append(f'<p style="margin-top:4px; margin-bottom:2px;">{_e(m.documents_heading)}</p>')
         out += [f'<p style="margin-top:0px; margin-bottom:1px; margin-left:8px;">'
                 f'{_e(d.text)}</p>' for d in m.documents]
     else:
+        out.append(_lead("doc", _e(m.documents_heading), "margin-top:4px; margin-bottom:2px;",
+                         breaks))
         out.append(_table(("STT", "Tên giấy tờ", "Hình thức", "Số lượng"),
-                          [(str(d.index), d.name, d.form_label, f"{d.count:02d}")
-                           for d in m.documents], (7, 52, 25, 16), spec, numeric=(0, 3)))
+                          [(str(d.index), d.name, heading(d.form_label), f"{d.count:02d}")
+                           for d in m.documents], (7, 52, 25, 16), spec, numeric=(0, 3),
+                          group="doc", breaks=breaks, led=True))
     out += [_field(f) for f in m.items]
     out.append(f'<p style="margin-top:4px;"><i>{_e(m.book)}</i></p>')
     out.append(_signatures(m.signatures, spec))
@@ -240,23 +279,26 @@ def _receipt(m: ReceiptModel, spec: Layout) -> str:
 # ------------------------------------------------------------------------------- slips
 
 
-def _slip(m: SlipModel, spec: Layout) -> str:
+def _slip(m: SlipModel, spec: Layout, breaks: frozenset[str]) -> str:
     out = [_header(m.header, spec), _title(m.title, spec)]
     if m.code:
         out.append(f'<p align="center" style="margin-top:0px; margin-bottom:6px;">'
                    f"Mã hồ sơ: <b>{_e(m.code)}</b></p>")
     out += [_field(f) for f in m.fields]
     if m.list_heading:
-        out.append(f'<p style="margin-top:6px; margin-bottom:2px;"><b>{_e(m.list_heading)}'
-                   f"</b></p>")
-        out += [f'<p style="margin-top:1px; margin-bottom:1px; margin-left:12px;">{_e(i)}</p>'
-                for i in m.items]
+        out.append(_lead("item", f"<b>{_e(m.list_heading)}</b>",
+                         "margin-top:6px; margin-bottom:2px;", breaks))
+        # each item a paragraph marked keep:item:<i> (moved whole to the next page)
+        out += [f'<p style="{BREAK if n and f"{KEEP}item:{n}" in breaks else ""}'
+                f'margin-top:1px; margin-bottom:1px; margin-left:12px;">'
+                f'{_anchor(f"{KEEP}item:{n}", _e(i))}</p>'
+                for n, i in enumerate(m.items)]
     out += [f'<p style="margin-top:6px; margin-bottom:2px;">{_e(p)}</p>' for p in m.paragraphs]
     out.append(_signatures(m.signatures, spec))
     return "".join(out)
 
 
-def _table_doc(m: TableModel, spec: Layout) -> str:
+def _table_doc(m: TableModel, spec: Layout, breaks: frozenset[str]) -> str:
     out = [_header(m.header, spec), _title(m.title, spec, m.subtitle)]
     out += [_field(f) for f in m.fields]
     if spec.roll:  # no room for columns on a roll: one block per row
@@ -270,23 +312,25 @@ def _table_doc(m: TableModel, spec: Layout) -> str:
         # The book has ten columns: small type (smaller still on A5) keeps codes on one line.
         book_pt = 8 if spec.name == "a4" else 6
         size = f' style="font-size:{book_pt}pt;"' if m.kind == "book" else ""
-        out.append(f"<div{size}>" + _table(m.columns, list(m.rows), m.widths, spec, numeric)
-                   + "</div>")
+        out.append(f"<div{size}>" + _table(m.columns, list(m.rows), m.widths, spec, numeric,
+                                           group="row", breaks=breaks) + "</div>")
     out += [f'<p style="margin-top:6px;"><i>{_e(t)}</i></p>' for t in m.footer]
     if m.signatures:
         out.append(_signatures(m.signatures, spec))
     return "".join(out)
 
 
-def document_html(model: Model, layout: str) -> str:
-    """The model laid out for `layout` as Qt rich text (the QR code is the image QR_URL)."""
+def document_html(model: Model, layout: str, breaks: frozenset[str] = frozenset()) -> str:
+    """The model laid out for `layout` as Qt rich text (the QR code is the image QR_URL).
+    `breaks`: the `keep:…` rows that start a new page (decided by `ui.printing`, which
+    measures the laid-out document)."""
     spec = layout_spec(model, layout)
     if isinstance(model, ReceiptModel):
-        body = _receipt(model, spec)
+        body = _receipt(model, spec, breaks)
     elif isinstance(model, SlipModel):
-        body = _slip(model, spec)
+        body = _slip(model, spec, breaks)
     elif isinstance(model, TableModel):
-        body = _table_doc(model, spec)
+        body = _table_doc(model, spec, breaks)
     else:
         raise TypeError(f"not a printable model: {type(model).__name__}")
     return f'<html><body style="font-size:{spec.base_pt}pt;">{body}</body></html>'
