@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from localdb import audit
@@ -34,6 +35,12 @@ ORIGIN_COUNTER = "counter"
 ORIGIN_PROVINCE = "province"
 META_COUNTER_HEAD = "evidence.counter_head"
 META_GATEWAY_PIN = "gateway_signing_sha256"
+#: pinned gateway certificates replaced by a rotation: {sha256: ISO time from which they no
+#: longer sign} (app/rotation.py writes it with its audit row)
+META_GATEWAY_RETIRED = "gateway_signing_retired"
+#: an old gateway key's signature time-stamped this long after its retirement is refused even
+#: when the signer claims an earlier time (a back-dated signature by a replaced key)
+RETIRED_GRACE = timedelta(minutes=10)
 CHAIN_START_ACTION = "evidence.chain_start"
 
 
@@ -133,7 +140,8 @@ def append_counter_event(conn: sqlite3.Connection, *, counter: Any, event_id: st
     return {"body": body, "payload": payload, "hash": digest, "signature": signature}
 
 
-def pulled_event_problem(ev: dict[str, Any], trust: Any, pins: set[str]) -> str | None:
+def pulled_event_problem(ev: dict[str, Any], trust: Any,
+                         pins: set[str] | frozenset[str]) -> str | None:
     """Why a pulled event must not be applied (None: it may). Province events must be v2 and
     signed by a pinned gateway certificate; other counters' events by a clerk certificate
     under this counter's anchors; every event's CMS signer must be the one its body names."""
@@ -168,11 +176,38 @@ def pulled_event_problem(ev: dict[str, Any], trust: Any, pins: set[str]) -> str 
             return "no_gateway_pin"
         if actual not in pins:
             return "not_gateway"
+        retired = getattr(pins, "retired", {}).get(actual)
+        if retired is not None and signed_after_retirement(res, retired):
+            return "gateway_retired"
     elif actual in pins:
         return "gateway_as_counter"
     return None
 
 
-def pins_of(conn: sqlite3.Connection) -> set[str]:
+class PinSet(frozenset[str]):
+    """The pinned gateway certificates (SHA-256) with, in ``retired``, the moment from which
+    each one replaced by a rotation no longer signs."""
+
+    retired: dict[str, datetime]
+
+    def __new__(cls, pins: set[str], retired: dict[str, datetime] | None = None) -> PinSet:
+        obj = super().__new__(cls, pins)
+        obj.retired = dict(retired or {})
+        return obj
+
+
+def signed_after_retirement(res: Any, retired_at: datetime) -> bool:
+    """A signature by a replaced gateway certificate made at or after the moment it was
+    replaced: by the time its signer claims (CMS signingTime), or proven by an RFC 3161 token
+    well after it (a back-dated signature)."""
+    claimed, proven = getattr(res, "signing_time", None), getattr(res, "time_proof", None)
+    return bool((claimed is not None and claimed >= retired_at)
+                or (proven is not None and proven >= retired_at + RETIRED_GRACE))
+
+
+def pins_of(conn: sqlite3.Connection, *, from_audit: bool = False) -> PinSet:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_GATEWAY_PIN,)).fetchone()
-    return {p for p in str(row[0] if row else "").split(",") if p}
+    from app.rotation import retirements
+
+    return PinSet({p for p in str(row[0] if row else "").split(",") if p},
+                  retirements(conn, from_audit=from_audit))

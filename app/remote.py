@@ -68,7 +68,7 @@ def owner_of(code: str) -> int | None:
 FIRST_TYPES = ("received", "refused")
 
 
-def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str],
+def _check(counter: Counter, ev: WireEvent, trust: Any, pins: frozenset[str],
            exists: bool) -> dict[str, Any]:
     """The signed body, or WireError with the reason this event is refused here."""
     body = ev.body()
@@ -95,7 +95,7 @@ def _check(counter: Counter, ev: WireEvent, trust: Any, pins: set[str],
     return body
 
 
-def _evidence(ev: WireEvent, trust: Any, pins: set[str]) -> None:
+def _evidence(ev: WireEvent, trust: Any, pins: frozenset[str]) -> None:
     """app.evidence's checks of a pulled event (origin inside the signed bytes, CMS signer is
     the certificate the body names, province events only from a pinned gateway certificate)."""
     from app import evidence
@@ -263,7 +263,7 @@ def _refuse(counter: Counter, conn: Any, ev: WireEvent, exc: WireError, source: 
     return "refused"
 
 
-def evidence_pins(conn: Any) -> set[str]:
+def evidence_pins(conn: Any) -> frozenset[str]:
     from app import evidence
 
     return evidence.pins_of(conn)

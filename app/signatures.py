@@ -71,6 +71,10 @@ _PROBLEM_TEXT = {
                         "the signature is not made by the certificate named in the signed body"),
     "not_gateway": ("sự kiện của tỉnh không được ký bằng chứng thư đã ghim của cổng tỉnh",
                     "province event is not signed by the gateway's pinned certificate"),
+    "gateway_retired": ("sự kiện của tỉnh được ký bằng chứng thư cũ của cổng tỉnh sau thời điểm "
+                        "chứng thư đó đã được thay thế",
+                        "province event signed by a replaced gateway certificate after the "
+                        "moment it was replaced"),
     "gateway_as_counter": ("sự kiện của quầy lại được ký bằng chứng thư của cổng tỉnh",
                            "counter event is signed by the gateway's certificate"),
     "no_gateway_pin": ("chưa ghim chứng thư của cổng tỉnh nên không kiểm được sự kiện của tỉnh",
@@ -139,11 +143,10 @@ def _problem(report: VerifyReport, code: str, event_id: str | None, problem: str
                             "message_vi": vi or dvi, "message_en": en or den, "detail": detail})
 
 
-def gateway_pins(conn: sqlite3.Connection) -> set[str]:
-    """SHA-256 of every gateway signing certificate this counter pinned (rotations kept)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?",
-                       (evidence.META_GATEWAY_PIN,)).fetchone()
-    return {p for p in str(row[0] if row else "").split(",") if p}
+def gateway_pins(conn: sqlite3.Connection) -> evidence.PinSet:
+    """SHA-256 of every gateway signing certificate this counter pinned (rotations kept), with
+    the moment each replaced one stopped signing (from meta and the anchored audit log)."""
+    return evidence.pins_of(conn, from_audit=True)
 
 
 def verify_store(counter: Counter, *, progress: Callable[[int], None] | None = None) -> VerifyReport:
@@ -217,7 +220,7 @@ class _Ctx:
     trust: object
     verify_detached: Callable[..., Any]
     report: VerifyReport
-    pins: set[str]
+    pins: evidence.PinSet
     agency: str
     counter_no: int
     first_v2: int | None | bool  # False: not computed yet (only needed when a v1 event shows)
@@ -342,6 +345,10 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
             _problem(report, code, ev["id"], "no_gateway_pin")
         elif actual not in ctx.pins:
             _problem(report, code, ev["id"], "not_gateway")
+        elif actual in ctx.pins.retired and evidence.signed_after_retirement(
+                res, ctx.pins.retired[actual]):
+            _problem(report, code, ev["id"], "gateway_retired",
+                     detail=f"{actual[:16]}… replaced from {ctx.pins.retired[actual].isoformat()}")
     elif actual in ctx.pins:
         _problem(report, code, ev["id"], "gateway_as_counter")
     elif v2 and named == actual and _is_own(ctx, body):
@@ -504,7 +511,8 @@ def _crosschecks(ctx: _Ctx) -> None:
     for seq, action, eid in crosscheck.audit_orphans(ctx.conn):
         _problem(ctx.report, "", eid, "audit_orphan", detail=f"audit #{seq} {action}")
     for pin in sorted(ctx.pins):  # meta is in the file; the audit row is anchored
-        if ctx.conn.execute("SELECT 1 FROM audit WHERE action = 'sync.pin_gateway' "
+        if ctx.conn.execute("SELECT 1 FROM audit WHERE action IN ('sync.pin_gateway', "
+                            "'gateway.pin_rotated', 'gateway.pin_added') "
                             "AND subject = ? LIMIT 1", (pin,)).fetchone() is None:
             _problem(ctx.report, "", None, "pin_unaudited", detail=pin[:16] + "…")
 
@@ -597,7 +605,8 @@ def fill_anchor_table(counter: Counter, conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.vchain")
     conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
                  "event_id TEXT, code TEXT, audit_seq INTEGER, audit_hash TEXT)")
-    ctx = _Ctx(conn, None, None, VerifyReport(), set(), counter.agency_code, counter.counter_no,
+    ctx = _Ctx(conn, None, None, VerifyReport(), evidence.PinSet(set()), counter.agency_code,
+               counter.counter_no,
                None, True)
     for eid, code, payload in conn.execute(
             "SELECT e.id, coalesce(d.code, ''), CAST(e.payload AS BLOB) FROM events e "

@@ -80,6 +80,17 @@ class CounterSyncStore:
     def _read(self) -> Any:
         return self.counter.store._lock
 
+    def rotation_needed(self, sha256: str) -> bool:
+        from app import rotation
+
+        return rotation.rotation_needed(self.counter, sha256)
+
+    def apply_rotations(self, items: list[object]) -> dict[str, Any]:
+        """Judge and apply the gateway's signing-certificate announcements (app/rotation.py)."""
+        from app import rotation
+
+        return rotation.apply_announcements(self.counter, items).to_dict()
+
     def pending_batch(self, max_items: int, max_bytes: int,
                       after_seq: int = 0) -> list[dict[str, Any]]:
         with self._read():

@@ -14,7 +14,7 @@ from localdb import audit, outbox
 
 KEYS = ("online", "offline_since", "last_success", "last_error", "last_error_reason",
         "clock_skew_seconds", "gateway_url", "cursor", "catalogue_error", "catalogue_error_words",
-        "pull_refused")
+        "pull_refused", "rotation_refused")
 
 
 def read(counter: Counter) -> dict:
@@ -48,6 +48,13 @@ def read(counter: Counter) -> dict:
     if refused:
         refused["reasons_vi"] = refused_words(refused.get("reasons") or {}, "vi")
         refused["reasons_en"] = refused_words(refused.get("reasons") or {}, "en")
+    rot = out.get("rotation_refused") or None
+    if rot:
+        rot["reasons_vi"] = refused_words(rot.get("reasons") or {}, "vi")
+        rot["reasons_en"] = refused_words(rot.get("reasons") or {}, "en")
+    from app.rotation import pinned_certificates
+
+    out["gateway_pins"] = pinned_certificates(counter)
     return out
 
 

@@ -575,3 +575,24 @@ if __name__ == "__main__":
         sys.exit(_softhsm_import_main())
     print("usage: motcua pki demo --out DIR", file=sys.stderr)
     sys.exit(2)
+
+
+def issue_gateway_signer(pki: DemoPki, out_dir: Path, *, name: str = "gateway2",
+                         password: str = "demo",  # noqa: S107 - TEST-ONLY demo PKI
+                         days: int = 730) -> DemoClerk:
+    """Another gateway signing certificate under the demo sub-CA (a rotation's new
+    certificate): ``NAME.p12`` (with its chain) and ``NAME.pem`` in `out_dir`."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    key = _new_key("rsa")
+    cert = _issue(
+        _name(f"Cổng tỉnh DEMO — ký sự kiện, {name} (TEST ONLY)", ou="DEMO gateway"),
+        key.public_key(), pki.subca, pki.subca_key, not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=days), key_usage=_ku(sign=True), eku=_CLERK_EKU,
+        crl_url=pki.crl_url,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p12 = _write(out_dir / f"{name}.p12", pkcs12.serialize_key_and_certificates(
+        name.encode(), key, cert, [pki.subca, pki.root],
+        serialization.BestAvailableEncryption(password.encode())))
+    return DemoClerk(name, "valid", "rsa", p12, _write(out_dir / f"{name}.pem", _pem(cert)),
+                     cert, key)

@@ -121,6 +121,7 @@ class PullPage:
     more: bool
     last_code: str | None = None  # asked with code_prefix: the gateway's high-water mark
     tsts: dict[str, str] = field(default_factory=dict)  # event id -> RFC 3161 token (base64)
+    rotation_sha256: str | None = None  # the newest announced gateway signing certificate
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -388,7 +389,9 @@ class GatewayClient:
                 token = _tst_of(v)
                 if k in ids and token is not None:
                     tsts[k] = token
-        return PullPage(events, cursor, doc["more"], last_code, tsts)
+        rotation = doc.get("rotation_sha256")
+        return PullPage(events, cursor, doc["more"], last_code, tsts,
+                        rotation if is_sha256_hex(rotation) else None)
 
     def gateway_certificate(self) -> dict[str, Any] | None:
         """{pem, sha256, subject} of the certificate that signs province events (None when the
@@ -404,6 +407,23 @@ class GatewayClient:
         if not isinstance(doc, dict) or not is_sha256_hex(doc.get("sha256")):
             raise InvalidResponse("gateway-certificate answer has no sha256")
         return doc
+
+    def gateway_rotations(self) -> list[object]:
+        """The gateway's signing-certificate rotation announcements, oldest first, unparsed
+        and untrusted (app/rotation.py judges each): ``[{"payload", "signature"}, ...]``."""
+        from sync.rotation import read_announcements
+
+        resp = self._request("GET", "/gateway-rotations")
+        if resp.status_code == 404:
+            return []
+        if resp.status_code != 200:
+            _, detail = _error_of(resp)
+            raise InvalidResponse(f"gateway-rotations answered HTTP {resp.status_code}: "
+                                  f"{detail}")
+        try:
+            return read_announcements(self._json(resp))
+        except WireError as exc:
+            raise InvalidResponse(f"gateway-rotations answer: {exc.detail}") from exc
 
     def witness(self) -> dict[str, Any] | None:
         """The audit head this counter last sent, as the gateway keeps it ({seq, hash})."""

@@ -130,6 +130,8 @@ class SyncResult:
     applied: int = 0
     refused: int = 0  # pulled events that failed verification (never applied)
     refused_reasons: dict[str, int] = field(default_factory=dict)  # machine code -> count
+    rotations_applied: int = 0  # gateway signing-certificate announcements applied
+    rotations_refused: dict[str, int] = field(default_factory=dict)  # machine code -> count
     uploaded_bytes: int = 0
     catalogue_version: str | None = None
     catalogue_error: str | None = None
@@ -159,6 +161,8 @@ class SyncResult:
             "parked_total": self.parked_total, "clock_skew_seconds": self.clock_skew_seconds,
             "catalogue_error_words": self.catalogue_error_words,
             "refused_reasons": dict(self.refused_reasons),
+            "rotations_applied": self.rotations_applied,
+            "rotations_refused": dict(self.rotations_refused),
             "error": None if self.error is None else {
                 "reason": self.error.reason, "detail": self.error.detail,
                 "transient": isinstance(self.error, TransientError)},
@@ -434,10 +438,27 @@ class SyncEngine:
     def _upload_one(self, sha: str, path: Path) -> Any:
         return self.client.upload_attachment(sha, path, chunk_size=self.config.chunk_size)
 
+    async def _rotation(self, announced: str, result: SyncResult) -> None:
+        """The gateway announces a signing certificate for province events that this counter
+        does not pin: fetch the signed announcements and let the store judge them (before
+        applying the page, whose events may already be signed by the new certificate)."""
+        needed = getattr(self.store, "rotation_needed", None)
+        apply = getattr(self.store, "apply_rotations", None)
+        if needed is None or apply is None or not await self._in_store(needed, announced):
+            return
+        items = await self._in_http(self.client.gateway_rotations)
+        outcome = await self._in_store(apply, items)
+        result.rotations_applied += len(outcome.get("applied") or [])
+        for r in outcome.get("refused") or []:
+            code = str(r.get("code"))
+            result.rotations_refused[code] = result.rotations_refused.get(code, 0) + 1
+
     async def _pull(self, result: SyncResult) -> None:
-        cursor = await self._in_store(self.store.cursor)
+        cursor = start = await self._in_store(self.store.cursor)
         while True:
             page = await self._in_http(self.client.pull, cursor, self.config.pull_limit)
+            if page.rotation_sha256 and cursor == start:
+                await self._rotation(page.rotation_sha256, result)
             if page.events or page.cursor != cursor:
                 stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor,
                                              page.tsts)

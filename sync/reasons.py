@@ -74,6 +74,32 @@ REASONS: dict[str, tuple[str, str]] = {
                       "The gateway fails whenever it receives this event alone; it was parked"
                       " so the others still go through."),
     "not_your_centre": ("Sự kiện của trung tâm khác.", "An event of another centre."),
+    # gateway signing-certificate rotation (app/rotation.py) and province events
+    "gateway_retired": ("Sự kiện của tỉnh được ký bằng chứng thư cũ của cổng tỉnh sau khi "
+                        "chứng thư đó đã được thay thế.",
+                        "A province event signed by the gateway's replaced certificate after"
+                        " it was replaced."),
+    "not_gateway": ("Sự kiện của tỉnh không được ký bằng chứng thư đã ghim của cổng tỉnh.",
+                    "A province event not signed by the gateway's pinned certificate."),
+    "rotation_malformed": ("Thông báo đổi chứng thư ký của cổng tỉnh sai cấu trúc.",
+                           "The gateway's signing-certificate announcement is malformed."),
+    "rotation_mismatch": ("Thông báo đổi chứng thư ký ghi dấu vân tay khác chứng thư kèm theo.",
+                          "The signing-certificate announcement names another fingerprint than"
+                          " the certificate it carries."),
+    "rotation_bad_signature": ("Chữ ký của thông báo đổi chứng thư ký không hợp lệ.",
+                               "The signing-certificate announcement's signature is not valid."),
+    "rotation_unpinned_signer": ("Thông báo đổi chứng thư ký không do chứng thư đã ghim của "
+                                 "cổng tỉnh ký.",
+                                 "The signing-certificate announcement is not signed by the"
+                                 " gateway's pinned certificate."),
+    "rotation_replay": ("Thông báo đổi chứng thư ký đã cũ (phát lại) hoặc do chứng thư đã bị "
+                        "thay thế ký.",
+                        "The signing-certificate announcement is old (replayed) or signed by a"
+                        " certificate already replaced."),
+    "rotation_untrusted_certificate": ("Chứng thư ký mới của cổng tỉnh không được tin cậy "
+                                       "(chuỗi, hiệu lực, mục đích dùng khóa hoặc đã thu hồi).",
+                                       "The gateway's new signing certificate is not trusted"
+                                       " (chain, validity, key usage or revoked)."),
     # whole-round failures (sync status: last error)
     "tls_hostname": ("Chứng thư TLS của cổng tỉnh cấp cho tên máy khác (sai địa chỉ cổng?).",
                      "The gateway's TLS certificate is for another host name (wrong address?)."),

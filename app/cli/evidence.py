@@ -132,8 +132,14 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     entries = trustcfg.list_anchors(settings)
     crls = [to_plain(c._asdict()) for c in load_trust(settings).crl_status()]
+    pins: list[dict] = []
+    if settings.store_path.is_file():  # the gateway certificates pinned by this counter
+        from app.rotation import pinned_certificates
+
+        with counter_of(args, readonly=True) as counter:
+            pins = pinned_certificates(counter)
     if args.json:
-        emit({"certificates": entries, "crls": crls})
+        emit({"certificates": entries, "crls": crls, "gateway_pins": pins})
         return 0
     en = args.lang == "en"
     if not entries:
@@ -152,6 +158,12 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
             else:
                 print(f"  CRL: {'issued' if en else 'cập nhật'} {crl['this_update_vn']}, "
                       f"{'next' if en else 'kỳ sau'} {crl['next_update_vn'] or '—'}")
+    if pins:
+        from app.cli.sync import _pin_line
+
+        for pin in pins:
+            print(_pin_line(args, pin))
+            print(f"  SHA-256: {pin['sha256']}")
     return 0
 
 

@@ -61,6 +61,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "and learn the gateway's highest code of today")
     rc.set_defaults(func=cmd_recover)
 
+    p = sub.add_parser("gateway-pin", help="the gateway's signing certificates pinned here "
+                       "(province events); add one from the province's letter")
+    gs = p.add_subparsers(dest="pin_cmd", required=True)
+    a = gs.add_parser("list", help="pinned gateway signing certificates (current, replaced)")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_pin_list)
+    a = gs.add_parser("add", help="pin a new gateway signing certificate by its SHA-256, read "
+                      "from the province's letter (compromise of the old key; administrator "
+                      "confirmation). The certificate pinned until now is replaced from "
+                      "--effective-at (default: now)")
+    a.add_argument("sha256")
+    a.add_argument("--cert", metavar="FILE", help="the new certificate (PEM/DER): checked to "
+                   "have this SHA-256 and to chain to the trust anchors")
+    a.add_argument("--effective-at", metavar="TIME", help="ISO 8601 time with offset from which "
+                   "the old certificate no longer signs (the letter's date), default now")
+    a.add_argument("--admin", required=True, help="administrator who confirms")
+    a.add_argument("--admin-password-env", help="environment variable holding the "
+                                                "administrator's password (else a prompt)")
+    a.set_defaults(func=cmd_pin_add)
+
 
 def _t(args: argparse.Namespace, vi: str, en: str) -> str:
     return en if args.lang == "en" else vi
@@ -219,6 +239,15 @@ def cmd_status(args: argparse.Namespace) -> int:
                  "WARNING: pulled events refused (not applied) at ")
               + f"{refused.get('at')}: {refused.get('count')} — "
               + str(refused["reasons_en"] if args.lang == "en" else refused["reasons_vi"]))
+    rotation = state.get("rotation_refused")
+    if rotation:
+        print(_t(args, "CẢNH BÁO: thông báo đổi chứng thư ký của cổng tỉnh bị từ chối (không "
+                 "ghim) lúc ", "WARNING: gateway signing-certificate announcements refused (not "
+                 "pinned) at ")
+              + f"{rotation.get('at')}: {rotation.get('count')} — "
+              + str(rotation["reasons_en"] if args.lang == "en" else rotation["reasons_vi"]))
+    for pin in state.get("gateway_pins") or []:
+        print(_pin_line(args, pin))
     if state["clock_skew_seconds"]:
         words = state["clock_skew_en"] if args.lang == "en" else state["clock_skew_vi"]
         print(_t(args, "CẢNH BÁO: ", "WARNING: ") + words
@@ -244,3 +273,65 @@ def cmd_recover(args: argparse.Namespace) -> int:
     with counter_of(args) as counter:
         emit(recover(counter))
     return EXIT_OK
+
+
+def _pin_line(args: argparse.Namespace, pin: dict) -> str:
+    """One pinned gateway signing certificate, in words."""
+    state = (_t(args, "đang dùng", "current") if pin["current"] else
+             _t(args, "đã thay thế từ ", "replaced from ") + str(pin["retired_from"] or "?")
+             if pin["retired_from"] else _t(args, "cũ", "older"))
+    via = {"enrolment": _t(args, "khi đăng ký", "at enrolment"),
+           "announcement": _t(args, "theo thông báo có chữ ký", "by signed announcement"),
+           "admin": _t(args, "do quản trị viên", "by an administrator")}.get(pin["via"], pin["via"])
+    return (_t(args, "Chứng thư ký của cổng tỉnh", "Gateway signing certificate")
+            + f": {pin['sha256'][:16]}… ({state}; {_t(args, 'ghim', 'pinned')} {via}"
+            + (f", {pin['subject']}" if pin.get("subject") else "") + ")")
+
+
+def cmd_pin_list(args: argparse.Namespace) -> int:
+    from app.rotation import pinned_certificates
+
+    with counter_of(args, readonly=True) as counter:
+        pins = pinned_certificates(counter)
+    if args.json:
+        emit(pins)
+        return 0
+    if not pins:
+        print(_t(args, "Chưa ghim chứng thư ký nào của cổng tỉnh (motcua enrol).",
+                 "No gateway signing certificate pinned yet (motcua enrol)."))
+    for pin in pins:
+        print(_pin_line(args, pin))
+        print(f"  SHA-256: {pin['sha256']}")
+    return 0
+
+
+def cmd_pin_add(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from app.cli.common import secret
+    from app.rotation import admin_add_pin
+
+    when = None
+    if args.effective_at:
+        try:
+            when = datetime.fromisoformat(args.effective_at)
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None:
+            raise UserError("Thời điểm hiệu lực phải theo ISO 8601 kèm múi giờ, ví dụ "
+                            "2026-12-15T08:00:00+07:00.",
+                            "The effective time must be ISO 8601 with its offset, e.g. "
+                            "2026-12-15T08:00:00+07:00.", field="effective_at",
+                            code="bad_effective_at")
+    cert = None
+    if args.cert:
+        from app.binding import certificate_from_file
+
+        cert = certificate_from_file(Path(args.cert))
+    with counter_of(args) as counter:
+        admin_pw = secret(args, "admin_password_env",
+                          "Mật khẩu quản trị viên / Administrator password: ")
+        emit(admin_add_pin(counter, args.sha256, admin=args.admin, admin_password=admin_pw,
+                           cert=cert, effective_at=when))
+    return 0

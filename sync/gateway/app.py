@@ -64,6 +64,10 @@ class GatewayConfig:
     admin_token: str | None = None
     #: signs province events (signing.signer.Signer or anything with sign()/info/cert)
     signer: Any = None
+    #: rotation (sync/gateway/rotation.py): this certificate signs province events from
+    #: `next_signing_from` on; the announcement, signed by `signer`, is published at start
+    next_signer: Any = None
+    next_signing_from: datetime | None = None
     max_batch_events: int = 500
     max_batch_bytes: int = 8 * MiB
     max_chunk_bytes: int = 8 * MiB
@@ -191,6 +195,10 @@ class _Gateway:
             config.db_url, config.data_dir, pg_pool_size=config.pg_pool_size
         )
         self.owns_store = config.store is None
+        from sync.gateway.rotation import signing_keys
+
+        self.keys = signing_keys(config.data_dir, config.signer, config.next_signer,
+                                 config.next_signing_from)
         self.verifier = config.verifier or reject_all()
         self.pool: CheckPool | None = None
         if config.verify_processes > 0:
@@ -314,7 +322,7 @@ _ERR = {"model": models.ErrorModel}
 def _meta_routes(gw: _Gateway) -> APIRouter:
     """Health, clock, the gateway's signing certificate, and the counter's audit witness."""
     r = APIRouter(prefix=API)
-    store, config = gw.store, gw.config
+    store = gw.store
 
     @r.get("/health", response_model=models.HealthResponse, responses={503: _ERR},
            tags=["meta"])
@@ -337,7 +345,7 @@ def _meta_routes(gw: _Gateway) -> APIRouter:
     def gateway_certificate() -> Any:
         """The certificate that signs province events; counters pin its SHA-256 at enrolment
         and check it chains to their own trust anchors."""
-        signer = config.signer
+        signer = gw.keys.at()
         if signer is None:
             raise ApiError(404, "no_signing_certificate",
                            "this gateway has no signing certificate configured")
@@ -345,6 +353,15 @@ def _meta_routes(gw: _Gateway) -> APIRouter:
 
         return {"pem": signer.certificate.public_bytes(Encoding.PEM).decode("ascii"),
                 "sha256": signer.info.sha256, "subject": signer.info.subject}
+
+    @r.get("/gateway-rotations", response_model=models.GatewayRotationsResponse,
+           tags=["meta"])
+    def gateway_rotations() -> Any:
+        """Every announcement of a new signing certificate for province events, oldest first:
+        the new certificate, its SHA-256 and effective time, signed (detached CMS) by the
+        certificate it replaces. Counters pin the new one only when that signature verifies
+        under the certificate they pin now (sync/rotation.py)."""
+        return {"rotations": [a.to_json() for a in gw.keys.announcements]}
 
     @r.get("/time", response_model=models.TimeResponse, tags=["meta"])
     def server_time() -> Any:
@@ -460,6 +477,9 @@ def _event_routes(gw: _Gateway) -> APIRouter:
             if tokens:
                 extra["tsts"] = {k: base64.b64encode(v).decode("ascii")
                                  for k, v in tokens.items()}
+        if gw.keys.announcements:  # the newest announced certificate: counters that do not
+            # pin it yet fetch /gateway-rotations
+            extra["rotation_sha256"] = gw.keys.announcements[-1].next_sha256
         return JSONResponse({
             "events": [e.wire.to_json() for e in rows],
             "cursor": f"{cursor:016d}",
@@ -596,7 +616,7 @@ def _province_routes(gw: _Gateway) -> APIRouter:
         """Simulate the provincial system acting on a dossier (admin token)."""
         try:
             wire = province_act(store, body.dossier_code, body.action, body.note,
-                                signer=config.signer)
+                                signer=gw.keys.at(), tsa=config.tsa)
         except StoreUnavailable:
             raise
         except StoreError as exc:

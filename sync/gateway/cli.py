@@ -29,6 +29,7 @@ from typing import Any
 DATA_DIR_ENV = "MOTCUA_GATEWAY_DATA_DIR"
 SIGNING_P12 = "gateway-signing.p12"
 SIGNING_PW_ENV = "MOTCUA_GATEWAY_SIGNING_PASSWORD"
+NEXT_SIGNING_PW_ENV = "MOTCUA_GATEWAY_NEXT_SIGNING_PASSWORD"
 ENROL_PREFIX = "MOTCUA-ENROL1:"
 
 
@@ -52,6 +53,44 @@ def load_signer(args: argparse.Namespace, data_dir: Path) -> Any:
 
     env = getattr(args, "signing_password_env", None) or SIGNING_PW_ENV
     return P12Signer.open(Path(path), os.environ.get(env, ""))
+
+
+def load_next_signer(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(next signer, effective time) of a configured rotation (``--next-signing-p12`` and
+    ``--next-signing-from``), or (None, None). The password comes from the environment
+    (``--next-signing-password-env``, default $MOTCUA_GATEWAY_NEXT_SIGNING_PASSWORD), never
+    from the command line, and is never logged."""
+    from datetime import datetime
+
+    from sync.gateway.rotation import RotationError
+
+    path = getattr(args, "next_signing_p12", None)
+    raw_from = getattr(args, "next_signing_from", None)
+    if path is None and raw_from is None:
+        return None, None
+    if path is None or raw_from is None:
+        raise RotationError("--next-signing-p12 and --next-signing-from go together")
+    try:
+        when = datetime.fromisoformat(raw_from)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise RotationError("--next-signing-from must be an ISO 8601 time with its offset, "
+                            "e.g. 2026-12-15T00:00:00+07:00")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"next signing PKCS#12 {path} not found")
+    from signing.signer import P12Signer
+
+    env = getattr(args, "next_signing_password_env", None) or NEXT_SIGNING_PW_ENV
+    return P12Signer.open(Path(path), os.environ.get(env, "")), when
+
+
+def signing_keys_of(args: argparse.Namespace, data_dir: Path) -> Any:
+    """The signing configuration (current, next, announcements) for province events."""
+    from sync.gateway.rotation import signing_keys
+
+    next_signer, when = load_next_signer(args)
+    return signing_keys(data_dir, load_signer(args, data_dir), next_signer, when)
 
 
 def enrolment_string(gateway_url: str | None, counter: Any, token: str,
@@ -96,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
                              f" (default: DATA_DIR/{SIGNING_P12} when present)")
     common.add_argument("--signing-password-env", default=argparse.SUPPRESS, metavar="VAR",
                         help=f"environment variable with its password (default {SIGNING_PW_ENV})")
+    common.add_argument("--next-signing-p12", default=argparse.SUPPRESS, type=Path,
+                        help="rotation: PKCS#12 with the NEW signing certificate, used from "
+                             "--next-signing-from on; the announcement counters follow is "
+                             "signed by the current key (--signing-p12)")
+    common.add_argument("--next-signing-from", default=argparse.SUPPRESS, metavar="TIME",
+                        help="when the new certificate takes over (ISO 8601 with offset)")
+    common.add_argument("--next-signing-password-env", default=argparse.SUPPRESS, metavar="VAR",
+                        help=f"environment variable with its password (default "
+                             f"{NEXT_SIGNING_PW_ENV})")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     p = argparse.ArgumentParser(prog="motcua-gateway", parents=[common],
                                 description="MotCua reference provincial gateway")
@@ -145,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("dossier_code")
     a.add_argument("action", choices=["processing", "supplement", "result-ready", "reject", "fee"])
     a.add_argument("--note")
+    a.add_argument("--tsa-cert", type=Path, help="time-stamp the province event (RFC 3161) with"
+                   " this TSA certificate, as `serve` does")
+    a.add_argument("--tsa-key", type=Path)
 
     c = sub.add_parser("catalogue", parents=[common], help="procedure catalogue")
     csub = c.add_subparsers(dest="catalogue_command", required=True)
@@ -212,7 +263,18 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"cannot use the TSA certificate/key: {exc}", file=sys.stderr)
             return 2
     verifier = default_verifier(anchors, crls, crl_dir)
+    from sync.gateway.rotation import RotationError
+
     signer = load_signer(args, data_dir)
+    try:
+        next_signer, next_from = load_next_signer(args)
+        if next_signer is not None:  # publish now: a bad configuration stops the start
+            from sync.gateway.rotation import signing_keys
+
+            signing_keys(data_dir, signer, next_signer, next_from)
+    except RotationError as exc:
+        print(f"error: signing certificate rotation: {exc}", file=sys.stderr)
+        return 2
     if signer is None:
         print("warning: no signing certificate (--signing-p12): province events cannot be made",
               file=sys.stderr)
@@ -223,6 +285,8 @@ def _serve(args: argparse.Namespace) -> int:
     config = GatewayConfig(
         tsa=tsa,
         signer=signer,
+        next_signer=next_signer,
+        next_signing_from=next_from,
         db_url=getattr(args, "db", None),
         data_dir=data_dir,
         verifier=verifier,
@@ -298,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
+        from sync.gateway.rotation import RotationError
+
+        if isinstance(exc, RotationError):
+            print(f"error: signing certificate rotation: {exc}", file=sys.stderr)
+            return 1
         from signing.errors import SigningError
 
         if isinstance(exc, SigningError):
@@ -335,10 +404,20 @@ def counter_catalogue_older(text: str) -> str | None:
     return None
 
 
+def _tsa_of(args: argparse.Namespace) -> Any:
+    if bool(getattr(args, "tsa_cert", None)) != bool(getattr(args, "tsa_key", None)):
+        raise ValueError("--tsa-cert and --tsa-key go together")
+    if not getattr(args, "tsa_cert", None):
+        return None
+    from signing.tsa import TimeStampAuthority
+
+    return TimeStampAuthority.from_files(args.tsa_cert, args.tsa_key)
+
+
 def _admin(args: argparse.Namespace, store: Any) -> int:
     if args.command == "enrol":
         counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
-        signer = load_signer(args, _data_dir(args))
+        signer = signing_keys_of(args, _data_dir(args)).at()
         line = enrolment_string(args.gateway_url, counter, token,
                                 signer.info.sha256 if signer is not None else None)
         if args.json:
@@ -367,7 +446,8 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
         from sync.gateway.service import province_act
 
         wire = province_act(store, args.dossier_code, args.action, args.note,
-                            signer=load_signer(args, _data_dir(args)))
+                            signer=signing_keys_of(args, _data_dir(args)).at(),
+                            tsa=_tsa_of(args))
         print(json.dumps({"id": wire.id, "type": wire.type, "dossier_code": wire.dossier_code,
                           "occurred_at": wire.occurred_at}, ensure_ascii=False))
         return 0

@@ -78,6 +78,10 @@ class PullResponse(BaseModel):
     tsts: dict[str, str] | None = Field(
         default=None, description="when the gateway is a time-stamping authority: event id ->"
                                   " base64 DER RFC 3161 token over that event's signature value")
+    rotation_sha256: str | None = Field(
+        default=None, description="SHA-256 of the newest announced signing certificate for "
+                                  "province events: a counter that does not pin it yet reads "
+                                  "/gateway-rotations")
 
 
 class AttachmentStateModel(BaseModel):
@@ -122,6 +126,18 @@ class GatewayCertificateResponse(BaseModel):
     pem: str
     sha256: str
     subject: str
+
+
+class RotationAnnouncementModel(BaseModel):
+    payload: str = Field(description="base64 of the RFC 8785 JSON announcement (sync/rotation.py)")
+    signature: str = Field(description="base64 DER detached CMS over payload, by the certificate"
+                                       " being replaced")
+
+
+class GatewayRotationsResponse(BaseModel):
+    """Announcements of new signing certificates for province events, oldest first."""
+
+    rotations: list[RotationAnnouncementModel]
 
 
 class ProvinceActRequest(BaseModel):

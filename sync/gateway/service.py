@@ -225,10 +225,12 @@ def _attachment_problem(
 
 
 def province_act(store: Store, dossier_code: str, action: str, note: str | None,
-                 signer: Any = None) -> WireEvent:
+                 signer: Any = None, tsa: Any = None) -> WireEvent:
     """Record a province decision on a dossier the gateway knows (simulation of the province
     system), signed by the gateway's own certificate (``signer``) and chained to the dossier's
-    latest event. Raises StoreError ``unknown_dossier`` / ``bad_action`` / ``no_signer``."""
+    latest event. With a time-stamping authority (``tsa``) the signature value is time-stamped
+    (RFC 3161) as for counter events: the token is stored with the event and pulled with it.
+    Raises StoreError ``unknown_dossier`` / ``bad_action`` / ``no_signer``."""
     event_type = PROVINCE_ACTIONS.get(action)
     if event_type is None:
         raise StoreError("bad_action", f"action must be one of {sorted(PROVINCE_ACTIONS)}")
@@ -247,7 +249,8 @@ def province_act(store: Store, dossier_code: str, action: str, note: str | None,
         dossier_id=dossier_id, dossier_code=dossier_code, event_type=event_type, note=note,
         dossier_prev=store.dossier_head(dossier_id), signer=signer,
     )
-    outcome = store.insert_events([NewEvent(wire, agency_code, None)])[0]
+    token = stamp_many(tsa, [wire.signature or b""])[0] if tsa is not None else None
+    outcome = store.insert_events([NewEvent(wire, agency_code, None, tst=token)])[0]
     if outcome != "accepted":
         raise StoreError(outcome, "province event could not be stored")
     return wire
