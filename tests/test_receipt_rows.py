@@ -177,3 +177,24 @@ def test_control_slip_rows_never_split(dossier, render, tmp_path, layout):
     _whole_rows(words, rows, set(" ".join(c.columns).split()), "TÊN")
     text = _text(words[-1])
     assert "Người giao và người nhận ký" in text
+
+
+@pytest.mark.parametrize("layout", ["a4", "a5"])
+def test_tracking_book_lines_never_split(dossier, render, tmp_path, layout):
+    """The book (landscape) with 60 lines whose procedure names run to 300 characters."""
+    need("pdftotext", "pdfinfo")
+    counter = dossier[0]
+    from app.domain import now_vn
+
+    book = receipts.tracking_book_model(counter, now_vn().date(), now_vn().date())
+    assert len(book.rows) == 1
+    line = book.rows[0]
+    lines = tuple((str(i), line[1], marked(i, (60, 300, 140)[i % 3]), *line[3:])
+                  for i in range(1, 61))
+    b = dataclasses.replace(book, rows=lines)
+    out = tmp_path / f"book-{layout}.pdf"
+    pages = render(b, out, layout)
+    assert pages >= 2 and page_info(out)[0] == pages
+    words = page_words(out)
+    _whole_rows(words, [(f"Đầu{i}", f"Cuối{i}") for i in range(1, 61)],
+                set(" ".join(b.columns).split()), "TT")

@@ -72,12 +72,17 @@ def layout_spec(model: Model, layout: str) -> Layout:
 
 
 # Date/time phrases wrap as a whole ("ngày 23 tháng 11 năm" / "2026" looks broken).
-_KEEP_RE = re.compile(r"\d\d giờ \d\d phút|ngày \d\d tháng \d\d năm \d{4}")
+# So do a number and its unit ("Số thứ tự: 12", "01 ngày làm việc", "01 bản"). A table cell may
+# be narrower than a whole date: there only each word stays with its number ("tháng 12"), or Qt
+# would cut the phrase inside a word ("nă / m 2026").
+_KEEP_RE = re.compile(r"\d\d giờ \d\d phút|ngày \d\d tháng \d\d năm \d{4}|Số thứ tự: \d+|"
+                      r"Quyển số: [\d/]+|\d+ (?:ngày|giờ) làm việc|\d+ (?:bản|bộ)\b")
+_CELL_RE = re.compile(r"\d+ (?:giờ|phút)|(?:ngày|tháng|năm) \d+|\d+ (?:bản|bộ)\b")
 
 
-def _e(text: str) -> str:
+def _e(text: str, *, cell: bool = False) -> str:
     out = escape(text, quote=True)
-    out = _KEEP_RE.sub(lambda m: m.group(0).replace(" ", "&nbsp;"), out)
+    out = (_CELL_RE if cell else _KEEP_RE).sub(lambda m: m.group(0).replace(" ", "&nbsp;"), out)
     return out.replace("\n", "<br>")
 
 
@@ -203,7 +208,7 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[
                    for c, w in zip(columns, widths, strict=True))
 
     def row(n: int, r: tuple[str, ...]) -> str:
-        cells = [_e(c) for c in r]
+        cells = [_e(c, cell=True) for c in r]
         if cells:
             cells[0] = _anchor(f"{KEEP}{group}:{n}", cells[0])
         return "<tr>" + "".join(
@@ -256,8 +261,8 @@ def _receipt(m: ReceiptModel, spec: Layout, breaks: frozenset[str]) -> str:
     out.append(_field(m.procedure))
     if spec.roll:
         out.append(f'<p style="margin-top:4px; margin-bottom:2px;">{_e(m.documents_heading)}</p>')
-        out += [f'<p style="margin-top:0px; margin-bottom:1px; margin-left:8px;">'
-                f'{_e(d.text)}</p>' for d in m.documents]
+        out += [f'<p style="margin-top:0px; margin-bottom:1px; margin-left:22px; '
+                f'text-indent:-16px;">{_e(heading(d.text))}</p>' for d in m.documents]
     else:
         out.append(_lead("doc", _e(m.documents_heading), "margin-top:4px; margin-bottom:2px;",
                          breaks))
@@ -290,8 +295,8 @@ def _slip(m: SlipModel, spec: Layout, breaks: frozenset[str]) -> str:
                          "margin-top:6px; margin-bottom:2px;", breaks))
         # each item a paragraph marked keep:item:<i> (moved whole to the next page)
         out += [f'<p style="{BREAK if n and f"{KEEP}item:{n}" in breaks else ""}'
-                f'margin-top:1px; margin-bottom:1px; margin-left:12px;">'
-                f'{_anchor(f"{KEEP}item:{n}", _e(i))}</p>'
+                f'margin-top:1px; margin-bottom:1px; margin-left:34px; text-indent:-22px;">'
+                f'{_anchor(f"{KEEP}item:{n}", _e(heading(i)))}</p>'
                 for n, i in enumerate(m.items)]
     out += [f'<p style="margin-top:6px; margin-bottom:2px;">{_e(p)}</p>' for p in m.paragraphs]
     out.append(_signatures(m.signatures, spec))
