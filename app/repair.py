@@ -10,6 +10,7 @@ repaired: `verify` names them and a backup or the gateway (`motcua sync recover`
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from app.context import Counter
@@ -19,36 +20,57 @@ from localdb import audit, crosscheck
 log = logging.getLogger(__name__)
 
 
+def store_findings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The cross-checks `check` and `verify` share (everything but the scan folder):
+    [{kind, vi, en, code?, event_id?, ...}], each line wholly in one language."""
+    from app import checkwords as w
+
+    out: list[dict[str, Any]] = []
+    for name in crosscheck.missing_triggers(conn):
+        out.append({"kind": "trigger_missing", "name": name, "code": "",
+                    "vi": f"thiếu ràng buộc bảo vệ {w.trigger(name)} (đã bị gỡ?) — chạy "
+                          "'motcua repair'",
+                    "en": f"protective trigger {w.trigger(name, 'en')} is missing (dropped?) "
+                          "— run 'motcua repair'"})
+    for eid, etype, code, at in crosscheck.unqueued_events(conn):
+        out.append({"kind": "not_queued", "event_id": eid, "code": code,
+                    "vi": f"hồ sơ {code}: sự kiện {w.event(etype)} lúc {w.when(at)} chưa được "
+                          "cổng tỉnh xác nhận mà không còn trong hàng đợi gửi (sẽ không bao giờ "
+                          "đến tỉnh) — chạy 'motcua repair'",
+                    "en": f"dossier {code}: the {w.event(etype, 'en')} event at {w.when(at)} "
+                          "was never acknowledged by the gateway and is no longer queued (it "
+                          "would never reach the province) — run 'motcua repair'"})
+    for seq, action, eid, subject, at in crosscheck.audit_orphans(conn):
+        where_vi = f", hồ sơ {subject}" if subject else ""
+        where_en = f", dossier {subject}" if subject else ""
+        out.append({"kind": "audit_orphan", "seq": seq, "event_id": eid, "code": "",
+                    "vi": f"dòng nhật ký #{seq} ({w.action(action)} lúc {w.when(at)}{where_vi}) "
+                          "ghi một sự kiện không còn trong kho (bị xoá?); không sửa được — bản "
+                          "sao lưu hoặc cổng tỉnh còn giữ sự kiện đó",
+                    "en": f"audit row #{seq} ({w.action(action, 'en')} at {w.when(at)}"
+                          f"{where_en}) names an event that is no longer in the store "
+                          "(deleted?); cannot be repaired — a backup or the gateway still holds "
+                          "it"})
+    return out
+
+
 def findings(counter: Counter) -> list[dict[str, Any]]:
     """Cross-check problems: [{kind, vi, en, ...}] (empty when everything agrees)."""
-    out: list[dict[str, Any]] = []
     with counter.store._lock:
         conn = counter.store.conn
-        for name in crosscheck.missing_triggers(conn):
-            out.append({"kind": "trigger_missing", "name": name,
-                        "vi": f"thiếu trigger bảo vệ '{name}' (đã bị xoá?) — chạy 'motcua repair'",
-                        "en": f"protective trigger '{name}' is missing (dropped?) — run "
-                              "'motcua repair'"})
-        for eid, etype, code in crosscheck.unqueued_events(conn):
-            out.append({"kind": "not_queued", "event_id": eid, "code": code,
-                        "vi": f"{code}: sự kiện {etype} ({eid}) chưa được cổng tỉnh xác nhận mà "
-                              "không còn trong hàng đợi gửi — chạy 'motcua repair'",
-                        "en": f"{code}: event {etype} ({eid}) was never acknowledged by the "
-                              "gateway and is no longer queued — run 'motcua repair'"})
-        for seq, action, eid in crosscheck.audit_orphans(conn):
-            out.append({"kind": "audit_orphan", "seq": seq, "event_id": eid,
-                        "vi": f"nhật ký #{seq} ({action}) ghi sự kiện {eid} nhưng sự kiện không "
-                              "còn (bị xoá?)",
-                        "en": f"audit row #{seq} ({action}) names event {eid}, which is gone "
-                              "(deleted?)"})
+        out = store_findings(conn)
         scans = list(crosscheck.unreferenced_scans(conn, counter.settings.attachments_dir))
     for path in scans:
-        out.append({"kind": "scan_unreferenced", "path": str(path),
+        out.append({"kind": "scan_unreferenced", "path": str(path), "code": "",
                     "vi": f"tệp quét {path.name[:12]}… không thuộc hồ sơ nào — "
                           "'motcua repair --remove-unreferenced-scans' để xoá",
                     "en": f"scan file {path.name[:12]}… belongs to no dossier — "
                           "'motcua repair --remove-unreferenced-scans' removes it"})
     return out
+
+
+#: what `repair` can fix (the rest it names and leaves: deleted evidence cannot be invented)
+REPAIRABLE = frozenset({"trigger_missing", "not_queued", "scan_unreferenced"})
 
 
 def repair(counter: Counter, *, remove_scans: bool = False,
@@ -61,7 +83,7 @@ def repair(counter: Counter, *, remove_scans: bool = False,
         if missing:
             crosscheck.recreate_triggers(conn, missing)
             done["triggers"] = missing
-        ids = [eid for eid, _, _ in crosscheck.unqueued_events(conn)]
+        ids = [eid for eid, *_ in crosscheck.unqueued_events(conn)]
         done["requeued"] = crosscheck.requeue(conn, ids, now)
         scans = list(crosscheck.unreferenced_scans(conn, counter.settings.attachments_dir)) \
             if remove_scans else []

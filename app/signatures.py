@@ -64,8 +64,8 @@ FIRST_TYPES = ("received", "refused", "submitted_online")
 _PROBLEM_TEXT = {
     "unsigned": ("sự kiện không có chữ ký", "event has no signature"),
     "body_mismatch": ("cột của sự kiện khác nội dung đã ký", "event columns differ from the signed body"),
-    "origin_mismatch": ("nguồn (quầy/tỉnh) của sự kiện khác nội dung đã ký",
-                        "event origin differs from the signed body"),
+    "origin_mismatch": ("nguồn (quầy/tỉnh) ghi trong kho khác nội dung đã ký",
+                        "the origin (counter/province) stored differs from the signed body"),
     "payload_unreadable": ("nội dung đã ký không đọc được", "signed body is unreadable"),
     "signer_mismatch": ("chữ ký không phải của chứng thư được ghi trong nội dung đã ký",
                         "the signature is not made by the certificate named in the signed body"),
@@ -86,17 +86,16 @@ _PROBLEM_TEXT = {
                              "attachment list differs from the signed data"),
     "status_mismatch": ("trạng thái khác trạng thái suy ra từ sự kiện",
                         "status differs from the one derived from events"),
-    "no_receipt": ("hồ sơ không có sự kiện tiếp nhận", "dossier has no received event"),
-    "dossier_chain": ("chuỗi sự kiện của hồ sơ bị đứt (sự kiện bị xoá, chèn hoặc đảo thứ tự)",
-                      "the dossier's event chain is broken (event deleted, inserted or reordered)"),
-    "counter_chain": ("chuỗi sự kiện của quầy bị đứt (sự kiện hoặc cả hồ sơ bị xoá/chèn)",
-                      "the counter's event chain is broken (event or whole dossier deleted/inserted)"),
-    "code_gap": ("thiếu số thứ tự hồ sơ trong ngày (hồ sơ bị xoá?)",
+    "no_receipt": ("hồ sơ không có sự kiện tiếp nhận do quầy ký",
+                   "the dossier has no received event signed at a counter"),
+    "dossier_chain": ("chuỗi sự kiện của hồ sơ bị đứt", "the dossier's event chain is broken"),
+    "counter_chain": ("chuỗi sự kiện của quầy bị đứt", "the counter's event chain is broken"),
+    "code_gap": ("thiếu số hồ sơ trong ngày (hồ sơ bị xoá?)",
                  "daily dossier numbers are missing (dossier deleted?)"),
     "audit_anchor": ("nhật ký khác với đầu chuỗi nhật ký đã được ký",
                      "the audit log differs from the signed audit head"),
-    "trigger_missing": ("thiếu trigger bảo vệ chỉ-ghi-thêm (chạy 'motcua repair')",
-                        "an append-only trigger is missing (run 'motcua repair')"),
+    "trigger_missing": ("thiếu ràng buộc bảo vệ dữ liệu (chạy 'motcua repair')",
+                        "a protective trigger is missing (run 'motcua repair')"),
     "not_queued": ("sự kiện chưa được cổng tỉnh xác nhận mà không còn trong hàng đợi gửi "
                    "(chạy 'motcua repair')",
                    "event never acknowledged by the gateway and no longer queued "
@@ -111,12 +110,35 @@ _PROBLEM_TEXT = {
 }
 
 
+#: problems of the store as a whole (chains, numbering, audit log, queue, protections): the
+#: dossier named, if any, is where the hole shows, not a dossier whose signed data is wrong
+STORE_PROBLEMS = frozenset({"counter_chain", "code_gap", "audit_anchor", "trigger_missing",
+                            "not_queued", "audit_orphan", "pin_unaudited", "orphan_event"})
+
+#: short words for each kind of store problem (the summary line of `motcua verify`)
+STORE_PROBLEM_WORDS = {
+    "counter_chain": ("chuỗi sự kiện của quầy bị đứt", "counter event chain broken"),
+    "code_gap": ("thiếu số hồ sơ", "dossier numbers missing"),
+    "audit_anchor": ("nhật ký khác đầu chuỗi đã ký", "audit log differs from the signed heads"),
+    "trigger_missing": ("thiếu ràng buộc bảo vệ", "protective trigger missing"),
+    "not_queued": ("sự kiện không còn trong hàng đợi gửi", "event no longer queued"),
+    "audit_orphan": ("nhật ký ghi sự kiện không còn", "audit row names a missing event"),
+    "pin_unaudited": ("chứng thư cổng tỉnh ghim không có trong nhật ký",
+                      "gateway pin not in the audit log"),
+    "orphan_event": ("sự kiện không thuộc hồ sơ nào", "event without its dossier"),
+}
+
+
+def is_store_problem(p: dict[str, Any]) -> bool:
+    return p["problem"] in STORE_PROBLEMS or not p["code"]
+
+
 @dataclass
 class VerifyReport:
     dossiers: int = 0
     signatures: int = 0
     events: int = 0
-    # {code, event_id, problem, message_vi, message_en}
+    # {code, event_id, problem, message_vi, message_en, detail (en), detail_vi}
     problems: list[dict[str, Any]] = field(default_factory=list)
     warnings: set[str] = field(default_factory=set)
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # warning -> (vi, en) words
@@ -128,19 +150,50 @@ class VerifyReport:
 
     @property
     def bad_dossiers(self) -> list[str]:
-        return sorted({p["code"] for p in self.problems if p["code"]})
+        """Dossiers whose own signed data does not verify (store problems not counted)."""
+        return sorted({p["code"] for p in self.problems if not is_store_problem(p)})
+
+    @property
+    def store_problems(self) -> list[dict[str, Any]]:
+        return [p for p in self.problems if is_store_problem(p)]
 
     def problems_of(self, code: str) -> list[dict[str, Any]]:
         return [p for p in self.problems if p["code"] == code]
 
+    def summary(self, lang: str = "vi") -> str:
+        """The last line of `motcua verify`: dossiers, signatures, failing dossiers and the
+        store's own problems by kind — it agrees with the exit code."""
+        en = lang == "en"
+        bad = len(self.bad_dossiers)
+        text = (f"{self.dossiers} dossier(s), {self.signatures} signature(s): {bad} dossier(s) "
+                "failing" if en else
+                f"{self.dossiers} hồ sơ, {self.signatures} chữ ký: {bad} hồ sơ không hợp lệ")
+        store = self.store_problems
+        if store:
+            kinds: dict[str, int] = {}
+            for p in store:
+                kinds[p["problem"]] = kinds.get(p["problem"], 0) + 1
+            parts = []
+            for kind, n in kinds.items():
+                words = STORE_PROBLEM_WORDS.get(kind) or _PROBLEM_TEXT.get(kind) or (kind, kind)
+                parts.append(f"{n} × {words[1 if en else 0]}" if n > 1 else words[1 if en else 0])
+            text += (f"; {len(store)} store problem(s): " if en
+                     else f"; {len(store)} vấn đề của kho: ") + ", ".join(parts)
+        return text + "."
+
 
 def _problem(report: VerifyReport, code: str, event_id: str | None, problem: str,
-             vi: str | None = None, en: str | None = None, detail: str = "") -> None:
+             vi: str | None = None, en: str | None = None,
+             detail: str | tuple[str, str] = "") -> None:
+    """One problem; `detail` is (vi, en) words appended to the kind's words (a plain string
+    only from a verifier that already speaks both languages through vi/en)."""
     dvi, den = _PROBLEM_TEXT.get(problem, (problem, problem))
-    if detail and vi is None:
-        vi, en = f"{dvi} — {detail}", f"{den} — {detail}"
+    detail_vi, detail_en = detail if isinstance(detail, tuple) else (detail, detail)
+    if detail_vi and vi is None:
+        vi, en = f"{dvi} — {detail_vi}", f"{den} — {detail_en}"
     report.problems.append({"code": code, "event_id": event_id, "problem": problem,
-                            "message_vi": vi or dvi, "message_en": en or den, "detail": detail})
+                            "message_vi": vi or dvi, "message_en": en or den,
+                            "detail": detail_en, "detail_vi": detail_vi})
 
 
 def gateway_pins(conn: sqlite3.Connection) -> evidence.PinSet:
@@ -300,19 +353,21 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
     expected = {"id": ev["id"], "dossier_id": dossier_id, "type": ev["type"],
                 "occurred_at": ev["occurred_at"], "actor": ev["actor"]}
     if any(body.get(k) != v for k, v in expected.items()):
-        _problem(report, code, ev["id"], "body_mismatch")
+        _problem(report, code, ev["id"], "body_mismatch",
+                 detail=_columns_words(ev, [k for k, v in expected.items() if body.get(k) != v]))
     origin = _declared_origin(body)
     if origin != ev["origin"]:
-        _problem(report, code, ev["id"], "origin_mismatch")
+        _problem(report, code, ev["id"], "origin_mismatch", detail=_relabel_words(ctx, ev, body))
     v2 = body.get("v") == evidence.PAYLOAD_VERSION
     if not v2 and ctx.first_v2_seq is not None and ev["seq"] > ctx.first_v2_seq:
-        _problem(report, code, ev["id"], "v1_after_upgrade")
+        _problem(report, code, ev["id"], "v1_after_upgrade", detail=_event_words(ev))
     if ev["signature"] is None:
         if not v2 and origin == "province" and ev["origin"] == "province" and (
                 ctx.first_v2_seq is None or ev["seq"] < ctx.first_v2_seq):
             report.warnings.add("legacy_unsigned_province_event")  # v1 stores: as before
+            report.notes["legacy_unsigned_province_event"] = LEGACY_UNSIGNED_WORDS
         else:
-            _problem(report, code, ev["id"], "unsigned")
+            _problem(report, code, ev["id"], "unsigned", detail=_event_words(ev))
         return
     report.signatures += 1
     res = ev.get("_verified")  # the chunk's batch through the fast path
@@ -333,24 +388,31 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
         if len(report.not_timestamped) < 10_000:
             report.not_timestamped.append(code)
     if not res.ok:
-        _problem(report, code, ev["id"], res.code, res.message_vi, res.message_en, res.detail)
+        on_vi, on_en = _event_words(ev)
+        _problem(report, code, ev["id"], res.code, f"{on_vi}: {res.message_vi}",
+                 f"{on_en}: {res.message_en}", res.detail)
         return
     named = (body.get("signer") or {}).get("sha256") if isinstance(body.get("signer"), dict) \
         else None
     actual = res.signer.sha256 if res.signer is not None else None
     if (v2 or named) and named != actual:
-        _problem(report, code, ev["id"], "signer_mismatch")
+        _problem(report, code, ev["id"], "signer_mismatch", detail=_event_words(ev))
     if origin == "province":
         if not ctx.pins:
-            _problem(report, code, ev["id"], "no_gateway_pin")
+            _problem(report, code, ev["id"], "no_gateway_pin", detail=_event_words(ev))
         elif actual not in ctx.pins:
-            _problem(report, code, ev["id"], "not_gateway")
+            _problem(report, code, ev["id"], "not_gateway", detail=_event_words(ev))
         elif actual in ctx.pins.retired and evidence.signed_after_retirement(
                 res, ctx.pins.retired[actual]):
-            _problem(report, code, ev["id"], "gateway_retired",
-                     detail=f"{actual[:16]}… replaced from {ctx.pins.retired[actual].isoformat()}")
+            from app import checkwords as w
+
+            on_vi, on_en = _event_words(ev)
+            since = w.when(ctx.pins.retired[actual].isoformat())
+            _problem(report, code, ev["id"], "gateway_retired", detail=(
+                f"{on_vi}: chứng thư SHA-256 {actual[:16]}… đã được thay từ {since}",
+                f"{on_en}: certificate SHA-256 {actual[:16]}… was replaced from {since}"))
     elif actual in ctx.pins:
-        _problem(report, code, ev["id"], "gateway_as_counter")
+        _problem(report, code, ev["id"], "gateway_as_counter", detail=_event_words(ev))
     elif v2 and named == actual and _is_own(ctx, body):
         from app.binding import (  # was the signer bound to this clerk then?
             NEVER_BOUND,
@@ -364,7 +426,54 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
             report.warnings.add(NEVER_BOUND)
             report.notes[NEVER_BOUND] = never_bound_note(ctx.never_bound)
         elif bound is not None:
-            _problem(report, code, ev["id"], *bound)
+            on_vi, on_en = _event_words(ev)
+            _problem(report, code, ev["id"], bound[0], f"{on_vi}: {bound[1]}",
+                     f"{on_en}: {bound[2]}")
+
+
+LEGACY_UNSIGNED_WORDS = (
+    "có sự kiện của tỉnh định dạng cũ (trước khi nâng cấp) không có chữ ký — đúng như thiết kế "
+    "lúc đó, không phải lỗi",
+    "old-format province events (from before the upgrade) carry no signature — as designed "
+    "then, not an error")
+
+
+def _relabel_words(ctx: _Ctx, ev: dict[str, Any], body: dict[str, Any]) -> tuple[str, str]:
+    """What a relabelled origin really is: the stored column says one origin, the signed
+    bytes (and, for this counter's events, their place in the counter chain) another."""
+    from app import checkwords as w
+
+    signed = _declared_origin(body)
+    seq = body.get("counter_seq") if signed == "counter" and _is_own(ctx, body) else None
+    place = (f" (sự kiện #{seq} trong chuỗi của quầy này)", f" (event #{seq} of this "
+             "counter's chain)") if isinstance(seq, int) else ("", "")
+    return (f"sự kiện {w.event(ev['type'])} lúc {w.when(ev['occurred_at'])} được ghi trong kho "
+            f"là {w.origin(ev['origin'])}, nhưng nội dung đã ký ghi là {w.origin(signed)}"
+            f"{place[0]}: nhãn nguồn đã bị đổi",
+            f"the {w.event(ev['type'], 'en')} event at {w.when(ev['occurred_at'])} is stored as "
+            f"{w.origin(ev['origin'], 'en')}, but its signed body says "
+            f"{w.origin(signed, 'en')}{place[1]}: its origin label was changed")
+
+
+def _event_words(ev: dict[str, Any]) -> tuple[str, str]:
+    """«sự kiện «tiếp nhận hồ sơ» lúc 23/11/2026 10:00» — which event a problem is about."""
+    from app import checkwords as w
+
+    return (f"sự kiện {w.event(ev['type'])} lúc {w.when(ev['occurred_at'])}",
+            f"the {w.event(ev['type'], 'en')} event at {w.when(ev['occurred_at'])}")
+
+
+_COLUMN_WORDS = {"id": ("mã sự kiện", "event id"), "dossier_id": ("hồ sơ", "dossier"),
+                 "type": ("loại", "type"), "occurred_at": ("thời điểm", "time"),
+                 "actor": ("người thực hiện", "actor")}
+
+
+def _columns_words(ev: dict[str, Any], keys: list[str]) -> tuple[str, str]:
+    on_vi, on_en = _event_words(ev)
+    return (f"{on_vi}: " + ", ".join(_COLUMN_WORDS[k][0] for k in keys)
+            + " ghi trong kho khác nội dung đã ký",
+            f"{on_en}: the stored " + ", ".join(_COLUMN_WORDS[k][1] for k in keys)
+            + (" does" if len(keys) == 1 else " do") + " not match the signed body")
 
 
 _CHUNK = 1000  # dossiers read (with their events and attachments) per round of queries
@@ -425,19 +534,22 @@ def _verify_one(ctx: _Ctx, row: dict[str, Any], events: list[dict[str, Any]],
             if not isinstance(body, dict):
                 raise ValueError
         except (ValueError, UnicodeDecodeError):
-            _problem(report, code, ev["id"], "payload_unreadable")
+            _problem(report, code, ev["id"], "payload_unreadable", detail=_event_words(ev))
             continue
         _check_event(ctx, code, row["id"], ev, body, tsts.get(ev["id"]))
         digest = evidence.event_hash(ev["payload"])
         hashes[digest] = ev
         bodies.append((ev, body))
-        if ev["type"] in FIRST_TYPES and first is None and ev["origin"] == "counter":
+        # the signed origin decides (a relabelled column is reported as origin_mismatch above,
+        # and is not also a missing receipt or a hole in the counter chain)
+        signed_origin = _declared_origin(body)
+        if ev["type"] in FIRST_TYPES and first is None and signed_origin == "counter":
             first = body.get("data")
             appointment = (first or {}).get("appointment_at")
-        elif ev["type"] == "supplement_received" and ev["origin"] == "counter":
+        elif ev["type"] == "supplement_received" and signed_origin == "counter":
             appointment = (body.get("data") or {}).get("appointment_at") or appointment
         if (ctx.whole_store and body.get("v") == evidence.PAYLOAD_VERSION
-                and ev["origin"] == "counter" and _is_own(ctx, body)):
+                and signed_origin == "counter" and _is_own(ctx, body)):
             head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else {}
             ctx.conn.execute(
                 "INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -468,12 +580,25 @@ def _verify_one(ctx: _Ctx, row: dict[str, Any], events: list[dict[str, Any]],
     if atts != signed_atts:
         _problem(report, code, None, "attachments_mismatch")
     if int(derive_status(events).status) != row["status"]:
-        _problem(report, code, None, "status_mismatch")
+        from app.domain import PortalStatus
+
+        try:
+            stored: PortalStatus | None = PortalStatus(row["status"])
+        except ValueError:
+            stored = None
+        derived = derive_status(events).status
+        _problem(report, code, None, "status_mismatch", detail=(
+            f"kho ghi «{stored.label_vi if stored else row['status']}», các sự kiện đã ký cho "
+            f"«{derived.label_vi}»",
+            f"the store says «{stored.label_en if stored else row['status']}», the signed "
+            f"events give «{derived.label_en}»"))
 
 
 def _dossier_chain(ctx: _Ctx, code: str, bodies: list[tuple[dict[str, Any], dict[str, Any]]],
                    hashes: dict[str, dict[str, Any]]) -> None:
     """Each v2 event names its dossier's previous event: it must be here; one first event."""
+    from app import checkwords as w
+
     roots = 0
     for ev, body in bodies:
         if body.get("v") != evidence.PAYLOAD_VERSION:
@@ -482,39 +607,79 @@ def _dossier_chain(ctx: _Ctx, code: str, bodies: list[tuple[dict[str, Any], dict
         if prev is None:
             roots += 1
             if ev["type"] not in FIRST_TYPES or roots > 1:
-                _problem(ctx.report, code, ev["id"], "dossier_chain",
-                         detail=f"{ev['type']} {ev['occurred_at']}: no predecessor named")
+                _problem(ctx.report, code, ev["id"], "dossier_chain", detail=(
+                    f"sự kiện {w.event(ev['type'])} lúc {w.when(ev['occurred_at'])} không nối "
+                    "vào sự kiện nào trước nó, dù không phải sự kiện đầu tiên của hồ sơ "
+                    "(bị chèn thêm)" if roots == 1 else
+                    f"sự kiện {w.event(ev['type'])} lúc {w.when(ev['occurred_at'])} là sự kiện "
+                    "đầu tiên thứ hai của hồ sơ (bị chèn thêm, hoặc chuỗi của hồ sơ bị rẽ nhánh)",
+                    f"the {w.event(ev['type'], 'en')} event at {w.when(ev['occurred_at'])} "
+                    "names no event before it, yet is not the dossier's first (inserted)"
+                    if roots == 1 else
+                    f"the {w.event(ev['type'], 'en')} event at {w.when(ev['occurred_at'])} is a "
+                    "second first event of the dossier (inserted, or the dossier's chain forked)"))
             continue
         before = hashes.get(str(prev))
         if before is None:
-            _problem(ctx.report, code, ev["id"], "dossier_chain",
-                     detail=f"the event before {ev['type']} {ev['occurred_at']} is missing")
+            _problem(ctx.report, code, ev["id"], "dossier_chain", detail=(
+                f"thiếu sự kiện được ký ngay trước sự kiện {w.event(ev['type'])} lúc "
+                f"{w.when(ev['occurred_at'])} (đã bị xoá, hoặc bị sửa nên không còn khớp)",
+                f"the event signed just before the {w.event(ev['type'], 'en')} event at "
+                f"{w.when(ev['occurred_at'])} is missing (deleted, or changed so it no longer "
+                "matches)"))
         # no time-order check: the chain, not the clocks, orders a dossier's events (a province
         # event may carry an earlier gateway time than the counter event it follows)
 
 
 def _orphans(ctx: _Ctx) -> None:
-    """Events whose dossier row is gone (the dossier row deleted, its events kept)."""
-    for eid, did in ctx.conn.execute(
-            "SELECT e.id, e.dossier_id FROM events e LEFT JOIN dossiers d ON d.id = e.dossier_id "
-            "WHERE d.id IS NULL"):
-        _problem(ctx.report, "", eid, "orphan_event", detail=f"dossier id {did}")
+    """Events whose dossier row is gone (the dossier row deleted, its events kept). This
+    counter's own v2 events among them still take their place in the counter chain, so the
+    chain does not also call them deleted."""
+    from app import checkwords as w
+
+    for eid, did, etype, at, payload in ctx.conn.execute(
+            "SELECT e.id, e.dossier_id, e.type, e.occurred_at, CAST(e.payload AS BLOB) "
+            "FROM events e LEFT JOIN dossiers d ON d.id = e.dossier_id WHERE d.id IS NULL"):
+        try:
+            body = json.loads(payload)
+        except (ValueError, UnicodeDecodeError, TypeError):
+            body = None
+        body = body if isinstance(body, dict) else {}
+        code = str(body.get("dossier_code") or "")
+        named_vi = f"hồ sơ {code}" if code else f"hồ sơ có mã nội bộ {did}"
+        named_en = f"dossier {code}" if code else f"the dossier with internal id {did}"
+        _problem(ctx.report, "", eid, "orphan_event", detail=(
+            f"sự kiện {w.event(etype)} lúc {w.when(at)} còn trong kho nhưng {named_vi} thì "
+            "không còn",
+            f"the {w.event(etype, 'en')} event at {w.when(at)} is still stored but {named_en} "
+            "is gone"))
+        if (ctx.whole_store and body.get("v") == evidence.PAYLOAD_VERSION
+                and _declared_origin(body) == "counter" and _is_own(ctx, body)):
+            head: dict[str, Any] = body["audit_head"] \
+                if isinstance(body.get("audit_head"), dict) else {}
+            ctx.conn.execute(
+                "INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (body.get("counter_seq"), evidence.event_hash(payload), body.get("counter_prev"),
+                 eid, code, head.get("seq"), head.get("hash")))
 
 
 def _crosschecks(ctx: _Ctx) -> None:
-    from localdb import crosscheck
+    from app import repair
 
-    for name in crosscheck.missing_triggers(ctx.conn):
-        _problem(ctx.report, "", None, "trigger_missing", detail=name)
-    for eid, etype, code in crosscheck.unqueued_events(ctx.conn):
-        _problem(ctx.report, code, eid, "not_queued", detail=etype)
-    for seq, action, eid in crosscheck.audit_orphans(ctx.conn):
-        _problem(ctx.report, "", eid, "audit_orphan", detail=f"audit #{seq} {action}")
+    for f in repair.store_findings(ctx.conn):
+        _problem(ctx.report, f.get("code") or "", f.get("event_id"), f["kind"], f["vi"], f["en"])
     for pin in sorted(ctx.pins):  # meta is in the file; the audit row is anchored
         if ctx.conn.execute("SELECT 1 FROM audit WHERE action IN ('sync.pin_gateway', "
                             "'gateway.pin_rotated', 'gateway.pin_added') "
                             "AND subject = ? LIMIT 1", (pin,)).fetchone() is None:
-            _problem(ctx.report, "", None, "pin_unaudited", detail=pin[:16] + "…")
+            _problem(ctx.report, "", None, "pin_unaudited", detail=(
+                f"SHA-256 {pin[:16]}…", f"SHA-256 {pin[:16]}…"))
+
+
+def _dossier_words(code: str, lang: str) -> str:
+    if not code:
+        return "một hồ sơ không còn mã" if lang != "en" else "a dossier without a code"
+    return f"hồ sơ {code}" if lang != "en" else f"dossier {code}"
 
 
 def _counter_chain(ctx: _Ctx) -> None:
@@ -522,41 +687,89 @@ def _counter_chain(ctx: _Ctx) -> None:
     expected, prev_hash, prev_code = 1, None, ""
     for cseq, digest, prev, eid, code, _a, _h in ctx.conn.execute(
             "SELECT * FROM temp.vchain ORDER BY cseq"):
+        here_vi, here_en = _dossier_words(code, "vi"), _dossier_words(code, "en")
         if not isinstance(cseq, int):
-            _problem(ctx.report, code, eid, "counter_chain", detail="no counter sequence")
+            _problem(ctx.report, code, eid, "counter_chain", detail=(
+                f"một sự kiện của {here_vi} không có số thứ tự trong chuỗi của quầy",
+                f"an event of {here_en} has no number in the counter's chain"))
             continue
         if cseq < expected:
-            _problem(ctx.report, code, eid, "counter_chain",
-                     detail=f"sequence #{cseq} appears twice (inserted event)")
+            _problem(ctx.report, code, eid, "counter_chain", detail=(
+                f"hai sự kiện khác nhau cùng mang số #{cseq} trong chuỗi của quầy "
+                f"({_dossier_words(prev_code, 'vi')} và {here_vi}): một sự kiện bị chèn thêm, "
+                "hoặc chuỗi của quầy bị rẽ nhánh",
+                f"two different events both carry number #{cseq} of the counter's chain "
+                f"({_dossier_words(prev_code, 'en')} and {here_en}): one was inserted, or the "
+                "counter's chain forked"))
             continue
         if cseq > expected:
             missing = f"#{expected}" if cseq == expected + 1 else f"#{expected}–#{cseq - 1}"
-            _problem(ctx.report, code, eid, "counter_chain",
-                     detail=f"counter events {missing} are missing (deleted) between "
-                            f"{prev_code or 'the start'} and {code}")
+            many = cseq > expected + 1
+            if expected == 1:
+                where_vi, where_en = f"trước {here_vi}", f"before {here_en}"
+            elif prev_code == code:
+                where_vi = f"giữa hai sự kiện của {here_vi}"
+                where_en = f"between two events of {here_en}"
+            else:
+                where_vi = f"giữa {_dossier_words(prev_code, 'vi')} và {here_vi}"
+                where_en = f"between {_dossier_words(prev_code, 'en')} and {here_en}"
+            _problem(ctx.report, code, eid, "counter_chain", detail=(
+                f"không còn sự kiện {missing} của quầy ({where_vi}): đã bị xoá, hoặc bị sửa "
+                "nên không còn là sự kiện đã ký của quầy này",
+                f"counter event{'s' if many else ''} {missing} {'are' if many else 'is'} no "
+                f"longer in the store ({where_en}): deleted, or changed so "
+                f"{'they are' if many else 'it is'} no longer this counter's signed "
+                f"event{'s' if many else ''}"))
         elif prev != prev_hash:
-            _problem(ctx.report, code, eid, "counter_chain",
-                     detail=f"event #{cseq} does not follow event #{cseq - 1} "
-                            "(replaced or reordered)")
+            _problem(ctx.report, code, eid, "counter_chain", detail=(
+                f"sự kiện #{cseq} ({here_vi}) không nối vào sự kiện #{cseq - 1} đang có trong "
+                f"kho ({_dossier_words(prev_code, 'vi')}): một trong hai đã bị thay bằng nội "
+                "dung khác",
+                f"event #{cseq} ({here_en}) does not link to the event #{cseq - 1} now in the "
+                f"store ({_dossier_words(prev_code, 'en')}): one of the two was replaced by "
+                "different content"))
         expected, prev_hash, prev_code = cseq + 1, digest, code
     head_seq, head_hash = evidence.counter_head(ctx.conn)
     if head_seq >= expected:
-        _problem(ctx.report, "", None, "counter_chain",
-                 detail=f"the newest counter events (#{expected}–#{head_seq}) are missing")
+        missing = f"#{expected}" if head_seq == expected else f"#{expected}–#{head_seq}"
+        _problem(ctx.report, "", None, "counter_chain", detail=(
+            f"không còn (các) sự kiện mới nhất của quầy {missing}, dù kho đã ghi nhận quầy "
+            "đã ký tới đó (bị xoá?)",
+            f"the newest counter event(s) {missing} are no longer in the store, though the "
+            "store records that the counter signed that far (deleted?)"))
     elif head_seq == expected - 1 and head_seq and head_hash != prev_hash:
-        _problem(ctx.report, prev_code, None, "counter_chain",
-                 detail=f"the newest counter event #{head_seq} was replaced")
+        _problem(ctx.report, prev_code, None, "counter_chain", detail=(
+            f"sự kiện mới nhất của quầy #{head_seq} ({_dossier_words(prev_code, 'vi')}) khác "
+            "sự kiện kho đã ghi nhận là mới nhất: đã bị thay",
+            f"the newest counter event #{head_seq} ({_dossier_words(prev_code, 'en')}) is not "
+            "the one the store recorded as newest: it was replaced"))
+
+
+#: missing number ranges named per day before "… and N more"
+_GAP_RANGES_SHOWN = 5
 
 
 def _code_gaps(ctx: _Ctx) -> None:
     """Holes in this counter's daily numbers (…-01 0001, 0002, …) and numbers issued (per the
-    code_sequences high-water mark) but no longer present."""
+    code_sequences high-water mark) but no longer present. Streams the codes in order (one
+    day at a time) and names the missing codes."""
     from app.dossier_code import parse_code
 
     if not ctx.agency:
         return
     prefix = f"{ctx.agency}-"
-    days: dict[str, tuple[int, int]] = {}
+    issued = dict(ctx.conn.execute("SELECT day, last FROM code_sequences"))
+    seen_days: set[str] = set()
+    day, top = "", 0
+    holes: list[tuple[int, int]] = []
+
+    def close_day() -> None:
+        high = max(top, int(issued.get(day) or 0))
+        if high > top:
+            holes.append((top + 1, high))
+        if holes:
+            _report_gap(ctx, day, holes, high)
+
     for (code,) in ctx.conn.execute("SELECT code FROM dossiers WHERE code LIKE ? ORDER BY code",
                                     (f"{ctx.agency}-%-{ctx.counter_no:02d}____",)):
         try:
@@ -565,22 +778,48 @@ def _code_gaps(ctx: _Ctx) -> None:
             continue
         if not code.startswith(prefix):
             continue
-        day = parsed.day.isoformat()
-        count, top = days.get(day, (0, 0))
-        days[day] = (count + 1, max(top, parsed.number))
-    issued = dict(ctx.conn.execute("SELECT day, last FROM code_sequences"))
-    for day in sorted(set(days) | set(issued)):
-        count, top = days.get(day, (0, 0))
-        high = max(top, int(issued.get(day) or 0))
-        if count < high:
-            _problem(ctx.report, "", None, "code_gap",
-                     detail=f"{day}: {high - count} of numbers 1–{high} missing")
+        this_day = parsed.day.isoformat()
+        if this_day != day:
+            if day:
+                close_day()
+            day, top, holes = this_day, 0, []
+            seen_days.add(day)
+        if parsed.number > top + 1:
+            holes.append((top + 1, parsed.number - 1))
+        top = max(top, parsed.number)
+    if day:
+        close_day()
+    for only_issued in sorted(set(issued) - seen_days):  # every number of the day is gone
+        high = int(issued.get(only_issued) or 0)
+        if high > 0:
+            day, top, holes = only_issued, 0, []
+            close_day()
+
+
+def _report_gap(ctx: _Ctx, day: str, holes: list[tuple[int, int]], high: int) -> None:
+    from datetime import date as _date
+
+    from app import checkwords as w
+    from app.dossier_code import format_code
+
+    def code_of(n: int) -> str:
+        return format_code(ctx.agency, _date.fromisoformat(day), ctx.counter_no, n)
+
+    count = sum(b - a + 1 for a, b in holes)
+    shown = [code_of(a) if a == b else f"{code_of(a)}–{code_of(b)}"
+             for a, b in holes[:_GAP_RANGES_SHOWN]]
+    more = len(holes) - len(shown)
+    more_vi = f" và {more} khoảng khác" if more > 0 else ""
+    more_en = f" and {more} more range(s)" if more > 0 else ""
+    _problem(ctx.report, "", None, "code_gap", detail=(
+        f"ngày {w.day(day)}: thiếu {count} trong các số 1–{high}: {', '.join(shown)}{more_vi}",
+        f"{w.day(day)}: {count} of numbers 1–{high} missing: {', '.join(shown)}{more_en}"))
 
 
 def _audit_anchors(ctx: _Ctx) -> None:
     for p in audit_anchor_problems(ctx.conn):
         _problem(ctx.report, p.get("code", ""), p.get("event_id"), "audit_anchor",
-                 detail=p["detail"])
+                 detail=(p["detail_vi"], p["detail"]))
 
 
 def _own_anchors(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]]:

@@ -70,11 +70,12 @@ def recreate_triggers(conn: sqlite3.Connection, names: list[str]) -> None:
         conn.execute(ddl[name])
 
 
-def unqueued_events(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
-    """(event id, type, dossier code) of counter events neither acknowledged nor queued.
-    Events pulled from elsewhere are stored acknowledged, so only this counter's own show."""
+def unqueued_events(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
+    """(event id, type, dossier code, occurred_at) of counter events neither acknowledged nor
+    queued. Events pulled from elsewhere are stored acknowledged, so only this counter's own
+    show."""
     yield from conn.execute(
-        "SELECT e.id, e.type, coalesce(d.code, '') FROM events e "
+        "SELECT e.id, e.type, coalesce(d.code, ''), e.occurred_at FROM events e "
         "LEFT JOIN outbox o ON o.event_id = e.id LEFT JOIN dossiers d ON d.id = e.dossier_id "
         "WHERE e.origin = 'counter' AND e.synced_at IS NULL AND o.event_id IS NULL "
         "ORDER BY e.seq")
@@ -88,11 +89,13 @@ def requeue(conn: sqlite3.Connection, event_ids: list[str], at: str) -> int:
     return n
 
 
-def audit_orphans(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
-    """(audit seq, action, event id) of audit rows naming an event that is not stored."""
+def audit_orphans(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str, str]]:
+    """(audit seq, action, event id, subject, at) of audit rows naming an event that is not
+    stored."""
     marks = ",".join("?" * len(_NOT_STORED))
     yield from conn.execute(
-        "SELECT a.seq, a.action, json_extract(a.detail, '$.event_id') AS eid FROM audit a "  # noqa: S608
+        "SELECT a.seq, a.action, json_extract(a.detail, '$.event_id') AS eid, a.subject, a.at "  # noqa: S608
+        "FROM audit a "
         "LEFT JOIN events e ON e.id = json_extract(a.detail, '$.event_id') "
         f"WHERE json_valid(a.detail) AND json_extract(a.detail, '$.event_id') IS NOT NULL "
         f"AND e.id IS NULL AND a.action NOT IN ({marks}) ORDER BY a.seq", _NOT_STORED)

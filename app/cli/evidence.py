@@ -72,6 +72,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.json:
         emit({"dossiers": report.dossiers, "signatures": report.signatures,
               "bad_dossiers": report.bad_dossiers, "problems": report.problems,
+              "store_problems": len(report.store_problems),
+              "summary": report.summary(args.lang),
               "warnings": sorted(report.warnings),
               "warning_messages": {k: v[1 if en else 0] for k, v in report.notes.items()},
               "timestamped": report.timestamped,
@@ -93,13 +95,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
                   f"{total} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC 3161 "
                   "khi nhận hồ sơ; không phải lỗi): " + ", ".join(waiting[:20])
                   + (" …" if len(waiting) > 20 else ""))
-        for p in report.problems:
-            where = p["code"] or ("store" if en else "kho dữ liệu")
-            print(f"{where}: {p['message_en'] if en else p['message_vi']}")
-        print(f"{report.dossiers} dossiers, {report.signatures} signatures, "
-              f"{len(report.bad_dossiers)} failing" if en else
-              f"{report.dossiers} hồ sơ, {report.signatures} chữ ký, "
-              f"{len(report.bad_dossiers)} hồ sơ không hợp lệ")
+        store = report.store_problems
+        for p in report.problems:  # each dossier's own problems, then the store's
+            if p not in store:
+                print(f"{p['code']}: {p['message_en'] if en else p['message_vi']}")
+        for p in store:
+            print(("store: " if en else "kho dữ liệu: ")
+                  + (p["message_en"] if en else p["message_vi"]))
+        summary = report.summary(args.lang)
+        if key is not None and not key["ok"]:
+            summary = summary[:-1] + ("; the signing key cannot be used here." if en else
+                                      "; khoá ký không dùng được ở quầy này.")
+        print(summary)
     return 1 if report.problems or (key is not None and not key["ok"]) else 0
 
 

@@ -49,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = ss.add_parser("refusal", help="refusal slip (form 03)")
     a.add_argument("code", nargs="?", help="dossier code, when the dossier was entered")
     a.add_argument("--file", help="dossier JSON (intake format) of a dossier never entered")
-    a.add_argument("--reason", required=True, help="why the dossier is refused")
+    a.add_argument("--reason", help="why the dossier is refused (not needed to reprint the "
+                                    "slip of a refusal already recorded)")
     a.add_argument("--clerk", help="refusing clerk's username")
     _output_args(a, default_layout="a4")
     a.set_defaults(func=cmd_refusal)
@@ -161,10 +162,22 @@ def _latest_signed(counter: Counter, code: str, etype: str) -> dict[str, Any] | 
     return (json.loads(rows[0]["payload"]).get("data") or {}) if rows else None
 
 
+def _latest_signed_event(counter: Counter, code: str,
+                         etype: str) -> tuple[dict[str, Any], str] | None:
+    """(data, occurred_at) of the dossier's newest signed event of one type, or None."""
+    rows = counter.store.query(
+        "SELECT CAST(e.payload AS BLOB) AS payload, e.occurred_at FROM events e JOIN dossiers d "
+        "ON d.id = e.dossier_id WHERE d.code = ? AND e.type = ? AND e.signature IS NOT NULL "
+        "ORDER BY e.occurred_at DESC, e.seq DESC LIMIT 1", (code.strip().upper(), etype))
+    if not rows:
+        return None
+    return (json.loads(rows[0]["payload"]).get("data") or {}), str(rows[0]["occurred_at"])
+
+
 def cmd_supplement(args: argparse.Namespace) -> int:
     """With --item: record the signed supplement request (refused when the dossier's state does
     not allow one), then print form 02 from it. Without --item: reprint the dossier's current
-    signed request."""
+    signed request (no key needed: it is signed already; --sign still signs the PDF)."""
     from app import actions
     from app.domain import EventType
 
@@ -193,6 +206,14 @@ def cmd_supplement(args: argparse.Namespace) -> int:
         return receipts.supplement_model(counter, args.code, items, str(data.get("reason") or ""),
                                          clerk=args.clerk, contact_phone=args.contact_phone)
 
+    if not args.item:  # a reprint of what is already signed: no key unless --sign asks
+        if args.reason:
+            raise UserError(
+                "--reason chỉ dùng khi lập yêu cầu bổ sung mới (cùng --item); bản in lại lấy lý "
+                "do từ yêu cầu đã ký.",
+                "--reason is only for a new supplement request (with --item); a reprint takes "
+                "the reason from the signed request.", field="reason")
+        return _run(args, lambda counter: (build(counter, None), {"recorded": None}))
     return _run_recorded(args, record, build)
 
 
@@ -260,7 +281,31 @@ def cmd_refusal(args: argparse.Namespace) -> int:
         return receipts.refusal_model(counter, reason=args.reason, code=recorded["code"],
                                       clerk=args.clerk or None, **extra)
 
+    if args.code and not args.file:
+        with counter_of(args, readonly=True) as counter:
+            signed = _latest_signed_event(counter, args.code, "refused")
+        if signed is not None:  # a refusal already recorded: reprint it, no key needed
+            return _run(args, lambda counter: (_refusal_reprint(args, counter, *signed),
+                                               {"recorded": None}))
     return _run_recorded(args, record, build)
+
+
+def _refusal_reprint(args: argparse.Namespace, counter: Counter, data: dict[str, Any],
+                     at: str) -> receipts.Model:
+    """Form 03 again from the signed refusal record (its reason, its date)."""
+    from datetime import datetime
+
+    reason = str(data.get("reason") or (data.get("refusal") or {}).get("reason") or "")
+    given = " ".join((args.reason or "").split())
+    if given and given != reason:
+        raise UserError(
+            f"Hồ sơ {args.code.strip().upper()} đã có phiếu từ chối đã ký với lý do khác; bản "
+            "in lại giữ lý do đã ký (bỏ --reason).",
+            f"Dossier {args.code.strip().upper()} already has a signed refusal with another "
+            "reason; a reprint keeps the signed reason (leave out --reason).",
+            field="reason", code="not_allowed")
+    return receipts.refusal_model(counter, reason=reason, code=args.code,
+                                  clerk=args.clerk or None, at=datetime.fromisoformat(at))
 
 
 def cmd_control(args: argparse.Namespace) -> int:

@@ -1,0 +1,261 @@
+"""What `verify`, `check`, `audit verify`, `repair` and the slips print for each attacker case of
+tests/test_evidence.py: the exact lines, wholly Vietnamese by default and wholly English with
+--lang en, and exit codes that agree with what is printed (issue 10, messages)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from localdb import audit, crosscheck
+from signing.canonical import canonical_bytes
+from tests.helpers import P12_PASSWORD, demo_signer, motcua, shared_pki
+from tests.test_evidence import MON_10, _bodies, _drop_triggers, _receive
+
+CODE = "000.20.27.H57-261123-01000"  # + the day's number (all receipts here on 23/11/2026)
+#: a line with an English word of the checks' vocabulary inside a Vietnamese line
+ENGLISH = re.compile(r"\b(event|events|missing|deleted|dossier|store|audit|between|the|row|"
+                     r"counter|trigger|signature|received|supplement_\w+|is|are|of)\b")
+
+
+def _run(counter, *args, lang="vi", env=None):
+    return motcua(*args, data_dir=counter.settings.data_dir, lang=lang, env=env)
+
+
+def _lines(out) -> list[str]:
+    """stdout lines without the CRL warning the demo PKI gives and the time-stamp note."""
+    return [x for x in out.stdout.splitlines()
+            if not x.startswith(("Cảnh báo: Chưa có danh sách thu hồi",
+                                 "Warning: No revocation list"))
+            and "dấu thời gian" not in x and "time-stamped" not in x]
+
+
+def _both(counter, *args):
+    vi, en = _run(counter, *args), _run(counter, *args, lang="en")
+    for line in _lines(vi):
+        assert not ENGLISH.search(re.sub(r"\[[^\]]*\]|'motcua [^']*'|«[^»]*»", "", line)), line
+    return vi, en
+
+
+def _triggers_back(counter) -> None:
+    """The attacker (or the test) puts the dropped triggers back, so only the change shows."""
+    c = counter.store.conn
+    crosscheck.recreate_triggers(c, crosscheck.missing_triggers(c))
+
+
+# ---- verify ---------------------------------------------------------------------------------
+
+def test_relabelled_origin_is_named_as_relabelled_not_deleted(counter, signer):
+    _receive(counter, signer)
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    c.execute("UPDATE events SET origin = 'province' WHERE id = ?", (_bodies(counter)[0][0],))
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == en.returncode == 1
+    assert _lines(vi) == [
+        f"{CODE}1: nguồn (quầy/tỉnh) ghi trong kho khác nội dung đã ký — sự kiện «tiếp nhận hồ "
+        "sơ» lúc 23/11/2026 10:00 được ghi trong kho là của tỉnh, nhưng nội dung đã ký ghi là "
+        "của quầy (sự kiện #1 trong chuỗi của quầy này): nhãn nguồn đã bị đổi",
+        "2 hồ sơ, 2 chữ ký: 1 hồ sơ không hợp lệ.",
+    ]
+    assert _lines(en) == [
+        f"{CODE}1: the origin (counter/province) stored differs from the signed body — the "
+        "«received at the counter» event at 23/11/2026 10:00 is stored as made at the province, "
+        "but its signed body says made at a counter (event #1 of this counter's chain): its "
+        "origin label was changed",
+        "2 dossier(s), 2 signature(s): 1 dossier(s) failing.",
+    ]
+
+
+def test_forged_unsigned_province_receipt_lines(counter, signer):
+    _receive(counter, signer)
+    bad = _receive(counter, signer)
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    eid, _, body = _bodies(counter, bad["code"])[0]
+    body["data"]["applicant"]["full_name"] = "Kẻ Giả Mạo"
+    body["origin"] = "province"
+    c.execute("UPDATE events SET payload = ?, signature = NULL, origin = 'province' WHERE id = ?",
+              (canonical_bytes(body), eid))
+    c.execute("UPDATE dossiers SET applicant_name = 'Kẻ Giả Mạo', data = ? WHERE code = ?",
+              (json.dumps(body["data"], ensure_ascii=False, sort_keys=True), bad["code"]))
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == en.returncode == 1
+    assert _lines(vi) == [
+        f"{CODE}2: sự kiện không có chữ ký — sự kiện «tiếp nhận hồ sơ» lúc 23/11/2026 10:00",
+        f"{CODE}2: hồ sơ không có sự kiện tiếp nhận do quầy ký",
+        "kho dữ liệu: chuỗi sự kiện của quầy bị đứt — không còn sự kiện #2 của quầy (giữa hồ sơ "
+        f"{CODE}1 và hồ sơ {CODE}3): đã bị xoá, hoặc bị sửa nên không còn là sự kiện đã ký của "
+        "quầy này",
+        "3 hồ sơ, 2 chữ ký: 1 hồ sơ không hợp lệ; 1 vấn đề của kho: chuỗi sự kiện của quầy bị "
+        "đứt.",
+    ]
+    assert _lines(en) == [
+        f"{CODE}2: event has no signature — the «received at the counter» event at 23/11/2026 "
+        "10:00",
+        f"{CODE}2: the dossier has no received event signed at a counter",
+        "store: the counter's event chain is broken — counter event #2 is no longer in the store "
+        f"(between dossier {CODE}1 and dossier {CODE}3): deleted, or changed so it is no longer "
+        "this counter's signed event",
+        "3 dossier(s), 2 signature(s): 1 dossier(s) failing; 1 store problem(s): counter event "
+        "chain broken.",
+    ]
+
+
+def test_deleted_dossier_counts_store_problems_in_the_summary(counter, signer):
+    """The exit code is 1 and the summary says why, though no remaining dossier is invalid."""
+    _receive(counter, signer)
+    b = _receive(counter, signer)
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    did = counter.store.query("SELECT id FROM dossiers WHERE code = ?", (b["code"],))[0]["id"]
+    c.execute("DELETE FROM outbox WHERE event_id IN (SELECT id FROM events WHERE dossier_id = ?)",
+              (did,))
+    c.execute("DELETE FROM events WHERE dossier_id = ?", (did,))
+    c.execute("DELETE FROM dossiers WHERE id = ?", (did,))
+    _triggers_back(counter)
+    seq = counter.store.scalar("SELECT seq FROM audit WHERE subject = ? AND action = ?",
+                               (b["code"], "dossier.receive"))
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == en.returncode == 1
+    assert _lines(vi) == [
+        f"kho dữ liệu: dòng nhật ký #{seq} («tiếp nhận hồ sơ» [dossier.receive] lúc 23/11/2026 "
+        f"10:00, hồ sơ {CODE}2) ghi một sự kiện không còn trong kho (bị xoá?); không sửa được — "
+        "bản sao lưu hoặc cổng tỉnh còn giữ sự kiện đó",
+        "kho dữ liệu: chuỗi sự kiện của quầy bị đứt — không còn sự kiện #2 của quầy (giữa hồ sơ "
+        f"{CODE}1 và hồ sơ {CODE}3): đã bị xoá, hoặc bị sửa nên không còn là sự kiện đã ký của "
+        "quầy này",
+        "kho dữ liệu: thiếu số hồ sơ trong ngày (hồ sơ bị xoá?) — ngày 23/11/2026: thiếu 1 "
+        f"trong các số 1–3: {CODE}2",
+        "2 hồ sơ, 2 chữ ký: 0 hồ sơ không hợp lệ; 3 vấn đề của kho: nhật ký ghi sự kiện không "
+        "còn, chuỗi sự kiện của quầy bị đứt, thiếu số hồ sơ.",
+    ]
+    assert _lines(en) == [
+        f"store: audit row #{seq} («dossier received» [dossier.receive] at 23/11/2026 10:00, "
+        f"dossier {CODE}2) names an event that is no longer in the store (deleted?); cannot be "
+        "repaired — a backup or the gateway still holds it",
+        "store: the counter's event chain is broken — counter event #2 is no longer in the store "
+        f"(between dossier {CODE}1 and dossier {CODE}3): deleted, or changed so it is no longer "
+        "this counter's signed event",
+        "store: daily dossier numbers are missing (dossier deleted?) — 23/11/2026: 1 of numbers "
+        f"1–3 missing: {CODE}2",
+        "2 dossier(s), 2 signature(s): 0 dossier(s) failing; 3 store problem(s): audit row names "
+        "a missing event, counter event chain broken, dossier numbers missing.",
+    ]
+    out = json.loads(_run(counter, "verify", "--json").stdout)
+    assert out["bad_dossiers"] == [] and out["store_problems"] == 3
+
+
+def test_deleted_middle_event_and_orphaned_events(counter, signer):
+    d = _receive(counter, signer)
+    from app import actions
+
+    actions.request_supplement(counter, d["code"], [{"name": "Bản sao CCCD"}], reason="thiếu",
+                               clerk="lan", signer=signer, now=MON_10 + timedelta(hours=1))
+    actions.record_supplement_received(counter, d["code"], clerk="lan", signer=signer,
+                                       now=MON_10 + timedelta(hours=2))
+    e = _receive(counter, signer, at=MON_10 + timedelta(hours=3))
+    c = _drop_triggers(counter)
+    middle = _bodies(counter, d["code"])[1][0]
+    c.execute("DELETE FROM outbox WHERE event_id = ?", (middle,))
+    c.execute("DELETE FROM events WHERE id = ?", (middle,))
+    c.execute("PRAGMA foreign_keys = OFF")  # as anyone with the file can
+    c.execute("DELETE FROM dossiers WHERE code = ?", (e["code"],))  # its event stays
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == 1
+    lines = _lines(vi)
+    assert (f"{d['code']}: chuỗi sự kiện của hồ sơ bị đứt — thiếu sự kiện được ký ngay trước sự "
+            "kiện «nhận hồ sơ bổ sung» lúc 23/11/2026 12:00 (đã bị xoá, hoặc bị sửa nên không "
+            "còn khớp)") in lines
+    assert (f"{d['code']}: trạng thái khác trạng thái suy ra từ sự kiện — kho ghi «Đang xử lý», "
+            "các sự kiện đã ký cho «Được tiếp nhận»") in lines
+    assert ("kho dữ liệu: chuỗi sự kiện của quầy bị đứt — không còn sự kiện #2 của quầy (giữa "
+            f"hai sự kiện của hồ sơ {d['code']}): đã bị xoá, hoặc bị sửa nên không còn là sự "
+            "kiện đã ký của quầy này") in lines
+    # the dossier row is gone, its event is not: named as such, and not also a chain hole
+    assert ("kho dữ liệu: sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?) — sự kiện «tiếp "
+            f"nhận hồ sơ» lúc 23/11/2026 13:00 còn trong kho nhưng hồ sơ {e['code']} thì không "
+            "còn") in lines
+    assert sum(x.startswith("kho dữ liệu: chuỗi sự kiện của quầy") for x in lines) == 1
+    assert (f"{d['code']}: the dossier's event chain is broken — the event signed just before "
+            "the «supplement received» event at 23/11/2026 12:00 is missing (deleted, or changed "
+            "so it no longer matches)") in _lines(en)
+
+
+def test_swapped_signature_names_the_event(counter, signer):
+    d = _receive(counter, signer)
+    eid, payload, _ = _bodies(counter, d["code"])[0]
+    with demo_signer("clerk2", counter) as other:
+        swapped = other.sign(payload)
+    c = _drop_triggers(counter)
+    c.execute("UPDATE events SET signature = ? WHERE id = ?", (swapped, eid))
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == 1
+    assert _lines(vi)[0] == (
+        f"{d['code']}: chữ ký không phải của chứng thư được ghi trong nội dung đã ký — sự kiện "
+        "«tiếp nhận hồ sơ» lúc 23/11/2026 10:00")
+    assert _lines(en)[0] == (
+        f"{d['code']}: the signature is not made by the certificate named in the signed body — "
+        "the «received at the counter» event at 23/11/2026 10:00")
+
+
+def test_untouched_store_summary_and_exit_code(counter, signer):
+    _receive(counter, signer)
+    vi, en = _both(counter, "verify")
+    assert (vi.returncode, _lines(vi)) == (0, ["1 hồ sơ, 1 chữ ký: 0 hồ sơ không hợp lệ."])
+    assert (en.returncode, _lines(en)) == (0, ["1 dossier(s), 1 signature(s): 0 dossier(s) "
+                                               "failing."])
+
+
+# ---- slips: a reprint of what is signed needs no key ------------------------------------------
+
+def test_reprints_need_no_key(counter, signer, tmp_path):
+    d = _receive(counter, signer)
+    key = ("--p12", str(shared_pki().clerk("clerk1").p12), "--secret-env", "P12PW")
+    env = {"P12PW": P12_PASSWORD}
+    r = _run(counter, "slip", "supplement", d["code"], "--item", "Giấy chứng sinh",
+             "--reason", "Thiếu bản sao", "--clerk", "lan", "--out", str(tmp_path / "s.pdf"),
+             *key, env=env)
+    assert r.returncode == 0, r.stderr
+    events = counter.store.scalar("SELECT count(*) FROM events")
+    again = _run(counter, "slip", "supplement", d["code"], "--out", str(tmp_path / "again.pdf"))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["signed"] is False and (tmp_path / "again.pdf").exists()
+    assert counter.store.scalar("SELECT count(*) FROM events") == events  # nothing recorded
+    bad = _run(counter, "slip", "supplement", d["code"], "--reason", "khác", "--out",
+               str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "Lỗi: --reason chỉ dùng khi lập yêu cầu bổ sung mới (cùng --item); bản in lại lấy lý do "
+        "từ yêu cầu đã ký.")
+    # a refusal already recorded: the slip again, from the signed record, without a key
+    r = _run(counter, "slip", "refusal", "--reason", "Không thuộc thẩm quyền", "--clerk", "lan",
+             "--file", str(_intake_file(tmp_path)), "--out", str(tmp_path / "r.pdf"), *key,
+             env=env)
+    assert r.returncode == 0, r.stderr
+    refused = json.loads(r.stdout)["recorded"]["code"]
+    events = counter.store.scalar("SELECT count(*) FROM events")
+    again = _run(counter, "slip", "refusal", refused, "--out", str(tmp_path / "r2.pdf"))
+    assert again.returncode == 0, again.stderr
+    assert counter.store.scalar("SELECT count(*) FROM events") == events
+    other = _run(counter, "slip", "refusal", refused, "--reason", "Lý do khác", "--out",
+                 str(tmp_path / "r3.pdf"), lang="en")
+    assert other.returncode == 2 and not (tmp_path / "r3.pdf").exists()
+    assert other.stderr.strip() == (
+        f"Error: Dossier {refused} already has a signed refusal with another reason; a reprint "
+        "keeps the signed reason (leave out --reason).")
+
+
+def _intake_file(tmp_path):
+    from tests.helpers import dossier_json
+
+    path = tmp_path / "refused.json"
+    path.write_text(json.dumps(dossier_json(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+__all__ = ["audit"]
