@@ -97,8 +97,8 @@ def retirements(conn: sqlite3.Connection, *, from_audit: bool = False) -> dict[s
     for sha, when in (_meta_json(conn, evidence.META_GATEWAY_RETIRED, {}) or {}).items():
         note(sha, when)
     if from_audit:
-        for (detail,) in conn.execute(
-                "SELECT detail FROM audit WHERE action IN (?, ?)", (ROTATED, ADDED)):
+        for (detail,) in conn.execute(  # sync.pin_gateway: enrolment history (replaced ones)
+                "SELECT detail FROM audit WHERE action IN (?, ?, ?)", PIN_ACTIONS):
             try:
                 d = json.loads(detail)
             except ValueError:

@@ -286,6 +286,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
     authenticated connection. Province events signed by anything else are refused."""
     counter.require_initialised()
     counter_id = None
+    history: list[dict[str, str]] = []
     text = line_or_url.strip()
     if text.startswith(ENROL_PREFIX):
         doc = parse_enrolment(text)
@@ -300,6 +301,7 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
         gateway_cert_sha256 = gateway_cert_sha256 or doc.get("gateway_cert_sha256")
         url = gateway_url or doc.get("gateway") or counter.setting("gateway_url")
         counter_id = doc.get("counter_id")
+        history = _history_of(doc.get("gateway_cert_history"))
         if not url:
             raise UserError("Chuỗi đăng ký không ghi địa chỉ cổng; hãy thêm --gateway-url.",
                             "The enrolment line has no gateway address; add --gateway-url.",
@@ -340,12 +342,42 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
                      subject=url, detail={"counter_id": counter_id,
                                           "ca_bundle": str(ca_path) if ca_path else None})
         syncstate.write(counter, gateway_url=url)
+        for old in history:  # replaced by rotations: verify events signed before "until"
+            pin_gateway_certificate(counter, old["sha256"], actor=actor,
+                                    retired_from=old["until"])
         if pin:
             pin_gateway_certificate(counter, pin, actor=actor)
     log.info("counter %s enrolled with %s", counter.label, url)
     return {"gateway_url": url, "ca_bundle": str(ca_path) if ca_path else None,
             "counter_id": counter_id, "credential_file": str(credential_path(counter)),
             "gateway_cert_sha256": pin}
+
+
+def _history_of(raw: object) -> list[dict[str, str]]:
+    """The enrolment line's earlier gateway certificates ({sha256, until}), checked."""
+    from datetime import datetime
+
+    if raw is None:
+        return []
+    bad = UserError("Chuỗi đăng ký ghi lịch sử chứng thư của cổng tỉnh không hợp lệ.",
+                    "The enrolment line's gateway certificate history is invalid.",
+                    code="bad_enrolment")
+    if not isinstance(raw, list) or len(raw) > 50:
+        raise bad
+    out = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("sha256"), str) \
+                or not re.fullmatch(r"[0-9a-f]{64}", item["sha256"]) \
+                or not isinstance(item.get("until"), str):
+            raise bad
+        try:
+            until = datetime.fromisoformat(item["until"])
+        except ValueError as exc:
+            raise bad from exc
+        if until.tzinfo is None:
+            raise bad
+        out.append({"sha256": item["sha256"], "until": until.isoformat()})
+    return out
 
 
 def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
@@ -375,9 +407,14 @@ def _pin_of(counter: Counter, url: str, token: str, ca_path: Path | None,
     return str(doc["sha256"]) if doc else None
 
 
-def pin_gateway_certificate(counter: Counter, sha256: str, *, actor: str = "system") -> None:
+def pin_gateway_certificate(counter: Counter, sha256: str, *, actor: str = "system",
+                            retired_from: str | None = None) -> None:
     """Add a gateway signing certificate to the pinned set (older pins stay, so events signed
-    before a rotation keep verifying); the audit log records it."""
+    before a rotation keep verifying); the audit log records it. ``retired_from``: a
+    certificate already replaced by a rotation (enrolment history), which signs nothing from
+    that moment on."""
+    import json
+
     from app import evidence
 
     with counter.store.write() as conn:
@@ -386,12 +423,26 @@ def pin_gateway_certificate(counter: Counter, sha256: str, *, actor: str = "syst
         pins = [p for p in str(row[0] if row else "").split(",") if p]
         if sha256 in pins:
             return
-        pins.append(sha256)
+        if retired_from is not None:  # an earlier certificate: after the replaced ones,
+            row = conn.execute("SELECT value FROM meta WHERE key = ?",  # before the others
+                               (evidence.META_GATEWAY_RETIRED,)).fetchone()
+            retired = json.loads(row[0]) if row else {}
+            pins.insert(max((i + 1 for i, p in enumerate(pins) if p in retired), default=0),
+                        sha256)
+            retired[sha256] = retired_from
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         (evidence.META_GATEWAY_RETIRED, json.dumps(retired, sort_keys=True)))
+        else:
+            pins.append(sha256)
         conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      (evidence.META_GATEWAY_PIN, ",".join(pins)))
+        detail: dict[str, Any] = {"sha256": sha256}
+        if retired_from is not None:
+            detail["previous"], detail["effective_at"] = sha256, retired_from
         audit.append(conn, at=iso(now_vn()), actor=actor, counter=counter.label,
-                     action="sync.pin_gateway", subject=sha256, detail={"sha256": sha256})
+                     action="sync.pin_gateway", subject=sha256, detail=detail)
 
 
 def _not_enrolled() -> UserError:

@@ -374,3 +374,90 @@ def test_administrator_pins_a_new_certificate_after_a_compromise(tmp_path, new_g
     out = motcua("verify", data_dir=data)
     assert out.returncode == 1 and "chứng thư cũ của cổng tỉnh sau thời điểm" in out.stdout
     assert pinned_certificates(counter)[0]["retired_from"] == row["effective_at"]
+
+
+def test_gateway_cli_rotation_and_a_counter_enrolled_after_it(tmp_path, new_gateway):
+    """The IT officer's commands: `motcua-gateway act/enrol` with --next-signing-* sign with
+    the key in effect and publish the announcement; the password never shows. A counter
+    enrolled after the rotation gets the replaced certificate in its enrolment line, so the
+    centre's older province events (old key, before the effective time) verify there too,
+    while the counter enrolled before follows the announcement."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.sync_support import GATEWAY_SIGNING_ENV, install_gateway_signing
+
+    pki = shared_pki()
+    old_sha = pki.gateway.cert.fingerprint(hashes.SHA256()).hex()
+    new_sha = sha256_of(new_gateway.cert)
+    gw_dir = tmp_path / "gw"
+    install_gateway_signing(gw_dir)
+    c1 = make_counter(tmp_path / "c1")
+    code = _receive(c1)
+    server, gstore = _gateway(gw_dir)
+    port = server.port
+    try:
+        enrol(c1, gstore, server.url)
+        _sync(c1)
+        first = _act(server.url, code, "processing")
+        assert _signer_sha(first) == old_sha
+    finally:
+        server.stop()
+        gstore.close()
+
+    effective = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    _wait_until(effective)
+    secret = "next-" + P12_PASSWORD
+    next_p12 = tmp_path / "next.p12"
+    next_p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"gw2", new_gateway.key, new_gateway.cert, [pki.subca, pki.root],
+        serialization.BestAvailableEncryption(secret.encode())))
+    flags = ["--next-signing-p12", str(next_p12), "--next-signing-from", effective.isoformat(),
+             "--next-signing-password-env", "NEXT_PW"]
+    env = dict(os.environ, **GATEWAY_SIGNING_ENV, NEXT_PW=secret, PYTHONPATH=str(Path.cwd()))
+
+    def gateway_cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sync.gateway", "--data-dir", str(gw_dir),
+                               *args], env=env, capture_output=True, text=True, timeout=120)
+
+    out = gateway_cli("act", code, "result-ready", *flags, "--tsa-cert", str(pki.tsa_pem),
+                      "--tsa-key", str(pki.tsa_key_pem))
+    assert out.returncode == 0, out.stderr
+    assert secret not in out.stdout + out.stderr
+    second_id = json.loads(out.stdout)["id"]
+    assert [p.name for p in (gw_dir / ROTATIONS_DIR).iterdir()] == [
+        f"{old_sha[:16]}-to-{new_sha[:16]}.json"]
+    out = gateway_cli("enrol", "--agency-code", c1.agency_code, "--counter", "2", "--json",
+                      "--gateway-url", f"http://127.0.0.1:{port}", *flags)
+    assert out.returncode == 0, out.stderr
+    line = json.loads(out.stdout)["enrolment"]
+    bad = gateway_cli("act", code, "processing", "--next-signing-p12", str(next_p12))
+    assert bad.returncode == 1 and "go together" in bad.stderr
+
+    store = open_store(None, gw_dir)  # restarted with the rotation, on the same port
+    app = create_app(GatewayConfig(
+        data_dir=gw_dir, verifier=real_verifier(), admin_token=ADMIN_TOKEN, store=store,
+        signer=gateway_signer(), next_signer=_open(new_gateway), next_signing_from=effective,
+        tsa=TimeStampAuthority.from_files(pki.tsa_pem, pki.tsa_key_pem)))
+    server = GatewayServer(app, port=port).start()
+    try:
+        stored = store.get_event(second_id)
+        assert json.loads(stored.wire.payload)["signer"]["sha256"] == new_sha
+        c2 = make_counter(tmp_path / "c2", counter_no=2)
+        info = sync_service.enrol(c2, line)
+        assert info["gateway_cert_sha256"] == new_sha
+        r = _sync(c2)
+        assert r.refused == 0 and r.applied == 3, r.to_json()  # received + both decisions
+        assert [(p["sha256"], p["current"]) for p in pinned_certificates(c2)] == [
+            (old_sha, False), (new_sha, True)]
+        assert signatures.verify_store(c2).problems == []
+        r = _sync(c1)
+        assert r.rotations_applied == 1 and r.refused == 0 and r.applied == 2, r.to_json()
+        report = signatures.verify_store(c1)
+        assert report.problems == []
+        tst = c1.store.scalar("SELECT tst FROM events WHERE id = ?", (second_id,))
+        assert tst is not None  # `act --tsa-cert` time-stamped the province event
+    finally:
+        server.stop()
+        store.close()

@@ -94,7 +94,8 @@ def signing_keys_of(args: argparse.Namespace, data_dir: Path) -> Any:
 
 
 def enrolment_string(gateway_url: str | None, counter: Any, token: str,
-                     gateway_cert_sha256: str | None = None) -> str:
+                     gateway_cert_sha256: str | None = None,
+                     gateway_cert_history: list[dict[str, str]] | None = None) -> str:
     """One line the IT officer pastes at the counter (``motcua enrol``): everything the counter
     needs, base64url JSON so it survives copy/paste and e-mail."""
     doc = {
@@ -106,6 +107,8 @@ def enrolment_string(gateway_url: str | None, counter: Any, token: str,
     }
     if gateway_cert_sha256:
         doc["gateway_cert_sha256"] = gateway_cert_sha256
+    if gateway_cert_history:  # certificates replaced by rotations: {sha256, until}
+        doc["gateway_cert_history"] = gateway_cert_history
     raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
     return ENROL_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -415,11 +418,19 @@ def _tsa_of(args: argparse.Namespace) -> Any:
 
 
 def _admin(args: argparse.Namespace, store: Any) -> int:
+    from datetime import UTC, datetime
+
     if args.command == "enrol":
         counter, token = store.enrol(args.agency_code, args.counter_no, args.centre_name)
-        signer = signing_keys_of(args, _data_dir(args)).at()
-        line = enrolment_string(args.gateway_url, counter, token,
-                                signer.info.sha256 if signer is not None else None)
+        keys = signing_keys_of(args, _data_dir(args))
+        signer = keys.at()
+        current = signer.info.sha256 if signer is not None else None
+        # the certificates this one replaced (older province events of the centre are signed
+        # by them): the counter pins them as replaced from each rotation's effective time
+        history = [{"sha256": a.previous_sha256, "until": a.effective_at.isoformat()}
+                   for a in keys.announcements if a.previous_sha256 != current
+                   and a.effective_at <= datetime.now(UTC)]
+        line = enrolment_string(args.gateway_url, counter, token, current, history)
         if args.json:
             print(json.dumps({**counter.to_json(), "token": token, "enrolment": line}))
         else:
