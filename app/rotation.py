@@ -146,14 +146,19 @@ def judge(conn: sqlite3.Connection, trust: Any, ann: Any,
         return "rotation_unpinned_signer", f"signer {actual[:16]}… is not a pinned gateway " \
                                            "certificate"
     applied = _meta_json(conn, META_ROTATIONS, []) or []
-    latest = max((str(a.get("effective_at")) for a in applied if isinstance(a, dict)),
-                 default=None, key=lambda s: datetime.fromisoformat(s))
+    times = []
+    for a in applied if isinstance(applied, list) else []:
+        try:
+            times.append(datetime.fromisoformat(str(a.get("effective_at"))))
+        except (AttributeError, ValueError):
+            continue  # an unreadable entry (edited by hand) gives no later bound
+    latest = max((t for t in times if t.tzinfo is not None), default=None)
     if actual != pins[-1]:
         return "rotation_replay", (f"signed by {actual[:16]}…, which is no longer the gateway's "
                                    f"current certificate ({pins[-1][:16]}…)")
-    if latest is not None and ann.effective_at <= datetime.fromisoformat(latest):
+    if latest is not None and ann.effective_at <= latest:
         return "rotation_replay", (f"effective {ann.effective_at.isoformat()}, not after the "
-                                   f"rotation already applied ({latest})")
+                                   f"rotation already applied ({latest.isoformat()})")
     problem = certificate_problem(ann.next_certificate, ann.next_chain, trust, now)
     if problem is not None:
         return "rotation_untrusted_certificate", f"{problem[0]}: {problem[1]}"

@@ -248,6 +248,9 @@ def test_forged_announcement_is_refused_and_changes_nothing(tmp_path, new_gatewa
         r = _sync(counter)
         assert r.rotations_refused == {code: 1}
         assert len(_audit(counter, "gateway.rotation_refused")) == 1
+        out = motcua("sync", "once", data_dir=tmp_path / "c1")
+        assert "Thông báo đổi chứng thư ký của cổng tỉnh bị từ chối (không ghim): 1" in \
+            out.stderr, out.stderr
         out = motcua("sync", "status", data_dir=tmp_path / "c1")
         assert "thông báo đổi chứng thư ký của cổng tỉnh bị từ chối" in out.stdout, out.stdout
         assert f"({code})" in out.stdout

@@ -156,6 +156,17 @@ def cmd_once(args: argparse.Namespace) -> int:
                      "Pulled events refused (not applied)")
                   + f": {result.refused} — {refused_words(result.refused_reasons, args.lang)}",
                   file=sys.stderr)
+        if result.rotations_applied:
+            print(_t(args, "Đã ghim chứng thư ký mới của cổng tỉnh theo thông báo có chữ ký",
+                     "Pinned the gateway's new signing certificate from its signed announcement")
+                  + f": {result.rotations_applied}", file=sys.stderr)
+        if result.rotations_refused:
+            from app.syncstate import refused_words
+
+            print(_t(args, "Thông báo đổi chứng thư ký của cổng tỉnh bị từ chối (không ghim)",
+                     "Gateway signing-certificate announcements refused (not pinned)")
+                  + f": {sum(result.rotations_refused.values())} — "
+                  + refused_words(result.rotations_refused, args.lang), file=sys.stderr)
         if result.catalogue_error:
             said = (result.catalogue_error_words or {}).get("en" if args.lang == "en" else "vi")
             print(_t(args, "Danh mục thủ tục từ cổng tỉnh bị từ chối",
