@@ -158,8 +158,30 @@ def _title(text: str, spec: Layout, sub: str = "") -> str:
     return out
 
 
+# A place name inside running text ("…, Phường Sài Gòn, Thành phố Hồ Chí Minh") wraps as a
+# whole too: the unit word and the capitalised words of its name.
+_PLACE_IN_TEXT_RE = re.compile(r"(?<!\w)(?:phường|xã|thị trấn|đặc khu|thành phố|tỉnh)"
+                               r"((?: [^\W\d_][^\s,()]*){1,3})", re.IGNORECASE)
+
+
+def _places(text: str) -> str:
+    def bind(m: re.Match[str]) -> str:
+        words = m.group(1).split(" ")[1:]
+        keep = len(words)
+        for i, w in enumerate(words):
+            if not w[:1].isupper():
+                keep = i
+                break
+        if not keep:
+            return m.group(0)
+        bound = m.group(0)[:len(m.group(0)) - len(m.group(1))] + " " + " ".join(words[:keep])
+        return bound.replace(" ", "\u00a0") + m.group(0)[len(bound):]
+
+    return _PLACE_IN_TEXT_RE.sub(bind, text)
+
+
 def _field(f: Field) -> str:
-    value = f"<b>{_e(f.value)}</b>" if f.strong else _e(f.value)
+    value = f"<b>{_e(_places(f.value))}</b>" if f.strong else _e(_places(f.value))
     label = f"{_e(f.label)}: " if f.label else ""
     return f'<p style="margin-top:2px; margin-bottom:2px;">{label}{value}</p>'
 
