@@ -159,9 +159,41 @@ def judge(conn: sqlite3.Connection, trust: Any, ann: Any,
     if latest is not None and ann.effective_at <= latest:
         return "rotation_replay", (f"effective {ann.effective_at.isoformat()}, not after the "
                                    f"rotation already applied ({latest.isoformat()})")
+    late = _signed_from(conn, trust, ann.previous_sha256, ann.effective_at)
+    if late is not None:
+        return "rotation_conflict", (f"province event {late} signed by {actual[:16]}… at or after"
+                                     f" {ann.effective_at.isoformat()} is already accepted here:"
+                                     " the rotation would invalidate it")
     problem = certificate_problem(ann.next_certificate, ann.next_chain, trust, now)
     if problem is not None:
         return "rotation_untrusted_certificate", f"{problem[0]}: {problem[1]}"
+    return None
+
+
+def _signed_from(conn: sqlite3.Connection, trust: Any, sha256: str,
+                 effective_at: datetime) -> str | None:
+    """A stored province event that `sha256` signed at or after `effective_at` (the rule
+    `verify` applies to a replaced certificate), named by dossier code and type; None when
+    there is none. An announcement with an effective time in the past must not turn events
+    this counter already accepted into failures."""
+    from app import evidence
+    from signing.verify import verify_detached
+
+    for code, etype, payload, signature, tst in conn.execute(
+            "SELECT coalesce(d.code, e.dossier_id), e.type, CAST(e.payload AS BLOB), "
+            "CAST(e.signature AS BLOB), CAST(e.tst AS BLOB) FROM events e "
+            "LEFT JOIN dossiers d ON d.id = e.dossier_id "
+            "WHERE e.origin = 'province' AND e.signature IS NOT NULL"):
+        try:
+            named = (json.loads(payload).get("signer") or {}).get("sha256")
+        except (ValueError, AttributeError):
+            continue
+        if named != sha256:
+            continue
+        res = verify_detached(bytes(payload), bytes(signature), trust, tst=tst)
+        if res.signer is not None and res.signer.sha256 == sha256 \
+                and evidence.signed_after_retirement(res, effective_at):
+            return f"{code} {etype}"
     return None
 
 

@@ -96,6 +96,11 @@ REASONS: dict[str, tuple[str, str]] = {
                         "thay thế ký.",
                         "The signing-certificate announcement is old (replayed) or signed by a"
                         " certificate already replaced."),
+    "rotation_conflict": ("Thông báo đổi chứng thư ký có thời điểm hiệu lực sớm hơn các sự kiện"
+                          " của tỉnh mà chứng thư cũ đã ký và máy này đã nhận; không áp dụng.",
+                          "The signing-certificate announcement takes effect before province"
+                          " events the old certificate signed and this counter accepted; not"
+                          " applied."),
     "rotation_untrusted_certificate": ("Chứng thư ký mới của cổng tỉnh không được tin cậy "
                                        "(chuỗi, hiệu lực, mục đích dùng khóa hoặc đã thu hồi).",
                                        "The gateway's new signing certificate is not trusted"

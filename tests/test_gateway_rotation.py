@@ -294,6 +294,31 @@ def test_replayed_announcement_is_refused(tmp_path, new_gateway):
     assert [r["code"] for r in out.refused] == ["rotation_malformed"]
 
 
+def test_announcement_that_would_invalidate_accepted_events_is_refused(tmp_path, new_gateway):
+    """An effective time in the past, before province events the old key signed and this
+    counter accepted, would turn them into `verify` failures: refused, nothing changed."""
+    from app import evidence, remote
+    from app.rotation import apply_announcements
+    from sync.wire import province_event
+
+    old_sha = shared_pki().gateway.cert.fingerprint(hashes.SHA256()).hex()
+    counter = make_counter(tmp_path / "c1")
+    sync_service.pin_gateway_certificate(counter, old_sha)
+    code = _receive(counter)
+    did = counter.store.scalar("SELECT id FROM dossiers WHERE code = ?", (code,))
+    with gateway_signer() as old:
+        ev = province_event(dossier_id=did, dossier_code=code, event_type="processing",
+                            dossier_prev=evidence.dossier_head(counter.store.conn, did),
+                            signer=old)
+        assert remote.apply_signed_events(counter, [ev]).applied == 1
+        ann = make_announcement(old, new_gateway.cert, datetime.now(UTC) - timedelta(hours=1))
+    out = apply_announcements(counter, [ann.to_json()])
+    assert [r["code"] for r in out.refused] == ["rotation_conflict"] and not out.applied
+    assert code in out.refused[0]["detail"]
+    assert _meta(counter, "gateway_signing_sha256") == old_sha
+    assert signatures.verify_store(counter).problems == []
+
+
 def test_administrator_pins_a_new_certificate_after_a_compromise(tmp_path, new_gateway):
     """The province's letter gives the new fingerprint: only an administrator (password
     checked) pins it; from then on the old key's signatures fail `verify` and are refused at
