@@ -99,3 +99,27 @@ def repair(counter: Counter, *, remove_scans: bool = False,
         log.warning("store repaired: %s", {k: (v if not isinstance(v, list) else len(v))
                                            for k, v in done.items()})
     return done
+
+
+def done_lines(done: dict[str, Any], lang: str = "vi") -> list[str]:
+    """What `repair` did, one line per kind of repair (or that nothing needed it)."""
+    from app import checkwords as w
+
+    en = lang == "en"
+    lines = []
+    if done.get("triggers"):
+        names = ", ".join(w.trigger(n, lang) for n in done["triggers"])
+        lines.append(f"Re-created {len(done['triggers'])} protective trigger(s): {names}." if en
+                     else f"Đã tạo lại {len(done['triggers'])} ràng buộc bảo vệ: {names}.")
+    if done.get("requeued"):
+        lines.append(f"Queued {done['requeued']} event(s) again for the province." if en else
+                     f"Đã đưa lại {done['requeued']} sự kiện vào hàng đợi gửi lên tỉnh.")
+    if done.get("scans_removed"):
+        lines.append(f"Removed {done['scans_removed']} scan file(s) no dossier references." if en
+                     else f"Đã xoá {done['scans_removed']} tệp quét không thuộc hồ sơ nào.")
+    if not lines:
+        lines.append("Nothing to repair." if en else "Không có gì cần sửa.")
+    else:
+        lines.append("Recorded in the audit log [store.repair]." if en else
+                     "Đã ghi vào nhật ký [store.repair].")
+    return lines

@@ -817,66 +817,205 @@ def _report_gap(ctx: _Ctx, day: str, holes: list[tuple[int, int]], high: int) ->
 
 
 def _audit_anchors(ctx: _Ctx) -> None:
-    for p in audit_anchor_problems(ctx.conn):
+    skipped: list[str] = []
+    for p in audit_anchor_problems(ctx.conn, skipped=skipped):
         _problem(ctx.report, p.get("code", ""), p.get("event_id"), "audit_anchor",
                  detail=(p["detail_vi"], p["detail"]))
+    if skipped:
+        ctx.report.warnings.add(ROLLED_BACK)
+        ctx.report.notes[ROLLED_BACK] = rolled_back_words(len(skipped))
 
 
-def _own_anchors(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str]]:
-    """(audit seq, signed hash, event id, dossier code) from the temp chain table."""
+ROLLED_BACK = "anchors_rolled_back"
+
+
+def rolled_back_words(n: int) -> tuple[str, str]:
+    """The note for anchors a restore rolled back (not a failure: the restore is audited)."""
+    return (f"{n} sự kiện lấy lại từ cổng tỉnh sau lần khôi phục ('motcua sync recover') ghi đầu "
+            "chuỗi của phần nhật ký mà bản sao lưu không có (phần đó nằm trong bản an toàn lúc "
+            "khôi phục); chúng không được dùng làm mốc",
+            f"{n} event(s) taken back from the gateway after a restore ('motcua sync recover') "
+            "carry audit heads of the log rows the backup lacked (those rows are in the "
+            "restore's safety copy); they are not used as anchors")
+
+
+def _recovered_after_restore(conn: sqlite3.Connection) -> dict[str, tuple[int, int | None]]:
+    """Event id -> (seq of the audited restore before it was taken back, the replaced store's
+    audit head seq) for events `sync recover` applied after a restore: their signed audit heads
+    point into the rolled-back log, which this store no longer has."""
+    restores: list[tuple[int, int | None]] = []
+    for seq, detail in conn.execute("SELECT seq, detail FROM audit WHERE action = "
+                                    "'store.restore' ORDER BY seq"):
+        try:
+            head = (json.loads(detail) or {}).get("rolled_back_audit_head") or {}
+            restores.append((int(seq), int(head["seq"]) if "seq" in head else None))
+        except (ValueError, TypeError, AttributeError):
+            restores.append((int(seq), None))
+    if not restores:
+        return {}
+    out: dict[str, tuple[int, int | None]] = {}
+    for seq, eid in conn.execute(
+            "SELECT seq, json_extract(detail, '$.event_id') FROM audit WHERE action LIKE 'sync.%' "
+            "AND json_valid(detail) AND json_extract(detail, '$.source') = 'recover' "
+            "ORDER BY seq"):
+        before = [r for r in restores if r[0] < seq]
+        if before and eid:
+            out[str(eid)] = before[-1]
+    return out
+
+
+def _own_anchors(conn: sqlite3.Connection, skipped: list[str] | None = None
+                 ) -> Iterator[tuple[int, str, str, str]]:
+    """(audit seq, signed hash, event id, dossier code) from the temp chain table, without the
+    anchors a restore rolled back (named in `skipped`): an event taken back by `sync recover`
+    after an audited restore whose head lies between the restore point and the replaced
+    store's head."""
+    recovered = _recovered_after_restore(conn)
     for seq, digest, eid, code in conn.execute(
             "SELECT audit_seq, audit_hash, event_id, code FROM temp.vchain "
             "WHERE audit_seq IS NOT NULL ORDER BY audit_seq"):
+        restore = recovered.get(str(eid))
+        if restore is not None and int(seq) >= restore[0] - 1 and (
+                restore[1] is None or int(seq) <= restore[1]):
+            if skipped is not None:
+                skipped.append(str(eid))
+            continue
         yield int(seq), str(digest), str(eid), str(code)
 
 
-def audit_anchor_problems(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def audit_anchor_problems(conn: sqlite3.Connection,
+                          skipped: list[str] | None = None) -> list[dict[str, Any]]:
     """Compare the audit chain with the heads signed into this counter's events. Needs the
-    temp.vchain table (filled by a whole-store verify pass or by :func:`fill_anchor_table`)."""
+    temp.vchain table (filled by a whole-store verify pass or by :func:`fill_anchor_table`).
+    Anchors a restore rolled back are left out and named in `skipped`."""
     return [{"code": p.label, "event_id": p.event_id, "seq": p.seq,
              "detail": p.describe("en"), "detail_vi": p.describe("vi")}
-            for p in audit.check_anchors(conn, _own_anchors(conn))]
+            for p in audit.check_anchors(conn, _own_anchors(conn, skipped))]
 
 
-def fill_anchor_table(counter: Counter, conn: sqlite3.Connection) -> None:
-    """temp.vchain from this counter's own v2 events, parsing only (no signature checks:
-    `motcua verify` proves the anchors are signed)."""
+_ANCHOR_COLS = ("id", "dossier_id", "code", "seq", "type", "occurred_at", "origin", "actor",
+                "payload", "signature", "tst")
+
+
+def fill_anchor_table(counter: Counter, conn: sqlite3.Connection, *,
+                      check_signatures: bool = False) -> list[dict[str, Any]]:
+    """temp.vchain from this counter's own v2 events (by their signed origin, so a relabelled
+    column does not hide an anchor). Without `check_signatures` it only parses (`motcua
+    check`: quick); with it, each event whose signed audit head is used is judged first by the
+    same per-event verifier as `motcua verify` (`_check_event`: CMS, trust, signer named in the
+    bytes, binding, columns against the body), and an event that fails is not used as an
+    anchor but returned as a problem ({code, event_id, seq, detail, detail_vi})."""
     conn.execute("DROP TABLE IF EXISTS temp.vchain")
     conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
                  "event_id TEXT, code TEXT, audit_seq INTEGER, audit_hash TEXT)")
     ctx = _Ctx(conn, None, None, VerifyReport(), evidence.PinSet(set()), counter.agency_code,
-               counter.counter_no,
-               None, True)
-    for eid, code, payload in conn.execute(
-            "SELECT e.id, coalesce(d.code, ''), CAST(e.payload AS BLOB) FROM events e "
-            "LEFT JOIN dossiers d ON d.id = e.dossier_id WHERE e.origin = 'counter' "
-            "ORDER BY e.seq"):
-        try:
-            body = json.loads(payload)
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if not isinstance(body, dict) or body.get("v") != evidence.PAYLOAD_VERSION \
-                or not _is_own(ctx, body):
-            continue
-        head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else {}
-        conn.execute("INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     (body.get("counter_seq"), evidence.event_hash(payload),
-                      body.get("counter_prev"), eid, code, head.get("seq"), head.get("hash")))
+               counter.counter_no, None, True)
+    if check_signatures:
+        from signing.verify import verify_detached
+
+        ctx = _Ctx(conn, load_trust(counter.settings), verify_detached, VerifyReport(),
+                   gateway_pins(conn), counter.agency_code, counter.counter_no, False, False)
+    unproven: list[dict[str, Any]] = []
+    rows = conn.execute(
+        "SELECT e.id, e.dossier_id, coalesce(d.code, ''), e.seq, e.type, e.occurred_at, "
+        "e.origin, e.actor, CAST(e.payload AS BLOB), CAST(e.signature AS BLOB), "
+        "CAST(e.tst AS BLOB) FROM events e LEFT JOIN dossiers d ON d.id = e.dossier_id "
+        "ORDER BY e.seq")
+    while True:
+        chunk: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for raw in rows.fetchmany(_CHUNK):
+            ev = dict(zip(_ANCHOR_COLS, raw, strict=True))
+            try:
+                body = json.loads(ev["payload"])
+            except (ValueError, UnicodeDecodeError, TypeError):
+                continue
+            if isinstance(body, dict) and body.get("v") == evidence.PAYLOAD_VERSION \
+                    and _declared_origin(body) == "counter" and _is_own(ctx, body):
+                chunk.append((ev, body))
+        if not chunk:
+            break
+        if check_signatures:
+            unproven += _judge_anchors(ctx, chunk)
+        for ev, body in chunk:
+            if ev.get("_unproven"):
+                continue
+            head = body["audit_head"] if isinstance(body.get("audit_head"), dict) else {}
+            conn.execute("INSERT INTO temp.vchain VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (body.get("counter_seq"), evidence.event_hash(ev["payload"]),
+                          body.get("counter_prev"), ev["id"], ev["code"], head.get("seq"),
+                          head.get("hash")))
+    return unproven
 
 
-def audit_report(counter: Counter) -> tuple[int, list[Any], list[dict[str, Any]]]:
-    """`motcua audit verify`: (rows, chain problems, anchor problems)."""
+def _judge_anchors(ctx: _Ctx, chunk: list[tuple[dict[str, Any], dict[str, Any]]]
+                   ) -> list[dict[str, Any]]:
+    """The chunk's signatures through the fast path in one batch, then `_check_event` on each
+    (the verifier of `motcua verify`); the events it faults are marked `_unproven`."""
+    from signing.verify import iter_verify
+
+    signed = [ev for ev, _ in chunk if ev["signature"] is not None]
+    for ev, res in zip(signed, iter_verify(
+            ((bytes(ev["payload"]), bytes(ev["signature"]), ev["tst"]) for ev in signed),
+            ctx.trust), strict=True):
+        ev["_verified"] = res
+    out: list[dict[str, Any]] = []
+    for ev, body in chunk:
+        before = len(ctx.report.problems)
+        _check_event(ctx, ev["code"], ev["dossier_id"], ev, body, ev["tst"])
+        found = ctx.report.problems[before:]
+        if not found:
+            continue
+        ev["_unproven"] = True
+        head = body.get("audit_head") if isinstance(body.get("audit_head"), dict) else None
+        seq = head.get("seq") if head else None
+        at_vi = f"#{seq}: " if isinstance(seq, int) else ""
+        where_vi = f"hồ sơ {ev['code']}" if ev["code"] else "một hồ sơ không còn"
+        where_en = f"dossier {ev['code']}" if ev["code"] else "a dossier that is gone"
+        out.append({"code": ev["code"], "event_id": ev["id"], "seq": seq,
+                    "detail_vi": f"{at_vi}đầu chuỗi nhật ký ghi trong một sự kiện của {where_vi} "
+                                 "không dùng làm mốc được vì sự kiện đó không qua kiểm tra chữ "
+                                 f"ký: {found[0]['message_vi']}",
+                    "detail": f"{at_vi}the audit head inside an event of {where_en} cannot be "
+                              "used as an anchor because that event fails the signature "
+                              f"check: {found[0]['message_en']}"})
+    return out
+
+
+def audit_report(counter: Counter, skipped: list[str] | None = None
+                 ) -> tuple[int, list[Any], list[dict[str, Any]]]:
+    """`motcua audit verify`: (rows, chain problems, anchor problems). Every anchoring event's
+    signature is checked first (see :func:`fill_anchor_table`); one that fails is a problem.
+    Anchors a restore rolled back are named in `skipped`."""
     with counter.store._lock:
         conn = counter.store.conn
         conn.execute("BEGIN")
         try:
             count, problems = audit.verify(conn)
-            fill_anchor_table(counter, conn)
-            anchors = audit_anchor_problems(conn)
+            unproven = fill_anchor_table(counter, conn, check_signatures=True)
+            anchors = unproven + audit_anchor_problems(conn, skipped)
             conn.execute("DROP TABLE IF EXISTS temp.vchain")
         finally:
             conn.execute("COMMIT")
     return count, problems, anchors
+
+
+def anchor_check(counter: Counter, skipped: list[str] | None = None) -> list[dict[str, Any]]:
+    """`motcua check`: the audit chain against the heads signed into this counter's events,
+    offline and quick (positions and hashes; `audit verify` and `verify` also check that the
+    anchoring events are genuinely signed)."""
+    with counter.store._lock:
+        conn = counter.store.conn
+        own_tx = not conn.in_transaction
+        if own_tx:
+            conn.execute("BEGIN")
+        try:
+            fill_anchor_table(counter, conn)
+            anchors = audit_anchor_problems(conn, skipped)
+            conn.execute("DROP TABLE IF EXISTS temp.vchain")
+        finally:
+            if own_tx:
+                conn.execute("COMMIT")
+    return anchors
 
 
 def export_dossier(counter: Counter, code: str, out_dir: Path) -> list[Path]:

@@ -78,10 +78,10 @@ class AuditProblem:
             "witness_missing": "audit row witnessed by the gateway is gone",
         }
         text = (en if lang == "en" else vi)[self.problem]
-        if self.event_id:
-            text += (f" (event {self.event_id}" if lang == "en" else f" (sự kiện {self.event_id}")
-            text += (f", dossier {self.label})" if lang == "en" else f", hồ sơ {self.label})") \
-                if self.label else ")"
+        if self.label:  # the dossier says more to a person than the event's id
+            text += f" (dossier {self.label})" if lang == "en" else f" (hồ sơ {self.label})"
+        elif self.event_id:
+            text += f" (event {self.event_id})" if lang == "en" else f" (sự kiện {self.event_id})"
         if self.after is not None:
             text += (f"; rows after #{self.after} were rewritten" if lang == "en"
                      else f"; các dòng sau #{self.after} đã bị viết lại")

@@ -492,20 +492,47 @@ def store_files(store_path: Path) -> list[Path]:
 # ============================================================================ integrity check
 def integrity_problems(store: Store, attachments_dir: Path | None = None) -> list[str]:
     """Everything `motcua check` reports, in English keys with details (empty = healthy)."""
-    problems: list[str] = []
+    return [f"{kind}: {en}" for kind, _vi, en in integrity_findings(store, attachments_dir)]
+
+
+#: tables in words (foreign-key findings)
+_TABLE_WORDS = {"dossiers": ("hồ sơ", "dossiers"), "events": ("sự kiện", "events"),
+                "attachments": ("tệp đính kèm", "attachments"),
+                "outbox": ("hàng đợi gửi", "send queue"), "audit": ("nhật ký", "audit log"),
+                "users": ("tài khoản", "accounts"),
+                "user_certs": ("gắn chứng thư", "certificate bindings")}
+
+
+def _table(name: str, lang: int) -> str:
+    words = _TABLE_WORDS.get(name)
+    return f"«{words[lang]}» [{name}]" if words else f"[{name}]"
+
+
+def integrity_findings(store: Store, attachments_dir: Path | None = None
+                       ) -> list[tuple[str, str, str]]:
+    """(kind, vi, en) for everything `motcua check` finds in the file itself: SQLite's own
+    check, foreign keys, the search index, the audit chain, each scan present and unaltered."""
+    out: list[tuple[str, str, str]] = []
     with store._lock:
         conn = store.conn
         for (row,) in conn.execute("PRAGMA integrity_check"):
             if row != "ok":
-                problems.append(f"sqlite: {row}")
+                out.append(("sqlite", f"tệp dữ liệu hỏng (SQLite báo: {row})",
+                            f"the store file is damaged (SQLite says: {row})"))
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            problems.append(f"foreign_key: {table} row {rowid} -> {parent}")
+            out.append(("foreign_key",
+                        f"dòng {rowid} của bảng {_table(table, 0)} trỏ tới một dòng không còn "
+                        f"trong bảng {_table(parent, 0)}",
+                        f"row {rowid} of table {_table(table, 1)} points to a row no longer in "
+                        f"table {_table(parent, 1)}"))
         try:
             conn.execute("INSERT INTO dossier_fts (dossier_fts, rank) VALUES ('integrity-check', 1)")
         except DB_ERRORS as exc:
-            problems.append(f"search_index: {exc}")
+            out.append(("search_index", f"chỉ mục tìm kiếm hỏng (SQLite báo: {exc})",
+                        f"the search index is damaged (SQLite says: {exc})"))
         _, audit_problems = audit.verify(conn)
-        problems.extend(f"audit: {p.describe('en')}" for p in audit_problems)
+        out.extend(("audit", f"nhật ký {p.describe('vi')}", f"audit log {p.describe('en')}")
+                   for p in audit_problems)
         if attachments_dir is not None:
             for sha, name, size, code in conn.execute(
                 "SELECT a.sha256, a.name, a.size, d.code FROM attachments a "
@@ -513,12 +540,16 @@ def integrity_problems(store: Store, attachments_dir: Path | None = None) -> lis
             ):
                 path = attachment_path(attachments_dir, sha)
                 if not path.exists():
-                    problems.append(f"attachment_missing: {code} {name} ({sha[:12]}…)")
+                    out.append(("attachment_missing",
+                                f"hồ sơ {code}: thiếu tệp quét «{name}» ({sha[:12]}…)",
+                                f"dossier {code}: scan «{name}» is missing ({sha[:12]}…)"))
                     continue
                 digest = _file_sha256(path)
                 if digest != sha or path.stat().st_size != size:
-                    problems.append(f"attachment_altered: {code} {name} ({sha[:12]}…)")
-    return problems
+                    out.append(("attachment_altered",
+                                f"hồ sơ {code}: tệp quét «{name}» đã bị thay đổi ({sha[:12]}…)",
+                                f"dossier {code}: scan «{name}» was altered ({sha[:12]}…)"))
+    return out
 
 
 def _file_sha256(path: Path) -> str:

@@ -275,7 +275,7 @@ def test_deleted_outbox_rows_are_reported_and_requeued(counter, signer):
     out = motcua("check", data_dir=counter.settings.data_dir)
     assert out.returncode == 1 and a["code"] in out.stdout and "motcua repair" in out.stdout
     assert any(p["problem"] == "not_queued" for p in signatures.verify_store(counter).problems)
-    r = motcua("repair", data_dir=counter.settings.data_dir)
+    r = motcua("repair", "--json", data_dir=counter.settings.data_dir)
     assert r.returncode == 0 and json.loads(r.stdout)["requeued"] == 2
     assert counter.store.scalar("SELECT count(*) FROM outbox") == 2
     assert repair.findings(counter) == []

@@ -258,4 +258,121 @@ def _intake_file(tmp_path):
     return path
 
 
-__all__ = ["audit"]
+# ---- check, audit verify, repair --------------------------------------------------------------
+
+def _rewrite_audit(counter, victim: int, *, fix_heads: bool = False) -> None:
+    """Delete audit row `victim`, renumber, recompute the unkeyed chain and the meta head; with
+    `fix_heads`, also rewrite the audit heads inside the events (their signatures then fail)."""
+    c = _drop_triggers(counter)
+    rows = c.execute("SELECT seq, at, actor, counter, action, subject, detail FROM audit "
+                     "ORDER BY seq").fetchall()
+    kept = [r for r in rows if r[0] != victim]
+    c.execute("DELETE FROM audit")
+    prev, hashes = audit.GENESIS, {0: audit.GENESIS}
+    for new_seq, (_, at, actor, ctr, action, subject, detail) in enumerate(kept, 1):
+        digest = audit._row_hash(prev, new_seq, at, actor, ctr, action, subject, detail)
+        c.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (new_seq, at, actor, ctr, action, subject, detail, prev, digest))
+        prev = hashes[new_seq] = digest
+    c.execute("UPDATE meta SET value = ? WHERE key = ?", (f"{len(kept)}:{prev}", audit.HEAD_KEY))
+    if fix_heads:
+        for eid, _, body in _bodies(counter):
+            seq = body["audit_head"]["seq"]
+            seq = seq - 1 if seq >= victim else seq
+            body["audit_head"] = {"seq": seq, "hash": hashes[seq]}
+            c.execute("UPDATE events SET payload = ? WHERE id = ?", (canonical_bytes(body), eid))
+    _triggers_back(counter)
+
+
+def test_check_compares_the_audit_log_with_the_signed_heads(counter, signer):
+    for i in range(3):
+        _receive(counter, signer, at=MON_10 + timedelta(minutes=i))
+    ok = _run(counter, "check")
+    assert ok.returncode == 0 and ok.stdout.splitlines() == [
+        "Dữ liệu toàn vẹn: cơ sở dữ liệu, chỉ mục tìm kiếm, nhật ký (khớp các đầu chuỗi ghi trong "
+        "sự kiện), tệp quét, hàng đợi gửi và các ràng buộc bảo vệ. Chữ ký được kiểm bằng "
+        "'motcua verify'."]
+    second = counter.store.query("SELECT seq FROM audit WHERE action = 'dossier.receive' "
+                                 "ORDER BY seq")[1]["seq"]
+    _rewrite_audit(counter, second - 1)  # the row just before the 2nd receipt's own row
+    vi, en = _both(counter, "check")
+    assert vi.returncode == en.returncode == 1
+    assert vi.stdout.splitlines() == [
+        "Phát hiện 1 vấn đề:",
+        f"  - #{second - 1}: dòng nhật ký khác giá trị đã được ký trong sự kiện (hồ sơ {CODE}2); "
+        f"các dòng sau #{second - 3} đã bị viết lại"]
+    assert en.stdout.splitlines() == [
+        "Problems found: 1",
+        f"  - #{second - 1}: audit row differs from the head signed into an event (dossier "
+        f"{CODE}2); rows after #{second - 3} were rewritten"]
+    vi, en = _both(counter, "audit", "verify", "--offline")
+    assert vi.returncode == en.returncode == 1
+    assert vi.stdout.splitlines() == [
+        "Nhật ký không còn nguyên vẹn (1 vấn đề):",
+        f"  - #{second - 1}: dòng nhật ký khác giá trị đã được ký trong sự kiện (hồ sơ {CODE}2); "
+        f"các dòng sau #{second - 3} đã bị viết lại"]
+    assert en.stdout.splitlines()[0] == "The audit log does not hold up (1 problem(s)):"
+
+
+def test_audit_verify_checks_the_signature_of_each_anchoring_event(counter, signer):
+    """Rewrite the audit chain *and* the heads inside the events to match: positions and hashes
+    agree again (so the quick `check` is satisfied), but the anchoring events' signatures fail,
+    and `audit verify` refuses to use them."""
+    for i in range(2):
+        _receive(counter, signer, at=MON_10 + timedelta(minutes=i))
+    first_own = counter.store.scalar("SELECT min(seq) FROM audit WHERE action = "
+                                     "'dossier.receive'")
+    _rewrite_audit(counter, first_own - 1, fix_heads=True)
+    assert _run(counter, "check").returncode == 0  # quick: positions and hashes only
+    vi, en = _both(counter, "audit", "verify", "--offline")
+    assert vi.returncode == en.returncode == 1
+    lines = vi.stdout.splitlines()
+    assert lines[0] == "Nhật ký không còn nguyên vẹn (2 vấn đề):"
+    assert lines[1] == (
+        f"  - #{first_own - 2}: đầu chuỗi nhật ký ghi trong một sự kiện của hồ sơ {CODE}1 không "
+        "dùng làm mốc được vì sự kiện đó không qua kiểm tra chữ ký: sự kiện «tiếp nhận hồ sơ» "
+        "lúc 23/11/2026 10:00: Dữ liệu đã bị thay đổi sau khi ký (không khớp giá trị băm đã ký).")
+    assert en.stdout.splitlines()[1].startswith(
+        f"  - #{first_own - 2}: the audit head inside an event of dossier {CODE}1 cannot be used "
+        "as an anchor because that event fails the signature check: the «received at the "
+        "counter» event at 23/11/2026 10:00: ")
+
+
+def test_repair_says_what_it_did_and_what_is_left(counter, signer):
+    d = _receive(counter, signer)
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    c.execute("DELETE FROM outbox")
+    eid = _bodies(counter, d["code"])[0][0]
+    vi = _run(counter, "check")
+    assert vi.returncode == 1 and vi.stdout.splitlines()[0] == "Phát hiện 6 vấn đề:"
+    assert (f"  - hồ sơ {d['code']}: sự kiện «tiếp nhận hồ sơ» lúc 23/11/2026 10:00 chưa được "
+            "cổng tỉnh xác nhận mà không còn trong hàng đợi gửi (sẽ không bao giờ đến tỉnh) — "
+            "chạy 'motcua repair'") in vi.stdout.splitlines()
+    r = _run(counter, "repair")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.splitlines() == [
+        "Đã tạo lại 4 ràng buộc bảo vệ: «chặn xoá nhật ký» [audit_no_delete], «chặn sửa nhật "
+        "ký» [audit_no_update], «chặn sửa sự kiện» [events_append_only], «chặn xoá sự kiện» "
+        "[events_no_delete].",
+        "Đã đưa lại 2 sự kiện vào hàng đợi gửi lên tỉnh.",
+        "Đã ghi vào nhật ký [store.repair]."]
+    again = _run(counter, "repair", lang="en")
+    assert (again.returncode, again.stdout.splitlines()) == (0, ["Nothing to repair."])
+    # a deleted event cannot be repaired: named, exit 1
+    c = _drop_triggers(counter)
+    c.execute("DELETE FROM outbox WHERE event_id = ?", (eid,))
+    c.execute("DELETE FROM events WHERE id = ?", (eid,))
+    _triggers_back(counter)
+    seq = counter.store.scalar("SELECT seq FROM audit WHERE action = 'dossier.receive' "
+                               "AND subject = ?", (d["code"],))
+    r = _run(counter, "repair", lang="en")
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "Nothing to repair.",
+        "Still to fix (1; 'motcua repair' cannot):",
+        f"  - audit row #{seq} («dossier received» [dossier.receive] at 23/11/2026 10:00, "
+        f"dossier {d['code']}) names an event that is no longer in the store (deleted?); cannot "
+        "be repaired — a backup or the gateway still holds it"]
+    out = json.loads(_run(counter, "repair", "--json").stdout)
+    assert out["requeued"] == 0 and [f["kind"] for f in out["remaining"]] == ["audit_orphan"]

@@ -40,4 +40,8 @@ def test_recover_after_restore_brings_back_lost_dossiers_and_codes(tmp_path):
             assert c.store.query("SELECT action FROM audit WHERE action = 'sync.recover'")
         r = motcua("verify", data_dir=settings.data_dir, lang="en")
         assert "event chain" not in r.stdout  # the new dossier continues the recovered chain
-        assert motcua("check", data_dir=settings.data_dir).returncode == 0
+        check = motcua("check", data_dir=settings.data_dir)
+        assert check.returncode == 0, check.stdout
+        # the recovered events' audit heads point into the rolled-back log: said, not failed
+        assert check.stdout.startswith("Ghi chú: 3 sự kiện lấy lại từ cổng tỉnh sau lần khôi "
+                                       "phục ('motcua sync recover')")

@@ -58,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "the append-only triggers, optionally delete scans no "
                                       "dossier references (audited)")
     p.add_argument("--remove-unreferenced-scans", action="store_true")
+    p.add_argument("--json", action="store_true", help="what was done, as JSON")
     p.set_defaults(func=cmd_repair)
 
     p = sub.add_parser("audit", help="audit log")
@@ -156,47 +157,85 @@ def cmd_store_export_key(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app import repair
+    """Exit 0 and one line when everything agrees; else exit 1, the count and one line per
+    problem, in the user's language."""
+    from app import repair, signatures
 
+    en = args.lang == "en"
     with counter_of(args) as counter:
-        problems = bk.integrity_problems(counter.store, counter.settings.attachments_dir)
-        problems += [f["en" if args.lang == "en" else "vi"] for f in repair.findings(counter)]
-    if problems:
-        head = "Phát hiện vấn đề:" if args.lang != "en" else "Problems found:"
-        print(head)
-        for p in problems:
-            print(f"  - {p}")
+        found = [(vi, en_) for _kind, vi, en_ in
+                 bk.integrity_findings(counter.store, counter.settings.attachments_dir)]
+        skipped: list[str] = []
+        found += [(a["detail_vi"], a["detail"]) for a in signatures.anchor_check(counter, skipped)]
+        found += [(f["vi"], f["en"]) for f in repair.findings(counter)]
+    if skipped:  # a note, not a problem: the restore is audited
+        note = signatures.rolled_back_words(len(skipped))
+        print(("Note: " + note[1]) if en else ("Ghi chú: " + note[0]))
+    if found:
+        print(f"Problems found: {len(found)}" if en else f"Phát hiện {len(found)} vấn đề:")
+        for vi, en_ in found:
+            print(f"  - {en_ if en else vi}")
         return 1
-    print("Dữ liệu toàn vẹn (ok)." if args.lang != "en" else "Store is healthy (ok).")
+    print("Store is healthy: database, search index, audit log (matching the heads recorded in "
+          "events), scans, send queue and protective triggers. Signatures are checked by "
+          "'motcua verify'." if en else
+          "Dữ liệu toàn vẹn: cơ sở dữ liệu, chỉ mục tìm kiếm, nhật ký (khớp các đầu chuỗi ghi "
+          "trong sự kiện), tệp quét, hàng đợi gửi và các ràng buộc bảo vệ. Chữ ký được kiểm bằng "
+          "'motcua verify'.")
     return 0
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain is intact, matches every signed head (each anchoring event's
+    signature checked) and, online, the gateway's witness; else exit 1 naming each problem."""
     from app import signatures
 
     en = args.lang == "en"
     with counter_of(args) as counter:
-        count, problems, anchors = signatures.audit_report(counter)
+        skipped: list[str] = []
+        count, problems, anchors = signatures.audit_report(counter, skipped)
         witness = signatures.witness_check(counter, online=not getattr(args, "offline", False))
+    if skipped:  # a note, not a problem: the restore is audited
+        note = signatures.rolled_back_words(len(skipped))
+        print(("Note: " + note[1]) if en else ("Ghi chú: " + note[0]))
     bad = [p.describe(args.lang) for p in problems]
     bad += [a["detail"] if en else a["detail_vi"] for a in anchors]
     bad += witness["problems_en" if en else "problems_vi"]
     if witness.get("note_en"):
         print(witness["note_en"] if en else witness["note_vi"])
     if bad:
-        print("The audit log was tampered with:" if en else "Nhật ký bị thay đổi:")
+        print(f"The audit log does not hold up ({len(bad)} problem(s)):" if en else
+              f"Nhật ký không còn nguyên vẹn ({len(bad)} vấn đề):")
         for line in bad:
             print(f"  - {line}")
         return 1
-    print(f"{count} audit rows, hash chain intact and matching the signed heads." if en
-          else f"{count} dòng nhật ký, chuỗi băm nguyên vẹn và khớp các đầu chuỗi đã ký.")
+    witnessed = (" and the head the gateway witnessed" if en else
+                 " và với bản cổng tỉnh đã chứng kiến") if witness.get("checked") else ""
+    print(f"{count} audit rows, hash chain intact and matching the signed heads{witnessed}." if en
+          else f"{count} dòng nhật ký, chuỗi băm nguyên vẹn và khớp các đầu chuỗi đã ký"
+               f"{witnessed}.")
     return 0
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
+    """What was repaired, then what is left (it cannot invent deleted evidence): exit 0 when
+    nothing is left, 1 when problems remain (each named)."""
     from app import repair
 
+    en = args.lang == "en"
     with counter_of(args) as counter:
         done = repair.repair(counter, remove_scans=args.remove_unreferenced_scans)
-    emit(done)
+        left = repair.findings(counter)
+    if args.json:
+        emit({**done, "remaining": [{"kind": f["kind"], "message": f["en" if en else "vi"]}
+                                    for f in left]})
+        return 1 if left else 0
+    for line in repair.done_lines(done, args.lang):
+        print(line)
+    if left:
+        print(f"Still to fix ({len(left)}; 'motcua repair' cannot):" if en else
+              f"Còn {len(left)} vấn đề 'motcua repair' không sửa được:")
+        for f in left:
+            print(f"  - {f['en'] if en else f['vi']}")
+        return 1
     return 0
