@@ -489,3 +489,73 @@ def test_gateway_cli_rotation_and_a_counter_enrolled_after_it(tmp_path, new_gate
     finally:
         server.stop()
         store.close()
+
+
+def test_serve_publishes_the_announcement_and_never_shows_the_passwords(tmp_path, new_gateway):
+    """`motcua-gateway serve` with the rotation flags: the announcement is served, the current
+    certificate answers until the effective time, no password reaches the output; a wrong
+    configuration stops the start with one line."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from sync.gateway.server import free_port
+    from tests.sync_support import install_gateway_signing
+
+    pki = shared_pki()
+    old_sha = pki.gateway.cert.fingerprint(hashes.SHA256()).hex()
+    gw_dir = tmp_path / "gw"
+    install_gateway_signing(gw_dir)
+    secret, current = "next-Mật-khẩu-" + P12_PASSWORD, "cur-" + P12_PASSWORD
+    (gw_dir / "gateway-signing.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"gw", pki.gateway.key, pki.gateway.cert, [pki.subca, pki.root],
+        serialization.BestAvailableEncryption(current.encode())))
+    next_p12 = tmp_path / "next.p12"
+    next_p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"gw2", new_gateway.key, new_gateway.cert, [pki.subca, pki.root],
+        serialization.BestAvailableEncryption(secret.encode())))
+    env = dict(os.environ, PYTHONPATH=str(Path.cwd()),
+               MOTCUA_GATEWAY_SIGNING_PASSWORD=current,
+               MOTCUA_GATEWAY_NEXT_SIGNING_PASSWORD=secret)
+    when = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    base = [sys.executable, "-m", "sync.gateway", "--data-dir", str(gw_dir), "serve",
+            "--trust-anchors", str(pki.chain_pem), "--verify-processes", "0",
+            "--next-signing-p12", str(next_p12)]
+
+    bad = subprocess.run([*base, "--next-signing-from", "2027-01-05T00:00:00", "--port",
+                          str(free_port())], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and "with its offset" in bad.stderr, bad.stderr
+    assert not (gw_dir / ROTATIONS_DIR).exists()  # nothing published
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen([*base, "--next-signing-from", when.isoformat(), "--port",
+                                 str(port), "-v"], env=env, stdout=err, stderr=err)
+    url = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        rotations = requests.get(f"{url}/gateway-rotations", timeout=10).json()["rotations"]
+        from sync.rotation import read_announcement
+
+        [ann] = [read_announcement(r) for r in rotations]
+        assert (ann.previous_sha256, ann.next_sha256) == (old_sha, sha256_of(new_gateway.cert))
+        assert ann.effective_at == when
+        assert requests.get(f"{url}/gateway-certificate", timeout=10).json()["sha256"] == old_sha
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert secret not in text and current not in text
