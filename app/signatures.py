@@ -226,12 +226,14 @@ def require_verified(counter: Counter, code: str) -> VerifyReport:
     report = verify_dossier(counter, code)
     if report.problems:
         first = report.problems[0]
-        raise UserError(
+        err = UserError(
             f"Hồ sơ {report.problems[0]['code'] or code} không khớp chữ ký "
             f"({first['message_vi']}); không in, không ký. Chạy 'motcua verify' để xem chi tiết.",
             f"Dossier {report.problems[0]['code'] or code} does not match its signatures "
             f"({first['message_en']}); nothing printed or signed. Run 'motcua verify' for details.",
             code=MISMATCH_CODE)
+        err.exit_code = 1  # type: ignore[attr-defined]  # a check found a problem, not bad input
+        raise err
     return report
 
 
@@ -429,6 +431,26 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
             on_vi, on_en = _event_words(ev)
             _problem(report, code, ev["id"], bound[0], f"{on_vi}: {bound[1]}",
                      f"{on_en}: {bound[2]}")
+
+
+#: words for verifier warnings that come without their own (vi, en) note
+WARNING_WORDS = {
+    "crl_stale": ("danh sách thu hồi (CRL) đã quá hạn cập nhật: chạy 'motcua trust refresh' khi "
+                  "có mạng", "a revocation list (CRL) is past its next update: run 'motcua "
+                  "trust refresh' when online"),
+    "no_signing_time": ("có chữ ký không ghi thời điểm ký: thời điểm kiểm tra được dùng thay",
+                        "a signature carries no signing time: the time of checking is used "
+                        "instead"),
+}
+
+
+def warning_words(report: VerifyReport, warning: str, lang: str = "vi") -> str:
+    """A warning of `verify` in words (its note, else the table above, else the code in
+    brackets after words)."""
+    words = report.notes.get(warning) or WARNING_WORDS.get(warning)
+    if words is None:
+        return f"cảnh báo [{warning}]" if lang != "en" else f"warning [{warning}]"
+    return words[1 if lang == "en" else 0]
 
 
 LEGACY_UNSIGNED_WORDS = (

@@ -376,3 +376,28 @@ def test_repair_says_what_it_did_and_what_is_left(counter, signer):
         "be repaired — a backup or the gateway still holds it"]
     out = json.loads(_run(counter, "repair", "--json").stdout)
     assert out["requeued"] == 0 and [f["kind"] for f in out["remaining"]] == ["audit_orphan"]
+
+
+def test_export_of_a_mismatched_dossier_says_so_and_exits_1(counter, signer, tmp_path):
+    d = _receive(counter, signer)
+    ok = _run(counter, "export", d["code"], "--out", str(tmp_path / "ok"))
+    assert ok.returncode == 0 and ok.stderr == ""
+    c = _drop_triggers(counter)
+    c.execute("UPDATE dossiers SET appointment_at = '2026-12-30T10:00:00+07:00'")
+    _triggers_back(counter)
+    vi = _run(counter, "export", d["code"], "--out", str(tmp_path / "vi"))
+    en = _run(counter, "export", d["code"], "--out", str(tmp_path / "en"), lang="en")
+    assert vi.returncode == en.returncode == 1
+    assert (tmp_path / "vi" / d["code"] / "VERIFY.txt").exists()  # still exported
+    # printing refuses: exit 1 (a check found a problem), one line naming `motcua verify`
+    r = _run(counter, "slip", "control", d["code"], "--out", str(tmp_path / "c.pdf"))
+    assert r.returncode == 1 and not (tmp_path / "c.pdf").exists()
+    assert r.stderr.strip() == (
+        f"Lỗi: Hồ sơ {d['code']} không khớp chữ ký (dữ liệu hồ sơ khác nội dung đã ký); không in, "
+        "không ký. Chạy 'motcua verify' để xem chi tiết.")
+    assert vi.stderr.strip() == (
+        f"Cảnh báo: hồ sơ {d['code']} không khớp chữ ký (dữ liệu hồ sơ khác nội dung đã ký); đã "
+        "xuất để đối chiếu, xem VERIFY.txt.")
+    assert en.stderr.strip() == (
+        f"Warning: dossier {d['code']} does not match its signatures (dossier row differs from "
+        "the signed data); exported for the investigation, see VERIFY.txt.")

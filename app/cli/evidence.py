@@ -75,16 +75,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
               "store_problems": len(report.store_problems),
               "summary": report.summary(args.lang),
               "warnings": sorted(report.warnings),
-              "warning_messages": {k: v[1 if en else 0] for k, v in report.notes.items()},
+              "warning_messages": {w: signatures.warning_words(report, w, args.lang)
+                                   for w in sorted(report.warnings)},
               "timestamped": report.timestamped,
               "not_timestamped": sorted(set(report.not_timestamped)),
               "not_timestamped_count": report.not_timestamped_total,
               **({"key": key} if key else {})})
     else:
         for w in sorted(report.warnings):
-            words = report.notes.get(w)
-            text = (words[1] if en else words[0]) if words else w
-            print(("Warning: " if en else "Cảnh báo: ") + text)
+            print(("Warning: " if en else "Cảnh báo: ") + signatures.warning_words(report, w,
+                                                                                args.lang))
         waiting = sorted(set(report.not_timestamped))
         total = max(report.not_timestamped_total, len(waiting))
         if waiting:
@@ -111,9 +111,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """The files, as JSON; a dossier that does not match its signatures is still exported (for
+    the investigation) but said on stderr, exit 1 — as VERIFY.txt says inside."""
+    import sys
+
     with counter_of(args) as counter:
         files = signatures.export_dossier(counter, args.code, Path(args.out))
+        checked = signatures.verify_dossier(counter, args.code)
     emit([str(f) for f in files])
+    if checked.problems:
+        first = checked.problems[0]
+        code = first["code"] or args.code
+        print(f"Warning: dossier {code} does not match its signatures ({first['message_en']}); "
+              "exported for the investigation, see VERIFY.txt." if args.lang == "en" else
+              f"Cảnh báo: hồ sơ {code} không khớp chữ ký ({first['message_vi']}); đã xuất để "
+              "đối chiếu, xem VERIFY.txt.", file=sys.stderr)
+        return 1
     return 0
 
 
