@@ -130,7 +130,16 @@ STORE_PROBLEM_WORDS = {
 
 
 def is_store_problem(p: dict[str, Any]) -> bool:
-    return p["problem"] in STORE_PROBLEMS or not p["code"]
+    return bool(p.get("store")) or p["problem"] in STORE_PROBLEMS or not p["code"]
+
+
+def _short_words(p: dict[str, Any]) -> tuple[str, str]:
+    """A store problem's kind in a few words (summary line); never the bare code."""
+    words = STORE_PROBLEM_WORDS.get(p["problem"]) or p.get("short")
+    if words is None:
+        words = _PROBLEM_TEXT.get(p["problem"]) or (f"vấn đề khác [{p['problem']}]",
+                                                    f"other problem [{p['problem']}]")
+    return words[0], words[1]
 
 
 @dataclass
@@ -170,12 +179,12 @@ class VerifyReport:
                 f"{self.dossiers} hồ sơ, {self.signatures} chữ ký: {bad} hồ sơ không hợp lệ")
         store = self.store_problems
         if store:
-            kinds: dict[str, int] = {}
+            kinds: dict[str, tuple[int, tuple[str, str]]] = {}
             for p in store:
-                kinds[p["problem"]] = kinds.get(p["problem"], 0) + 1
+                n, words = kinds.get(p["problem"], (0, _short_words(p)))
+                kinds[p["problem"]] = (n + 1, words)
             parts = []
-            for kind, n in kinds.items():
-                words = STORE_PROBLEM_WORDS.get(kind) or _PROBLEM_TEXT.get(kind) or (kind, kind)
+            for n, words in kinds.values():
                 parts.append(f"{n} × {words[1 if en else 0]}" if n > 1 else words[1 if en else 0])
             text += (f"; {len(store)} store problem(s): " if en
                      else f"; {len(store)} vấn đề của kho: ") + ", ".join(parts)
@@ -688,8 +697,11 @@ def _orphans(ctx: _Ctx) -> None:
 def _crosschecks(ctx: _Ctx) -> None:
     from app import repair
 
-    for f in repair.store_findings(ctx.conn):
+    for f in repair.store_findings(ctx.conn):  # all store-level, whatever their kind
         _problem(ctx.report, f.get("code") or "", f.get("event_id"), f["kind"], f["vi"], f["en"])
+        ctx.report.problems[-1]["store"] = True
+        if f.get("short"):  # (vi, en) words for the summary line
+            ctx.report.problems[-1]["short"] = tuple(f["short"])
     for pin in sorted(ctx.pins):  # meta is in the file; the audit row is anchored
         if ctx.conn.execute("SELECT 1 FROM audit WHERE action IN ('sync.pin_gateway', "
                             "'gateway.pin_rotated', 'gateway.pin_added') "
