@@ -7,6 +7,7 @@ gateway rejects it. Parked rows never block the ones behind them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -61,12 +62,14 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
 
 
 def mark_delivered(conn: sqlite3.Connection, event_ids: Iterable[str], at: str) -> int:
-    ids = [(eid,) for eid in event_ids]
+    """Remove delivered events from the outbox and stamp them synced (first delivery only):
+    two statements per answered batch, whatever its size (the ids travel as one JSON array)."""
+    ids = json.dumps(list(event_ids))
     before = conn.total_changes
-    conn.executemany("DELETE FROM outbox WHERE event_id = ?", ids)
+    conn.execute("DELETE FROM outbox WHERE event_id IN (SELECT value FROM json_each(?))", (ids,))
     n = conn.total_changes - before
-    conn.executemany("UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL",
-                     [(at, eid) for (eid,) in ids])
+    conn.execute("UPDATE events SET synced_at = ? WHERE id IN (SELECT value FROM json_each(?))"
+                 " AND synced_at IS NULL", (at, ids))
     return n
 
 

@@ -341,13 +341,23 @@ class GatewayClient:
         if audit_head is not None:
             doc["audit_head"] = {"seq": int(audit_head["seq"]), "hash": str(audit_head["hash"])}
         body = json.dumps(doc, separators=(",", ":")).encode()
+        return self.push_encoded(body, [str(e.get("id")) for e in events])
+
+    def push_items(self, items: Sequence[dict[str, Any]],
+                   audit_head: dict[str, Any] | None = None) -> list[PushResult]:
+        """`push` for outbox items (bytes payload/signature, see `wire_json`), encoded by
+        `encode_push`: the same body, without the JSON encoder scanning the base64 text."""
+        return self.push_encoded(encode_push(items, audit_head), [str(i["id"]) for i in items])
+
+    def push_encoded(self, body: bytes, sent_ids: Sequence[str]) -> list[PushResult]:
+        """POST an encoded push body whose events have the ids `sent_ids`."""
         resp = self._request("POST", "/events:push", data=body,
                              headers={"Content-Type": "application/json"})
         if resp.status_code != 200:
             reason, detail = _error_of(resp)
             raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
         doc = self._json(resp)
-        return check_push_answer(doc, [str(e.get("id")) for e in events])
+        return check_push_answer(doc, sent_ids)
 
     def pull(self, since: str | None, limit: int = 500, *, include_own: bool = False,
              code_prefix: str | None = None) -> PullPage:
@@ -654,3 +664,33 @@ def wire_json(item: dict[str, Any]) -> dict[str, Any]:
         "signature": base64.b64encode(sig).decode("ascii") if sig is not None else None,
         "attachments": list(item.get("attachments") or ()),
     }
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def encode_push(items: Sequence[dict[str, Any]], audit_head: dict[str, Any] | None = None
+                ) -> bytes:
+    """The push body of outbox items, byte for byte what ``json.dumps({"events":
+    [wire_json(i) …], "audit_head": …}, separators=(",", ":"))`` writes: the small fields go
+    through the JSON encoder, the base64 of payload and signature (which never needs escaping)
+    is spliced in as it is. The encoder scanning ~7 KB of base64 per event was the largest
+    part of the counter's CPU in a drain."""
+    enc = _COMPACT.encode
+    parts: list[bytes] = []
+    for item in items:
+        head = enc({k: item[k] for k in _HEAD_FIELDS})
+        sig = item.get("signature")
+        parts += (b",{" if parts else b"{", head[1:-1].encode("ascii"), b',"payload":"',
+                  base64.b64encode(item["payload"]),
+                  (b'","signature":"' + base64.b64encode(sig) + b'","attachments":')
+                  if sig is not None else b'","signature":null,"attachments":',
+                  enc(list(item.get("attachments") or ())).encode("ascii"), b"}")
+    tail = b"]}"
+    if audit_head is not None:
+        tail = b'],"audit_head":' + enc({"seq": int(audit_head["seq"]),
+                                           "hash": str(audit_head["hash"])}).encode("ascii") + b"}"
+    return b"".join((b'{"events":[', *parts, tail))
+
+
+_HEAD_FIELDS = ("id", "dossier_id", "dossier_code", "type", "occurred_at", "origin", "actor")

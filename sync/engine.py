@@ -41,7 +41,9 @@ from sync.client import (
     MiB,
     SyncError,
     TransientError,
-    wire_json,
+)
+from sync.client import (
+    wire_json as wire_json,  # re-exported: tests build wire events with it
 )
 from sync.wire import WireEvent, now_vn
 
@@ -613,9 +615,7 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, delay: float) -> N
 def _push_items(client: GatewayClient, batch: list[dict[str, Any]],
                 audit_head: dict[str, Any] | None = None) -> Any:
     """Encode (base64, JSON) and push in the HTTP thread: keeps the loop free."""
-    if audit_head is None:
-        return client.push([wire_json(i) for i in batch])
-    return client.push([wire_json(i) for i in batch], audit_head=audit_head)
+    return client.push_items(batch, audit_head)
 
 
 def _split(items: list[dict[str, Any]], max_items: int, max_bytes: int

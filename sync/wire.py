@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import uuid
@@ -64,19 +65,40 @@ def check_json_shape(raw: bytes, max_depth: int = MAX_JSON_DEPTH,
     ``max_number_chars`` characters, without parsing it (C-speed scans: strings blanked by
     one regex, brackets summed by ``itertools.accumulate``). Raises WireError ``too_deep`` /
     ``number_too_large``; malformed text is left for the parser to refuse."""
+    _shape_checked(raw, max_depth, max_number_chars)
+
+
+#: a run of number characters long enough to need a closer look (an integer of 16 digits or
+#: more may lie beyond 2^53, where RFC 8785 and the stdlib encoder part ways)
+_LONG_NUMBER_RE = re.compile(rb"[-+0-9.eE]{16,}")
+_BIG_INT_RE = re.compile(rb"[0-9]{16,}")
+
+
+def _shape_checked(raw: bytes, max_depth: int = MAX_JSON_DEPTH,
+                   max_number_chars: int = MAX_NUMBER_CHARS) -> bool:
+    """`check_json_shape`, returning whether the text outside strings holds an integer of 16
+    digits or more (found by the same scan: `WireEvent.body` needs to know)."""
     from itertools import accumulate
 
     # no escapes (the usual case): strings are every other quote run
     bare = b"".join(raw.split(b'"')[0::2]) if b"\\" not in raw else _JSON_STRING_RE.sub(b'""', raw)
-    number_re = _NUMBER_RUN_RE if max_number_chars == MAX_NUMBER_CHARS else \
-        re.compile(rb"[-+0-9.eE]{%d,}" % (max_number_chars + 1))
-    if number_re.search(bare):
+    big = False
+    if max_number_chars >= 16 and _LONG_NUMBER_RE.search(bare) is not None:  # rare
+        big = _BIG_INT_RE.search(bare) is not None
+        number_re = _NUMBER_RUN_RE if max_number_chars == MAX_NUMBER_CHARS else \
+            re.compile(rb"[-+0-9.eE]{%d,}" % (max_number_chars + 1))
+        if number_re.search(bare):
+            raise WireError("number_too_large",
+                            f"a number is longer than {max_number_chars} characters")
+    elif max_number_chars < 16 and re.search(rb"[-+0-9.eE]{%d,}" % (max_number_chars + 1),
+                                             bare):
         raise WireError("number_too_large",
                         f"a number is longer than {max_number_chars} characters")
     brackets = _NOT_BRACKET_RE.sub(b"", bare)
     if len(brackets) > max_depth and \
             max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > max_depth:
         raise WireError("too_deep", f"JSON is nested deeper than {max_depth} levels")
+    return big
 
 
 def is_sha256_hex(value: object) -> bool:
@@ -131,6 +153,61 @@ def is_canonical(body: dict[str, Any], payload: bytes, plain: bool | None = None
     return canonical_bytes(body) == payload
 
 
+class _NotPlain(Exception):
+    """A float or a NaN/Infinity constant: the stdlib encoder may spell it otherwise than
+    RFC 8785 (or JCS cannot represent it at all)."""
+
+
+def _not_plain(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+#: parses JSON that has no float and no NaN/Infinity, raising _NotPlain at the first one;
+#: stateless (no per-call hooks), so one instance serves every thread
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_not_plain, parse_constant=_not_plain)
+#: the stdlib C encoder spelling plain JSON exactly as RFC 8785 does (see `_plain_json`)
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                  allow_nan=False)
+#: every byte below a UTF-8 lead byte of a character beyond the BMP (bytes.translate deletes
+#: them; what is left is empty exactly when the text has no such character)
+_BELOW_NON_BMP = bytes(range(0xF0))
+
+
+def canonical_body(payload: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse `payload` and require it to be RFC 8785 canonical JSON; raises WireError
+    (``too_deep``, ``number_too_large``, ``malformed``, ``not_canonical``).
+
+    One parse, one C re-encoding compared with the text: the shape scan that runs before the
+    parser also says whether an integer may lie beyond 2^53, the parser refuses floats and
+    NaN/Infinity by raising from its hooks (no per-number call otherwise), and a byte scan
+    finds characters beyond the BMP. When any of those is present the body is re-parsed in
+    full and compared with the rfc8785 library's bytes, so the verdict is always that of
+    `is_canonical` (tests/test_wire_canonical.py)."""
+    big = _shape_checked(payload, max_depth)
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireError("malformed", "payload is not UTF-8 JSON") from exc
+    try:
+        try:
+            body = _PLAIN_DECODER.decode(text)
+            plain = not big and not payload.translate(None, _BELOW_NON_BMP)
+        except _NotPlain:
+            body, plain = json.loads(text), False
+    except json.JSONDecodeError as exc:
+        raise WireError("malformed", "payload is not UTF-8 JSON") from exc
+    if not isinstance(body, dict):
+        raise WireError("malformed", "payload must be a JSON object")
+    try:
+        canonical = (_PLAIN_ENCODER.encode(body) == text if plain
+                     else canonical_bytes(body) == payload)
+    except Exception as exc:  # rfc8785 refuses e.g. integers beyond 2**53, NaN, surrogates
+        raise WireError("not_canonical", f"payload cannot be canonicalised: {exc}") from exc
+    if not canonical:
+        raise WireError("not_canonical", "payload is not RFC 8785 canonical JSON")
+    return body
+
+
 #: a UTF-8 lead byte of a character beyond the BMP (4-byte sequence)
 _NON_BMP_UTF8 = re.compile(rb"[\xf0-\xf7]")
 
@@ -140,10 +217,15 @@ def loads_checked(payload: bytes) -> tuple[Any, bool]:
     while parsing instead of by a second walk over the tree: the C parser reports every float
     and integer through the hooks, and a character beyond the BMP shows as a 4-byte UTF-8
     sequence in the bytes (plain is then False even when only a value has one: the slower,
-    exact comparison decides)."""
+    exact comparison decides). NaN and Infinity (which Python's parser accepts and JCS cannot
+    represent) are not plain either. (The gateway's path is `canonical_body`.)"""
     odd: list[bool] = []
 
     def on_float(text: str) -> float:
+        odd.append(True)
+        return float(text)
+
+    def on_constant(text: str) -> float:
         odd.append(True)
         return float(text)
 
@@ -153,7 +235,8 @@ def loads_checked(payload: bytes) -> tuple[Any, bool]:
             odd.append(True)
         return n
 
-    doc = json.loads(payload.decode("utf-8"), parse_float=on_float, parse_int=on_int)
+    doc = json.loads(payload.decode("utf-8"), parse_float=on_float, parse_int=on_int,
+                     parse_constant=on_constant)
     return doc, not odd and _NON_BMP_UTF8.search(payload) is None
 
 
@@ -314,26 +397,30 @@ class WireEvent:
         )
 
     @property
+    def payload_sha256(self) -> str:
+        """The event hash: SHA-256 (lowercase hex) of the exact payload bytes, computed once
+        (a gateway worker computes it, and it travels with the event)."""
+        digest: str | None = self.__dict__.get("_payload_sha256")
+        if digest is None:
+            digest = hashlib.sha256(self.payload).hexdigest()
+            self.__dict__["_payload_sha256"] = digest
+        return digest
+
+    @property
     def occurred_at_dt(self) -> datetime:
-        return parse_timestamp(self.occurred_at)
+        """`occurred_at` parsed (once per event: the verifier and the authorization table
+        both ask; no lock, as functools.cached_property has: a race computes it twice)."""
+        when: datetime | None = self.__dict__.get("_occurred_at_dt")
+        if when is None:
+            when = parse_timestamp(self.occurred_at)
+            self.__dict__["_occurred_at_dt"] = when
+        return when
 
     def body(self, max_depth: int = MAX_JSON_DEPTH) -> dict[str, Any]:
         """The signed body, decoded. Must be RFC 8785 canonical so that the bytes a clerk
         signed are the only spelling of the event. Depth and number size are checked before
-        parsing (``too_deep``, ``number_too_large``)."""
-        check_json_shape(self.payload, max_depth)
-        try:
-            body, plain = loads_checked(self.payload)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise WireError("malformed", "payload is not UTF-8 JSON") from exc
-        if not isinstance(body, dict):
-            raise WireError("malformed", "payload must be a JSON object")
-        try:
-            canonical = is_canonical(body, self.payload, plain)
-        except Exception as exc:  # rfc8785 refuses e.g. integers beyond 2**53
-            raise WireError("not_canonical", f"payload cannot be canonicalised: {exc}") from exc
-        if not canonical:
-            raise WireError("not_canonical", "payload is not RFC 8785 canonical JSON")
+        parsing (``too_deep``, ``number_too_large``); see `canonical_body`."""
+        body: dict[str, Any] = canonical_body(self.payload, max_depth)
         return body
 
     def check_envelope(self, body: dict[str, Any]) -> None:

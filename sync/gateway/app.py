@@ -90,6 +90,19 @@ class GatewayConfig:
     max_inflight_pushes: int = 8
 
 
+@dataclass
+class PushGauge:
+    """The bound on pushes in flight, as it stands: ``in_flight`` pushes hold one of the
+    ``limit`` slots (body being read, checked or stored), ``waiting`` ones wait for a slot
+    before their body is read; ``peak`` is the most ever in flight. Kept on the event loop
+    (no lock needed); ``app.state.pushes`` for tests and diagnostics."""
+
+    limit: int
+    in_flight: int = 0
+    waiting: int = 0
+    peak: int = 0
+
+
 class ApiError(Exception):
     """An HTTP error with a machine-readable reason (and optional extra JSON fields)."""
 
@@ -208,6 +221,7 @@ class _Gateway:
                 log.warning("the verifier cannot be copied into worker processes: checking"
                             " signatures in-process")
         self.inflight = asyncio.Semaphore(max(1, config.max_inflight_pushes))
+        self.pushes = PushGauge(max(1, config.max_inflight_pushes))
         self.last_partial_purge = 0.0
 
     def close(self) -> None:
@@ -271,6 +285,7 @@ def create_app(config: GatewayConfig) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.store = gw.store
+    app.state.pushes = gw.pushes
     app.state.config = config
     app.add_middleware(ServerTimeMiddleware)
     _install_error_handlers(app)
@@ -419,7 +434,15 @@ def _event_routes(gw: _Gateway) -> APIRouter:
     async def push(request: Request, counter: Counter = Depends(gw.counter_auth)) -> Response:
         """Per-event answer; idempotent by event id; every accepted event is durably stored
         before the answer leaves."""
-        async with gw.inflight:  # bounded memory: wait here, before the body is read
+        gauge = gw.pushes
+        gauge.waiting += 1
+        try:  # bounded memory: wait here, before the body is read
+            await gw.inflight.acquire()
+        finally:
+            gauge.waiting -= 1
+        gauge.in_flight += 1
+        gauge.peak = max(gauge.peak, gauge.in_flight)
+        try:
             raw = await _read_limited(request, config.max_batch_bytes, "batch")
             doc = await run_in_threadpool(parse_json_body, raw)
             del raw
@@ -437,6 +460,9 @@ def _event_routes(gw: _Gateway) -> APIRouter:
             if head is not None:  # the witness: this counter's audit head, outside its file
                 await run_in_threadpool(store.record_witness, counter.id, head["seq"],
                                         head["hash"])
+        finally:
+            gauge.in_flight -= 1
+            gw.inflight.release()
         return JSONResponse(
             {"results": [x.to_json() for x in results], "server_time": _server_time()}
         )

@@ -119,7 +119,7 @@ def check_counter_event(
         raise WireError("future_dated", f"event is dated {occurred_at.isoformat()}, more than"
                         " a day after the gateway's clock")
     who = body.get("counter")
-    if not isinstance(who, Mapping) or who.get("agency_code") != sender.agency_code or \
+    if not isinstance(who, dict | Mapping) or who.get("agency_code") != sender.agency_code or \
             counter_no_of(who.get("counter_no")) != sender.counter_no:
         raise WireError("wrong_counter", "the signed body names another counter than the"
                         f" credential ({sender.agency_code}/{sender.counter_no})")
@@ -136,7 +136,7 @@ def check_counter_event(
             raise WireError("bad_code", f"code {dossier_code} is dated {day}, but the event"
                             f" happened on {occurred_at.astimezone(VN_TZ).date()}")
         data = body.get("data")
-        if isinstance(data, Mapping) and (
+        if isinstance(data, dict | Mapping) and (
             ("code" in data and data["code"] != dossier_code)
             or ("id" in data and data["id"] != dossier_id)
         ):

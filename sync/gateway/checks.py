@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.gateway.verify import Verifier
-from sync.wire import ORIGIN_COUNTER, WireError, WireEvent
+from sync.wire import ORIGIN_COUNTER, WireError, WireEvent, attachment_refs
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 class Checked:
     """One pushed event after the checks: ``rejection`` (code, detail) when its envelope or
     body is unacceptable; else ``wire`` and ``body``, and the verifier's ``verdict`` (ok, code,
-    detail) unless the caller asked to skip it (an id already stored: no signature work)."""
+    detail) unless the caller asked to skip it (an id already stored: no signature work).
+    From a worker process ``body`` is the body's `body_view` (all but most of ``data``)."""
 
     wire: WireEvent | None = None
     body: dict[str, Any] | None = None
@@ -53,6 +54,8 @@ def check_one(verifier: Verifier, obj: object, verify: bool) -> Checked:
         wire.check_envelope(body)
     except WireError as exc:
         return Checked(rejection=(exc.code, exc.detail))
+    wire.payload_sha256  # noqa: B018 - computed here (a worker), kept with the event
+    wire.occurred_at_dt  # noqa: B018 - likewise
     if not verify:
         return Checked(wire, body)
     try:
@@ -80,9 +83,36 @@ def _init_worker(verifier: Verifier, tsa: Any = None) -> None:
 
 
 def _check_chunk(items: Sequence[tuple[object, bool]]) -> list[Checked]:
+    """`check_many` in a worker, each body cut to its `body_view` (pickling a whole dossier
+    and unpickling it cost more than all of the gateway process's own work per event)."""
     if _worker_verifier is None:
         raise RuntimeError("the worker process was started without a verifier")
-    return check_many(_worker_verifier, items)
+    return [Checked(c.wire, body_view(c.body), c.rejection, c.verdict) if c.body is not None
+            else c for c in check_many(_worker_verifier, items)]
+
+
+#: the members of a body's "data" that the gateway process reads (authz: the dossier's code
+#: and id)
+_DATA_KEYS = ("code", "id")
+
+
+def body_view(body: dict[str, Any]) -> dict[str, Any]:
+    """What the gateway process gets of a body checked in a worker: every top-level member
+    except ``data`` as it is, and of ``data`` (the whole dossier for ``received``) only its
+    ``code`` and ``id`` and its attachment references (sha256, size). A check that reads more
+    of ``data`` belongs in `check_one`, which sees the whole body."""
+    view = {k: v for k, v in body.items() if k != "data"}
+    if "data" in body:
+        data = body["data"]
+        cut: dict[str, Any] = {}
+        if isinstance(data, dict):
+            cut = {k: data[k] for k in _DATA_KEYS if k in data}
+        refs = attachment_refs(data)
+        if refs:
+            cut["attachments"] = [{"sha256": r["sha256"], "size": r.get("size")}
+                                  for r in refs]
+        view["data"] = cut
+    return view
 
 
 def stamp_many(tsa: Any, signatures: Sequence[bytes]) -> list[bytes | None]:

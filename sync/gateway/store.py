@@ -164,9 +164,10 @@ class NewEvent:
     counter_id: int | None
     tst: bytes | None = None  # an RFC 3161 token issued for it, stored with it when accepted
 
-    @functools.cached_property
+    @property
     def payload_sha256(self) -> str:
-        return hashlib.sha256(self.wire.payload).hexdigest()
+        """SHA-256 of the payload (lowercase hex), computed once per event."""
+        return self.wire.payload_sha256
 
 
 @dataclass(frozen=True)
@@ -572,7 +573,8 @@ class Store(ABC):
                     continue
                 event_rows.append((
                     w.id, w.dossier_id, w.dossier_code, w.type, w.occurred_at, w.origin, w.actor,
-                    w.payload, digest, w.signature, json.dumps(list(w.attachments)),
+                    w.payload, digest, w.signature,
+                    json.dumps(list(w.attachments)) if w.attachments else "[]",
                     item.agency_code, item.counter_id, now,
                 ))
                 known_events[w.id] = digest  # a later copy in this batch is a duplicate
