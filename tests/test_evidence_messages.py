@@ -401,3 +401,21 @@ def test_export_of_a_mismatched_dossier_says_so_and_exits_1(counter, signer, tmp
     assert en.stderr.strip() == (
         f"Warning: dossier {d['code']} does not match its signatures (dossier row differs from "
         "the signed data); exported for the investigation, see VERIFY.txt.")
+
+
+def test_show_prints_times_and_events_in_words(counter, signer):
+    d = _receive(counter, signer)
+    vi, en = _both(counter, "show", d["code"])
+    assert vi.returncode == en.returncode == 0
+    assert vi.stdout.splitlines()[3] == ("Tiếp nhận: 23/11/2026 10:00   Hẹn trả: "
+                                         f"{_appointment(counter, d['code'])}")
+    assert vi.stdout.splitlines()[-1] == f"  23/11/2026 10:00  {'tiếp nhận hồ sơ':<34} quầy     lan"
+    assert en.stdout.splitlines()[-1] == (f"  23/11/2026 10:00  {'received at the counter':<34} "
+                                          "counter  lan")
+
+
+def _appointment(counter, code):
+    from app import checkwords
+
+    return checkwords.when(counter.store.scalar("SELECT appointment_at FROM dossiers WHERE "
+                                                "code = ?", (code,)))

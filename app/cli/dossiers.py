@@ -112,6 +112,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """From the verified signed events; a dossier whose row and signed events disagree is
     shown from its row under a one-line "does not match its signatures" warning."""
+    from app import checkwords as w
     from app import signatures
 
     mismatch = None
@@ -134,15 +135,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"{d['code']}  [{d['status_label_en'] if en else d['status_label']}]",
         f"{'Procedure' if en else 'Thủ tục'}: {d['procedure']['code']} {d['procedure']['name']}",
         f"{'Applicant' if en else 'Người nộp'}: {a['full_name']}  {a.get('citizen_id') or ''}  {a.get('phone') or ''}",
-        f"{'Received' if en else 'Tiếp nhận'}: {d['received_at']}   "
-        f"{'Appointment' if en else 'Hẹn trả'}: {d['appointment_at'] or '—'}",
+        f"{'Received' if en else 'Tiếp nhận'}: {w.when(d['received_at'])}   "
+        f"{'Appointment' if en else 'Hẹn trả'}: "
+        f"{w.when(d['appointment_at']) if d['appointment_at'] else '—'}",
     ]
     if d.get("own") is False:  # materialised from another counter of the centre (issue 11)
         no = d.get("owner_counter")
         lines.append(f"Received at counter {no} (another counter of this centre)" if en else
                      f"Tiếp nhận tại quầy {no} (quầy khác cùng trung tâm)")
-    for e in d["events"]:
-        lines.append(f"  {e['occurred_at']}  {e['type']:<22} {e['origin']:<8} {e['actor']}")
+    for e in d["events"]:  # Vietnam time, the event and its origin in words
+        kind = w.EVENT_WORDS.get(e["type"], (e["type"], e["type"]))[1 if en else 0]
+        where = {"counter": ("quầy", "counter"), "province": ("tỉnh", "province")}.get(
+            e["origin"], (e["origin"], e["origin"]))[1 if en else 0]
+        lines.append(f"  {w.when(e['occurred_at'])}  {kind:<34} {where:<8} {e['actor']}")
     # stored text is printed escaped: a control character never reaches the terminal raw
     print("\n".join(printable(line) for line in lines))
     return 1 if mismatch is not None else 0
