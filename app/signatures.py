@@ -728,13 +728,15 @@ def _counter_chain(ctx: _Ctx) -> None:
                 f"an event of {here_en} has no number in the counter's chain"))
             continue
         if cseq < expected:
+            both_vi = (f"cả hai của {here_vi}" if prev_code == code else
+                       f"{_dossier_words(prev_code, 'vi')} và {here_vi}")
+            both_en = (f"both of {here_en}" if prev_code == code else
+                       f"{_dossier_words(prev_code, 'en')} and {here_en}")
             _problem(ctx.report, code, eid, "counter_chain", detail=(
-                f"hai sự kiện khác nhau cùng mang số #{cseq} trong chuỗi của quầy "
-                f"({_dossier_words(prev_code, 'vi')} và {here_vi}): một sự kiện bị chèn thêm, "
-                "hoặc chuỗi của quầy bị rẽ nhánh",
+                f"hai sự kiện khác nhau cùng mang số #{cseq} trong chuỗi của quầy ({both_vi}): "
+                "một sự kiện bị chèn thêm, hoặc chuỗi của quầy bị rẽ nhánh",
                 f"two different events both carry number #{cseq} of the counter's chain "
-                f"({_dossier_words(prev_code, 'en')} and {here_en}): one was inserted, or the "
-                "counter's chain forked"))
+                f"({both_en}): one was inserted, or the counter's chain forked"))
             continue
         if cseq > expected:
             missing = f"#{expected}" if cseq == expected + 1 else f"#{expected}–#{cseq - 1}"

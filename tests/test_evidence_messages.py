@@ -419,3 +419,39 @@ def _appointment(counter, code):
 
     return checkwords.when(counter.store.scalar("SELECT appointment_at FROM dossiers WHERE "
                                                 "code = ?", (code,)))
+
+
+def test_replaced_and_forked_counter_events_are_named_as_such(counter, signer):
+    """Someone holding the clerk's key (an insider) re-signs event #2 with other content, and
+    signs a second event carrying number #2: the chain names a replacement and a fork, not a
+    deletion."""
+    import uuid
+
+    for i in range(3):
+        _receive(counter, signer, at=MON_10 + timedelta(minutes=i))
+    c = _drop_triggers(counter)
+    eid, _, body = _bodies(counter, f"{CODE}2")[0]
+    body["data"]["note"] = "đã sửa"
+    c.execute("UPDATE events SET payload = ?, signature = ? WHERE id = ?",
+              (canonical_bytes(body), signer.sign(canonical_bytes(body)), eid))
+    twin = dict(body, id=str(uuid.uuid4()))
+    twin_bytes = canonical_bytes(twin)
+    c.execute("INSERT INTO events (id, dossier_id, type, occurred_at, origin, actor, payload, "
+              "signature, recorded_at) SELECT ?, dossier_id, type, occurred_at, origin, actor, ?, "
+              "?, recorded_at FROM events WHERE id = ?",
+              (twin["id"], twin_bytes, signer.sign(twin_bytes), eid))
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == 1
+    chain = [x for x in _lines(vi) if x.startswith("kho dữ liệu: chuỗi sự kiện của quầy")]
+    assert chain == [
+        "kho dữ liệu: chuỗi sự kiện của quầy bị đứt — hai sự kiện khác nhau cùng mang số #2 trong "
+        f"chuỗi của quầy (cả hai của hồ sơ {CODE}2): một sự kiện bị chèn thêm, hoặc chuỗi của "
+        "quầy bị rẽ nhánh",
+        f"kho dữ liệu: chuỗi sự kiện của quầy bị đứt — sự kiện #3 (hồ sơ {CODE}3) không nối vào "
+        f"sự kiện #2 đang có trong kho (hồ sơ {CODE}2): một trong hai đã bị thay bằng nội dung "
+        "khác"]
+    assert [x for x in _lines(en) if x.startswith("store: the counter's")][1] == (
+        f"store: the counter's event chain is broken — event #3 (dossier {CODE}3) does not link "
+        f"to the event #2 now in the store (dossier {CODE}2): one of the two was replaced by "
+        "different content")
