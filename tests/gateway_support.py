@@ -137,6 +137,7 @@ def statuses(resp: requests.Response) -> list[tuple[str, str | None]]:
 
 _SERVE = """
 import sys
+from pathlib import Path
 sys.path.insert(0, {tests!r})
 import uvicorn
 from sync.gateway.app import GatewayConfig, create_app
@@ -146,7 +147,7 @@ verifier = stub_verifier
 if {real!r}:
     from sync.gateway.verify import signing_verifier
     verifier = signing_verifier({anchors!r}, {crls!r})
-app = create_app(GatewayConfig(db_url={db!r}, data_dir={data!r}, verifier=verifier,
+app = create_app(GatewayConfig(db_url={db!r}, data_dir=Path({data!r}), verifier=verifier,
                                admin_token=ADMIN_TOKEN, pg_pool_size={pool},
                                verify_processes={procs}))
 uvicorn.run(app, **uvicorn_options("127.0.0.1", {port}))
