@@ -212,7 +212,7 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
         row = repo.get(conn, id=ev.dossier_id)
         body = _check(counter, ev, trust, evidence_pins(conn), row is not None)
     except WireError as exc:
-        return _refuse(counter, conn, ev, exc, source, now, stats)
+        return _refuse(counter, conn, ev, exc, source, now, stats, trust)
     materialise = row is None and ev.type in FIRST_TYPES and ev.origin == ORIGIN_COUNTER
     if row is None and not materialise:
         _hold(conn, ev, source, now)
@@ -231,7 +231,7 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
                 occurred_at=ev.occurred_at, origin=ev.origin, actor=ev.actor,
                 payload=ev.payload, signature=ev.signature, recorded_at=now, synced_at=now)
     except WireError as exc:
-        return _refuse(counter, conn, ev, exc, source, now, stats)
+        return _refuse(counter, conn, ev, exc, source, now, stats, trust)
     except Exception as exc:
         if getattr(exc, "code", "") != "event_conflict":
             raise
@@ -242,6 +242,9 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
         stats.duplicate += 1
         return "duplicate"
     stats.applied += 1
+    from app import pullretry
+
+    pullretry.resolve(conn, ev.id, "applied", now)  # refused earlier, served again, passes now
     if materialise:
         stats.materialised += 1
     audit.append(conn, at=now, actor=ev.actor, counter=counter.label,
@@ -253,13 +256,22 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
 
 
 def _refuse(counter: Counter, conn: Any, ev: WireEvent, exc: WireError, source: str, now: str,
-            stats: ApplyStats) -> str:
+            stats: ApplyStats, trust: Any = None, tst: str | None = None) -> str:
+    from app import pullretry
+
     stats.refused += 1
     stats.refusals.append((ev.id, f"{exc.code}: {exc.detail}"))
+    # kept with its signed envelope: checked again after a trust change (app/pullretry.py)
+    first = pullretry.record(conn, ev, exc.code, exc.detail, source=source, now=now,
+                             trust=trust, tst=tst)
+    if not first:  # checked again and still refused: said once already
+        log.info("event %s from %s still refused: %s", ev.id, source, exc)
+        return "refused"
     log.error("event %s from %s refused: %s", ev.id, source, exc)
     audit.append(conn, at=now, actor="sync", counter=counter.label, action="sync.refused",
                  subject=ev.dossier_code[:100],
-                 detail={"event_id": ev.id, "source": source, "reason": exc.code})
+                 detail={"event_id": ev.id, "source": source, "reason": exc.code,
+                         "retried": pullretry.kind_of(exc.code) == "trust"})
     return "refused"
 
 

@@ -356,8 +356,12 @@ def admin_add_pin(counter: Counter, sha256: str, *, admin: str, admin_password: 
                                           "certificate_checked": cert is not None})
     log.warning("gateway signing certificate %s… pinned by administrator %s (previous %s…)",
                 sha[:16], who, (previous or "none")[:16])
+    from app import pullretry
+
+    # province events refused because this certificate was not pinned are checked again
+    retried = pullretry.retry(counter, trigger="gateway-pin add")
     return {"pinned": sha, "previous": previous, "retired_from": when.isoformat()
-            if previous else None, "admin": who}
+            if previous else None, "admin": who, "refused_rechecked": retried.to_dict()}
 
 
 def pinned_certificates(counter: Counter) -> list[dict[str, Any]]:

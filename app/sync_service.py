@@ -91,6 +91,21 @@ class CounterSyncStore:
 
         return rotation.apply_announcements(self.counter, items).to_dict()
 
+    def retry_refused(self) -> dict[str, Any]:
+        """Pulled events refused earlier for a trust reason, checked again when the trust
+        changed since the last check (app/pullretry.py); screens hear of what was applied."""
+        from app import pullretry
+
+        if pullretry.open_count(self.counter):  # "no gateway pin yet": ask the gateway first
+            self._ensure_gateway_pin()
+        outcome = pullretry.retry(self.counter, trigger="sync", only_if_changed=True)
+        if outcome.codes and self.on_applied is not None:
+            try:
+                self.on_applied(sorted(set(outcome.codes)))
+            except Exception:
+                log.exception("'dossiers changed' notification failed")
+        return outcome.to_dict()
+
     def pending_batch(self, max_items: int, max_bytes: int,
                       after_seq: int = 0) -> list[dict[str, Any]]:
         with self._read():
@@ -347,6 +362,10 @@ def enrol(counter: Counter, line_or_url: str, *, token: str | None = None,
                                     retired_from=old["until"])
         if pin:
             pin_gateway_certificate(counter, pin, actor=actor)
+    if pin or history:  # province events refused for want of a pin may pass now
+        from app import pullretry
+
+        pullretry.retry(counter, trigger="enrol")
     log.info("counter %s enrolled with %s", counter.label, url)
     return {"gateway_url": url, "ca_bundle": str(ca_path) if ca_path else None,
             "counter_id": counter_id, "credential_file": str(credential_path(counter)),

@@ -55,6 +55,10 @@ def read(counter: Counter) -> dict:
     from app.rotation import pinned_certificates
 
     out["gateway_pins"] = pinned_certificates(counter)
+    from app import pullretry  # refused pulled events still listed (retried or final)
+
+    out["refused_events"] = pullretry.listing(counter, limit=100)
+    out["refused_events_count"] = pullretry.open_count(counter)
     return out
 
 

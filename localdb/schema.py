@@ -202,6 +202,47 @@ INSERT INTO dossier_fts (dossier_fts) VALUES ('rebuild');
 CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments (sha256);
 """,
     ),
+    (
+        6,
+        "pulled events refused here, kept signed so they are checked again after a trust "
+        "change (append-only: the envelope and the first refusal never change)",
+        """
+CREATE TABLE pulled_refused (
+  seq INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  dossier_id TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  type TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  event TEXT NOT NULL,
+  tst TEXT,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  refused_at TEXT NOT NULL,
+  final INTEGER NOT NULL DEFAULT 0 CHECK (final IN (0, 1)),
+  last_reason TEXT NOT NULL,
+  last_detail TEXT NOT NULL DEFAULT '',
+  checked_at TEXT NOT NULL,
+  checks INTEGER NOT NULL DEFAULT 1,
+  resolved_at TEXT,
+  resolution TEXT
+);
+CREATE INDEX pulled_refused_open ON pulled_refused (resolved_at, final, seq);
+CREATE TRIGGER pulled_refused_fixed BEFORE UPDATE OF
+  seq, event_id, dossier_id, dossier_code, type, origin, event, tst, source, reason, detail,
+  refused_at ON pulled_refused
+BEGIN SELECT RAISE(ABORT, 'refused pulled events are append-only'); END;
+CREATE TRIGGER pulled_refused_final_stays BEFORE UPDATE OF final ON pulled_refused
+  WHEN old.final = 1 AND new.final IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'a refusal for good stays final'); END;
+CREATE TRIGGER pulled_refused_resolve_once BEFORE UPDATE OF resolved_at, resolution
+  ON pulled_refused WHEN old.resolved_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a refused pulled event is resolved once'); END;
+CREATE TRIGGER pulled_refused_no_delete BEFORE DELETE ON pulled_refused
+BEGIN SELECT RAISE(ABORT, 'refused pulled events are append-only'); END;
+""",
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

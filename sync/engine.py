@@ -134,6 +134,8 @@ class SyncResult:
     refused_reasons: dict[str, int] = field(default_factory=dict)  # machine code -> count
     rotations_applied: int = 0  # gateway signing-certificate announcements applied
     rotations_refused: dict[str, int] = field(default_factory=dict)  # machine code -> count
+    # pulled events refused in an earlier round (trust) that were checked again and now pass
+    refused_lifted: int = 0
     uploaded_bytes: int = 0
     catalogue_version: str | None = None
     catalogue_error: str | None = None
@@ -165,6 +167,7 @@ class SyncResult:
             "refused_reasons": dict(self.refused_reasons),
             "rotations_applied": self.rotations_applied,
             "rotations_refused": dict(self.rotations_refused),
+            "refused_lifted": self.refused_lifted,
             "error": None if self.error is None else {
                 "reason": self.error.reason, "detail": self.error.detail,
                 "transient": isinstance(self.error, TransientError)},
@@ -455,12 +458,24 @@ class SyncEngine:
             code = str(r.get("code"))
             result.rotations_refused[code] = result.rotations_refused.get(code, 0) + 1
 
+    async def _retry_refused(self, result: SyncResult) -> None:
+        """Pulled events refused earlier for a trust reason are checked again by the store
+        (when its trust changed since the last check: a rotation just pinned, an anchor or
+        CRL installed…) and applied when they pass now."""
+        retry = getattr(self.store, "retry_refused", None)
+        if retry is None:
+            return
+        outcome = await self._in_store(retry)
+        result.refused_lifted += int(outcome.get("applied", 0)) + int(outcome.get("waiting", 0))
+
     async def _pull(self, result: SyncResult) -> None:
         cursor = start = await self._in_store(self.store.cursor)
         while True:
             page = await self._in_http(self.client.pull, cursor, self.config.pull_limit)
             if page.rotation_sha256 and cursor == start:
                 await self._rotation(page.rotation_sha256, result)
+            if cursor == start:  # before this round's page: each dossier keeps its order
+                await self._retry_refused(result)
             if page.events or page.cursor != cursor:
                 stats = await self._in_store(self.store.apply_pulled, page.events, page.cursor,
                                              page.tsts)

@@ -105,6 +105,34 @@ REASONS: dict[str, tuple[str, str]] = {
                                        "(chuỗi, hiệu lực, mục đích dùng khóa hoặc đã thu hồi).",
                                        "The gateway's new signing certificate is not trusted"
                                        " (chain, validity, key usage or revoked)."),
+    # pulled events refused at this counter (app/evidence.pulled_event_problem, app/pullretry)
+    "no_gateway_pin": ("Máy này chưa ghim chứng thư ký của cổng tỉnh nên chưa nhận sự kiện của "
+                       "tỉnh.", "This counter has not pinned the gateway's signing certificate"
+                       " yet, so it takes no province events."),
+    "no_crl": ("Máy này chưa có danh sách thu hồi (CRL) của tổ chức cấp chứng thư ký.",
+               "This counter has no revocation list (CRL) of the signing certificate's issuer."),
+    "unsigned": ("Sự kiện nhận về không có chữ ký.", "The pulled event is not signed."),
+    "payload_unreadable": ("Nội dung đã ký của sự kiện không đọc được.",
+                           "The event's signed content cannot be read."),
+    "body_mismatch": ("Phần bao ngoài của sự kiện khác nội dung đã ký.",
+                      "The event's envelope differs from its signed content."),
+    "origin_mismatch": ("Nguồn gốc sự kiện (quầy/tỉnh) đã bị đổi so với nội dung đã ký.",
+                        "The event's origin (counter/province) was relabelled."),
+    "signer_mismatch": ("Người ký thật khác người ký ghi trong nội dung đã ký.",
+                        "The actual signer is not the signer named in the signed content."),
+    "province_v1": ("Sự kiện của tỉnh theo định dạng cũ (v1) không được nhận.",
+                    "A province event in the old format (v1) is not accepted."),
+    "gateway_as_counter": ("Sự kiện của quầy lại do chứng thư của cổng tỉnh ký.",
+                           "A counter event signed by the gateway's certificate."),
+    "ca_certificate": ("Chứng thư ký là chứng thư của tổ chức cấp (CA), không được ký hồ sơ.",
+                       "The signing certificate is a CA certificate, which may not sign"
+                       " dossiers."),
+    "no_key_usage": ("Chứng thư ký không ghi mục đích dùng khóa nên không được ký hồ sơ.",
+                     "The signing certificate has no key usage, so it may not sign dossiers."),
+    "timestamp_invalid": ("Dấu thời gian của chữ ký không hợp lệ.",
+                          "The signature's time-stamp is not valid."),
+    "event_conflict": ("Máy này đã có sự kiện cùng mã nhưng khác nội dung.",
+                       "This counter holds another event under the same id."),
     # whole-round failures (sync status: last error)
     "tls_hostname": ("Chứng thư TLS của cổng tỉnh cấp cho tên máy khác (sai địa chỉ cổng?).",
                      "The gateway's TLS certificate is for another host name (wrong address?)."),

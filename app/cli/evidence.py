@@ -145,7 +145,22 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
         else:
             state = "đã có sẵn, không thay đổi" if e["already"] else "đã cài"
         print(f"{e['name']} ({role}): {state} — SHA-256 {e['sha256']}")
+    if any(not e["already"] for e in entries):
+        _recheck_refused(args, "trust add")
     return 0
+
+
+def _recheck_refused(args: argparse.Namespace, trigger: str) -> None:
+    """Trust changed: pulled events refused for a trust reason are checked again now
+    (app/pullretry.py); one line on stderr when there were any."""
+    import sys
+
+    from app import pullretry
+
+    line = pullretry.outcome_line(pullretry.after_trust_change(settings_of(args), trigger),
+                                  args.lang)
+    if line:
+        print(line, file=sys.stderr)
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
@@ -203,6 +218,7 @@ def cmd_trust_add_crl(args: argparse.Namespace) -> int:
                         code="file_not_found") from None
     status = trust.add_crl(blob, save=True, refuse_older=True)
     emit(to_plain(status._asdict()))
+    _recheck_refused(args, "trust add-crl")
     return 0
 
 
@@ -210,4 +226,6 @@ def cmd_trust_refresh(args: argparse.Namespace) -> int:
     trust = load_trust(settings_of(args))
     reports = trust.refresh_crls(timeout=args.timeout)
     emit(reports)
+    if any(r.get("ok") for r in reports):
+        _recheck_refused(args, "trust refresh")
     return 0 if all(r.get("ok") for r in reports) else 1

@@ -156,6 +156,10 @@ def cmd_once(args: argparse.Namespace) -> int:
                      "Pulled events refused (not applied)")
                   + f": {result.refused} — {refused_words(result.refused_reasons, args.lang)}",
                   file=sys.stderr)
+        if result.refused_lifted:
+            print(_t(args, "Sự kiện nhận về bị từ chối trước đây nay đã áp dụng (sau khi thay đổi"
+                     " tin cậy)", "Pulled events refused earlier, applied now (after a trust "
+                     "change)") + f": {result.refused_lifted}", file=sys.stderr)
         if result.rotations_applied:
             print(_t(args, "Đã ghim chứng thư ký mới của cổng tỉnh theo thông báo có chữ ký",
                      "Pinned the gateway's new signing certificate from its signed announcement")
@@ -259,6 +263,20 @@ def cmd_status(args: argparse.Namespace) -> int:
               + str(rotation["reasons_en"] if args.lang == "en" else rotation["reasons_vi"]))
     for pin in state.get("gateway_pins") or []:
         print(_pin_line(args, pin))
+    held = state.get("refused_events") or []
+    if held:
+        print(_t(args, "Sự kiện nhận về đang bị từ chối (chưa áp dụng)",
+                 "Pulled events refused here (not applied)")
+              + f": {state.get('refused_events_count', len(held))}")
+    for ev in held:
+        en = args.lang == "en"
+        who = ev.get("signer_subject") or "?"
+        sha = (ev.get("signer_sha256") or "")[:16]
+        print(f"  - {ev['dossier_code']} {ev['type']} ({_origin_words(args, ev['origin'])}, "
+              + _t(args, "nhận lúc ", "pulled at ") + f"{ev['refused_at']}): "
+              + (ev["reason_en"] if en else ev["reason_vi"]) + f" ({ev['reason']}) — "
+              + _t(args, "người ký ", "signer ") + f"«{who}»" + (f" {sha}…" if sha else "")
+              + " — " + (ev["kind_en"] if en else ev["kind_vi"]))
     if state["clock_skew_seconds"]:
         words = state["clock_skew_en"] if args.lang == "en" else state["clock_skew_vi"]
         print(_t(args, "CẢNH BÁO: ", "WARNING: ") + words
@@ -267,6 +285,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         words = ev["reason_en"] if args.lang == "en" else ev["reason_vi"]
         print(f"  - {ev['dossier_code']} {ev['type']}: {words} ({ev['parked_reason']})")
     return 0
+
+
+def _origin_words(args: argparse.Namespace, origin: str) -> str:
+    return {"province": _t(args, "của tỉnh", "province"),
+            "counter": _t(args, "của quầy khác", "another counter")}.get(origin, origin)
 
 
 def cmd_retry_parked(args: argparse.Namespace) -> int:
