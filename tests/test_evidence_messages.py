@@ -455,3 +455,19 @@ def test_replaced_and_forked_counter_events_are_named_as_such(counter, signer):
         f"store: the counter's event chain is broken — event #3 (dossier {CODE}3) does not link "
         f"to the event #2 now in the store (dossier {CODE}2): one of the two was replaced by "
         "different content")
+
+
+def test_the_counters_language_setting_is_followed(counter, signer):
+    """No --lang, no MOTCUA_LANG: the language stored for this counter decides every line."""
+    from app import preferences
+
+    _receive(counter, signer)
+    preferences.set_pref(counter, "language", "en")
+    env = {"MOTCUA_LANG": "", "MOTCUA_LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    for args, first in ((("check",), "Store is healthy: "),
+                        (("audit", "verify", "--offline"), "10 audit rows, hash chain intact"),
+                        (("repair",), "Nothing to repair."),
+                        (("verify",), "1 dossier(s), 1 signature(s): 0 dossier(s) failing.")):
+        r = _run(counter, *args, env=env)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert _lines(r)[-1].startswith(first), (args, r.stdout)

@@ -161,13 +161,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     problem, in the user's language."""
     from app import repair, signatures
 
-    en = args.lang == "en"
-    with counter_of(args) as counter:
+    with counter_of(args) as counter:  # from here on args.lang is the counter's language
         found = [(vi, en_) for _kind, vi, en_ in
                  bk.integrity_findings(counter.store, counter.settings.attachments_dir)]
         skipped: list[str] = []
         found += [(a["detail_vi"], a["detail"]) for a in signatures.anchor_check(counter, skipped)]
         found += [(f["vi"], f["en"]) for f in repair.findings(counter)]
+    en = args.lang == "en"
     if skipped:  # a note, not a problem: the restore is audited
         note = signatures.rolled_back_words(len(skipped))
         print(("Note: " + note[1]) if en else ("Ghi chú: " + note[0]))
@@ -190,11 +190,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     signature checked) and, online, the gateway's witness; else exit 1 naming each problem."""
     from app import signatures
 
-    en = args.lang == "en"
-    with counter_of(args) as counter:
+    with counter_of(args) as counter:  # from here on args.lang is the counter's language
         skipped: list[str] = []
         count, problems, anchors = signatures.audit_report(counter, skipped)
         witness = signatures.witness_check(counter, online=not getattr(args, "offline", False))
+    en = args.lang == "en"
     if skipped:  # a note, not a problem: the restore is audited
         note = signatures.rolled_back_words(len(skipped))
         print(("Note: " + note[1]) if en else ("Ghi chú: " + note[0]))
@@ -222,10 +222,10 @@ def cmd_repair(args: argparse.Namespace) -> int:
     nothing is left, 1 when problems remain (each named)."""
     from app import repair
 
-    en = args.lang == "en"
-    with counter_of(args) as counter:
+    with counter_of(args) as counter:  # from here on args.lang is the counter's language
         done = repair.repair(counter, remove_scans=args.remove_unreferenced_scans)
         left = repair.findings(counter)
+    en = args.lang == "en"
     if args.json:
         emit({**done, "remaining": [{"kind": f["kind"], "message": f["en" if en else "vi"]}
                                     for f in left]})
