@@ -471,3 +471,13 @@ def test_the_counters_language_setting_is_followed(counter, signer):
         r = _run(counter, *args, env=env)
         assert r.returncode == 0, r.stdout + r.stderr
         assert _lines(r)[-1].startswith(first), (args, r.stdout)
+
+
+def test_every_protective_trigger_and_event_type_has_words():
+    """A trigger or event type added later gets its words here too (else it shows as a bare
+    internal name)."""
+    from app import checkwords
+    from app.domain import EventType
+
+    assert set(crosscheck.expected_triggers()) <= set(checkwords.TRIGGER_WORDS)
+    assert {t.value for t in EventType} <= set(checkwords.EVENT_WORDS)
