@@ -58,7 +58,7 @@ class AuditProblem:
         vi = {
             "edited": "dòng nhật ký đã bị sửa",
             "gap": "thiếu dòng nhật ký (bị xoá)",
-            "broken_link": "chuỗi băm bị đứt (dòng bị chèn hoặc xoá)",
+            "broken_link": "chuỗi băm của nhật ký bị đứt (dòng bị chèn hoặc xoá)",
             "head_mismatch": "dòng cuối nhật ký không khớp (dòng cuối bị xoá hoặc sửa)",
             "anchor_mismatch": "dòng nhật ký khác giá trị đã được ký trong sự kiện",
             "anchor_missing": "dòng nhật ký được ký xác nhận nhưng không còn",
@@ -69,7 +69,7 @@ class AuditProblem:
         en = {
             "edited": "audit row was edited",
             "gap": "audit rows are missing (deleted)",
-            "broken_link": "hash chain broken (row inserted or deleted)",
+            "broken_link": "audit hash chain broken (row inserted or deleted)",
             "head_mismatch": "newest audit row does not match the recorded head (deleted or edited)",
             "anchor_mismatch": "audit row differs from the head signed into an event",
             "anchor_missing": "audit row anchored by a signature is gone",

@@ -531,8 +531,7 @@ def integrity_findings(store: Store, attachments_dir: Path | None = None
             out.append(("search_index", f"chỉ mục tìm kiếm hỏng (SQLite báo: {exc})",
                         f"the search index is damaged (SQLite says: {exc})"))
         _, audit_problems = audit.verify(conn)
-        out.extend(("audit", f"nhật ký {p.describe('vi')}", f"audit log {p.describe('en')}")
-                   for p in audit_problems)
+        out.extend(("audit", p.describe("vi"), p.describe("en")) for p in audit_problems)
         if attachments_dir is not None:
             for sha, name, size, code in conn.execute(
                 "SELECT a.sha256, a.name, a.size, d.code FROM attachments a "

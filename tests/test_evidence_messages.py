@@ -481,3 +481,14 @@ def test_every_protective_trigger_and_event_type_has_words():
 
     assert set(crosscheck.expected_triggers()) <= set(checkwords.TRIGGER_WORDS)
     assert {t.value for t in EventType} <= set(checkwords.EVENT_WORDS)
+
+
+def test_check_names_an_edited_audit_row_in_words(counter, signer):
+    _receive(counter, signer)
+    c = _drop_triggers(counter)
+    c.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 2")
+    _triggers_back(counter)
+    vi, en = _both(counter, "check")
+    assert vi.returncode == en.returncode == 1
+    assert "  - #2: dòng nhật ký đã bị sửa" in vi.stdout.splitlines()
+    assert "  - #2: audit row was edited" in en.stdout.splitlines()
