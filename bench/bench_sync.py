@@ -6,7 +6,7 @@ parsed + its share of a durable batched insert, single core) plus bare POSTs of 
 batches, with the same HTTP client and the same number in flight, to a do-nothing endpoint.
 Target: drain <= 3 s and <= 2x that bare limit.
 
-    python bench/bench_sync.py [--events 10000] [--batch 250] [--parallel 2] [--workers 1]
+    python bench/bench_sync.py [--events 10000] [--batch 250] [--parallel 4] [--workers 1]
                                [--verify-processes N] [--repeat 1] [--tsa]
 
 ``--workers N`` runs N gateway processes on one port (SO_REUSEPORT) over one SQLite file, as a
@@ -249,7 +249,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=250)
-    ap.add_argument("--parallel", type=int, default=2)
+    ap.add_argument("--parallel", type=int, default=None,
+                    help="batches in flight (default: the engine's, EngineConfig)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--verify-processes", type=int, default=None,
                     help="signature workers per gateway process (default: one per core)")
@@ -259,6 +260,10 @@ def main() -> int:
                          " demo` and a province with --tsa-cert do; the counter checks and keeps"
                          " each token")
     args = ap.parse_args()
+    if args.parallel is None:
+        from sync.engine import EngineConfig
+
+        args.parallel = EngineConfig().parallel_batches
     if args.verify_processes is None:
         from sync.gateway.checks import default_processes
 

@@ -107,7 +107,10 @@ class EngineConfig:
 
     batch_max_items: int = 250
     batch_max_bytes: int = 2 * MiB  # raw payload+signature; base64 JSON stays under 8 MiB
-    parallel_batches: int = 2  # batches in flight at once (the next is sent before an answer)
+    # batches in flight at once (the next is sent before an answer): 4 keeps a gateway's
+    # signature workers busy while its main process stores and answers (bench_sync: a
+    # 10,000-event drain 2.9 s with 4 against 5.3 s with 2, same machine, same load)
+    parallel_batches: int = 4
     # payload+signature bytes read from the store and not yet answered: the sender's memory
     # bound whatever the backlog (0: parallel_batches x batch_max_bytes)
     max_inflight_bytes: int = 0
