@@ -129,7 +129,3 @@ def day(value: object) -> str:
     except ValueError:
         return str(value)
 
-
-def pair(fmt_vi: str, fmt_en: str, **values: object) -> tuple[str, str]:
-    """(vi, en) from two format strings sharing the same fields."""
-    return fmt_vi.format(**values), fmt_en.format(**values)

@@ -232,6 +232,14 @@ def test_reprints_need_no_key(counter, signer, tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == (
         "Lỗi: --reason chỉ dùng khi lập yêu cầu bổ sung mới (cùng --item); bản in lại lấy lý do "
         "từ yêu cầu đã ký.")
+    # a new request or refusal without its reason is refused before any key is asked for
+    r = _run(counter, "slip", "supplement", d["code"], "--item", "Giấy chứng sinh", "--out",
+             str(tmp_path / "m.pdf"), "--p12", str(shared_pki().clerk("clerk1").p12))
+    assert (r.returncode, r.stderr.strip()) == (2, "Lỗi: Lý do: bắt buộc, không được để trống.")
+    r = _run(counter, "slip", "refusal", "--file", str(_intake_file(tmp_path)), "--out",
+             str(tmp_path / "n.pdf"), "--p12", str(shared_pki().clerk("clerk1").p12))
+    assert (r.returncode, r.stderr.strip()) == (2, "Lỗi: Phải nêu lý do từ chối tiếp nhận "
+                                                   "(--reason).")
     # a refusal already recorded: the slip again, from the signed record, without a key
     r = _run(counter, "slip", "refusal", "--reason", "Không thuộc thẩm quyền", "--clerk", "lan",
              "--file", str(_intake_file(tmp_path)), "--out", str(tmp_path / "r.pdf"), *key,

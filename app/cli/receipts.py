@@ -214,6 +214,12 @@ def cmd_supplement(args: argparse.Namespace) -> int:
                 "--reason is only for a new supplement request (with --item); a reprint takes "
                 "the reason from the signed request.", field="reason")
         return _run(args, lambda counter: (build(counter, None), {"recorded": None}))
+    from app import inputs  # the items and reason are checked before the key is asked for
+
+    parsed = [receipts.parse_missing_item(t) for t in args.item]
+    inputs.validate(inputs.SupplementIn, {
+        "items": [{"name": i.name, "form": i.form, "count": i.count} for i in parsed],
+        "reason": args.reason or ""})
     return _run_recorded(args, record, build)
 
 
@@ -287,6 +293,9 @@ def cmd_refusal(args: argparse.Namespace) -> int:
         if signed is not None:  # a refusal already recorded: reprint it, no key needed
             return _run(args, lambda counter: (_refusal_reprint(args, counter, *signed),
                                                {"recorded": None}))
+    if not " ".join((args.reason or "").split()):  # before asking for the key
+        raise UserError("Phải nêu lý do từ chối tiếp nhận (--reason).",
+                        "A refusal reason is required (--reason).", field="reason")
     return _run_recorded(args, record, build)
 
 
