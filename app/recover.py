@@ -81,7 +81,8 @@ def recover(counter: Counter, *, actor: str = "system") -> dict[str, Any]:
                 first = False
             totals["pulled"] += len(page.events)
             if page.events:
-                stats = remote.apply_signed_events(counter, page.events, source="recover")
+                stats = remote.apply_signed_events(counter, page.events, source="recover",
+                                                   tsts=page.tsts)
                 for key, value in stats.to_dict().items():
                     totals[key] = totals.get(key, 0) + int(value)
                 _advance_counter_head(counter, page.events)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,26 +152,41 @@ def _refresh(conn: Any, dossier_id: str, now: str) -> None:
         log.warning("dossier %s has contradictory events: %s", dossier_id, derived.contradictions)
 
 
-def _hold(conn: Any, ev: WireEvent, source: str, now: str) -> None:
+def _hold(conn: Any, ev: WireEvent, source: str, now: str, tst: str | None = None) -> None:
+    held = ev.to_json()
+    if tst:  # the gateway's RFC 3161 token waits with its event (stored when it is applied)
+        held["tst"] = tst
     conn.execute(
         "INSERT INTO pulled_waiting (event_id, dossier_id, event, source, held_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
-        (ev.id, ev.dossier_id, json.dumps(ev.to_json()), source, now))
+        (ev.id, ev.dossier_id, json.dumps(held), source, now))
 
 
-def _waiting_for(conn: Any, dossier_ids: Iterable[str]) -> list[WireEvent]:
+def _waiting_for(conn: Any, dossier_ids: Iterable[str],
+                 tokens: dict[str, str]) -> list[WireEvent]:
+    """The events held for these dossiers; their tokens go into ``tokens``."""
     out = []
     for did in dossier_ids:
         for (text,) in conn.execute(
                 "SELECT event FROM pulled_waiting WHERE dossier_id = ? ORDER BY rowid", (did,)):
-            out.append(WireEvent.from_json(json.loads(text)))
+            doc = json.loads(text)
+            ev = WireEvent.from_json(doc)
+            if isinstance(doc.get("tst"), str):
+                tokens.setdefault(ev.id, doc["tst"])
+            out.append(ev)
     return out
 
 
 def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
-                        source: str = "gateway") -> ApplyStats:
+                        source: str = "gateway",
+                        tsts: Mapping[str, str] | None = None) -> ApplyStats:
     """Check and apply signed events from ``source`` (see the module docstring); one store
-    transaction (joins the caller's, e.g. the one that also stores the pull cursor)."""
+    transaction (joins the caller's, e.g. the one that also stores the pull cursor).
+
+    ``tsts`` (event id -> base64 DER): the gateway's RFC 3161 tokens of these events, stored
+    with the events applied (``app.timestamps.store_tokens`` checks each); an event held in
+    ``pulled_waiting`` keeps its token there until its dossier arrives."""
+    from app.timestamps import store_tokens
     from app.trust import load_trust
 
     stats = ApplyStats()
@@ -179,6 +194,7 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
         return stats
     trust = load_trust(counter.settings)
     now = iso(now_vn())
+    tokens: dict[str, str] = dict(tsts or {})
     with counter.store.write() as conn:
         queue = list(events)
         from_waiting: set[str] = set()
@@ -186,7 +202,8 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
             arrived: set[str] = set()
             touched: set[str] = set()
             for ev in queue:
-                outcome = _apply_one(counter, conn, ev, trust, source, now, stats)
+                outcome = _apply_one(counter, conn, ev, trust, source, now, stats,
+                                     tokens.get(ev.id))
                 if ev.id in from_waiting and outcome != "waiting":
                     conn.execute("DELETE FROM pulled_waiting WHERE event_id = ?", (ev.id,))
                 if outcome == "materialised":
@@ -195,8 +212,10 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
                     touched.add(ev.dossier_id)
             for did in touched:
                 _refresh(conn, did, now)
-            queue = _waiting_for(conn, arrived)  # events that waited for these dossiers
-            from_waiting = {w.id for w in queue}
+            queue = _waiting_for(conn, arrived, tokens)  # events that waited for these
+            from_waiting = {w.id for w in queue}  # dossiers (with their tokens)
+        if tokens:  # the events stored now (held ones keep theirs in pulled_waiting)
+            store_tokens(conn, tokens)
         ids = sorted({ev.id for ev in events})
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
@@ -207,7 +226,7 @@ def apply_signed_events(counter: Counter, events: Sequence[WireEvent], *,
 
 
 def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: str, now: str,
-               stats: ApplyStats) -> str:
+               stats: ApplyStats, tst: str | None = None) -> str:
     try:
         row = repo.get(conn, id=ev.dossier_id)
         body = _check(counter, ev, trust, evidence_pins(conn), row is not None)
@@ -215,7 +234,7 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
         return _refuse(counter, conn, ev, exc, source, now, stats, trust)
     materialise = row is None and ev.type in FIRST_TYPES and ev.origin == ORIGIN_COUNTER
     if row is None and not materialise:
-        _hold(conn, ev, source, now)
+        _hold(conn, ev, source, now, tst)
         return "waiting"
     if row is not None and row["code"] != ev.dossier_code:
         stats.conflict += 1

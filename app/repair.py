@@ -1,7 +1,9 @@
 """`motcua check` cross-checks and `motcua repair` (see localdb.crosscheck).
 
 Each finding is one line in the clerk's language naming what is wrong; the repair fixes what
-can be fixed without inventing evidence — it re-queues events the province never acknowledged,
+can be fixed without inventing evidence — it re-queues events the province never acknowledged
+(neither queued nor acknowledged, or marked sent without the gateway's time-stamp token that
+proves it — `app.timestamps`),
 re-creates the append-only triggers, and (when asked) deletes scan files no dossier references —
 and writes an audit row for what it did. Deleted events, dossiers or audit rows cannot be
 repaired: `verify` names them and a backup or the gateway (`motcua sync recover`) holds them.
@@ -59,6 +61,8 @@ def findings(counter: Counter) -> list[dict[str, Any]]:
     with counter.store._lock:
         conn = counter.store.conn
         out = store_findings(conn)
+        for eid, etype, code, why in _unacknowledged(counter, conn):
+            out.append(unacknowledged_finding(eid, etype, code, why))
         scans = list(crosscheck.unreferenced_scans(conn, counter.settings.attachments_dir))
     for path in scans:
         out.append({"kind": "scan_unreferenced", "path": str(path), "code": "",
@@ -70,12 +74,55 @@ def findings(counter: Counter) -> list[dict[str, Any]]:
 
 
 #: what `repair` can fix (the rest it names and leaves: deleted evidence cannot be invented)
-REPAIRABLE = frozenset({"trigger_missing", "not_queued", "scan_unreferenced"})
+REPAIRABLE = frozenset({"trigger_missing", "not_queued", "not_acknowledged", "scan_unreferenced"})
+
+
+def _unacknowledged(counter: Counter, conn: Any) -> list[tuple[str, str, str, str]]:
+    from app.timestamps import unacknowledged
+    from app.trust import load_trust
+
+    return unacknowledged(conn, counter.agency_code, counter.counter_no,
+                          load_trust(counter.settings))
+
+
+def unacknowledged_finding(eid: str, etype: str, code: str, why: str) -> dict[str, Any]:
+    """The words for an own event marked sent without proof (``why``: no_token or
+    token_invalid) — `check` and `verify` say the same."""
+    from app import checkwords as w
+
+    bad = why == "token_invalid"
+    return {"kind": "not_acknowledged", "event_id": eid, "code": code, "why": why,
+            "vi": f"hồ sơ {code}: sự kiện {w.event(etype)} được ghi là đã gửi nhưng cổng tỉnh "
+                  "chưa xác nhận đã nhận (" + ("dấu thời gian không hợp lệ" if bad else
+                                               "không có dấu thời gian") + ") — chạy 'motcua "
+                  "repair'",
+            "en": f"dossier {code}: the {w.event(etype, 'en')} event is marked sent but not "
+                  "acknowledged by the gateway (" + ("invalid time-stamp token" if bad else
+                                                     "no time-stamp token")
+                  + ") — run 'motcua repair'"}
+
+
+def _drop_tokens(conn: Any, event_ids: list[str]) -> None:
+    """Clear tokens that do not prove anything (forged or copied into the file) so the
+    gateway's genuine one can be stored when the event is acknowledged again; the write-once
+    trigger is lifted for this statement only, inside the repair's transaction."""
+    from localdb.crosscheck import expected_triggers
+
+    conn.execute("DROP TRIGGER IF EXISTS events_tst_once")
+    conn.executemany("UPDATE events SET tst = NULL WHERE id = ?", [(e,) for e in event_ids])
+    conn.execute(expected_triggers()["events_tst_once"])
 
 
 def repair(counter: Counter, *, remove_scans: bool = False,
-           actor: str = "system") -> dict[str, Any]:
-    """Fix what can be fixed (see the module docstring); returns what was done."""
+           actor: str = "system", online: bool = False) -> dict[str, Any]:
+    """Fix what can be fixed (see the module docstring); returns what was done. ``online``:
+    also ask the gateway which of this counter's events it holds (its answer is the proof
+    when it runs without a TSA) and re-queue the ones marked sent that it does not hold."""
+    not_held: list[str] = []
+    if online:
+        from app.timestamps import gateway_holdings
+
+        not_held = gateway_holdings(counter)["missing"]
     now = iso(now_vn())
     done = {"requeued": 0, "triggers": [], "scans_removed": 0}
     with counter.store.write() as conn:
@@ -84,7 +131,16 @@ def repair(counter: Counter, *, remove_scans: bool = False,
             crosscheck.recreate_triggers(conn, missing)
             done["triggers"] = missing
         ids = [eid for eid, *_ in crosscheck.unqueued_events(conn)]
-        done["requeued"] = crosscheck.requeue(conn, ids, now)
+        requeued = crosscheck.requeue(conn, ids, now)
+        unacked = _unacknowledged(counter, conn)
+        sent_ids = [eid for eid, _, _, _ in unacked]
+        seen = set(sent_ids)
+        sent_ids += [eid for eid in not_held if eid not in seen]
+        bad_tokens = [eid for eid, _, _, why in unacked if why == "token_invalid"]
+        if bad_tokens:
+            _drop_tokens(conn, bad_tokens)
+        done["requeued"] = requeued + crosscheck.requeue_sent(conn, sent_ids, now)
+        ids += sent_ids
         scans = list(crosscheck.unreferenced_scans(conn, counter.settings.attachments_dir)) \
             if remove_scans else []
         for path in scans:
@@ -93,6 +149,8 @@ def repair(counter: Counter, *, remove_scans: bool = False,
         if missing or ids or scans:
             audit.append(conn, at=now, actor=actor, counter=counter.label, action="store.repair",
                          subject="", detail={"requeued": ids[:1000], "requeued_count": len(ids),
+                                             "unacknowledged": len(sent_ids),
+                                             "tokens_dropped": bad_tokens[:1000],
                                              "triggers": missing,
                                              "scans_removed": [p.name for p in scans][:1000]})
     if any(done.values()):

@@ -100,6 +100,10 @@ _PROBLEM_TEXT = {
                    "(chạy 'motcua repair')",
                    "event never acknowledged by the gateway and no longer queued "
                    "(run 'motcua repair')"),
+    "not_acknowledged": ("sự kiện được ghi là đã gửi nhưng cổng tỉnh chưa xác nhận đã nhận "
+                         "(không có dấu thời gian) — chạy 'motcua repair'",
+                         "event marked sent but not acknowledged by the gateway (no time-stamp "
+                         "token) — run 'motcua repair'"),
     "audit_orphan": ("nhật ký ghi một sự kiện không còn (bị xoá?)",
                      "an audit row names an event that is gone (deleted?)"),
     "pin_unaudited": ("chứng thư cổng tỉnh được ghim mà nhật ký không ghi nhận (bị thêm vào tệp?)",
@@ -113,7 +117,8 @@ _PROBLEM_TEXT = {
 #: problems of the store as a whole (chains, numbering, audit log, queue, protections): the
 #: dossier named, if any, is where the hole shows, not a dossier whose signed data is wrong
 STORE_PROBLEMS = frozenset({"counter_chain", "code_gap", "audit_anchor", "trigger_missing",
-                            "not_queued", "audit_orphan", "pin_unaudited", "orphan_event"})
+                            "not_queued", "not_acknowledged", "audit_orphan", "pin_unaudited",
+                            "orphan_event"})
 
 #: short words for each kind of store problem (the summary line of `motcua verify`)
 STORE_PROBLEM_WORDS = {
@@ -122,6 +127,8 @@ STORE_PROBLEM_WORDS = {
     "audit_anchor": ("nhật ký khác đầu chuỗi đã ký", "audit log differs from the signed heads"),
     "trigger_missing": ("thiếu ràng buộc bảo vệ", "protective trigger missing"),
     "not_queued": ("sự kiện không còn trong hàng đợi gửi", "event no longer queued"),
+    "not_acknowledged": ("sự kiện ghi là đã gửi mà cổng tỉnh chưa xác nhận",
+                         "event marked sent, not acknowledged by the gateway"),
     "audit_orphan": ("nhật ký ghi sự kiện không còn", "audit row names a missing event"),
     "pin_unaudited": ("chứng thư cổng tỉnh ghim không có trong nhật ký",
                       "gateway pin not in the audit log"),
@@ -291,6 +298,7 @@ class _Ctx:
     whole_store: bool
     never_bound: set[str] = field(default_factory=set)  # actors without any certificate binding
     binding_cache: BindingCache = field(default_factory=dict)  # actor -> bound periods
+    time_stamping: bool = False  # the gateway time-stamps: a sent event needs its token
 
     @property
     def first_v2_seq(self) -> int | None:
@@ -320,6 +328,10 @@ def _verify(counter: Counter, code: str | None, *,
         try:
             ctx = _Ctx(conn, trust, verify_detached, report, gateway_pins(conn),
                        counter.agency_code, counter.counter_no, False, code is None)
+            if code is None:
+                from app.timestamps import gateway_time_stamps
+
+                ctx.time_stamping = bool(gateway_time_stamps(conn))
             if code is None:
                 conn.execute("DROP TABLE IF EXISTS temp.vchain")
                 conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
@@ -387,6 +399,17 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
                                   tst=tst)
     report.warnings.update(res.warnings)
     report.notes.update(res.notes)
+    if (res.time_proof is None and ctx.whole_store and ev.get("synced_at") is not None
+            and ev["origin"] == "counter" and ctx.time_stamping and _is_own(ctx, body)
+            and ctx.conn.execute("SELECT 1 FROM outbox WHERE event_id = ?",
+                                 (ev["id"],)).fetchone() is None):
+        # marked sent (synced_at, which nobody signs) without the gateway's token that proves
+        # it holds the event, although the gateway time-stamps (app.timestamps)
+        from app.repair import unacknowledged_finding
+
+        f = unacknowledged_finding(ev["id"], ev["type"], code,
+                                   "no_token" if tst is None else "token_invalid")
+        _problem(report, code, ev["id"], "not_acknowledged", f["vi"], f["en"])
     if res.time_proof is not None:
         report.timestamped += 1
     elif (tst is None and origin == "counter" and code != report._last_unstamped

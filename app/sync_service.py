@@ -118,10 +118,18 @@ class CounterSyncStore:
         with self.counter.store.write() as conn:
             if delivered:
                 outbox.mark_delivered(conn, delivered, now)
+            stored = 0
             if tsts:
                 from app.timestamps import store_tokens
 
-                store_tokens(conn, tsts)
+                stored = store_tokens(conn, tsts)
+            if delivered:  # does the gateway time-stamp? (what proves an acknowledgement)
+                said = getattr(self.client, "gateway_time_stamps", None)
+                on = True if stored else said
+                if isinstance(on, bool):
+                    from app.timestamps import note_gateway_time_stamps
+
+                    note_gateway_time_stamps(conn, on, counter_label=self.counter.label, at=now)
             for event_id, reason in parked:
                 outbox.park(conn, event_id, reason, now)
                 audit.append(conn, at=now, actor="sync", counter=self.counter.label,
@@ -151,8 +159,8 @@ class CounterSyncStore:
         if any(e.origin == "province" for e in events):
             self._ensure_gateway_pin()
         with self.counter.store.write():  # the calls below join this transaction
-            applied = remote.apply_signed_events(self.counter, list(events), source="gateway") \
-                if events else None
+            applied = remote.apply_signed_events(self.counter, list(events), source="gateway",
+                                                 tsts=tsts) if events else None
             stats: dict[str, Any] = applied.to_dict() if applied is not None else {}
             if applied is not None and applied.refusals:  # why, by machine code (for the clerk)
                 from sync.reasons import reason_code
@@ -161,10 +169,6 @@ class CounterSyncStore:
                 for _id, why in applied.refusals:
                     reasons[reason_code(why)] = reasons.get(reason_code(why), 0) + 1
                 stats["refused_reasons"] = reasons
-            if tsts:  # tokens of the events now stored (held early events get none)
-                from app.timestamps import store_tokens
-
-                store_tokens(self.counter.store.conn, tsts)
             syncstate.write(self.counter, cursor=cursor)
         if events and self.on_applied is not None:  # committed: screens may show it now
             try:

@@ -81,6 +81,48 @@ def unqueued_events(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, s
         "ORDER BY e.seq")
 
 
+def sent_events(conn: sqlite3.Connection, agency_code: str, counter_no: int
+                ) -> Iterator[tuple[str, str, str, bytes | None, bytes | None]]:
+    """(event id, type, dossier code, signature, token) of this counter's own events marked
+    sent (``synced_at`` set) and not queued: whether the gateway really acknowledged them is
+    the caller's judgement of the token (localdb does not verify signatures). ``synced_at``
+    is not signed — anyone with the file can set it — so it is never proof by itself."""
+    yield from conn.execute(
+        "SELECT e.id, e.type, coalesce(d.code, ''), CAST(e.signature AS BLOB), "
+        "CAST(e.tst AS BLOB) FROM events e "
+        "LEFT JOIN outbox o ON o.event_id = e.id LEFT JOIN dossiers d ON d.id = e.dossier_id "
+        "WHERE e.origin = 'counter' AND e.synced_at IS NOT NULL AND o.event_id IS NULL "
+        "AND json_valid(CAST(e.payload AS TEXT)) "
+        "AND json_extract(CAST(e.payload AS TEXT), '$.counter.agency_code') = ? "
+        "AND CAST(json_extract(CAST(e.payload AS TEXT), '$.counter.counter_no') AS INTEGER) = ? "
+        "ORDER BY e.seq", (agency_code, int(counter_no)))
+
+
+def own_chain(conn: sqlite3.Connection, agency_code: str, counter_no: int
+              ) -> Iterator[tuple[int, str, str, bool, bool, bytes]]:
+    """(counter_seq, event id, dossier code, marked sent, queued, payload) of this counter's
+    own chained (v2) events, by counter_seq — to compare with what the gateway holds."""
+    yield from conn.execute(
+        "SELECT CAST(json_extract(CAST(e.payload AS TEXT), '$.counter_seq') AS INTEGER) AS cs, "
+        "e.id, coalesce(d.code, ''), e.synced_at IS NOT NULL, o.event_id IS NOT NULL, "
+        "CAST(e.payload AS BLOB) FROM events e "
+        "LEFT JOIN outbox o ON o.event_id = e.id LEFT JOIN dossiers d ON d.id = e.dossier_id "
+        "WHERE e.origin = 'counter' AND json_valid(CAST(e.payload AS TEXT)) "
+        "AND json_type(CAST(e.payload AS TEXT), '$.counter_seq') = 'integer' "
+        "AND json_extract(CAST(e.payload AS TEXT), '$.counter.agency_code') = ? "
+        "AND CAST(json_extract(CAST(e.payload AS TEXT), '$.counter.counter_no') AS INTEGER) = ? "
+        "ORDER BY cs, e.seq", (agency_code, int(counter_no)))
+
+
+def requeue_sent(conn: sqlite3.Connection, event_ids: list[str], at: str) -> int:
+    """Queue events marked sent again (their acknowledgement was not proven): back in the
+    outbox, ``synced_at`` cleared so every screen shows them as not sent."""
+    n = requeue(conn, event_ids, at)
+    conn.executemany("UPDATE events SET synced_at = NULL WHERE id = ?",
+                     [(eid,) for eid in event_ids])
+    return n
+
+
 def requeue(conn: sqlite3.Connection, event_ids: list[str], at: str) -> int:
     n = 0
     for eid in event_ids:

@@ -228,6 +228,7 @@ class GatewayClient:
         self.on_skew = on_skew
         self.last_skew: float | None = None
         self.served_catalogue_version: str | None = None  # the gateway's newest catalogue
+        self.gateway_time_stamps: bool | None = None  # as the last push answer said
         self._ua = user_agent
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
@@ -357,6 +358,9 @@ class GatewayClient:
             reason, detail = _error_of(resp)
             raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
         doc = self._json(resp)
+        said = doc.get("time_stamps") if isinstance(doc, dict) else None
+        if isinstance(said, bool):  # whether the gateway time-stamps what it accepts
+            self.gateway_time_stamps = said
         return check_push_answer(doc, sent_ids)
 
     def pull(self, since: str | None, limit: int = 500, *, include_own: bool = False,
@@ -451,6 +455,29 @@ class GatewayClient:
                 not is_sha256_hex(head.get("hash")):
             raise InvalidResponse("witness answer is not {audit_head: {seq, hash}}")
         return head
+
+    def counter_chain(self) -> tuple[dict[str, Any] | None, bool | None]:
+        """What the gateway holds of this counter's own chain (``counter_chain`` of the
+        witness answer: held/gaps ranges, forks, breaks, last) and whether it time-stamps;
+        (None, None) from a gateway that does not say."""
+        resp = self._request("GET", "/witness")
+        if resp.status_code != 200:
+            _, detail = _error_of(resp)
+            raise InvalidResponse(f"witness answered HTTP {resp.status_code}: {detail}")
+        doc = self._json(resp)
+        if not isinstance(doc, dict):
+            raise InvalidResponse("witness answer is not an object")
+        chain, said = doc.get("counter_chain"), doc.get("time_stamps")
+        if chain is not None and not (
+                isinstance(chain, dict)
+                and all(isinstance(chain.get(k), list) for k in ("held", "forks", "breaks"))
+                and all(isinstance(r, list) and len(r) == 2
+                        and all(isinstance(x, int) and not isinstance(x, bool) for x in r)
+                        for r in chain["held"])
+                and all(isinstance(x, int) and not isinstance(x, bool)
+                        for x in chain["forks"] + chain["breaks"])):
+            raise InvalidResponse("witness answer has a malformed counter_chain")
+        return chain, said if isinstance(said, bool) else None
 
     def catalogue(self, since_version: str | None) -> tuple[str, bytes] | None:
         """The newest procedure catalogue if newer than ``since_version`` (else None)."""

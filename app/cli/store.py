@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                       "dossier references (audited)")
     p.add_argument("--remove-unreferenced-scans", action="store_true")
     p.add_argument("--json", action="store_true", help="what was done, as JSON")
+    p.add_argument("--offline", action="store_true",
+                   help="do not ask the gateway which of this counter's events it holds")
     p.set_defaults(func=cmd_repair)
 
     p = sub.add_parser("audit", help="audit log")
@@ -194,6 +196,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         skipped: list[str] = []
         count, problems, anchors = signatures.audit_report(counter, skipped)
         witness = signatures.witness_check(counter, online=not getattr(args, "offline", False))
+        from app.timestamps import gateway_holdings  # the gateway's copy of our own chain
+
+        held = gateway_holdings(counter, online=witness["checked"])
     en = args.lang == "en"
     if skipped:  # a note, not a problem: the restore is audited
         note = signatures.rolled_back_words(len(skipped))
@@ -203,11 +208,18 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     bad += witness["problems_en" if en else "problems_vi"]
     if witness.get("note_en"):
         print(witness["note_en"] if en else witness["note_vi"])
+    apart = held["problems_en" if en else "problems_vi"]
+    if apart:
+        print("The gateway's copy of this counter's events differs:" if en
+              else "Bản lưu các sự kiện của quầy ở cổng tỉnh không khớp:")
+        for line in apart:
+            print(f"  - {line}")
     if bad:
         print(f"The audit log does not hold up ({len(bad)} problem(s)):" if en else
               f"Nhật ký không còn nguyên vẹn ({len(bad)} vấn đề):")
         for line in bad:
             print(f"  - {line}")
+    if bad or apart:
         return 1
     witnessed = (" and the head the gateway witnessed" if en else
                  " và với bản cổng tỉnh đã chứng kiến") if witness.get("checked") else ""
@@ -223,7 +235,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
     from app import repair
 
     with counter_of(args) as counter:  # from here on args.lang is the counter's language
-        done = repair.repair(counter, remove_scans=args.remove_unreferenced_scans)
+        done = repair.repair(counter, remove_scans=args.remove_unreferenced_scans,
+                             online=not getattr(args, "offline", False))
         left = repair.findings(counter)
     en = args.lang == "en"
     if args.json:

@@ -350,10 +350,14 @@ def _meta_routes(gw: _Gateway) -> APIRouter:
            tags=["events"])
     def witness(counter: Counter = Depends(gw.counter_auth)) -> Any:
         """The newest audit head this counter sent with a push (``null`` before the first):
-        ``motcua audit verify`` compares its chain with it."""
+        ``motcua audit verify`` compares its chain with it. Also whether this gateway
+        time-stamps, and what it holds of the counter's own event chain (counter_seq ranges,
+        gaps, forks, breaks): the counter compares the events it believes sent with it."""
         w = store.witness(counter.id)
         return {"audit_head": ({"seq": w["seq"], "hash": w["hash"]} if w else None),
-                "at": w["at"] if w else None}
+                "at": w["at"] if w else None, "time_stamps": gw.config.tsa is not None,
+                "counter_chain": store.counter_chain_report(counter.agency_code,
+                                                            counter.counter_no)}
 
     @r.get("/gateway-certificate", response_model=models.GatewayCertificateResponse,
            responses={404: _ERR}, tags=["meta"])
@@ -464,7 +468,8 @@ def _event_routes(gw: _Gateway) -> APIRouter:
             gauge.in_flight -= 1
             gw.inflight.release()
         return JSONResponse(
-            {"results": [x.to_json() for x in results], "server_time": _server_time()}
+            {"results": [x.to_json() for x in results], "server_time": _server_time(),
+             "time_stamps": config.tsa is not None}
         )
 
     r.add_api_route("/events:push", push, methods=["POST"], operation_id="push_events",

@@ -192,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("counters", parents=[common], help="list counters")
     ls.add_argument("--json", action="store_true")
 
+    ch = sub.add_parser("chains", parents=[common],
+                        help="each counter's own event chain as received: gaps, forks, breaks")
+    ch.add_argument("--json", action="store_true")
+    ch.add_argument("--all", action="store_true", help="also list counters whose chain is whole")
+
     a = sub.add_parser("act", parents=[common], help="simulate the province acting on a dossier")
     a.add_argument("dossier_code")
     a.add_argument("action", choices=["processing", "supplement", "result-ready", "reject", "fee"])
@@ -208,6 +213,32 @@ def build_parser() -> argparse.ArgumentParser:
                     help="publish a version older than the one counters ship with (counters "
                          "already on a newer catalogue will not install it)")
     return p
+
+
+def _chains(store: Any, args: argparse.Namespace) -> int:
+    """Each counter's chain (counter_seq/counter_prev) as this gateway received it. Gaps can be
+    events still queued or parked at the counter; forks (two events under one number) and
+    breaks (an event not naming the one before) are not: exit code 1 when any is found."""
+    reports = []
+    for agency, number in store.chain_counters():
+        rep = store.counter_chain_report(agency, number)
+        if args.all or rep["gaps"] or rep["forks"] or rep["breaks"]:
+            reports.append({"agency_code": agency, "counter_no": number, **rep})
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False))
+    else:
+        def spans(ranges: list[list[int]]) -> str:
+            return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges[:20]) + (
+                " …" if len(ranges) > 20 else "")
+
+        for r in reports:
+            print(f"{r['agency_code']}\t{r['counter_no']:02d}\tevents {r['events']}\t"
+                  f"last #{r['last_seq']}\tgaps [{spans(r['gaps'])}]\t"
+                  f"forks [{spans([[x, x] for x in r['forks']])}]\t"
+                  f"breaks [{spans([[x, x] for x in r['breaks']])}]")
+        if not reports:
+            print("every counter's chain is whole (no gap, fork or break)")
+    return 1 if any(r["forks"] or r["breaks"] for r in reports) else 0
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -453,6 +484,8 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
                 state = "active" if c.active else f"revoked {c.revoked_at}"
                 print(f"{c.id}\t{c.agency_code}\t{c.counter_no}\t{c.centre_name or ''}\t{state}")
         return 0
+    if args.command == "chains":
+        return _chains(store, args)
     if args.command == "act":
         from sync.gateway.service import province_act
 

@@ -35,9 +35,33 @@ class PushRequest(BaseModel):
         default=None, description="the counter's audit chain head; kept as its witness")
 
 
+class ChainEventModel(BaseModel):
+    seq: int
+    hash: str
+
+
+class CounterChainModel(BaseModel):
+    """What the gateway holds of the calling counter's own chain (counter_seq 1, 2, 3 …)."""
+
+    events: int = Field(description="events of this counter held (v2 bodies)")
+    last_seq: int = Field(description="highest counter_seq held (0: none)")
+    last: ChainEventModel | None = Field(default=None, description="the event held under "
+                                         "last_seq: {seq, hash of its signed bytes}")
+    held: list[list[int]] = Field(description="[first, last] ranges of counter_seq held")
+    gaps: list[list[int]] = Field(description="[first, last] ranges missing below last_seq "
+                                  "(in flight, queued or parked at the counter — or lost)")
+    forks: list[int] = Field(description="counter_seq held with two different events")
+    breaks: list[int] = Field(description="counter_seq whose counter_prev is not the hash of "
+                              "the event held under the number before")
+    truncated: bool = False
+
+
 class WitnessResponse(BaseModel):
     audit_head: AuditHeadModel | None
     at: str | None = None
+    time_stamps: bool | None = Field(
+        default=None, description="whether this gateway time-stamps (RFC 3161) what it accepts")
+    counter_chain: CounterChainModel | None = None
 
 
 class PushResultModel(BaseModel):
@@ -66,6 +90,10 @@ class PushResultModel(BaseModel):
 class PushResponse(BaseModel):
     results: list[PushResultModel]
     server_time: str
+    time_stamps: bool | None = Field(
+        default=None, description="whether this gateway time-stamps (RFC 3161) what it "
+        "accepts: each accepted or duplicate result then carries `tst`, and a counter counts "
+        "an event as acknowledged only with that token")
 
 
 class PullResponse(BaseModel):

@@ -91,7 +91,7 @@ def ingest(
     if tsa is not None:
         fresh = {ev.wire.id: ev.tst for (_, ev), outcome in zip(to_store, outcomes, strict=True)
                  if outcome == "accepted" and ev.tst is not None}
-        final = _time_stamp(store, final, fresh)
+        final = _time_stamp(store, final, fresh, tsa, pool)
     return final
 
 
@@ -160,7 +160,16 @@ class _Batch:
         if wire.dossier_id not in self.dossiers:  # a follow-up later in this batch may name it
             self.dossiers[wire.dossier_id] = authz.KnownDossier(wire.dossier_code,
                                                                 counter.agency_code)
-        return NewEvent(wire, counter.agency_code, counter.id)
+        return NewEvent(wire, counter.agency_code, counter.id, chain=_chain_of(body, counter))
+
+
+def _chain_of(body: dict[str, Any], counter: Counter) -> tuple[int, int, str | None] | None:
+    """(counter_no, counter_seq, counter_prev) of a v2 counter body, recorded at the gateway
+    (not judged here: gaps and forks are reported, never refused — see counter_chain_report)."""
+    seq, prev = body.get("counter_seq"), body.get("counter_prev")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 2**62:
+        return None
+    return counter.counter_no, seq, prev if isinstance(prev, str) and len(prev) <= 128 else None
 
 
 def _with_time_stamps(to_store: list[tuple[int, NewEvent]], tsa: Any,
@@ -185,10 +194,16 @@ def _stored_result(wid: str, outcome: str) -> PushResult:
     )
 
 
-def _time_stamp(store: Store, results: list[PushResult],
-                fresh: dict[str, bytes]) -> list[PushResult]:
+def _time_stamp(store: Store, results: list[PushResult], fresh: dict[str, bytes],
+                tsa: Any = None, pool: CheckPool | None = None) -> list[PushResult]:
     """Attach its RFC 3161 token to every accepted or duplicate result: the one just issued
-    and stored with the event, else the one kept from an earlier push (issued once)."""
+    and stored with the event, else the one kept from an earlier push (issued once).
+
+    An event stored without a token (the gateway stopped between storing and stamping, the
+    TSA failed, or the gateway ran without a TSA then) gets one now, when a retry or a
+    re-queued event is answered ``duplicate``: issued over the signature value the gateway
+    *stored* (the retry's bytes may differ in their signature) and kept, first one wins. The
+    counter counts an event as acknowledged only with such a token (app.timestamps)."""
     import base64
 
     settled = [r.id for r in results if r.status in ("accepted", "duplicate") and r.id]
@@ -196,6 +211,9 @@ def _time_stamp(store: Store, results: list[PushResult],
         return results
     missing = [i for i in settled if i not in fresh]
     known = store.time_stamps(missing) if missing else {}
+    unstamped = sorted({i for i in missing if i not in known})
+    if unstamped and tsa is not None:
+        known.update(_stamp_stored(store, unstamped, tsa, pool))
     out: list[PushResult] = []
     for r in results:
         token = (fresh.get(r.id) or known.get(r.id)) if r.id else None
@@ -203,6 +221,24 @@ def _time_stamp(store: Store, results: list[PushResult],
             r = dataclasses.replace(r, tst=base64.b64encode(token).decode("ascii"))
         out.append(r)
     return out
+
+
+def _stamp_stored(store: Store, ids: list[str], tsa: Any,
+                  pool: CheckPool | None) -> dict[str, bytes]:
+    """Issue and keep tokens for stored events that have none; returns the tokens kept (a
+    concurrent push of the same event may have won: its token is the one returned)."""
+    sigs = store.stored_signatures(ids)
+    order = [i for i in ids if sigs.get(i)]
+    if not order:
+        return {}
+    issued = (pool.stamp([sigs[i] for i in order]) if pool is not None and pool.has_tsa
+              else stamp_many(tsa, [sigs[i] for i in order]))
+    made = {i: tok for i, tok in zip(order, issued, strict=True) if tok is not None}
+    if not made:
+        return {}
+    store.save_time_stamps(made)
+    log.info("time-stamped %d event(s) stored earlier without a token", len(made))
+    return store.time_stamps(sorted(made))
 
 
 def _attachment_problem(

@@ -62,6 +62,32 @@ _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _WITNESS_DDL = ("CREATE TABLE audit_witness (counter_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL,"
                 " hash TEXT NOT NULL, at TEXT NOT NULL)")
 
+#: v5 (both dialects): each counter's own chain (counter_seq / counter_prev of its signed
+#: events) as the gateway received it: gaps, forks and breaks are recorded, never refused
+#: (events of one counter arrive out of order across parallel batches)
+_CHAIN_DDL = ("CREATE TABLE counter_chain (agency_code TEXT NOT NULL, counter_no INTEGER NOT NULL,"
+              " counter_seq BIGINT NOT NULL, event_id TEXT NOT NULL, hash TEXT NOT NULL,"
+              " prev TEXT, PRIMARY KEY (agency_code, counter_no, counter_seq, event_id))")
+_CHAIN_BACKFILL_SQLITE = (
+    "INSERT INTO counter_chain (agency_code, counter_no, counter_seq, event_id, hash, prev)"
+    " SELECT agency_code, CAST(json_extract(CAST(payload AS TEXT), '$.counter.counter_no')"
+    " AS INTEGER), json_extract(CAST(payload AS TEXT), '$.counter_seq'), id, payload_sha256,"
+    " json_extract(CAST(payload AS TEXT), '$.counter_prev') FROM events"
+    " WHERE origin = 'counter' AND json_valid(CAST(payload AS TEXT))"
+    " AND json_type(CAST(payload AS TEXT), '$.counter_seq') = 'integer'"
+    " AND json_extract(CAST(payload AS TEXT), '$.counter_seq') >= 1"
+    " ON CONFLICT DO NOTHING")
+_CHAIN_BACKFILL_PG = (
+    "INSERT INTO counter_chain (agency_code, counter_no, counter_seq, event_id, hash, prev)"
+    " SELECT agency_code, (j->'counter'->>'counter_no')::int, (j->>'counter_seq')::bigint, id,"
+    " payload_sha256, j->>'counter_prev' FROM (SELECT agency_code, id, payload_sha256,"
+    " convert_from(payload, 'UTF8')::jsonb AS j FROM events WHERE origin = 'counter') e"
+    " WHERE jsonb_typeof(j->'counter_seq') = 'number' AND (j->>'counter_seq')::numeric >= 1"
+    " AND (j->>'counter_seq')::numeric = trunc((j->>'counter_seq')::numeric)"
+    " ON CONFLICT DO NOTHING")
+#: at most this many ranges / seqs in one chain report
+CHAIN_REPORT_LIMIT = 10_000
+
 
 class StoreError(Exception):
     """A refused store operation; ``code`` is machine-readable."""
@@ -163,6 +189,9 @@ class NewEvent:
     agency_code: str
     counter_id: int | None
     tst: bytes | None = None  # an RFC 3161 token issued for it, stored with it when accepted
+    #: (counter_no, counter_seq, counter_prev) of a counter event's signed body, recorded in
+    #: counter_chain when accepted (None: province event or a body without the chain)
+    chain: tuple[int, int, str | None] | None = None
 
     @property
     def payload_sha256(self) -> str:
@@ -468,6 +497,20 @@ class Store(ABC):
                     out[r[0]] = bytes(r[1])
         return out
 
+    def stored_signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The CMS signatures stored for these events (counter events; province ones too)."""
+        out: dict[str, bytes] = {}
+        with self._read() as tx:
+            for part in _chunks(sorted(set(ids))):
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    f"SELECT id, signature FROM events WHERE id IN ({marks})"  # noqa: S608 - only placeholders
+                    " AND signature IS NOT NULL",
+                    part,
+                ):
+                    out[r[0]] = bytes(r[1])
+        return out
+
     def save_time_stamps(self, tokens: dict[str, bytes]) -> None:
         """Keep issued tokens (first one wins), so a retried push gets the same token back."""
         if not tokens:
@@ -610,6 +653,13 @@ class Store(ABC):
             if tsts:  # the token commits with its event (first one wins, as save_time_stamps)
                 tx.executemany("INSERT INTO event_tsts (event_id, tst, created_at) VALUES (?, ?, ?)"
                                " ON CONFLICT (event_id) DO NOTHING", tsts)
+            chain = [(it.agency_code, it.chain[0], it.chain[1], it.wire.id, it.payload_sha256,
+                      it.chain[2]) for it, outcome in zip(items, outcomes, strict=True)
+                     if outcome == "accepted" and it.chain is not None]
+            if chain:  # the counter's own chain, as received (see counter_chain_report)
+                tx.executemany("INSERT INTO counter_chain (agency_code, counter_no, counter_seq,"
+                               " event_id, hash, prev) VALUES (?, ?, ?, ?, ?, ?)"
+                               " ON CONFLICT DO NOTHING", chain)
         return outcomes
 
     def pull(
@@ -691,6 +741,58 @@ class Store(ABC):
             r = tx.one("SELECT seq, hash, at FROM audit_witness WHERE counter_id = ?",
                        (counter_id,))
         return {"seq": int(r[0]), "hash": str(r[1]), "at": str(r[2])} if r else None
+
+    # ---- counters' own chains --------------------------------------------------------------
+    def counter_chain_report(self, agency_code: str, counter_no: int,
+                             limit: int = CHAIN_REPORT_LIMIT) -> dict[str, Any]:
+        """What this gateway holds of one counter's chain (counter_seq 1, 2, 3 … each naming
+        the hash of the one before): ``held`` as [first, last] ranges, the ``gaps`` between
+        them (a gap may still be in flight: parallel batches, events queued or parked at the
+        counter), ``forks`` (two different events under one number: a counter restored from
+        an old backup, or a forgery), ``breaks`` (an event whose ``counter_prev`` is not the
+        event held under the number before), and the ``last`` event {seq, hash}. Lists hold
+        at most ``limit`` entries (``truncated`` says so)."""
+        key = (agency_code, int(counter_no))
+        with self._read() as tx:
+            n, last_seq = tx.one("SELECT COUNT(*), MAX(counter_seq) FROM counter_chain"
+                                 " WHERE agency_code = ? AND counter_no = ?", key)
+            held = [[int(r[0]), int(r[1])] for r in tx.all(
+                "SELECT MIN(s), MAX(s) FROM (SELECT s, s - ROW_NUMBER() OVER (ORDER BY s) AS g"
+                " FROM (SELECT DISTINCT counter_seq AS s FROM counter_chain"
+                " WHERE agency_code = ? AND counter_no = ?) t) u GROUP BY g ORDER BY 1 LIMIT ?",
+                (*key, limit + 1))]
+            forks = [int(r[0]) for r in tx.all(
+                "SELECT counter_seq FROM counter_chain WHERE agency_code = ? AND counter_no = ?"
+                " GROUP BY counter_seq HAVING COUNT(*) > 1 ORDER BY 1 LIMIT ?", (*key, limit + 1))]
+            breaks = [int(r[0]) for r in tx.all(
+                "SELECT DISTINCT a.counter_seq FROM counter_chain a"
+                " WHERE a.agency_code = ? AND a.counter_no = ? AND ("
+                "(a.counter_seq = 1 AND a.prev IS NOT NULL) OR ("
+                " EXISTS (SELECT 1 FROM counter_chain b WHERE b.agency_code = a.agency_code"
+                " AND b.counter_no = a.counter_no AND b.counter_seq = a.counter_seq - 1)"
+                " AND NOT EXISTS (SELECT 1 FROM counter_chain b WHERE b.agency_code ="
+                " a.agency_code AND b.counter_no = a.counter_no AND b.counter_seq ="
+                " a.counter_seq - 1 AND b.hash = a.prev))) ORDER BY 1 LIMIT ?", (*key, limit + 1))]
+            last = tx.one("SELECT counter_seq, hash FROM counter_chain WHERE agency_code = ?"
+                          " AND counter_no = ? ORDER BY counter_seq DESC, event_id LIMIT 1", key)
+        truncated = max(len(held), len(forks), len(breaks)) > limit
+        held, forks, breaks = held[:limit], forks[:limit], breaks[:limit]
+        gaps = []
+        expected = 1
+        for lo, hi in held:
+            if lo > expected:
+                gaps.append([expected, lo - 1])
+            expected = hi + 1
+        return {"events": int(n or 0), "last_seq": int(last_seq) if last_seq is not None else 0,
+                "last": {"seq": int(last[0]), "hash": str(last[1])} if last else None,
+                "held": held, "gaps": gaps, "forks": forks, "breaks": breaks,
+                "truncated": truncated}
+
+    def chain_counters(self) -> list[tuple[str, int]]:
+        """(agency code, counter number) of every counter whose chain this gateway holds."""
+        with self._read() as tx:
+            return [(str(r[0]), int(r[1])) for r in tx.all(
+                "SELECT DISTINCT agency_code, counter_no FROM counter_chain ORDER BY 1, 2")]
 
     def dossier_head(self, dossier_id: str) -> str | None:
         """Event hash (SHA-256 of the signed bytes) of the dossier's latest event here."""
@@ -1011,6 +1113,7 @@ class SQLiteStore(Store):
                 " WHERE true ON CONFLICT DO NOTHING",
             ],
             [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
+            [_CHAIN_DDL, _CHAIN_BACKFILL_SQLITE],  # v5: each counter's own chain, as received
         ]
 
     def _part(self, key: str) -> Path:
@@ -1214,6 +1317,7 @@ class PostgresStore(Store):
                 " (SELECT sha256 FROM attachments WHERE complete = 1)",
             ],
             [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
+            [_CHAIN_DDL, _CHAIN_BACKFILL_PG],  # v5: each counter's own chain, as received
         ]
 
     def _lock_upload(self, tx: _Tx, sha256: str, counter_id: int) -> Any:
