@@ -60,6 +60,7 @@ class CounterSyncStore:
         self.counter = counter
         self.on_applied = on_applied  # called with the changed dossier codes after a pull
         self.client = client  # to pin the gateway's signing certificate when enrolment did not
+        self._time_stamps_noted: bool | None = None  # what record_results last checked in
 
     def _ensure_gateway_pin(self) -> None:
         """Province events need a pinned gateway certificate; an enrolment made offline has
@@ -126,10 +127,12 @@ class CounterSyncStore:
             if delivered:  # does the gateway time-stamp? (what proves an acknowledgement)
                 said = getattr(self.client, "gateway_time_stamps", None)
                 on = True if stored else said
-                if isinstance(on, bool):
+                if isinstance(on, bool) and on is not self._time_stamps_noted:
                     from app.timestamps import note_gateway_time_stamps
 
+                    # a look-up of the audit log once per engine, not once per batch
                     note_gateway_time_stamps(conn, on, counter_label=self.counter.label, at=now)
+                    self._time_stamps_noted = on
             for event_id, reason in parked:
                 outbox.park(conn, event_id, reason, now)
                 audit.append(conn, at=now, actor="sync", counter=self.counter.label,
