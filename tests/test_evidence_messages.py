@@ -397,6 +397,8 @@ def test_export_of_a_mismatched_dossier_says_so_and_exits_1(counter, signer, tmp
     en = _run(counter, "export", d["code"], "--out", str(tmp_path / "en"), lang="en")
     assert vi.returncode == en.returncode == 1
     assert (tmp_path / "vi" / d["code"] / "VERIFY.txt").exists()  # still exported
+    shown = _run(counter, "show", d["code"], "--json")
+    assert shown.returncode == 1 and json.loads(shown.stdout)["evidence_problem"]
     # printing refuses: exit 1 (a check found a problem), one line naming `motcua verify`
     r = _run(counter, "slip", "control", d["code"], "--out", str(tmp_path / "c.pdf"))
     assert r.returncode == 1 and not (tmp_path / "c.pdf").exists()

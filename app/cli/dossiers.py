@@ -126,7 +126,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             d = queries.show(counter, args.code) | {"verified": False}
     if args.json:
         emit(d | ({"evidence_problem": mismatch.message(args.lang)} if mismatch else {}))
-        return 0
+        return 1 if mismatch is not None else 0  # as the text form: the check found a problem
     en = args.lang == "en"
     a = d["applicant"]
     if mismatch is not None:
