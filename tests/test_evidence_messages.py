@@ -502,3 +502,27 @@ def test_check_names_an_edited_audit_row_in_words(counter, signer):
     assert vi.returncode == en.returncode == 1
     assert "  - #2: dòng nhật ký đã bị sửa" in vi.stdout.splitlines()
     assert "  - #2: audit row was edited" in en.stdout.splitlines()
+
+
+def test_province_event_relabelled_as_the_counters(counter, signer):
+    from app import actions
+    from tests.helpers import pin_demo_gateway, signed_province_event
+
+    d = _receive(counter, signer)
+    pin_demo_gateway(counter)
+    ev = signed_province_event(d, "processing", MON_10 + timedelta(hours=2), counter=counter)
+    assert actions.apply_remote_events(counter, [ev])["applied"] == 1
+    c = _drop_triggers(counter)
+    c.execute("UPDATE events SET origin = 'counter' WHERE type = 'processing'")
+    _triggers_back(counter)
+    vi, en = _both(counter, "verify")
+    assert vi.returncode == en.returncode == 1
+    assert _lines(vi) == [
+        f"{d['code']}: nguồn (quầy/tỉnh) ghi trong kho khác nội dung đã ký — sự kiện «bắt đầu xử "
+        "lý» lúc 23/11/2026 12:00 được ghi trong kho là của quầy, nhưng nội dung đã ký ghi là của "
+        "tỉnh: nhãn nguồn đã bị đổi",
+        "1 hồ sơ, 2 chữ ký: 1 hồ sơ không hợp lệ."]
+    assert _lines(en)[0] == (
+        f"{d['code']}: the origin (counter/province) stored differs from the signed body — the "
+        "«processing started» event at 23/11/2026 12:00 is stored as made at a counter, but its "
+        "signed body says made at the province: its origin label was changed")
