@@ -12,7 +12,7 @@ The backlog is bench/signed_store.py's store (generated once into bench/out/sign
 copied, plus `--scans` dossiers received through the real intake, each with its own scan (a
 real PDF of about `--scan-kb` KiB), so they are uploaded in chunks before their events. The
 sync process is a child of its own (`motcua sync once` does the same work): its VmHWM is the
-drain's, not the generator's. RSS is sampled every 0.2 s as well, so the print also says how
+drain's, not the generator's. RSS is sampled every 0.5 s as well, so the print also says how
 large each process was when 10 % of the backlog had drained (bounded means: no growth after).
 """
 
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -113,8 +114,18 @@ def add_scanned_dossiers(data: Path, pki: Path, n: int, kb: int, work: Path) -> 
 
 
 def run(args: argparse.Namespace) -> dict:
-    from bench_sync import GATEWAY, wait_up
     from signed_store import generate
+
+    tpl = generate(args.dossiers)
+    work = Path(tempfile.mkdtemp(prefix="motcua-bench-mem-", dir=ROOT / "bench" / "out"))
+    try:
+        return _drain(args, tpl, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _drain(args: argparse.Namespace, tpl: Path, work: Path) -> dict:
+    from bench_sync import GATEWAY, wait_up
 
     from app import sync_service
     from app.context import open_counter
@@ -122,8 +133,6 @@ def run(args: argparse.Namespace) -> dict:
     from sync.gateway.server import free_port
     from sync.gateway.store import open_store
 
-    tpl = generate(args.dossiers)
-    work = Path(tempfile.mkdtemp(prefix="motcua-bench-mem-", dir=ROOT / "bench" / "out"))
     data = work / "counter"
     shutil.copytree(tpl / "data", data)
     pki = tpl / "pki"
@@ -153,9 +162,13 @@ def run(args: argparse.Namespace) -> dict:
         first = json.loads(child.stdout.readline())
         stop = threading.Event()
 
-        def sample() -> None:
-            while not stop.wait(0.2):
-                samples.append((gstore.event_count(), status(gw.pid, "VmRSS") or 0,
+        db = sqlite3.connect(f"file:{gw_dir / 'gateway.sqlite3'}?mode=ro", uri=True,
+                             check_same_thread=False)
+
+        def sample() -> None:  # the newest seq is an index probe (a count would scan)
+            while not stop.wait(0.5):
+                seq = db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0
+                samples.append((seq, status(gw.pid, "VmRSS") or 0,
                                 status(child.pid, "VmRSS") or 0))
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -164,6 +177,7 @@ def run(args: argparse.Namespace) -> dict:
         child.wait()
         stop.set()
         sampler.join()
+        db.close()
         result = last["result"]
         assert result["ok"] and result["pending"] == 0, result
         assert result["delivered"] == pending, (result, pending)
@@ -190,7 +204,6 @@ def run(args: argparse.Namespace) -> dict:
         except subprocess.TimeoutExpired:
             gw.kill()
         gstore.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> int:
@@ -212,7 +225,8 @@ def main() -> int:
     print(f"peak RSS (VmHWM): counter sync process {res['sync_peak_mb']} MB (floor "
           f"{res['sync_floor_mb']} MB, {res['sync_rss_at_10pct_mb']} MB at 10 % drained); "
           f"gateway {res['gateway_peak_mb']} MB (floor {res['gateway_floor_mb']} MB, "
-          f"{res['gateway_rss_at_10pct_mb']} MB at 10 %); signature workers "
+          f"{res['gateway_rss_at_10pct_mb']} MB at 10 %); its child processes (signature "
+          f"workers, multiprocessing resource tracker) "
           f"{res['gateway_workers_peak_mb']} MB")
     return 0
 
