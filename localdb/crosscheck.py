@@ -98,6 +98,19 @@ def sent_events(conn: sqlite3.Connection, agency_code: str, counter_no: int
         "ORDER BY e.seq", (agency_code, int(counter_no)))
 
 
+def sent_without_token(conn: sqlite3.Connection, agency_code: str, counter_no: int) -> int:
+    """How many own events are marked sent, not queued, with no token at all (the quick count
+    `sync status` shows; `check` also judges the tokens that are there)."""
+    row = conn.execute(
+        "SELECT count(*) FROM events e LEFT JOIN outbox o ON o.event_id = e.id "
+        "WHERE e.tst IS NULL AND e.synced_at IS NOT NULL AND e.origin = 'counter' "
+        "AND o.event_id IS NULL AND json_valid(CAST(e.payload AS TEXT)) "
+        "AND json_extract(CAST(e.payload AS TEXT), '$.counter.agency_code') = ? "
+        "AND CAST(json_extract(CAST(e.payload AS TEXT), '$.counter.counter_no') AS INTEGER) = ?",
+        (agency_code, int(counter_no))).fetchone()
+    return int(row[0]) if row else 0
+
+
 def own_chain(conn: sqlite3.Connection, agency_code: str, counter_no: int
               ) -> Iterator[tuple[int, str, str, bool, bool, bytes]]:
     """(counter_seq, event id, dossier code, marked sent, queued, payload) of this counter's

@@ -82,7 +82,11 @@ def test_events_marked_sent_without_a_token_are_named_requeued_and_delivered(tmp
         c.close()
         data = counter.settings.data_dir
         status = json.loads(motcua("sync", "status", "--json", data_dir=data).stdout)
-        assert status["pending"] == 1  # only `kept`: the hidden one looks delivered
+        assert status["pending"] == 1  # only `kept`: the hidden one looks delivered…
+        assert status["unacknowledged"] == 1  # …but has no token: said
+        words = motcua("sync", "status", data_dir=data, lang="en").stdout
+        assert "WARNING: events marked sent but not acknowledged by the gateway (no time-stamp" \
+            " token): 1" in words
         found = [f for f in repair.findings(counter) if f["kind"] == "not_acknowledged"]
         assert [f["code"] for f in found] == [hidden]
         out = motcua("check", data_dir=data)

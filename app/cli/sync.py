@@ -221,6 +221,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     with counter_of(args, readonly=True) as counter:
         state = syncstate.read(counter)
         state["parked_events"] = syncstate.parked_events(counter)
+        from app.timestamps import gateway_time_stamps  # sent without the gateway's proof
+        from localdb.crosscheck import sent_without_token
+
+        with counter.store._lock:
+            conn = counter.store.conn
+            state["unacknowledged"] = sent_without_token(
+                conn, counter.agency_code, counter.counter_no) \
+                if gateway_time_stamps(conn) else 0
     if args.json:
         emit(state)
         return 0
@@ -234,6 +242,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(_t(args, "Cổng", "Gateway") + f": {state['gateway_url'] or '-'} ({label})")
     print(_t(args, "Chờ gửi", "Pending") + f": {state['pending']}  "
           + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
+    if state.get("unacknowledged"):
+        print(_t(args, "CẢNH BÁO: sự kiện ghi là đã gửi nhưng cổng tỉnh chưa xác nhận (không có "
+                 "dấu thời gian): ", "WARNING: events marked sent but not acknowledged by the "
+                 "gateway (no time-stamp token): ") + f"{state['unacknowledged']} — "
+              + _t(args, "chạy 'motcua check' rồi 'motcua repair'",
+                   "run 'motcua check', then 'motcua repair'"))
     if state.get("waiting"):
         print(_t(args, "Sự kiện nhận về đang chờ hồ sơ gốc", "Pulled events waiting for their"
                  " dossier") + f": {state['waiting']}")
