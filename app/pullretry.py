@@ -348,6 +348,7 @@ def listing(counter: Counter, limit: int = 200) -> list[dict[str, Any]]:
             "FROM pulled_refused r WHERE r.resolved_at IS NULL "
             "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id) "
             "ORDER BY r.seq LIMIT ?", (int(limit),)).fetchall()
+    from app.checkwords import EVENT_WORDS
     from sync.reasons import reason_words
 
     out = []
@@ -376,6 +377,39 @@ def listing(counter: Counter, limit: int = 200) -> list[dict[str, Any]]:
             "final": bool(final), "kind": kind, "kind_vi": STATE_WORDS[kind][0],
             "kind_en": STATE_WORDS[kind][1], "checks": int(checks), "checked_at": checked_at,
             "signer_subject": signer.get("subject") or None,
+            "signer_name": common_name(signer.get("subject")),
             "signer_sha256": signer.get("sha256") or None,
+            "type_vi": EVENT_WORDS.get(etype, (etype, etype))[0],
+            "type_en": EVENT_WORDS.get(etype, (etype, etype))[1],
         })
     return out
+
+
+def common_name(subject: object) -> str | None:
+    """The CN of an RFC 4514 subject ("CN=Cổng tỉnh\\, 2027,O=…" -> "Cổng tỉnh, 2027"), else
+    the subject itself; None when empty."""
+    if not isinstance(subject, str) or not subject:
+        return None
+    for part in _split_dn(subject):
+        key, _, value = part.partition("=")
+        if key.strip().upper() == "CN" and value:
+            return value
+    return subject
+
+
+def _split_dn(dn: str) -> list[str]:
+    parts, buf, i = [], [], 0
+    while i < len(dn):
+        ch = dn[i]
+        if ch == "\\" and i + 1 < len(dn):
+            buf.append(dn[i + 1])
+            i += 2
+            continue
+        if ch in ",+":
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return parts

@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="270"/>
-        <location filename="../widgets.py" line="308"/>
+        <location filename="../widgets.py" line="269"/>
+        <location filename="../widgets.py" line="307"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Drop scanned files (PDF, JPEG, PNG) here</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="273"/>
         <source>Attach &amp;file…</source>
         <translation>Attach &amp;file…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="275"/>
+        <location filename="../widgets.py" line="274"/>
         <source>Remove file</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="329"/>
+        <location filename="../widgets.py" line="328"/>
         <source>PDF document: %1</source>
         <translation>PDF document: %1</translation>
     </message>
@@ -49,7 +49,7 @@
 <context>
     <name>CheckedPage</name>
     <message>
-        <location filename="../wizard.py" line="81"/>
+        <location filename="../wizard.py" line="82"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Please correct the fields marked in red.</translation>
     </message>
@@ -57,57 +57,57 @@
 <context>
     <name>ChecklistTable</name>
     <message>
-        <location filename="../widgets.py" line="129"/>
+        <location filename="../widgets.py" line="128"/>
         <source>Rcvd</source>
         <translation>Rcvd</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="129"/>
+        <location filename="../widgets.py" line="128"/>
         <source>Document</source>
         <translation>Document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="130"/>
+        <location filename="../widgets.py" line="129"/>
         <source>Form</source>
         <translation>Form</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="130"/>
+        <location filename="../widgets.py" line="129"/>
         <source>Count</source>
         <translation>Count</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="141"/>
+        <location filename="../widgets.py" line="140"/>
         <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
         <translation>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="144"/>
+        <location filename="../widgets.py" line="143"/>
         <source>&amp;Add document</source>
         <translation>&amp;Add document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="145"/>
+        <location filename="../widgets.py" line="144"/>
         <source>Remove document</source>
         <translation>Remove document</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="188"/>
+        <location filename="../widgets.py" line="187"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="188"/>
+        <location filename="../widgets.py" line="187"/>
         <source>Certified copy</source>
         <translation>Certified copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="188"/>
         <source>Copy</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="188"/>
         <source>Shown (to compare)</source>
         <translation>Shown (to compare)</translation>
     </message>
@@ -1553,433 +1553,433 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../admin.py" line="54"/>
+        <location filename="../admin.py" line="77"/>
         <source>System default printer</source>
         <translation>System default printer</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="58"/>
+        <location filename="../admin.py" line="81"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="58"/>
+        <location filename="../admin.py" line="81"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="59"/>
+        <location filename="../admin.py" line="82"/>
         <source>80 mm roll</source>
         <translation>80 mm roll</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="65"/>
+        <location filename="../admin.py" line="88"/>
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="69"/>
+        <location filename="../admin.py" line="92"/>
         <source>Ctrl+S also prints the receipt</source>
         <translation>Ctrl+S also prints the receipt</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="70"/>
+        <location filename="../admin.py" line="93"/>
         <source>&amp;Save preferences</source>
         <translation>&amp;Save preferences</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="71"/>
+        <location filename="../admin.py" line="94"/>
         <source>This counter</source>
         <translation>This counter</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="73"/>
+        <location filename="../admin.py" line="96"/>
         <source>Receipt &amp;printer:</source>
         <translation>Receipt &amp;printer:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="74"/>
+        <location filename="../admin.py" line="97"/>
         <source>Receipt &amp;layout:</source>
         <translation>Receipt &amp;layout:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="75"/>
+        <location filename="../admin.py" line="98"/>
         <source>Cop&amp;ies:</source>
         <translation>Cop&amp;ies:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="76"/>
+        <location filename="../admin.py" line="99"/>
         <source>&amp;Idle lock after:</source>
         <translation>&amp;Idle lock after:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="77"/>
+        <location filename="../admin.py" line="100"/>
         <source>Lan&amp;guage:</source>
         <translation>Lan&amp;guage:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="87"/>
+        <location filename="../admin.py" line="113"/>
         <source>Offline only (no gateway)</source>
         <translation>Offline only (no gateway)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="88"/>
+        <location filename="../admin.py" line="114"/>
         <source>Save &amp;gateway</source>
         <translation>Save &amp;gateway</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="91"/>
+        <location filename="../admin.py" line="117"/>
         <source>E&amp;nrol</source>
         <translation>E&amp;nrol</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="94"/>
+        <location filename="../admin.py" line="120"/>
         <source>Provincial gateway</source>
         <translation>Provincial gateway</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="97"/>
+        <location filename="../admin.py" line="123"/>
         <source>CA bundle:</source>
         <translation>CA bundle:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="103"/>
+        <location filename="../admin.py" line="129"/>
         <source>Enrolment line:</source>
         <translation>Enrolment line:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="115"/>
+        <location filename="../admin.py" line="145"/>
         <source>Username</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="115"/>
+        <location filename="../admin.py" line="145"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="116"/>
+        <location filename="../admin.py" line="146"/>
         <source>Role</source>
         <translation>Role</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="116"/>
+        <location filename="../admin.py" line="146"/>
         <source>Locked</source>
         <translation>Locked</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="124"/>
-        <location filename="../admin.py" line="210"/>
+        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="230"/>
         <source>Clerk</source>
         <translation>Clerk</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="124"/>
-        <location filename="../admin.py" line="210"/>
+        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="230"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="125"/>
-        <location filename="../admin.py" line="211"/>
+        <location filename="../admin.py" line="155"/>
+        <location filename="../admin.py" line="231"/>
         <source>Administrator</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="129"/>
+        <location filename="../admin.py" line="159"/>
         <source>&amp;Add account</source>
         <translation>&amp;Add account</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="130"/>
+        <location filename="../admin.py" line="160"/>
         <source>Lock / unlock</source>
         <translation>Lock / unlock</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="161"/>
         <source>Set &amp;password…</source>
         <translation>Set &amp;password…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="162"/>
         <source>Bind &amp;certificate…</source>
         <translation>Bind &amp;certificate…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="163"/>
         <source>Accounts</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="137"/>
+        <location filename="../admin.py" line="167"/>
         <source>Username:</source>
         <translation>Username:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="138"/>
+        <location filename="../admin.py" line="168"/>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="139"/>
+        <location filename="../admin.py" line="169"/>
         <source>Role:</source>
         <translation>Role:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="140"/>
+        <location filename="../admin.py" line="170"/>
         <source>Password:</source>
         <translation>Password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="152"/>
+        <location filename="../admin.py" line="185"/>
         <source>&amp;Back up…</source>
         <translation>&amp;Back up…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="153"/>
+        <location filename="../admin.py" line="186"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Restore…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="187"/>
         <source>Import &amp;catalogue…</source>
         <translation>Import &amp;catalogue…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="155"/>
+        <location filename="../admin.py" line="188"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Add &amp;trust anchor…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="156"/>
+        <location filename="../admin.py" line="189"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="257"/>
+        <location filename="../admin.py" line="277"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Gateway saved; sync uses it from now on.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="259"/>
+        <location filename="../admin.py" line="279"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="263"/>
+        <location filename="../admin.py" line="283"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Saved: this counter works offline only.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="267"/>
+        <location filename="../admin.py" line="287"/>
         <source>Enrolled with %1.</source>
         <translation>Enrolled with %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="269"/>
+        <location filename="../admin.py" line="289"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="289"/>
+        <location filename="../admin.py" line="309"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Enrolled with %1; sync starts now.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="332"/>
-        <location filename="../admin.py" line="365"/>
+        <location filename="../admin.py" line="352"/>
+        <location filename="../admin.py" line="385"/>
         <source>Choose an account in the list first.</source>
         <translation>Choose an account in the list first.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="342"/>
+        <location filename="../admin.py" line="362"/>
         <source>New password for %1</source>
         <translation>New password for %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="343"/>
+        <location filename="../admin.py" line="363"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>&amp;New password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="352"/>
+        <location filename="../admin.py" line="372"/>
         <source>The password of %1 was set; ask them to change it after logging in.</source>
         <translation>The password of %1 was set; ask them to change it after logging in.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="368"/>
+        <location filename="../admin.py" line="388"/>
         <source>Signing certificate of %1</source>
         <translation>Signing certificate of %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="378"/>
+        <location filename="../admin.py" line="398"/>
         <source>Bind %1 to %2</source>
         <translation>Bind %1 to %2</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="380"/>
+        <location filename="../admin.py" line="400"/>
         <source>Your administrator &amp;password:</source>
         <translation>Your administrator &amp;password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="391"/>
+        <location filename="../admin.py" line="411"/>
         <source>Certificate %1 bound to %2.</source>
         <translation>Certificate %1 bound to %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="464"/>
         <source>Back up to</source>
         <translation>Back up to</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="445"/>
-        <location filename="../admin.py" line="463"/>
+        <location filename="../admin.py" line="465"/>
+        <location filename="../admin.py" line="483"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Backups (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="450"/>
+        <location filename="../admin.py" line="470"/>
         <source>Wrong password.</source>
         <translation>Wrong password.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="453"/>
+        <location filename="../admin.py" line="473"/>
         <source>Back up</source>
         <translation>Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="454"/>
+        <location filename="../admin.py" line="474"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="457"/>
+        <location filename="../admin.py" line="477"/>
         <source>Your &amp;password:</source>
         <translation>Your &amp;password:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="457"/>
+        <location filename="../admin.py" line="477"/>
         <source>&amp;Back up</source>
         <translation>&amp;Back up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="462"/>
+        <location filename="../admin.py" line="482"/>
         <source>Restore from</source>
         <translation>Restore from</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="478"/>
+        <location filename="../admin.py" line="498"/>
         <source>Restore</source>
         <translation>Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="479"/>
+        <location filename="../admin.py" line="499"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="482"/>
+        <location filename="../admin.py" line="502"/>
         <source>Counter &amp;code:</source>
         <translation>Counter &amp;code:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="482"/>
+        <location filename="../admin.py" line="502"/>
         <source>&amp;Restore</source>
         <translation>&amp;Restore</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="487"/>
+        <location filename="../admin.py" line="507"/>
         <source>Catalogue file</source>
         <translation>Catalogue file</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="488"/>
+        <location filename="../admin.py" line="508"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="187"/>
+        <location filename="../admin.py" line="207"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="96"/>
+        <location filename="../admin.py" line="122"/>
         <source>UR&amp;L:</source>
         <translation>UR&amp;L:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="188"/>
-        <location filename="../admin.py" line="369"/>
+        <location filename="../admin.py" line="208"/>
+        <location filename="../admin.py" line="389"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Certificates (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="215"/>
+        <location filename="../admin.py" line="235"/>
         <source>yes</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="238"/>
+        <location filename="../admin.py" line="258"/>
         <source>Preferences saved.</source>
         <translation>Preferences saved.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="304"/>
+        <location filename="../admin.py" line="324"/>
         <source>Account %1 added.</source>
         <translation>Account %1 added.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="491"/>
+        <location filename="../admin.py" line="511"/>
         <source>Import the catalogue</source>
         <translation>Import the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="492"/>
+        <location filename="../admin.py" line="512"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Replace the procedure catalogue with %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="493"/>
+        <location filename="../admin.py" line="513"/>
         <source>&amp;Import</source>
         <translation>&amp;Import</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="510"/>
+        <location filename="../admin.py" line="530"/>
         <source>Backing up</source>
         <translation>Backing up</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="512"/>
+        <location filename="../admin.py" line="532"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Backup written: %1 (%2 dossiers).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="518"/>
+        <location filename="../admin.py" line="538"/>
         <source>Restoring</source>
         <translation>Restoring</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="520"/>
+        <location filename="../admin.py" line="540"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Restored %1 dossiers from %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="526"/>
+        <location filename="../admin.py" line="546"/>
         <source>Importing the catalogue</source>
         <translation>Importing the catalogue</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="528"/>
+        <location filename="../admin.py" line="548"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Catalogue version %1 imported (%2 procedures).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="536"/>
+        <location filename="../admin.py" line="556"/>
         <source>Adding the trust anchor</source>
         <translation>Adding the trust anchor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="540"/>
+        <location filename="../admin.py" line="560"/>
         <source>Trust anchor installed: %1</source>
         <translation>Trust anchor installed: %1</translation>
     </message>
@@ -1987,207 +1987,207 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../wizard.py" line="111"/>
+        <location filename="../wizard.py" line="112"/>
         <source>Set up this counter</source>
         <translation>Set up this counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="121"/>
+        <location filename="../wizard.py" line="132"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>The administrator manages accounts and settings of this counter.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="133"/>
+        <location filename="../wizard.py" line="144"/>
         <source>&amp;Username:</source>
         <translation>&amp;Username:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="134"/>
+        <location filename="../wizard.py" line="145"/>
         <source>Full &amp;name:</source>
         <translation>Full &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="135"/>
+        <location filename="../wizard.py" line="146"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Password (8+ characters):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="136"/>
+        <location filename="../wizard.py" line="147"/>
         <source>Password &amp;again:</source>
         <translation>Password &amp;again:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="140"/>
+        <location filename="../wizard.py" line="154"/>
         <source>Centre and counter</source>
         <translation>Centre and counter</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="141"/>
+        <location filename="../wizard.py" line="155"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>The agency code and the counter number are part of every dossier code and cannot be changed later.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="148"/>
+        <location filename="../wizard.py" line="162"/>
         <source>Centre &amp;name:</source>
         <translation>Centre &amp;name:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="149"/>
+        <location filename="../wizard.py" line="163"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Agency identifier code:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="150"/>
+        <location filename="../wizard.py" line="164"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Counter number:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="156"/>
+        <location filename="../wizard.py" line="173"/>
         <source>Provincial gateway</source>
         <translation>Provincial gateway</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="170"/>
+        <location filename="../wizard.py" line="187"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>&amp;Offline only (no gateway yet)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="164"/>
+        <location filename="../wizard.py" line="181"/>
         <source>CA bundle</source>
         <translation>CA bundle</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="181"/>
+        <location filename="../wizard.py" line="202"/>
         <source>Trust anchors</source>
         <translation>Trust anchors</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="120"/>
+        <location filename="../wizard.py" line="131"/>
         <source>Language and administrator</source>
         <translation>Language and administrator</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="132"/>
+        <location filename="../wizard.py" line="143"/>
         <source>Counter &amp;language:</source>
         <translation>Counter &amp;language:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="157"/>
+        <location filename="../wizard.py" line="174"/>
         <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
         <translation>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="163"/>
+        <location filename="../wizard.py" line="180"/>
         <source>B&amp;rowse…</source>
         <translation>B&amp;rowse…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="171"/>
+        <location filename="../wizard.py" line="188"/>
         <source>&amp;Enrolment line:</source>
         <translation>&amp;Enrolment line:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="172"/>
+        <location filename="../wizard.py" line="189"/>
         <source>CA &amp;bundle (private CA):</source>
         <translation>CA &amp;bundle (private CA):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="182"/>
+        <location filename="../wizard.py" line="203"/>
         <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
         <translation>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="185"/>
+        <location filename="../wizard.py" line="206"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Add certificate…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="187"/>
+        <location filename="../wizard.py" line="208"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="188"/>
+        <location filename="../wizard.py" line="209"/>
         <source>&amp;Certificates:</source>
         <translation>&amp;Certificates:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="192"/>
+        <location filename="../wizard.py" line="216"/>
         <source>Receipt printing</source>
         <translation>Receipt printing</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="194"/>
+        <location filename="../wizard.py" line="218"/>
         <source>System default printer</source>
         <translation>System default printer</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="222"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="222"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="223"/>
         <source>80 mm roll</source>
         <translation>80 mm roll</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="201"/>
+        <location filename="../wizard.py" line="225"/>
         <source>&amp;Test print</source>
         <translation>&amp;Test print</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="203"/>
+        <location filename="../wizard.py" line="227"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Printer:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="204"/>
+        <location filename="../wizard.py" line="228"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Layout:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="212"/>
+        <location filename="../wizard.py" line="234"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Back</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="213"/>
+        <location filename="../wizard.py" line="235"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Next &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="214"/>
+        <location filename="../wizard.py" line="236"/>
         <source>&amp;Finish</source>
         <translation>&amp;Finish</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="215"/>
+        <location filename="../wizard.py" line="237"/>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="259"/>
+        <location filename="../wizard.py" line="281"/>
         <source>root</source>
         <translation>root</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="259"/>
+        <location filename="../wizard.py" line="281"/>
         <source>intermediate</source>
         <translation>intermediate</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="278"/>
+        <location filename="../wizard.py" line="300"/>
         <source>Test page sent to %1.</source>
         <translation>Test page sent to %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="287"/>
+        <location filename="../wizard.py" line="309"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>No printer installed: the test page was saved as %1</translation>
     </message>
@@ -2195,42 +2195,42 @@
 <context>
     <name>SyncIndicator</name>
     <message>
-        <location filename="../syncpanel.py" line="37"/>
+        <location filename="../syncpanel.py" line="38"/>
         <source>○ Offline only (no gateway)</source>
         <translation>○ Offline only (no gateway)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="40"/>
+        <location filename="../syncpanel.py" line="41"/>
         <source>● Offline since %1</source>
         <translation>● Offline since %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="40"/>
+        <location filename="../syncpanel.py" line="41"/>
         <source>● Offline</source>
         <translation>● Offline</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="43"/>
+        <location filename="../syncpanel.py" line="44"/>
         <source>● Not synced yet</source>
         <translation>● Not synced yet</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="45"/>
+        <location filename="../syncpanel.py" line="46"/>
         <source>● Online</source>
         <translation>● Online</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="46"/>
+        <location filename="../syncpanel.py" line="47"/>
         <source>%1 waiting</source>
         <translation>%1 waiting</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="48"/>
+        <location filename="../syncpanel.py" line="49"/>
         <source>%1 refused</source>
         <translation>%1 refused</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="51"/>
+        <location filename="../syncpanel.py" line="52"/>
         <source>last sync %1</source>
         <translation>last sync %1</translation>
     </message>
@@ -2238,112 +2238,215 @@
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../syncpanel.py" line="69"/>
+        <location filename="../syncpanel.py" line="70"/>
         <source>Connection:</source>
         <translation>Connection:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="69"/>
+        <location filename="../syncpanel.py" line="70"/>
         <source>Gateway:</source>
         <translation>Gateway:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="70"/>
+        <location filename="../syncpanel.py" line="71"/>
         <source>Waiting to send:</source>
         <translation>Waiting to send:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="71"/>
+        <location filename="../syncpanel.py" line="72"/>
         <source>Refused by the province:</source>
         <translation>Refused by the province:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="72"/>
+        <location filename="../syncpanel.py" line="73"/>
         <source>Last successful sync:</source>
         <translation>Last successful sync:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="73"/>
+        <location filename="../syncpanel.py" line="74"/>
         <source>Last error:</source>
         <translation>Last error:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="78"/>
+        <location filename="../syncpanel.py" line="79"/>
         <source>Sync with the province</source>
         <translation>Sync with the province</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="81"/>
+        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Dossier</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="81"/>
+        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Event</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="83"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Reason</source>
         <translation>Reason</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="83"/>
         <source>Since</source>
         <translation>Since</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="86"/>
+        <location filename="../syncpanel.py" line="87"/>
         <source>Events refused by the province (parked)</source>
         <translation>Events refused by the province (parked)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="88"/>
+        <location filename="../syncpanel.py" line="92"/>
+        <source>In use:</source>
+        <translation>In use:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="92"/>
+        <source>Replaced:</source>
+        <translation>Replaced:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="93"/>
+        <source>Refused announcements:</source>
+        <translation>Refused announcements:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="99"/>
+        <source>Gateway signing certificate (province events)</source>
+        <translation>Gateway signing certificate (province events)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="104"/>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="105"/>
+        <source>Signed by</source>
+        <translation>Signed by</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="105"/>
+        <source>What happens</source>
+        <translation>What happens</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="112"/>
+        <source>Pulled events not applied here</source>
+        <translation>Pulled events not applied here</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="114"/>
         <source>&amp;Retry now</source>
         <translation>&amp;Retry now</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="89"/>
+        <location filename="../syncpanel.py" line="115"/>
         <source>Re&amp;fresh</source>
         <translation>Re&amp;fresh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="107"/>
+        <location filename="../syncpanel.py" line="135"/>
         <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
         <translation>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="110"/>
+        <location filename="../syncpanel.py" line="138"/>
         <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
         <translation>Offline since %1 — work goes on; everything is sent when the link returns.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="114"/>
+        <location filename="../syncpanel.py" line="142"/>
         <source>Not synced yet</source>
         <translation>Not synced yet</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="116"/>
+        <location filename="../syncpanel.py" line="144"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="118"/>
+        <location filename="../syncpanel.py" line="146"/>
         <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
         <translation>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="141"/>
+        <location filename="../syncpanel.py" line="172"/>
+        <source>pinned at enrolment</source>
+        <translation>pinned at enrolment</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="173"/>
+        <source>pinned from the gateway&apos;s signed announcement</source>
+        <translation>pinned from the gateway&apos;s signed announcement</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="174"/>
+        <source>pinned by an administrator</source>
+        <translation>pinned by an administrator</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="175"/>
+        <source>(subject not known yet)</source>
+        <translation>(subject not known yet)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="177"/>
+        <source>since %1</source>
+        <translation>since %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="179"/>
+        <source>replaced from %1</source>
+        <translation>replaced from %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="189"/>
+        <source>none pinned yet: province events are refused until the counter is enrolled</source>
+        <translation>none pinned yet: province events are refused until the counter is enrolled</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="199"/>
+        <source>certificate announced: %1</source>
+        <translation>certificate announced: %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="208"/>
+        <source>province</source>
+        <translation>province</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="208"/>
+        <source>another counter</source>
+        <translation>another counter</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="214"/>
+        <source>pulled %1</source>
+        <translation>pulled %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="226"/>
+        <source>Pulled events not applied here (%1)</source>
+        <translation>Pulled events not applied here (%1)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="233"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="143"/>
+        <location filename="../syncpanel.py" line="235"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>This counter is not enrolled with a gateway: the events wait here.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="145"/>
+        <location filename="../syncpanel.py" line="237"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Trying to send the waiting events now.</translation>
     </message>

@@ -17,23 +17,23 @@
 <context>
     <name>AttachmentList</name>
     <message>
-        <location filename="../widgets.py" line="270"/>
-        <location filename="../widgets.py" line="308"/>
+        <location filename="../widgets.py" line="269"/>
+        <location filename="../widgets.py" line="307"/>
         <source>Drop scanned files (PDF, JPEG, PNG) here</source>
         <translation>Kéo thả tệp scan (PDF, JPEG, PNG) vào đây</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="274"/>
+        <location filename="../widgets.py" line="273"/>
         <source>Attach &amp;file…</source>
         <translation>Đính kè&amp;m tệp…</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="275"/>
+        <location filename="../widgets.py" line="274"/>
         <source>Remove file</source>
         <translation>Bỏ tệp</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="329"/>
+        <location filename="../widgets.py" line="328"/>
         <source>PDF document: %1</source>
         <translation>Tài liệu PDF: %1</translation>
     </message>
@@ -49,7 +49,7 @@
 <context>
     <name>CheckedPage</name>
     <message>
-        <location filename="../wizard.py" line="81"/>
+        <location filename="../wizard.py" line="82"/>
         <source>Please correct the fields marked in red.</source>
         <translation>Vui lòng sửa các ô được đánh dấu đỏ.</translation>
     </message>
@@ -57,57 +57,57 @@
 <context>
     <name>ChecklistTable</name>
     <message>
-        <location filename="../widgets.py" line="129"/>
+        <location filename="../widgets.py" line="128"/>
         <source>Rcvd</source>
         <translation>Đã nhận</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="129"/>
+        <location filename="../widgets.py" line="128"/>
         <source>Document</source>
         <translation>Giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="130"/>
+        <location filename="../widgets.py" line="129"/>
         <source>Form</source>
         <translation>Hình thức</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="130"/>
+        <location filename="../widgets.py" line="129"/>
         <source>Count</source>
         <translation>Số lượng</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="141"/>
+        <location filename="../widgets.py" line="140"/>
         <source>Keyboard: ↑/↓ choose a document, Space ticks it, ←/→ change its form, + / − or a digit set the count, F2 edits the name.</source>
         <translation>Bàn phím: ↑/↓ chọn giấy tờ, phím cách để đánh dấu đã nhận, ←/→ đổi hình thức, + / − hoặc một chữ số để đổi số bản, F2 để sửa tên.</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="144"/>
+        <location filename="../widgets.py" line="143"/>
         <source>&amp;Add document</source>
         <translation>T&amp;hêm giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="145"/>
+        <location filename="../widgets.py" line="144"/>
         <source>Remove document</source>
         <translation>Bỏ giấy tờ</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="188"/>
+        <location filename="../widgets.py" line="187"/>
         <source>Original</source>
         <translation>Bản chính</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="188"/>
+        <location filename="../widgets.py" line="187"/>
         <source>Certified copy</source>
         <translation>Bản sao chứng thực</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="188"/>
         <source>Copy</source>
         <translation>Bản sao</translation>
     </message>
     <message>
-        <location filename="../widgets.py" line="189"/>
+        <location filename="../widgets.py" line="188"/>
         <source>Shown (to compare)</source>
         <translation>Xuất trình (đối chiếu)</translation>
     </message>
@@ -1553,433 +1553,433 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../admin.py" line="54"/>
+        <location filename="../admin.py" line="77"/>
         <source>System default printer</source>
         <translation>Máy in mặc định của hệ thống</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="58"/>
+        <location filename="../admin.py" line="81"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="58"/>
+        <location filename="../admin.py" line="81"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="59"/>
+        <location filename="../admin.py" line="82"/>
         <source>80 mm roll</source>
         <translation>Giấy cuộn 80 mm</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="65"/>
+        <location filename="../admin.py" line="88"/>
         <source> min</source>
         <translation> phút</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="69"/>
+        <location filename="../admin.py" line="92"/>
         <source>Ctrl+S also prints the receipt</source>
         <translation>Ctrl+S đồng thời in giấy tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="70"/>
+        <location filename="../admin.py" line="93"/>
         <source>&amp;Save preferences</source>
         <translation>&amp;Lưu tùy chọn</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="71"/>
+        <location filename="../admin.py" line="94"/>
         <source>This counter</source>
         <translation>Quầy này</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="73"/>
+        <location filename="../admin.py" line="96"/>
         <source>Receipt &amp;printer:</source>
         <translation>&amp;Máy in giấy tiếp nhận:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="74"/>
+        <location filename="../admin.py" line="97"/>
         <source>Receipt &amp;layout:</source>
         <translation>&amp;Khổ giấy:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="75"/>
+        <location filename="../admin.py" line="98"/>
         <source>Cop&amp;ies:</source>
         <translation>Số &amp;liên:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="76"/>
+        <location filename="../admin.py" line="99"/>
         <source>&amp;Idle lock after:</source>
         <translation>Tự &amp;khóa sau:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="77"/>
+        <location filename="../admin.py" line="100"/>
         <source>Lan&amp;guage:</source>
         <translation>&amp;Ngôn ngữ:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="87"/>
+        <location filename="../admin.py" line="113"/>
         <source>Offline only (no gateway)</source>
         <translation>Chỉ làm việc ngoại tuyến (không có cổng kết nối)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="88"/>
+        <location filename="../admin.py" line="114"/>
         <source>Save &amp;gateway</source>
         <translation>Lưu &amp;cổng kết nối</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="91"/>
+        <location filename="../admin.py" line="117"/>
         <source>E&amp;nrol</source>
         <translation>Đăng &amp;ký quầy</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="94"/>
+        <location filename="../admin.py" line="120"/>
         <source>Provincial gateway</source>
         <translation>Cổng kết nối của tỉnh</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="97"/>
+        <location filename="../admin.py" line="123"/>
         <source>CA bundle:</source>
         <translation>Chứng thư CA:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="103"/>
+        <location filename="../admin.py" line="129"/>
         <source>Enrolment line:</source>
         <translation>Chuỗi đăng ký:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="115"/>
+        <location filename="../admin.py" line="145"/>
         <source>Username</source>
         <translation>Tên đăng nhập</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="115"/>
+        <location filename="../admin.py" line="145"/>
         <source>Name</source>
         <translation>Họ tên</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="116"/>
+        <location filename="../admin.py" line="146"/>
         <source>Role</source>
         <translation>Vai trò</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="116"/>
+        <location filename="../admin.py" line="146"/>
         <source>Locked</source>
         <translation>Bị khóa</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="124"/>
-        <location filename="../admin.py" line="210"/>
+        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="230"/>
         <source>Clerk</source>
         <translation>Cán bộ tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="124"/>
-        <location filename="../admin.py" line="210"/>
+        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="230"/>
         <source>Supervisor</source>
         <translation>Giám sát</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="125"/>
-        <location filename="../admin.py" line="211"/>
+        <location filename="../admin.py" line="155"/>
+        <location filename="../admin.py" line="231"/>
         <source>Administrator</source>
         <translation>Quản trị</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="129"/>
+        <location filename="../admin.py" line="159"/>
         <source>&amp;Add account</source>
         <translation>&amp;Thêm tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="130"/>
+        <location filename="../admin.py" line="160"/>
         <source>Lock / unlock</source>
         <translation>Khóa / mở khóa</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="131"/>
+        <location filename="../admin.py" line="161"/>
         <source>Set &amp;password…</source>
         <translation>Đặt mật &amp;khẩu…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="132"/>
+        <location filename="../admin.py" line="162"/>
         <source>Bind &amp;certificate…</source>
         <translation>&amp;Gắn chứng thư ký…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="133"/>
+        <location filename="../admin.py" line="163"/>
         <source>Accounts</source>
         <translation>Tài khoản</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="137"/>
+        <location filename="../admin.py" line="167"/>
         <source>Username:</source>
         <translation>Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="138"/>
+        <location filename="../admin.py" line="168"/>
         <source>Name:</source>
         <translation>Họ tên:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="139"/>
+        <location filename="../admin.py" line="169"/>
         <source>Role:</source>
         <translation>Vai trò:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="140"/>
+        <location filename="../admin.py" line="170"/>
         <source>Password:</source>
         <translation>Mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="152"/>
+        <location filename="../admin.py" line="185"/>
         <source>&amp;Back up…</source>
         <translation>Sao &amp;lưu…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="153"/>
+        <location filename="../admin.py" line="186"/>
         <source>&amp;Restore…</source>
         <translation>&amp;Khôi phục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="154"/>
+        <location filename="../admin.py" line="187"/>
         <source>Import &amp;catalogue…</source>
         <translation>Nhập &amp;danh mục thủ tục…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="155"/>
+        <location filename="../admin.py" line="188"/>
         <source>Add &amp;trust anchor…</source>
         <translation>Thêm chứng thư &amp;gốc…</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="156"/>
+        <location filename="../admin.py" line="189"/>
         <source>Maintenance</source>
         <translation>Bảo trì</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="257"/>
+        <location filename="../admin.py" line="277"/>
         <source>Gateway saved; sync uses it from now on.</source>
         <translation>Đã lưu cổng kết nối; đồng bộ dùng cổng này ngay từ bây giờ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="259"/>
+        <location filename="../admin.py" line="279"/>
         <source>Gateway saved. This counter is not enrolled yet: paste the enrolment line from the province and press Enrol.</source>
         <translation>Đã lưu cổng kết nối. Quầy chưa đăng ký với cổng: dán chuỗi đăng ký do tỉnh cấp rồi bấm Đăng ký quầy.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="263"/>
+        <location filename="../admin.py" line="283"/>
         <source>Saved: this counter works offline only.</source>
         <translation>Đã lưu: quầy chỉ làm việc ngoại tuyến.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="267"/>
+        <location filename="../admin.py" line="287"/>
         <source>Enrolled with %1.</source>
         <translation>Đã đăng ký với %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="269"/>
+        <location filename="../admin.py" line="289"/>
         <source>Not enrolled: dossiers stay on this counter until it is enrolled with the provincial gateway.</source>
         <translation>Chưa đăng ký: hồ sơ được giữ tại quầy cho đến khi quầy đăng ký với cổng kết nối của tỉnh.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="289"/>
+        <location filename="../admin.py" line="309"/>
         <source>Enrolled with %1; sync starts now.</source>
         <translation>Đã đăng ký với %1; bắt đầu đồng bộ.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="332"/>
-        <location filename="../admin.py" line="365"/>
+        <location filename="../admin.py" line="352"/>
+        <location filename="../admin.py" line="385"/>
         <source>Choose an account in the list first.</source>
         <translation>Hãy chọn một tài khoản trong danh sách trước.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="342"/>
+        <location filename="../admin.py" line="362"/>
         <source>New password for %1</source>
         <translation>Mật khẩu mới cho %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="343"/>
+        <location filename="../admin.py" line="363"/>
         <source>&amp;New password (8+ characters):</source>
         <translation>Mật khẩu &amp;mới (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="352"/>
+        <location filename="../admin.py" line="372"/>
         <source>The password of %1 was set; ask them to change it after logging in.</source>
         <translation>Đã đặt mật khẩu cho %1; hãy nhắc người dùng đổi lại sau khi đăng nhập.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="368"/>
+        <location filename="../admin.py" line="388"/>
         <source>Signing certificate of %1</source>
         <translation>Chứng thư ký của %1</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="378"/>
+        <location filename="../admin.py" line="398"/>
         <source>Bind %1 to %2</source>
         <translation>Gắn %1 cho %2</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="380"/>
+        <location filename="../admin.py" line="400"/>
         <source>Your administrator &amp;password:</source>
         <translation>&amp;Mật khẩu quản trị của bạn:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="391"/>
+        <location filename="../admin.py" line="411"/>
         <source>Certificate %1 bound to %2.</source>
         <translation>Đã gắn chứng thư %1 cho %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="444"/>
+        <location filename="../admin.py" line="464"/>
         <source>Back up to</source>
         <translation>Sao lưu vào</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="445"/>
-        <location filename="../admin.py" line="463"/>
+        <location filename="../admin.py" line="465"/>
+        <location filename="../admin.py" line="483"/>
         <source>Backups (*.motcua *.zip *)</source>
         <translation>Bản sao lưu (*.motcua *.zip *)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="450"/>
+        <location filename="../admin.py" line="470"/>
         <source>Wrong password.</source>
         <translation>Sai mật khẩu.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="453"/>
+        <location filename="../admin.py" line="473"/>
         <source>Back up</source>
         <translation>Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="454"/>
+        <location filename="../admin.py" line="474"/>
         <source>The backup holds every citizen&apos;s data and the accounts&apos; password hashes. Keep it locked away. Type your password to write it to %1.</source>
         <translation>Bản sao lưu chứa dữ liệu của mọi công dân và mã băm mật khẩu các tài khoản; hãy cất giữ an toàn. Nhập mật khẩu của bạn để ghi vào %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="457"/>
+        <location filename="../admin.py" line="477"/>
         <source>Your &amp;password:</source>
         <translation>&amp;Mật khẩu của bạn:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="457"/>
+        <location filename="../admin.py" line="477"/>
         <source>&amp;Back up</source>
         <translation>&amp;Sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="462"/>
+        <location filename="../admin.py" line="482"/>
         <source>Restore from</source>
         <translation>Khôi phục từ</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="478"/>
+        <location filename="../admin.py" line="498"/>
         <source>Restore</source>
         <translation>Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="479"/>
+        <location filename="../admin.py" line="499"/>
         <source>Restoring REPLACES every dossier on this counter with the backup %1 (a copy of the current store is kept first). Type this counter&apos;s code %2 to confirm.</source>
         <translation>Khôi phục sẽ THAY THẾ toàn bộ hồ sơ của quầy bằng bản sao lưu %1 (dữ liệu hiện tại được sao giữ trước). Gõ mã quầy %2 để xác nhận.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="482"/>
+        <location filename="../admin.py" line="502"/>
         <source>Counter &amp;code:</source>
         <translation>&amp;Mã quầy:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="482"/>
+        <location filename="../admin.py" line="502"/>
         <source>&amp;Restore</source>
         <translation>&amp;Khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="487"/>
+        <location filename="../admin.py" line="507"/>
         <source>Catalogue file</source>
         <translation>Tệp danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="488"/>
+        <location filename="../admin.py" line="508"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="187"/>
+        <location filename="../admin.py" line="207"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="96"/>
+        <location filename="../admin.py" line="122"/>
         <source>UR&amp;L:</source>
         <translation>Địa &amp;chỉ:</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="188"/>
-        <location filename="../admin.py" line="369"/>
+        <location filename="../admin.py" line="208"/>
+        <location filename="../admin.py" line="389"/>
         <source>Certificates (*.pem *.crt *.cer *.der)</source>
         <translation>Chứng thư số (*.pem *.crt *.cer *.der)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="215"/>
+        <location filename="../admin.py" line="235"/>
         <source>yes</source>
         <translation>có</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="238"/>
+        <location filename="../admin.py" line="258"/>
         <source>Preferences saved.</source>
         <translation>Đã lưu tùy chọn.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="304"/>
+        <location filename="../admin.py" line="324"/>
         <source>Account %1 added.</source>
         <translation>Đã thêm tài khoản %1.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="491"/>
+        <location filename="../admin.py" line="511"/>
         <source>Import the catalogue</source>
         <translation>Nhập danh mục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="492"/>
+        <location filename="../admin.py" line="512"/>
         <source>Replace the procedure catalogue with %1?</source>
         <translation>Thay danh mục thủ tục bằng tệp %1?</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="493"/>
+        <location filename="../admin.py" line="513"/>
         <source>&amp;Import</source>
         <translation>&amp;Nhập</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="510"/>
+        <location filename="../admin.py" line="530"/>
         <source>Backing up</source>
         <translation>Đang sao lưu</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="512"/>
+        <location filename="../admin.py" line="532"/>
         <source>Backup written: %1 (%2 dossiers).</source>
         <translation>Đã sao lưu: %1 (%2 hồ sơ).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="518"/>
+        <location filename="../admin.py" line="538"/>
         <source>Restoring</source>
         <translation>Đang khôi phục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="520"/>
+        <location filename="../admin.py" line="540"/>
         <source>Restored %1 dossiers from %2.</source>
         <translation>Đã khôi phục %1 hồ sơ từ %2.</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="526"/>
+        <location filename="../admin.py" line="546"/>
         <source>Importing the catalogue</source>
         <translation>Đang nhập danh mục thủ tục</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="528"/>
+        <location filename="../admin.py" line="548"/>
         <source>Catalogue version %1 imported (%2 procedures).</source>
         <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="536"/>
+        <location filename="../admin.py" line="556"/>
         <source>Adding the trust anchor</source>
         <translation>Đang thêm chứng thư gốc</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="540"/>
+        <location filename="../admin.py" line="560"/>
         <source>Trust anchor installed: %1</source>
         <translation>Đã cài chứng thư gốc: %1</translation>
     </message>
@@ -1987,207 +1987,207 @@
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../wizard.py" line="111"/>
+        <location filename="../wizard.py" line="112"/>
         <source>Set up this counter</source>
         <translation>Thiết lập quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="121"/>
+        <location filename="../wizard.py" line="132"/>
         <source>The administrator manages accounts and settings of this counter.</source>
         <translation>Quản trị viên quản lý tài khoản và cài đặt của quầy.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="133"/>
+        <location filename="../wizard.py" line="144"/>
         <source>&amp;Username:</source>
         <translation>&amp;Tên đăng nhập:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="134"/>
+        <location filename="../wizard.py" line="145"/>
         <source>Full &amp;name:</source>
         <translation>&amp;Họ và tên:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="135"/>
+        <location filename="../wizard.py" line="146"/>
         <source>&amp;Password (8+ characters):</source>
         <translation>&amp;Mật khẩu (từ 8 ký tự):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="136"/>
+        <location filename="../wizard.py" line="147"/>
         <source>Password &amp;again:</source>
         <translation>&amp;Nhập lại mật khẩu:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="140"/>
+        <location filename="../wizard.py" line="154"/>
         <source>Centre and counter</source>
         <translation>Trung tâm và quầy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="141"/>
+        <location filename="../wizard.py" line="155"/>
         <source>The agency code and the counter number are part of every dossier code and cannot be changed later.</source>
         <translation>Mã định danh cơ quan và số quầy nằm trong mọi mã hồ sơ, không đổi được về sau.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="148"/>
+        <location filename="../wizard.py" line="162"/>
         <source>Centre &amp;name:</source>
         <translation>&amp;Tên trung tâm:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="149"/>
+        <location filename="../wizard.py" line="163"/>
         <source>&amp;Agency identifier code:</source>
         <translation>&amp;Mã định danh cơ quan:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="150"/>
+        <location filename="../wizard.py" line="164"/>
         <source>&amp;Counter number:</source>
         <translation>&amp;Số quầy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="156"/>
+        <location filename="../wizard.py" line="173"/>
         <source>Provincial gateway</source>
         <translation>Cổng kết nối của tỉnh</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="170"/>
+        <location filename="../wizard.py" line="187"/>
         <source>&amp;Offline only (no gateway yet)</source>
         <translation>Chỉ làm việc &amp;ngoại tuyến (chưa có cổng kết nối)</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="164"/>
+        <location filename="../wizard.py" line="181"/>
         <source>CA bundle</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="181"/>
+        <location filename="../wizard.py" line="202"/>
         <source>Trust anchors</source>
         <translation>Chứng thư gốc tin cậy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="120"/>
+        <location filename="../wizard.py" line="131"/>
         <source>Language and administrator</source>
         <translation>Ngôn ngữ và quản trị viên</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="132"/>
+        <location filename="../wizard.py" line="143"/>
         <source>Counter &amp;language:</source>
         <translation>Ngôn ngữ của &amp;quầy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="157"/>
+        <location filename="../wizard.py" line="174"/>
         <source>Dossiers are always saved here first; the gateway receives them whenever the link works. Paste the enrolment line the province gave for this counter, or work offline for now.</source>
         <translation>Hồ sơ luôn được lưu tại quầy trước; cổng kết nối nhận hồ sơ khi có đường truyền. Dán chuỗi đăng ký do tỉnh cấp cho quầy này, hoặc tạm làm việc ngoại tuyến.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="163"/>
+        <location filename="../wizard.py" line="180"/>
         <source>B&amp;rowse…</source>
         <translation>Chọn &amp;tệp…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="171"/>
+        <location filename="../wizard.py" line="188"/>
         <source>&amp;Enrolment line:</source>
         <translation>Chuỗi đăng &amp;ký:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="172"/>
+        <location filename="../wizard.py" line="189"/>
         <source>CA &amp;bundle (private CA):</source>
         <translation>Chứng thư &amp;CA của cổng (CA riêng):</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="182"/>
+        <location filename="../wizard.py" line="203"/>
         <source>Root and intermediate CA certificates that clerks&apos; signing certificates must chain to. At least one is required.</source>
         <translation>Chứng thư CA gốc và trung gian mà chứng thư ký của cán bộ phải dẫn về. Cần ít nhất một chứng thư.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="185"/>
+        <location filename="../wizard.py" line="206"/>
         <source>&amp;Add certificate…</source>
         <translation>&amp;Thêm chứng thư…</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="187"/>
+        <location filename="../wizard.py" line="208"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="188"/>
+        <location filename="../wizard.py" line="209"/>
         <source>&amp;Certificates:</source>
         <translation>&amp;Danh sách chứng thư:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="192"/>
+        <location filename="../wizard.py" line="216"/>
         <source>Receipt printing</source>
         <translation>In giấy tiếp nhận</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="194"/>
+        <location filename="../wizard.py" line="218"/>
         <source>System default printer</source>
         <translation>Máy in mặc định của hệ thống</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="222"/>
         <source>A4</source>
         <translation>A4</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="198"/>
+        <location filename="../wizard.py" line="222"/>
         <source>A5</source>
         <translation>A5</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="199"/>
+        <location filename="../wizard.py" line="223"/>
         <source>80 mm roll</source>
         <translation>Giấy cuộn 80 mm</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="201"/>
+        <location filename="../wizard.py" line="225"/>
         <source>&amp;Test print</source>
         <translation>&amp;In thử</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="203"/>
+        <location filename="../wizard.py" line="227"/>
         <source>&amp;Printer:</source>
         <translation>&amp;Máy in:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="204"/>
+        <location filename="../wizard.py" line="228"/>
         <source>&amp;Layout:</source>
         <translation>&amp;Khổ giấy:</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="212"/>
+        <location filename="../wizard.py" line="234"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; &amp;Quay lại</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="213"/>
+        <location filename="../wizard.py" line="235"/>
         <source>&amp;Next &gt;</source>
         <translation>&amp;Tiếp &gt;</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="214"/>
+        <location filename="../wizard.py" line="236"/>
         <source>&amp;Finish</source>
         <translation>&amp;Hoàn tất</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="215"/>
+        <location filename="../wizard.py" line="237"/>
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="259"/>
+        <location filename="../wizard.py" line="281"/>
         <source>root</source>
         <translation>gốc</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="259"/>
+        <location filename="../wizard.py" line="281"/>
         <source>intermediate</source>
         <translation>trung gian</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="278"/>
+        <location filename="../wizard.py" line="300"/>
         <source>Test page sent to %1.</source>
         <translation>Đã gửi trang in thử tới %1.</translation>
     </message>
     <message>
-        <location filename="../wizard.py" line="287"/>
+        <location filename="../wizard.py" line="309"/>
         <source>No printer installed: the test page was saved as %1</source>
         <translation>Chưa cài máy in: trang in thử đã được lưu thành %1</translation>
     </message>
@@ -2195,42 +2195,42 @@
 <context>
     <name>SyncIndicator</name>
     <message>
-        <location filename="../syncpanel.py" line="37"/>
+        <location filename="../syncpanel.py" line="38"/>
         <source>○ Offline only (no gateway)</source>
         <translation>○ Chỉ ngoại tuyến (chưa có cổng kết nối)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="40"/>
+        <location filename="../syncpanel.py" line="41"/>
         <source>● Offline since %1</source>
         <translation>● Mất kết nối từ %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="40"/>
+        <location filename="../syncpanel.py" line="41"/>
         <source>● Offline</source>
         <translation>● Mất kết nối</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="43"/>
+        <location filename="../syncpanel.py" line="44"/>
         <source>● Not synced yet</source>
         <translation>● Chưa đồng bộ</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="45"/>
+        <location filename="../syncpanel.py" line="46"/>
         <source>● Online</source>
         <translation>● Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="46"/>
+        <location filename="../syncpanel.py" line="47"/>
         <source>%1 waiting</source>
         <translation>%1 chờ gửi</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="48"/>
+        <location filename="../syncpanel.py" line="49"/>
         <source>%1 refused</source>
         <translation>%1 bị từ chối</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="51"/>
+        <location filename="../syncpanel.py" line="52"/>
         <source>last sync %1</source>
         <translation>đồng bộ lần cuối %1</translation>
     </message>
@@ -2238,112 +2238,215 @@
 <context>
     <name>SyncPanel</name>
     <message>
-        <location filename="../syncpanel.py" line="69"/>
+        <location filename="../syncpanel.py" line="70"/>
         <source>Connection:</source>
         <translation>Kết nối:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="69"/>
+        <location filename="../syncpanel.py" line="70"/>
         <source>Gateway:</source>
         <translation>Cổng kết nối:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="70"/>
+        <location filename="../syncpanel.py" line="71"/>
         <source>Waiting to send:</source>
         <translation>Đang chờ gửi:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="71"/>
+        <location filename="../syncpanel.py" line="72"/>
         <source>Refused by the province:</source>
         <translation>Bị tỉnh từ chối:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="72"/>
+        <location filename="../syncpanel.py" line="73"/>
         <source>Last successful sync:</source>
         <translation>Đồng bộ thành công lần cuối:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="73"/>
+        <location filename="../syncpanel.py" line="74"/>
         <source>Last error:</source>
         <translation>Lỗi gần nhất:</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="78"/>
+        <location filename="../syncpanel.py" line="79"/>
         <source>Sync with the province</source>
         <translation>Đồng bộ với tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="81"/>
+        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Dossier</source>
         <translation>Hồ sơ</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="81"/>
+        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Event</source>
         <translation>Sự kiện</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="83"/>
+        <location filename="../syncpanel.py" line="104"/>
         <source>Reason</source>
         <translation>Lý do</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="82"/>
+        <location filename="../syncpanel.py" line="83"/>
         <source>Since</source>
         <translation>Từ lúc</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="86"/>
+        <location filename="../syncpanel.py" line="87"/>
         <source>Events refused by the province (parked)</source>
         <translation>Sự kiện bị tỉnh từ chối (tạm giữ)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="88"/>
+        <location filename="../syncpanel.py" line="92"/>
+        <source>In use:</source>
+        <translation>Đang dùng:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="92"/>
+        <source>Replaced:</source>
+        <translation>Đã thay thế:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="93"/>
+        <source>Refused announcements:</source>
+        <translation>Thông báo bị từ chối:</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="99"/>
+        <source>Gateway signing certificate (province events)</source>
+        <translation>Chứng thư ký của cổng tỉnh (sự kiện của tỉnh)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="104"/>
+        <source>From</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="105"/>
+        <source>Signed by</source>
+        <translation>Người ký</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="105"/>
+        <source>What happens</source>
+        <translation>Xử lý</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="112"/>
+        <source>Pulled events not applied here</source>
+        <translation>Sự kiện nhận về không được áp dụng tại đây</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="114"/>
         <source>&amp;Retry now</source>
         <translation>&amp;Gửi lại ngay</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="89"/>
+        <location filename="../syncpanel.py" line="115"/>
         <source>Re&amp;fresh</source>
         <translation>&amp;Làm mới</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="107"/>
+        <location filename="../syncpanel.py" line="135"/>
         <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
         <translation>Chỉ ngoại tuyến: chưa cấu hình cổng kết nối. Hồ sơ được lưu tại quầy và sẽ gửi đi khi cổng kết nối được thiết lập trong Cài đặt.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="110"/>
+        <location filename="../syncpanel.py" line="138"/>
         <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
         <translation>Mất kết nối từ %1 — vẫn làm việc bình thường; mọi thứ sẽ được gửi khi có mạng trở lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="114"/>
+        <location filename="../syncpanel.py" line="142"/>
         <source>Not synced yet</source>
         <translation>Chưa đồng bộ</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="116"/>
+        <location filename="../syncpanel.py" line="144"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="118"/>
+        <location filename="../syncpanel.py" line="146"/>
         <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
         <translation>— (chưa đăng ký: quản trị viên dán chuỗi đăng ký do tỉnh cấp tại Cài đặt → Cổng kết nối tỉnh)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="141"/>
+        <location filename="../syncpanel.py" line="172"/>
+        <source>pinned at enrolment</source>
+        <translation>ghim khi đăng ký</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="173"/>
+        <source>pinned from the gateway&apos;s signed announcement</source>
+        <translation>ghim theo thông báo có chữ ký của cổng tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="174"/>
+        <source>pinned by an administrator</source>
+        <translation>ghim do quản trị viên</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="175"/>
+        <source>(subject not known yet)</source>
+        <translation>(chưa biết chủ thể)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="177"/>
+        <source>since %1</source>
+        <translation>từ %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="179"/>
+        <source>replaced from %1</source>
+        <translation>đã thay thế từ %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="189"/>
+        <source>none pinned yet: province events are refused until the counter is enrolled</source>
+        <translation>chưa ghim chứng thư nào: sự kiện của tỉnh bị từ chối cho đến khi quầy đăng ký với cổng tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="199"/>
+        <source>certificate announced: %1</source>
+        <translation>chứng thư được thông báo: %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="208"/>
+        <source>province</source>
+        <translation>tỉnh</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="208"/>
+        <source>another counter</source>
+        <translation>quầy khác</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="214"/>
+        <source>pulled %1</source>
+        <translation>nhận về lúc %1</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="226"/>
+        <source>Pulled events not applied here (%1)</source>
+        <translation>Sự kiện nhận về không được áp dụng tại đây (%1)</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="233"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="143"/>
+        <location filename="../syncpanel.py" line="235"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>Quầy chưa đăng ký với cổng kết nối: các sự kiện được giữ tại quầy.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="145"/>
+        <location filename="../syncpanel.py" line="237"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Đang gửi ngay các sự kiện đang chờ.</translation>
     </message>
