@@ -285,17 +285,10 @@ def _restate_round(counter: Counter, conn: sqlite3.Connection) -> None:
 
 
 def _apply(counter: Counter, events: list[Any], source: str, tsts: dict[str, str]) -> None:
-    """app.remote.apply_signed_events, with the gateway's time-stamp tokens when that version
-    of it takes them."""
-    import inspect
-
+    """app.remote.apply_signed_events, with the gateway's time-stamp tokens kept with them."""
     from app import remote
 
-    apply: Any = remote.apply_signed_events
-    if tsts and "tsts" in inspect.signature(apply).parameters:
-        apply(counter, events, source=source, tsts=tsts)
-    else:
-        apply(counter, events, source=source)
+    remote.apply_signed_events(counter, events, source=source, tsts=tsts or None)
 
 
 def after_trust_change(settings: Any, trigger: str, counter: Counter | None = None,

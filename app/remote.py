@@ -231,7 +231,7 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
         row = repo.get(conn, id=ev.dossier_id)
         body = _check(counter, ev, trust, evidence_pins(conn), row is not None)
     except WireError as exc:
-        return _refuse(counter, conn, ev, exc, source, now, stats, trust)
+        return _refuse(counter, conn, ev, exc, source, now, stats, trust, tst)
     materialise = row is None and ev.type in FIRST_TYPES and ev.origin == ORIGIN_COUNTER
     if row is None and not materialise:
         _hold(conn, ev, source, now, tst)
@@ -250,7 +250,7 @@ def _apply_one(counter: Counter, conn: Any, ev: WireEvent, trust: Any, source: s
                 occurred_at=ev.occurred_at, origin=ev.origin, actor=ev.actor,
                 payload=ev.payload, signature=ev.signature, recorded_at=now, synced_at=now)
     except WireError as exc:
-        return _refuse(counter, conn, ev, exc, source, now, stats, trust)
+        return _refuse(counter, conn, ev, exc, source, now, stats, trust, tst)
     except Exception as exc:
         if getattr(exc, "code", "") != "event_conflict":
             raise

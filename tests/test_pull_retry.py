@@ -49,10 +49,18 @@ def other_gateway(tmp_path_factory):
                                 password=P12_PASSWORD)
 
 
+def _tsa():
+    from signing.tsa import TimeStampAuthority
+
+    pki = shared_pki()
+    return TimeStampAuthority.from_files(pki.tsa_pem, pki.tsa_key_pem)
+
+
 def _gateway(data_dir: Path, signer):
     store = open_store(None, data_dir)
     app = create_app(GatewayConfig(data_dir=data_dir, verifier=real_verifier(),
-                                   admin_token=ADMIN_TOKEN, store=store, signer=signer))
+                                   admin_token=ADMIN_TOKEN, store=store, signer=signer,
+                                   tsa=_tsa()))
     return GatewayServer(app).start(), store
 
 
@@ -192,7 +200,7 @@ class _Refused:
             _sync(self.counter)
             _without_root(self.counter)
             self.act = province_act(self.gstore, self.code, "processing", None,
-                                    signer=self.signer)
+                                    signer=self.signer, tsa=_tsa())
             r = _sync(self.counter)
             assert r.refused_reasons == {"untrusted": 1}, r.to_json()
         except BaseException:
@@ -219,6 +227,8 @@ def test_untrusted_event_applied_after_trust_add(tmp_path):
     counter = make_counter(data)
     assert _province_types(counter, code) == ["processing"]
     assert counter.store.scalar("SELECT id FROM events WHERE origin = 'province'") == act.id
+    # the gateway's RFC 3161 token was kept with the refused event and stored with it now
+    assert counter.store.scalar("SELECT tst FROM events WHERE origin = 'province'")
     assert sync_service.syncstate.read(counter)["refused_events"] == []
     assert signatures.verify_store(counter).problems == []
     counter.close()
