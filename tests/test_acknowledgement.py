@@ -410,3 +410,27 @@ def test_chain_report_on_both_stores_and_the_upgrade_backfill(gstore):
     gstore.migrate()
     again = gstore.counter_chain_report("000.20.27.H57", 1)
     assert again == rep
+
+
+def test_the_demo_counter_is_clean_after_its_first_sync(tmp_path):
+    """`motcua demo` runs its gateway with a TSA: after a sync every own event carries a token
+    the demo counter trusts, so `check` and `verify` say nothing about acknowledgement."""
+    from app.context import open_counter
+    from app.demo import prepare
+    from app.demo_gateway import start_demo_gateway
+    from app.settings import Settings
+    from app.timestamps import gateway_time_stamps
+
+    demo = prepare(tmp_path / "demo")
+    _url, gw = start_demo_gateway(demo)
+    try:
+        with open_counter(Settings(data_dir=demo.data_dir)) as counter:
+            r = sync_service.sync_once(counter, EngineConfig(**FAST))
+            assert r.ok and r.delivered >= 1
+            assert gateway_time_stamps(counter.store.conn) is True
+            assert repair.findings(counter) == []
+            report = signatures.verify_store(counter)
+            assert [p for p in report.problems if p["problem"] == "not_acknowledged"] == []
+            assert report.timestamped >= r.delivered
+    finally:
+        gw.stop()
