@@ -142,3 +142,45 @@ def test_sync_screen_shows_gateway_certificates_and_refused_events(qapp, loop, t
         _dispose(loop, panel)
         run(loop, session.close())
         install_translator("vi")
+
+
+def test_trust_anchor_added_in_settings_applies_refused_events(qapp, loop, tmp_path):
+    """Settings → trust anchor: the province event refused because the root was missing is
+    applied at once from the kept copy; the screens hear of the dossier; the Sync screen's
+    list empties."""
+    from app import trust as trustcfg
+    from ui.admin import SettingsPage
+
+    pki = shared_pki()
+    counter = make_counter(tmp_path / "c1")
+    sync_service.pin_gateway_certificate(counter, pki.gateway.cert.fingerprint(
+        hashes.SHA256()).hex())
+    with demo_signer("clerk1") as s:
+        code = intake.receive(counter, intake.parse_request(dossier_json(), ()), clerk="lan",
+                              signer=s)["code"]
+    did = counter.store.scalar("SELECT id FROM dossiers WHERE code = ?", (code,))
+    trustcfg.remove(counter.settings, pki.root.fingerprint(hashes.SHA256()).hex())
+    with gateway_signer() as gw:
+        ev = province_event(dossier_id=did, dossier_code=code, event_type="processing",
+                            signer=gw)
+    assert remote.apply_signed_events(counter, [ev]).refusals[0][1].startswith("untrusted")
+    counter.close()
+
+    session, panel = _panel(loop, tmp_path / "c1", "vi")
+    page = SettingsPage(session)
+    heard: list[list[str]] = []
+    session.on_dossiers_changed(heard.append)
+    try:
+        assert panel.refused_box.property("count") == 1
+        run(loop, page.add_anchor(str(pki.root_pem)))
+        assert heard == [[code]]
+        assert "1 sự kiện nhận về bị từ chối trước đây nay đã được áp dụng" in page.banner.text()
+        run(loop, panel.refresh())
+        assert panel.refused_box.property("count") == 0 and panel.refused_table.rowCount() == 0
+        types = run(loop, session.run(lambda: [t for (t,) in session.counter.store.conn.execute(
+            "SELECT type FROM events WHERE origin = 'province'")]))
+        assert types == ["processing"]
+    finally:
+        page.deleteLater()
+        _dispose(loop, panel)
+        run(loop, session.close())

@@ -56,12 +56,12 @@ def _tsa():
     return TimeStampAuthority.from_files(pki.tsa_pem, pki.tsa_key_pem)
 
 
-def _gateway(data_dir: Path, signer):
-    store = open_store(None, data_dir)
+def _gateway(data_dir: Path, signer, *, store=None, port: int | None = None):
+    store = store or open_store(None, data_dir)
     app = create_app(GatewayConfig(data_dir=data_dir, verifier=real_verifier(),
                                    admin_token=ADMIN_TOKEN, store=store, signer=signer,
                                    tsa=_tsa()))
-    return GatewayServer(app).start(), store
+    return GatewayServer(app, port=port).start(), store
 
 
 def _receive(counter) -> str:
@@ -312,3 +312,46 @@ def test_other_counters_events_materialised_after_trust_add(tmp_path):
     c2.close()
     status = motcua("sync", "status", data_dir=tmp_path / "c2").stdout
     assert "bị từ chối" not in status, status
+
+
+def test_rotation_accepted_during_sync_applies_the_refused_event(tmp_path, other_gateway):
+    """The gateway signed a province event with its new certificate before this counter had
+    its announcement: refused (not pinned). The gateway then serves the announcement, signed
+    by the old, pinned key: the next round pins the new certificate and applies the kept
+    event, with nothing new pulled."""
+    from datetime import UTC, datetime
+
+    from sync.gateway.rotation import ROTATIONS_DIR
+    from sync.rotation import make_announcement
+
+    counter = make_counter(tmp_path / "c1")
+    code = _receive(counter)
+    new_signer = P12Signer.open(other_gateway.p12, P12_PASSWORD)
+    gw_dir = tmp_path / "gw"
+    server, gstore = _gateway(gw_dir, new_signer)
+    try:
+        enrol(counter, gstore, server.url)
+        _sync(counter)
+        effective = datetime.now(UTC).replace(microsecond=0)
+        act = province_act(gstore, code, "processing", None, signer=new_signer)
+        r = _sync(counter)
+        assert r.refused_reasons == {"not_gateway": 1}, r.to_json()
+        server.stop()
+        with gateway_signer() as old:
+            ann = make_announcement(old, other_gateway.cert, effective)
+        (gw_dir / ROTATIONS_DIR).mkdir(parents=True, exist_ok=True)
+        (gw_dir / ROTATIONS_DIR / "rotation.json").write_text(json.dumps(ann.to_json()),
+                                                              encoding="utf-8")
+        server, _ = _gateway(gw_dir, new_signer, store=gstore, port=server.port)
+        r = _sync(counter)
+        assert r.rotations_applied == 1 and r.refused_lifted == 1 and r.pulled == 0, \
+            r.to_json()
+    finally:
+        server.stop()
+        gstore.close()
+        new_signer.close()
+    assert counter.store.scalar("SELECT id FROM events WHERE origin = 'province'") == act.id
+    [lifted] = _audit(counter, "sync.refusal_lifted")
+    assert lifted["trigger"] == "sync" and lifted["first_reason"] == "not_gateway"
+    assert signatures.verify_store(counter).problems == []
+    counter.close()

@@ -558,3 +558,18 @@ class SettingsPage(QWidget):
                                                       Path(path)))
         if r:
             self.banner.show_text(self.tr("Trust anchor installed: %1").replace("%1", str(r)), "ok")
+            await self._recheck_refused()
+
+    async def _recheck_refused(self) -> None:
+        """Trust changed: pulled events refused for a trust reason are checked again now
+        (app/pullretry.py); the screens hear of the dossiers that changed."""
+        from app import pullretry
+
+        counter = self.session.counter
+        out = await self.session.run(lambda: pullretry.retry(counter, trigger="trust add"))
+        if out.applied or out.waiting:
+            self.banner.show_text(
+                self.tr("Trust anchor installed; %1 pulled event(s) refused earlier are applied "
+                        "now.").replace("%1", str(len(out.applied) + len(out.waiting))), "ok")
+        if out.codes:
+            self.session.dossiers_changed(sorted(set(out.codes)))

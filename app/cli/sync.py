@@ -286,7 +286,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         en = args.lang == "en"
         who = ev.get("signer_subject") or "?"
         sha = (ev.get("signer_sha256") or "")[:16]
-        print(f"  - {ev['dossier_code']} {ev['type']} ({_origin_words(args, ev['origin'])}, "
+        etype = ev.get("type_en" if en else "type_vi") or ev["type"]
+        print(f"  - {ev['dossier_code']} «{etype}» ({_origin_words(args, ev['origin'])}, "
               + _t(args, "nhận lúc ", "pulled at ") + f"{ev['refused_at']}): "
               + (ev["reason_en"] if en else ev["reason_vi"]) + f" ({ev['reason']}) — "
               + _t(args, "người ký ", "signer ") + f"«{who}»" + (f" {sha}…" if sha else "")

@@ -1898,6 +1898,11 @@
         <translation>JSON (*.json)</translation>
     </message>
     <message>
+        <location filename="../admin.py" line="572"/>
+        <source>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</source>
+        <translation>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</translation>
+    </message>
+    <message>
         <location filename="../admin.py" line="207"/>
         <source>CA certificate</source>
         <translation>CA certificate</translation>
@@ -2336,117 +2341,117 @@
         <translation>What happens</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="112"/>
+        <location filename="../syncpanel.py" line="116"/>
         <source>Pulled events not applied here</source>
         <translation>Pulled events not applied here</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="114"/>
+        <location filename="../syncpanel.py" line="118"/>
         <source>&amp;Retry now</source>
         <translation>&amp;Retry now</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="115"/>
+        <location filename="../syncpanel.py" line="119"/>
         <source>Re&amp;fresh</source>
         <translation>Re&amp;fresh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="135"/>
+        <location filename="../syncpanel.py" line="139"/>
         <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
         <translation>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="138"/>
+        <location filename="../syncpanel.py" line="142"/>
         <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
         <translation>Offline since %1 — work goes on; everything is sent when the link returns.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="142"/>
+        <location filename="../syncpanel.py" line="146"/>
         <source>Not synced yet</source>
         <translation>Not synced yet</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="144"/>
+        <location filename="../syncpanel.py" line="148"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="146"/>
+        <location filename="../syncpanel.py" line="150"/>
         <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
         <translation>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="172"/>
+        <location filename="../syncpanel.py" line="176"/>
         <source>pinned at enrolment</source>
         <translation>pinned at enrolment</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="173"/>
+        <location filename="../syncpanel.py" line="177"/>
         <source>pinned from the gateway&apos;s signed announcement</source>
         <translation>pinned from the gateway&apos;s signed announcement</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="174"/>
+        <location filename="../syncpanel.py" line="178"/>
         <source>pinned by an administrator</source>
         <translation>pinned by an administrator</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="175"/>
+        <location filename="../syncpanel.py" line="179"/>
         <source>(subject not known yet)</source>
         <translation>(subject not known yet)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="177"/>
+        <location filename="../syncpanel.py" line="181"/>
         <source>since %1</source>
         <translation>since %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="179"/>
+        <location filename="../syncpanel.py" line="183"/>
         <source>replaced from %1</source>
         <translation>replaced from %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="189"/>
+        <location filename="../syncpanel.py" line="193"/>
         <source>none pinned yet: province events are refused until the counter is enrolled</source>
         <translation>none pinned yet: province events are refused until the counter is enrolled</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="199"/>
+        <location filename="../syncpanel.py" line="203"/>
         <source>certificate announced: %1</source>
         <translation>certificate announced: %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="208"/>
+        <location filename="../syncpanel.py" line="212"/>
         <source>province</source>
         <translation>province</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="208"/>
+        <location filename="../syncpanel.py" line="212"/>
         <source>another counter</source>
         <translation>another counter</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="214"/>
+        <location filename="../syncpanel.py" line="218"/>
         <source>pulled %1</source>
         <translation>pulled %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="226"/>
+        <location filename="../syncpanel.py" line="231"/>
         <source>Pulled events not applied here (%1)</source>
         <translation>Pulled events not applied here (%1)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="233"/>
+        <location filename="../syncpanel.py" line="238"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="235"/>
+        <location filename="../syncpanel.py" line="240"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>This counter is not enrolled with a gateway: the events wait here.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="237"/>
+        <location filename="../syncpanel.py" line="242"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Trying to send the waiting events now.</translation>
     </message>

@@ -1898,6 +1898,11 @@
         <translation>JSON (*.json)</translation>
     </message>
     <message>
+        <location filename="../admin.py" line="572"/>
+        <source>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</source>
+        <translation>Đã cài chứng thư tin cậy; %1 sự kiện nhận về bị từ chối trước đây nay đã được áp dụng.</translation>
+    </message>
+    <message>
         <location filename="../admin.py" line="207"/>
         <source>CA certificate</source>
         <translation>Chứng thư CA</translation>
@@ -2336,117 +2341,117 @@
         <translation>Xử lý</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="112"/>
+        <location filename="../syncpanel.py" line="116"/>
         <source>Pulled events not applied here</source>
         <translation>Sự kiện nhận về không được áp dụng tại đây</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="114"/>
+        <location filename="../syncpanel.py" line="118"/>
         <source>&amp;Retry now</source>
         <translation>&amp;Gửi lại ngay</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="115"/>
+        <location filename="../syncpanel.py" line="119"/>
         <source>Re&amp;fresh</source>
         <translation>&amp;Làm mới</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="135"/>
+        <location filename="../syncpanel.py" line="139"/>
         <source>Offline only: no gateway configured. Dossiers are kept here and sent once a gateway is set in Settings.</source>
         <translation>Chỉ ngoại tuyến: chưa cấu hình cổng kết nối. Hồ sơ được lưu tại quầy và sẽ gửi đi khi cổng kết nối được thiết lập trong Cài đặt.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="138"/>
+        <location filename="../syncpanel.py" line="142"/>
         <source>Offline since %1 — work goes on; everything is sent when the link returns.</source>
         <translation>Mất kết nối từ %1 — vẫn làm việc bình thường; mọi thứ sẽ được gửi khi có mạng trở lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="142"/>
+        <location filename="../syncpanel.py" line="146"/>
         <source>Not synced yet</source>
         <translation>Chưa đồng bộ</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="144"/>
+        <location filename="../syncpanel.py" line="148"/>
         <source>Online</source>
         <translation>Trực tuyến</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="146"/>
+        <location filename="../syncpanel.py" line="150"/>
         <source>— (not enrolled: an administrator pastes the enrolment line from the province in Settings → Provincial gateway)</source>
         <translation>— (chưa đăng ký: quản trị viên dán chuỗi đăng ký do tỉnh cấp tại Cài đặt → Cổng kết nối tỉnh)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="172"/>
+        <location filename="../syncpanel.py" line="176"/>
         <source>pinned at enrolment</source>
         <translation>ghim khi đăng ký</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="173"/>
+        <location filename="../syncpanel.py" line="177"/>
         <source>pinned from the gateway&apos;s signed announcement</source>
         <translation>ghim theo thông báo có chữ ký của cổng tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="174"/>
+        <location filename="../syncpanel.py" line="178"/>
         <source>pinned by an administrator</source>
         <translation>ghim do quản trị viên</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="175"/>
+        <location filename="../syncpanel.py" line="179"/>
         <source>(subject not known yet)</source>
         <translation>(chưa biết chủ thể)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="177"/>
+        <location filename="../syncpanel.py" line="181"/>
         <source>since %1</source>
         <translation>từ %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="179"/>
+        <location filename="../syncpanel.py" line="183"/>
         <source>replaced from %1</source>
         <translation>đã thay thế từ %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="189"/>
+        <location filename="../syncpanel.py" line="193"/>
         <source>none pinned yet: province events are refused until the counter is enrolled</source>
         <translation>chưa ghim chứng thư nào: sự kiện của tỉnh bị từ chối cho đến khi quầy đăng ký với cổng tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="199"/>
+        <location filename="../syncpanel.py" line="203"/>
         <source>certificate announced: %1</source>
         <translation>chứng thư được thông báo: %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="208"/>
+        <location filename="../syncpanel.py" line="212"/>
         <source>province</source>
         <translation>tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="208"/>
+        <location filename="../syncpanel.py" line="212"/>
         <source>another counter</source>
         <translation>quầy khác</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="214"/>
+        <location filename="../syncpanel.py" line="218"/>
         <source>pulled %1</source>
         <translation>nhận về lúc %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="226"/>
+        <location filename="../syncpanel.py" line="231"/>
         <source>Pulled events not applied here (%1)</source>
         <translation>Sự kiện nhận về không được áp dụng tại đây (%1)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="233"/>
+        <location filename="../syncpanel.py" line="238"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="235"/>
+        <location filename="../syncpanel.py" line="240"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>Quầy chưa đăng ký với cổng kết nối: các sự kiện được giữ tại quầy.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="237"/>
+        <location filename="../syncpanel.py" line="242"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Đang gửi ngay các sự kiện đang chờ.</translation>
     </message>
