@@ -87,6 +87,7 @@ class RetryOutcome:
     final: int = 0  # became final on this check
     codes: list[str] = field(default_factory=list)  # dossier codes changed
     skipped: bool = False  # nothing changed since the last check
+    deferred: bool = False  # the store could not be opened now: the next sync round checks
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": self.checked, "applied": len(self.applied),
@@ -184,6 +185,11 @@ def retry(counter: Counter, *, trigger: str, only_if_changed: bool = False) -> R
     from sync.wire import WireError, WireEvent
 
     out = RetryOutcome()
+    with counter.store._lock:  # most stores hold none: no write transaction for nothing
+        if not counter.store.conn.execute(
+                "SELECT 1 FROM pulled_refused WHERE resolved_at IS NULL AND final = 0 "
+                "LIMIT 1").fetchone():
+            return out
     with counter.store.write() as conn:
         rows = conn.execute(
             "SELECT event_id, event, tst, source, reason FROM pulled_refused "
@@ -308,15 +314,23 @@ def after_trust_change(settings: Any, trigger: str, counter: Counter | None = No
     except Exception as exc:
         log.warning("refused pulled events not re-checked after %s (store not opened: %s); "
                     "the next sync round checks them", trigger, exc)
-        return None
+        return RetryOutcome(deferred=True)
     try:
         return retry(opened, trigger=trigger)
+    except Exception:  # the trust change itself is done; say so, and sync checks again
+        log.exception("refused pulled events not re-checked after %s", trigger)
+        return RetryOutcome(deferred=True)
     finally:
         opened.close()
 
 
 def outcome_line(out: RetryOutcome | None, lang: str = "vi") -> str | None:
     """One line for the command that changed trust (None when nothing was re-checked)."""
+    if out is not None and out.deferred:
+        return ("Pulled events refused earlier were not checked again now (the store could not "
+                "be opened); the next sync checks them." if lang == "en" else
+                "Chưa kiểm tra lại các sự kiện nhận về bị từ chối trước đây (không mở được kho "
+                "dữ liệu); lần đồng bộ tới sẽ kiểm tra.")
     if out is None or not out.checked:
         return None
     n = len(out.applied) + len(out.waiting)
