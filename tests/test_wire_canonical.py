@@ -80,12 +80,15 @@ def _reference_verdict(payload: bytes) -> bool:
 
 
 def _gateway_verdict(payload: bytes) -> bool:
+    """canonical_body's verdict; what it accepts it returns parsed exactly as json.loads does
+    (whether orjson or the stdlib parsed it)."""
     from sync.wire import WireError, canonical_body
 
     try:
-        canonical_body(payload)
+        body = canonical_body(payload)
     except WireError:
         return False
+    assert body == json.loads(payload)
     return True
 
 
