@@ -81,6 +81,15 @@ def unqueued_events(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, s
         "ORDER BY e.seq")
 
 
+def unqueued_count(conn: sqlite3.Connection) -> int:
+    """How many counter events are neither acknowledged nor queued (the quick count `sync
+    status` shows; `check` names them and `repair` queues them again)."""
+    row = conn.execute(
+        "SELECT count(*) FROM events e LEFT JOIN outbox o ON o.event_id = e.id "
+        "WHERE e.origin = 'counter' AND e.synced_at IS NULL AND o.event_id IS NULL").fetchone()
+    return int(row[0]) if row else 0
+
+
 def sent_events(conn: sqlite3.Connection, agency_code: str, counter_no: int
                 ) -> Iterator[tuple[str, str, str, bytes | None, bytes | None]]:
     """(event id, type, dossier code, signature, token) of this counter's own events marked

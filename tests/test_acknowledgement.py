@@ -434,3 +434,31 @@ def test_the_demo_counter_is_clean_after_its_first_sync(tmp_path):
             assert report.timestamped >= r.delivered
     finally:
         gw.stop()
+
+
+def test_sync_status_warns_about_events_dropped_from_the_send_queue(tmp_path):
+    """The attack: the outbox rows of events not yet sent are deleted (nothing else touched).
+    `sync status` must not show "nothing pending" silently: it counts them, in both languages,
+    and the count goes once `repair` queues them again."""
+    counter = make_counter(tmp_path / "c")
+    dropped, kept = fill(counter, 2)
+    c = _attacker(counter)
+    c.execute("DELETE FROM outbox WHERE event_id IN (SELECT e.id FROM events e JOIN dossiers d "
+              "ON d.id = e.dossier_id WHERE d.code = ?)", (dropped,))
+    c.close()
+    data = counter.settings.data_dir
+    status = json.loads(motcua("sync", "status", "--json", data_dir=data).stdout)
+    assert status["pending"] == 1 and status["unqueued"] == 1
+    vi = motcua("sync", "status", data_dir=data).stdout
+    assert "CẢNH BÁO: sự kiện chưa gửi mà không còn trong hàng đợi gửi (sẽ không bao giờ đến " \
+        "tỉnh): 1 — chạy 'motcua check' rồi 'motcua repair'" in vi
+    en = motcua("sync", "status", data_dir=data, lang="en").stdout
+    assert "WARNING: events not sent and no longer in the send queue (they would never reach " \
+        "the province): 1" in en and "CẢNH BÁO" not in en
+    out = motcua("check", data_dir=data)
+    assert out.returncode == 1 and dropped in out.stdout and kept not in out.stdout
+    assert motcua("repair", data_dir=data).returncode == 0
+    status = json.loads(motcua("sync", "status", "--json", data_dir=data).stdout)
+    assert status["pending"] == 2 and status["unqueued"] == 0
+    assert "CẢNH BÁO" not in motcua("sync", "status", data_dir=data).stdout
+    counter.close()

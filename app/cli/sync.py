@@ -222,13 +222,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         state = syncstate.read(counter)
         state["parked_events"] = syncstate.parked_events(counter)
         from app.timestamps import gateway_time_stamps  # sent without the gateway's proof
-        from localdb.crosscheck import sent_without_token
+        from localdb.crosscheck import sent_without_token, unqueued_count
 
         with counter.store._lock:
             conn = counter.store.conn
             state["unacknowledged"] = sent_without_token(
                 conn, counter.agency_code, counter.counter_no) \
                 if gateway_time_stamps(conn) else 0
+            state["unqueued"] = unqueued_count(conn)  # would never reach the province
     if args.json:
         emit(state)
         return 0
@@ -242,6 +243,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(_t(args, "Cổng", "Gateway") + f": {state['gateway_url'] or '-'} ({label})")
     print(_t(args, "Chờ gửi", "Pending") + f": {state['pending']}  "
           + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
+    if state.get("unqueued"):
+        print(_t(args, "CẢNH BÁO: sự kiện chưa gửi mà không còn trong hàng đợi gửi (sẽ không bao "
+                 "giờ đến tỉnh): ", "WARNING: events not sent and no longer in the send queue "
+                 "(they would never reach the province): ") + f"{state['unqueued']} — "
+              + _t(args, "chạy 'motcua check' rồi 'motcua repair'",
+                   "run 'motcua check', then 'motcua repair'"))
     if state.get("unacknowledged"):
         print(_t(args, "CẢNH BÁO: sự kiện ghi là đã gửi nhưng cổng tỉnh chưa xác nhận (không có "
                  "dấu thời gian): ", "WARNING: events marked sent but not acknowledged by the "
