@@ -8,10 +8,12 @@ verifier in without touching the HTTP layer.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 # anchor files, CRL files, CRL folder (as str: pickles small and portable)
 _Spec = tuple[tuple[str, ...], tuple[str, ...], str | None]
@@ -72,9 +74,7 @@ class SigningVerifier:
 
     def __call__(self, payload: bytes, signature: bytes,
                  occurred_at: datetime) -> tuple[bool, str, str]:
-        from signing.verify import verify_detached
-
-        result = verify_detached(payload, signature, self.trust)
+        result = _verify_detached()(payload, signature, self.trust)
         if result.ok:
             if result.warnings:
                 log.info("signature accepted with warnings %s", ",".join(result.warnings))
@@ -84,6 +84,15 @@ class SigningVerifier:
         if result.detail:
             detail = f"{detail} ({result.detail})"
         return False, code, detail
+
+
+@functools.cache
+def _verify_detached() -> Callable[..., Any]:
+    """signing.verify.verify_detached, imported on first use (the gateway's stub-verifier tests
+    never load the signing stack) and then looked up once, not per event."""
+    from signing.verify import verify_detached
+
+    return verify_detached
 
 
 def signing_verifier(
