@@ -372,12 +372,18 @@ def pinned_certificates(counter: Counter) -> list[dict[str, Any]]:
         pins = _pins(conn)
         retired = retirements(conn)
         applied = _meta_json(conn, META_ROTATIONS, []) or []
+        audited = {str(r[0]) for r in conn.execute(  # meta is in the file; the log is anchored
+            "SELECT DISTINCT subject FROM audit WHERE action IN ('sync.pin_gateway', "
+            "'gateway.pin_rotated', 'gateway.pin_added')")}
     by_next = {a.get("next"): a for a in applied if isinstance(a, dict)}
     out = []
     for i, sha in enumerate(pins):
         a = by_next.get(sha) or {}
         out.append({"sha256": sha, "current": i == len(pins) - 1,
                     "retired_from": retired[sha].isoformat() if sha in retired else None,
-                    "via": a.get("via") or "enrolment", "subject": a.get("subject"),
+                    # a pin no audit row records was added to the file by hand (`verify`:
+                    # pin_unaudited): never shown as pinned at enrolment
+                    "via": (a.get("via") or "enrolment") if sha in audited else "unaudited",
+                    "subject": a.get("subject"),
                     "pinned_at": a.get("applied_at"), "effective_at": a.get("effective_at")})
     return out

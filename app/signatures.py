@@ -402,9 +402,13 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
     if (res.time_proof is None and ctx.whole_store and ev.get("synced_at") is not None
             and ev["origin"] == "counter" and ctx.time_stamping and _is_own(ctx, body)
             and ctx.conn.execute("SELECT 1 FROM outbox WHERE event_id = ?",
-                                 (ev["id"],)).fetchone() is None):
+                                 (ev["id"],)).fetchone() is None
+            and not (tst is not None and not res.ok and _token_proves(ctx, tst, ev))):
         # marked sent (synced_at, which nobody signs) without the gateway's token that proves
-        # it holds the event, although the gateway time-stamps (app.timestamps)
+        # it holds the event, although the gateway time-stamps (app.timestamps). A token over
+        # this very signature value is that proof even when the bytes no longer verify (they
+        # were changed after the gateway acknowledged them: that is the event's own problem,
+        # and `check`/`repair` judge the token the same way)
         from app.repair import unacknowledged_finding
 
         f = unacknowledged_finding(ev["id"], ev["type"], code,
@@ -886,6 +890,14 @@ def _audit_anchors(ctx: _Ctx) -> None:
 
 
 ROLLED_BACK = "anchors_rolled_back"
+
+
+def _token_proves(ctx: Any, tst: bytes, ev: dict[str, Any]) -> bool:
+    """Whether the token proves the gateway acknowledged this event's signature value (as
+    `check` judges it, app.timestamps.token_problem)."""
+    from app.timestamps import token_problem
+
+    return token_problem(ctx.trust, tst, bytes(ev["signature"])) is None
 
 
 def rolled_back_words(n: int) -> tuple[str, str]:

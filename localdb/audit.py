@@ -82,7 +82,10 @@ class AuditProblem:
             text += f" (dossier {self.label})" if lang == "en" else f" (hồ sơ {self.label})"
         elif self.event_id:
             text += f" (event {self.event_id})" if lang == "en" else f" (sự kiện {self.event_id})"
-        if self.after is not None:
+        if self.after == 0:  # no row before it holds: rewritten from the first row on
+            text += ("; the log was rewritten from its first row" if lang == "en"
+                     else "; nhật ký đã bị viết lại từ dòng đầu tiên")
+        elif self.after is not None:
             text += (f"; rows after #{self.after} were rewritten" if lang == "en"
                      else f"; các dòng sau #{self.after} đã bị viết lại")
         return f"#{self.seq}: {text}" if self.seq is not None else text

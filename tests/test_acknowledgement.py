@@ -462,3 +462,44 @@ def test_sync_status_warns_about_events_dropped_from_the_send_queue(tmp_path):
     assert status["pending"] == 2 and status["unqueued"] == 0
     assert "CẢNH BÁO" not in motcua("sync", "status", data_dir=data).stdout
     counter.close()
+
+
+def test_bytes_rewritten_after_acknowledgement_are_named_not_called_unacknowledged(tmp_path):
+    """The attack: the signed bytes of an event the gateway acknowledged are rewritten (a new
+    applicant name), signature and token kept. `verify` names the rewrite; it must not also
+    say "marked sent but not acknowledged … run 'motcua repair'": the token does prove that
+    the gateway received this signature, and `check`/`repair` (which judge the token the
+    same way) find nothing to re-send."""
+    counter = make_counter(tmp_path / "c")
+    code, = fill(counter, 1)
+    store = open_store(None, tmp_path / "gw")
+    with _server(store, tmp_path) as server:
+        enrol(counter, store, server.url)
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).ok
+    store.close()
+    ev = _events_of(counter, code)[0]
+    assert ev["tst"] is not None
+    payload, = counter.store.conn.execute("SELECT payload FROM events WHERE id = ?",
+                                          (ev["id"],)).fetchone()
+    body = json.loads(bytes(payload))
+    body["data"]["applicant"]["full_name"] = "Kẻ Giả Mạo"
+    c = _attacker(counter)
+    c.execute("UPDATE events SET payload = ? WHERE id = ?",
+              (json.dumps(body, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":")).encode(), ev["id"]))
+    from localdb.crosscheck import expected_triggers
+
+    for name in ("events_append_only", "events_no_delete", "events_tst_once"):
+        c.execute(expected_triggers()[name])  # put back, as a careful attacker does
+    c.close()
+    data = counter.settings.data_dir
+    ver = motcua("verify", data_dir=data)
+    assert ver.returncode == 1
+    assert f"{code}: sự kiện «tiếp nhận hồ sơ»" in ver.stdout and "thay đổi sau khi ký" in ver.stdout
+    assert "chưa xác nhận" not in ver.stdout and "motcua repair" not in ver.stdout
+    en = motcua("verify", data_dir=data, lang="en")
+    assert en.returncode == 1 and "not acknowledged" not in en.stdout
+    assert [p for p in signatures.verify_store(counter).problems
+            if p["problem"] == "not_acknowledged"] == []
+    assert [f for f in repair.findings(counter) if f["kind"] == "not_acknowledged"] == []
+    counter.close()

@@ -322,6 +322,20 @@ def test_check_compares_the_audit_log_with_the_signed_heads(counter, signer):
     assert en.stdout.splitlines()[0] == "The audit log does not hold up (1 problem(s)):"
 
 
+def test_an_audit_row_deleted_before_the_first_anchor_is_said_in_words(counter, signer):
+    """A row deleted before the first signed head (none holds before it): the log is said to
+    be rewritten from its first row, not "rows after #0"."""
+    _receive(counter, signer, at=MON_10)
+    _rewrite_audit(counter, 1)
+    vi, en = _both(counter, "check")
+    assert vi.returncode == en.returncode == 1
+    assert vi.stdout.splitlines()[1].endswith("; nhật ký đã bị viết lại từ dòng đầu tiên")
+    assert "#0" not in vi.stdout and "#0" not in en.stdout
+    assert en.stdout.splitlines()[1].endswith("; the log was rewritten from its first row")
+    vi = _run(counter, "audit", "verify", "--offline")
+    assert vi.returncode == 1 and "nhật ký đã bị viết lại từ dòng đầu tiên" in vi.stdout
+
+
 def test_audit_verify_checks_the_signature_of_each_anchoring_event(counter, signer):
     """Rewrite the audit chain *and* the heads inside the events to match: positions and hashes
     agree again (so the quick `check` is satisfied), but the anchoring events' signatures fail,
@@ -526,3 +540,27 @@ def test_province_event_relabelled_as_the_counters(counter, signer):
         f"{d['code']}: the origin (counter/province) stored differs from the signed body — the "
         "«processing started» event at 23/11/2026 12:00 is stored as made at a counter, but its "
         "signed body says made at the province: its origin label was changed")
+
+
+def test_a_pin_slipped_into_meta_is_not_shown_as_pinned_at_enrolment(counter, signer):
+    """The attack: a second gateway certificate written into meta by hand (no audit row).
+    `verify` names it; `gateway-pin list` and `sync status` must not call it "pinned at
+    enrolment" either, in both languages."""
+    from app import evidence
+    from tests.helpers import pin_demo_gateway
+
+    _receive(counter, signer)
+    genuine = pin_demo_gateway(counter)
+    counter.store.conn.execute("UPDATE meta SET value = value || ',' || ? WHERE key = ?",
+                               ("ab" * 32, evidence.META_GATEWAY_PIN))
+    vi, en = _both(counter, "gateway-pin", "list")
+    assert vi.returncode == en.returncode == 0
+    assert f"Chứng thư ký của cổng tỉnh: {genuine[:16]}… (cũ; ghim khi đăng ký)" in vi.stdout
+    assert (f"Chứng thư ký của cổng tỉnh: {'ab' * 8}… (đang dùng; ghim mà nhật ký không ghi "
+            "nhận — bị thêm vào tệp? chạy 'motcua verify')") in vi.stdout
+    assert (f"Gateway signing certificate: {'ab' * 8}… (current; pinned but the audit log does "
+            "not record it — added to the file? run 'motcua verify')") in en.stdout
+    status = _run(counter, "sync", "status")
+    assert "ghim mà nhật ký không ghi nhận" in status.stdout
+    ver = _run(counter, "verify")
+    assert ver.returncode == 1 and f"SHA-256 {'ab' * 8}…" in ver.stdout

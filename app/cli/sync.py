@@ -338,7 +338,10 @@ def _pin_line(args: argparse.Namespace, pin: dict) -> str:
              if pin["retired_from"] else _t(args, "cũ", "older"))
     via = {"enrolment": _t(args, "khi đăng ký", "at enrolment"),
            "announcement": _t(args, "theo thông báo có chữ ký", "by signed announcement"),
-           "admin": _t(args, "do quản trị viên", "by an administrator")}.get(pin["via"], pin["via"])
+           "admin": _t(args, "do quản trị viên", "by an administrator"),
+           "unaudited": _t(args, "mà nhật ký không ghi nhận — bị thêm vào tệp? chạy 'motcua "
+                           "verify'", "but the audit log does not record it — added to the "
+                           "file? run 'motcua verify'")}.get(pin["via"], pin["via"])
     return (_t(args, "Chứng thư ký của cổng tỉnh", "Gateway signing certificate")
             + f": {pin['sha256'][:16]}… ({state}; {_t(args, 'ghim', 'pinned')} {via}"
             + (f", {pin['subject']}" if pin.get("subject") else "") + ")")
