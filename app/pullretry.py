@@ -123,7 +123,8 @@ def record(conn: sqlite3.Connection, ev: Any, code: str, detail: str, *, source:
     words = json.dumps({**_words_of(code, ev, trust), "detail": detail[:300]},
                        ensure_ascii=False)
     final = 0 if kind_of(code) == "trust" else 1
-    row = conn.execute("SELECT final, resolved_at FROM pulled_refused WHERE event_id = ?",
+    envelope = json.dumps(ev.to_json())
+    row = conn.execute("SELECT final, resolved_at, event FROM pulled_refused WHERE event_id = ?",
                        (ev.id,)).fetchone()
     if row is None:
         conn.execute(
@@ -131,13 +132,15 @@ def record(conn: sqlite3.Connection, ev: Any, code: str, detail: str, *, source:
             "event, tst, source, reason, detail, refused_at, final, last_reason, last_detail, "
             "checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ev.id, ev.dossier_id, ev.dossier_code, ev.type, ev.origin,
-             json.dumps(ev.to_json()), tst, source, code, words, now, final, code, words, now))
+             envelope, tst, source, code, words, now, final, code, words, now))
         return True
     if row[1] is None:  # checked again (a retry, or the gateway served it again)
         conn.execute("UPDATE pulled_refused SET last_reason = ?, last_detail = ?, "
                      "checked_at = ?, checks = checks + 1, final = max(final, ?) "
                      "WHERE event_id = ?", (code, words, now, final, ev.id))
-    return False
+    # another envelope under an id already kept (a forged variant served after the first):
+    # not the same event checked again, so the caller audits this refusal too
+    return bool(row[2] != envelope)
 
 
 def resolve(conn: sqlite3.Connection, event_id: str, how: str, now: str) -> bool:
