@@ -109,6 +109,10 @@ _PROBLEM_TEXT = {
     "pin_unaudited": ("chứng thư cổng tỉnh được ghim mà nhật ký không ghi nhận (bị thêm vào tệp?)",
                       "a pinned gateway certificate the audit log never recorded (added to "
                       "the file?)"),
+    "binding_unaudited": ("chứng thư gắn với tài khoản khác với nhật ký (bị thêm, gỡ hoặc mở "
+                          "lại trong tệp?)",
+                          "a certificate binding differs from the audit log (added, removed "
+                          "or re-opened in the file?)"),
     "orphan_event": ("sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?)",
                      "event of a dossier that does not exist (dossier deleted?)"),
 }
@@ -118,7 +122,7 @@ _PROBLEM_TEXT = {
 #: dossier named, if any, is where the hole shows, not a dossier whose signed data is wrong
 STORE_PROBLEMS = frozenset({"counter_chain", "code_gap", "audit_anchor", "trigger_missing",
                             "not_queued", "not_acknowledged", "audit_orphan", "pin_unaudited",
-                            "orphan_event"})
+                            "orphan_event", "binding_unaudited"})
 
 #: short words for each kind of store problem (the summary line of `motcua verify`)
 STORE_PROBLEM_WORDS = {
@@ -133,6 +137,8 @@ STORE_PROBLEM_WORDS = {
     "pin_unaudited": ("chứng thư cổng tỉnh ghim không có trong nhật ký",
                       "gateway pin not in the audit log"),
     "orphan_event": ("sự kiện không thuộc hồ sơ nào", "event without its dossier"),
+    "binding_unaudited": ("chứng thư gắn với tài khoản không khớp nhật ký",
+                          "certificate binding not in the audit log"),
 }
 
 
@@ -735,6 +741,12 @@ def _crosschecks(ctx: _Ctx) -> None:
                             "AND subject = ? LIMIT 1", (pin,)).fetchone() is None:
             _problem(ctx.report, "", None, "pin_unaudited", detail=(
                 f"SHA-256 {pin[:16]}…", f"SHA-256 {pin[:16]}…"))
+    from localdb.crosscheck import unaudited_bindings
+
+    for user, sha in unaudited_bindings(ctx.conn):  # who may sign is decided by this table
+        _problem(ctx.report, "", None, "binding_unaudited", detail=(
+            f"tài khoản '{user}', chứng thư SHA-256 {sha[:16]}…",
+            f"account '{user}', certificate SHA-256 {sha[:16]}…"))
 
 
 def _dossier_words(code: str, lang: str) -> str:

@@ -165,6 +165,26 @@ def audit_orphans(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str, str
         f"AND e.id IS NULL AND a.action NOT IN ({marks}) ORDER BY a.seq", _NOT_STORED)
 
 
+def unaudited_bindings(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(username, certificate SHA-256) whose rows in ``user_certs`` disagree with the audit
+    log: every binding is written with a ``user.bind_cert`` row and every unbinding with a
+    ``user.unbind_cert`` row (app.binding), so a binding added, re-opened or removed in the
+    file by hand shows as a different count. The table is in the file; the log is anchored."""
+    logged: dict[tuple[str, str], list[int]] = {}
+    for action, user, sha in conn.execute(
+            "SELECT action, subject, json_extract(detail, '$.sha256') FROM audit "
+            "WHERE action IN ('user.bind_cert', 'user.unbind_cert') AND json_valid(detail)"):
+        n = logged.setdefault((str(user), str(sha)), [0, 0])
+        n[0 if action == "user.bind_cert" else 1] += 1
+    stored: dict[tuple[str, str], list[int]] = {}
+    for user, sha, rows, ended in conn.execute(
+            "SELECT username, sha256, count(*), sum(unbound_at IS NOT NULL) FROM user_certs "
+            "GROUP BY username, sha256"):
+        stored[(str(user), str(sha))] = [int(rows), int(ended or 0)]
+    return sorted(k for k in set(logged) | set(stored)
+                  if logged.get(k, [0, 0]) != stored.get(k, [0, 0]))
+
+
 def unreferenced_scans(conn: sqlite3.Connection, attachments_dir: Path) -> Iterator[Path]:
     """Files in the scan folder that no dossier's attachment list names (content-addressed:
     ``<dir>/<sha[:2]>/<sha>``). Streams the folder; lookups go through a TEMP index."""

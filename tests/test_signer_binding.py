@@ -210,3 +210,48 @@ def test_demo_binds_its_key(tmp_path):
         assert owners == {demo.DEMO_USER, "lan"}
         assert verify_store(c).problems == []
     demo.prepare(tmp_path / "demo")  # idempotent on a kept folder
+
+
+def test_a_binding_written_or_reopened_in_the_file_is_named_by_verify(counter):
+    """The attack: who may sign is decided by `user_certs`, a table in the file. A binding
+    inserted by hand (no `user.bind_cert` audit row) and an unbinding undone by hand (the
+    `user.unbind_cert` row stays) are each named by `verify`, in both languages, exit 1."""
+    import sqlite3
+
+    pki = shared_pki()
+    with demo_signer("clerk1", counter) as s:
+        _receive(counter, s, "lan")
+    data = counter.settings.data_dir
+    assert motcua("verify", data_dir=data).returncode == 0
+    c2 = pki.clerk("clerk2").cert
+    fp2 = c2.fingerprint(hashes.SHA256()).hex()
+    raw = sqlite3.connect(counter.store.path, isolation_level=None)
+    raw.execute("INSERT INTO user_certs (username, sha256, subject, serial, not_after, bound_at, "
+                "bound_by) VALUES ('hoa', ?, 'CN=clerk2', '01', '2099-01-01T00:00:00+00:00', "
+                "'2026-11-20T08:00:00+07:00', 'quantri')", (fp2,))
+    vi = motcua("verify", data_dir=data)
+    en = motcua("verify", data_dir=data, lang="en")
+    assert vi.returncode == en.returncode == 1
+    assert (f"kho dữ liệu: chứng thư gắn với tài khoản khác với nhật ký (bị thêm, gỡ hoặc mở lại "
+            f"trong tệp?) — tài khoản 'hoa', chứng thư SHA-256 {fp2[:16]}…") in vi.stdout
+    assert vi.stdout.strip().endswith("1 vấn đề của kho: chứng thư gắn với tài khoản không khớp "
+                                      "nhật ký.")
+    assert f"account 'hoa', certificate SHA-256 {fp2[:16]}…" in en.stdout
+    # the honest way: bound and unbound by an administrator (audited) — then re-opened by hand
+    from localdb.crosscheck import expected_triggers
+
+    raw.execute("DROP TRIGGER user_certs_no_delete")
+    raw.execute("DELETE FROM user_certs WHERE username = 'hoa'")
+    raw.execute(expected_triggers()["user_certs_no_delete"])
+    raw.close()
+    binding.bind_certificate(counter.store, "hoa", c2, admin="quantri", admin_password=ADMIN_PW)
+    binding.unbind_certificate(counter.store, "hoa", fp2[:10], admin="quantri",
+                               admin_password=ADMIN_PW)
+    assert motcua("verify", data_dir=data).returncode == 0
+    raw = sqlite3.connect(counter.store.path, isolation_level=None)
+    raw.execute("DROP TRIGGER user_certs_unbind_once")
+    raw.execute("UPDATE user_certs SET unbound_at = NULL, unbound_by = NULL WHERE username = 'hoa'")
+    raw.execute(expected_triggers()["user_certs_unbind_once"])
+    raw.close()
+    vi = motcua("verify", data_dir=data)
+    assert vi.returncode == 1 and f"tài khoản 'hoa', chứng thư SHA-256 {fp2[:16]}…" in vi.stdout
