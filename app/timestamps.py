@@ -131,7 +131,14 @@ def _held(ranges: list[list[int]], seq: int) -> bool:
 
 
 def _span(seqs: list[int]) -> str:
-    return f"#{seqs[0]}" if len(seqs) == 1 else f"#{seqs[0]}–#{seqs[-1]} ({len(seqs)})"
+    """#n, #a–#b (count) for a run without holes, else the numbers themselves (the first 10):
+    "#6–#8 (2)" would name #7, which is not among them."""
+    if len(seqs) == 1:
+        return f"#{seqs[0]}"
+    if seqs[-1] - seqs[0] + 1 == len(seqs):
+        return f"#{seqs[0]}–#{seqs[-1]} ({len(seqs)})"
+    shown = ", ".join(f"#{n}" for n in seqs[:10])
+    return shown + (f" … ({len(seqs)})" if len(seqs) > 10 else "")
 
 
 def gateway_holdings(counter: Any, *, online: bool = True) -> dict[str, Any]:

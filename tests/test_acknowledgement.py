@@ -503,3 +503,29 @@ def test_bytes_rewritten_after_acknowledgement_are_named_not_called_unacknowledg
             if p["problem"] == "not_acknowledged"] == []
     assert [f for f in repair.findings(counter) if f["kind"] == "not_acknowledged"] == []
     counter.close()
+
+
+def test_events_deleted_with_holes_between_them_are_named_one_by_one(tmp_path):
+    """Two dossiers deleted after they reached the province, a kept one between them: the
+    online `audit verify` names #1 and #3, not "#1–#3 (2)" (which would take in #2)."""
+    counter = make_counter(tmp_path / "c")
+    first, kept, last = fill(counter, 3)
+    store = open_store(None, tmp_path / "gw")
+    with _server(store, tmp_path) as server:
+        enrol(counter, store, server.url)
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).ok
+        c = _attacker(counter)
+        for code in (first, last):
+            ids = [e["id"] for e in _events_of(counter, code)]
+            c.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
+            c.execute("DELETE FROM dossiers WHERE code = ?", (code,))
+        c.close()
+        data = counter.settings.data_dir
+        en = motcua("audit", "verify", data_dir=data, lang="en")
+        assert en.returncode == 1
+        assert "the gateway holds this counter's event(s) #1, #3 that the store no longer has" \
+            in en.stdout
+        vi = motcua("audit", "verify", data_dir=data)
+        assert vi.returncode == 1 and "cổng tỉnh giữ sự kiện số #1, #3 của quầy này" in vi.stdout
+    store.close()
+    counter.close()
