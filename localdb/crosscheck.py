@@ -123,13 +123,15 @@ def sent_without_token(conn: sqlite3.Connection, agency_code: str, counter_no: i
 def own_chain(conn: sqlite3.Connection, agency_code: str, counter_no: int
               ) -> Iterator[tuple[int, str, str, bool, bool, bytes]]:
     """(counter_seq, event id, dossier code, marked sent, queued, payload) of this counter's
-    own chained (v2) events, by counter_seq — to compare with what the gateway holds."""
+    own chained (v2) events, by counter_seq — to compare with what the gateway holds. Own by
+    the origin inside the body, not the column: a relabelled column is not a deleted event."""
     yield from conn.execute(
         "SELECT CAST(json_extract(CAST(e.payload AS TEXT), '$.counter_seq') AS INTEGER) AS cs, "
         "e.id, coalesce(d.code, ''), e.synced_at IS NOT NULL, o.event_id IS NOT NULL, "
         "CAST(e.payload AS BLOB) FROM events e "
         "LEFT JOIN outbox o ON o.event_id = e.id LEFT JOIN dossiers d ON d.id = e.dossier_id "
-        "WHERE e.origin = 'counter' AND json_valid(CAST(e.payload AS TEXT)) "
+        "WHERE json_valid(CAST(e.payload AS TEXT)) "
+        "AND json_extract(CAST(e.payload AS TEXT), '$.origin') = 'counter' "
         "AND json_type(CAST(e.payload AS TEXT), '$.counter_seq') = 'integer' "
         "AND json_extract(CAST(e.payload AS TEXT), '$.counter.agency_code') = ? "
         "AND CAST(json_extract(CAST(e.payload AS TEXT), '$.counter.counter_no') AS INTEGER) = ? "

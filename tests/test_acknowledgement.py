@@ -529,3 +529,32 @@ def test_events_deleted_with_holes_between_them_are_named_one_by_one(tmp_path):
         assert vi.returncode == 1 and "cổng tỉnh giữ sự kiện số #1, #3 của quầy này" in vi.stdout
     store.close()
     counter.close()
+
+
+def test_a_relabelled_origin_is_not_called_deleted_by_the_online_comparison(tmp_path):
+    """The attack: an own event that reached the province relabelled `province` in the store
+    (its signed body still says counter). The online `audit verify` names the relabel; it
+    must not also say the gateway holds an event "the store no longer has"."""
+    counter = make_counter(tmp_path / "c")
+    code, _ = fill(counter, 2)
+    store = open_store(None, tmp_path / "gw")
+    with _server(store, tmp_path) as server:
+        enrol(counter, store, server.url)
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).ok
+        c = _attacker(counter)
+        c.execute("UPDATE events SET origin = 'province' WHERE id = ?",
+                  (_events_of(counter, code)[0]["id"],))
+        from localdb.crosscheck import expected_triggers
+
+        for name in ("events_append_only", "events_no_delete", "events_tst_once"):
+            c.execute(expected_triggers()[name])
+        c.close()
+        data = counter.settings.data_dir
+        en = motcua("audit", "verify", data_dir=data, lang="en")
+        assert en.returncode == 1 and "its origin label was changed" in en.stdout
+        assert "no longer has" not in en.stdout
+        vi = motcua("audit", "verify", data_dir=data)
+        assert vi.returncode == 1 and "nhãn nguồn đã bị đổi" in vi.stdout
+        assert "không còn (bị xoá?)" not in vi.stdout
+    store.close()
+    counter.close()
