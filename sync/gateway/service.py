@@ -61,7 +61,12 @@ def ingest(
     """
     results: list[PushResult | None] = [None] * len(events)
     raw_ids = [_safe_id(obj) for obj in events]
-    known = store.existing_payload_hashes(sorted({i for i in raw_ids if i is not None}))
+    # the dossiers are looked up with the ids as sent (a well-formed envelope's dossier_id is
+    # exactly that string): one read transaction for both look-ups, before the checks
+    raw_dossiers = {_safe_id(obj, "dossier_id") for obj in events}
+    raw_dossiers.discard(None)
+    known, dossiers = store.batch_lookup(sorted({i for i in raw_ids if i is not None}),
+                                         sorted(d for d in raw_dossiers if d is not None))
     work = [(obj, raw_ids[i] not in known) for i, obj in enumerate(events)]
     checked = pool.check(work) if pool is not None else check_many(verifier, work)
 
@@ -73,7 +78,8 @@ def ingest(
             continue
         parsed.append((i, c.wire, c.body, c.verdict))
 
-    batch = _Batch.load(store, verifier, counter, known, [w for _, w, _, _ in parsed])
+    batch = _Batch.load(store, verifier, counter, known, [w for _, w, _, _ in parsed],
+                        dossiers, raw_dossiers)
     to_store: list[tuple[int, NewEvent]] = []
     for i, wire, body, verdict in parsed:
         judged = batch.judge(wire, body, verdict)
@@ -95,9 +101,10 @@ def ingest(
     return final
 
 
-def _safe_id(obj: object) -> str | None:
-    """The event's id as sent, if it is a short printable string (never a NUL into a query)."""
-    raw_id = obj.get("id") if isinstance(obj, dict) else None
+def _safe_id(obj: object, key: str = "id") -> str | None:
+    """The event's id (or another id member) as sent, if it is a short printable string (never
+    a NUL into a query)."""
+    raw_id = obj.get(key) if isinstance(obj, dict) else None
     return raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 and raw_id.isprintable() \
         else None
 
@@ -117,8 +124,14 @@ class _Batch:
 
     @classmethod
     def load(cls, store: Store, verifier: Verifier, counter: Counter, known: dict[str, str],
-             wires: list[WireEvent]) -> _Batch:
-        dossiers = store.dossiers_by_ids(sorted({w.dossier_id for w in wires}))
+             wires: list[WireEvent], dossiers: dict[str, Any] | None = None,
+             looked_up: set[str | None] | None = None) -> _Batch:
+        """`dossiers`: those already looked up among the ids `looked_up` (`batch_lookup`);
+        any other dossier of `wires` is looked up here."""
+        dossiers = dict(dossiers or {})
+        missing = sorted({w.dossier_id for w in wires} - (looked_up or set()))
+        if missing:
+            dossiers.update(store.dossiers_by_ids(missing))
         sender = authz.Sender(counter.agency_code, counter.counter_no)
         now = datetime.now(VN_TZ)
         shas = sorted({a for w in wires for a in w.attachments})

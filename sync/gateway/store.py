@@ -474,15 +474,36 @@ class Store(ABC):
     # ---- events ----------------------------------------------------------------------------
     def existing_payload_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         """payload SHA-256 of the events among ``ids`` already stored (fast duplicate path)."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
+        return self.batch_lookup(ids, ())[0]
+
+    def batch_lookup(self, ids: Sequence[str], dossier_ids: Sequence[str]
+                     ) -> tuple[dict[str, str], dict[str, Any]]:
+        """`existing_payload_hashes` and `dossiers_by_ids` in one read transaction: what a
+        push needs before judging its events (on PostgreSQL each transaction is ~4 round
+        trips, a fair share of a small batch's time)."""
+        from sync.gateway.authz import KnownDossier
+
+        known: dict[str, str] = {}
+        dossiers: dict[str, Any] = {}
+        if not ids and not dossier_ids:
+            return known, dossiers
         with self._read() as tx:
-            rows = tx.all(
-                f"SELECT id, payload_sha256 FROM events WHERE id IN ({marks})",  # noqa: S608 - only placeholders
-                list(ids),
-            )
-        return {r[0]: r[1] for r in rows}
+            for part in _chunks(list(ids)):
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    f"SELECT id, payload_sha256 FROM events WHERE id IN ({marks})",  # noqa: S608 - only placeholders
+                    part,
+                ):
+                    known[r[0]] = r[1]
+            for part in _chunks(list(dossier_ids)):
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    "SELECT dossier_id, dossier_code, agency_code FROM dossiers"  # noqa: S608 - only placeholders
+                    f" WHERE dossier_id IN ({marks})",
+                    part,
+                ):
+                    dossiers[r[0]] = KnownDossier(r[1], r[2])
+        return known, dossiers
 
     def time_stamps(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The RFC 3161 tokens already issued for these events."""
