@@ -335,9 +335,9 @@ def _verify(counter: Counter, code: str | None, *,
             ctx = _Ctx(conn, trust, verify_detached, report, gateway_pins(conn),
                        counter.agency_code, counter.counter_no, False, code is None)
             if code is None:
-                from app.timestamps import gateway_time_stamps
+                from app.timestamps import gateway_proven_time_stamps
 
-                ctx.time_stamping = bool(gateway_time_stamps(conn))
+                ctx.time_stamping = gateway_proven_time_stamps(conn, trust)
             if code is None:
                 conn.execute("DROP TABLE IF EXISTS temp.vchain")
                 conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
@@ -936,14 +936,26 @@ def _recovered_after_restore(conn: sqlite3.Connection) -> dict[str, tuple[int, i
             restores.append((int(seq), None))
     if not restores:
         return {}
-    out: dict[str, tuple[int, int | None]] = {}
-    for seq, eid in conn.execute(
+    recovered: list[tuple[int, str]] = [
+        (int(seq), str(eid)) for seq, eid in conn.execute(
             "SELECT seq, json_extract(detail, '$.event_id') FROM audit WHERE action LIKE 'sync.%' "
             "AND json_valid(detail) AND json_extract(detail, '$.source') = 'recover' "
-            "ORDER BY seq"):
+            "ORDER BY seq") if eid]
+    if not recovered:
+        return {}
+    # A real restore rolls the log back past the event's own action row (that is why its head
+    # points into rows this store lacks), so an event whose own action row is still in the log
+    # was not taken back by `sync recover`: a forged restore + "recover" rows cannot excuse it.
+    still_logged = {str(eid) for (eid,) in conn.execute(
+        "SELECT DISTINCT json_extract(detail, '$.event_id') FROM audit WHERE json_valid(detail) "
+        "AND json_extract(detail, '$.event_id') IS NOT NULL "
+        "AND (action NOT LIKE 'sync.%' OR coalesce(json_extract(detail, '$.source'), '') "
+        "!= 'recover')")}
+    out: dict[str, tuple[int, int | None]] = {}
+    for seq, eid in recovered:
         before = [r for r in restores if r[0] < seq]
-        if before and eid:
-            out[str(eid)] = before[-1]
+        if before and eid not in still_logged:
+            out[eid] = before[-1]
     return out
 
 

@@ -74,6 +74,46 @@ def gateway_time_stamps(conn: sqlite3.Connection) -> bool | None:
     return on if isinstance(on, bool) else None
 
 
+#: how many stored tokens `gateway_proven_time_stamps` tries (newest first) before it gives up
+_TOKENS_TRIED = 20
+
+
+def gateway_proven_time_stamps(conn: sqlite3.Connection, trust: object) -> bool:
+    """Whether the gateway time-stamps, judged so that rewriting the audit rows cannot hide it:
+    the newest `sync.time_stamps` row says so; or there is none (deleted, or turned into
+    something else such as a forged restore) and an event in the store (own or pulled) carries
+    a token over its own signature value from a time-stamping authority chaining to the trust
+    anchors — only the gateway's TSA made it; or the newest row says "off" but a valid token
+    was issued after that row's time (the gateway still time-stamped: the row lies). An "off"
+    row newer than every token is believed (a province that removed its TSA)."""
+    from datetime import datetime
+
+    row = conn.execute("SELECT detail, at FROM audit WHERE action = ? ORDER BY seq DESC "
+                       "LIMIT 1", (MODE_ACTION,)).fetchone()
+    said = gateway_time_stamps(conn)
+    if said:
+        return True
+    if trust is None:
+        return False
+    since: datetime | None = None
+    if row is not None and said is False:
+        try:
+            since = datetime.fromisoformat(str(row[1]))
+        except ValueError:
+            since = None
+    from signing.verify import time_proof
+
+    for sig, tst in conn.execute(
+            "SELECT CAST(signature AS BLOB), CAST(tst AS BLOB) FROM events WHERE tst IS NOT "
+            "NULL AND signature IS NOT NULL ORDER BY seq DESC LIMIT ?", (_TOKENS_TRIED,)):
+        proven = time_proof(bytes(tst), bytes(sig), trust)  # type: ignore[arg-type]
+        if isinstance(proven, datetime) and (
+                since is None or (proven.tzinfo is not None and since.tzinfo is not None
+                                  and proven > since)):
+            return True
+    return False
+
+
 def note_gateway_time_stamps(conn: sqlite3.Connection, on: bool, *, counter_label: str,
                              at: str, actor: str = "sync") -> bool:
     """Record (audited) that the gateway does / no longer does time-stamp, when it changed.
@@ -113,7 +153,7 @@ def unacknowledged(conn: sqlite3.Connection, agency_code: str, counter_no: int,
     ``token_invalid``."""
     from localdb import crosscheck
 
-    if not gateway_time_stamps(conn):
+    if not gateway_proven_time_stamps(conn, trust):
         return []
     out = []
     for eid, etype, code, sig, tst in crosscheck.sent_events(conn, agency_code, counter_no):

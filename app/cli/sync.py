@@ -18,6 +18,7 @@ Exit codes of `sync once` (scripts and monitoring rely on them):
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -25,6 +26,8 @@ import threading
 
 from app.cli.common import counter_of, emit
 from app.errors import UserError
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REMAINING, EXIT_OFFLINE, EXIT_AUTH, EXIT_CATALOGUE = 0, 3, 4, 5, 6
 
@@ -221,14 +224,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     with counter_of(args, readonly=True) as counter:
         state = syncstate.read(counter)
         state["parked_events"] = syncstate.parked_events(counter)
-        from app.timestamps import gateway_time_stamps  # sent without the gateway's proof
+        from app.timestamps import gateway_proven_time_stamps  # sent without the proof
+        from app.trust import load_trust
         from localdb.crosscheck import sent_without_token, unqueued_count
 
+        try:
+            trust = load_trust(counter.settings)
+        except OSError as exc:  # a read-only disk without the CRL folder: the audit row only
+            log.warning("trust anchors not read for the acknowledgement count: %s", exc)
+            trust = None
         with counter.store._lock:
             conn = counter.store.conn
             state["unacknowledged"] = sent_without_token(
                 conn, counter.agency_code, counter.counter_no) \
-                if gateway_time_stamps(conn) else 0
+                if gateway_proven_time_stamps(conn, trust) else 0
             state["unqueued"] = unqueued_count(conn)  # would never reach the province
     if args.json:
         emit(state)
