@@ -42,6 +42,7 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "sync.refused": ("từ chối sự kiện nhận về", "pulled event refused"),
     "sync.parked": ("sự kiện bị cổng tỉnh từ chối", "event parked after a gateway refusal"),
     "store.repair": ("sửa kho dữ liệu", "store repaired"),
+    "store.restore": ("khôi phục kho dữ liệu từ bản sao lưu", "store restored from a backup"),
     "sync.pin_gateway": ("ghim chứng thư cổng tỉnh", "gateway certificate pinned"),
     "gateway.pin_rotated": ("ghim chứng thư mới của cổng tỉnh theo thông báo đã ký",
                             "new gateway certificate pinned from a signed announcement"),

@@ -1211,7 +1211,7 @@ def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
     except UserError:
         return out  # not enrolled: nothing to compare with
     try:
-        head = client.witness()
+        head, breaks = client.witness_and_breaks()
     except Exception as exc:
         log.info("witness not checked: %s", exc)
         out["note_en"] = "Gateway not reachable: the witness was not checked."
@@ -1220,6 +1220,13 @@ def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
     finally:
         client.close()
     out["checked"] = True
+    for vi, en in (witness_break_words(b) for b in breaks):
+        if vi is None:  # an audited restore: said, not a problem
+            out["restores_vi"] = [*out.get("restores_vi", []), en[0]]
+            out["restores_en"] = [*out.get("restores_en", []), en[1]]
+        else:
+            out["problems_vi"].append(vi)
+            out["problems_en"].append(en)
     if not head:
         return out
     seq, digest = int(head["seq"]), str(head["hash"])
@@ -1234,3 +1241,25 @@ def witness_check(counter: Counter, *, online: bool = True) -> dict[str, Any]:
     out["problems_en"].append(p.describe("en"))
     out["problems_vi"].append(p.describe("vi"))
     return out
+
+
+def witness_break_words(b: dict[str, Any]) -> tuple[Any, Any]:
+    """(vi, en) of a break the gateway recorded in this counter's witnessed audit log; for an
+    audited restore (None, (vi, en)): a note."""
+    from app import checkwords
+
+    at, w, first = checkwords.when(b.get("at")), int(b["witnessed_seq"]), int(b["first_seq"])
+    if b.get("kind") == "restore":
+        return None, (
+            f"cổng tỉnh ghi nhận lúc {at}: nhật ký của quầy được khôi phục từ bản sao lưu ở dòng "
+            f"#{first} (cổng tỉnh đã chứng kiến đến #{w}; các dòng đó thay bằng nhật ký khôi "
+            "phục, theo dòng {checkwords.action('store.restore', 'vi')})",
+            f"the gateway recorded at {at}: this counter's audit log was restored from a backup "
+            f"at row #{first} (the gateway had witnessed up to #{w}; those rows were replaced by "
+            f"the restored log, as the row {checkwords.action('store.restore', 'en')} says)")
+    return (
+        f"#{first}: cổng tỉnh ghi nhận lúc {at} nhật ký không còn nối tiếp chuỗi cổng tỉnh đã "
+        f"chứng kiến đến dòng #{w}: các dòng đến #{w} đã bị sửa, xoá hoặc chèn sau khi gửi",
+        f"#{first}: the gateway recorded at {at} that the audit log no longer continues the "
+        f"chain it witnessed up to row #{w}: rows up to #{w} were edited, deleted or inserted "
+        "after they were sent")

@@ -37,6 +37,8 @@ from sync.wire import WireEvent
 log = logging.getLogger(__name__)
 
 CREDENTIAL_FILE = "gateway-credential"
+#: meta: the audit row the gateway last said it witnesses (a hint: the gateway decides)
+WITNESS_HINT_KEY = "audit_witness_seq"
 META_URL = "gateway_url"
 META_CA = "gateway_ca_bundle"
 META_COUNTER_ID = "gateway_counter_id"
@@ -139,12 +141,40 @@ class CounterSyncStore:
                              action="sync.parked", subject=event_id,
                              detail={"reason": reason[:200]})
 
-    def audit_head(self) -> dict[str, Any]:
-        """The audit chain's newest row, sent with each push for the gateway to witness."""
-        from app import evidence
-
+    def witness_rows(self, answer: Mapping[str, Any] | None,
+                     limit: int = 2000) -> list[list[Any]]:
+        """The audit rows to send for the gateway's witness: after the head the gateway said
+        it witnesses (``answer``), else after the last one it said (meta, a hint only: the
+        gateway answers where to start when it is wrong). When our row at the witnessed seq is
+        not the one witnessed and an audited restore lies at or before the row after it, from
+        that restore row (the gateway continues from it and records the restore); otherwise the
+        gateway records the break."""
+        conn = self.counter.store.conn
         with self._read():
-            return evidence.audit_head(self.counter.store.conn)
+            top = conn.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
+            if answer is None:
+                hint = self.counter.store.get_meta(WITNESS_HINT_KEY)
+                start = int(hint) + 1 if hint and hint.isdigit() else max(1, top - limit + 1)
+            else:
+                seq, start = int(answer["seq"]), int(answer["seq"]) + 1
+                if seq:
+                    mine = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+                    if mine is None or mine[0] != answer["hash"]:
+                        r = conn.execute("SELECT max(seq) FROM audit WHERE action ="
+                                         " 'store.restore' AND seq <= ?", (seq + 1,)).fetchone()
+                        if r[0] is not None:
+                            start = int(r[0])
+            if start > top:
+                return []
+            return [list(r) for r in conn.execute(
+                "SELECT seq, at, actor, counter, action, subject, detail, hash FROM audit"
+                " WHERE seq >= ? ORDER BY seq LIMIT ?", (start, int(limit)))]
+
+    def note_witness(self, answer: Mapping[str, Any]) -> None:
+        """Remember where the gateway's witness stands (where the next round starts)."""
+        seq = str(int(answer["seq"]))
+        if self.counter.store.get_meta(WITNESS_HINT_KEY) != seq:
+            self.counter.store.set_meta(WITNESS_HINT_KEY, seq)
 
     def note_attempt(self, ids: Sequence[str], error: str) -> None:
         with self.counter.store.write() as conn:

@@ -440,21 +440,51 @@ class GatewayClient:
             raise InvalidResponse(f"gateway-rotations answer: {exc.detail}") from exc
 
     def witness(self) -> dict[str, Any] | None:
-        """The audit head this counter last sent, as the gateway keeps it ({seq, hash})."""
+        """The audit head the gateway witnesses for this counter ({seq, hash})."""
+        return self.witness_and_breaks()[0]
+
+    def witness_and_breaks(self) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The witnessed audit head ({seq, hash} or None) and the breaks (and restores) the
+        gateway recorded in this counter's witnessed chain ({kind, witnessed_seq,
+        witnessed_hash, first_seq, at}; [] from an older gateway)."""
         resp = self._request("GET", "/witness")
         if resp.status_code == 404:
-            return None
+            return None, []
         if resp.status_code != 200:
             _, detail = _error_of(resp)
             raise InvalidResponse(f"witness answered HTTP {resp.status_code}: {detail}")
         doc = self._json(resp)
         head = doc.get("audit_head") if isinstance(doc, dict) else None
-        if head is None:
-            return None
-        if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or \
-                not is_sha256_hex(head.get("hash")):
+        if head is not None and (not isinstance(head, dict) or not _is_int(head.get("seq"))
+                                 or not is_sha256_hex(head.get("hash"))):
             raise InvalidResponse("witness answer is not {audit_head: {seq, hash}}")
-        return head
+        breaks = doc.get("breaks", []) if isinstance(doc, dict) else []
+        if not isinstance(breaks, list) or not all(
+                isinstance(b, dict) and b.get("kind") in ("break", "restore")
+                and _is_int(b.get("witnessed_seq")) and _is_int(b.get("first_seq"))
+                and isinstance(b.get("at"), str) for b in breaks):
+            raise InvalidResponse("witness answer has malformed breaks")
+        return head, breaks
+
+    def push_audit(self, rows: Sequence[Sequence[Any]]) -> dict[str, Any] | None:
+        """Send audit rows ([seq, at, actor, counter, action, subject, detail, hash], from the
+        row after the head the gateway witnesses) with no event. The gateway's witness answer
+        {seq, hash, status}, or None from a gateway that does not witness rows."""
+        body = json.dumps({"events": [], "audit_rows": [list(r) for r in rows]},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        resp = self._request("POST", "/events:push", data=body,
+                             headers={"Content-Type": "application/json"})
+        if resp.status_code != 200:
+            reason, detail = _error_of(resp)
+            raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
+        doc = self._json(resp)
+        w = doc.get("audit_witness") if isinstance(doc, dict) else None
+        if w is None:
+            return None
+        if not (isinstance(w, dict) and _is_int(w.get("seq")) and w["seq"] >= 0
+                and is_sha256_hex(w.get("hash")) and isinstance(w.get("status"), str)):
+            raise InvalidResponse("push answer has a malformed audit_witness")
+        return w
 
     def counter_chain(self) -> tuple[dict[str, Any] | None, bool | None]:
         """What the gateway holds of this counter's own chain (``counter_chain`` of the
@@ -694,6 +724,10 @@ def wire_json(item: dict[str, Any]) -> dict[str, Any]:
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def encode_push(items: Sequence[dict[str, Any]], audit_head: dict[str, Any] | None = None

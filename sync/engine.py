@@ -123,6 +123,10 @@ class EngineConfig:
     chunk_size: int = MiB
     pull: bool = True
     catalogue: bool = True
+    # audit rows sent for the gateway's witness: per push (the gateway takes at most 2,000)
+    # and pushes per round (a first push of a long log goes in pieces over several rounds)
+    audit_rows_per_push: int = 2000
+    audit_pushes: int = 25
 
 
 @dataclass
@@ -195,7 +199,10 @@ class SyncEngine:
                                         thread_name_prefix="sync-http")
         self._db = ThreadPoolExecutor(1, thread_name_prefix="sync-store")
         self._uploaded: set[str] = set()
-        self._audit_head: dict[str, Any] | None = None  # sent with each push (the witness)
+        # the claimed audit head older counters sent with each push: no longer sent (a claim
+        # would become the witness of a counter the gateway has no witness for yet); the audit
+        # rows themselves go in `_witness_audit`
+        self._audit_head: dict[str, Any] | None = None
         self._tsts: dict[str, str] = {}  # event id -> time-stamp token from the last push
         self._failures: dict[str, int] = {}  # event id -> pushes that failed with a 5xx
         self._scans_checked = False
@@ -233,6 +240,7 @@ class SyncEngine:
                     await self._fetch_scans()
             if self.config.catalogue:
                 await self._catalogue(result)
+            await self._witness_audit()
         except SyncError as exc:
             result.error = exc
         result.uploaded_bytes = self.client.bytes_uploaded - uploaded_before
@@ -246,9 +254,6 @@ class SyncEngine:
         the end of the outbox or at the first failure (after the batches in flight answered)."""
         cfg = self.config
         depth = max(1, cfg.parallel_batches)
-        head_of = getattr(self.store, "audit_head", None)
-        if head_of is not None:
-            self._audit_head = await self._in_store(head_of)
         budget = cfg.max_inflight_bytes or depth * cfg.batch_max_bytes
         after = 0
         tasks: dict[asyncio.Future[Any], tuple[list[dict[str, Any]], int]] = {}
@@ -326,6 +331,41 @@ class SyncEngine:
                     await self._in_store(self.store.note_attempt, failed_ids,
                                          f"{err.reason}: {err.detail}"[:500])
             raise err
+
+    async def _witness_audit(self) -> None:
+        """Send the audit rows the gateway has not witnessed yet (after the pull, so the rows
+        of what it applied are witnessed too), at most ``audit_rows_per_push`` per push and
+        ``audit_pushes`` pushes per round; the gateway recomputes the chain from the head it
+        holds and answers where it stands (the counter starts from that, never from its own
+        file alone). Trouble here is logged and ends it: the events are already settled."""
+        rows_of = getattr(self.store, "witness_rows", None)
+        noted = getattr(self.store, "note_witness", None)
+        if rows_of is None or not hasattr(self.client, "push_audit"):
+            return
+        answer: dict[str, Any] | None = None
+        seen: set[tuple[int, int]] = set()
+        for _ in range(max(1, self.config.audit_pushes)):
+            rows = await self._in_store(rows_of, answer, self.config.audit_rows_per_push)
+            if not rows:
+                return
+            step = (int(rows[0][0]), int(answer["seq"]) if answer else -1)
+            if step in seen:  # the same rows again: nothing more to gain this round
+                return
+            seen.add(step)
+            try:
+                answer = await self._in_http(self.client.push_audit, rows)
+            except SyncError as exc:
+                log.warning("audit rows not witnessed this round: %s", exc)
+                return
+            if answer is None:  # an older gateway: it keeps the claimed head only
+                return
+            if noted is not None:
+                await self._in_store(noted, answer)
+            if answer["status"] in ("break", "unchanged"):
+                if answer["status"] == "break":
+                    log.warning("the gateway recorded a break in this counter's witnessed audit"
+                                " log at #%s", answer["seq"])
+                return
 
     async def _settle(self, delivered: list[str], parked: list[tuple[str, str]],
                       result: SyncResult) -> None:

@@ -208,6 +208,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     bad += witness["problems_en" if en else "problems_vi"]
     if witness.get("note_en"):
         print(witness["note_en"] if en else witness["note_vi"])
+    for line in witness.get("restores_en" if en else "restores_vi", []):
+        print(("Note: " if en else "Ghi chú: ") + line)
     apart = held["problems_en" if en else "problems_vi"]
     if apart:
         print("The gateway's copy of this counter's events differs:" if en

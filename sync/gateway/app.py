@@ -354,8 +354,11 @@ def _meta_routes(gw: _Gateway) -> APIRouter:
         time-stamps, and what it holds of the counter's own event chain (counter_seq ranges,
         gaps, forks, breaks): the counter compares the events it believes sent with it."""
         w = store.witness(counter.id)
+        breaks = [{k: b[k] for k in ("kind", "witnessed_seq", "witnessed_hash", "first_seq", "at")}
+                  for b in store.witness_breaks(counter.id)]
         return {"audit_head": ({"seq": w["seq"], "hash": w["hash"]} if w else None),
-                "at": w["at"] if w else None, "time_stamps": gw.config.tsa is not None,
+                "at": w["at"] if w else None, "computed": bool(w and w["verified"]),
+                "breaks": breaks, "time_stamps": gw.config.tsa is not None,
                 "counter_chain": store.counter_chain_report(counter.agency_code,
                                                             counter.counter_no)}
 
@@ -396,6 +399,31 @@ def _check_audit_head(head: Any) -> None:
             and is_sha256_hex(head.get("hash"))):
         raise ApiError(422, "bad_request",
                        "audit_head must be {seq: integer >= 0, hash: sha256 hex}")
+
+
+def _check_audit_rows(rows: Any) -> list[list[Any]]:
+    """``audit_rows``: the counter's audit rows [seq, at, actor, counter, action, subject,
+    detail, hash], consecutive seqs, at most MAX_AUDIT_ROWS."""
+    from sync.gateway.store import MAX_AUDIT_ROWS
+
+    if not isinstance(rows, list) or not rows:
+        raise ApiError(422, "bad_request", "audit_rows must be a non-empty list")
+    if len(rows) > MAX_AUDIT_ROWS:
+        raise ApiError(413, "too_many_audit_rows", f"at most {MAX_AUDIT_ROWS} audit rows per push")
+    expect = None
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 8 and isinstance(row[0], int)
+                and not isinstance(row[0], bool) and 1 <= row[0] < 2**62
+                and all(isinstance(x, str) for x in row[1:7]) and is_sha256_hex(row[7])
+                and (expect is None or row[0] == expect)):
+            raise ApiError(422, "bad_request", "audit_rows must be consecutive [seq, at, actor,"
+                           " counter, action, subject, detail, sha256 hex] rows")
+        expect = row[0] + 1
+    try:
+        json.dumps(rows, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(422, "bad_request", "audit_rows hold text that is not UTF-8") from exc
+    return rows
 
 
 def _pull_after(since: str | None) -> int:
@@ -456,21 +484,30 @@ def _event_routes(gw: _Gateway) -> APIRouter:
             head = doc.get("audit_head")
             if head is not None:
                 _check_audit_head(head)
+            rows = doc.get("audit_rows")
+            if rows is not None:
+                rows = _check_audit_rows(rows)
             if len(events) > config.max_batch_events:
                 raise ApiError(413, "too_many_events",
                                f"at most {config.max_batch_events} events per batch")
             results = await run_in_threadpool(ingest, store, gw.verifier, counter, events,
-                                              config.tsa, gw.pool)
-            if head is not None:  # the witness: this counter's audit head, outside its file
+                                              config.tsa, gw.pool) if events else []
+            if head is not None:  # an older counter's claimed head (kept until rows come)
                 await run_in_threadpool(store.record_witness, counter.id, head["seq"],
                                         head["hash"])
+            witnessed = None
+            if rows is not None:  # the witness, computed here over the rows sent (events first:
+                # a break never costs the citizens' data)
+                witnessed = await run_in_threadpool(store.advance_witness, counter.id, rows)
         finally:
             gauge.in_flight -= 1
             gw.inflight.release()
-        return JSONResponse(
-            {"results": [x.to_json() for x in results], "server_time": _server_time(),
-             "time_stamps": config.tsa is not None}
-        )
+        answer: dict[str, Any] = {"results": [x.to_json() for x in results],
+                                  "server_time": _server_time(),
+                                  "time_stamps": config.tsa is not None}
+        if witnessed is not None:
+            answer["audit_witness"] = witnessed
+        return JSONResponse(answer)
 
     r.add_api_route("/events:push", push, methods=["POST"], operation_id="push_events",
                     **push_doc)

@@ -197,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--json", action="store_true")
     ch.add_argument("--all", action="store_true", help="also list counters whose chain is whole")
 
+    wb = sub.add_parser("witness", parents=[common],
+                        help="breaks (and audited restores) recorded in counters' witnessed"
+                             " audit logs")
+    wb.add_argument("--json", action="store_true")
+
     a = sub.add_parser("act", parents=[common], help="simulate the province acting on a dossier")
     a.add_argument("dossier_code")
     a.add_argument("action", choices=["processing", "supplement", "result-ready", "reject", "fee"])
@@ -213,6 +218,41 @@ def build_parser() -> argparse.ArgumentParser:
                     help="publish a version older than the one counters ship with (counters "
                          "already on a newer catalogue will not install it)")
     return p
+
+
+def _witness_breaks(store: Any) -> list[dict[str, Any]]:
+    names = {c.id: (c.agency_code, c.counter_no) for c in store.list_counters()}
+    out = []
+    for b in store.witness_breaks(None, limit=1000):
+        agency, number = names.get(b["counter_id"], ("?", 0))
+        out.append({"agency_code": agency, "counter_no": number, **b})
+    return out
+
+
+def _witness_lines(breaks: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for b in breaks:
+        what = (f"audit log restored at row #{b['first_seq']} (witnessed up to"
+                f" #{b['witnessed_seq']}; the counter's store.restore row)"
+                if b["kind"] == "restore" else
+                f"audit witness BREAK: rows no longer continue the chain witnessed up to"
+                f" #{b['witnessed_seq']} (first row not continuing it #{b['first_seq']});"
+                f" witness kept")
+        lines.append(f"{b['agency_code']}\t{b['counter_no']:02d}\t{b['at']}\t{what}")
+    return lines
+
+
+def _witness(store: Any, args: argparse.Namespace) -> int:
+    """Breaks and restores recorded in the counters' witnessed audit logs; exit 1 on a break."""
+    breaks = _witness_breaks(store)
+    if args.json:
+        print(json.dumps(breaks, ensure_ascii=False))
+    else:
+        for line in _witness_lines(breaks):
+            print(line)
+        if not breaks:
+            print("no break recorded in any counter's witnessed audit log")
+    return 1 if any(b["kind"] == "break" for b in breaks) else 0
 
 
 def _chains(store: Any, args: argparse.Namespace) -> int:
@@ -238,7 +278,12 @@ def _chains(store: Any, args: argparse.Namespace) -> int:
                   f"breaks [{spans([[x, x] for x in r['breaks']])}]")
         if not reports:
             print("every counter's chain is whole (no gap, fork or break)")
-    return 1 if any(r["forks"] or r["breaks"] for r in reports) else 0
+    witness = _witness_breaks(store)
+    if not args.json:  # (JSON: `motcua-gateway witness --json`)
+        for line in _witness_lines(witness):
+            print(line)
+    return 1 if any(r["forks"] or r["breaks"] for r in reports) or any(
+        b["kind"] == "break" for b in witness) else 0
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -486,6 +531,8 @@ def _admin(args: argparse.Namespace, store: Any) -> int:
         return 0
     if args.command == "chains":
         return _chains(store, args)
+    if args.command == "witness":
+        return _witness(store, args)
     if args.command == "act":
         from sync.gateway.service import province_act
 

@@ -32,7 +32,32 @@ class AuditHeadModel(BaseModel):
 class PushRequest(BaseModel):
     events: list[WireEventModel]
     audit_head: AuditHeadModel | None = Field(
-        default=None, description="the counter's audit chain head; kept as its witness")
+        default=None, description="the counter's audit chain head as it claims it (older "
+        "counters); kept as its witness until the counter sends audit_rows")
+    audit_rows: list[list[int | str]] | None = Field(
+        default=None, max_length=2000,
+        description="the counter's audit rows [seq, at, actor, counter, action, subject, detail,"
+        " hash] from the row after the witnessed head (consecutive seqs): the gateway recomputes"
+        " the chain from the head it holds and keeps the head it computed; rows that do not "
+        "continue it are recorded as a break (the witness stays)")
+
+
+class AuditWitnessModel(BaseModel):
+    seq: int = Field(description="the audit row the gateway now witnesses (0: none)")
+    hash: str
+    status: Literal["ok", "behind", "break", "restore", "unchanged"] = Field(
+        description="ok: advanced; behind: the rows must start at seq + 1; break: the rows do "
+        "not continue the witnessed chain (recorded, witness kept); restore: continued from "
+        "the counter's audited store.restore row (recorded); unchanged: nothing new")
+
+
+class WitnessBreakModel(BaseModel):
+    kind: Literal["break", "restore"]
+    witnessed_seq: int
+    witnessed_hash: str
+    first_seq: int = Field(description="break: the first row that did not continue the "
+                           "witnessed chain; restore: the store.restore row")
+    at: str
 
 
 class ChainEventModel(BaseModel):
@@ -62,6 +87,11 @@ class WitnessResponse(BaseModel):
     time_stamps: bool | None = Field(
         default=None, description="whether this gateway time-stamps (RFC 3161) what it accepts")
     counter_chain: CounterChainModel | None = None
+    computed: bool = Field(default=False, description="the head was computed here from the "
+                           "counter's audit rows (not only claimed by it)")
+    breaks: list[WitnessBreakModel] = Field(
+        default_factory=list, description="times the counter's audit rows did not continue the "
+        "witnessed chain (and audited restores), oldest first, at most the newest 100")
 
 
 class PushResultModel(BaseModel):
@@ -94,6 +124,8 @@ class PushResponse(BaseModel):
         default=None, description="whether this gateway time-stamps (RFC 3161) what it "
         "accepts: each accepted or duplicate result then carries `tst`, and a counter counts "
         "an event as acknowledged only with that token")
+    audit_witness: AuditWitnessModel | None = Field(
+        default=None, description="with audit_rows: the head the gateway witnesses now")
 
 
 class PullResponse(BaseModel):

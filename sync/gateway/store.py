@@ -53,6 +53,7 @@ from sync.wire import WireEvent
 #: advisory-lock keys (arbitrary 64-bit constants, private to this schema)
 EVENTS_LOCK_KEY = 0x4D6F74437561_01
 MIGRATE_LOCK_KEY = 0x4D6F74437561_02
+WITNESS_LOCK_CLASS = 0x4D435731  # (class, counter id): one counter's witness updates in turn
 
 TOKEN_PREFIX = "mct_"  # noqa: S105 - the prefix of issued tokens, not a secret
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -61,6 +62,29 @@ _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 #: v4 (both dialects): the witness of each counter's audit chain
 _WITNESS_DDL = ("CREATE TABLE audit_witness (counter_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL,"
                 " hash TEXT NOT NULL, at TEXT NOT NULL)")
+
+#: v6: the witness is computed by the gateway from the audit rows a counter sends (``verified``
+#: = 1 from then on, a bare claimed head no longer moves it), and every time a counter's rows did
+#: not continue the witnessed chain is kept (append-only: only ever inserted)
+_WITNESS_V6 = "ALTER TABLE audit_witness ADD COLUMN verified SMALLINT NOT NULL DEFAULT 0"
+_WITNESS_BREAKS_COLS = ("counter_id BIGINT NOT NULL, kind TEXT NOT NULL,"
+                        " witnessed_seq BIGINT NOT NULL, witnessed_hash TEXT NOT NULL,"
+                        " first_seq BIGINT NOT NULL, at TEXT NOT NULL)")
+#: hash of "no row before" in a counter's audit chain (localdb.audit.GENESIS)
+AUDIT_GENESIS = "0" * 64
+#: at most this many audit rows in one push (the witness advances as far as the rows sent)
+MAX_AUDIT_ROWS = 2000
+#: at most this many witness breaks/restores reported per counter (the newest)
+WITNESS_BREAKS_LIMIT = 100
+
+
+def audit_row_hash(prev_hash: str, row: Sequence[Any]) -> str:
+    """The counter's audit row hash (``localdb.audit._row_hash``, which sync/ may not import):
+    SHA-256 of the previous row's hash + the compact JSON of [seq, at, actor, counter, action,
+    subject, detail]. ``tests/test_witness.py`` holds the two equal."""
+    body = json.dumps(list(row[:7]), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
 
 #: v5 (both dialects): each counter's own chain (counter_seq / counter_prev of its signed
 #: events) as the gateway received it: gaps, forks and breaks are recorded, never refused
@@ -747,21 +771,118 @@ class Store(ABC):
 
     # ---- audit witness ----------------------------------------------------------------------
     def record_witness(self, counter_id: int, seq: int, digest: str) -> None:
-        """Keep the counter's newest audit head (sent with every push): the witness its
-        `audit verify` compares with, outside the counter's own file. Never moves back."""
+        """Keep the newest audit head a counter *claims* (``audit_head``, older counters): the
+        witness its `audit verify` compares with. Never moves back, and never once the witness
+        was computed here from the counter's rows (`advance_witness`)."""
         with self._write() as tx:
             tx.execute(
                 "INSERT INTO audit_witness (counter_id, seq, hash, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (counter_id) DO UPDATE SET seq = excluded.seq,"
-                " hash = excluded.hash, at = excluded.at WHERE excluded.seq >= audit_witness.seq",
+                " hash = excluded.hash, at = excluded.at WHERE excluded.seq >= audit_witness.seq"
+                " AND audit_witness.verified = 0",
                 (counter_id, seq, digest, utcnow_iso()),
             )
 
     def witness(self, counter_id: int) -> dict[str, Any] | None:
         with self._read() as tx:
-            r = tx.one("SELECT seq, hash, at FROM audit_witness WHERE counter_id = ?",
+            r = tx.one("SELECT seq, hash, at, verified FROM audit_witness WHERE counter_id = ?",
                        (counter_id,))
-        return {"seq": int(r[0]), "hash": str(r[1]), "at": str(r[2])} if r else None
+        return {"seq": int(r[0]), "hash": str(r[1]), "at": str(r[2]),
+                "verified": bool(r[3])} if r else None
+
+    def _lock_witness(self, tx: _Tx, counter_id: int) -> None:  # noqa: B027 - a no-op hook
+        """Serialise the witness updates of one counter (SQLite: the write lock does)."""
+
+    def advance_witness(self, counter_id: int, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+        """Move the counter's audit witness over the rows it sent (each ``[seq, at, actor,
+        counter, action, subject, detail, hash]``, consecutive seqs, checked by the caller).
+
+        The gateway recomputes the chain itself from the head it holds (W, H): rows up to W are
+        skipped (row W's stated hash must be H), row W+1 is hashed over H, each next one over
+        the hash computed before it, and every stated hash must be the computed one. Then the
+        head *computed here* is stored. Rows that start after W+1 move nothing (``behind``:
+        the answer tells the counter where to start). Rows that do not continue the witnessed
+        chain move nothing either and are recorded (``break``) — unless the rows hold the
+        counter's audited restore (`store.restore` at seq <= W+1): the witness then continues
+        from that row, which is recorded as ``restore``. Returns ``{seq, hash, status}``:
+        ok | behind | break | restore | unchanged."""
+        if not rows:
+            raise StoreError("bad_audit_rows", "no audit rows")
+        now = utcnow_iso()
+        with self._write() as tx:
+            self._lock_witness(tx, counter_id)
+            r = tx.one("SELECT seq, hash, verified FROM audit_witness WHERE counter_id = ?",
+                       (counter_id,))
+            w_seq, w_hash = (int(r[0]), str(r[1])) if r else (0, AUDIT_GENESIS)
+            first = int(rows[0][0])
+            if first > w_seq + 1:
+                return {"seq": w_seq, "hash": w_hash, "status": "behind"}
+            if int(rows[-1][0]) < w_seq:  # nothing to judge yet (e.g. a restored, shorter log)
+                return {"seq": w_seq, "hash": w_hash, "status": "unchanged"}
+            new = rows[w_seq + 1 - first:]
+            stated_w = rows[w_seq - first][7] if first <= w_seq else w_hash
+            bad = None if stated_w == w_hash else w_seq
+            head = (w_seq, w_hash)
+            if bad is None:
+                prev = w_hash
+                for row in new:
+                    prev = audit_row_hash(prev, row)
+                    if prev != row[7]:
+                        bad = int(row[0])
+                        break
+                    head = (int(row[0]), prev)
+            if bad is None:
+                if not new:
+                    if r is not None and not r[2]:  # a claimed head the rows confirm
+                        self._set_witness(tx, counter_id, head, now)
+                    return {"seq": w_seq, "hash": w_hash, "status": "unchanged"}
+                self._set_witness(tx, counter_id, head, now)
+                return {"seq": head[0], "hash": head[1], "status": "ok"}
+            kind, first_bad = "break", bad
+            restore = next((k for k in range(len(rows) - 1, -1, -1)
+                            if rows[k][4] == "store.restore" and int(rows[k][0]) <= w_seq + 1),
+                           None)
+            if restore is not None:  # continue from the audited restore row, as the counter says
+                prev, ok = str(rows[restore][7]), True
+                for row in rows[restore + 1:]:
+                    prev = audit_row_hash(prev, row)
+                    if prev != row[7]:
+                        ok = False
+                        break
+                if ok:
+                    kind, first_bad = "restore", int(rows[restore][0])
+                    head = (int(rows[-1][0]), str(rows[-1][7]))
+                    self._set_witness(tx, counter_id, head, now)
+            if not tx.one("SELECT 1 FROM audit_witness_breaks WHERE counter_id = ? AND kind = ?"
+                          " AND witnessed_seq = ? AND witnessed_hash = ? AND first_seq = ?",
+                          (counter_id, kind, w_seq, w_hash, first_bad)):
+                tx.execute("INSERT INTO audit_witness_breaks (counter_id, kind, witnessed_seq,"
+                           " witnessed_hash, first_seq, at) VALUES (?, ?, ?, ?, ?, ?)",
+                           (counter_id, kind, w_seq, w_hash, first_bad, now))
+                _log_witness(counter_id, kind, w_seq, first_bad)
+            return {"seq": head[0], "hash": head[1], "status": kind}
+
+    def _set_witness(self, tx: _Tx, counter_id: int, head: tuple[int, str], now: str) -> None:
+        tx.execute(
+            "INSERT INTO audit_witness (counter_id, seq, hash, at, verified) VALUES (?, ?, ?, ?, 1)"
+            " ON CONFLICT (counter_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+            " at = excluded.at, verified = 1",
+            (counter_id, head[0], head[1], now),
+        )
+
+    def witness_breaks(self, counter_id: int | None = None,
+                       limit: int = WITNESS_BREAKS_LIMIT) -> list[dict[str, Any]]:
+        """The recorded breaks and restores of a counter's witnessed audit chain (all counters
+        without ``counter_id``), oldest first, at most the newest ``limit``."""
+        where, params = ("WHERE counter_id = ?", (counter_id,)) if counter_id is not None \
+            else ("", ())
+        with self._read() as tx:
+            rows = tx.all("SELECT id, counter_id, kind, witnessed_seq, witnessed_hash, first_seq,"  # noqa: S608 - fixed text
+                          f" at FROM audit_witness_breaks {where} ORDER BY id DESC LIMIT ?",
+                          (*params, int(limit)))
+        return [{"counter_id": int(r[1]), "kind": str(r[2]), "witnessed_seq": int(r[3]),
+                 "witnessed_hash": str(r[4]), "first_seq": int(r[5]), "at": str(r[6])}
+                for r in reversed(rows)]
 
     # ---- counters' own chains --------------------------------------------------------------
     def counter_chain_report(self, agency_code: str, counter_no: int,
@@ -1135,6 +1256,8 @@ class SQLiteStore(Store):
             ],
             [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
             [_CHAIN_DDL, _CHAIN_BACKFILL_SQLITE],  # v5: each counter's own chain, as received
+            [_WITNESS_V6, "CREATE TABLE audit_witness_breaks (id INTEGER PRIMARY KEY"
+             " AUTOINCREMENT, " + _WITNESS_BREAKS_COLS],  # v6: witness computed here; breaks
         ]
 
     def _part(self, key: str) -> Path:
@@ -1193,6 +1316,20 @@ class SQLiteStore(Store):
                     conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+def _log_witness(counter_id: int, kind: str, witnessed_seq: int, first_seq: int) -> None:
+    import logging
+
+    if kind == "restore":
+        logging.getLogger(__name__).warning(
+            "counter %s: audit log restored at row #%s (the witness held #%s): the witness"
+            " continues from the restored log", counter_id, first_seq, witnessed_seq)
+    else:
+        logging.getLogger(__name__).warning(
+            "counter %s: audit rows no longer continue the witnessed chain (witness #%s, first"
+            " row not continuing it #%s): witness kept, break recorded", counter_id,
+            witnessed_seq, first_seq)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -1339,7 +1476,12 @@ class PostgresStore(Store):
             ],
             [_WITNESS_DDL],  # v4: each counter's latest audit head, witnessed
             [_CHAIN_DDL, _CHAIN_BACKFILL_PG],  # v5: each counter's own chain, as received
+            [_WITNESS_V6, "CREATE TABLE audit_witness_breaks (id BIGINT GENERATED ALWAYS AS"
+             " IDENTITY PRIMARY KEY, " + _WITNESS_BREAKS_COLS],  # v6: witness computed; breaks
         ]
+
+    def _lock_witness(self, tx: _Tx, counter_id: int) -> None:
+        tx.execute("SELECT pg_advisory_xact_lock(?, ?)", (WITNESS_LOCK_CLASS, int(counter_id)))
 
     def _lock_upload(self, tx: _Tx, sha256: str, counter_id: int) -> Any:
         # one counter's chunks of one upload append one after the other
