@@ -114,6 +114,39 @@ def test_a_rewritten_witnessed_row_stays_named_after_the_next_push(tmp_path):
     counter.close()
 
 
+def test_a_pulled_province_events_audit_row_deleted_after_the_sync_is_a_break(tmp_path):
+    """The pulled event's `sync.<type>` row is written by the pull, after the round's event
+    pushes: the witness push that ends the round covers it, so deleting the event and its row
+    (chain and head recomputed) is a break once the counter syncs again."""
+    from tests.sync_support import signed_act
+
+    counter = make_counter(tmp_path / "c")
+    code = fill(counter, 1)[0]
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        enrol(counter, gstore, server.url)
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).ok
+        signed_act(gstore, code, "processing", "Đang xử lý")
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).applied == 1
+        gid = gstore.list_counters()[0].id
+        (row,) = counter.store.query("SELECT seq, subject FROM audit WHERE action LIKE 'sync.%'"
+                                     " AND detail LIKE '%event_id%' ORDER BY seq DESC LIMIT 1")
+        assert gstore.witness(gid)["seq"] >= row["seq"]  # witnessed in the same round
+        c = sqlite3.connect(counter.store.path, isolation_level=None)
+        for t in ("audit_no_update", "audit_no_delete", "events_no_delete"):
+            c.execute(f"DROP TRIGGER IF EXISTS {t}")
+        c.execute("DELETE FROM events WHERE origin = 'province'")
+        c.execute("DELETE FROM audit WHERE seq = ?", (row["seq"],))
+        c.execute("UPDATE audit SET seq = seq - 1 WHERE seq > ?", (row["seq"],))
+        c.close()
+        _rewrite(counter, 0)  # recompute the chain and the head (no row changed)
+        fill(counter, 1)
+        assert sync_service.sync_once(counter, EngineConfig(**FAST)).ok
+        assert [b["kind"] for b in gstore.witness_breaks(gid)] == ["break"]
+        out = motcua("audit", "verify", data_dir=counter.settings.data_dir, lang="en")
+        assert out.returncode == 1 and "no longer continues the chain it witnessed" in out.stdout
+    counter.close()
+
+
 def test_honest_counter_many_rounds_in_pieces_and_parallel_batches(tmp_path):
     """Many rounds, a first log longer than one round's rows (pieces of 7 rows, 2 pushes a
     round), batches of 2 events 4 in flight: the witness follows the log, no break."""
