@@ -48,6 +48,8 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
                             "new gateway certificate pinned from a signed announcement"),
     "gateway.pin_added": ("quản trị viên ghim chứng thư cổng tỉnh",
                           "gateway certificate pinned by an administrator"),
+    "trust.anchor_added": ("thêm chứng thư tin cậy", "trust anchor added"),
+    "trust.anchor_removed": ("bỏ chứng thư tin cậy", "trust anchor removed"),
 }
 
 TRIGGER_WORDS: dict[str, tuple[str, str]] = {

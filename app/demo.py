@@ -80,8 +80,8 @@ def prepare(data_dir: Path) -> Demo:
                               DEMO_USER_PASSWORD)
             accounts.add_user(counter.store, "lan", "Nguyễn Thị Lan", "clerk", DEMO_USER_PASSWORD)
             pki = make_demo_pki(pki_dir, password=DEMO_P12_PASSWORD)
-            add_anchor(settings, pki.root_pem)
-            add_anchor(settings, pki.subca_pem)
+            add_anchor(settings, pki.root_pem, counter=counter, actor=DEMO_USER)  # audited
+            add_anchor(settings, pki.subca_pem, counter=counter, actor=DEMO_USER)
             crls_dir(settings).mkdir(parents=True, exist_ok=True)
             (crls_dir(settings) / "subca.crl").write_bytes(pki.crl_der.read_bytes())
             (crls_dir(settings) / "root.crl").write_bytes((pki.crl_dir / "root.crl").read_bytes())

@@ -64,6 +64,17 @@ def findings(counter: Counter) -> list[dict[str, Any]]:
         for eid, etype, code, why in _unacknowledged(counter, conn):
             out.append(unacknowledged_finding(eid, etype, code, why))
         scans = list(crosscheck.unreferenced_scans(conn, counter.settings.attachments_dir))
+        from app.signatures import anchor_words
+        from app.trust import unaudited_anchors
+
+        missing, legacy = unaudited_anchors(counter.settings, conn)
+    for e in [] if legacy else missing:  # the trust folder decides whose signatures verify
+        vi, en = anchor_words(e)
+        out.append({"kind": "anchor_unaudited", "code": "", "sha256": e["sha256"],
+                    "vi": "chứng thư tin cậy trong thư mục trust/anchors mà nhật ký không ghi "
+                          f"nhận (bị chép vào tay?): {vi}",
+                    "en": "a trusted certificate in trust/anchors that the audit log never "
+                          f"recorded (copied in by hand?): {en}"})
     for path in scans:
         out.append({"kind": "scan_unreferenced", "path": str(path), "code": "",
                     "vi": f"tệp quét {path.name[:12]}… không thuộc hồ sơ nào — "

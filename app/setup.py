@@ -229,7 +229,8 @@ def initial_setup(counter: Counter, *, admin_username: str, admin_name: str, adm
         accounts.add_user(counter.store, admin_username, admin_name, "administrator",
                           admin_password, actor="setup")
     for a in anchors:
-        add_anchor(counter.settings, Path(a))
+        add_anchor(counter.settings, Path(a), counter=counter,  # audited
+                   actor=admin_username.strip().lower())
     if not offline and enrol_line.strip():
         from app.sync_service import enrol
 

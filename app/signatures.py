@@ -115,6 +115,10 @@ _PROBLEM_TEXT = {
                           "or re-opened in the file?)"),
     "orphan_event": ("sự kiện thuộc hồ sơ không tồn tại (hồ sơ bị xoá?)",
                      "event of a dossier that does not exist (dossier deleted?)"),
+    "anchor_unaudited": ("chứng thư tin cậy trong thư mục trust/anchors mà nhật ký không ghi "
+                         "nhận (bị chép vào tay?)",
+                         "a trusted certificate in trust/anchors that the audit log never "
+                         "recorded (copied in by hand?)"),
 }
 
 
@@ -122,7 +126,7 @@ _PROBLEM_TEXT = {
 #: dossier named, if any, is where the hole shows, not a dossier whose signed data is wrong
 STORE_PROBLEMS = frozenset({"counter_chain", "code_gap", "audit_anchor", "trigger_missing",
                             "not_queued", "not_acknowledged", "audit_orphan", "pin_unaudited",
-                            "orphan_event", "binding_unaudited"})
+                            "orphan_event", "binding_unaudited", "anchor_unaudited"})
 
 #: short words for each kind of store problem (the summary line of `motcua verify`)
 STORE_PROBLEM_WORDS = {
@@ -139,6 +143,8 @@ STORE_PROBLEM_WORDS = {
     "orphan_event": ("sự kiện không thuộc hồ sơ nào", "event without its dossier"),
     "binding_unaudited": ("chứng thư gắn với tài khoản không khớp nhật ký",
                           "certificate binding not in the audit log"),
+    "anchor_unaudited": ("chứng thư tin cậy không có trong nhật ký",
+                         "trust anchor not in the audit log"),
 }
 
 
@@ -354,6 +360,7 @@ def _verify(counter: Counter, code: str | None, *,
             if code is None:
                 _orphans(ctx)
                 _crosschecks(ctx)
+                _trust_folder(ctx, counter.settings)
                 _counter_chain(ctx)
                 _code_gaps(ctx)
                 _audit_anchors(ctx)
@@ -747,6 +754,43 @@ def _crosschecks(ctx: _Ctx) -> None:
         _problem(ctx.report, "", None, "binding_unaudited", detail=(
             f"tài khoản '{user}', chứng thư SHA-256 {sha[:16]}…",
             f"account '{user}', certificate SHA-256 {sha[:16]}…"))
+
+
+ANCHORS_UNAUDITED_LEGACY = "anchors_unaudited_legacy"
+
+
+def _trust_folder(ctx: _Ctx, settings: Any) -> None:
+    """Certificates in the trust anchors folder that the audit log does not record as trusted
+    (app.trust): a problem, or a warning on a store from before audited trust."""
+    from app.trust import unaudited_anchors
+
+    missing, legacy = unaudited_anchors(settings, ctx.conn)
+    if not missing:
+        return
+    if legacy:
+        ctx.report.warnings.add(ANCHORS_UNAUDITED_LEGACY)
+        ctx.report.notes[ANCHORS_UNAUDITED_LEGACY] = anchors_legacy_words(missing)
+        return
+    for e in missing:
+        _problem(ctx.report, "", None, "anchor_unaudited", detail=anchor_words(e))
+
+
+def anchor_words(e: dict[str, Any]) -> tuple[str, str]:
+    return (f"«{e['name']}», SHA-256 {e['sha256'][:16]}… (tệp {e['file']}); kiểm tra rồi ghi "
+            "nhận bằng 'motcua trust add TỆP' hoặc bỏ bằng 'motcua trust remove SHA256'",
+            f"«{e['name']}», SHA-256 {e['sha256'][:16]}… (file {e['file']}); check it, then "
+            "record it with 'motcua trust add FILE' or drop it with 'motcua trust remove "
+            "SHA256'")
+
+
+def anchors_legacy_words(missing: list[dict[str, Any]]) -> tuple[str, str]:
+    names = ", ".join(f"«{e['name']}» ({e['sha256'][:12]}…)" for e in missing[:5])
+    return (f"{len(missing)} chứng thư tin cậy cài từ phiên bản trước chưa được ghi vào nhật ký "
+            f"({names}); quản trị viên kiểm tra rồi ghi nhận bằng 'motcua trust add TỆP' hoặc "
+            "bỏ bằng 'motcua trust remove SHA256'",
+            f"{len(missing)} trusted certificate(s) installed by an earlier version are not in "
+            f"the audit log ({names}); an administrator checks them, then records them with "
+            "'motcua trust add FILE' or drops them with 'motcua trust remove SHA256'")
 
 
 def _dossier_words(code: str, lang: str) -> str:

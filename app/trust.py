@@ -92,7 +92,8 @@ def _name(cert: Any) -> str:
     return _display_name(cert.subject)
 
 
-def install(settings: Settings, source: Path) -> list[dict[str, Any]]:
+def install(settings: Settings, source: Path, *, counter: Any = None,
+            actor: str = "system") -> list[dict[str, Any]]:
     """Install every CA certificate of a PEM/DER file; never replaces anything.
 
     A self-signed CA becomes a trust anchor, another CA a known intermediate. A certificate
@@ -133,12 +134,86 @@ def install(settings: Settings, source: Path) -> list[dict[str, Any]]:
         out.append({"sha256": fp, "subject": cert.subject.rfc4514_string(), "name": _name(cert),
                     "role": _role(cert), "path": str(target), "already": already})
         log.info("trust %s %s: %s", "kept" if already else "installed", _role(cert), fp)
+    # audited: every certificate newly installed, and one already in the folder that the log
+    # does not record as trusted (put there by hand or by an older version: `trust add` of
+    # the same file is how an administrator adopts it)
+    _audit(settings, counter, ADDED, out, actor,
+           lambda e, trusted: not e["already"] or e["sha256"] not in trusted)
     return out
 
 
-def add_anchor(settings: Settings, source: Path) -> Path:
-    """Install a CA certificate file (see `install`); returns the first certificate's file."""
-    return Path(install(settings, source)[0]["path"])
+def add_anchor(settings: Settings, source: Path, *, counter: Any = None,
+               actor: str = "system") -> Path:
+    """Install a CA certificate file (see `install`, audited); returns the first
+    certificate's file."""
+    return Path(install(settings, source, counter=counter, actor=actor)[0]["path"])
+
+
+# ---- the trust folder is evidence too -------------------------------------------------------
+#
+# Whoever can write `<data>/trust/anchors/` decides whose signatures verify, so each change is
+# recorded in the audit log (a hash chain anchored by the clerks' signatures and the gateway's
+# witness): `trust.anchor_added` / `trust.anchor_removed`, subject the certificate's SHA-256.
+# `verify` and `check` name a certificate in the folder whose newest row is not "added"
+# (`anchor_unaudited`). A store from before this (no `trust.*` row at all) gets a warning
+# instead, until its administrator records the anchors with `motcua trust add FILE`; the first
+# audited change of such a store also records what was in the folder then (detail "found").
+
+ADDED, REMOVED = "trust.anchor_added", "trust.anchor_removed"
+
+
+def audited_anchors(conn: Any) -> tuple[set[str], bool]:
+    """(SHA-256 of the certificates the audit log records as trusted now, whether the log has
+    any trust row at all)."""
+    state: dict[str, str] = {}
+    for action, subject in conn.execute("SELECT action, subject FROM audit WHERE action IN "
+                                        "(?, ?) ORDER BY seq", (ADDED, REMOVED)):
+        state[str(subject)] = str(action)
+    return {k for k, v in state.items() if v == ADDED}, bool(state)
+
+
+def unaudited_anchors(settings: Settings, conn: Any) -> tuple[list[dict[str, Any]], bool]:
+    """(certificates in the anchors folder the audit log does not record as trusted, whether
+    this is a store from before audited trust — no `trust.*` row at all: a warning then)."""
+    trusted, any_row = audited_anchors(conn)
+    missing = [e for e in list_anchors(settings, with_crls=False)
+               if e["role"] != "leaf" and e["sha256"] not in trusted]
+    return missing, not any_row
+
+
+def _audit(settings: Settings, counter: Any, action: str, entries: list[dict[str, Any]],
+           actor: str, wanted: Any) -> None:
+    """Append one audit row per entry `wanted(entry, trusted)` selects, in the counter's store
+    (opened here when not given; nothing when the store does not exist yet)."""
+    if counter is None:
+        if not settings.store_path.is_file():
+            log.info("trust %s not audited: no store yet", action)
+            return
+        from app.context import open_counter
+
+        with open_counter(settings, create=False) as opened:
+            _audit(settings, opened, action, entries, actor, wanted)
+        return
+    from app.domain import iso, now_vn
+    from localdb import audit
+
+    with counter.store.write() as conn:
+        trusted, any_row = audited_anchors(conn)
+        if not any_row:  # the first audited change of a store from before: what was there
+            named = {e["sha256"] for e in entries}
+            for old in list_anchors(settings, with_crls=False):
+                if old["role"] != "leaf" and old["sha256"] not in named:
+                    audit.append(conn, at=iso(now_vn()), actor=actor, counter=counter.label,
+                                 action=ADDED, subject=old["sha256"],
+                                 detail={"sha256": old["sha256"], "subject": old["subject"],
+                                         "role": old["role"], "found": True})
+                    trusted.add(old["sha256"])
+        for e in entries:
+            if wanted(e, trusted):
+                audit.append(conn, at=iso(now_vn()), actor=actor, counter=counter.label,
+                             action=action, subject=e["sha256"],
+                             detail={"sha256": e["sha256"], "subject": e["subject"],
+                                     "role": e["role"]})
 
 
 def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict[str, Any]]:
@@ -184,7 +259,8 @@ def list_anchors(settings: Settings, *, with_crls: bool = True) -> list[dict[str
     return out
 
 
-def remove(settings: Settings, fingerprint: str) -> dict[str, Any]:
+def remove(settings: Settings, fingerprint: str, *, counter: Any = None,
+           actor: str = "system") -> dict[str, Any]:
     """Stop trusting the certificate whose SHA-256 starts with `fingerprint` (≥ 8 hex digits).
     A legacy file holding several certificates is split so the others stay trusted."""
     from cryptography.hazmat.primitives import hashes
@@ -222,4 +298,5 @@ def remove(settings: Settings, fingerprint: str) -> dict[str, Any]:
                     f.write(cert.public_bytes(Encoding.PEM))
         path.unlink()
     log.info("trust removed: %s", target["sha256"])
+    _audit(settings, counter, REMOVED, [target], actor, lambda e, trusted: True)
     return target

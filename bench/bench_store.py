@@ -65,7 +65,7 @@ def _counter(settings: Settings):
     init_counter(c, agency_code="000.20.27.H57", counter_no=1)
     accounts.add_user(c.store, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-demo-1")
     for pem in (shared_pki().root_pem, shared_pki().subca_pem):
-        add_anchor(c.settings, pem)
+        add_anchor(c.settings, pem, counter=c)
     bind_demo_certificates(c, "lan")  # only a clerk's bound certificate signs
     return c
 

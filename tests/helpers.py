@@ -58,9 +58,9 @@ def make_counter(data_dir: Path, *, counter_no: int = 1, agency: str = AGENCY,
                      centre_name="Trung tâm Phục vụ hành chính công phường Sài Gòn")
         accounts.add_user(counter.store, clerk, "Nguyễn Thị Lan", "clerk", PASSWORD)
         pki = shared_pki()
+        add_anchor(counter.settings, pki.root_pem, counter=counter)  # audited in its store
+        add_anchor(counter.settings, pki.subca_pem, counter=counter)
         bind_demo_certificates(counter, clerk, pki)
-        add_anchor(counter.settings, pki.root_pem)
-        add_anchor(counter.settings, pki.subca_pem)
         from app.trust import crls_dir
 
         crls_dir(counter.settings).mkdir(parents=True, exist_ok=True)

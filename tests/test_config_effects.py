@@ -103,8 +103,8 @@ def test_every_site_key_has_its_effect(site_env, tmp_path, monkeypatch):
         from tests.helpers import bind_demo_certificates
 
         bind_demo_certificates(counter, "lan")
-        add_anchor(counter.settings, shared_pki().root_pem)
-        add_anchor(counter.settings, shared_pki().subca_pem)
+        add_anchor(counter.settings, shared_pki().root_pem, counter=counter)
+        add_anchor(counter.settings, shared_pki().subca_pem, counter=counter)
         with demo_signer("clerk1", counter) as signer:
             code = intake.receive(counter, intake.parse_request(dossier_json()), clerk="lan",
                                   signer=signer)["code"]

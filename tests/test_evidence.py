@@ -373,8 +373,8 @@ def test_upgraded_v1_store_keeps_verifying_and_the_chain_starts_there(tmp_path):
     with open_counter(Settings(data_dir=data)) as counter:
         before = signatures.verify_store(counter)
         assert before.problems == [] and before.signatures >= 4
-        add_anchor(counter.settings, shared_pki().root_pem)
-        add_anchor(counter.settings, shared_pki().subca_pem)
+        add_anchor(counter.settings, shared_pki().root_pem, counter=counter)
+        add_anchor(counter.settings, shared_pki().subca_pem, counter=counter)
         clerk = counter.store.query("SELECT username FROM users ORDER BY username")[0]["username"]
         from tests.helpers import bind_demo_certificates
 

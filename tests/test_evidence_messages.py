@@ -489,7 +489,7 @@ def test_the_counters_language_setting_is_followed(counter, signer):
     preferences.set_pref(counter, "language", "en")
     env = {"MOTCUA_LANG": "", "MOTCUA_LANGUAGE": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     for args, first in ((("check",), "Store is healthy: "),
-                        (("audit", "verify", "--offline"), "10 audit rows, hash chain intact"),
+                        (("audit", "verify", "--offline"), "12 audit rows, hash chain intact"),
                         (("repair",), "Nothing to repair."),
                         (("verify",), "1 dossier(s), 1 signature(s): 0 dossier(s) failing.")):
         r = _run(counter, *args, env=env)

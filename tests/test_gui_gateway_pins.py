@@ -159,7 +159,7 @@ def test_trust_anchor_added_in_settings_applies_refused_events(qapp, loop, tmp_p
         code = intake.receive(counter, intake.parse_request(dossier_json(), ()), clerk="lan",
                               signer=s)["code"]
     did = counter.store.scalar("SELECT id FROM dossiers WHERE code = ?", (code,))
-    trustcfg.remove(counter.settings, pki.root.fingerprint(hashes.SHA256()).hex())
+    trustcfg.remove(counter.settings, pki.root.fingerprint(hashes.SHA256()).hex(), counter=counter)
     with gateway_signer() as gw:
         ev = province_event(dossier_id=did, dossier_code=code, event_type="processing",
                             signer=gw)

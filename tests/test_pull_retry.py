@@ -181,7 +181,8 @@ def test_unpinned_gateway_event_applied_after_pin_add_tampered_stays(tmp_path, o
 
 
 def _without_root(counter) -> None:
-    trustcfg.remove(counter.settings, shared_pki().root.fingerprint(hashes.SHA256()).hex())
+    trustcfg.remove(counter.settings, shared_pki().root.fingerprint(hashes.SHA256()).hex(),
+                    counter=counter)
 
 
 class _Refused:

@@ -344,7 +344,7 @@ def test_an_encrypted_store_is_unreadable_without_the_app(tmp_path):
         init_counter(c, agency_code="000.20.27.H57", counter_no=3)
         accounts.add_user(c.store, "lan", "Nguyễn Thị Lan", "clerk", "mat-khau-demo-1")
         for pem in (shared_pki().root_pem, shared_pki().subca_pem):
-            add_anchor(c.settings, pem)
+            add_anchor(c.settings, pem, counter=c)
         bind_demo_certificates(c, "lan")
         d = _receive(c, 1)[0]
         assert c.store.key is not None

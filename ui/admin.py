@@ -553,9 +553,11 @@ class SettingsPage(QWidget):
     async def add_anchor(self, path: str) -> None:
         from app.trust import add_anchor
 
-        r = await self._long(self.tr("Adding the trust anchor"),
-                             lambda: self.session.run(add_anchor, self.session.settings,
-                                                      Path(path)))
+        counter, actor = self.session.counter, self.session.username or "system"
+        r = await self._long(self.tr("Adding the trust anchor"),  # audited (app.trust)
+                             lambda: self.session.run(
+                                 lambda: add_anchor(self.session.settings, Path(path),
+                                                    counter=counter, actor=actor)))
         if r:
             self.banner.show_text(self.tr("Trust anchor installed: %1").replace("%1", str(r)), "ok")
             await self._recheck_refused()

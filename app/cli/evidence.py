@@ -135,9 +135,20 @@ _ROLE_WORDS = {"anchor": ("chứng thư gốc tin cậy", "trust anchor (root)")
                "leaf": ("chứng thư người dùng — bỏ qua", "end-entity — ignored")}
 
 
+def _cli_actor() -> str:
+    """Who changed the trust folder from the command line (the audit row's actor): the
+    operating-system account running it (the command line has no clerk login)."""
+    import getpass
+
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return "system"
+
+
 def cmd_trust_add(args: argparse.Namespace) -> int:
     en = args.lang == "en"
-    entries = trustcfg.install(settings_of(args), Path(args.file))
+    entries = trustcfg.install(settings_of(args), Path(args.file), actor=_cli_actor())
     for e in entries:
         role = _ROLE_WORDS[e["role"]][1 if en else 0]
         if en:
@@ -203,7 +214,7 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
-    e = trustcfg.remove(settings_of(args), args.sha256)
+    e = trustcfg.remove(settings_of(args), args.sha256, actor=_cli_actor())
     print(f"Removed from trust: {e['name']} — SHA-256 {e['sha256']}" if args.lang == "en" else
           f"Đã bỏ khỏi danh sách tin cậy: {e['name']} — SHA-256 {e['sha256']}")
     return 0
