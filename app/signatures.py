@@ -175,6 +175,7 @@ class VerifyReport:
     #                                                           (the first 10,000 listed)
     not_timestamped_total: int = 0  # every dossier awaiting a token, listed or not
     _last_unstamped: str = field(default="", repr=False)
+    gateway_time_stamps: bool = True  # as proven (app.timestamps): decides the "no token" note
 
     @property
     def bad_dossiers(self) -> list[str]:
@@ -340,10 +341,11 @@ def _verify(counter: Counter, code: str | None, *,
         try:
             ctx = _Ctx(conn, trust, verify_detached, report, gateway_pins(conn),
                        counter.agency_code, counter.counter_no, False, code is None)
-            if code is None:
-                from app.timestamps import gateway_proven_time_stamps
+            from app.timestamps import gateway_proven_time_stamps
 
-                ctx.time_stamping = gateway_proven_time_stamps(conn, trust)
+            report.gateway_time_stamps = gateway_proven_time_stamps(conn, trust)
+            if code is None:
+                ctx.time_stamping = report.gateway_time_stamps
             if code is None:
                 conn.execute("DROP TABLE IF EXISTS temp.vchain")
                 conn.execute("CREATE TEMP TABLE vchain (cseq INTEGER, hash TEXT, prev TEXT, "
@@ -442,6 +444,14 @@ def _check_event(ctx: _Ctx, code: str, dossier_id: str, ev: dict[str, Any], body
         on_vi, on_en = _event_words(ev)
         _problem(report, code, ev["id"], res.code, f"{on_vi}: {res.message_vi}",
                  f"{on_en}: {res.message_en}", res.detail)
+        if tst is not None and res.code == "timestamp_invalid":
+            # the token's problem can hide the bytes' own (rewritten bytes + a token copied
+            # in from another event): judge the signature without the token too, name both
+            bare = ctx.verify_detached(bytes(ev["payload"]), bytes(ev["signature"]), ctx.trust,
+                                       tst=None)
+            if not bare.ok:
+                _problem(report, code, ev["id"], bare.code, f"{on_vi}: {bare.message_vi}",
+                         f"{on_en}: {bare.message_en}", bare.detail)
         return
     named = (body.get("signer") or {}).get("sha256") if isinstance(body.get("signer"), dict) \
         else None

@@ -175,7 +175,10 @@ class SyncPanel(QWidget):
     def _pin_text(self, pin: dict) -> str:
         via = {"enrolment": self.tr("pinned at enrolment"),
                "announcement": self.tr("pinned from the gateway's signed announcement"),
-               "admin": self.tr("pinned by an administrator")}.get(pin.get("via") or "", "")
+               "admin": self.tr("pinned by an administrator"),
+               "unaudited": self.tr("pinned, but the audit log does not record it — added to the "
+                                    "store file? run 'motcua verify'")}.get(pin.get("via") or "",
+                                                                           "")
         parts = [pin["short"], pin.get("name") or self.tr("(subject not known yet)")]
         if pin.get("since"):
             parts.append(self.tr("since %1").replace("%1", datetime_vn(pin["since"])))
@@ -192,6 +195,8 @@ class SyncPanel(QWidget):
         L["current"].setText(self._pin_text(current) if current else self.tr(
             "none pinned yet: province events are refused until the counter is enrolled"))
         L["current"].setToolTip(f"SHA-256 {current['sha256']}" if current else "")
+        unaudited = current is not None and current.get("via") == "unaudited"
+        L["current"].setStyleSheet("QLabel { color:#b00020; }" if unaudited else "")
         replaced = view.get("replaced") or []
         L["replaced"].setText("\n".join(self._pin_text(p) for p in reversed(replaced)) or "—")
         L["replaced"].setToolTip("\n".join(f"SHA-256 {p['sha256']}" for p in replaced))

@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=cmd_trust_remove)
     a = ts.add_parser("add-crl", help="add a CRL file to the offline cache")
     a.add_argument("file")
+    a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_trust_add_crl)
     a = ts.add_parser("refresh", help="download CRLs from the certificates' distribution points")
     a.add_argument("--timeout", type=float, default=10.0)
@@ -88,13 +89,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
         waiting = sorted(set(report.not_timestamped))
         total = max(report.not_timestamped_total, len(waiting))
         if waiting:
-            print(f"{total} dossier(s) not time-stamped yet (the province gateway adds "
-                  "an RFC 3161 time-stamp when it accepts them; not an error): "
-                  + ", ".join(waiting[:20]) + (" …" if len(waiting) > 20 else "")
-                  if en else
-                  f"{total} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC 3161 "
-                  "khi nhận hồ sơ; không phải lỗi): " + ", ".join(waiting[:20])
-                  + (" …" if len(waiting) > 20 else ""))
+            listed = ", ".join(waiting[:20]) + (" …" if len(waiting) > 20 else "")
+            if report.gateway_time_stamps:
+                print(f"{total} dossier(s) not time-stamped yet (the province gateway adds an "
+                      f"RFC 3161 time-stamp when it accepts them; not an error): {listed}"
+                      if en else
+                      f"{total} hồ sơ chưa có dấu thời gian (cổng tỉnh cấp dấu thời gian RFC "
+                      f"3161 khi nhận hồ sơ; không phải lỗi): {listed}")
+            else:  # the gateway does not time-stamp, or was never reached: none will come
+                print(f"{total} dossier(s) not time-stamped (this counter's gateway does "
+                      "not issue RFC 3161 time-stamps, or has not been reached yet; not an "
+                      f"error): {listed}" if en else
+                      f"{total} hồ sơ không có dấu thời gian (cổng tỉnh của quầy này không cấp "
+                      "dấu thời gian RFC 3161, hoặc chưa kết nối được; không phải lỗi): "
+                      f"{listed}")
         store = report.store_problems
         for p in report.problems:  # each dossier's own problems, then the store's
             if p not in store:
@@ -228,7 +236,17 @@ def cmd_trust_add_crl(args: argparse.Namespace) -> int:
         raise UserError(f"Không đọc được tệp {args.file}.", f"Cannot read {args.file}.",
                         code="file_not_found") from None
     status = trust.add_crl(blob, save=True, refuse_older=True)
-    emit(to_plain(status._asdict()))
+    if args.json:
+        emit(to_plain(status._asdict()))
+    else:
+        from signing.errors import vn_time
+
+        en = args.lang == "en"
+        nxt = vn_time(status.next_update) if status.next_update else "—"
+        print(f"CRL added: {status.issuer} — issued {vn_time(status.this_update)}, next update "
+              f"{nxt}" + (" (already past: fetch a newer one)" if status.stale else "") if en
+              else f"Đã thêm CRL: {status.issuer} — cập nhật {vn_time(status.this_update)}, kỳ "
+              f"sau {nxt}" + (" (đã quá hạn: cần lấy bản mới hơn)" if status.stale else ""))
     _recheck_refused(args, "trust add-crl")
     return 0
 

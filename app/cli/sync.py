@@ -248,7 +248,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     online = state["online"]
     label = (_t(args, "chưa thử", "never tried") if online is None else
              _t(args, "trực tuyến", "online") if online else
-             _t(args, "ngoại tuyến từ ", "offline since ") + str(state["offline_since"]))
+             _t(args, "ngoại tuyến từ ", "offline since ") + _when(state["offline_since"]))
     print(_t(args, "Cổng", "Gateway") + f": {state['gateway_url'] or '-'} ({label})")
     print(_t(args, "Chờ gửi", "Pending") + f": {state['pending']}  "
           + _t(args, "Tạm giữ", "Parked") + f": {state['parked']}")
@@ -267,7 +267,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if state.get("waiting"):
         print(_t(args, "Sự kiện nhận về đang chờ hồ sơ gốc", "Pulled events waiting for their"
                  " dossier") + f": {state['waiting']}")
-    print(_t(args, "Thành công gần nhất", "Last success") + f": {state['last_success'] or '-'}")
+    print(_t(args, "Thành công gần nhất", "Last success")
+          + f": {_when(state['last_success']) if state['last_success'] else '-'}")
     if state["last_error"]:
         words = state["last_error_en"] if args.lang == "en" else state["last_error_vi"]
         print(_t(args, "Lỗi gần nhất", "Last error")
@@ -282,14 +283,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     if refused:
         print(_t(args, "CẢNH BÁO: sự kiện nhận về bị từ chối (không áp dụng) lúc ",
                  "WARNING: pulled events refused (not applied) at ")
-              + f"{refused.get('at')}: {refused.get('count')} — "
+              + f"{_when(refused.get('at'))}: {refused.get('count')} — "
               + str(refused["reasons_en"] if args.lang == "en" else refused["reasons_vi"]))
     rotation = state.get("rotation_refused")
     if rotation:
         print(_t(args, "CẢNH BÁO: thông báo đổi chứng thư ký của cổng tỉnh bị từ chối (không "
                  "ghim) lúc ", "WARNING: gateway signing-certificate announcements refused (not "
                  "pinned) at ")
-              + f"{rotation.get('at')}: {rotation.get('count')} — "
+              + f"{_when(rotation.get('at'))}: {rotation.get('count')} — "
               + str(rotation["reasons_en"] if args.lang == "en" else rotation["reasons_vi"]))
     for pin in state.get("gateway_pins") or []:
         print(_pin_line(args, pin))
@@ -304,7 +305,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         sha = (ev.get("signer_sha256") or "")[:16]
         etype = ev.get("type_en" if en else "type_vi") or ev["type"]
         print(f"  - {ev['dossier_code']} «{etype}» ({_origin_words(args, ev['origin'])}, "
-              + _t(args, "nhận lúc ", "pulled at ") + f"{ev['refused_at']}): "
+              + _t(args, "nhận lúc ", "pulled at ") + f"{_when(ev['refused_at'])}): "
               + (ev["reason_en"] if en else ev["reason_vi"]) + f" ({ev['reason']}) — "
               + _t(args, "người ký ", "signer ") + f"«{who}»" + (f" {sha}…" if sha else "")
               + " — " + (ev["kind_en"] if en else ev["kind_vi"]))
@@ -316,6 +317,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         words = ev["reason_en"] if args.lang == "en" else ev["reason_vi"]
         print(f"  - {ev['dossier_code']} {ev['type']}: {words} ({ev['parked_reason']})")
     return 0
+
+
+def _when(value: object) -> str:
+    """An ISO time as the clerk reads it: dd/mm/yyyy HH:MM, Vietnam time (`--json` keeps ISO)."""
+    from app.checkwords import when
+
+    return when(value)
 
 
 def _origin_words(args: argparse.Namespace, origin: str) -> str:
@@ -343,7 +351,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
 def _pin_line(args: argparse.Namespace, pin: dict) -> str:
     """One pinned gateway signing certificate, in words."""
     state = (_t(args, "đang dùng", "current") if pin["current"] else
-             _t(args, "đã thay thế từ ", "replaced from ") + str(pin["retired_from"] or "?")
+             _t(args, "đã thay thế từ ", "replaced from ") + _when(pin["retired_from"] or "?")
              if pin["retired_from"] else _t(args, "cũ", "older"))
     via = {"enrolment": _t(args, "khi đăng ký", "at enrolment"),
            "announcement": _t(args, "theo thông báo có chữ ký", "by signed announcement"),

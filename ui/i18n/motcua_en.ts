@@ -1898,7 +1898,7 @@
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="572"/>
+        <location filename="../admin.py" line="574"/>
         <source>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</source>
         <translation>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</translation>
     </message>
@@ -1979,12 +1979,12 @@
         <translation>Catalogue version %1 imported (%2 procedures).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="556"/>
+        <location filename="../admin.py" line="557"/>
         <source>Adding the trust anchor</source>
         <translation>Adding the trust anchor</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="560"/>
+        <location filename="../admin.py" line="562"/>
         <source>Trust anchor installed: %1</source>
         <translation>Trust anchor installed: %1</translation>
     </message>
@@ -2397,61 +2397,66 @@
     </message>
     <message>
         <location filename="../syncpanel.py" line="179"/>
+        <source>pinned, but the audit log does not record it — added to the store file? run &apos;motcua verify&apos;</source>
+        <translation>pinned, but the audit log does not record it — added to the store file? run &apos;motcua verify&apos;</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="182"/>
         <source>(subject not known yet)</source>
         <translation>(subject not known yet)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="181"/>
+        <location filename="../syncpanel.py" line="184"/>
         <source>since %1</source>
         <translation>since %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="183"/>
+        <location filename="../syncpanel.py" line="186"/>
         <source>replaced from %1</source>
         <translation>replaced from %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="193"/>
+        <location filename="../syncpanel.py" line="196"/>
         <source>none pinned yet: province events are refused until the counter is enrolled</source>
         <translation>none pinned yet: province events are refused until the counter is enrolled</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="203"/>
+        <location filename="../syncpanel.py" line="208"/>
         <source>certificate announced: %1</source>
         <translation>certificate announced: %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="212"/>
+        <location filename="../syncpanel.py" line="217"/>
         <source>province</source>
         <translation>province</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="212"/>
+        <location filename="../syncpanel.py" line="217"/>
         <source>another counter</source>
         <translation>another counter</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="218"/>
+        <location filename="../syncpanel.py" line="223"/>
         <source>pulled %1</source>
         <translation>pulled %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="231"/>
+        <location filename="../syncpanel.py" line="236"/>
         <source>Pulled events not applied here (%1)</source>
         <translation>Pulled events not applied here (%1)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="238"/>
+        <location filename="../syncpanel.py" line="243"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>%1 event(s) queued to be sent again.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="240"/>
+        <location filename="../syncpanel.py" line="245"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>This counter is not enrolled with a gateway: the events wait here.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="242"/>
+        <location filename="../syncpanel.py" line="247"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Trying to send the waiting events now.</translation>
     </message>

@@ -1898,7 +1898,7 @@
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="572"/>
+        <location filename="../admin.py" line="574"/>
         <source>Trust anchor installed; %1 pulled event(s) refused earlier are applied now.</source>
         <translation>Đã cài chứng thư tin cậy; %1 sự kiện nhận về bị từ chối trước đây nay đã được áp dụng.</translation>
     </message>
@@ -1979,12 +1979,12 @@
         <translation>Đã nhập danh mục phiên bản %1 (%2 thủ tục).</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="556"/>
+        <location filename="../admin.py" line="557"/>
         <source>Adding the trust anchor</source>
         <translation>Đang thêm chứng thư gốc</translation>
     </message>
     <message>
-        <location filename="../admin.py" line="560"/>
+        <location filename="../admin.py" line="562"/>
         <source>Trust anchor installed: %1</source>
         <translation>Đã cài chứng thư gốc: %1</translation>
     </message>
@@ -2397,61 +2397,66 @@
     </message>
     <message>
         <location filename="../syncpanel.py" line="179"/>
+        <source>pinned, but the audit log does not record it — added to the store file? run &apos;motcua verify&apos;</source>
+        <translation>đã ghim nhưng nhật ký không ghi nhận — bị thêm vào tệp dữ liệu? chạy &apos;motcua verify&apos;</translation>
+    </message>
+    <message>
+        <location filename="../syncpanel.py" line="182"/>
         <source>(subject not known yet)</source>
         <translation>(chưa biết chủ thể)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="181"/>
+        <location filename="../syncpanel.py" line="184"/>
         <source>since %1</source>
         <translation>từ %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="183"/>
+        <location filename="../syncpanel.py" line="186"/>
         <source>replaced from %1</source>
         <translation>đã thay thế từ %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="193"/>
+        <location filename="../syncpanel.py" line="196"/>
         <source>none pinned yet: province events are refused until the counter is enrolled</source>
         <translation>chưa ghim chứng thư nào: sự kiện của tỉnh bị từ chối cho đến khi quầy đăng ký với cổng tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="203"/>
+        <location filename="../syncpanel.py" line="208"/>
         <source>certificate announced: %1</source>
         <translation>chứng thư được thông báo: %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="212"/>
+        <location filename="../syncpanel.py" line="217"/>
         <source>province</source>
         <translation>tỉnh</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="212"/>
+        <location filename="../syncpanel.py" line="217"/>
         <source>another counter</source>
         <translation>quầy khác</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="218"/>
+        <location filename="../syncpanel.py" line="223"/>
         <source>pulled %1</source>
         <translation>nhận về lúc %1</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="231"/>
+        <location filename="../syncpanel.py" line="236"/>
         <source>Pulled events not applied here (%1)</source>
         <translation>Sự kiện nhận về không được áp dụng tại đây (%1)</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="238"/>
+        <location filename="../syncpanel.py" line="243"/>
         <source>%1 event(s) queued to be sent again.</source>
         <translation>Đã xếp %1 sự kiện để gửi lại.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="240"/>
+        <location filename="../syncpanel.py" line="245"/>
         <source>This counter is not enrolled with a gateway: the events wait here.</source>
         <translation>Quầy chưa đăng ký với cổng kết nối: các sự kiện được giữ tại quầy.</translation>
     </message>
     <message>
-        <location filename="../syncpanel.py" line="242"/>
+        <location filename="../syncpanel.py" line="247"/>
         <source>Trying to send the waiting events now.</source>
         <translation>Đang gửi ngay các sự kiện đang chờ.</translation>
     </message>
