@@ -183,16 +183,13 @@ def unaudited_anchors(settings: Settings, conn: Any) -> tuple[list[dict[str, Any
 
 def _audit(settings: Settings, counter: Any, action: str, entries: list[dict[str, Any]],
            actor: str, wanted: Any) -> None:
-    """Append one audit row per entry `wanted(entry, trusted)` selects, in the counter's store
-    (opened here when not given; nothing when the store does not exist yet)."""
+    """Append one audit row per entry `wanted(entry, trusted)` selects, in the open counter's
+    store. Without one nothing is written (no store yet, or a caller that has none open — it is
+    never opened a second time here: a second connection in the same process would upgrade an
+    old store under its owner); `verify` then names the certificate as unaudited."""
     if counter is None:
-        if not settings.store_path.is_file():
-            log.info("trust %s not audited: no store yet", action)
-            return
-        from app.context import open_counter
-
-        with open_counter(settings, create=False) as opened:
-            _audit(settings, opened, action, entries, actor, wanted)
+        if settings.store_path.is_file():
+            log.warning("trust %s not audited: the caller passed no open store", action)
         return
     from app.domain import iso, now_vn
     from localdb import audit

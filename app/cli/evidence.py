@@ -156,7 +156,13 @@ def _cli_actor() -> str:
 
 def cmd_trust_add(args: argparse.Namespace) -> int:
     en = args.lang == "en"
-    entries = trustcfg.install(settings_of(args), Path(args.file), actor=_cli_actor())
+    settings = settings_of(args)
+    if settings.store_path.is_file():  # audited in the store (app.trust)
+        with counter_of(args) as counter:
+            entries = trustcfg.install(settings, Path(args.file), counter=counter,
+                                       actor=_cli_actor())
+    else:
+        entries = trustcfg.install(settings, Path(args.file), actor=_cli_actor())
     for e in entries:
         role = _ROLE_WORDS[e["role"]][1 if en else 0]
         if en:
@@ -222,7 +228,12 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_remove(args: argparse.Namespace) -> int:
-    e = trustcfg.remove(settings_of(args), args.sha256, actor=_cli_actor())
+    settings = settings_of(args)
+    if settings.store_path.is_file():  # audited in the store (app.trust)
+        with counter_of(args) as counter:
+            e = trustcfg.remove(settings, args.sha256, counter=counter, actor=_cli_actor())
+    else:
+        e = trustcfg.remove(settings, args.sha256, actor=_cli_actor())
     print(f"Removed from trust: {e['name']} — SHA-256 {e['sha256']}" if args.lang == "en" else
           f"Đã bỏ khỏi danh sách tin cậy: {e['name']} — SHA-256 {e['sha256']}")
     return 0
