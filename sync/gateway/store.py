@@ -301,6 +301,23 @@ def _chunks(keys: Sequence[str], size: int = 500) -> list[list[str]]:
     return [list(keys[i:i + size]) for i in range(0, len(keys), size)]
 
 
+def _known_dossiers(tx: Any, dossier_ids: Sequence[str]) -> dict[str, Any]:
+    """The gateway's record (code, centre) of the dossiers among ``dossier_ids`` it holds, as
+    ``sync.gateway.authz.KnownDossier``, inside the caller's read transaction."""
+    from sync.gateway.authz import KnownDossier
+
+    out: dict[str, Any] = {}
+    for part in _chunks(list(dossier_ids)):
+        marks = ",".join("?" * len(part))
+        for r in tx.all(
+            "SELECT dossier_id, dossier_code, agency_code FROM dossiers"  # noqa: S608 - only placeholders
+            f" WHERE dossier_id IN ({marks})",
+            part,
+        ):
+            out[r[0]] = KnownDossier(r[1], r[2])
+    return out
+
+
 @functools.lru_cache(maxsize=512)
 def _pg_sql(sql: str) -> str:
     """Our SQL is written once with ``?`` placeholders; psycopg speaks ``%s``. Translate
@@ -505,8 +522,6 @@ class Store(ABC):
         """`existing_payload_hashes` and `dossiers_by_ids` in one read transaction: what a
         push needs before judging its events (on PostgreSQL each transaction is ~4 round
         trips, a fair share of a small batch's time)."""
-        from sync.gateway.authz import KnownDossier
-
         known: dict[str, str] = {}
         dossiers: dict[str, Any] = {}
         if not ids and not dossier_ids:
@@ -519,14 +534,7 @@ class Store(ABC):
                     part,
                 ):
                     known[r[0]] = r[1]
-            for part in _chunks(list(dossier_ids)):
-                marks = ",".join("?" * len(part))
-                for r in tx.all(
-                    "SELECT dossier_id, dossier_code, agency_code FROM dossiers"  # noqa: S608 - only placeholders
-                    f" WHERE dossier_id IN ({marks})",
-                    part,
-                ):
-                    dossiers[r[0]] = KnownDossier(r[1], r[2])
+            dossiers = _known_dossiers(tx, dossier_ids)
         return known, dossiers
 
     def time_stamps(self, ids: Sequence[str]) -> dict[str, bytes]:
@@ -746,19 +754,8 @@ class Store(ABC):
     def dossiers_by_ids(self, dossier_ids: Sequence[str]) -> dict[str, Any]:
         """The gateway's record (code, centre) of the dossiers among ``dossier_ids`` it holds,
         as ``sync.gateway.authz.KnownDossier``."""
-        from sync.gateway.authz import KnownDossier
-
-        out: dict[str, Any] = {}
         with self._read() as tx:
-            for part in _chunks(list(dossier_ids)):
-                marks = ",".join("?" * len(part))
-                for r in tx.all(
-                    "SELECT dossier_id, dossier_code, agency_code FROM dossiers"  # noqa: S608 - only placeholders
-                    f" WHERE dossier_id IN ({marks})",
-                    part,
-                ):
-                    out[r[0]] = KnownDossier(r[1], r[2])
-        return out
+            return _known_dossiers(tx, dossier_ids)
 
     def dossier_by_code(self, dossier_code: str) -> tuple[str, str] | None:
         """(dossier_id, agency_code) of a dossier the gateway has seen."""
