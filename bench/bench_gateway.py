@@ -3,6 +3,7 @@
     python bench/bench_gateway.py [--counters 50] [--batches 8] [--batch 25]
                                   [--backends sqlite,postgres] [--processes 1]
                                   [--verify-processes N] [--verifier real|stub] [--repeat 1]
+                                  [--pg-set NAME=VALUE ...] [--pg-stats]
 
 Each counter is a thread with its own HTTP session and credential, pushing pre-signed batches
 one after the other to a real uvicorn gateway in separate process(es) on loopback. Reported:
@@ -15,7 +16,10 @@ signatures in ``--verify-processes`` worker processes (default: one per core, as
 
 The bare limit of the same events is measured in the same run (bench/bare.py: SHA-256 of the
 payload + the signature over the signed attributes with the key parsed + a durable batched
-insert share, single core) and every rate is printed as a ratio to it.
+insert share, single core) and every rate is printed as a ratio to it. The CPU time of the gateway
+processes and of the PostgreSQL server (its backends included) is printed per event: the run is
+CPU-bound on this machine, so those two say where a change helps. ``--pg-stats`` also prints the
+busiest statements (pg_stat_statements).
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ def make_events(n_counters: int, n_events: int, sign) -> list[list[dict]]:  # ty
 
 
 def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]], batch: int,
-                processes: int, verifier: dict, verify_processes: int = 0) -> dict:
+                processes: int, verifier: dict, verify_processes: int = 0,
+                server_cpu=lambda: 0.0) -> dict:  # type: ignore[no-untyped-def]
     store = open_store(db_url, data_dir)
     tokens = [store.enrol(AGENCY, c + 1)[1] for c in range(len(events))]
     latencies: list[float] = []
@@ -100,12 +105,14 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         gw0 = descendants_cpu()
+        db0 = server_cpu()
         load0 = os.getloadavg()[0]
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
         client_cpu = time.process_time() - cpu0
         gateway_cpu = descendants_cpu() - gw0
+        db_cpu = server_cpu() - db0
     total = sum(len(e) for e in events)
     stored = store.event_count() - 1  # minus the warm-up event
     store.close()
@@ -115,9 +122,35 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         "backend": name, "processes": processes, "events": total, "stored": stored,
         "wall_s": wall, "events_per_s": total / wall, "p50_ms": statistics.median(latencies) * 1e3,
         "p99_ms": pct(latencies, 99) * 1e3, "batches": len(latencies),
-        "client_cpu_s": client_cpu, "gateway_cpu_s": gateway_cpu,
+        "client_cpu_s": client_cpu, "gateway_cpu_s": gateway_cpu, "db_cpu_s": db_cpu,
         "load": max(load0, os.getloadavg()[0]),
     }
+
+
+#: the bench cluster's settings beyond the defaults (durability untouched: fsync,
+#: synchronous_commit and full_page_writes stay on)
+PG_SETTINGS: dict[str, str] = {}
+
+
+def pg_stat_reset(db_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        conn.execute("SELECT pg_stat_statements_reset()")
+
+
+def pg_stat_print(db_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT calls, rows, total_exec_time, total_plan_time,"
+            " left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements"
+            " ORDER BY total_exec_time + total_plan_time DESC LIMIT 20").fetchall()
+    print(f"{'calls':>8}{'rows':>8}{'exec ms':>9}{'plan ms':>9}  statement")
+    for calls, nrows, ms, plan_ms, q in rows:
+        print(f"{calls:>8}{nrows:>8}{ms:>9.0f}{plan_ms:>9.0f}  {q}")
 
 
 def main() -> int:
@@ -131,6 +164,10 @@ def main() -> int:
     ap.add_argument("--verify-processes", type=int, default=None,
                     help="signature workers per gateway process (default: one per core)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per backend")
+    ap.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
+                    help="one more PostgreSQL server setting for the bench cluster (repeatable)")
+    ap.add_argument("--pg-stats", action="store_true",
+                    help="load pg_stat_statements and print the busiest statements of each run")
     args = ap.parse_args()
     if args.verify_processes is None:
         from sync.gateway.checks import default_processes
@@ -186,11 +223,21 @@ def main() -> int:
             elif backend == "postgres":
                 import pg_fixture
 
-                cluster = pg_fixture.start_cluster(durable=True)
+                settings = dict(PG_SETTINGS)
+                settings.update(kv.split("=", 1) for kv in args.pg_set)
+                if args.pg_stats:
+                    settings["shared_preload_libraries"] = "pg_stat_statements"
+                    settings["pg_stat_statements.track_planning"] = "on"
+                cluster = pg_fixture.start_cluster(durable=True, settings=settings)
                 try:
-                    rows.append(run_backend("postgres", cluster.create_database(),
-                                            tmp / f"pg-{len(rows)}", events, args.batch,
-                                            args.processes, verifier, args.verify_processes))
+                    db_url = cluster.create_database()
+                    if args.pg_stats:
+                        pg_stat_reset(db_url)
+                    rows.append(run_backend("postgres", db_url, tmp / f"pg-{len(rows)}", events,
+                                            args.batch, args.processes, verifier,
+                                            args.verify_processes, cluster.server_cpu))
+                    if args.pg_stats:
+                        pg_stat_print(db_url)
                 finally:
                     cluster.stop()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -210,9 +257,12 @@ def main() -> int:
     for r in rows:
         per_cpu = r["events"] / r["gateway_cpu_s"] if r["gateway_cpu_s"] else 0.0
         vs = f" = {per_cpu / bare.events_per_s:.2f}x the bare rate" if bare and per_cpu else ""
-        print(f"  {r['backend']}: gateway processes (and their workers; PostgreSQL's own server"
-              f" not counted) used {r['gateway_cpu_s']:.1f} CPU-s = {per_cpu:,.0f} events per "
-              f"gateway CPU-second{vs}; the client threads {r['client_cpu_s']:.1f} CPU-s; "
+        db = (f"; the PostgreSQL server {r['db_cpu_s']:.1f} CPU-s = "
+              f"{r['db_cpu_s'] / r['events'] * 1e6:.0f} us/event" if r["db_cpu_s"] else "")
+        print(f"  {r['backend']}: gateway processes (and their workers) used "
+              f"{r['gateway_cpu_s']:.1f} CPU-s = {per_cpu:,.0f} events per gateway CPU-second "
+              f"({r['gateway_cpu_s'] / r['events'] * 1e6:.0f} us/event){vs}{db}; the client "
+              f"threads {r['client_cpu_s']:.1f} CPU-s; "
               f"{r['wall_s']:.1f} s wall; machine load average {r['load']:.1f} on {cores} cores")
     ok = all(r["stored"] == r["events"] for r in rows)
     return 0 if ok else 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -44,9 +45,36 @@ def _free_port() -> int:
 class PgCluster:
     """A running server; ``admin_url`` connects as the superuser to database ``postgres``."""
 
-    def __init__(self, admin_url: str, stop: callable | None = None):  # type: ignore[valid-type]
+    def __init__(self, admin_url: str, stop: callable | None = None,  # type: ignore[valid-type]
+                 data: Path | None = None):
         self.admin_url = admin_url
         self._stop = stop
+        self.data = data  # the data folder of a cluster started here (None: external server)
+
+    def server_cpu(self) -> float:
+        """CPU seconds (user + system) the server has used so far: the postmaster, its live
+        processes, and the backends that already exited (Linux /proc; 0 when unknown)."""
+        if self.data is None:
+            return 0.0
+        try:
+            pm = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat", "rb") as f:
+                    parts = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(d) == pm:  # its own time + the time of the children it has reaped
+                total += sum(int(x) for x in parts[11:15])
+            elif int(parts[1]) == pm:
+                total += int(parts[11]) + int(parts[12])
+        return total / tick
 
     def url_for(self, dbname: str) -> str:
         base, _, _ = self.admin_url.rpartition("/")
@@ -78,9 +106,10 @@ def _as_pg_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd]
 
 
-def start_cluster(*, durable: bool = False) -> PgCluster:
+def start_cluster(*, durable: bool = False, settings: dict[str, str] | None = None
+                  ) -> PgCluster:
     """Start a new cluster. ``durable=False`` turns fsync off (fast tests); benchmarks pass
-    True so commits really reach the disk."""
+    True so commits really reach the disk. ``settings``: more server settings (``-c``)."""
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not initdb or not pg_ctl:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
@@ -106,6 +135,10 @@ def start_cluster(*, durable: bool = False) -> PgCluster:
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=300"
     if not durable:
         opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    for key, value in (settings or {}).items():
+        if not re.fullmatch(r"[a-z_.]+", key) or not re.fullmatch(r"[A-Za-z0-9_.,]+", value):
+            raise ValueError(f"bad server setting {key}={value}")
+        opts += f" -c {key}={value}"
     subprocess.run(
         _as_pg_user([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "server.log"),
                      "-w", "-t", "60", "start"]),
@@ -128,7 +161,7 @@ def start_cluster(*, durable: bool = False) -> PgCluster:
             check=True, capture_output=True,
         )
 
-    cluster = PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
+    cluster = PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop, data)
     cluster.pause, cluster.resume = pause, resume  # type: ignore[method-assign]
     return cluster
 

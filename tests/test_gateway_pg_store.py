@@ -1,0 +1,91 @@
+"""PostgreSQL specifics of the gateway store: multi-row inserts sent as one statement over arrays
+(same rows, same order, same ON CONFLICT answer as row by row), one-round-trip read
+transactions, per-execution plans, and the v7 storage setting of the events table."""
+
+from __future__ import annotations
+
+import uuid
+
+import pg_fixture
+import pytest
+
+from sync.gateway.store import NewEvent, PostgresStore, open_store
+from sync.wire import WireEvent
+from tests.gateway_support import AGENCY
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def store():
+    s = open_store(pg_fixture.fresh_database_url())
+    assert isinstance(s, PostgresStore)
+    yield s
+    s.close()
+
+
+def _event(i: int, *, signature: bytes | None = b"sig", dossier: str | None = None) -> WireEvent:
+    d = dossier or str(uuid.uuid4())
+    return WireEvent(id=str(uuid.uuid4()), dossier_id=d, dossier_code=f"{AGENCY}-C-{d[:8]}",
+                     type="received", occurred_at="2026-01-05T08:00:00+07:00", origin="counter",
+                     actor="clerk1", payload=b'{"n":%d}' % i, signature=signature,
+                     attachments=())
+
+
+def test_executemany_is_one_statement_with_row_semantics(store):
+    rows = [("a", b"\x00\x01", None), ("b", None, 7), ("a", b"again", 8), ("c", b"", None)]
+    with store._write() as tx:
+        tx.execute("CREATE TABLE t (seq BIGINT GENERATED ALWAYS AS IDENTITY, k TEXT PRIMARY KEY,"
+                   " v BYTEA, n BIGINT)")
+    with store._write() as tx:
+        tx.executemany("INSERT INTO t (k, v, n) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        # a column of NULLs only, and a row that conflicts with a committed one
+        tx.executemany("INSERT INTO t (k, v, n) VALUES (?, ?, ?) ON CONFLICT (k) DO NOTHING",
+                       [("d", None, None), ("b", None, None)])
+    with store._read() as tx:
+        got = tx.all("SELECT k, v, n FROM t ORDER BY seq")
+    # the first "a" wins (a later repeat in the same call is skipped, as row by row), NULLs
+    # stay NULL, the order of the rows is the order of the sequence
+    assert [(k, None if v is None else bytes(v), n) for k, v, n in got] == [
+        ("a", b"\x00\x01", None), ("b", None, 7), ("c", b"", None), ("d", None, None)]
+
+
+def test_executemany_falls_back_for_other_statements(store):
+    with store._write() as tx:
+        tx.execute("CREATE TABLE u (k TEXT PRIMARY KEY, n BIGINT NOT NULL)")
+        tx.executemany("INSERT INTO u (k, n) VALUES (?, ?)", [("x", 1), ("y", 2)])
+        tx.executemany("UPDATE u SET n = n + ? WHERE k = ?", [(10, "x"), (20, "y")])
+    with store._read() as tx:
+        assert tx.all("SELECT k, n FROM u ORDER BY k") == [("x", 11), ("y", 22)]
+
+
+def test_insert_events_province_and_counter_rows_keep_order_and_outcomes(store):
+    cid = store.enrol(AGENCY, 1)[0].id
+    shared = str(uuid.uuid4())
+    evs = [_event(i, dossier=shared if i < 3 else None) for i in range(30)]
+    items = [NewEvent(ev, AGENCY, None if i % 2 else cid, chain=(1, i + 1, None))
+             for i, ev in enumerate(evs)]
+    items[7] = NewEvent(_event(7, signature=None), AGENCY, None)  # no signature, no chain
+    dup = NewEvent(evs[4], AGENCY, cid)
+    assert store.insert_events([*items, dup]) == ["accepted"] * 30 + ["duplicate"]
+    pulled = store.pull(AGENCY, 0, 100, None)
+    assert [p.wire.id for p in pulled] == [it.wire.id for it in items]
+    assert [p.counter_id for p in pulled] == [it.counter_id for it in items]
+    assert pulled[7].wire.signature is None and pulled[0].wire.signature == b"sig"
+    assert store.insert_events(items[:2]) == ["duplicate", "duplicate"]
+
+
+def test_read_transactions_are_repeatable_read_and_leave_defaults(store):
+    with store._read() as tx:
+        assert tx.one("SHOW transaction_isolation")[0] == "repeatable read"
+        assert tx.one("SHOW transaction_read_only")[0] == "on"
+        assert tx.one("SHOW plan_cache_mode")[0] == "force_custom_plan"
+    with store._write() as tx:  # the same pooled connection, back to the server defaults
+        assert tx.one("SHOW transaction_isolation")[0] == "read committed"
+        assert tx.one("SHOW transaction_read_only")[0] == "off"
+
+
+def test_events_rows_stay_inline(store):
+    with store._read() as tx:
+        opts = tx.one("SELECT reloptions FROM pg_class WHERE relname = 'events'")[0]
+    assert "toast_tuple_target=8160" in opts
