@@ -23,6 +23,11 @@ from typing import Any
 
 import rfc8785
 
+try:  # the gateway's base64 accelerator (SIMD, motcua[gateway]); binascii otherwise
+    import pybase64
+except ImportError:  # pragma: no cover - a counter installed without the gateway extra
+    pybase64 = None  # type: ignore[assignment]
+
 try:  # the gateway's JSON accelerator (motcua[gateway]); without it the stdlib path decides
     import orjson
 except ImportError:  # pragma: no cover - a counter installed without the gateway extra
@@ -71,6 +76,40 @@ def check_json_shape(raw: bytes, max_depth: int = MAX_JSON_DEPTH,
     one regex, brackets summed by ``itertools.accumulate``). Raises WireError ``too_deep`` /
     ``number_too_large``; malformed text is left for the parser to refuse."""
     _shape_checked(raw, max_depth, max_number_chars)
+
+
+#: what `fast_loads` returns when it cannot decide alone
+UNDECIDED: Any = object()
+
+
+def fast_loads(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON text parsed by orjson when that alone decides: it parsed, the value is at most
+    ``max_depth`` deep and holds no float (orjson's integers fit 64 bits, far below
+    MAX_NUMBER_CHARS). Anything else — orjson missing or refusing (NaN, lone surrogates, huge
+    integers, 1,024+ levels), too deep, a float — returns `UNDECIDED`: `check_json_shape`
+    and the stdlib parser then give the verdict and its reason, as before. A request body is
+    parsed in C without the string-blanking scan that the stdlib parser needs before it."""
+    if orjson is None:
+        return UNDECIDED
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return UNDECIDED
+    if type(doc) is not dict and type(doc) is not list:
+        return UNDECIDED
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return UNDECIDED
+        values = node.values() if type(node) is dict else node
+        for v in values:
+            t = type(v)
+            if t is dict or t is list:
+                stack.append((v, depth + 1))
+            elif t is float:
+                return UNDECIDED
+    return doc
 
 
 #: a run of number characters long enough to need a closer look (an integer of 16 digits or
@@ -177,6 +216,19 @@ _PLAIN_DECODER = json.JSONDecoder(parse_float=_not_plain, parse_constant=_not_pl
 #: the stdlib C encoder spelling plain JSON exactly as RFC 8785 does (see `_plain_json`)
 _PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                                   allow_nan=False)
+#: outside strings a digit followed by ".", "e" or "E" is a float; 16 digits in a row, an
+#: integer that may lie beyond 2^53 (and every number longer than MAX_NUMBER_CHARS is one or
+#: the other)
+_ODD_NUMBER_RE = re.compile(rb"[0-9][.eE]|[0-9]{16}")
+
+
+def _plain_skeleton(skeleton: bytes, max_depth: int) -> bool:
+    """Of JSON text with its strings taken out: no float, no long integer, and fewer brackets
+    in all than ``max_depth`` (so never deeper)."""
+    return skeleton.count(b"{") + skeleton.count(b"[") <= max_depth and \
+        _ODD_NUMBER_RE.search(skeleton) is None
+
+
 #: every byte below a UTF-8 lead byte of a character beyond the BMP (bytes.translate deletes
 #: them; what is left is empty exactly when the text has no such character)
 _BELOW_NON_BMP = bytes(range(0xF0))
@@ -194,6 +246,18 @@ def canonical_body(payload: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     stdlib path, whose parser also refuses floats and NaN/Infinity by raising from its hooks.
     A body that is not plain is compared with the rfc8785 library's bytes, so the verdict is
     always that of `is_canonical` (tests/test_wire_canonical.py)."""
+    if orjson is not None and b"\\" not in payload and _plain_skeleton(
+            b"".join(payload.split(b'"')[0::2]), max_depth) \
+            and not payload.translate(None, _BELOW_NON_BMP):
+        # the usual body (no escape, so strings are every other quote run): shallow, no float
+        # and no long number outside strings, nothing beyond the BMP
+        try:
+            fast = orjson.loads(payload)
+            if isinstance(fast, dict) and \
+                    orjson.dumps(fast, option=orjson.OPT_SORT_KEYS) == payload:
+                return fast
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+            pass  # the path below gives the verdict and its reason
     big, floats = _shape_checked(payload, max_depth)
     plain = not big and not floats and not payload.translate(None, _BELOW_NON_BMP)
     if plain and orjson is not None:
@@ -311,9 +375,14 @@ def _b64(value: object, field_name: str) -> bytes:
     if not isinstance(value, str):
         raise WireError("malformed", f"{field_name} must be a base64 string")
     try:  # what base64.b64decode(value.encode("ascii"), validate=True) does, without the copy
-        return binascii.a2b_base64(value, strict_mode=True)
+        if pybase64 is not None:  # ~9x faster on a 4 KB signature; the same verdicts
+            return pybase64.b64decode(value, validate=True)
+        data = binascii.a2b_base64(value, strict_mode=True)
     except (binascii.Error, ValueError) as exc:  # ValueError: a character beyond ASCII
         raise WireError("malformed", f"{field_name} is not valid base64") from exc
+    if len(value) != 4 * -(-len(data) // 3):  # strict binascii takes "AAAA=" (pybase64 not)
+        raise WireError("malformed", f"{field_name} is not valid base64")
+    return data
 
 
 def b64(data: bytes) -> str:

@@ -129,3 +129,105 @@ def test_nan_and_infinity_are_not_canonical():
     for payload in (b'{"a":NaN}', b'{"a":Infinity}', b'{"a":-Infinity}', b'{"a":[NaN]}'):
         assert not _gateway_verdict(payload)
         assert not _reference_verdict(payload)
+
+
+def _shape_verdict(payload: bytes) -> object:
+    from sync.wire import WireError, canonical_body
+
+    try:
+        canonical_body(payload)
+    except WireError as exc:
+        return exc.code
+    return "ok"
+
+
+def test_the_fast_path_keeps_the_depth_and_number_limits():
+    """The usual body skips the string-blanking shape scan; nesting beyond MAX_JSON_DEPTH and
+    numbers longer than MAX_NUMBER_CHARS are still refused with their reasons, and a bracket or
+    a long digit run inside a string does not count against the body."""
+    from sync.wire import MAX_JSON_DEPTH, MAX_NUMBER_CHARS
+
+    def nested(levels: int) -> bytes:
+        return b'{"a":' + b"[" * (levels - 1) + b"1" + b"]" * (levels - 1) + b"}"
+
+    assert _shape_verdict(nested(MAX_JSON_DEPTH)) == "ok"
+    assert _shape_verdict(nested(MAX_JSON_DEPTH + 1)) == "too_deep"
+    assert _shape_verdict(b'{"a":"' + b"[" * 200 + b'"}') == "ok"
+    long_int = b"1" * (MAX_NUMBER_CHARS + 1)
+    assert _shape_verdict(b'{"a":' + long_int + b"}") == "number_too_large"
+    assert _shape_verdict(b'{"a":"' + long_int + b'"}') == "ok"
+    assert _shape_verdict(b'{"a":"x,' + long_int + b'"}') == "ok"
+    assert _shape_verdict(b'{"a":9007199254740993}') == "not_canonical"  # beyond 2^53
+    assert _shape_verdict(b'{"a":"t:10.5"}') == "ok"
+    assert _shape_verdict(b'{"a":1.5}') == "ok"
+    assert _shape_verdict(b'{"a":1.50}') == "not_canonical"
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=40), st.integers(0, 80), st.sampled_from(
+    ["", "=", "==", "\n", " ", "-", "_", "é", "A", "====", "\x00", "QQ=="]), st.integers(0, 2))
+def test_base64_decoding_gives_the_verdicts_of_strict_binascii(data, where, edit, how):
+    """The envelope's base64 (payload, signature) is decoded by pybase64 when installed, else
+    by binascii's strict mode, which also takes excess padding after a full quantum ("AAAA=",
+    which pybase64 refuses): both accept exactly the padded RFC 4648 spelling, the same bytes."""
+    import base64
+    import binascii
+
+    from sync.wire import WireError, _b64
+
+    text = base64.b64encode(data).decode("ascii")
+    k = where % (len(text) + 1)
+    if how == 1:
+        text = text[:k] + edit + text[k:]
+    elif how == 2:
+        text = text[:k] + edit + text[k + len(edit):]
+
+    def reference() -> object:
+        try:
+            out = binascii.a2b_base64(text, strict_mode=True)
+        except (binascii.Error, ValueError):
+            return "refused"
+        return out if len(text) == len(base64.b64encode(out)) else "refused"
+
+    import sync.wire as wire
+
+    for accelerated in (True, False):
+        saved = wire.pybase64
+        if not accelerated:
+            wire.pybase64 = None
+        try:
+            got: object = _b64(text, "payload")
+        except WireError:
+            got = "refused"
+        finally:
+            wire.pybase64 = saved
+        assert got == reference(), accelerated
+    assert all(c in _B64 + "=" for c in text) or got == "refused"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(values, max_size=4) | bodies, st.integers(0, 10_000),
+       st.sampled_from(_EDITS + [b"[" * 70, b"]" * 70, b"7" * 45]), st.integers(0, 2))
+def test_the_fast_request_parse_decides_only_what_the_stdlib_path_would(doc, where, edit, how):
+    """A request body is parsed by orjson when that alone decides (`fast_loads`); whatever it
+    returns, the shape check passes and json.loads gives the same value, so the verdicts and
+    reasons (too_deep, number_too_large, bad_json) are those of the stdlib path."""
+    from sync.wire import UNDECIDED, WireError, check_json_shape, fast_loads
+
+    raw = json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    k = where % (len(raw) + 1)
+    if how == 1:
+        raw = raw[:k] + edit + raw[k:]
+    elif how == 2:
+        raw = raw[:k] + edit + raw[k + len(edit):]
+    fast = fast_loads(raw)
+    if fast is UNDECIDED:
+        return
+    try:
+        check_json_shape(raw)
+    except WireError as exc:
+        raise AssertionError(f"fast parse accepted what the shape check refuses: {exc}") from exc
+    assert fast == json.loads(raw)

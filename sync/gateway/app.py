@@ -44,7 +44,7 @@ from sync.gateway.store import (
     version_key,
 )
 from sync.gateway.verify import Verifier, reject_all
-from sync.wire import WireError, check_json_shape, is_sha256_hex
+from sync.wire import UNDECIDED, WireError, check_json_shape, fast_loads, is_sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,9 @@ def parse_json_body(raw: bytes) -> Any:
     """A request body as JSON, refused with 400 and a reason when it is not JSON, nested deeper
     than the limit or carries an over-long number: checked BEFORE parsing, so no parser
     recursion or integer-conversion limit can turn hostile input into a 500."""
+    doc = fast_loads(raw)
+    if doc is not UNDECIDED:
+        return doc
     try:
         check_json_shape(raw)
     except WireError as exc:

@@ -96,6 +96,10 @@ def _code_day(code: str) -> tuple[str, date, int]:
     return m["agency"], day, int(m["counter"])
 
 
+#: a refusal as (reason code, detail); None when there is none
+Refusal = tuple[str, str] | None
+
+
 def check_counter_event(
     event_type: str,
     dossier_id: str,
@@ -110,37 +114,82 @@ def check_counter_event(
 
     ``known`` is the gateway's record of the dossier (None when it has never seen it);
     ``now`` is the gateway's clock (aware)."""
+    check_known(event_type, dossier_code, sender, known,
+                static_refusals(event_type, dossier_id, dossier_code, occurred_at, body, sender,
+                                now))
+
+
+def static_refusals(
+    event_type: str,
+    dossier_id: str,
+    dossier_code: str,
+    occurred_at: datetime,
+    body: Mapping[str, Any],
+    sender: Sender,
+    now: datetime,
+) -> tuple[Refusal, Refusal]:
+    """The part of `check_counter_event` that needs none of the gateway's records, so a
+    signature worker can judge it beside the signature: (the first refusal of the table, the
+    clock and the sending counter; the refusal of the own-code-range rules, when the event
+    type has them). `check_known` finishes the judgement with the gateway's record of the
+    dossier, in the same order as before."""
     rule = TABLE.get(event_type)
     if rule is None:
-        raise WireError("type_not_allowed", f"event type {event_type[:40]!r} is not in the table")
+        return ("type_not_allowed", f"event type {event_type[:40]!r} is not in the table"), None
     if rule.counter is None:
-        raise WireError("province_only", f"{event_type!r} events come only from the province")
+        return ("province_only", f"{event_type!r} events come only from the province"), None
     if occurred_at > now + MAX_AHEAD:
-        raise WireError("future_dated", f"event is dated {occurred_at.isoformat()}, more than"
-                        " a day after the gateway's clock")
+        return ("future_dated", f"event is dated {occurred_at.isoformat()}, more than a day"
+                " after the gateway's clock"), None
     who = body.get("counter")
-    if not isinstance(who, dict | Mapping) or who.get("agency_code") != sender.agency_code or \
+    if not isinstance(who, Mapping) or \
+            who.get("agency_code") != sender.agency_code or \
             counter_no_of(who.get("counter_no")) != sender.counter_no:
-        raise WireError("wrong_counter", "the signed body names another counter than the"
-                        f" credential ({sender.agency_code}/{sender.counter_no})")
+        return ("wrong_counter", "the signed body names another counter than the credential"
+                f" ({sender.agency_code}/{sender.counter_no})"), None
+    if rule.counter not in (OWN_CODE, NEW_OR_CENTRE):
+        return None, None
+    try:
+        _check_own_code(dossier_id, dossier_code, occurred_at, body, sender, now)
+    except WireError as exc:
+        return None, (exc.code, exc.detail)
+    return None, None
+
+
+def _check_own_code(dossier_id: str, dossier_code: str, occurred_at: datetime,
+                    body: Mapping[str, Any], sender: Sender, now: datetime) -> None:
+    """A new dossier: its code in the sender's range, dated the event's day in Vietnam, not
+    ahead of the gateway's date; the dossier inside the body names the same code and id."""
+    agency, day, counter_digits = _code_day(dossier_code)
+    if agency != sender.agency_code or counter_digits != sender.counter_no:
+        raise WireError("not_your_code", f"code {dossier_code} is outside the range of"
+                        f" counter {sender.counter_no:02d} of {sender.agency_code}")
+    today = now.astimezone(VN_TZ).date()
+    if day > today + MAX_AHEAD:
+        raise WireError("future_dated", f"code {dossier_code} is dated {day}, more than a"
+                        f" day after the gateway's date {today}")
+    if day != occurred_at.astimezone(VN_TZ).date():
+        raise WireError("bad_code", f"code {dossier_code} is dated {day}, but the event"
+                        f" happened on {occurred_at.astimezone(VN_TZ).date()}")
+    data = body.get("data")
+    if isinstance(data, Mapping) and (
+        ("code" in data and data["code"] != dossier_code)
+        or ("id" in data and data["id"] != dossier_id)
+    ):
+        raise WireError("bad_code", "the dossier inside the event names another code or id")
+
+
+def check_known(event_type: str, dossier_code: str, sender: Sender, known: KnownDossier | None,
+                refusals: tuple[Refusal, Refusal]) -> None:
+    """Finish `check_counter_event` from `static_refusals` and the gateway's record of the
+    dossier (``known``, None when it has never seen it): raise WireError with the reason."""
+    first, own = refusals
+    if first is not None:
+        raise WireError(*first)
+    rule = TABLE[event_type]
     if rule.counter == OWN_CODE or (rule.counter == NEW_OR_CENTRE and known is None):
-        agency, day, counter_digits = _code_day(dossier_code)
-        if agency != sender.agency_code or counter_digits != sender.counter_no:
-            raise WireError("not_your_code", f"code {dossier_code} is outside the range of"
-                            f" counter {sender.counter_no:02d} of {sender.agency_code}")
-        today = now.astimezone(VN_TZ).date()
-        if day > today + MAX_AHEAD:
-            raise WireError("future_dated", f"code {dossier_code} is dated {day}, more than a"
-                            f" day after the gateway's date {today}")
-        if day != occurred_at.astimezone(VN_TZ).date():
-            raise WireError("bad_code", f"code {dossier_code} is dated {day}, but the event"
-                            f" happened on {occurred_at.astimezone(VN_TZ).date()}")
-        data = body.get("data")
-        if isinstance(data, dict | Mapping) and (
-            ("code" in data and data["code"] != dossier_code)
-            or ("id" in data and data["id"] != dossier_id)
-        ):
-            raise WireError("bad_code", "the dossier inside the event names another code or id")
+        if own is not None:
+            raise WireError(*own)
         if known is not None and (known.agency_code != sender.agency_code
                                   or known.dossier_code != dossier_code):
             raise WireError("dossier_conflict", "this dossier id belongs to another dossier")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sync.gateway import authz
-from sync.gateway.checks import CheckPool, check_many, check_one, stamp_many
+from sync.gateway.checks import Checked, CheckPool, check_many, check_one, stamp_many
 from sync.gateway.store import Counter, NewEvent, Store, StoreError
 from sync.gateway.verify import Verifier
 from sync.wire import (
@@ -68,21 +68,25 @@ def ingest(
     known, dossiers = store.batch_lookup(sorted({i for i in raw_ids if i is not None}),
                                          sorted(d for d in raw_dossiers if d is not None))
     work = [(obj, raw_ids[i] not in known) for i, obj in enumerate(events)]
-    checked = pool.check(work) if pool is not None else check_many(verifier, work)
+    # who sends and the clock: the authorization table's part that needs no record of the
+    # gateway is judged with the checks (in a worker when there is a pool)
+    ctx = (authz.Sender(counter.agency_code, counter.counter_no), datetime.now(VN_TZ))
+    checked = pool.check(work, ctx) if pool is not None else check_many(verifier, work, ctx)
 
-    parsed: list[tuple[int, WireEvent, dict[str, Any], tuple[bool, str, str] | None]] = []
+    parsed: list[tuple[int, Checked]] = []
     for i, c in enumerate(checked):
         if c.rejection is not None or c.wire is None or c.body is None:
             code, detail = c.rejection or ("malformed", "event could not be read")
             results[i] = _rejected(raw_ids[i], code, detail)
             continue
-        parsed.append((i, c.wire, c.body, c.verdict))
+        parsed.append((i, c))
 
-    batch = _Batch.load(store, verifier, counter, known, [w for _, w, _, _ in parsed],
-                        dossiers, raw_dossiers)
+    batch = _Batch.load(store, verifier, counter, known, [c.wire for _, c in parsed
+                                                          if c.wire is not None],
+                        dossiers, raw_dossiers, ctx)
     to_store: list[tuple[int, NewEvent]] = []
-    for i, wire, body, verdict in parsed:
-        judged = batch.judge(wire, body, verdict)
+    for i, c in parsed:
+        judged = batch.judge(c)
         if isinstance(judged, NewEvent):
             to_store.append((i, judged))
         else:
@@ -125,25 +129,28 @@ class _Batch:
     @classmethod
     def load(cls, store: Store, verifier: Verifier, counter: Counter, known: dict[str, str],
              wires: list[WireEvent], dossiers: dict[str, Any] | None = None,
-             looked_up: set[str | None] | None = None) -> _Batch:
+             looked_up: set[str | None] | None = None,
+             ctx: tuple[authz.Sender, datetime] | None = None) -> _Batch:
         """`dossiers`: those already looked up among the ids `looked_up` (`batch_lookup`);
         any other dossier of `wires` is looked up here."""
         dossiers = dict(dossiers or {})
         missing = sorted({w.dossier_id for w in wires} - (looked_up or set()))
         if missing:
             dossiers.update(store.dossiers_by_ids(missing))
-        sender = authz.Sender(counter.agency_code, counter.counter_no)
-        now = datetime.now(VN_TZ)
+        sender, now = ctx or (authz.Sender(counter.agency_code, counter.counter_no),
+                              datetime.now(VN_TZ))
         shas = sorted({a for w in wires for a in w.attachments})
         att_states = store.attachment_states(shas)
         visible = store.attachments_visible(counter.id, counter.agency_code, shas)
         att_states = {sha: st for sha, st in att_states.items() if sha in visible}
         return cls(verifier, counter, known, dossiers, att_states, sender, now)
 
-    def judge(self, wire: WireEvent, body: dict[str, Any],
-              verdict: tuple[bool, str, str] | None) -> PushResult | NewEvent:
-        """The answer for one event (duplicate or rejection), or the event to store. In
-        order: already stored, the authorization table, the signature, the attachments."""
+    def judge(self, c: Checked) -> PushResult | NewEvent:
+        """The answer for one checked event (duplicate or rejection), or the event to store.
+        In order: already stored, the authorization table, the signature, the attachments."""
+        wire, body, verdict = c.wire, c.body, c.verdict
+        if wire is None or body is None:
+            raise RuntimeError("only well-formed events are judged")
         counter = self.counter
         prev = self.known.get(wire.id)
         if prev is not None:
@@ -156,9 +163,11 @@ class _Batch:
         if wire.signature is None:
             raise RuntimeError("counter events always carry a signature here")
         try:  # the authorization table's refusal comes first, as before any signature work
-            authz.check_counter_event(wire.type, wire.dossier_id, wire.dossier_code,
-                                      wire.occurred_at_dt, body, self.sender,
-                                      self.dossiers.get(wire.dossier_id), self.now)
+            refusals = c.refusals if c.refusals is not None else authz.static_refusals(
+                wire.type, wire.dossier_id, wire.dossier_code, wire.occurred_at_dt, body,
+                self.sender, self.now)
+            authz.check_known(wire.type, wire.dossier_code, self.sender,
+                              self.dossiers.get(wire.dossier_id), refusals)
         except WireError as exc:
             return _rejected(wire.id, exc.code, exc.detail)
         if verdict is None:  # an id first seen twice in this batch: verify here

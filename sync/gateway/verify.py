@@ -72,6 +72,10 @@ class SigningVerifier:
         self.spec = state["spec"]
         self._load()
 
+    def warm(self) -> None:
+        """Import the signing stack now (see sync.gateway.checks.warm)."""
+        _verify_detached()
+
     def __call__(self, payload: bytes, signature: bytes,
                  occurred_at: datetime) -> tuple[bool, str, str]:
         result = _verify_detached()(payload, signature, self.trust)
