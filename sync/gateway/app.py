@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.gateway import models
-from sync.gateway.checks import CheckPool, poolable
+from sync.gateway.checks import CheckPool, poolable, warm
 from sync.gateway.service import ingest, province_act
 from sync.gateway.store import (
     Counter,
@@ -223,6 +223,8 @@ class _Gateway:
             else:
                 log.warning("the verifier cannot be copied into worker processes: checking"
                             " signatures in-process")
+        if self.pool is None:
+            warm(self.verifier)
         self.inflight = asyncio.Semaphore(max(1, config.max_inflight_pushes))
         self.pushes = PushGauge(max(1, config.max_inflight_pushes))
         self.last_partial_purge = 0.0
