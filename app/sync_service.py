@@ -119,13 +119,20 @@ class CounterSyncStore:
                        tsts: Mapping[str, str] | None = None) -> None:
         now = iso(now_vn())
         with self.counter.store.write() as conn:
-            if delivered:
-                outbox.mark_delivered(conn, delivered, now)
             stored = 0
+            good: dict[str, bytes] = {}
             if tsts:
-                from app.timestamps import store_tokens
+                from app.timestamps import checked_tokens
 
-                stored = store_tokens(conn, tsts)
+                good = checked_tokens(conn, tsts)
+                stored = len(good)
+            if delivered:  # the tokens of delivered events go with their acknowledgement
+                outbox.mark_delivered(conn, delivered, now, good)
+                done = set(delivered)
+                good = {e: t for e, t in good.items() if e not in done}
+            if good:
+                conn.executemany("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL",
+                                 [(t, e) for e, t in good.items()])
             if delivered:  # does the gateway time-stamp? (what proves an acknowledgement)
                 said = getattr(self.client, "gateway_time_stamps", None)
                 on = True if stored else said

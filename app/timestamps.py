@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -22,22 +23,34 @@ log = logging.getLogger(__name__)
 def store_tokens(conn: sqlite3.Connection, tokens: Mapping[str, str]) -> int:
     """Keep the tokens (event id -> base64 DER) that fit their event; returns how many were
     stored. Runs inside the caller's write transaction."""
+    good = checked_tokens(conn, tokens)
+    conn.executemany("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL",
+                     [(token, event_id) for event_id, token in good.items()])
+    return len(good)
+
+
+def checked_tokens(conn: sqlite3.Connection, tokens: Mapping[str, str]) -> dict[str, bytes]:
+    """The tokens (event id -> base64 DER) that may be written, as DER: the event is held,
+    signed and has no token yet, and the token time-stamps that event's signature and is
+    signed by a time-stamping authority (`signing.tsa.read_token`). A token that does not fit
+    is logged and left out. The events are read in one statement (the caller writes the
+    tokens, e.g. with the acknowledgement's own UPDATE: see `localdb.outbox.mark_delivered`)."""
+    if not tokens:
+        return {}
     from signing import tsa
 
-    stored = 0
-    for event_id, b64 in tokens.items():
-        row = conn.execute("SELECT signature, tst FROM events WHERE id = ?", (event_id,)).fetchone()
-        if row is None or row[0] is None or row[1] is not None:
-            continue
+    good: dict[str, bytes] = {}
+    for event_id, sig in conn.execute(
+            "SELECT id, signature FROM events WHERE id IN (SELECT value FROM json_each(?))"
+            " AND signature IS NOT NULL AND tst IS NULL", (json.dumps(list(tokens)),)):
         try:
-            token = base64.b64decode(b64, validate=True)
-            tsa.read_token(token, tsa.signature_value(bytes(row[0])))
+            token = base64.b64decode(tokens[event_id], validate=True)
+            tsa.read_token(token, tsa.signature_value(bytes(sig)))
         except (binascii.Error, ValueError) as exc:
             log.warning("time-stamp token for event %s refused: %s", event_id, exc)
             continue
-        conn.execute("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL", (token, event_id))
-        stored += 1
-    return stored
+        good[event_id] = token
+    return good
 
 
 # ---- acknowledgement: what proves that the gateway holds an event -------------------------

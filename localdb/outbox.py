@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -61,13 +61,22 @@ def pending_batch(conn: sqlite3.Connection, *, max_items: int, max_bytes: int,
     return batch
 
 
-def mark_delivered(conn: sqlite3.Connection, event_ids: Iterable[str], at: str) -> int:
+def mark_delivered(conn: sqlite3.Connection, event_ids: Iterable[str], at: str,
+                   tokens: Mapping[str, bytes] | None = None) -> int:
     """Remove delivered events from the outbox and stamp them synced (first delivery only):
-    two statements per answered batch, whatever its size (the ids travel as one JSON array)."""
-    ids = json.dumps(list(event_ids))
+    two statements per answered batch, whatever its size (the ids travel as one JSON array).
+    `tokens` (event id -> checked RFC 3161 token DER, see `app.timestamps.checked_tokens`) of
+    delivered events without one are written by the same UPDATE as the stamp: SQLite rewrites
+    the whole event row (payload and signature, ~5 KB) for any change, so one write, not two."""
+    id_list = list(event_ids)
+    ids = json.dumps(id_list)
     before = conn.total_changes
     conn.execute("DELETE FROM outbox WHERE event_id IN (SELECT value FROM json_each(?))", (ids,))
     n = conn.total_changes - before
+    if tokens:
+        conn.executemany(
+            "UPDATE events SET tst = ?, synced_at = coalesce(synced_at, ?) WHERE id = ?"
+            " AND tst IS NULL", [(tokens[e], at, e) for e in id_list if e in tokens])
     conn.execute("UPDATE events SET synced_at = ? WHERE id IN (SELECT value FROM json_each(?))"
                  " AND synced_at IS NULL", (at, ids))
     return n
