@@ -150,9 +150,10 @@ def measure(events: Sequence[tuple[bytes, bytes]], workdir: Path, *, batch: int 
     return Bare(n, h, v, i, batch)
 
 
-def descendants_cpu() -> float:
+def descendants_cpu(only: set[int] | None = None) -> float:
     """CPU seconds (user + system) used so far by every live descendant process (the gateway
-    processes and their signature workers), read from /proc (Linux); 0 elsewhere."""
+    processes and their signature workers), or by the processes ``only`` among them, read from
+    /proc (Linux); 0 elsewhere."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     try:
         stats = {}
@@ -171,6 +172,8 @@ def descendants_cpu() -> float:
         kids = {p for p, (ppid, _) in stats.items() if ppid in frontier and p not in mine}
         mine |= kids
         frontier = kids
+    if only is not None:
+        mine &= only
     return sum(stats[p][1] for p in mine) / tick
 
 

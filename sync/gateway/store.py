@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sync.wire import WireEvent
+from sync.wire import WireEvent, orjson
 
 #: advisory-lock keys (arbitrary 64-bit constants, private to this schema)
 EVENTS_LOCK_KEY = 0x4D6F74437561_01
@@ -82,8 +82,16 @@ def audit_row_hash(prev_hash: str, row: Sequence[Any]) -> str:
     """The counter's audit row hash (``localdb.audit._row_hash``, which sync/ may not import):
     SHA-256 of the previous row's hash + the compact JSON of [seq, at, actor, counter, action,
     subject, detail]. ``tests/test_witness.py`` holds the two equal."""
-    body = json.dumps(list(row[:7]), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    items = list(row[:7])
+    if orjson is not None and type(items[0]) is int and all(type(v) is str for v in items[1:]):
+        try:  # the same bytes as json.dumps below for an int and strings, ~10x faster
+            body = orjson.dumps(items)
+        except orjson.JSONEncodeError:  # a lone surrogate: the stdlib says what is wrong
+            pass
+        else:
+            return hashlib.sha256(prev_hash.encode("utf-8") + body).hexdigest()
+    text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
 
 
 #: v5 (both dialects): each counter's own chain (counter_seq / counter_prev of its signed
