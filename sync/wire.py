@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - a counter installed without the gatewa
     pybase64 = None  # type: ignore[assignment]
 
 try:  # the gateway's JSON accelerator (motcua[gateway]); without it the stdlib path decides
-    import orjson
+    import orjson as orjson  # re-exported: the gateway modules use the same optional import
 except ImportError:  # pragma: no cover - a counter installed without the gateway extra
     orjson = None  # type: ignore[assignment]
 
