@@ -1,0 +1,63 @@
+"""The push body the counter sends (`sync.client.encode_push`, base64 spliced in, pybase64
+when installed) is byte for byte the stdlib JSON of the wire events, with either base64."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync import client
+from sync.client import encode_push, wire_json
+
+_text = st.text(max_size=12)
+_item = st.fixed_dictionaries({
+    "id": _text, "dossier_id": _text, "dossier_code": _text, "type": _text,
+    "occurred_at": _text, "origin": _text, "actor": _text,
+    "payload": st.binary(max_size=300), "signature": st.none() | st.binary(max_size=300),
+    "attachments": st.lists(st.text("0123456789abcdef", min_size=64, max_size=64),
+                            max_size=2),
+    "outbox_seq": st.integers(1, 10**6),  # outbox bookkeeping: never on the wire
+})
+_head = st.none() | st.fixed_dictionaries({"seq": st.integers(0, 10**9),
+                                           "hash": st.text("0123456789abcdef", max_size=64)})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(_item, max_size=4), head=_head)
+def test_body_is_the_stdlib_json_of_the_wire_events(fast, items, head):
+    encoder = client._b64encode if fast else client._b64encode_stdlib
+    saved = client._b64encode
+    client._b64encode = encoder
+    try:
+        body = encode_push(items, head)
+    finally:
+        client._b64encode = saved
+    doc: dict = {"events": [wire_json(i) for i in items]}
+    if head is not None:
+        doc["audit_head"] = {"seq": head["seq"], "hash": head["hash"]}
+    assert body == json.dumps(doc, separators=(",", ":")).encode()
+
+
+_cell = st.none() | st.integers(-(2**70), 2**70) | st.text(max_size=20) | st.booleans()
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_cell, min_size=8, max_size=8), max_size=5))
+def test_audit_rows_body_is_the_stdlib_json(rows):
+    """The witness push body (orjson when installed) is byte for byte the stdlib's, or fails
+    as the stdlib fails (a lone surrogate cannot be UTF-8)."""
+    want: bytes | type[Exception]
+    try:
+        want = json.dumps({"events": [], "audit_rows": rows}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        want = UnicodeEncodeError
+    if want is UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            client._audit_body(rows)
+    else:
+        assert client._audit_body(rows) == want
