@@ -184,9 +184,20 @@ def parse_json_body(raw: bytes) -> Any:
     """A request body as JSON, refused with 400 and a reason when it is not JSON, nested deeper
     than the limit or carries an over-long number: checked BEFORE parsing, so no parser
     recursion or integer-conversion limit can turn hostile input into a 500."""
+    return parse_json_body_plain(raw)[0]
+
+
+def parse_json_body_plain(raw: bytes) -> tuple[Any, bool]:
+    """`parse_json_body`, and whether orjson alone parsed it (`fast_loads`: no float, no
+    huge integer, no lone surrogate — orjson writes it back exactly, so the events can travel
+    to the signature workers as orjson bytes instead of pickles)."""
     doc = fast_loads(raw)
     if doc is not UNDECIDED:
-        return doc
+        return doc, True
+    return _parse_json_body_slow(raw), False
+
+
+def _parse_json_body_slow(raw: bytes) -> Any:
     try:
         check_json_shape(raw)
     except WireError as exc:
@@ -486,7 +497,7 @@ def _event_routes(gw: _Gateway) -> APIRouter:
         gauge.peak = max(gauge.peak, gauge.in_flight)
         try:
             raw = await _read_limited(request, config.max_batch_bytes, "batch")
-            doc = await run_in_threadpool(parse_json_body, raw)
+            doc, plain = await run_in_threadpool(parse_json_body_plain, raw)
             del raw
             if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
                 raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
@@ -501,7 +512,7 @@ def _event_routes(gw: _Gateway) -> APIRouter:
                 raise ApiError(413, "too_many_events",
                                f"at most {config.max_batch_events} events per batch")
             results = await run_in_threadpool(ingest, store, gw.verifier, counter, events,
-                                              config.tsa, gw.pool) if events else []
+                                              config.tsa, gw.pool, plain) if events else []
             if head is not None:  # an older counter's claimed head (kept until rows come)
                 await run_in_threadpool(store.record_witness, counter.id, head["seq"],
                                         head["hash"])

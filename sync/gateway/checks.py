@@ -28,7 +28,7 @@ from typing import Any
 from sync.gateway import authz
 from sync.gateway.authz import Refusal
 from sync.gateway.verify import Verifier
-from sync.wire import ORIGIN_COUNTER, WireError, WireEvent, attachment_refs
+from sync.wire import ORIGIN_COUNTER, WireError, WireEvent, attachment_refs, orjson
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,11 @@ def _check_chunk(items: Sequence[tuple[object, bool]],
     if _worker_verifier is None:
         raise RuntimeError("the worker process was started without a verifier")
     return [_pack(c) for c in check_many(_worker_verifier, items, ctx)]
+
+
+def _check_chunk_json(blob: bytes, ctx: Context | None = None) -> list[tuple[Any, ...]]:
+    """`_check_chunk` of items sent as orjson bytes (see CheckPool.check)."""
+    return _check_chunk([(obj, verify) for obj, verify in orjson.loads(blob)], ctx)
 
 
 def _pack(c: Checked) -> tuple[Any, ...]:
@@ -221,17 +226,29 @@ class CheckPool:
         # start every worker now (imports, trust store), not on the first push
         self._started = [self._ex.submit(_warm) for _ in range(self.processes)]
 
-    def check(self, items: Sequence[tuple[object, bool]],
-              ctx: Context | None = None) -> list[Checked]:
+    def check(self, items: Sequence[tuple[object, bool]], ctx: Context | None = None, *,
+              plain: bool = False) -> list[Checked]:
+        """`check_many` spread over the workers. ``plain``: the items came from orjson alone
+        (sync.wire.fast_loads), so they travel as orjson bytes — written back exactly, in a
+        third of the time pickling them takes; anything else (a float, NaN: orjson would write
+        null) is pickled."""
         if not items:
             return []
+        if plain and orjson is not None:
+            def encode(part: Sequence[Any]) -> bytes:
+                return orjson.dumps(part)
+
+            return [_unpack(t) for t in self._spread(_check_chunk_json, items, ctx,
+                                                      encode=encode)]
         return [_unpack(t) for t in self._spread(_check_chunk, items, ctx)]
 
-    def _spread(self, fn: Any, items: Sequence[Any], *extra: Any) -> list[Any]:
+    def _spread(self, fn: Any, items: Sequence[Any], *extra: Any,
+                encode: Any = None) -> list[Any]:
         n = len(items)
         parts = max(1, min(self.processes, n // self.min_chunk))
         size = -(-n // parts)
-        futures = [self._ex.submit(fn, items[k:k + size], *extra) for k in range(0, n, size)]
+        futures = [self._ex.submit(fn, encode(items[k:k + size]) if encode else items[k:k + size],
+                                   *extra) for k in range(0, n, size)]
         out: list[Any] = []
         for f in futures:
             out.extend(f.result())

@@ -43,7 +43,7 @@ def _rejected(event_id: str | None, code: str, detail: str) -> PushResult:
 
 def ingest(
     store: Store, verifier: Verifier, counter: Counter, events: Sequence[object],
-    tsa: Any = None, pool: CheckPool | None = None,
+    tsa: Any = None, pool: CheckPool | None = None, plain: bool = False,
 ) -> list[PushResult]:
     """Check, verify and store a batch; one answer per event, in order.
 
@@ -58,6 +58,9 @@ def ingest(
     With a time-stamping authority (`tsa`, a signing.tsa.TimeStampAuthority), every accepted
     event's signature value is time-stamped (RFC 3161) once the event is stored; the token is
     kept and sent back (`tst`) for the event, and again when a retry gets ``duplicate``.
+
+    ``plain``: the events were parsed by orjson alone (sync.wire.fast_loads), so they can
+    travel to the pool as orjson bytes.
     """
     results: list[PushResult | None] = [None] * len(events)
     raw_ids = [_safe_id(obj) for obj in events]
@@ -71,7 +74,8 @@ def ingest(
     # who sends and the clock: the authorization table's part that needs no record of the
     # gateway is judged with the checks (in a worker when there is a pool)
     ctx = (authz.Sender(counter.agency_code, counter.counter_no), datetime.now(VN_TZ))
-    checked = pool.check(work, ctx) if pool is not None else check_many(verifier, work, ctx)
+    checked = (pool.check(work, ctx, plain=plain) if pool is not None
+               else check_many(verifier, work, ctx))
 
     parsed: list[tuple[int, Checked]] = []
     for i, c in enumerate(checked):
