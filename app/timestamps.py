@@ -9,7 +9,6 @@ whether that authority is trusted is judged at verification time, against the tr
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import logging
@@ -38,13 +37,14 @@ def checked_tokens(conn: sqlite3.Connection, tokens: Mapping[str, str]) -> dict[
     if not tokens:
         return {}
     from signing import tsa
+    from sync.client import b64decode_checked
 
     good: dict[str, bytes] = {}
     for event_id, sig in conn.execute(
             "SELECT id, signature FROM events WHERE id IN (SELECT value FROM json_each(?))"
             " AND signature IS NOT NULL AND tst IS NULL", (json.dumps(list(tokens)),)):
         try:
-            token = base64.b64decode(tokens[event_id], validate=True)
+            token = b64decode_checked(tokens[event_id])
             tsa.read_token(token, tsa.signature_value(bytes(sig)))
         except (binascii.Error, ValueError) as exc:
             log.warning("time-stamp token for event %s refused: %s", event_id, exc)

@@ -692,10 +692,23 @@ def _tst_of(value: Any) -> str | None:
     if not isinstance(value, str) or not value or len(value) > 64 * 1024:
         return None
     try:
-        base64.b64decode(value, validate=True)
+        b64decode_checked(value)
     except ValueError:
         return None
     return value
+
+
+def b64decode_checked(text: str) -> bytes:
+    """What ``base64.b64decode(text, validate=True)`` returns or raises (binascii.Error or
+    ValueError). pybase64, when installed, decodes first (~8x faster on a 5 KB time-stamp
+    token): it takes only canonical base64, which the stdlib decodes alike; whatever it
+    refuses goes to the stdlib, which decides as before."""
+    if pybase64 is not None:
+        try:
+            return pybase64.b64decode(text, validate=True)
+        except ValueError:  # binascii.Error too
+            pass
+    return base64.b64decode(text, validate=True)
 
 
 def _attachment_state(doc: Any, sha256: str) -> AttachmentState:
@@ -760,16 +773,23 @@ def encode_push(items: Sequence[dict[str, Any]], audit_head: dict[str, Any] | No
     part of the counter's CPU in a drain; the base64 itself was next (pybase64 when present)."""
     enc = _COMPACT.encode
     b64 = _b64encode
+    esc = _json_string
     parts: list[bytes] = []
     for item in items:
-        head = enc({k: item[k] for k in _HEAD_FIELDS})
+        values = tuple(item[k] for k in _HEAD_FIELDS)
+        try:  # the encoder's own C string escape, field by field (half the cost of a dict)
+            head = _HEAD_TEMPLATE % tuple(map(esc, values))
+        except TypeError:  # a field that is not a string: the encoder decides
+            head = enc(dict(zip(_HEAD_FIELDS, values, strict=True)))[1:-1]
         sig = item.get("signature")
         atts = item.get("attachments")
-        parts += (b",{" if parts else b"{", head[1:-1].encode("ascii"), b',"payload":"',
-                  b64(item["payload"]),
-                  (b'","signature":"' + b64(sig) + b'","attachments":')
-                  if sig is not None else b'","signature":null,"attachments":',
-                  enc(list(atts)).encode("ascii") if atts else b"[]", b"}")
+        parts += (b",{" if parts else b"{", head.encode("ascii"), b',"payload":"',
+                  b64(item["payload"]))
+        if sig is not None:  # pieces, not a concatenation: each byte is copied once, by join
+            parts += (b'","signature":"', b64(sig), b'","attachments":')
+        else:
+            parts.append(b'","signature":null,"attachments":')
+        parts += (enc(list(atts)).encode("ascii") if atts else b"[]", b"}")
     tail = b"]}"
     if audit_head is not None:
         tail = b'],"audit_head":' + enc({"seq": int(audit_head["seq"]),
@@ -799,3 +819,6 @@ _b64encode: Callable[[bytes], bytes] = \
 
 
 _HEAD_FIELDS = ("id", "dossier_id", "dossier_code", "type", "occurred_at", "origin", "actor")
+_HEAD_TEMPLATE = ",".join(f'"{k}":%s' for k in _HEAD_FIELDS)
+#: how JSONEncoder (ensure_ascii) writes a str: the C function it calls itself
+_json_string: Callable[[str], str] = json.encoder.encode_basestring_ascii

@@ -13,9 +13,10 @@ from sync import client
 from sync.client import encode_push, wire_json
 
 _text = st.text(max_size=12)
+_field = _text | st.none() | st.integers(-5, 5)  # not a string: the encoder's own path
 _item = st.fixed_dictionaries({
     "id": _text, "dossier_id": _text, "dossier_code": _text, "type": _text,
-    "occurred_at": _text, "origin": _text, "actor": _text,
+    "occurred_at": _text, "origin": _text, "actor": _field,
     "payload": st.binary(max_size=300), "signature": st.none() | st.binary(max_size=300),
     "attachments": st.lists(st.text("0123456789abcdef", min_size=64, max_size=64),
                             max_size=2),
@@ -61,3 +62,21 @@ def test_audit_rows_body_is_the_stdlib_json(rows):
             client._audit_body(rows)
     else:
         assert client._audit_body(rows) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text("ABCDEFabcdef0189+/=\n -_é", max_size=24) | st.binary(max_size=18).map(
+    lambda b: __import__("base64").b64encode(b).decode()))
+def test_token_base64_is_decoded_as_the_stdlib_decodes(text):
+    """A time-stamp token's base64 (pybase64 first when installed) decodes to what
+    base64.b64decode(validate=True) gives, and is refused where it refuses."""
+    import base64
+
+    def outcome(fn):
+        try:
+            return fn(text)
+        except ValueError:
+            return "refused"
+
+    assert outcome(client.b64decode_checked) == outcome(
+        lambda t: base64.b64decode(t, validate=True))
