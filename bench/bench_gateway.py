@@ -65,7 +65,7 @@ def make_events(n_counters: int, n_events: int, sign) -> list[list[dict]]:  # ty
 
 def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]], batch: int,
                 processes: int, verifier: dict, verify_processes: int = 0,
-                server_cpu=lambda: 0.0) -> dict:  # type: ignore[no-untyped-def]
+                server_cpu=lambda: 0.0, pool: int = 12) -> dict:  # type: ignore[no-untyped-def]
     store = open_store(db_url, data_dir)
     tokens = [store.enrol(AGENCY, c + 1)[1] for c in range(len(events))]
     latencies: list[float] = []
@@ -74,18 +74,27 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
     with ExitStack() as stack:
         urls = [stack.enter_context(gateway_process(
             db_url, data_dir, real_verifier=verifier["real"], anchors=verifier["anchors"],
-            crls=verifier["crls"], pool=12, verify_processes=verify_processes))
+            crls=verifier["crls"], pool=pool, verify_processes=verify_processes))
             for _ in range(processes)]
-        # warm-up: connections, chain cache, imports
-        warm = wire_from_body(make_body(counter_no=1), sign=verifier["sign"])
-        for url in urls:
-            push(url, tokens[0], [warm])
+        # warm-up, before the clock: every counter pushes one event, all at once, as in the
+        # run, so each gateway has its imports, chain cache and database connections (a pool
+        # of `pool` per process, each a PostgreSQL backend that must fault in the shared
+        # buffers it touches) ready, as a gateway that has been up for a while has
+        warm = [wire_from_body(make_body(counter_no=c + 1), sign=verifier["sign"])
+                for c in range(len(events))]
         start_gate = threading.Barrier(len(events) + 1)
 
         def counter(i: int) -> None:
             s = requests.Session()
             url = urls[i % len(urls)]
             evs = events[i]
+            try:
+                r = push(url, tokens[i], [warm[i]], session=s)
+                if r.status_code != 200:
+                    raise RuntimeError(r.text[:200])
+            except Exception as exc:  # reported below; the run must still start and end
+                with lock:
+                    problems.append(f"warm-up: {exc}")
             start_gate.wait()
             for k in range(0, len(evs), batch):
                 t0 = time.perf_counter()
@@ -114,7 +123,7 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         gateway_cpu = descendants_cpu() - gw0
         db_cpu = server_cpu() - db0
     total = sum(len(e) for e in events)
-    stored = store.event_count() - 1  # minus the warm-up event
+    stored = store.event_count() - len(events)  # minus the warm-up events
     store.close()
     if problems:
         print(f"{name}: {len(problems)} batches not fully accepted, e.g. {problems[0]}")
@@ -166,6 +175,8 @@ def main() -> int:
     ap.add_argument("--verify-processes", type=int, default=None,
                     help="signature workers per gateway process (default: one per core)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per backend")
+    ap.add_argument("--pool", type=int, default=12,
+                    help="database connections per gateway process (PostgreSQL)")
     ap.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
                     help="one more PostgreSQL server setting for the bench cluster (repeatable)")
     ap.add_argument("--pg-stats", action="store_true",
@@ -237,7 +248,8 @@ def main() -> int:
                         pg_stat_reset(db_url)
                     rows.append(run_backend("postgres", db_url, tmp / f"pg-{len(rows)}", events,
                                             args.batch, args.processes, verifier,
-                                            args.verify_processes, cluster.server_cpu))
+                                            args.verify_processes, cluster.server_cpu,
+                                            args.pool))
                     if args.pg_stats:
                         pg_stat_print(db_url)
                 finally:
