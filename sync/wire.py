@@ -471,19 +471,23 @@ class WireEvent:
             raise WireError("malformed", "attachments must be a list of lower-case sha256 hex")
         occurred_at = obj.get("occurred_at")
         when = parse_timestamp(occurred_at)
-        wire = cls(
-            id=_uuid(obj.get("id"), "id"),
-            dossier_id=_uuid(obj.get("dossier_id"), "dossier_id"),
-            dossier_code=_text(obj.get("dossier_code"), "dossier_code", 100),
-            type=_text(obj.get("type"), "type", 64),
-            occurred_at=str(occurred_at),
-            origin=str(origin),
-            actor=_text(obj.get("actor"), "actor", 200),
-            payload=_b64(obj.get("payload"), "payload"),
-            signature=signature,
-            attachments=tuple(atts),
-        )
-        wire.__dict__["_occurred_at_dt"] = when  # parsed once (see occurred_at_dt)
+        fields = {
+            "id": _uuid(obj.get("id"), "id"),
+            "dossier_id": _uuid(obj.get("dossier_id"), "dossier_id"),
+            "dossier_code": _text(obj.get("dossier_code"), "dossier_code", 100),
+            "type": _text(obj.get("type"), "type", 64),
+            "occurred_at": str(occurred_at),
+            "origin": str(origin),
+            "actor": _text(obj.get("actor"), "actor", 200),
+            "payload": _b64(obj.get("payload"), "payload"),
+            "signature": signature,
+            "attachments": tuple(atts),
+            "_occurred_at_dt": when,  # parsed once (see occurred_at_dt)
+        }
+        # every field checked above: filled in directly (the frozen dataclass's __init__
+        # sets them one by one through object.__setattr__, ~3 µs of a gateway's per-event CPU)
+        wire = object.__new__(cls)
+        wire.__dict__.update(fields)
         return wire
 
     @property
