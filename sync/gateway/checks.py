@@ -196,11 +196,13 @@ def _warm() -> int:
 
 
 def default_processes() -> int:
-    """One worker per core this process may use."""
+    """One worker per core this process may use; none on a single core (a worker there only
+    adds the hand-off: the checks run in-process)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
 
 
 class CheckPool:
