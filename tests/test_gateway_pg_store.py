@@ -88,15 +88,20 @@ def test_read_transactions_are_repeatable_read_and_leave_defaults(store):
 def test_events_rows_storage(store):
     with store._read() as tx:
         opts = tx.one("SELECT reloptions FROM pg_class WHERE relname = 'events'")[0]
+        tst_opts = tx.one("SELECT reloptions FROM pg_class WHERE relname = 'event_tsts'")[0]
         lz4 = tx.one("SELECT 'lz4' = ANY(enumvals) FROM pg_settings"
                      " WHERE name = 'default_toast_compression'")
         methods = dict(tx.all("SELECT attname, attcompression FROM pg_attribute WHERE attrelid"
                               " = 'events'::regclass AND attname IN ('payload', 'signature')"))
     if lz4 and lz4[0]:
         assert "toast_tuple_target=4080" in opts and methods == {"payload": "l", "signature": "l"}
+        assert "toast_tuple_target=4080" in tst_opts
     else:
-        assert "toast_tuple_target=8160" in opts
+        assert "toast_tuple_target=8160" in opts and "toast_tuple_target=8160" in tst_opts
     cid = store.enrol(AGENCY, 1)[0].id
     big = _event(1, signature=bytes(range(256)) * 16)  # 4 KB: compressed, read back whole
     assert store.insert_events([NewEvent(big, AGENCY, cid)]) == ["accepted"]
     assert store.get_event(big.id).wire.signature == big.signature
+    token = bytes(range(256)) * 15
+    store.save_time_stamps({big.id: token})
+    assert store.time_stamps([big.id]) == {big.id: token}
