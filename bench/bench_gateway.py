@@ -25,8 +25,10 @@ busiest statements (pg_stat_statements).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -196,6 +198,7 @@ def main() -> int:
         args.verify_processes = default_processes()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-gw-"))
+    atexit.register(shutil.rmtree, tmp, True)  # PKI, databases, logs: ~0.3 GB a run
     mode = args.verifier
     if mode is None:
         try:
