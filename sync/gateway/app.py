@@ -248,14 +248,19 @@ class _Gateway:
         if self.owns_store:
             self.store.close()
 
-    def counter_auth(
+    async def counter_auth(
         self, creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
     ) -> Counter:
+        """The calling counter, before anything of its request is read. The look-up is one
+        indexed read: on a local SQLite file it runs on the event loop (tens of µs, less than
+        a hop to a worker thread); over the network (PostgreSQL) in a worker thread."""
         challenge = {"WWW-Authenticate": "Bearer"}
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise ApiError(401, "missing_token", "Authorization: Bearer <token> required",
                            headers=challenge)
-        counter = self.store.counter_by_token(creds.credentials)
+        token = creds.credentials
+        counter = (self.store.counter_by_token(token) if self.store.local_reads
+                   else await run_in_threadpool(self.store.counter_by_token, token))
         if counter is None:
             raise ApiError(401, "unknown_token", "token not recognised", headers=challenge)
         if not counter.active:
@@ -497,40 +502,46 @@ def _event_routes(gw: _Gateway) -> APIRouter:
         gauge.peak = max(gauge.peak, gauge.in_flight)
         try:
             raw = await _read_limited(request, config.max_batch_bytes, "batch")
-            doc, plain = await run_in_threadpool(parse_json_body_plain, raw)
-            del raw
-            if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
-                raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
-            events = doc["events"]
-            head = doc.get("audit_head")
-            if head is not None:
-                _check_audit_head(head)
-            rows = doc.get("audit_rows")
-            if rows is not None:
-                rows = _check_audit_rows(rows)
-            if len(events) > config.max_batch_events:
-                raise ApiError(413, "too_many_events",
-                               f"at most {config.max_batch_events} events per batch")
-            results = await run_in_threadpool(ingest, store, gw.verifier, counter, events,
-                                              config.tsa, gw.pool, plain) if events else []
-            if head is not None:  # an older counter's claimed head (kept until rows come)
-                await run_in_threadpool(store.record_witness, counter.id, head["seq"],
-                                        head["hash"])
-            witnessed = None
-            if rows is not None:  # the witness, computed here over the rows sent (events first:
-                # a break never costs the citizens' data)
-                witnessed = await run_in_threadpool(store.advance_witness, counter.id, rows)
+            # one hop to a worker thread for all the rest: each hop costs ~100 µs of GIL
+            # hand-offs, which for a batch of 25 events was more than their checks
+            body = await run_in_threadpool(handle_push, raw, counter)
         finally:
             gauge.in_flight -= 1
             gw.inflight.release()
+        return Response(body, media_type="application/json")
+
+    def handle_push(raw: bytes, counter: Counter) -> bytes:
+        """Parse, check and store a pushed batch (and its audit rows); the answer's bytes."""
+        doc, plain = parse_json_body_plain(raw)
+        del raw
+        if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+            raise ApiError(422, "bad_request", 'body must be {"events": [...]}')
+        events = doc["events"]
+        head = doc.get("audit_head")
+        if head is not None:
+            _check_audit_head(head)
+        rows = doc.get("audit_rows")
+        if rows is not None:
+            rows = _check_audit_rows(rows)
+        if len(events) > config.max_batch_events:
+            raise ApiError(413, "too_many_events",
+                           f"at most {config.max_batch_events} events per batch")
+        results = ingest(store, gw.verifier, counter, events, config.tsa, gw.pool,
+                         plain) if events else []
+        if head is not None:  # an older counter's claimed head (kept until rows come)
+            store.record_witness(counter.id, head["seq"], head["hash"])
+        witnessed = None
+        if rows is not None:  # the witness, computed here over the rows sent (events first: a
+            # break never costs the citizens' data)
+            witnessed = store.advance_witness(counter.id, rows)
         answer: dict[str, Any] = {"results": [x.to_json() for x in results],
                                   "server_time": _server_time(),
                                   "time_stamps": config.tsa is not None}
         if witnessed is not None:
             answer["audit_witness"] = witnessed
-        if orjson is not None:  # ~10x faster than JSONResponse's json.dumps on 250 results
-            return Response(orjson.dumps(answer), media_type="application/json")
-        return JSONResponse(answer)
+        if orjson is not None:  # ~10x faster than json.dumps on 250 results
+            return orjson.dumps(answer)
+        return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     r.add_api_route("/events:push", push, methods=["POST"], operation_id="push_events",
                     **push_doc)

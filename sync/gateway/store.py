@@ -390,6 +390,9 @@ _GROUP_INIT = threading.Lock()
 class Store(ABC):
     """The gateway's state. Thread-safe: FastAPI runs sync endpoints on a thread pool."""
 
+    #: reads are local file reads (SQLite), cheap enough for the event loop
+    local_reads = False
+
     url: str
 
     # ---- dialect hooks -------------------------------------------------------------------
@@ -1173,6 +1176,8 @@ _COMMON_DDL_TAIL = [
 
 class SQLiteStore(Store):
     """One file, WAL + synchronous=FULL; one connection per thread."""
+
+    local_reads = True
 
     def __init__(self, path: Path, blob_dir: Path, busy_timeout_s: float = 30.0):
         self.path = Path(path)
