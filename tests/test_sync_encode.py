@@ -80,3 +80,50 @@ def test_token_base64_is_decoded_as_the_stdlib_decodes(text):
 
     assert outcome(client.b64decode_checked) == outcome(
         lambda t: base64.b64decode(t, validate=True))
+
+
+def test_push_items_posts_the_encoded_body_from_a_reused_buffer():
+    """`push_items` writes into the thread's reused buffer: a shorter second body after a
+    longer one is sent alone (never the stale tail), with its own Content-Length."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    bodies: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        data = b""
+        for _ in range(2):
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            head, _, data = data.partition(b"\r\n\r\n")
+            n = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                     if line.lower().startswith(b"content-length:"))
+            while len(data) < n:
+                data += conn.recv(65536)
+            body, data = data[:n], data[n:]
+            bodies.append(body)
+            ids = [e["id"] for e in json.loads(body)["events"]]
+            answer = json.dumps({"results": [{"id": i, "status": "accepted"} for i in ids]})
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer.encode()))
+        conn.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    item = {"id": "e1", "dossier_id": "d", "dossier_code": "c", "type": "received",
+            "occurred_at": "t", "origin": "counter", "actor": "lan", "payload": b"x" * 3000,
+            "signature": b"s" * 1000, "attachments": []}
+    small = dict(item, id="e2", payload=b"y", signature=None)
+    cl = client.GatewayClient(f"http://127.0.0.1:{srv.getsockname()[1]}", "token")
+    try:
+        assert [r.id for r in cl.push_items([item])] == ["e1"]
+        assert [r.id for r in cl.push_items([small])] == ["e2"]
+    finally:
+        t.join(10)
+        cl.close()
+        srv.close()
+    assert bodies == [encode_push([item]), encode_push([small])]
