@@ -321,6 +321,9 @@ class SyncEngine:
                         "the gateway answered but no event was settled")
                 await self._settle(ok_ids, rejected, result)
         self._tsts.clear()  # tokens of events not settled (a failed batch) are asked again
+        release = getattr(self.client, "release_buffers", None)
+        if release is not None:  # the push body buffers are kept for a drain, not for ever
+            release()
         if failure is not None:
             err = failure if isinstance(failure, SyncError) else \
                 TransientError("internal", f"{type(failure).__name__}: {failure}")
