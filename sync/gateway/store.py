@@ -516,8 +516,16 @@ class Store(ABC):
             )
         return [Counter(int(r[0]), r[1], int(r[2]), r[3], r[4], r[5]) for r in rows]
 
-    def counter_by_token(self, token: str) -> Counter | None:
+    @contextmanager
+    def _one_read(self) -> Iterator[_Tx]:
+        """For ONE read statement (a snapshot of its own): no transaction around it where the
+        backend's connection is in autocommit mode (a BEGIN/COMMIT pair cost more than the
+        indexed SELECT of every request's token)."""
         with self._read() as tx:
+            yield tx
+
+    def counter_by_token(self, token: str) -> Counter | None:
+        with self._one_read() as tx:
             r = tx.one(
                 "SELECT id, agency_code, counter_no, centre_name, created_at, revoked_at"
                 " FROM counters WHERE token_sha256 = ?",
@@ -1232,6 +1240,14 @@ class SQLiteStore(Store):
         return self._tx("BEGIN")
 
     @contextmanager
+    def _one_read(self) -> Iterator[_Tx]:
+        # isolation_level=None: a lone statement is its own transaction
+        try:
+            yield _Tx(self._conn().cursor(), "sqlite")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"database busy: {exc}") from exc
+
+    @contextmanager
     def _write(self, *, events_lock: bool = False) -> Iterator[_Tx]:
         # One writer at a time, for everything (BEGIN IMMEDIATE). Threads of this process
         # queue on a lock first: SQLite's busy handler polls with growing sleeps, which lets
@@ -1517,6 +1533,12 @@ class PostgresStore(Store):
                     yield _PgTx(cur, self._column_types)
             finally:
                 conn.isolation_level, conn.read_only = None, None
+
+    @contextmanager
+    def _one_read(self) -> Iterator[_Tx]:
+        # autocommit connection: one round trip instead of BEGIN … COMMIT around it
+        with self._pool.connection() as conn, conn.cursor() as cur:
+            yield _PgTx(cur, self._column_types)
 
     @contextmanager
     def _write(self, *, events_lock: bool = False) -> Iterator[_Tx]:
