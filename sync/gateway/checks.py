@@ -15,12 +15,14 @@ the tests, ``reject_all`` — runs in-process, with the same code.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import pickle
+import queue
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -191,10 +193,6 @@ def _stamp_chunk(signatures: Sequence[bytes]) -> list[bytes | None]:
     return stamp_many(_worker_tsa, signatures)
 
 
-def _warm() -> int:
-    return os.getpid()
-
-
 def default_processes() -> int:
     """One worker per core this process may use; none on a single core (a worker there only
     adds the hand-off: the checks run in-process)."""
@@ -205,9 +203,42 @@ def default_processes() -> int:
     return cores if cores > 1 else 0
 
 
+def _serve(conn: Any, verifier: Verifier, tsa: Any) -> None:
+    """A worker process: answer (function, arguments) requests on its pipe until an empty
+    message. Ctrl+C is the gateway's to handle: the worker ignores SIGINT and ends when told
+    or when its pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(verifier, tsa)
+    while True:
+        try:
+            msg = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if not msg:
+            return
+        fn, args = pickle.loads(msg)  # noqa: S301 - our own gateway process, its pipe
+        try:
+            reply: tuple[str, Any] = ("ok", fn(*args))
+        except Exception as exc:  # answered, not swallowed: the gateway logs and raises it
+            log.exception("signature worker: %s failed", getattr(fn, "__name__", fn))
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class WorkerFailed(RuntimeError):
+    """A signature worker answered with an error or died; the push is answered 500 and the
+    worker (if dead) replaced."""
+
+
 class CheckPool:
     """Worker processes that each hold a copy of the verifier. ``check`` blocks the calling
-    thread (never call it on the event loop) and returns the results in order."""
+    thread (never call it on the event loop) and returns the results in order.
+
+    Each worker is a process with one pipe: the calling thread writes its part of a batch and
+    reads the answer itself (a ProcessPoolExecutor routes both through two helper threads of
+    the gateway process: ~550 µs of its CPU per part of 25 events, against ~220 µs)."""
 
     def __init__(self, verifier: Verifier, processes: int, *, tsa: Any = None,
                  min_chunk: int = 16):
@@ -222,11 +253,25 @@ class CheckPool:
         self.has_tsa = tsa is not None
         self.processes = max(1, processes)
         self.min_chunk = min_chunk
+        self._verifier, self._tsa = verifier, tsa
         # spawn: the gateway has threads (uvicorn, the store); forking them is unsafe
-        self._ex = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context(
-            "spawn"), initializer=_init_worker, initargs=(verifier, tsa))
-        # start every worker now (imports, trust store), not on the first push
-        self._started = [self._ex.submit(_warm) for _ in range(self.processes)]
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
+        self._take = threading.Lock()  # parts are taken all at once: no thread holds one
+        # worker while it waits for another (two pushes could each hold what the other needs)
+        self._workers: list[tuple[Any, Any]] = []
+        self._closed = False
+        for _ in range(self.processes):  # started now (imports, trust store), not at a push
+            self._idle.put(self._start())
+
+    def _start(self) -> tuple[Any, Any]:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_serve, args=(child, self._verifier, self._tsa),
+                                 name="motcua-gateway-check", daemon=True)
+        proc.start()
+        child.close()
+        self._workers.append((proc, parent))
+        return proc, parent
 
     def check(self, items: Sequence[tuple[object, bool]], ctx: Context | None = None, *,
               plain: bool = False) -> list[Checked]:
@@ -246,22 +291,72 @@ class CheckPool:
 
     def _spread(self, fn: Any, items: Sequence[Any], *extra: Any,
                 encode: Any = None) -> list[Any]:
+        if self._closed:
+            raise WorkerFailed("the signature workers are stopped")
         n = len(items)
         parts = max(1, min(self.processes, n // self.min_chunk))
         size = -(-n // parts)
-        futures = [self._ex.submit(fn, encode(items[k:k + size]) if encode else items[k:k + size],
-                                   *extra) for k in range(0, n, size)]
+        chunks = [items[k:k + size] for k in range(0, n, size)]
+        with self._take:
+            taken = [self._idle.get() for _ in chunks]
+        replies: list[tuple[str, Any]] = []
+        try:
+            sent: list[bool] = []
+            for k, chunk in enumerate(chunks):
+                msg = pickle.dumps((fn, (encode(chunk) if encode else chunk, *extra)),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    taken[k][1].send_bytes(msg)
+                    sent.append(True)
+                except (OSError, EOFError) as exc:
+                    replies.append(("dead", f"{type(exc).__name__}: {exc}"))
+                    taken[k] = self._replace(taken[k])
+                    sent.append(False)
+            for k, was_sent in enumerate(sent):  # every answer is read before a worker goes
+                if not was_sent:  # back: a stale one would answer the next push
+                    continue
+                try:
+                    replies.append(pickle.loads(taken[k][1].recv_bytes()))  # noqa: S301 - ours
+                except (OSError, EOFError) as exc:
+                    replies.append(("dead", f"{type(exc).__name__}: {exc}"))
+                    taken[k] = self._replace(taken[k])
+        finally:
+            for worker in taken:
+                self._idle.put(worker)
         out: list[Any] = []
-        for f in futures:
-            out.extend(f.result())
+        for status, value in replies:
+            if status != "ok":
+                log.error("signature worker %s: %s", status, value)
+                raise WorkerFailed(f"a signature worker {status}: {value}")
+            out.extend(value)
         return out
+
+    def _replace(self, worker: tuple[Any, Any]) -> tuple[Any, Any]:
+        """A new worker for one that died (logged)."""
+        proc, conn = worker
+        log.error("signature worker %s died (exit code %s): starting another", proc.pid,
+                  proc.exitcode)
+        with contextlib.suppress(Exception):
+            conn.close()
+        self._workers.remove(worker)
+        return self._start()
 
     def stamp(self, signatures: Sequence[bytes]) -> list[bytes | None]:
         """`stamp_many` spread over the workers (each holds a copy of the TSA)."""
         return self._spread(_stamp_chunk, signatures) if signatures else []
 
     def close(self) -> None:
-        self._ex.shutdown(wait=True, cancel_futures=True)
+        self._closed = True
+        for _proc, conn in list(self._workers):
+            with contextlib.suppress(OSError, EOFError):
+                conn.send_bytes(b"")
+        for proc, conn in list(self._workers):
+            proc.join(5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+            conn.close()
+        self._workers.clear()
 
 
 def poolable(verifier: Verifier) -> bool:
