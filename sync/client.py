@@ -400,12 +400,7 @@ class GatewayClient:
     def push_encoded(self, body: bytes | memoryview, sent_ids: Sequence[str]
                      ) -> list[PushResult]:
         """POST an encoded push body whose events have the ids `sent_ids`."""
-        resp = self._request("POST", "/events:push", data=body,
-                             headers={"Content-Type": "application/json"})
-        if resp.status_code != 200:
-            reason, detail = _error_of(resp)
-            raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
-        doc = self._fast_json(resp)
+        doc = self._post_push(body)
         said = doc.get("time_stamps") if isinstance(doc, dict) else None
         if isinstance(said, bool):  # whether the gateway time-stamps what it accepts
             self.gateway_time_stamps = said
@@ -514,17 +509,20 @@ class GatewayClient:
             raise InvalidResponse("witness answer has malformed breaks")
         return head, breaks
 
-    def push_audit(self, rows: Sequence[Sequence[Any]]) -> dict[str, Any] | None:
-        """Send audit rows ([seq, at, actor, counter, action, subject, detail, hash], from the
-        row after the head the gateway witnesses) with no event. The gateway's witness answer
-        {seq, hash, status}, or None from a gateway that does not witness rows."""
-        body = _audit_body(rows)
+    def _post_push(self, body: bytes | memoryview) -> Any:
+        """POST a push body; the answer's JSON, or BatchRefused with the gateway's reason."""
         resp = self._request("POST", "/events:push", data=body,
                              headers={"Content-Type": "application/json"})
         if resp.status_code != 200:
             reason, detail = _error_of(resp)
             raise BatchRefused(resp.status_code, reason or f"http_{resp.status_code}", detail)
-        doc = self._fast_json(resp)
+        return self._fast_json(resp)
+
+    def push_audit(self, rows: Sequence[Sequence[Any]]) -> dict[str, Any] | None:
+        """Send audit rows ([seq, at, actor, counter, action, subject, detail, hash], from the
+        row after the head the gateway witnesses) with no event. The gateway's witness answer
+        {seq, hash, status}, or None from a gateway that does not witness rows."""
+        doc = self._post_push(_audit_body(rows))
         w = doc.get("audit_witness") if isinstance(doc, dict) else None
         if w is None:
             return None

@@ -234,6 +234,19 @@ def _plain_skeleton(skeleton: bytes, max_depth: int) -> bool:
 _BELOW_NON_BMP = bytes(range(0xF0))
 
 
+def _orjson_canonical(payload: bytes) -> dict[str, Any] | None:
+    """The body when orjson parses `payload` to an object and writes it back byte for byte
+    (for plain JSON, orjson's spelling is RFC 8785's); None leaves the verdict and its reason
+    to the stdlib path."""
+    try:
+        fast = orjson.loads(payload)
+        if isinstance(fast, dict) and orjson.dumps(fast, option=orjson.OPT_SORT_KEYS) == payload:
+            return fast
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass  # the stdlib path gives the verdict and its reason
+    return None
+
+
 def canonical_body(payload: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `payload` and require it to be RFC 8785 canonical JSON; raises WireError
     (``too_deep``, ``number_too_large``, ``malformed``, ``not_canonical``).
@@ -246,28 +259,21 @@ def canonical_body(payload: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     stdlib path, whose parser also refuses floats and NaN/Infinity by raising from its hooks.
     A body that is not plain is compared with the rfc8785 library's bytes, so the verdict is
     always that of `is_canonical` (tests/test_wire_canonical.py)."""
+    tried = False
     if orjson is not None and b"\\" not in payload and _plain_skeleton(
             b"".join(payload.split(b'"')[0::2]), max_depth) \
             and not payload.translate(None, _BELOW_NON_BMP):
         # the usual body (no escape, so strings are every other quote run): shallow, no float
         # and no long number outside strings, nothing beyond the BMP
-        try:
-            fast = orjson.loads(payload)
-            if isinstance(fast, dict) and \
-                    orjson.dumps(fast, option=orjson.OPT_SORT_KEYS) == payload:
-                return fast
-        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
-            pass  # the path below gives the verdict and its reason
-    big, floats = _shape_checked(payload, max_depth)
+        fast, tried = _orjson_canonical(payload), True
+        if fast is not None:
+            return fast
+    big, floats = _shape_checked(payload, max_depth)  # the reasons, for any other body
     plain = not big and not floats and not payload.translate(None, _BELOW_NON_BMP)
-    if plain and orjson is not None:
-        try:
-            fast = orjson.loads(payload)
-            if isinstance(fast, dict) and \
-                    orjson.dumps(fast, option=orjson.OPT_SORT_KEYS) == payload:
-                return fast
-        except (orjson.JSONDecodeError, orjson.JSONEncodeError):
-            pass  # the stdlib path below gives the verdict and its reason
+    if plain and orjson is not None and not tried:
+        fast = _orjson_canonical(payload)
+        if fast is not None:
+            return fast
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
