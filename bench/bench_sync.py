@@ -56,7 +56,7 @@ if sys.argv[6] != "-":  # the PKI folder: time-stamp every accepted event (RFC 3
     tsa = TimeStampAuthority.from_files(Path(sys.argv[6]) / "tsa.pem", Path(sys.argv[6]) / "tsa.key")
 verifier = signing_verifier([Path(a) for a in anchors], [Path(c) for c in crls if c])
 app = create_app(GatewayConfig(data_dir=data, verifier=verifier, verify_processes=procs,
-                               tsa=tsa))
+                               tsa=tsa, freeze_heap=True))  # as `serve`
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -217,6 +217,9 @@ def run(args: argparse.Namespace) -> dict:
 
         del bodies, items, first  # the engine reads the outbox itself
         engine = SyncEngine(sync_service.CounterSyncStore(counter), client, cfg)
+        from sync.heap import freeze_startup_heap
+
+        freeze_startup_heap("counter")  # as the app (ui/app.py) and `motcua sync run` do
         from bare import descendants_cpu
 
         t0 = time.perf_counter()

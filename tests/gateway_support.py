@@ -149,7 +149,7 @@ if {real!r}:
     verifier = signing_verifier({anchors!r}, {crls!r})
 app = create_app(GatewayConfig(db_url={db!r}, data_dir=Path({data!r}), verifier=verifier,
                                admin_token=ADMIN_TOKEN, pg_pool_size={pool},
-                               verify_processes={procs}))
+                               verify_processes={procs}, freeze_heap=True))
 uvicorn.run(app, **uvicorn_options("127.0.0.1", {port}))
 """
 

@@ -211,6 +211,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     with counter_of(args) as counter:
+        from sync.heap import freeze_startup_heap
+
+        freeze_startup_heap("counter sync")  # `motcua sync run`: this process runs nothing else
         try:
             sync_service.run_forever(counter, stop)
         except KeyboardInterrupt:

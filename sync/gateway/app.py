@@ -88,6 +88,9 @@ class GatewayConfig:
     # the gateway's memory stays bounded (about this many times max_batch_bytes, times ~3 for
     # the parsed form) whatever the number of counters draining together.
     max_inflight_pushes: int = 8
+    # Freeze the start-up heap (sync.heap) once the app serves: `serve` and the benchmarks,
+    # which run one gateway per process; never tests, which build many apps in one process.
+    freeze_heap: bool = False
 
 
 @dataclass
@@ -295,6 +298,10 @@ def create_app(config: GatewayConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if config.freeze_heap:
+            from sync.heap import freeze_startup_heap
+
+            freeze_startup_heap("gateway")
         yield
         gw.close()
 

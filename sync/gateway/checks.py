@@ -209,8 +209,11 @@ def _serve(conn: Any, verifier: Verifier, tsa: Any) -> None:
     or when its pipe closes."""
     import signal
 
+    from sync.heap import freeze_startup_heap
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _init_worker(verifier, tsa)
+    freeze_startup_heap("signature worker")  # a worker process runs nothing else
     while True:
         try:
             msg = conn.recv_bytes()

@@ -375,6 +375,7 @@ def _serve(args: argparse.Namespace) -> int:
         partial_quota_bytes=args.partial_quota_mb * 1024 * 1024,
         partial_max_age_s=args.partial_max_age_hours * 3600,
         verify_processes=args.verify_processes,
+        freeze_heap=True,
     )
     app = create_app(config)
     scheme = "https" if args.tls_cert else "http"
