@@ -158,6 +158,14 @@ def test_the_fast_path_keeps_the_depth_and_number_limits():
     assert _shape_verdict(b'{"a":"' + long_int + b'"}') == "ok"
     assert _shape_verdict(b'{"a":"x,' + long_int + b'"}') == "ok"
     assert _shape_verdict(b'{"a":9007199254740993}') == "not_canonical"  # beyond 2^53
+    assert _shape_verdict(b'{"a":9007199254740992}') == "not_canonical"  # orjson reads it
+    assert _shape_verdict(b'{"a":-9007199254740991}') == "ok"
+    assert _shape_verdict(b'{"a":123456789012345678901234}') == "not_canonical"  # a float to orjson
+    assert _shape_verdict(b'{"a":1.0}') == "not_canonical"  # orjson writes 1.0, JCS 1
+    assert _shape_verdict(b'{"a":1e21}') == "not_canonical"  # orjson writes 1e21, JCS 1e+21
+    assert _shape_verdict(b'{"a":[[{"b":[]}],{}]}') == "ok"
+    many = b'{"a":[' + b",".join([b"{}"] * MAX_JSON_DEPTH) + b"]}"  # wide, not deep
+    assert _shape_verdict(many) == "ok"
     assert _shape_verdict(b'{"a":"t:10.5"}') == "ok"
     assert _shape_verdict(b'{"a":1.5}') == "ok"
     assert _shape_verdict(b'{"a":1.50}') == "not_canonical"
