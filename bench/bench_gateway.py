@@ -28,8 +28,11 @@ import argparse
 import atexit
 import json
 import os
+import re
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -67,9 +70,48 @@ def make_events(n_counters: int, n_events: int, sign) -> list[list[dict]]:  # ty
             for c in range(n_counters)]
 
 
+def server_cpu_by_kind(data: Path | None) -> dict[str, float]:
+    """CPU seconds used so far by the PostgreSQL server of the cluster in ``data``, by kind of
+    process: "backend" (client connections), each auxiliary process by its title (walwriter,
+    checkpointer, autovacuum worker, ...), and "exited" (children the postmaster has reaped,
+    e.g. autovacuum workers that ended; the postmaster's own time is in "postmaster")."""
+    out: dict[str, float] = {}
+    if data is None:
+        return out
+    try:
+        pm = int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return out
+    tick = os.sysconf("SC_CLK_TCK")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as f:
+                parts = f.read().rsplit(b")", 1)[1].split()
+            if int(d) != pm and int(parts[1]) != pm:
+                continue
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                title = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if int(d) == pm:
+            out["postmaster"] = out.get("postmaster", 0.0) + (int(parts[11]) + int(parts[12])) / tick
+            out["exited"] = out.get("exited", 0.0) + (int(parts[13]) + int(parts[14])) / tick
+            continue
+        kind = title.removeprefix("postgres: ")
+        if re.match(r"\S+ \S+ (127\.0\.0\.1|\[local\]|::1)", kind):
+            kind = "backend"
+        elif kind.startswith("autovacuum worker"):
+            kind = "autovacuum worker"
+        out[kind] = out.get(kind, 0.0) + (int(parts[11]) + int(parts[12])) / tick
+    return out
+
+
 def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]], batch: int,
                 processes: int, verifier: dict, verify_processes: int = 0,
-                server_cpu=lambda: 0.0, pool: int = 12) -> dict:  # type: ignore[no-untyped-def]
+                server_cpu=lambda: 0.0, pool: int = 12, pg_data: Path | None = None,
+                perf: str | None = None) -> dict:  # type: ignore[no-untyped-def]
     store = open_store(db_url, data_dir)
     tokens = [store.enrol(AGENCY, c + 1)[1] for c in range(len(events))]
     latencies: list[float] = []
@@ -125,6 +167,9 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         cpu0 = time.process_time()
         gw0 = descendants_cpu()
         db0 = server_cpu()
+        kinds0 = server_cpu_by_kind(pg_data)
+        recorder = subprocess.Popen(["perf", "record", "-a", "-g", "-q", "-o", perf],
+                                    stdout=subprocess.DEVNULL) if perf else None
         load0 = os.getloadavg()[0]
         for t in threads:
             t.join()
@@ -132,6 +177,10 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         client_cpu = time.process_time() - cpu0
         gateway_cpu = descendants_cpu() - gw0
         db_cpu = server_cpu() - db0
+        kinds1 = server_cpu_by_kind(pg_data)
+        if recorder is not None:
+            recorder.send_signal(signal.SIGINT)
+            recorder.wait()
     total = sum(len(e) for e in events)
     stored = store.event_count() - len(events)  # minus the warm-up events
     store.close()
@@ -143,6 +192,7 @@ def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]]
         "p99_ms": pct(latencies, 99) * 1e3, "batches": len(latencies),
         "client_cpu_s": client_cpu, "gateway_cpu_s": gateway_cpu, "db_cpu_s": db_cpu,
         "load": max(load0, os.getloadavg()[0]),
+        "db_kinds": {k: v - kinds0.get(k, 0.0) for k, v in kinds1.items()},
     }
 
 
@@ -162,16 +212,21 @@ def pg_stat_reset(db_url: str) -> None:
 
 
 def pg_stat_print(db_url: str) -> None:
+    """The busiest statements; the texts that differ only in their number of parameters (an
+    ``IN ($1, …)`` list per group size) are summed as one."""
     import psycopg
 
     with psycopg.connect(db_url, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT calls, rows, total_exec_time, total_plan_time,"
-            " left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements"
-            " ORDER BY total_exec_time + total_plan_time DESC LIMIT 20").fetchall()
-    print(f"{'calls':>8}{'rows':>8}{'exec ms':>9}{'plan ms':>9}  statement")
-    for calls, nrows, ms, plan_ms, q in rows:
-        print(f"{calls:>8}{nrows:>8}{ms:>9.0f}{plan_ms:>9.0f}  {q}")
+            "SELECT sum(calls), sum(rows), sum(total_exec_time), sum(total_plan_time), count(*),"
+            " q FROM (SELECT calls, rows, total_exec_time, total_plan_time,"
+            " left(regexp_replace(regexp_replace(query, '\\s+', ' ', 'g'),"
+            " '\\$[0-9]+(, ?\\$[0-9]+)+', '$n…', 'g'), 100) AS q FROM pg_stat_statements) s"
+            " GROUP BY q ORDER BY sum(total_exec_time + total_plan_time) DESC LIMIT 20"
+        ).fetchall()
+    print(f"{'calls':>8}{'rows':>8}{'exec ms':>9}{'plan ms':>9}{'texts':>6}  statement")
+    for calls, nrows, ms, plan_ms, texts, q in rows:
+        print(f"{calls:>8}{nrows:>8}{ms:>9.0f}{plan_ms:>9.0f}{texts:>6}  {q}")
 
 
 def main() -> int:
@@ -191,6 +246,9 @@ def main() -> int:
                     help="one more PostgreSQL server setting for the bench cluster (repeatable)")
     ap.add_argument("--pg-stats", action="store_true",
                     help="load pg_stat_statements and print the busiest statements of each run")
+    ap.add_argument("--perf", metavar="FILE",
+                    help="record the whole machine with `perf record -a -g` into FILE while the"
+                         " clock runs (PostgreSQL runs: see `perf report --comm postgres`)")
     args = ap.parse_args()
     if args.verify_processes is None:
         from sync.gateway.checks import default_processes
@@ -260,7 +318,7 @@ def main() -> int:
                     rows.append(run_backend("postgres", db_url, tmp / f"pg-{len(rows)}", events,
                                             args.batch, args.processes, verifier,
                                             args.verify_processes, cluster.server_cpu,
-                                            args.pool))
+                                            args.pool, cluster.data, args.perf))
                     if args.pg_stats:
                         pg_stat_print(db_url)
                 finally:
@@ -289,6 +347,11 @@ def main() -> int:
               f"({r['gateway_cpu_s'] / r['events'] * 1e6:.0f} us/event){vs}{db}; the client "
               f"threads {r['client_cpu_s']:.1f} CPU-s; "
               f"{r['wall_s']:.1f} s wall; machine load average {r['load']:.1f} on {cores} cores")
+        kinds = {k: v for k, v in r.get("db_kinds", {}).items() if v > 0}
+        if kinds:
+            print("    PostgreSQL server CPU by process: " + ", ".join(
+                f"{k} {v / r['events'] * 1e6:.0f} us/event"
+                for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
     ok = all(r["stored"] == r["events"] for r in rows)
     return 0 if ok else 1
 
