@@ -1530,6 +1530,13 @@ class PostgresStore(Store):
     def __init__(self, url: str, pool_size: int = 8):
         self.url = url
         self._pool = _PgPool(url, pool_size)
+        # The event writes (one group commit at a time per process, see insert_events) on a
+        # connection of their own: the same server backend every time, so its prepared
+        # statements are reused (psycopg prepares a statement on its 5th run on a connection)
+        # and it has the events table's and indexes' buffers mapped already (a backend's first
+        # touch of a shared buffer is a page fault: ~10% of the server CPU when each group
+        # landed on another of the pool's backends)
+        self._events_pool = _PgPool(url, 1)
         self._types: dict[str, dict[str, str]] = {}
         self._types_lock = threading.Lock()
 
@@ -1597,7 +1604,8 @@ class PostgresStore(Store):
 
     @contextmanager
     def _write(self, *, events_lock: bool = False) -> Iterator[_Tx]:
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        pool = self._events_pool if events_lock else self._pool
+        with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             tx = _PgTx(cur, self._column_types)
             if events_lock:
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (EVENTS_LOCK_KEY,))
@@ -1709,6 +1717,7 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+        self._events_pool.close()
 
 
 def open_store(url: str | None, data_dir: Path | None = None, *, pg_pool_size: int = 8) -> Store:
