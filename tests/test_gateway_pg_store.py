@@ -1,6 +1,7 @@
 """PostgreSQL specifics of the gateway store: multi-row inserts sent as one statement over arrays
 (same rows, same order, same ON CONFLICT answer as row by row), one-round-trip read
-transactions, per-execution plans, and the v7 storage setting of the events table."""
+transactions, per-execution plans, the v7 storage setting of the events table, and v8 (no
+foreign key from events to counters)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,53 @@ def test_events_rows_storage(store):
     token = bytes(range(256)) * 15
     store.save_time_stamps({big.id: token})
     assert store.time_stamps([big.id]) == {big.id: token}
+
+
+def _counter_fks(tx) -> list:
+    return tx.all("SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass"
+                  " AND contype = 'f'")
+
+
+def test_events_have_no_counter_foreign_key(store):
+    # v8: counter_id is the authenticated counter's id (counters are never deleted); the key
+    # cost a query per inserted row and never fired
+    with store._read() as tx:
+        assert tx.one("SELECT version FROM schema_version")[0] == len(store._migrations()) == 8
+        assert _counter_fks(tx) == []
+
+
+def test_v8_migration_drops_the_key_and_keeps_the_rows():
+    url = pg_fixture.fresh_database_url()
+    old = PostgresStore(url)  # not migrated: bring it to v7 by hand, as a v7 gateway left it
+    try:
+        with old._write() as tx:
+            tx.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            tx.execute("INSERT INTO schema_version (version) VALUES (7)")
+            for stmts in old._migrations()[:7]:
+                for stmt in stmts:
+                    tx.execute(stmt)
+            assert len(_counter_fks(tx)) == 1
+        cid = old.enrol(AGENCY, 1)[0].id
+        ev = _event(1)
+        assert old.insert_events([NewEvent(ev, AGENCY, cid)]) == ["accepted"]
+    finally:
+        old.close()
+    new = open_store(url)  # migrates to v8
+    try:
+        with new._read() as tx:
+            assert tx.one("SELECT version FROM schema_version")[0] == 8
+            assert _counter_fks(tx) == []
+        assert new.get_event(ev.id).counter_id == cid
+        ev2 = _event(2)
+        assert new.insert_events([NewEvent(ev2, AGENCY, cid), NewEvent(ev, AGENCY, cid)]) == [
+            "accepted", "duplicate"]
+        assert [e.wire.id for e in new.pull(AGENCY, 0, 10, None)] == [ev.id, ev2.id]
+    finally:
+        new.close()
+    again = open_store(url)  # another process starting: nothing left to do
+    try:
+        assert again.migrate() == 8
+        with again._read() as tx:
+            assert tx.one("SELECT version FROM schema_version")[0] == 8
+    finally:
+        again.close()

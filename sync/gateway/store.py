@@ -1524,6 +1524,20 @@ END IF;
 END $$"""
 
 
+#: v8 (PostgreSQL only): events.counter_id without its foreign key to counters. The key never
+#: fired: an event's counter_id is the id of the counter whose token authenticated the push
+#: (``counter_by_token``, a row read from counters) and counters are never deleted (revoking sets
+#: revoked_at), and province events have none. Its check was a query per inserted row (an RI
+#: trigger, ~10% of the server's CPU per event). The constraint is found by what it is (the
+#: foreign key of events), not by the name PostgreSQL gave it.
+_EVENTS_NO_COUNTER_FK_PG = """DO $$ DECLARE c name; BEGIN
+FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass
+         AND contype = 'f' AND confrelid = 'counters'::regclass LOOP
+  EXECUTE format('ALTER TABLE events DROP CONSTRAINT %I', c);
+END LOOP;
+END $$"""
+
+
 class PostgresStore(Store):
     """Many gateway processes over one PostgreSQL; attachment bytes as bytea chunks."""
 
@@ -1668,6 +1682,7 @@ class PostgresStore(Store):
             [_WITNESS_V6, "CREATE TABLE audit_witness_breaks (id BIGINT GENERATED ALWAYS AS"
              " IDENTITY PRIMARY KEY, " + _WITNESS_BREAKS_COLS],  # v6: witness computed; breaks
             [_EVENTS_STORAGE_PG],  # v7 (PostgreSQL only): how an event row is stored
+            [_EVENTS_NO_COUNTER_FK_PG],  # v8 (PostgreSQL only): no per-row counter_id check
         ]
 
     def _lock_witness(self, tx: _Tx, counter_id: int) -> None:
