@@ -710,19 +710,23 @@ class Store(ABC):
                     by_code[w.dossier_code] = (w.dossier_id, item.agency_code)
                 outcomes.append("accepted")
             if event_rows:
-                # no conflict is possible under the events lock; ON CONFLICT is a safety net
-                # that turns a broken invariant into a missing row, never a lost batch
+                # No conflict is possible: every event writer holds the events lock, the
+                # look-ups above saw every committed row and the loop kept each new id and
+                # dossier once. So no ON CONFLICT clause: a broken invariant fails the whole
+                # transaction (the pushes get an error and are retried; the look-ups then find
+                # the rows) instead of answering "accepted" for a row that was skipped — and on
+                # PostgreSQL, ON CONFLICT costs an extra probe of each unique index and a
+                # speculative-insertion lock per row (~6% of the server's CPU per event).
                 tx.executemany(
                     "INSERT INTO events (id, dossier_id, dossier_code, type, occurred_at, origin,"
                     " actor, payload, payload_sha256, signature, attachments, agency_code,"
-                    " counter_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO NOTHING",
+                    " counter_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     event_rows,
                 )
             if dossier_rows:
                 tx.executemany(
                     "INSERT INTO dossiers (dossier_id, dossier_code, agency_code, first_seen)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    " VALUES (?, ?, ?, ?)",
                     dossier_rows,
                 )
             refs = sorted({(sha, it.agency_code) for it, outcome in zip(items, outcomes,
