@@ -10,6 +10,7 @@ import uuid
 import pg_fixture
 import pytest
 
+import sync.gateway.store as store_module
 from sync.gateway.store import NewEvent, PostgresStore, open_store
 from sync.wire import WireEvent
 from tests.gateway_support import AGENCY
@@ -156,3 +157,16 @@ def test_v8_migration_drops_the_key_and_keeps_the_rows():
             assert tx.one("SELECT version FROM schema_version")[0] == 8
     finally:
         again.close()
+
+
+def test_event_writer_connection_plans_once_and_probes_the_indexes(store):
+    with store._write(events_lock=True) as tx:
+        assert tx.one("SHOW plan_cache_mode")[0] == "force_generic_plan"
+        assert tx.one("SHOW enable_seqscan")[0] == "off"
+        plan = "\n".join(r[0] for r in tx.pg_all(
+            "EXPLAIN " + store_module._PG_LOCKED_LOOKUP, (["a"] * 300, ["b"] * 300, ["c"] * 300)))
+    assert "Seq Scan" not in plan and "events_id_key" in plan and "dossiers_pkey" in plan
+    assert "dossiers_dossier_code_key" in plan
+    with store._write() as tx:  # the other connections: plans with the values
+        assert tx.one("SHOW plan_cache_mode")[0] == "force_custom_plan"
+        assert tx.one("SHOW enable_seqscan")[0] == "on"

@@ -1399,8 +1399,9 @@ class _PgPool:
     gateway kept answering 503 for seconds (tests/test_gateway_faults.py); connecting at the
     first request after an outage recovers at once, and dead connections are dropped on return."""
 
-    def __init__(self, url: str, max_size: int):
+    def __init__(self, url: str, max_size: int, settings: str = "plan_cache_mode = force_custom_plan"):
         self._url = url
+        self._settings = [f"SET {x.strip()}" for x in settings.split(";") if x.strip()]
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(max_size)
         self._closed = False
@@ -1422,12 +1423,14 @@ class _PgPool:
             if conn is None:
                 try:
                     conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
-                    # Plan each execution with its own values: psycopg prepares a statement
-                    # after 5 runs and PostgreSQL then may keep a generic plan made while the
-                    # table was nearly empty (a sequential scan of events for every batch
-                    # look-up, 3 ms a batch at 10,000 events and growing, until an autovacuum
-                    # ANALYZE happens to invalidate it). Parsing is still saved.
-                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                    # By default, plan each execution with its own values: psycopg prepares a
+                    # statement after 5 runs and PostgreSQL then may keep a generic plan made
+                    # while the table was nearly empty (a sequential scan of events for every
+                    # batch look-up, 3 ms a batch at 10,000 events and growing, until an
+                    # autovacuum ANALYZE happens to invalidate it). Parsing is still saved.
+                    # (The events writer's connection settles this otherwise: PostgresStore.)
+                    for stmt in self._settings:
+                        conn.execute(stmt)
                 except psycopg.OperationalError as exc:
                     raise StoreUnavailable(f"cannot connect to the database: {exc}") from exc
             try:
@@ -1499,11 +1502,18 @@ class _PgTx(_Tx):
 #: array parameters: one text whatever the number of keys, so psycopg prepares it and the
 #: server parses it once per connection (``IN (?, …)`` was a new text per group size, parsed
 #: afresh each time), and one statement instead of two or three (each planned and executed).
-#: The arrays travel in the binary format (%b).
+#: The arrays travel in the binary format (%b). The dossiers by id and by code are two branches,
+#: each an index scan: with ``dossier_id = ANY(…) OR dossier_code = ANY(…)`` the planner often
+#: chose to read the whole dossiers table (its estimate for the bitmap OR of ~200 keys exceeds a
+#: sequential scan of a young table: 2.7 ms a group at 30,000 dossiers, and growing).
 _PG_LOOKUP = ("SELECT false, id, payload_sha256, NULL FROM events WHERE id = ANY(%b::text[])"
               " UNION ALL SELECT true, dossier_id, dossier_code, agency_code FROM dossiers"
               " WHERE dossier_id = ANY(%b::text[])")
-_PG_LOCKED_LOOKUP = _PG_LOOKUP + " OR dossier_code = ANY(%b::text[])"
+_PG_LOCKED_LOOKUP = ("SELECT false, id, payload_sha256, NULL FROM events"
+                     " WHERE id = ANY(%b::text[]) UNION ALL SELECT true, dossier_id,"
+                     " dossier_code, agency_code FROM dossiers WHERE dossier_id = ANY(%b::text[])"
+                     " UNION ALL SELECT true, dossier_id, dossier_code, agency_code FROM dossiers"
+                     " WHERE dossier_code = ANY(%b::text[])")
 
 
 #: v7 (PostgreSQL only). An event row is ~2 KB of signed JSON + ~3 KB of CMS. With the defaults
@@ -1554,7 +1564,13 @@ class PostgresStore(Store):
         # and it has the events table's and indexes' buffers mapped already (a backend's first
         # touch of a shared buffer is a page fault: ~10% of the server CPU when each group
         # landed on another of the pool's backends)
-        self._events_pool = _PgPool(url, 1)
+        # Its statements are fixed (the lock, the look-up over the unique indexes, multi-row
+        # inserts), so it plans them once: generic plans, and no sequential scan (with them the
+        # planner read the whole young dossiers table for a group's ~200 keys until it held some
+        # 20,000 rows, 2 ms a group; the index probes cost ~0.2 ms at any size). Planning each
+        # execution was ~10% of the server's CPU per event.
+        self._events_pool = _PgPool(url, 1, "plan_cache_mode = force_generic_plan;"
+                                            " enable_seqscan = off")
         self._types: dict[str, dict[str, str]] = {}
         self._types_lock = threading.Lock()
 
