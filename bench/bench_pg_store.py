@@ -1,7 +1,7 @@
 """The PostgreSQL store alone: what one pushed event costs the database server and the store code.
 
     python bench/bench_pg_store.py [--counters 50] [--batches 8] [--batch 25] [--stores 2]
-                                   [--chain] [--pg-stats] [--repeat 1]
+                                   [--chain] [--pg-stats] [--perf FILE] [--repeat 1]
 
 bench_gateway.py measures the whole gateway (HTTP, signature checks, 50 client threads) on a
 machine it shares with them, so a few microseconds per event of the database side drown in its
@@ -22,6 +22,8 @@ import argparse
 import base64
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -109,10 +111,15 @@ def run(args: argparse.Namespace, sigs: list[bytes]) -> None:
             t.start()
         gate.wait()
         t0, cpu0, kinds0 = time.perf_counter(), time.process_time(), server_cpu_by_kind(cluster.data)
+        recorder = subprocess.Popen(["perf", "record", "-a", "-g", "-q", "-o", args.perf],
+                                    stdout=subprocess.DEVNULL) if args.perf else None
         load0 = os.getloadavg()[0]
         for t in threads:
             t.join()
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        if recorder is not None:
+            recorder.send_signal(signal.SIGINT)
+            recorder.wait()
         kinds = {k: v - kinds0.get(k, 0.0) for k, v in server_cpu_by_kind(cluster.data).items()}
         n = sum(len(e) for e in work)
         load = max(load0, os.getloadavg()[0])
@@ -125,6 +132,14 @@ def run(args: argparse.Namespace, sigs: list[bytes]) -> None:
               + (f"; PROBLEMS: {len(problems)}" if problems else ""))
         if args.pg_stats:
             pg_stat_print(url)
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as conn:
+                print("table          seq scans  rows read  index scans")
+                for r in conn.execute("SELECT relname, seq_scan, seq_tup_read, idx_scan"
+                                      " FROM pg_stat_user_tables WHERE seq_scan + idx_scan > 0"
+                                      " ORDER BY relname").fetchall():
+                    print(f"{r[0]:<15}{r[1]:>9}{r[2]:>11}{r[3] or 0:>13}")
         for s in stores:
             s.close()
     finally:
@@ -141,6 +156,8 @@ def main() -> int:
     ap.add_argument("--chain", action="store_true", help="events carry the counter's chain")
     ap.add_argument("--pg-stats", action="store_true")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--perf", metavar="FILE",
+                    help="record the machine with `perf record -a -g` into FILE while the clock runs")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-pgstore-"))
     try:
