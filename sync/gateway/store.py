@@ -1397,12 +1397,21 @@ class _PgPool:
     ``conn.transaction()`` blocks). Kept instead of psycopg_pool on purpose: that pool
     reconnects in the background with a growing back-off, so after the database comes back the
     gateway kept answering 503 for seconds (tests/test_gateway_faults.py); connecting at the
-    first request after an outage recovers at once, and dead connections are dropped on return."""
+    first request after an outage recovers at once, and dead connections are dropped on return.
+    ``failures`` counts the connection failures seen (shared by the pools of one store); with
+    ``probe``, an idle connection put back before the latest failure is checked (``SELECT 1``)
+    before it is handed out, and replaced when dead: for a pool of one connection that only some
+    requests reach (the events writer), which an outage would otherwise leave dead until one
+    more push failed on it. Without failures there is no probe."""
 
-    def __init__(self, url: str, max_size: int, settings: str = "plan_cache_mode = force_custom_plan"):
+    def __init__(self, url: str, max_size: int,
+                 settings: str = "plan_cache_mode = force_custom_plan", *,
+                 failures: list[int] | None = None, probe: bool = False):
         self._url = url
         self._settings = [f"SET {x.strip()}" for x in settings.split(";") if x.strip()]
-        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._failures = failures if failures is not None else [0]
+        self._probe = probe
+        self._idle: queue.LifoQueue[tuple[Any, int]] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(max_size)
         self._closed = False
 
@@ -1415,9 +1424,16 @@ class _PgPool:
         conn = None
         try:
             try:
-                conn = self._idle.get_nowait()
+                conn, since = self._idle.get_nowait()
                 if conn.closed or conn.broken:
                     conn = None
+                elif self._probe and since != self._failures[0]:
+                    try:
+                        conn.execute("SELECT 1")
+                    except psycopg.Error:
+                        with contextlib.suppress(Exception):
+                            conn.close()
+                        conn = None
             except queue.Empty:
                 conn = None
             if conn is None:
@@ -1432,10 +1448,12 @@ class _PgPool:
                     for stmt in self._settings:
                         conn.execute(stmt)
                 except psycopg.OperationalError as exc:
+                    self._failures[0] += 1
                     raise StoreUnavailable(f"cannot connect to the database: {exc}") from exc
             try:
                 yield conn
             except psycopg.OperationalError as exc:
+                self._failures[0] += 1
                 raise StoreUnavailable(f"database error: {exc}") from exc
         finally:
             if conn is not None:
@@ -1443,14 +1461,14 @@ class _PgPool:
                     with contextlib.suppress(Exception):  # closing a dead connection
                         conn.close()
                 else:
-                    self._idle.put(conn)
+                    self._idle.put((conn, self._failures[0]))
             self._slots.release()
 
     def close(self) -> None:
         self._closed = True
         while True:
             try:
-                self._idle.get_nowait().close()
+                self._idle.get_nowait()[0].close()
             except queue.Empty:
                 return
 
@@ -1557,7 +1575,8 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, pool_size: int = 8):
         self.url = url
-        self._pool = _PgPool(url, pool_size)
+        failures = [0]  # connection failures seen by either pool (see _PgPool)
+        self._pool = _PgPool(url, pool_size, failures=failures)
         # The event writes (one group commit at a time per process, see insert_events) on a
         # connection of their own: the same server backend every time, so its prepared
         # statements are reused (psycopg prepares a statement on its 5th run on a connection)
@@ -1570,7 +1589,8 @@ class PostgresStore(Store):
         # 20,000 rows, 2 ms a group; the index probes cost ~0.2 ms at any size). Planning each
         # execution was ~10% of the server's CPU per event.
         self._events_pool = _PgPool(url, 1, "plan_cache_mode = force_generic_plan;"
-                                            " enable_seqscan = off")
+                                            " enable_seqscan = off", failures=failures,
+                                    probe=True)
         self._types: dict[str, dict[str, str]] = {}
         self._types_lock = threading.Lock()
 
