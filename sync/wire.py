@@ -229,10 +229,10 @@ def _plain_tree(node: object, max_depth: int) -> bool:
         t = type(n)
         if t is dict:
             containers += 1
-            stack.extend(n.values())  # type: ignore[attr-defined]
+            stack.extend(n.values())
         elif t is list:
             containers += 1
-            stack.extend(n)  # type: ignore[arg-type]
+            stack.extend(n)
         elif t is float:
             return False
     return containers <= max_depth

@@ -299,33 +299,45 @@ class CheckPool:
         n = len(items)
         parts = max(1, min(self.processes, n // self.min_chunk))
         size = -(-n // parts)
-        chunks = [items[k:k + size] for k in range(0, n, size)]
-        with self._take:
-            taken = [self._idle.get() for _ in chunks]
+        # the messages are made before the workers are taken: a worker waits for no encoding
+        msgs = [pickle.dumps((fn, (encode(chunk) if encode else chunk, *extra)),
+                             protocol=pickle.HIGHEST_PROTOCOL)
+                for chunk in (items[k:k + size] for k in range(0, n, size))]
+        # each part goes to a worker as soon as one is free, and each worker goes back as soon
+        # as its answer is read (never before: a stale answer would reach the next push), so
+        # the parts of concurrent pushes follow each other without a worker waiting. Workers
+        # are taken under one lock, so no two pushes each hold a part of what the other needs.
         replies: list[tuple[str, Any]] = []
+        held: list[Any] = []  # (worker, sent) in the order of the parts
         try:
-            sent: list[bool] = []
-            for k, chunk in enumerate(chunks):
-                msg = pickle.dumps((fn, (encode(chunk) if encode else chunk, *extra)),
-                                   protocol=pickle.HIGHEST_PROTOCOL)
-                try:
-                    taken[k][1].send_bytes(msg)
-                    sent.append(True)
-                except (OSError, EOFError) as exc:
-                    replies.append(("dead", f"{type(exc).__name__}: {exc}"))
-                    taken[k] = self._replace(taken[k])
-                    sent.append(False)
-            for k, was_sent in enumerate(sent):  # every answer is read before a worker goes
-                if not was_sent:  # back: a stale one would answer the next push
-                    continue
-                try:
-                    replies.append(pickle.loads(taken[k][1].recv_bytes()))  # noqa: S301 - ours
-                except (OSError, EOFError) as exc:
-                    replies.append(("dead", f"{type(exc).__name__}: {exc}"))
-                    taken[k] = self._replace(taken[k])
-        finally:
-            for worker in taken:
+            with self._take:
+                for msg in msgs:
+                    worker = self._idle.get()
+                    try:
+                        worker[1].send_bytes(msg)
+                        held.append((worker, True))
+                    except (OSError, EOFError) as exc:
+                        replies.append(("dead", f"{type(exc).__name__}: {exc}"))
+                        held.append((self._replace(worker), False))
+            for k, (worker, was_sent) in enumerate(held):
+                if was_sent:
+                    try:
+                        replies.append(pickle.loads(worker[1].recv_bytes()))  # noqa: S301 - ours
+                    except (OSError, EOFError) as exc:
+                        replies.append(("dead", f"{type(exc).__name__}: {exc}"))
+                        worker = self._replace(worker)
+                held[k] = None
                 self._idle.put(worker)
+        finally:  # only after an unexpected error: a worker goes back without an answer due
+            for rest in held:
+                if rest is not None:
+                    worker, was_sent = rest
+                    if was_sent:
+                        try:
+                            worker[1].recv_bytes()  # the answer nobody will read
+                        except (OSError, EOFError):
+                            worker = self._replace(worker)
+                    self._idle.put(worker)
         out: list[Any] = []
         for status, value in replies:
             if status != "ok":
