@@ -30,6 +30,9 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     from ui.app import run
 
     private_umask()  # store, drafts, receipt PDFs, logs: owner-only
+    from sync.heap import freeze_startup_heap
+
+    freeze_startup_heap("counter")  # the clerk's day (and its background sync) is this process
     return run(settings, demo=demo)
 
 

@@ -198,9 +198,6 @@ def run(settings: Settings, *, demo: bool = False) -> int:
     install_excepthook(lambda: CURRENT["lang"])
     import qasync
 
-    from sync.heap import freeze_startup_heap
-
-    freeze_startup_heap("counter")  # the clerk's day runs in this one process
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             return runner.run(main(settings, demo=demo_info))
