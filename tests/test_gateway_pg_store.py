@@ -167,6 +167,12 @@ def test_event_writer_connection_plans_once_and_probes_the_indexes(store):
             "EXPLAIN " + store_module._PG_LOCKED_LOOKUP, (["a"] * 300, ["b"] * 300, ["c"] * 300)))
     assert "Seq Scan" not in plan and "events_id_key" in plan and "dossiers_pkey" in plan
     assert "dossiers_dossier_code_key" in plan
+    with store._one_read() as tx:  # the look-ups by unique keys of every push, likewise
+        assert tx.one("SHOW plan_cache_mode")[0] == "force_generic_plan"
+        assert tx.one("SHOW enable_seqscan")[0] == "off"
+        plan = "\n".join(r[0] for r in tx.pg_all("EXPLAIN " + store_module._PG_LOOKUP,
+                                                 (["a"] * 300, ["b"] * 300)))
+        assert "Seq Scan" not in plan and "events_id_key" in plan and "dossiers_pkey" in plan
     with store._write() as tx:  # the other connections: plans with the values
         assert tx.one("SHOW plan_cache_mode")[0] == "force_custom_plan"
         assert tx.one("SHOW enable_seqscan")[0] == "on"

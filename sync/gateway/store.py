@@ -518,9 +518,10 @@ class Store(ABC):
 
     @contextmanager
     def _one_read(self) -> Iterator[_Tx]:
-        """For ONE read statement (a snapshot of its own): no transaction around it where the
-        backend's connection is in autocommit mode (a BEGIN/COMMIT pair cost more than the
-        indexed SELECT of every request's token)."""
+        """For ONE read statement (a snapshot of its own) that looks rows up by the keys of
+        unique indexes: no transaction around it where the backend's connection is in
+        autocommit mode (a BEGIN/COMMIT pair cost more than the indexed SELECT of every
+        request's token); PostgreSQL plans these once (see PostgresStore.__init__)."""
         with self._read() as tx:
             yield tx
 
@@ -1588,9 +1589,12 @@ class PostgresStore(Store):
         # planner read the whole young dossiers table for a group's ~200 keys until it held some
         # 20,000 rows, 2 ms a group; the index probes cost ~0.2 ms at any size). Planning each
         # execution was ~10% of the server's CPU per event.
-        self._events_pool = _PgPool(url, 1, "plan_cache_mode = force_generic_plan;"
-                                            " enable_seqscan = off", failures=failures,
-                                    probe=True)
+        fixed = "plan_cache_mode = force_generic_plan; enable_seqscan = off"
+        self._events_pool = _PgPool(url, 1, fixed, failures=failures, probe=True)
+        # The two look-ups of every push (the token, then the push's events and dossiers: unique
+        # index probes, see _one_read) likewise, on connections of their own: planning them
+        # afresh each time was ~10% of the server's CPU per event
+        self._keys_pool = _PgPool(url, pool_size, fixed, failures=failures, probe=True)
         self._types: dict[str, dict[str, str]] = {}
         self._types_lock = threading.Lock()
 
@@ -1652,8 +1656,10 @@ class PostgresStore(Store):
 
     @contextmanager
     def _one_read(self) -> Iterator[_PgTx]:
-        # autocommit connection: one round trip instead of BEGIN … COMMIT around it
-        with self._pool.connection() as conn, conn.cursor() as cur:
+        # autocommit connection: one round trip instead of BEGIN … COMMIT around it. Only for
+        # look-ups by the keys of unique indexes (counter_by_token, batch_lookup): these
+        # connections plan once and never scan a table whole (see __init__)
+        with self._keys_pool.connection() as conn, conn.cursor() as cur:
             yield _PgTx(cur, self._column_types)
 
     @contextmanager
@@ -1773,6 +1779,7 @@ class PostgresStore(Store):
     def close(self) -> None:
         self._pool.close()
         self._events_pool.close()
+        self._keys_pool.close()
 
 
 def open_store(url: str | None, data_dir: Path | None = None, *, pg_pool_size: int = 8) -> Store:
