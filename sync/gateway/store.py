@@ -744,10 +744,10 @@ class Store(ABC):
             chain = [(it.agency_code, it.chain[0], it.chain[1], it.wire.id, it.payload_sha256,
                       it.chain[2]) for it, outcome in zip(items, outcomes, strict=True)
                      if outcome == "accepted" and it.chain is not None]
-            if chain:  # the counter's own chain, as received (see counter_chain_report)
+            if chain:  # the counter's own chain, as received (see counter_chain_report); the
+                # key holds the event id, new here: no conflict is possible (as for events)
                 tx.executemany("INSERT INTO counter_chain (agency_code, counter_no, counter_seq,"
-                               " event_id, hash, prev) VALUES (?, ?, ?, ?, ?, ?)"
-                               " ON CONFLICT DO NOTHING", chain)
+                               " event_id, hash, prev) VALUES (?, ?, ?, ?, ?, ?)", chain)
         return outcomes
 
     def pull(
