@@ -23,10 +23,11 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+
+import uuid6
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -102,7 +103,7 @@ def generate(n: int, *, workers: int | None = None) -> Path:
                 received = (day + timedelta(seconds=number)).isoformat()
                 code = f"{agency}-{day:%y%m%d}-{counter_no:02d}{number:04d}"
                 days[f"{day:%Y-%m-%d}" if "-" in day_key else f"{day:%y%m%d}"] = number
-                did, eid = str(uuid.uuid4()), str(uuid.uuid4())
+                did, eid = str(uuid6.uuid7()), str(uuid6.uuid7())  # as app/intake.py mints them
                 data = copy.deepcopy(body0["data"])
                 data.update(id=did, code=code, received_at=received,
                             appointment_at=(day + timedelta(days=1, hours=10)).isoformat())
