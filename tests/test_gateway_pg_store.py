@@ -1,13 +1,14 @@
 """PostgreSQL specifics of the gateway store: multi-row inserts sent as one statement over arrays
 (same rows, same order, same ON CONFLICT answer as row by row), one-round-trip read
-transactions, per-execution plans, the v7 storage setting of the events table, and v8 (no
-foreign key from events to counters)."""
+transactions, per-execution plans, the v7 storage setting of the events table, v8 (no
+foreign key from events to counters) and v9 (text keys compared byte by byte)."""
 
 from __future__ import annotations
 
 import uuid
 
 import pg_fixture
+import psycopg
 import pytest
 
 import sync.gateway.store as store_module
@@ -118,8 +119,37 @@ def test_events_have_no_counter_foreign_key(store):
     # v8: counter_id is the authenticated counter's id (counters are never deleted); the key
     # cost a query per inserted row and never fired
     with store._read() as tx:
-        assert tx.one("SELECT version FROM schema_version")[0] == len(store._migrations()) == 8
+        assert tx.one("SELECT version FROM schema_version")[0] == len(store._migrations())
         assert _counter_fks(tx) == []
+
+
+_C_KEYS = {("events", "id"), ("events", "dossier_id"), ("events", "agency_code"),
+           ("dossiers", "dossier_id"), ("dossiers", "dossier_code"), ("counters", "token_sha256"),
+           ("counter_chain", "agency_code"), ("counter_chain", "event_id"),
+           ("event_tsts", "event_id")}
+
+
+def _c_collated(tx) -> set:
+    return {(r[0], r[1]) for r in tx.all(
+        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_collation l ON l.oid = a.attcollation WHERE l.collname = 'C'"
+        " AND c.relname IN ('events', 'dossiers', 'counters', 'counter_chain', 'event_tsts')")}
+
+
+def test_text_keys_compare_bytes(store):
+    # v9: the keys every push probes and inserts compare byte by byte, not by the locale
+    with store._read() as tx:
+        assert _c_collated(tx) == _C_KEYS
+    cid = store.enrol(AGENCY, 1)[0].id
+    evs = [_event(i) for i in range(3)]
+    items = [NewEvent(ev, AGENCY, cid, chain=(1, i + 1, None)) for i, ev in enumerate(evs)]
+    assert store.insert_events(items) == ["accepted"] * 3
+    known, dossiers = store.batch_lookup([evs[0].id], [evs[1].dossier_id])
+    assert known == {evs[0].id: evs[0].payload_sha256}
+    assert {k: (d.dossier_code, d.agency_code) for k, d in dossiers.items()} == {
+        evs[1].dossier_id: (evs[1].dossier_code, AGENCY)}
+    assert store.dossier_by_code(evs[2].dossier_code) == (evs[2].dossier_id, AGENCY)
+    assert store.counter_chain_report(AGENCY, 1)["held"] == [[1, 3]]
 
 
 def test_v8_migration_drops_the_key_and_keeps_the_rows():
@@ -138,11 +168,16 @@ def test_v8_migration_drops_the_key_and_keeps_the_rows():
         assert old.insert_events([NewEvent(ev, AGENCY, cid)]) == ["accepted"]
     finally:
         old.close()
-    new = open_store(url)  # migrates to v8
+    with psycopg.connect(url) as conn:
+        heap = conn.execute("SELECT pg_relation_filenode('events')").fetchone()[0]
+    new = open_store(url)  # migrates to v8, v9
     try:
         with new._read() as tx:
-            assert tx.one("SELECT version FROM schema_version")[0] == 8
+            assert tx.one("SELECT version FROM schema_version")[0] == 9
             assert _counter_fks(tx) == []
+            assert _c_collated(tx) == _C_KEYS
+            # v9 rebuilt indexes only: the events table itself was not rewritten
+            assert tx.one("SELECT pg_relation_filenode('events')")[0] == heap
         assert new.get_event(ev.id).counter_id == cid
         ev2 = _event(2)
         assert new.insert_events([NewEvent(ev2, AGENCY, cid), NewEvent(ev, AGENCY, cid)]) == [
@@ -152,9 +187,9 @@ def test_v8_migration_drops_the_key_and_keeps_the_rows():
         new.close()
     again = open_store(url)  # another process starting: nothing left to do
     try:
-        assert again.migrate() == 8
+        assert again.migrate() == 9
         with again._read() as tx:
-            assert tx.one("SELECT version FROM schema_version")[0] == 8
+            assert tx.one("SELECT version FROM schema_version")[0] == 9
     finally:
         again.close()
 
