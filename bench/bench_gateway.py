@@ -28,7 +28,6 @@ import argparse
 import atexit
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -70,42 +69,25 @@ def make_events(n_counters: int, n_events: int, sign) -> list[list[dict]]:  # ty
             for c in range(n_counters)]
 
 
+def bench_cluster(pg_stats: bool = False, pg_set: list[str] | tuple[str, ...] = ()) -> object:
+    """A throw-away durable PostgreSQL cluster with the bench settings (PG_SETTINGS, then each
+    NAME=VALUE of ``pg_set``; pg_stat_statements loaded when ``pg_stats``)."""
+    import pg_fixture
+
+    settings = dict(PG_SETTINGS)
+    settings.update(kv.split("=", 1) for kv in pg_set)
+    if pg_stats:
+        settings["shared_preload_libraries"] = "pg_stat_statements"
+        settings["pg_stat_statements.track_planning"] = "on"
+    return pg_fixture.start_cluster(durable=True, settings=settings)
+
+
 def server_cpu_by_kind(data: Path | None) -> dict[str, float]:
     """CPU seconds used so far by the PostgreSQL server of the cluster in ``data``, by kind of
-    process: "backend" (client connections), each auxiliary process by its title (walwriter,
-    checkpointer, autovacuum worker, ...), and "exited" (children the postmaster has reaped,
-    e.g. autovacuum workers that ended; the postmaster's own time is in "postmaster")."""
-    out: dict[str, float] = {}
-    if data is None:
-        return out
-    try:
-        pm = int((data / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return out
-    tick = os.sysconf("SC_CLK_TCK")
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat", "rb") as f:
-                parts = f.read().rsplit(b")", 1)[1].split()
-            if int(d) != pm and int(parts[1]) != pm:
-                continue
-            with open(f"/proc/{d}/cmdline", "rb") as f:
-                title = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-        except OSError:
-            continue
-        if int(d) == pm:
-            out["postmaster"] = out.get("postmaster", 0.0) + (int(parts[11]) + int(parts[12])) / tick
-            out["exited"] = out.get("exited", 0.0) + (int(parts[13]) + int(parts[14])) / tick
-            continue
-        kind = title.removeprefix("postgres: ")
-        if re.match(r"\S+ \S+ (127\.0\.0\.1|\[local\]|::1)", kind):
-            kind = "backend"
-        elif kind.startswith("autovacuum worker"):
-            kind = "autovacuum worker"
-        out[kind] = out.get(kind, 0.0) + (int(parts[11]) + int(parts[12])) / tick
-    return out
+    process (see pg_fixture.PgCluster.server_cpu_by_kind)."""
+    import pg_fixture
+
+    return pg_fixture.PgCluster("", data=data).server_cpu_by_kind()
 
 
 def run_backend(name: str, db_url: str, data_dir: Path, events: list[list[dict]], batch: int,
@@ -303,14 +285,7 @@ def main() -> int:
                                         events, args.batch, args.processes, verifier,
                                         args.verify_processes))
             elif backend == "postgres":
-                import pg_fixture
-
-                settings = dict(PG_SETTINGS)
-                settings.update(kv.split("=", 1) for kv in args.pg_set)
-                if args.pg_stats:
-                    settings["shared_preload_libraries"] = "pg_stat_statements"
-                    settings["pg_stat_statements.track_planning"] = "on"
-                cluster = pg_fixture.start_cluster(durable=True, settings=settings)
+                cluster = bench_cluster(args.pg_stats, args.pg_set)
                 try:
                     db_url = cluster.create_database()
                     if args.pg_stats:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_gateway import PG_SETTINGS, pg_stat_print, pg_stat_reset, server_cpu_by_kind  # noqa: E402
+from bench_gateway import bench_cluster, pg_stat_print, pg_stat_reset, server_cpu_by_kind  # noqa: E402
 
 from sync.gateway.store import NewEvent, open_store  # noqa: E402
 from sync.wire import WireEvent  # noqa: E402
@@ -73,13 +73,7 @@ def signatures(tmp: Path) -> list[bytes]:
 
 
 def run(args: argparse.Namespace, sigs: list[bytes]) -> None:
-    import pg_fixture
-
-    settings = dict(PG_SETTINGS)
-    if args.pg_stats:
-        settings["shared_preload_libraries"] = "pg_stat_statements"
-        settings["pg_stat_statements.track_planning"] = "on"
-    cluster = pg_fixture.start_cluster(durable=True, settings=settings)
+    cluster = bench_cluster(args.pg_stats)
     try:
         url = cluster.create_database()
         stores = [open_store(url, pg_pool_size=args.pool) for _ in range(args.stores)]

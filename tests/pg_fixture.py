@@ -54,27 +54,44 @@ class PgCluster:
     def server_cpu(self) -> float:
         """CPU seconds (user + system) the server has used so far: the postmaster, its live
         processes, and the backends that already exited (Linux /proc; 0 when unknown)."""
+        return sum(self.server_cpu_by_kind().values())
+
+    def server_cpu_by_kind(self) -> dict[str, float]:
+        """`server_cpu` by kind of process: "backend" (client connections), each auxiliary
+        process by its title (walwriter, checkpointer, autovacuum worker, ...), "postmaster"
+        (its own time) and "exited" (children it has reaped, e.g. autovacuum workers that
+        ended). Empty when unknown (an external server, not Linux)."""
+        out: dict[str, float] = {}
         if self.data is None:
-            return 0.0
+            return out
         try:
             pm = int((self.data / "postmaster.pid").read_text().split()[0])
         except (OSError, ValueError, IndexError):
-            return 0.0
+            return out
         tick = os.sysconf("SC_CLK_TCK")
-        total = 0
         for d in os.listdir("/proc"):
             if not d.isdigit():
                 continue
             try:
                 with open(f"/proc/{d}/stat", "rb") as f:
                     parts = f.read().rsplit(b")", 1)[1].split()
+                if int(d) != pm and int(parts[1]) != pm:
+                    continue
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    title = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
             except OSError:
                 continue
-            if int(d) == pm:  # its own time + the time of the children it has reaped
-                total += sum(int(x) for x in parts[11:15])
-            elif int(parts[1]) == pm:
-                total += int(parts[11]) + int(parts[12])
-        return total / tick
+            if int(d) == pm:
+                out["postmaster"] = out.get("postmaster", 0.0) + (int(parts[11]) + int(parts[12])) / tick
+                out["exited"] = out.get("exited", 0.0) + (int(parts[13]) + int(parts[14])) / tick
+                continue
+            kind = title.removeprefix("postgres: ")
+            if re.match(r"\S+ \S+ (127\.0\.0\.1|\[local\]|::1)", kind):
+                kind = "backend"
+            elif kind.startswith("autovacuum worker"):
+                kind = "autovacuum worker"
+            out[kind] = out.get(kind, 0.0) + (int(parts[11]) + int(parts[12])) / tick
+        return out
 
     def url_for(self, dbname: str) -> str:
         base, _, _ = self.admin_url.rpartition("/")
