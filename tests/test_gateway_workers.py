@@ -46,3 +46,21 @@ def test_a_dead_worker_is_replaced_and_the_pool_closes():
     assert not any(p.is_alive() for p in procs)
     with pytest.raises(WorkerFailed):
         pool.check(items)
+
+
+def test_concurrent_pushes_each_get_their_own_answers():
+    """Parts of concurrent pushes interleave on the workers (a worker goes back as soon as its
+    answer is read): every push still gets exactly the verdicts of its own events, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [_items(n) for n in (40, 17, 3, 64, 33, 1, 50, 20)]
+    expected = [_verdicts(check_many(stub_verifier, b)) for b in batches]
+    pool = CheckPool(stub_verifier, 2)
+    try:
+        with ThreadPoolExecutor(8) as ex:
+            for _ in range(3):
+                got = list(ex.map(lambda b: _verdicts(pool.check(b)), batches))
+                assert got == expected
+        assert len(pool._workers) == 2  # nobody died, nobody was replaced
+    finally:
+        pool.close()
