@@ -171,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tsa-key", type=Path, help="the TSA's private key (PEM, keep it 0600)")
     s.add_argument("--verify-processes", type=int, default=None, metavar="N",
                    help="worker processes checking signatures (default: one per core, none on"
-                        " a single core; 0: in the server process)")
+                        " a single core; 0: in the server process; several gateway processes"
+                        " on one machine: cores / processes each)")
     s.add_argument("--max-batch-events", type=int, default=500)
     s.add_argument("--max-batch-bytes", type=int, default=8 * 1024 * 1024)
     s.add_argument("--partial-quota-mb", type=int, default=1024,
