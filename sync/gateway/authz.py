@@ -100,25 +100,6 @@ def _code_day(code: str) -> tuple[str, date, int]:
 Refusal = tuple[str, str] | None
 
 
-def check_counter_event(
-    event_type: str,
-    dossier_id: str,
-    dossier_code: str,
-    occurred_at: datetime,
-    body: Mapping[str, Any],
-    sender: Sender,
-    known: KnownDossier | None,
-    now: datetime,
-) -> None:
-    """Raise :class:`WireError` with the machine reason when ``sender`` may not push this event.
-
-    ``known`` is the gateway's record of the dossier (None when it has never seen it);
-    ``now`` is the gateway's clock (aware)."""
-    check_known(event_type, dossier_code, sender, known,
-                static_refusals(event_type, dossier_id, dossier_code, occurred_at, body, sender,
-                                now))
-
-
 def static_refusals(
     event_type: str,
     dossier_id: str,
@@ -128,9 +109,9 @@ def static_refusals(
     sender: Sender,
     now: datetime,
 ) -> tuple[Refusal, Refusal]:
-    """The part of `check_counter_event` that needs none of the gateway's records, so a
-    signature worker can judge it beside the signature: (the first refusal of the table, the
-    clock and the sending counter; the refusal of the own-code-range rules, when the event
+    """The part of a counter event's authorization that needs none of the gateway's records,
+    so a signature worker can judge it beside the signature: (the first refusal of the table,
+    the clock and the sending counter; the refusal of the own-code-range rules, when the event
     type has them). `check_known` finishes the judgement with the gateway's record of the
     dossier, in the same order as before."""
     rule = TABLE.get(event_type)
@@ -181,8 +162,9 @@ def _check_own_code(dossier_id: str, dossier_code: str, occurred_at: datetime,
 
 def check_known(event_type: str, dossier_code: str, sender: Sender, known: KnownDossier | None,
                 refusals: tuple[Refusal, Refusal]) -> None:
-    """Finish `check_counter_event` from `static_refusals` and the gateway's record of the
-    dossier (``known``, None when it has never seen it): raise WireError with the reason."""
+    """Finish a counter event's authorization from `static_refusals` and the gateway's record
+    of the dossier (``known``, None when it has never seen it): raise WireError with the
+    reason."""
     first, own = refusals
     if first is not None:
         raise WireError(*first)
