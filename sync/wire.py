@@ -262,28 +262,20 @@ def canonical_body(payload: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `payload` and require it to be RFC 8785 canonical JSON; raises WireError
     (``too_deep``, ``number_too_large``, ``malformed``, ``not_canonical``).
 
-    One parse, one re-encoding compared with the bytes: the shape scan that runs before the
-    parser also says whether an integer may lie beyond 2^53 or a float is present, and a byte
-    scan finds characters beyond the BMP. Without any of those the value is "plain" and both
-    orjson (when installed) and the stdlib C encoder spell it exactly as RFC 8785 does; orjson
-    (~3x faster) may only accept: anything it refuses or re-encodes otherwise is decided by the
-    stdlib path, whose parser also refuses floats and NaN/Infinity by raising from its hooks.
-    A body that is not plain is compared with the rfc8785 library's bytes, so the verdict is
-    always that of `is_canonical` (tests/test_wire_canonical.py)."""
-    tried = False
-    if orjson is not None and b"\\" not in payload \
-            and not payload.translate(None, _BELOW_NON_BMP):
-        # the usual body: no escape, nothing beyond the BMP; orjson then decides whether it
-        # is shallow, without float or long integer, and spelled as it writes it
-        fast, tried = _orjson_canonical(payload, max_depth), True
+    The usual body takes one orjson parse and one re-encoding compared with the bytes
+    (`_orjson_canonical`): when it has no character beyond the BMP, no float, no integer beyond
+    ±2^53 and few enough objects and arrays, orjson spells it exactly as RFC 8785 does. orjson
+    may only accept: anything it refuses or re-encodes otherwise is decided by the stdlib path,
+    whose shape scan gives the depth and number reasons, whose parser refuses floats and
+    NaN/Infinity by raising from its hooks, and which compares a body that is not plain with
+    the rfc8785 library's bytes, so the verdict is always that of `is_canonical`
+    (tests/test_wire_canonical.py)."""
+    if orjson is not None and not payload.translate(None, _BELOW_NON_BMP):
+        fast = _orjson_canonical(payload, max_depth)
         if fast is not None:
             return fast
     big, floats = _shape_checked(payload, max_depth)  # the reasons, for any other body
     plain = not big and not floats and not payload.translate(None, _BELOW_NON_BMP)
-    if plain and orjson is not None and not tried:
-        fast = _orjson_canonical(payload, max_depth)
-        if fast is not None:
-            return fast
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
