@@ -260,8 +260,8 @@ class CheckPool:
         # spawn: the gateway has threads (uvicorn, the store); forking them is unsafe
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
-        self._take = threading.Lock()  # parts are taken all at once: no thread holds one
-        # worker while it waits for another (two pushes could each hold what the other needs)
+        self._take = threading.Lock()  # one push takes workers at a time: no two pushes can
+        # each hold a worker while waiting for one the other holds
         self._workers: list[tuple[Any, Any]] = []
         self._closed = False
         for _ in range(self.processes):  # started now (imports, trust store), not at a push
@@ -305,8 +305,7 @@ class CheckPool:
                 for chunk in (items[k:k + size] for k in range(0, n, size))]
         # each part goes to a worker as soon as one is free, and each worker goes back as soon
         # as its answer is read (never before: a stale answer would reach the next push), so
-        # the parts of concurrent pushes follow each other without a worker waiting. Workers
-        # are taken under one lock, so no two pushes each hold a part of what the other needs.
+        # the parts of concurrent pushes follow each other without a worker waiting.
         replies: list[tuple[str, Any]] = []
         held: list[Any] = []  # (worker, sent) in the order of the parts
         try:

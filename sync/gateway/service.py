@@ -87,7 +87,7 @@ def ingest(
 
     batch = _Batch.load(store, verifier, counter, known, [c.wire for _, c in parsed
                                                           if c.wire is not None],
-                        dossiers, raw_dossiers, ctx)
+                        dossiers, raw_dossiers, ctx[0])
     to_store: list[tuple[int, NewEvent]] = []
     for i, c in parsed:
         judged = batch.judge(c)
@@ -128,26 +128,22 @@ class _Batch:
     dossiers: dict[str, Any]  # dossier id -> authz.KnownDossier
     att_states: dict[str, Any]  # attachments visible to this counter -> AttachmentState
     sender: authz.Sender
-    now: datetime
 
     @classmethod
     def load(cls, store: Store, verifier: Verifier, counter: Counter, known: dict[str, str],
-             wires: list[WireEvent], dossiers: dict[str, Any] | None = None,
-             looked_up: set[str | None] | None = None,
-             ctx: tuple[authz.Sender, datetime] | None = None) -> _Batch:
+             wires: list[WireEvent], dossiers: dict[str, Any], looked_up: set[str | None],
+             sender: authz.Sender) -> _Batch:
         """`dossiers`: those already looked up among the ids `looked_up` (`batch_lookup`);
         any other dossier of `wires` is looked up here."""
-        dossiers = dict(dossiers or {})
-        missing = sorted({w.dossier_id for w in wires} - (looked_up or set()))
+        dossiers = dict(dossiers)
+        missing = sorted({w.dossier_id for w in wires} - looked_up)
         if missing:
             dossiers.update(store.dossiers_by_ids(missing))
-        sender, now = ctx or (authz.Sender(counter.agency_code, counter.counter_no),
-                              datetime.now(VN_TZ))
         shas = sorted({a for w in wires for a in w.attachments})
         att_states = store.attachment_states(shas)
         visible = store.attachments_visible(counter.id, counter.agency_code, shas)
         att_states = {sha: st for sha, st in att_states.items() if sha in visible}
-        return cls(verifier, counter, known, dossiers, att_states, sender, now)
+        return cls(verifier, counter, known, dossiers, att_states, sender)
 
     def judge(self, c: Checked) -> PushResult | NewEvent:
         """The answer for one checked event (duplicate or rejection), or the event to store.
@@ -167,11 +163,10 @@ class _Batch:
         if wire.signature is None:
             raise RuntimeError("counter events always carry a signature here")
         try:  # the authorization table's refusal comes first, as before any signature work
-            refusals = c.refusals if c.refusals is not None else authz.static_refusals(
-                wire.type, wire.dossier_id, wire.dossier_code, wire.occurred_at_dt, body,
-                self.sender, self.now)
+            if c.refusals is None:
+                raise RuntimeError("events are checked with the sender and the clock")
             authz.check_known(wire.type, wire.dossier_code, self.sender,
-                              self.dossiers.get(wire.dossier_id), refusals)
+                              self.dossiers.get(wire.dossier_id), c.refusals)
         except WireError as exc:
             return _rejected(wire.id, exc.code, exc.detail)
         if verdict is None:  # an id first seen twice in this batch: verify here
