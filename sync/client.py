@@ -42,18 +42,15 @@ from urllib.parse import urlsplit
 
 import requests
 
-try:  # SIMD base64 (arrives with motcua[gateway], which the bundle carries): ~8x binascii
-    import pybase64
-except ImportError:  # pragma: no cover - a counter installed without the gateway extra
-    pybase64 = None  # type: ignore[assignment]
-
-try:  # the JSON accelerator (motcua[gateway], in the bundle); the stdlib decides without it
-    import orjson
-except ImportError:  # pragma: no cover - a counter installed without the gateway extra
-    orjson = None  # type: ignore[assignment]
-
 from sync.backoff import parse_retry_after
-from sync.wire import PushResult, WireError, WireEvent, is_sha256_hex
+from sync.wire import (  # orjson, pybase64: the optional accelerators, imported once in wire
+    PushResult,
+    WireError,
+    WireEvent,
+    is_sha256_hex,
+    orjson,
+    pybase64,
+)
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from typing import Any
 
 import rfc8785
 
-try:  # the gateway's base64 accelerator (SIMD, motcua[gateway]); binascii otherwise
-    import pybase64
+try:  # the base64 accelerator (SIMD, motcua[gateway]); binascii otherwise
+    import pybase64 as pybase64  # re-exported, as orjson below
 except ImportError:  # pragma: no cover - a counter installed without the gateway extra
     pybase64 = None  # type: ignore[assignment]
 
 try:  # the gateway's JSON accelerator (motcua[gateway]); without it the stdlib path decides
-    import orjson as orjson  # re-exported: the gateway modules use the same optional import
+    import orjson as orjson  # re-exported: the sync modules use the same optional import
 except ImportError:  # pragma: no cover - a counter installed without the gateway extra
     orjson = None  # type: ignore[assignment]
 
