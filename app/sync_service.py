@@ -122,7 +122,7 @@ class CounterSyncStore:
             stored = 0
             good: dict[str, bytes] = {}
             if tsts:
-                from app.timestamps import checked_tokens
+                from app.timestamps import checked_tokens, write_tokens
 
                 good = checked_tokens(conn, tsts)
                 stored = len(good)
@@ -131,8 +131,7 @@ class CounterSyncStore:
                 done = set(delivered)
                 good = {e: t for e, t in good.items() if e not in done}
             if good:
-                conn.executemany("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL",
-                                 [(t, e) for e, t in good.items()])
+                write_tokens(conn, good)
             if delivered:  # does the gateway time-stamp? (what proves an acknowledgement)
                 said = getattr(self.client, "gateway_time_stamps", None)
                 on = True if stored else said

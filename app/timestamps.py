@@ -23,9 +23,15 @@ def store_tokens(conn: sqlite3.Connection, tokens: Mapping[str, str]) -> int:
     """Keep the tokens (event id -> base64 DER) that fit their event; returns how many were
     stored. Runs inside the caller's write transaction."""
     good = checked_tokens(conn, tokens)
-    conn.executemany("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL",
-                     [(token, event_id) for event_id, token in good.items()])
+    write_tokens(conn, good)
     return len(good)
+
+
+def write_tokens(conn: sqlite3.Connection, tokens: Mapping[str, bytes]) -> None:
+    """Write checked tokens (event id -> DER, from `checked_tokens`) to events that have none
+    (a token is written once: a trigger refuses to change it)."""
+    conn.executemany("UPDATE events SET tst = ? WHERE id = ? AND tst IS NULL",
+                     [(token, event_id) for event_id, token in tokens.items()])
 
 
 def checked_tokens(conn: sqlite3.Connection, tokens: Mapping[str, str]) -> dict[str, bytes]:
