@@ -1485,12 +1485,12 @@ _COPY_TYPES = frozenset({"text", "bytea", "bigint", "integer", "smallint", "bool
 
 class _PgTx(_Tx):
     """The PostgreSQL cursor wrapper: ``executemany`` of a plain ``INSERT … VALUES (?, …)``
-    becomes ONE ``INSERT … SELECT * FROM unnest(<one array per column>)`` statement. psycopg's
-    executemany runs the statement once per row (pipelined, but each row still costs a
-    Bind/Execute on both sides: ~80 µs of server CPU per event row); one statement over
-    arrays costs a fraction of that, and less time under the events lock. Same rows, same
-    order (unnest yields the arrays in order, so ``seq`` follows it), same ON CONFLICT tail:
-    DO NOTHING also skips a repeat of a key within the one statement, as row by row."""
+    becomes ONE statement: a binary ``COPY`` when it has no tail, else ``INSERT … SELECT *
+    FROM unnest(<one array per column>)`` with the same ON CONFLICT tail (DO NOTHING also
+    skips a repeat of a key within the one statement, as row by row). psycopg's executemany
+    runs the statement once per row (pipelined, but each row still costs a Bind/Execute on
+    both sides: ~80 µs of server CPU per event row); one statement costs a fraction of that,
+    and less time under the events lock. Same rows in the same order (so ``seq`` follows it)."""
 
     def __init__(self, cur: Any, column_types: Any):
         super().__init__(cur, "pg")
@@ -1541,11 +1541,9 @@ class _PgTx(_Tx):
 _PG_LOOKUP = ("SELECT false, id, payload_sha256, NULL FROM events WHERE id = ANY(%b::text[])"
               " UNION ALL SELECT true, dossier_id, dossier_code, agency_code FROM dossiers"
               " WHERE dossier_id = ANY(%b::text[])")
-_PG_LOCKED_LOOKUP = ("SELECT false, id, payload_sha256, NULL FROM events"
-                     " WHERE id = ANY(%b::text[]) UNION ALL SELECT true, dossier_id,"
-                     " dossier_code, agency_code FROM dossiers WHERE dossier_id = ANY(%b::text[])"
-                     " UNION ALL SELECT true, dossier_id, dossier_code, agency_code FROM dossiers"
-                     " WHERE dossier_code = ANY(%b::text[])")
+#: under the lock, the dossiers by code too (a new dossier's code may already be taken)
+_PG_LOCKED_LOOKUP = (_PG_LOOKUP + " UNION ALL SELECT true, dossier_id, dossier_code,"  # noqa: S608 - constant text
+                     " agency_code FROM dossiers WHERE dossier_code = ANY(%b::text[])")
 
 
 #: v7 (PostgreSQL only). An event row is ~2 KB of signed JSON + ~3 KB of CMS. With the defaults
