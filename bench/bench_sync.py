@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> dict:
         engine = SyncEngine(sync_service.CounterSyncStore(counter), client, cfg)
         from sync.heap import freeze_startup_heap
 
-        freeze_startup_heap("counter")  # as the app (ui/app.py) and `motcua sync run` do
+        freeze_startup_heap("counter")  # as the app (app/gui.py) and `motcua sync run` do
         from bare import descendants_cpu
 
         t0 = time.perf_counter()

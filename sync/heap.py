@@ -4,7 +4,7 @@ A long-running process (the gateway, its signature workers, the counter's sync) 
 thousands of objects from its start-up (modules, classes, functions, the app's routes) for its
 whole life. Python's oldest-generation collection walks every one of them each time it runs,
 and a drain allocates enough to run it often: ~6-7 µs per event in a signature worker and as
-much in the gateway's HTTP process (gc callbacks in /work profiles; README, issue 13). Moving
+much in the gateway's HTTP process (measured with gc callbacks; README, issue 13). Moving
 them to the permanent generation once they exist (`gc.freeze`) takes that walk away; reference
 counting still frees them, and new objects are collected as before. Only a reference cycle among
 the frozen objects would never be collected, so this is done once, after a collection, in a
