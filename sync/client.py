@@ -2,9 +2,10 @@
 
 Every call has a timeout (a request without one can freeze the GUI's loop on exit), carries
 the counter's Bearer credential, and verifies TLS against the configured CA bundle. ``verify=``
-is passed on EVERY request: ``requests`` lets ``REQUESTS_CA_BUNDLE`` from the environment
-override ``Session.verify``, so setting it once on the session is not enough. Verification is
-never turned off; plain ``http://`` is accepted only for loopback (demo and tests).
+is passed on every request, and sessions do not read the environment per request (``trust_env``
+off: proxies and a CA bundle named by the environment are resolved once, see `_session`), so
+nothing in the environment can replace the configured bundle. Verification is never turned
+off; plain ``http://`` is accepted only for loopback (demo and tests).
 
 Failures are sorted here into what the engine must do with them:
 
@@ -31,6 +32,7 @@ import io
 import ipaddress
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -209,6 +211,12 @@ def server_time_of(headers: Any) -> float | None:
     return None
 
 
+def _environ_ca_bundle() -> str | None:
+    """The CA bundle the environment names for requests (REQUESTS_CA_BUNDLE, then
+    CURL_CA_BUNDLE), as requests reads it when a session trusts the environment."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+
+
 class GatewayClient:
     """Blocking client; safe to call from several worker threads (one Session per thread)."""
 
@@ -230,8 +238,11 @@ class GatewayClient:
         self._token = token
         if ca_bundle is not None and not Path(ca_bundle).is_file():
             raise ValueError(f"CA bundle not found: {ca_bundle}")
-        # A path string pins the bundle; True means the system store. Never False.
-        self._verify: str | bool = str(ca_bundle) if ca_bundle is not None else True
+        # A path string pins the bundle; True means requests' default store. Never False.
+        # Without a configured bundle, REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE name one as requests
+        # itself would read them (sessions do not read the environment: see `_session`).
+        self._verify: str | bool = (str(ca_bundle) if ca_bundle is not None
+                                    else _environ_ca_bundle() or True)
         self.timeout = (connect_timeout, read_timeout)
         self.clock = clock
         self.on_skew = on_skew
@@ -253,6 +264,14 @@ class GatewayClient:
         s = getattr(self._local, "session", None)
         if s is None:
             s = requests.Session()
+            # The environment is read once, here, not on every request: requests scans all of
+            # os.environ twice per request for proxy settings (~35 % of a push's client CPU),
+            # and with trust_env a ~/.netrc entry for the gateway's host would replace the
+            # Bearer credential with Basic auth. Proxies (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
+            # are resolved for the gateway's URL as requests would, so a counter behind a
+            # proxy still reaches it; a change takes effect when the sync restarts.
+            s.trust_env = False
+            s.proxies = requests.utils.get_environ_proxies(self.base_url)
             s.headers["Authorization"] = f"Bearer {self._token}"
             s.headers["User-Agent"] = self._ua
             s.verify = self._verify
