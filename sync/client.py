@@ -211,6 +211,17 @@ def server_time_of(headers: Any) -> float | None:
     return None
 
 
+def gateway_proxies(base_url: str) -> dict[str, str]:
+    """The proxies the environment names for the gateway's URL (``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``, minus ``NO_PROXY``), as requests resolves them — none for a
+    gateway on loopback (the demo's): a proxy elsewhere cannot reach this PC's loopback, so an
+    office PC with a proxy configured would otherwise never reach its own demo gateway."""
+    if _is_loopback(urlsplit(base_url).hostname):
+        return {}
+    proxies: dict[str, str] = requests.utils.get_environ_proxies(base_url)
+    return proxies
+
+
 def _environ_ca_bundle() -> str | None:
     """The CA bundle the environment names for requests (REQUESTS_CA_BUNDLE, then
     CURL_CA_BUNDLE), as requests reads it when a session trusts the environment."""
@@ -271,7 +282,7 @@ class GatewayClient:
             # are resolved for the gateway's URL as requests would, so a counter behind a
             # proxy still reaches it; a change takes effect when the sync restarts.
             s.trust_env = False
-            s.proxies = requests.utils.get_environ_proxies(self.base_url)
+            s.proxies = gateway_proxies(self.base_url)
             s.headers["Authorization"] = f"Bearer {self._token}"
             s.headers["User-Agent"] = self._ua
             s.verify = self._verify
