@@ -165,6 +165,13 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
     logs = tmp_path / "logs"
     monkeypatch.setenv("MOTCUA_LOG_DIR", str(logs))
     monkeypatch.setenv("MOTCUA_GATEWAY_URL", "https://lan:gw-pass-1@gw.example.vn/?token=tk-secret-9")
+    from app.cli.ops import NETWORK_VARIABLES
+
+    for var in NETWORK_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://px-user:px-pass-3@proxy.example:3128")
+    monkeypatch.setenv("HTTP_PROXY", "px-user:px-pass-4@proxy.example:3129")  # no scheme
+    monkeypatch.setenv("NO_PROXY", "localhost")
     (demo_counter_dir / "gateway-credential").write_text("cred-secret-7")
     root_before = list(logging.getLogger().handlers)
     try:
@@ -202,6 +209,7 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
         report = json.loads(z.read("diagnostics.json"))
     assert names == ["diagnostics.json", "logs/motcua.log", "logs/motcua.log.1"]
     for secret in (*CITIZEN_IDS, "gw-pass-1", "tk-secret-9", "cred-secret-7", "4321",
+                   "px-pass-3", "px-pass-4",
                    "Đặng Thị Hương", "Nguyễn Văn An", "0912345678", "BEGIN PRIVATE KEY",
                    "BEGIN ENCRYPTED PRIVATE KEY", "Hương", "345 678", "345 679", "huong.dang",
                    "an.nguyen@", "12/05/1990", "Trần Đức Đông", "Lê Thị Mai"):
@@ -219,6 +227,24 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
     assert "qt" in report["versions"] and report["versions"]["libraries"]["motcua"]
     assert report["configuration"]["values"]["gateway_url"]["source"] == "env"
     assert report["configuration"]["values"]["data_dir"]["origin"] == "--data-dir"
+    # how this PC reaches the gateway: through the HTTPS proxy, its password removed
+    assert report["network"]["gateway_proxy"] == "http://px-user:***@proxy.example:3128"
+    assert report["network"]["variables"]["HTTP_PROXY"] == "px-user:***@proxy.example:3129"
+    assert report["network"]["variables"]["NO_PROXY"] == "localhost"
+
+
+def test_diagnostics_says_a_loopback_gateway_is_reached_direct(monkeypatch):
+    from app.cli.ops import NETWORK_VARIABLES, network_report
+
+    for var in NETWORK_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://proxy.example:3128")
+    assert network_report("http://127.0.0.1:8443")["gateway_proxy"] is None
+    assert network_report("https://gw.example.vn")["gateway_proxy"] == "http://proxy.example:3128"
+    monkeypatch.setenv("NO_PROXY", ".example.vn")
+    assert network_report("https://gw.example.vn")["gateway_proxy"] is None
 
 
 def test_diagnostics_store_is_opened_read_only(demo_counter_dir, tmp_path):

@@ -215,9 +215,48 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         if (data / "attachments").is_dir() else 0,
     }
     report["log_dir"] = str(config.log_dir)
+    gateway = config.get("gateway_url") or report["store"].get("meta", {}).get("gateway_url")
+    report["network"] = network_report(gateway)
     report["environment"] = {k: ("***" if _secretish(k) else v) for k, v in sorted(os.environ.items())
                              if k.startswith(("MOTCUA_", "QT_")) or k in ("LANG", "LC_ALL")}
     return report
+
+
+#: what the sync's HTTP client reads from the environment (see sync.client.gateway_proxies)
+NETWORK_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                     "all_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def network_report(gateway_url: str | None) -> dict[str, Any]:
+    """How this PC's sync reaches the gateway, for IT: the proxy it uses for the gateway's URL
+    (None: direct) and the variables that decided it, proxy passwords removed."""
+    from requests.utils import select_proxy
+
+    from sync.client import check_gateway_url, gateway_proxies
+
+    out: dict[str, Any] = {"variables": {
+        name: _redact_proxy(os.environ[name]) if name.lower().endswith("_proxy")
+        and name.lower() != "no_proxy" else os.environ[name]
+        for name in NETWORK_VARIABLES if name in os.environ}}
+    out["gateway_proxy"] = None
+    if gateway_url:
+        try:
+            url = check_gateway_url(gateway_url)
+        except ValueError as exc:
+            out["gateway_proxy_error"] = str(exc)
+        else:
+            chosen = select_proxy(url + "/", gateway_proxies(url))
+            out["gateway_proxy"] = _redact_proxy(chosen) if chosen else None
+    return out
+
+
+def _redact_proxy(value: str) -> str:
+    """A proxy setting without its password (requests also takes it without a scheme)."""
+    from app.config import redact_url
+
+    if "://" in value:
+        return redact_url(value)
+    return redact_url("http://" + value).split("://", 1)[1]
 
 
 def _secretish(name: str) -> bool:
