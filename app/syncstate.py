@@ -34,12 +34,12 @@ def read(counter: Counter) -> dict:
     with counter.store._lock:
         out["waiting"] = int(counter.store.conn.execute(
             "SELECT count(*) FROM pulled_waiting").fetchone()[0])
-    from sync.reasons import REASONS, clock_skew_words
+    from sync.reasons import clock_skew_words, round_error_words
 
     skew = out.get("clock_skew_seconds")
     out["clock_skew_vi"] = clock_skew_words(skew, "vi") if skew else None
     out["clock_skew_en"] = clock_skew_words(skew, "en") if skew else None
-    words = REASONS.get(out.get("last_error_reason") or "")
+    words = round_error_words(out.get("last_error_reason"))
     out["last_error_vi"], out["last_error_en"] = words if words else (None, None)
     cat = out.pop("catalogue_error_words", None) or {}
     out["catalogue_error_vi"] = cat.get("vi") or out.get("catalogue_error")

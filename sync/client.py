@@ -326,6 +326,9 @@ class GatewayClient:
             raise TransientError("timeout", f"connect timed out: {_short(exc)}") from exc
         except requests.exceptions.Timeout as exc:
             raise TransientError("timeout", f"no answer in time: {_short(exc)}") from exc
+        except requests.exceptions.ProxyError as exc:  # before ConnectionError, its parent
+            raise TransientError("proxy", f"cannot get through the proxy: {_short(exc)}") \
+                from exc
         except requests.exceptions.ConnectionError as exc:
             raise TransientError("connection", f"cannot reach the gateway: {_short(exc)}") \
                 from exc

@@ -147,7 +147,39 @@ REASONS: dict[str, tuple[str, str]] = {
                       "The gateway's TLS certificate is not from a trusted issuer (check the CA"
                       " bundle)."),
     "connection": ("Không kết nối được cổng tỉnh.", "Cannot reach the gateway."),
+    "proxy": ("Không qua được máy chủ proxy của mạng này để tới cổng tỉnh (bộ phận CNTT kiểm"
+              " tra HTTPS_PROXY / NO_PROXY và tài khoản proxy).",
+              "Cannot get through this network's proxy to the gateway (IT: check HTTPS_PROXY /"
+              " NO_PROXY and the proxy account)."),
     "timeout": ("Cổng tỉnh không trả lời kịp.", "The gateway did not answer in time."),
+    "tls_error": ("Không thiết lập được kết nối bảo mật (TLS) với cổng tỉnh; sẽ thử lại.",
+                  "The secure (TLS) connection to the gateway could not be set up; retrying."),
+    "rate_limited": ("Cổng tỉnh đang quá tải, yêu cầu gửi chậm lại; sẽ tự gửi lại.",
+                     "The gateway is busy and asked to slow down; sending again by itself."),
+    "store_unavailable": ("Cơ sở dữ liệu của cổng tỉnh tạm thời không dùng được; sẽ tự gửi lại.",
+                          "The gateway's database is temporarily unavailable; sending again by"
+                          " itself."),
+    "internal_error": ("Cổng tỉnh gặp lỗi nội bộ; sẽ tự gửi lại (nếu kéo dài, báo tỉnh).",
+                       "The gateway had an internal error; sending again by itself (tell the"
+                       " province if it lasts)."),
+    "http_5xx": ("Cổng tỉnh (hoặc máy chủ trung gian) báo lỗi; sẽ tự gửi lại.",
+                 "The gateway (or a server in between) answered with an error; sending again by"
+                 " itself."),
+    "invalid_response": ("Câu trả lời nhận được không phải của cổng tỉnh hoặc bị hỏng; sẽ thử lại"
+                         " (kiểm tra proxy hoặc địa chỉ cổng).",
+                         "The answer received is not the gateway's or is damaged; retrying (check"
+                         " the proxy or the gateway address)."),
+    "missing_token": ("Máy này chưa có mã đăng ký với cổng tỉnh: bộ phận CNTT cần đăng ký lại"
+                      " quầy.",
+                      "This PC has no credential for the gateway: IT must enrol the counter"
+                      " again."),
+    "unknown_token": ("Cổng tỉnh không nhận mã đăng ký của quầy này: bộ phận CNTT cần đăng ký"
+                      " lại quầy.",
+                      "The gateway does not recognise this counter's credential: IT must enrol"
+                      " the counter again."),
+    "counter_revoked": ("Quầy này đã bị tỉnh thu hồi đăng ký: liên hệ bộ phận CNTT của tỉnh.",
+                        "The province has revoked this counter's enrolment: contact the"
+                        " province's IT."),
     "catalogue_rejected": ("Danh mục thủ tục nhận từ cổng tỉnh không hợp lệ nên không được dùng.",
                            "The procedure catalogue from the gateway is invalid and was not"
                            " installed."),
@@ -178,6 +210,17 @@ def clock_skew_words(skew_seconds: float | None, lang: str = "vi") -> str:
     if lang == "en":
         return f"this PC's clock is {amount} {'fast' if fast else 'slow'}"
     return f"đồng hồ máy này {'nhanh' if fast else 'chậm'} {amount}"
+
+
+def round_error_words(code: str | None) -> tuple[str, str] | None:
+    """(vi, en) for the reason of a whole round's failure (`sync status`, the sync panel); an
+    HTTP 5xx status without a reason of its own (``http_502`` from a proxy) gets its class's."""
+    if not code:
+        return None
+    words = REASONS.get(code)
+    if words is None and code.startswith("http_5"):
+        words = REASONS["http_5xx"]
+    return words
 
 
 def reason_code(parked_reason: str | None) -> str:

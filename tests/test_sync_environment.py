@@ -130,3 +130,24 @@ async def test_a_netrc_entry_does_not_replace_the_counter_credential(tmp_path, p
         await _drain(counter, GatewayClient(server.url, token))
         assert _stored_counter_events(gstore) == N
     counter.close()
+
+
+async def test_a_proxy_that_refuses_is_named_in_the_sync_status(tmp_path, proxy, monkeypatch):
+    """What the clerk and IT read when the proxy lets nothing through: the reason `proxy`, in
+    words that say to check the proxy settings, not that the gateway is down."""
+    from app import syncstate
+
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    counter = counter_with(tmp_path / "c", N)
+    engine = SyncEngine(sync_service.CounterSyncStore(counter),
+                        GatewayClient(FAR_GATEWAY, "the-counter-token"), EngineConfig())
+    try:
+        r = await engine.run_once()
+    finally:
+        engine.close()
+    assert r.error is not None and r.error.reason == "proxy" and r.delivered == 0
+    st = syncstate.read(counter)
+    assert st["online"] is False and st["last_error_reason"] == "proxy"
+    assert "proxy" in st["last_error_vi"] and "HTTPS_PROXY" in st["last_error_en"]
+    assert st["pending"] == N
+    counter.close()

@@ -142,3 +142,22 @@ def test_refused_pulled_events_are_counted_in_words(tmp_path):
         assert "WARNING: pulled events refused (not applied) at " in status, status
         assert ": 2 — 2 × The signing certificate is not from a trusted issuer. (untrusted)" \
             in status, status
+
+
+def test_a_revoked_counter_is_told_why_it_cannot_sync(tmp_path):
+    """The province revokes the counter: `sync status` names the reason in the clerk's words
+    (IT's next step), not only the raw HTTP answer."""
+    with thread_gateway(tmp_path / "gw") as (server, gstore):
+        counter = counter_with(tmp_path / "c", 2)
+        enrol(counter, gstore, server.url)
+        counter.close()
+        gstore.revoke(gstore.counter_by_token(
+            (tmp_path / "c" / "gateway-credential").read_text().strip()).id)
+        out = motcua("sync", "once", data_dir=tmp_path / "c")
+        assert out.returncode != 0, out.stdout + out.stderr
+        status = motcua("sync", "status", data_dir=tmp_path / "c").stdout
+        line = [x for x in status.splitlines() if x.startswith("Lỗi gần nhất")]
+        assert len(line) == 1 and "(counter_revoked) — Quầy này đã bị tỉnh thu hồi đăng ký" \
+            in line[0], status
+        status = motcua("sync", "status", data_dir=tmp_path / "c", lang="en").stdout
+        assert "— The province has revoked this counter's enrolment" in status, status

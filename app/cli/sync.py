@@ -183,10 +183,10 @@ def cmd_once(args: argparse.Namespace) -> int:
             print(_t(args, "CẢNH BÁO: ", "WARNING: ") + skew_words
                   + _t(args, " so với cổng tỉnh", " compared with the gateway"), file=sys.stderr)
         if result.error is not None:
-            from sync.reasons import REASONS
+            from sync.reasons import round_error_words
 
             # the clerk's sentence in their language; the client's (English) detail is in the log
-            words = REASONS.get(result.error.reason)
+            words = round_error_words(result.error.reason)
             text = _t(args, *words) if words else result.error.detail
             print(_t(args, "Lỗi đồng bộ", "Sync error")
                   + f" ({result.error.reason}): {text}", file=sys.stderr)
