@@ -153,7 +153,7 @@ class SyncPanel(QWidget):
         L["parked"].setText(str(st.get("parked", 0)))
         L["last_success"].setText(datetime_vn(st.get("last_success")) or "—")
         en = getattr(self.session, "lang", "vi") == "en"
-        err = st.get("last_error") or ""
+        err = datetime_vn(st.get("last_error")) or ""  # when it failed, as the rows above
         if st.get("last_error_reason"):
             words = st.get("last_error_en" if en else "last_error_vi")
             err = f"{err} ({st['last_error_reason']})" + (f" — {words}" if words else "")

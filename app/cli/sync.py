@@ -275,7 +275,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if state["last_error"]:
         words = state["last_error_en"] if args.lang == "en" else state["last_error_vi"]
         print(_t(args, "Lỗi gần nhất", "Last error")
-              + f": {state['last_error']} ({state['last_error_reason']})"
+              + f": {_when(state['last_error'])} ({state['last_error_reason']})"
               + (f" — {words}" if words else ""))
     if state.get("catalogue_error"):
         print(_t(args, "CẢNH BÁO: danh mục thủ tục từ cổng tỉnh không được dùng: ",
