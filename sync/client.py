@@ -211,6 +211,13 @@ def server_time_of(headers: Any) -> float | None:
     return None
 
 
+#: the environment variables `gateway_proxies` reads (requests' names, both cases)
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                   "all_proxy", "NO_PROXY", "no_proxy")
+#: the variables that name a CA bundle for requests, in its order (see `_environ_ca_bundle`)
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
 def gateway_proxies(base_url: str) -> dict[str, str]:
     """The proxies the environment names for the gateway's URL (``HTTPS_PROXY``,
     ``HTTP_PROXY``, ``ALL_PROXY``, minus ``NO_PROXY``), as requests resolves them — none for a
@@ -225,7 +232,7 @@ def gateway_proxies(base_url: str) -> dict[str, str]:
 def _environ_ca_bundle() -> str | None:
     """The CA bundle the environment names for requests (REQUESTS_CA_BUNDLE, then
     CURL_CA_BUNDLE), as requests reads it when a session trusts the environment."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+    return next((os.environ[n] for n in CA_BUNDLE_VARIABLES if os.environ.get(n)), None)
 
 
 class GatewayClient:

@@ -165,9 +165,9 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
     logs = tmp_path / "logs"
     monkeypatch.setenv("MOTCUA_LOG_DIR", str(logs))
     monkeypatch.setenv("MOTCUA_GATEWAY_URL", "https://lan:gw-pass-1@gw.example.vn/?token=tk-secret-9")
-    from app.cli.ops import NETWORK_VARIABLES
+    from sync.client import CA_BUNDLE_VARIABLES, PROXY_VARIABLES
 
-    for var in NETWORK_VARIABLES:
+    for var in (*PROXY_VARIABLES, *CA_BUNDLE_VARIABLES):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://px-user:px-pass-3@proxy.example:3128")
     monkeypatch.setenv("HTTP_PROXY", "px-user:px-pass-4@proxy.example:3129")  # no scheme
@@ -234,9 +234,10 @@ def test_diagnostics_zip_has_statistics_but_no_citizen_data_or_secrets(demo_coun
 
 
 def test_diagnostics_says_a_loopback_gateway_is_reached_direct(monkeypatch):
-    from app.cli.ops import NETWORK_VARIABLES, network_report
+    from app.cli.ops import network_report
+    from sync.client import CA_BUNDLE_VARIABLES, PROXY_VARIABLES
 
-    for var in NETWORK_VARIABLES:
+    for var in (*PROXY_VARIABLES, *CA_BUNDLE_VARIABLES):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")

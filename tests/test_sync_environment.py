@@ -14,13 +14,11 @@ import threading
 import pytest
 
 from app import sync_service
-from sync.client import GatewayClient, TransientError
+from sync.client import PROXY_VARIABLES, GatewayClient, TransientError
 from sync.engine import EngineConfig, SyncEngine
 from tests.sync_support import counter_with, enrol, outbox_state, thread_gateway
 
 N = 12
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
-              "all_proxy", "NO_PROXY", "no_proxy")
 #: a name that never resolves (RFC 2606): reaching it at all takes the proxy
 FAR_GATEWAY = "https://gateway.example"
 
@@ -57,7 +55,7 @@ class RefusingProxy:
 
 @pytest.fixture
 def proxy(monkeypatch):
-    for name in PROXY_VARS:
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     p = RefusingProxy()
     yield p

@@ -222,22 +222,22 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
-#: what the sync's HTTP client reads from the environment (see sync.client.gateway_proxies)
-NETWORK_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-                     "all_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-
-
 def network_report(gateway_url: str | None) -> dict[str, Any]:
     """How this PC's sync reaches the gateway, for IT: the proxy it uses for the gateway's URL
     (None: direct) and the variables that decided it, proxy passwords removed."""
     from requests.utils import select_proxy
 
-    from sync.client import check_gateway_url, gateway_proxies
+    from sync.client import (
+        CA_BUNDLE_VARIABLES,
+        PROXY_VARIABLES,
+        check_gateway_url,
+        gateway_proxies,
+    )
 
     out: dict[str, Any] = {"variables": {
         name: _redact_proxy(os.environ[name]) if name.lower().endswith("_proxy")
         and name.lower() != "no_proxy" else os.environ[name]
-        for name in NETWORK_VARIABLES if name in os.environ}}
+        for name in (*PROXY_VARIABLES, *CA_BUNDLE_VARIABLES) if name in os.environ}}
     out["gateway_proxy"] = None
     if gateway_url:
         try:
